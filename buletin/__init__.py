@@ -1,0 +1,3 @@
+"""buletin: a static report-site generator for periodic data bulletins."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,222 @@
+"""Chart spec + aggregated data -> SVG (matplotlib), CSV, text alternative. No templates here."""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import math
+import re
+from dataclasses import dataclass
+
+from .chartspec import ChartSpec
+from .i18n import Locale
+from .query import Series
+
+# Okabe-Ito, reordered so neighbours contrast; readable by colour-blind readers.
+PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
+INK, MUTED, GRID = "#1f2328", "#57606a", "#d8dee4"
+WIDTH_IN = 7.0
+_YEARMONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+@dataclass(frozen=True)
+class Figure:
+    """A rendered chart or table, ready for the theme."""
+
+    spec: ChartSpec
+    series: Series
+    number: int
+    svg: bytes | None  # None for `type: table`
+    csv: bytes
+    alt: str
+    digits: int
+
+    @property
+    def is_table(self) -> bool:
+        return self.spec.type == "table"
+
+
+def value_digits(series: Series, spec: ChartSpec) -> int:
+    """Decimal places to show: the spec's `digits`, else 0 for whole numbers and 1 otherwise."""
+    if spec.digits is not None:
+        return spec.digits
+    whole = all(math.isnan(v) or float(v).is_integer() for row in series.values for v in row)
+    return 0 if whole else 1
+
+
+def x_text(series: Series, locale: Locale) -> list[str]:
+    """What readers see on the category axis: labels for coded values, months in words."""
+    if series.labels:
+        return series.labels
+    out = []
+    for value in series.x_values:
+        if _YEARMONTH.match(value):
+            from babel.dates import format_date
+
+            year, month = value.split("-")
+            out.append(format_date(dt.date(int(year), int(month), 1), "MMM y", locale=locale.language))
+        else:
+            out.append(value)
+    return out
+
+
+def to_csv(series: Series) -> bytes:
+    """Exactly the chart's aggregated data; plain machine-readable numbers."""
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    label = ["label"] if series.labels else []
+    names = [label if name == "_other" else name for name, label in zip(series.columns, series.column_labels,
+                                                                         strict=True)]
+    writer.writerow([series.x, *label, *names])
+    for i, x in enumerate(series.x_values):
+        cells = [_plain(v) for v in series.values[i]]
+        writer.writerow([x, *([series.labels[i]] if series.labels else []), *cells])
+    return buffer.getvalue().encode("utf-8")
+
+
+def _plain(value: float) -> str:
+    if math.isnan(value):
+        return ""
+    if float(value).is_integer():
+        return str(int(value))
+    return repr(round(value, 10))
+
+
+def describe(spec: ChartSpec, series: Series, locale: Locale, digits: int) -> str:
+    """A short text alternative: what is shown, and the highest and lowest values."""
+    if spec.alt:
+        return spec.alt
+    kinds = {"id": {"bar": "Grafik batang", "barh": "Grafik batang", "line": "Grafik garis", "table": "Tabel"},
+             "en": {"bar": "Bar chart", "barh": "Bar chart", "line": "Line chart", "table": "Table"}}
+    words = {"id": ("tertinggi", "terendah", "dari", "sampai"), "en": ("highest", "lowest", "from", "to")}
+    high, low, start, end = words[locale.language]
+    text = f"{kinds[locale.language][spec.type]}: {spec.title or ', '.join(series.column_labels)}."
+    labels = x_text(series, locale)
+    totals = [sum(v for v in row if not math.isnan(v)) for row in series.values]
+    if not totals:
+        return text
+    if spec.type == "line":
+        return (f"{text} {labels[0]}: {locale.number(totals[0], digits)}; "
+                f"{labels[-1]}: {locale.number(totals[-1], digits)}.")
+    top = max(range(len(totals)), key=lambda i: totals[i])
+    bottom = min(range(len(totals)), key=lambda i: totals[i])
+    return (f"{text} {high.capitalize()} {labels[top]} ({locale.number(totals[top], digits)}), "
+            f"{low} {labels[bottom]} ({locale.number(totals[bottom], digits)}).")
+
+
+def render_svg(spec: ChartSpec, series: Series, locale: Locale, digits: int) -> bytes:
+    """Draw the chart with matplotlib as a deterministic SVG whose text stays text."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    with matplotlib.rc_context(_style()):
+        labels = x_text(series, locale)
+        fig, ax = plt.subplots(figsize=(WIDTH_IN, _height(spec, series)))
+        formatter = FuncFormatter(lambda v, _pos: locale.number(v, _tick_digits(v, digits)))
+        if spec.type == "line":
+            _draw_lines(ax, series, labels)
+        else:
+            _draw_bars(ax, spec, series, labels, locale, digits)
+        value_axis = ax.xaxis if spec.type == "barh" else ax.yaxis
+        value_axis.set_major_formatter(formatter)
+        value_axis.set_major_locator(MaxNLocator(nbins=5, min_n_ticks=3))
+        if len(series.columns) > 1:
+            ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=min(3, len(series.columns)),
+                      fontsize=9, handlelength=1.2, borderaxespad=0.2)
+        fig.tight_layout(pad=0.4)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        plt.close(fig)
+    return _tidy_svg(buffer.getvalue())
+
+
+def _style() -> dict:
+    return {
+        "svg.fonttype": "none", "svg.hashsalt": "buletin", "font.family": "sans-serif",
+        "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"],
+        "font.size": 10, "axes.edgecolor": MUTED, "axes.labelcolor": INK, "xtick.color": MUTED,
+        "ytick.color": MUTED, "text.color": INK, "axes.spines.top": False, "axes.spines.right": False,
+        "axes.grid": False, "grid.color": GRID, "grid.linewidth": 0.8, "figure.dpi": 100,
+        "path.simplify": True, "svg.image_inline": True, "axes.prop_cycle": matplotlib_cycler(),
+    }
+
+
+def matplotlib_cycler():
+    from cycler import cycler
+
+    return cycler(color=list(PALETTE))
+
+
+def _height(spec: ChartSpec, series: Series) -> float:
+    if spec.type == "barh":
+        return max(2.2, 0.8 + 0.28 * len(series.x_values) + (0.3 if len(series.columns) > 1 else 0))
+    return 3.6
+
+
+def _tick_digits(value: float, digits: int) -> int:
+    return 0 if float(value).is_integer() else max(1, digits)
+
+
+def _draw_lines(ax, series: Series, labels: list[str]) -> None:
+    positions = list(range(len(labels)))
+    for j, name in enumerate(series.column_labels):
+        ax.plot(positions, [row[j] for row in series.values], linewidth=2, label=name, marker=None)
+    step = max(1, math.ceil(len(labels) / 6))
+    ax.set_xticks(positions[::step], labels[::step])
+    ax.grid(axis="y")
+    ax.set_axisbelow(True)
+    low = min((v for row in series.values for v in row if not math.isnan(v)), default=0)
+    if low >= 0:
+        ax.set_ylim(bottom=0)
+
+
+def _draw_bars(ax, spec: ChartSpec, series: Series, labels: list[str], locale: Locale, digits: int) -> None:
+    horizontal = spec.type == "barh"
+    positions = list(range(len(labels)))
+    stacked = spec.by is not None
+    count = len(series.columns)
+    width = 0.7 if stacked or count == 1 else 0.8 / count
+    base = [0.0] * len(positions)
+    for j, name in enumerate(series.column_labels):
+        values = [0.0 if math.isnan(row[j]) else row[j] for row in series.values]
+        offset = 0 if stacked or count == 1 else (j - (count - 1) / 2) * width
+        places = [p + offset for p in positions]
+        if horizontal:
+            bars = ax.barh(places, values, height=width, left=base if stacked else None, label=name)
+        else:
+            bars = ax.bar(places, values, width=width, bottom=base if stacked else None, label=name)
+        if count == 1 and len(positions) <= 25:
+            ax.bar_label(bars, labels=[locale.number(v, digits) for v in values], padding=3, fontsize=8.5,
+                         color=INK)
+        if stacked:
+            base = [b + v for b, v in zip(base, values, strict=True)]
+    if horizontal:
+        ax.set_yticks(positions, labels)
+        ax.invert_yaxis()
+        ax.grid(axis="x")
+        ax.margins(x=0.12)
+    else:
+        ax.set_xticks(positions, labels, rotation=30 if max(map(len, labels), default=0) > 8 else 0,
+                      ha="right" if max(map(len, labels), default=0) > 8 else "center")
+        ax.grid(axis="y")
+        ax.margins(y=0.1)
+    ax.set_axisbelow(True)
+
+
+def _tidy_svg(svg: bytes) -> bytes:
+    """Drop the XML comment and whitespace matplotlib adds; the bytes stay deterministic."""
+    text = svg.decode("utf-8")
+    text = re.sub(r"<!-- Created with matplotlib.*?-->\n?", "", text)
+    text = re.sub(r"<metadata>.*?</metadata>\n?", "", text, flags=re.S)
+    return text.encode("utf-8")
+
+
+def build_figure(spec: ChartSpec, series: Series, number: int, locale: Locale, draw: bool = True) -> Figure:
+    """Render a chart block: SVG (unless a table, or not `draw`), CSV and text alternative."""
+    digits = value_digits(series, spec)
+    svg = None if spec.type == "table" or not draw else render_svg(spec, series, locale, digits)
+    return Figure(spec, series, number, svg, to_csv(series), describe(spec, series, locale, digits), digits)

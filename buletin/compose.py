@@ -1,0 +1,147 @@
+"""A document's body through the stages: macros, chart blocks, Markdown; and an edition's headlines."""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+from . import yamlfile
+from .chartspec import chart_data, parse_spec
+from .charts import Figure, build_figure
+from .content import Document, Edition
+from .data import Catalog
+from .i18n import Locale
+from .macros import PLACEHOLDER_LINE, MacroStage, extract_charts
+from .markup import Markup
+from .problems import Problems
+from .query import QueryError, value
+
+OTHER = {"id": "Lainnya", "en": "Other"}
+
+
+@dataclass
+class Body:
+    """A rendered body: HTML with one placeholder paragraph per figure, and the figures."""
+
+    html: str
+    figures: list[Figure] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
+class Headline:
+    """A headline figure card: value, unit, and change against the previous period."""
+
+    label: str
+    value_text: str
+    unit: str
+    change_text: str  # e.g. "0,8%"; empty when there is no previous value
+    direction: str  # up | down | flat | none
+    compared_with: str  # e.g. "Oktober 2020"
+
+
+class Composer:
+    """Turns documents into HTML bodies with figures, collecting every problem."""
+
+    def __init__(self, catalog: Catalog, locale: Locale, allow_raw_html: bool, problems: Problems,
+                 draw: bool = True):
+        self.draw = draw  # False for `check`: validate chart data without drawing
+        self.catalog = catalog
+        self.locale = locale
+        self.problems = problems
+        self.macros = MacroStage(catalog, locale, problems)
+        self.markup = Markup(allow_raw_html)
+
+    def body(self, doc: Document, context: dict[str, Any]) -> Body:
+        """Macros, then chart blocks, then Markdown; figures numbered from 1 in order of appearance."""
+        text, blocks = extract_charts(doc.body, doc.body_line)
+        rendered = self.macros.render(text, doc.source, doc.body_line, context)
+        figures = []
+        for block in blocks:
+            figure = self._figure(doc.source, block.text, block.first_line, context, len(figures) + 1)
+            if figure is not None:
+                figures.append(figure)
+        if rendered is None or len(figures) != len(blocks):
+            return Body("", [])
+        spaced = PLACEHOLDER_LINE.sub(lambda m: f"\n{m.group(0)}\n", rendered)
+        return Body(self.markup.convert(spaced), figures)
+
+    def _figure(self, source: str, text: str, first_line: int, context: dict[str, Any],
+                number: int) -> Figure | None:
+        spec_text = self.macros.render(text, source, first_line, context)
+        if spec_text is None:
+            return None
+        spec = parse_spec(spec_text, source, first_line, self.problems)
+        if spec is None:
+            return None
+        lines = yamlfile.KeyLines(spec_text, offset=first_line - 1)
+        series = chart_data(spec, self.catalog, source, lines, self.problems, OTHER[self.locale.language])
+        if series is None:
+            return None
+        return build_figure(spec, series, number, self.locale, draw=self.draw)
+
+    def inline(self, text: str, source: str, line: int, context: dict[str, Any]) -> str:
+        """A short text (a main point) through macros and Markdown, without the paragraph."""
+        rendered = self.macros.render(str(text), source, line, context)
+        if rendered is None:
+            return ""
+        html = self.markup.convert(rendered).strip()
+        if html.startswith("<p>") and html.endswith("</p>"):
+            html = html[3:-4]
+        return html
+
+    def headlines(self, edition: Edition) -> list[Headline]:
+        """The edition's `figures` cards, each with its change against the previous period."""
+        cards = []
+        for index, spec in enumerate(edition.meta.get("figures") or []):
+            line = edition.line_of("figures", index)
+            card = self._headline(edition, spec, line) if isinstance(spec, dict) else None
+            if isinstance(spec, dict) and card:
+                cards.append(card)
+            elif not isinstance(spec, dict):
+                self.problems.add(edition.source, line, "each of `figures` must be a mapping {data, y, label}")
+        return cards
+
+    def _headline(self, edition: Edition, spec: dict[str, Any], line: int | None) -> Headline | None:
+        unknown = set(spec) - {"data", "y", "label", "unit", "agg", "filter", "period_field", "digits"}
+        if unknown or not spec.get("data") or not spec.get("y"):
+            self.problems.add(edition.source, line, "figures: each card needs `data` and `y` "
+                              "(and may have label, unit, agg, filter, period_field, digits)"
+                              + (f"; unknown: {', '.join(sorted(unknown))}" if unknown else ""))
+            return None
+        field_name = spec.get("period_field") or self._period_field(str(spec["data"]))
+        agg, digits = str(spec.get("agg", "sum")), int(spec.get("digits", 0))
+        filters = dict(spec.get("filter") or {})
+        try:
+            current = value(self.catalog, spec["data"], spec["y"], agg,
+                            {**filters, field_name: str(edition.period)})
+        except QueryError as exc:
+            self.problems.add(edition.source, line, f"figures: {exc}")
+            return None
+        previous_period = edition.period.previous()
+        try:
+            before = value(self.catalog, spec["data"], spec["y"], agg, {**filters, field_name: str(previous_period)})
+        except QueryError:
+            before = math.nan
+        return self._card(spec, current, before, digits, self.locale.period(previous_period))
+
+    def _card(self, spec: dict[str, Any], current: float, before: float, digits: int,
+              compared_with: str) -> Headline:
+        field_spec = self.catalog.tables[spec["data"]].spec.field(spec["y"])
+        label = str(spec.get("label") or (field_spec.title if field_spec else spec["y"]))
+        unit = str(spec.get("unit") or (field_spec.unit if field_spec else ""))
+        if math.isnan(before) or before == 0:
+            return Headline(label, self.locale.number(current, digits), unit, "", "none", compared_with)
+        change = (current - before) / abs(before) * 100
+        rounded = round(change, 1)
+        direction = "up" if rounded > 0 else "down" if rounded < 0 else "flat"
+        return Headline(label, self.locale.number(current, digits), unit, self.locale.percent(abs(change)),
+                        direction, compared_with)
+
+    def _period_field(self, dataset: str) -> str:
+        table = self.catalog.get(dataset)
+        if table is None:
+            return "periode"
+        names = table.spec.field_names
+        if "periode" in names:
+            return "periode"
+        return next((f.name for f in table.spec.fields if f.type in ("yearmonth", "year")), "periode")

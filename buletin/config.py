@@ -1,0 +1,122 @@
+"""site.yaml -> a frozen, validated SiteConfig."""
+from __future__ import annotations
+
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+from . import yamlfile
+from .i18n import LANGUAGES
+from .periods import FREQUENCIES
+from .problems import Problems, did_you_mean
+
+CONFIG_FILE = "site.yaml"
+
+
+@dataclass(frozen=True)
+class SiteConfig:
+    """The settings of one site; see CONTRACT §3."""
+
+    title: str
+    language: str
+    description: str = ""
+    publisher: str = ""
+    base_url: str | None = None
+    timezone: str = "UTC"
+    frequency: str = "monthly"
+    license: str = ""
+    version: str = ""
+    notice: str = ""
+    allow_raw_html: bool = False
+
+    def with_base_url(self, base_url: str | None) -> SiteConfig:
+        """A copy with base_url replaced (from --base-url)."""
+        values = {f.name: getattr(self, f.name) for f in fields(self)}
+        values["base_url"] = normalise_base_url(base_url)
+        return SiteConfig(**values)
+
+
+_REQUIRED = ("title", "language")
+_STRING_KEYS = ("title", "language", "description", "publisher", "base_url", "timezone", "frequency",
+                "license", "version", "notice")
+KNOWN_KEYS = tuple(f.name for f in fields(SiteConfig))
+
+
+def normalise_base_url(url: str | None) -> str | None:
+    """Absolute site URL ending in `/`, or None."""
+    if not url:
+        return None
+    return url if url.endswith("/") else url + "/"
+
+
+def load_config(site_root: Path, problems: Problems) -> SiteConfig | None:
+    """Read and validate site.yaml; add every problem found, return None when unusable."""
+    path = site_root / CONFIG_FILE
+    if not path.is_file():
+        problems.add(CONFIG_FILE, None, f"no {CONFIG_FILE} here: is `{site_root}` a buletin site? "
+                     "(use --site DIR to point at one)")
+        return None
+    text = path.read_text(encoding="utf-8")
+    try:
+        raw = yamlfile.load(text)
+    except yamlfile.YamlError as exc:
+        problems.add(CONFIG_FILE, exc.line, str(exc))
+        return None
+    if raw is None:
+        raw = {}
+    if not isinstance(raw, dict):
+        problems.add(CONFIG_FILE, 1, "site.yaml must be a mapping of `key: value` lines")
+        return None
+    return _validate(raw, yamlfile.KeyLines(text), problems)
+
+
+def _validate(raw: dict[str, Any], lines: yamlfile.KeyLines, problems: Problems) -> SiteConfig | None:
+    before = len(problems)
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        key = str(key)
+        line = lines.line(key)
+        if key not in KNOWN_KEYS:
+            problems.add(CONFIG_FILE, line, f"unknown key `{key}`{did_you_mean(key, KNOWN_KEYS)}")
+        elif key == "allow_raw_html":
+            if not isinstance(value, bool):
+                problems.add(CONFIG_FILE, line, "`allow_raw_html` must be true or false")
+            values[key] = value is True
+        elif value is None:
+            continue
+        elif isinstance(value, (dict, list)):
+            problems.add(CONFIG_FILE, line, f"`{key}` must be a single value, not a list or mapping")
+        else:
+            values[key] = str(value).strip()
+    for key in _REQUIRED:
+        if not values.get(key) and key in KNOWN_KEYS:
+            problems.add(CONFIG_FILE, None, f"missing required key `{key}`")
+    _check_choices(values, lines, problems)
+    if len(problems) > before:
+        return None
+    values["base_url"] = normalise_base_url(values.get("base_url"))
+    return SiteConfig(**values)
+
+
+def _check_choices(values: dict[str, Any], lines: yamlfile.KeyLines, problems: Problems) -> None:
+    language = values.get("language")
+    if language and language not in LANGUAGES:
+        problems.add(CONFIG_FILE, lines.line("language"),
+                     f"`language` must be one of {', '.join(LANGUAGES)}, not `{language}`")
+    frequency = values.get("frequency")
+    if frequency and frequency not in FREQUENCIES:
+        problems.add(CONFIG_FILE, lines.line("frequency"),
+                     f"`frequency` must be one of {', '.join(FREQUENCIES)}, not `{frequency}`")
+    timezone = values.get("timezone")
+    if timezone:
+        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+        try:
+            ZoneInfo(timezone)
+        except (ZoneInfoNotFoundError, ValueError):
+            problems.add(CONFIG_FILE, lines.line("timezone"),
+                         f"unknown time zone `{timezone}` (use an IANA name such as Asia/Makassar)")
+    base_url = values.get("base_url")
+    if base_url and not base_url.startswith(("http://", "https://")):
+        problems.add(CONFIG_FILE, lines.line("base_url"),
+                     f"`base_url` must be an absolute http(s) URL, not `{base_url}`")

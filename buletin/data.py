@@ -1,0 +1,328 @@
+"""Datasets: read each resource (CSV or XLSX) as text, validate it against its schema."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from .datapackage import PackageSpec, ResourceSpec, load_package
+from .problems import Problems
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+MAX_ERRORS_PER_COLUMN = 10
+_TYPE_PATTERNS = {
+    "integer": r"[+-]?\d+",
+    "number": r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?",
+    "date": r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])",
+    "yearmonth": r"\d{4}-(0[1-9]|1[0-2])",
+    "year": r"\d{4}",
+    "boolean": r"(?i:true|false|1|0|yes|no|ya|tidak)",
+}
+_TYPE_WORDS = {"integer": "a whole number", "number": "a number with `.` as decimal point",
+               "date": "a date YYYY-MM-DD", "yearmonth": "a month YYYY-MM", "year": "a year YYYY",
+               "boolean": "true or false"}
+
+
+@dataclass
+class Table:
+    """A validated resource: its cells as written (text), with where each row stands in its file."""
+
+    spec: ResourceSpec
+    frame: pd.DataFrame  # every column as text, "" for empty cells
+    locations: list[str]  # per row: the file line ("42") or the workbook cell row ("Pelatihan!{col}7")
+    _numeric: dict[str, Any] = field(default_factory=dict)
+
+    def numeric(self, column: str):
+        """The column as numbers (NaN where empty), cached."""
+        if column not in self._numeric:
+            import pandas as pd
+
+            self._numeric[column] = pd.to_numeric(self.frame[column].replace("", None), errors="coerce")
+        return self._numeric[column]
+
+    def labels(self, column: str, catalog: Catalog) -> dict[str, str] | None:
+        """Code -> label for a column with a single-field foreign key (the referenced `nama`, or first text)."""
+        for fk in self.spec.foreign_keys:
+            if fk.fields == (column,) and len(fk.reference_fields) == 1:
+                target = catalog.tables.get(fk.resource)
+                if target is None:
+                    return None
+                label = _label_field(target.spec, fk.reference_fields[0])
+                if label is None:
+                    return None
+                return dict(zip(target.frame[fk.reference_fields[0]], target.frame[label], strict=True))
+        return None
+
+
+def _label_field(spec: ResourceSpec, key: str) -> str | None:
+    names = spec.field_names
+    if "nama" in names and key != "nama":
+        return "nama"
+    if "name" in names and key != "name":
+        return "name"
+    return next((f.name for f in spec.fields if f.type == "string" and f.name != key), None)
+
+
+@dataclass
+class Catalog:
+    """Every resource of a site, by name."""
+
+    package: PackageSpec
+    tables: dict[str, Table]
+    broken: set[str] = field(default_factory=set)  # declared resources that could not be read
+
+    def get(self, name: str) -> Table | None:
+        return self.tables.get(name)
+
+
+def load_catalog(site_root: Path, problems: Problems, data_dir: str = "data") -> Catalog:
+    """Read data/datapackage.yaml and every resource it lists, validating each cell."""
+    package = load_package(site_root, problems, data_dir)
+    tables: dict[str, Table] = {}
+    for spec in package.resources:
+        table = read_table(site_root, spec, problems)
+        if table is not None:
+            validate_table(table, problems)
+            tables[spec.name] = table
+    for table in tables.values():
+        check_foreign_keys(table, tables, problems)
+    broken = {spec.name for spec in package.resources if spec.name not in tables}
+    return Catalog(package, tables, broken)
+
+
+def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table | None:
+    """Read a CSV or XLSX resource as text cells; report unreadable files and column mismatches."""
+    path = site_root / spec.path
+    if not path.is_file():
+        return None
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            frame, locations = _read_xlsx(path, spec)
+        elif path.suffix.lower() == ".csv":
+            frame, locations = _read_csv(path)
+        else:
+            problems.add(spec.path, None, "only .csv and .xlsx resources can be read")
+            return None
+    except UnicodeDecodeError as exc:
+        problems.add(spec.path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start}): save it as CSV UTF-8")
+        return None
+    except (ValueError, KeyError, OSError) as exc:
+        problems.add(spec.path, None, f"cannot read the file: {exc}")
+        return None
+    declared = spec.field_names
+    missing = [name for name in declared if name not in frame.columns]
+    extra = [name for name in frame.columns if name not in declared]
+    header = _header_location(spec)
+    for name in missing:
+        problems.add(spec.path, 1, f"column `{name}` is declared in the schema but missing from the file",
+                     location=header)
+    for name in extra:
+        problems.add(spec.path, 1, f"column `{name}` is not declared in the schema of `{spec.name}`",
+                     location=header)
+    if missing or extra:
+        return None
+    return Table(spec, frame[declared].reset_index(drop=True), locations)
+
+
+def _header_location(spec: ResourceSpec) -> str | None:
+    return f"{spec.sheet or 'Sheet1'}!1" if spec.path.lower().endswith((".xlsx", ".xlsm")) else None
+
+
+def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
+    import pandas as pd
+
+    frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False,
+                        encoding="utf-8", encoding_errors="strict")
+    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
+    frame = frame.apply(lambda column: column.str.strip())
+    lines = _record_lines(path) if frame.apply(lambda c: c.str.contains("\n")).to_numpy().any() else None
+    keep = (frame != "").any(axis=1)
+    numbers = [str(lines[i] if lines else i + 2) for i in range(len(frame))]
+    locations = [n for n, kept in zip(numbers, keep, strict=True) if kept]
+    return frame[keep], locations
+
+
+def _record_lines(path: Path) -> list[int]:
+    """The starting line of each record, for files with line breaks inside quoted cells."""
+    import csv
+
+    with path.open(encoding="utf-8", newline="") as handle:
+        reader = csv.reader(handle)
+        starts, start = [], 1
+        for _ in reader:
+            starts.append(start)
+            start = reader.line_num + 1
+    return starts[1:]
+
+
+def _read_xlsx(path: Path, spec: ResourceSpec) -> tuple[pd.DataFrame, list[str]]:
+    import openpyxl
+    import pandas as pd
+
+    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    try:
+        if spec.sheet and spec.sheet not in book.sheetnames:
+            raise ValueError(f"no sheet `{spec.sheet}` (sheets: {', '.join(book.sheetnames)})")
+        sheet = book[spec.sheet] if spec.sheet else book.worksheets[0]
+        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        title = sheet.title
+    finally:
+        book.close()
+    if not rows:
+        return pd.DataFrame(columns=[]), []
+    header = [h.strip() for h in rows[0]]
+    width = len(header)
+    body = [(number, (row + [""] * width)[:width]) for number, row in enumerate(rows[1:], start=2)
+            if any(cell != "" for cell in row)]
+    frame = pd.DataFrame([cells for _, cells in body], columns=header, dtype=str)
+    sheet_name = f"'{title}'" if " " in title else title
+    return frame, [f"{sheet_name}!{{col}}{number}" for number, _ in body]
+
+
+def _cell_text(value: Any) -> str:
+    """A workbook cell as the text a CSV would hold."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat() if value.time() == dt.time() else value.isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _where(table: Table, row: int, column: str) -> tuple[int | None, str | None]:
+    """(line, location) for a problem at a row and column."""
+    location = table.locations[row]
+    if "{col}" in location:
+        from openpyxl.utils import get_column_letter
+
+        letter = get_column_letter(table.spec.field_names.index(column) + 1)
+        return None, location.replace("{col}", letter)
+    return int(location), None
+
+
+def _report(table: Table, rows, column: str, message, problems: Problems) -> None:
+    """Add one problem per offending row (capped per column), `message(row)` giving the text."""
+    rows = list(rows)
+    for row in rows[:MAX_ERRORS_PER_COLUMN]:
+        line, location = _where(table, row, column)
+        problems.add(table.spec.path, line, f"{column}: {message(row)}", location)
+    if len(rows) > MAX_ERRORS_PER_COLUMN:
+        line, location = _where(table, rows[MAX_ERRORS_PER_COLUMN], column)
+        problems.add(table.spec.path, line,
+                     f"{column}: {len(rows) - MAX_ERRORS_PER_COLUMN} more rows with the same kind of error",
+                     location)
+
+
+def validate_table(table: Table, problems: Problems) -> None:
+    """Check every cell against its field's type and constraints, and the primary key."""
+    frame = table.frame
+    for spec in table.spec.fields:
+        column = frame[spec.name]
+        filled = column != ""
+        constraints = spec.constraints
+        if constraints.get("required") or spec.name in table.spec.primary_key:
+            _report(table, _positions(~filled), spec.name, lambda _r: "a value is required", problems)
+        pattern = _TYPE_PATTERNS.get(spec.type)
+        valid = filled
+        if pattern:
+            matches = column.str.fullmatch(pattern)
+            bad = filled & ~matches
+            _report(table, _positions(bad), spec.name,
+                    lambda r, c=column, t=spec.type: f"`{c.iloc[r]}` is not {_TYPE_WORDS[t]}", problems)
+            valid = filled & matches
+        if spec.type == "date":
+            valid = _check_real_dates(table, spec.name, valid, problems)
+        _check_range(table, spec, valid, problems)
+        if "enum" in constraints:
+            allowed = [str(v) for v in constraints["enum"]]
+            _report(table, _positions(filled & ~column.isin(allowed)), spec.name,
+                    lambda r, c=column, a=allowed: f"`{c.iloc[r]}` is not one of: {', '.join(a)}", problems)
+        if constraints.get("unique"):
+            _report(table, _positions(filled & column.duplicated()), spec.name,
+                    lambda r, c=column: f"`{c.iloc[r]}` appears more than once (must be unique)", problems)
+    _check_primary_key(table, problems)
+
+
+def _positions(mask) -> list[int]:
+    return [int(i) for i in mask.to_numpy().nonzero()[0]]
+
+
+def _check_real_dates(table: Table, name: str, valid, problems: Problems):
+    column = table.frame[name]
+    bad = []
+    for row in _positions(valid):
+        try:
+            dt.date.fromisoformat(column.iloc[row])
+        except ValueError:
+            bad.append(row)
+    _report(table, bad, name, lambda r: f"`{column.iloc[r]}` is not a real date", problems)
+    valid = valid.copy()
+    valid.iloc[bad] = False
+    return valid
+
+
+def _check_range(table: Table, spec, valid, problems: Problems) -> None:
+    column = table.frame[spec.name]
+    numeric = spec.type in ("integer", "number", "year")
+    values = table.numeric(spec.name) if numeric else column
+    for key, word, compare in (("minimum", "below", "lt"), ("maximum", "above", "gt")):
+        if key not in spec.constraints:
+            continue
+        limit = spec.constraints[key]
+        limit = float(limit) if numeric else str(limit)
+        outside = valid & getattr(values, compare)(limit)
+        shown = spec.constraints[key]
+        _report(table, _positions(outside), spec.name,
+                lambda r, w=word, k=key, s=shown: f"{column.iloc[r]} is {w} {k} {s}", problems)
+
+
+def _check_primary_key(table: Table, problems: Problems) -> None:
+    key = list(table.spec.primary_key)
+    if not key:
+        return
+    duplicated = table.frame.duplicated(subset=key, keep="first")
+    _report(table, _positions(duplicated), key[0],
+            lambda r: "duplicate primary key (" + ", ".join(
+                f"{k}={table.frame[k].iloc[r]}" for k in key) + ")", problems)
+
+
+def check_foreign_keys(table: Table, tables: dict[str, Table], problems: Problems) -> None:
+    """Every value of a foreign key must exist in the referenced resource."""
+    for fk in table.spec.foreign_keys:
+        target = tables.get(fk.resource) if fk.resource else table
+        if target is None or len(fk.fields) != len(fk.reference_fields):
+            continue
+        if len(fk.fields) == 1:
+            column = table.frame[fk.fields[0]]
+            known = set(target.frame[fk.reference_fields[0]])
+            bad = (column != "") & ~column.isin(known)
+            _report(table, _positions(bad), fk.fields[0],
+                    lambda r, c=column: f"`{c.iloc[r]}` is not a `{fk.reference_fields[0]}` of "
+                    f"resource `{fk.resource}`", problems)
+            continue
+        known_rows = set(map(tuple, target.frame[list(fk.reference_fields)].to_numpy()))
+        values = list(map(tuple, table.frame[list(fk.fields)].to_numpy()))
+        bad = [i for i, v in enumerate(values) if v not in known_rows]
+        _report(table, bad, fk.fields[0], lambda r: f"{values[r]} has no match in resource `{fk.resource}`",
+                problems)
+
+
+def as_text(value: Any) -> str:
+    """A filter value (from YAML or a macro call) as the text written in a data file."""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value).strip()
+
+

@@ -1,0 +1,63 @@
+"""The data downloads: each dataset as CSV (and its workbook), and datapackage.json for machines."""
+from __future__ import annotations
+
+import io
+import json
+from dataclasses import dataclass
+from pathlib import Path
+
+from .data import Catalog, Table
+
+
+@dataclass(frozen=True)
+class Download:
+    """One dataset as published under data/."""
+
+    table: Table
+    csv_path: str  # output path
+    size: int
+    original_path: str | None  # a workbook offered as it is, beside the CSV
+    original_size: int = 0
+
+
+def table_csv(table: Table) -> bytes:
+    """A resource as CSV: the file itself when it is one, else its cells as written."""
+    buffer = io.StringIO()
+    table.frame.to_csv(buffer, index=False, lineterminator="\n")
+    return buffer.getvalue().encode("utf-8")
+
+
+def data_files(site_root: Path, catalog: Catalog) -> tuple[list[Download], dict[str, bytes]]:
+    """Every resource's downloads and datapackage.json, by output path."""
+    files: dict[str, bytes] = {}
+    downloads = []
+    for name in sorted(catalog.tables):
+        table = catalog.tables[name]
+        source = site_root / table.spec.path
+        csv_path = f"data/{name}.csv"
+        original = None
+        if source.suffix.lower() == ".csv":
+            files[csv_path] = source.read_bytes()
+        else:
+            files[csv_path] = table_csv(table)
+            original = f"data/{source.name}"
+            files[original] = source.read_bytes()
+        downloads.append(Download(table, csv_path, len(files[csv_path]), original,
+                                  len(files[original]) if original else 0))
+    files["data/datapackage.json"] = datapackage_json(catalog, downloads)
+    return downloads, files
+
+
+def datapackage_json(catalog: Catalog, downloads: list[Download]) -> bytes:
+    """The package descriptor, pointing at the published CSV files."""
+    package = {k: v for k, v in catalog.package.raw.items() if k != "resources"}
+    resources = []
+    raw_by_name = {str(r.get("name")): r for r in catalog.package.raw.get("resources") or []}
+    for download in downloads:
+        raw = dict(raw_by_name.get(download.table.spec.name, {}))
+        raw.pop("sheet", None)
+        raw.update(path=download.csv_path.removeprefix("data/"), format="csv", mediatype="text/csv",
+                   encoding="utf-8", bytes=download.size)
+        resources.append(raw)
+    package["resources"] = resources
+    return (json.dumps(package, ensure_ascii=False, indent=2, sort_keys=False, default=str) + "\n").encode("utf-8")

@@ -1,0 +1,84 @@
+"""Atom feed, sitemap and robots.txt."""
+from __future__ import annotations
+
+import datetime as dt
+from xml.sax.saxutils import escape, quoteattr
+from zoneinfo import ZoneInfo
+
+from .site import SiteModel
+from .urls import absolute
+
+FEED_PATH = "feed.xml"
+
+
+def _moment(day: dt.date | None, model: SiteModel) -> str:
+    """A date at local midnight in the site's time zone, as RFC 3339."""
+    if day is None:
+        return model.built_at.isoformat(timespec="seconds")
+    zone = ZoneInfo(model.config.timezone)
+    return dt.datetime.combine(day, dt.time(), tzinfo=zone).isoformat(timespec="seconds")
+
+
+def _link(model: SiteModel, path: str) -> str:
+    """Absolute where base_url is set; else relative to the feed, which sits at the site root."""
+    url = absolute(model.config.base_url, path)
+    if url:
+        return url
+    return path[: -len("index.html")] if path.endswith("index.html") else path
+
+
+def atom_feed(model: SiteModel, summaries: dict[str, str]) -> bytes:
+    """Every article, newest first, with id, title, updated date, link, authors and summary."""
+    config = model.config
+    articles = model.articles
+    updated = _moment(articles[0].article.date, model) if articles else _moment(None, model)
+    site_id = config.base_url or f"tag:buletin,2000:{config.title}"
+    lines = ['<?xml version="1.0" encoding="utf-8"?>',
+             f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.language)}>',
+             f"<title>{escape(config.title)}</title>", f"<id>{escape(site_id)}</id>",
+             f"<updated>{updated}</updated>",
+             f'<link rel="alternate" type="text/html" href={quoteattr(_link(model, "index.html"))}/>']
+    if config.base_url:
+        lines.append(f'<link rel="self" type="application/atom+xml" href={quoteattr(config.base_url + FEED_PATH)}/>')
+    if config.description:
+        lines.append(f"<subtitle>{escape(config.description)}</subtitle>")
+    if config.publisher:
+        lines.append(f"<author><name>{escape(config.publisher)}</name></author>")
+    if config.license:
+        lines.append(f"<rights>{escape(config.license)}</rights>")
+    for view in articles:
+        article = view.article
+        link = _link(model, view.path)
+        entry_id = absolute(config.base_url, view.path) or f"tag:buletin,{article.date}:{view.path}"
+        lines += ["<entry>", f"<title>{escape(article.title)}</title>", f"<id>{escape(entry_id)}</id>",
+                  f'<link rel="alternate" type="text/html" href={quoteattr(link)}/>',
+                  f"<published>{_moment(article.date, model)}</published>",
+                  f"<updated>{_moment(article.date, model)}</updated>"]
+        lines += [f"<author><name>{escape(name)}</name></author>" for name in article.authors]
+        lines += [f"<category term={quoteattr(tag)}/>" for tag in article.tags]
+        summary = view.summary or summaries.get(view.path, "")
+        if summary:
+            lines.append(f"<summary>{escape(summary)}</summary>")
+        lines.append("</entry>")
+    lines.append("</feed>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def sitemap(model: SiteModel, page_paths: list[str]) -> bytes | None:
+    """sitemap.xml over every HTML page but 404; only when base_url is set."""
+    if not model.config.base_url:
+        return None
+    lines = ['<?xml version="1.0" encoding="UTF-8"?>',
+             '<urlset xmlns="http://www.sitemaps.org/schemas/sitemap/0.9">']
+    for path in sorted(page_paths):
+        if path.endswith(".html") and path != "404.html":
+            lines.append(f"<url><loc>{escape(absolute(model.config.base_url, path) or '')}</loc></url>")
+    lines.append("</urlset>")
+    return ("\n".join(lines) + "\n").encode("utf-8")
+
+
+def robots(model: SiteModel) -> bytes:
+    text = "User-agent: *\nAllow: /\n"
+    if model.config.base_url:
+        text += f"Sitemap: {model.config.base_url}sitemap.xml\n"
+    return text.encode("utf-8")

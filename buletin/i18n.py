@@ -1,0 +1,101 @@
+"""Numbers, dates, periods and the theme's words in the site's language (Babel)."""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+
+from .periods import Period
+
+LANGUAGES = ("id", "en")
+_ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
+
+STRINGS: dict[str, dict[str, str]] = {
+    "id": {
+        "home": "Beranda", "archive": "Arsip", "edition": "Edisi", "search": "Cari", "data": "Data",
+        "download_data": "Unduh data", "data_table": "Tabel data", "source": "Sumber", "note": "Catatan",
+        "main_points": "Poin utama", "previous_edition": "Edisi sebelumnya", "next_edition": "Edisi berikutnya",
+        "share": "Bagikan", "not_latest": "Ini bukan edisi terbaru.", "see_latest": "Lihat edisi terbaru",
+        "figure": "Gambar", "table": "Tabel", "released": "Dirilis", "reporter": "Reporter", "editor": "Editor",
+        "tags": "Topik", "articles": "Artikel", "in_this_edition": "Dalam edisi ini",
+        "earlier_editions": "Edisi sebelumnya", "all_editions": "Semua edisi", "skip": "Langsung ke isi",
+        "menu": "Menu", "feed": "Umpan Atom", "license": "Lisensi", "version": "Versi situs",
+        "data_date": "data per", "up": "naik", "down": "turun", "unchanged": "tetap",
+        "from": "dari", "cite": "Kutip edisi ini", "datasets": "Kumpulan data", "columns": "Kolom",
+        "column": "Kolom", "type": "Tipe", "unit": "Satuan", "description": "Keterangan",
+        "licence_of_data": "Lisensi", "machine_readable": "Untuk mesin", "not_found": "Halaman tidak ditemukan",
+        "not_found_text": "Halaman yang Anda cari tidak ada atau sudah dipindahkan.",
+        "back_home": "Kembali ke beranda", "lead_chart": "Grafik utama", "read_more": "Baca selengkapnya",
+        "no_editions": "Belum ada edisi yang terbit.", "copy_link": "Salin tautan", "email": "Surel",
+        "photo": "Foto", "previous_article": "Artikel sebelumnya", "next_article": "Artikel berikutnya",
+        "figures": "Angka utama", "draft": "Draf", "pages": "Halaman", "rows": "baris", "publisher": "Penerbit",
+    },
+    "en": {
+        "home": "Home", "archive": "Archive", "edition": "Edition", "search": "Search", "data": "Data",
+        "download_data": "Download data", "data_table": "Data table", "source": "Source", "note": "Note",
+        "main_points": "Main points", "previous_edition": "Previous edition", "next_edition": "Next edition",
+        "share": "Share", "not_latest": "This is not the latest edition.", "see_latest": "See the latest edition",
+        "figure": "Figure", "table": "Table", "released": "Released", "reporter": "Reporter", "editor": "Editor",
+        "tags": "Topics", "articles": "Articles", "in_this_edition": "In this edition",
+        "earlier_editions": "Earlier editions", "all_editions": "All editions", "skip": "Skip to content",
+        "menu": "Menu", "feed": "Atom feed", "license": "Licence", "version": "Site version",
+        "data_date": "data as of", "up": "up", "down": "down", "unchanged": "unchanged",
+        "from": "from", "cite": "Cite this edition", "datasets": "Datasets", "columns": "Columns",
+        "column": "Column", "type": "Type", "unit": "Unit", "description": "Description",
+        "licence_of_data": "Licence", "machine_readable": "For machines", "not_found": "Page not found",
+        "not_found_text": "The page you are looking for does not exist or has moved.",
+        "back_home": "Back to the home page", "lead_chart": "Lead chart", "read_more": "Read more",
+        "no_editions": "No edition has been released yet.", "copy_link": "Copy link", "email": "E-mail",
+        "photo": "Photo", "previous_article": "Previous article", "next_article": "Next article",
+        "figures": "Headline figures", "draft": "Draft", "pages": "Pages", "rows": "rows", "publisher": "Publisher",
+    },
+}
+
+
+@dataclass(frozen=True)
+class Locale:
+    """Formatting for one site language."""
+
+    language: str
+
+    def number(self, value: float | int, digits: int = 0) -> str:
+        """A number with the language's grouping and decimal marks: 13.012 / 1.234,5 (id)."""
+        pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
+        return format_decimal(value, format=pattern, locale=self.language)
+
+    def percent(self, value: float, digits: int = 1) -> str:
+        """A percentage such as 0,8% (id) or 0.8% (en)."""
+        return self.number(value, digits) + "%"
+
+    def date(self, value: dt.date) -> str:
+        """A full date: Senin, 9 November 2020 / Monday, 9 November 2020."""
+        return format_date(value, "EEEE, d MMMM y", locale=self.language)
+
+    def short_date(self, value: dt.date) -> str:
+        """A date without the weekday: 9 November 2020."""
+        return format_date(value, "d MMMM y", locale=self.language)
+
+    def period(self, period: Period) -> str:
+        """A period in words: November 2020, Triwulan IV 2020 / Q4 2020, 2020."""
+        if period.frequency == "monthly":
+            return format_date(dt.date(period.year, period.index, 1), "MMMM y", locale=self.language)
+        if period.frequency == "quarterly":
+            if self.language == "id":
+                return f"Triwulan {_ROMAN[period.index]} {period.year}"
+            return f"Q{period.index} {period.year}"
+        return str(period.year)
+
+    def edition_title(self, period: Period) -> str:
+        """The default title of an edition: Edisi November 2020 / November 2020 edition."""
+        if self.language == "id":
+            return f"Edisi {self.period(period)}"
+        return f"{self.period(period)} edition"
+
+    def text(self, key: str) -> str:
+        return STRINGS[self.language][key]
+
+    @property
+    def strings(self) -> dict[str, str]:
+        return STRINGS[self.language]

@@ -1,0 +1,132 @@
+"""The sandboxed Jinja2 stage run over Markdown bodies and chart specs, with `value()`."""
+from __future__ import annotations
+
+import math
+import re
+import sys
+import traceback
+from dataclasses import dataclass
+from typing import Any
+
+import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from .data import Catalog
+from .i18n import Locale
+from .problems import Problems
+from .query import QueryError, value
+
+_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})\s*([\w-]*)")
+PLACEHOLDER = "BULETINFIGURE{}X"
+PLACEHOLDER_LINE = re.compile(r"^BULETINFIGURE(\d+)X$", re.M)
+
+
+@dataclass(frozen=True)
+class ChartBlock:
+    """A ```chart fenced block: its YAML text and the file line of its first spec line."""
+
+    index: int
+    text: str
+    first_line: int
+
+
+def extract_charts(body: str, body_line: int) -> tuple[str, list[ChartBlock]]:
+    """Replace each chart block by a one-line placeholder, keeping the body's line count."""
+    lines = body.split("\n")
+    out: list[str] = []
+    blocks: list[ChartBlock] = []
+    i = 0
+    while i < len(lines):
+        match = _FENCE.match(lines[i])
+        if not match:
+            out.append(lines[i])
+            i += 1
+            continue
+        fence = match.group(2)
+        end = i + 1
+        while end < len(lines) and not lines[end].strip().startswith(fence):
+            end += 1
+        chunk = lines[i : end + 1]
+        if match.group(3) == "chart":
+            spec = "\n".join(lines[i + 1 : end])
+            blocks.append(ChartBlock(len(blocks), spec, body_line + i + 1))
+            chunk = [PLACEHOLDER.format(len(blocks) - 1)] + [""] * (len(chunk) - 1)
+        out.extend(chunk)
+        i = end + 1
+    return "\n".join(out), blocks
+
+
+def make_environment() -> ImmutableSandboxedEnvironment:
+    """The sandbox: no access to Python internals, undefined names are errors."""
+    return ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False,
+                                         keep_trailing_newline=True)
+
+
+class MacroStage:
+    """Renders text through the sandbox, reporting every error at its file line."""
+
+    def __init__(self, catalog: Catalog, locale: Locale, problems: Problems):
+        self.env = make_environment()
+        self.catalog = catalog
+        self.locale = locale
+        self.problems = problems
+        self.quoted: list[dict[str, Any]] = []  # every value() call, for revision notices and caches
+
+    def render(self, text: str, source: str, first_line: int, context: dict[str, Any]) -> str | None:
+        """Render `text` (which starts on `first_line` of `source`); None when it has errors."""
+        if "{" not in text:
+            return text
+        filename = f"{source}#L{first_line}"
+        try:
+            template = self.env.template_class.from_code(
+                self.env, self.env.compile(text, filename=filename), self.env.make_globals(None))
+        except jinja2.TemplateSyntaxError as exc:
+            self.problems.add(source, first_line + (exc.lineno or 1) - 1, f"template: {exc.message}")
+            return None
+        before = len(self.problems)
+        call = self._value_function(source, first_line, filename, template)
+        try:
+            result = template.render(**context, value=call)
+        except jinja2.exceptions.SecurityError as exc:
+            self._runtime_problem(exc, source, first_line, filename, f"not allowed here: {exc}")
+            return None
+        except jinja2.UndefinedError as exc:
+            self._runtime_problem(exc, source, first_line, filename,
+                                  f"{exc.message}; available: value(), edition, page")
+            return None
+        except Exception as exc:  # a user's template can fail in many ways; name it, never a traceback
+            self._runtime_problem(exc, source, first_line, filename, f"template: {exc}")
+            return None
+        return result if len(self.problems) == before else None
+
+    def _runtime_problem(self, exc: Exception, source: str, first_line: int, filename: str,
+                         message: str) -> None:
+        line = None
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename == filename and frame.lineno:
+                line = frame.lineno
+        self.problems.add(source, first_line + (line or 1) - 1, message)
+
+    def _value_function(self, source: str, first_line: int, filename: str, template: jinja2.Template):
+        def value_macro(dataset: str, column: str, agg: str = "sum", digits: int = 0, **filters: Any) -> str:
+            try:
+                number = value(self.catalog, dataset, column, agg, filters)
+            except QueryError as exc:
+                line = _template_line(filename, template)
+                self.problems.add(source, first_line + line - 1, f"value(): {exc}")
+                return "?"
+            self.quoted.append({"source": source, "data": dataset, "column": column, "agg": agg,
+                                "filters": {k: str(v) for k, v in filters.items()}, "value": number})
+            return "–" if math.isnan(number) else self.locale.number(number, int(digits))
+
+        return value_macro
+
+
+def _template_line(filename: str, template: jinja2.Template) -> int:
+    """The template line of the innermost frame of the compiled template on the stack."""
+    frame = sys._getframe(1)
+    while frame is not None:
+        if frame.f_code.co_filename == filename:
+            return template.get_corresponding_lineno(frame.f_lineno)
+        frame = frame.f_back
+    return 1

@@ -1,0 +1,69 @@
+"""Markdown -> HTML with the contract's extensions; raw HTML sanitised unless the site allows it."""
+from __future__ import annotations
+
+import re
+
+import markdown
+
+EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "toc", "sane_lists", "smarty"]
+_ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "div", "dl", "dt",
+    "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
+    "mark", "ol", "p", "pre", "q", "s", "small", "span", "strong", "sub", "summary", "sup", "table", "tbody",
+    "td", "tfoot", "th", "thead", "tr", "u", "ul",
+}
+_ALLOWED_ATTRIBUTES = {
+    "*": {"id", "class", "title", "lang", "dir", "role"},
+    "a": {"href", "rel", "hreflang"},
+    "img": {"src", "alt", "width", "height", "loading"},
+    "td": {"style", "colspan", "rowspan"},
+    "th": {"style", "colspan", "rowspan", "scope"},
+    "ol": {"start"},
+    "sup": {"id"},
+}
+
+
+class Markup:
+    """One reusable Markdown converter (python-markdown instances are costly to build)."""
+
+    def __init__(self, allow_raw_html: bool = False):
+        self.allow_raw_html = allow_raw_html
+        self._md = markdown.Markdown(
+            extensions=EXTENSIONS,
+            extension_configs={"toc": {"permalink": False}, "smarty": {"smart_angled_quotes": False},
+                               "footnotes": {"BACKLINK_TITLE": "%d"}},
+            output_format="html",
+        )
+
+    def convert(self, text: str, id_prefix: str = "") -> str:
+        """Markdown text -> HTML fragment; headings shift down one level (the page title is the h1)."""
+        self._md.reset()
+        html = self._md.convert(text)
+        html = _demote_h1(html)
+        if not self.allow_raw_html:
+            html = sanitise(html)
+        return html
+
+
+def _demote_h1(html: str) -> str:
+    """`# Heading` in a body becomes h2, so each page keeps one h1 and headings stay in order."""
+    if "<h1" not in html:
+        return html
+    for level in range(5, 0, -1):
+        html = re.sub(rf"<(/?)h{level}\b", rf"<\1h{level + 1}", html)
+    return html
+
+
+def sanitise(html: str) -> str:
+    """Remove scripts, event handlers and javascript: URLs (nh3, the ammonia sanitiser)."""
+    import nh3
+
+    return nh3.clean(html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES, link_rel=None,
+                     url_schemes={"http", "https", "mailto", "tel"},
+                     filter_style_properties={"text-align"}, strip_comments=True)
+
+
+def plain_text(html: str) -> str:
+    """HTML -> text, for summaries and feeds."""
+    text = re.sub(r"<[^>]+>", " ", html)
+    return re.sub(r"\s+", " ", text).strip()

@@ -1,0 +1,60 @@
+"""Edition periods: months (2020-11), quarters (2020-Q4) and years (2020)."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+FREQUENCIES = ("monthly", "quarterly", "yearly")
+_PATTERNS = {
+    "monthly": re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"),
+    "quarterly": re.compile(r"^(\d{4})-Q([1-4])$"),
+    "yearly": re.compile(r"^(\d{4})$"),
+}
+_EXAMPLES = {"monthly": "YYYY-MM, e.g. 2020-11", "quarterly": "YYYY-Qn, e.g. 2020-Q4", "yearly": "YYYY, e.g. 2020"}
+_PER_YEAR = {"monthly": 12, "quarterly": 4, "yearly": 1}
+
+
+@dataclass(frozen=True, order=True)
+class Period:
+    """One period of a bulletin's frequency; orders chronologically."""
+
+    year: int
+    index: int  # month 1-12, quarter 1-4, or 1 for a year
+    frequency: str
+
+    @classmethod
+    def parse(cls, text: str, frequency: str) -> Period:
+        """Parse `text` as a period of `frequency`, or raise ValueError saying the expected form."""
+        match = _PATTERNS[frequency].match(str(text).strip())
+        if not match:
+            raise ValueError(f"`{text}` is not a {frequency} period ({_EXAMPLES[frequency]})")
+        index = int(match.group(2)) if frequency != "yearly" else 1
+        return cls(int(match.group(1)), index, frequency)
+
+    def __str__(self) -> str:
+        if self.frequency == "monthly":
+            return f"{self.year:04d}-{self.index:02d}"
+        if self.frequency == "quarterly":
+            return f"{self.year:04d}-Q{self.index}"
+        return f"{self.year:04d}"
+
+    def shifted(self, steps: int) -> Period:
+        """The period `steps` periods later (earlier when negative)."""
+        per_year = _PER_YEAR[self.frequency]
+        ordinal = self.year * per_year + (self.index - 1) + steps
+        return Period(ordinal // per_year, ordinal % per_year + 1, self.frequency)
+
+    def previous(self) -> Period:
+        return self.shifted(-1)
+
+    def year_ago(self) -> Period:
+        return self.shifted(-_PER_YEAR[self.frequency])
+
+    @property
+    def first_month(self) -> int:
+        """The calendar month the period starts in."""
+        return {"monthly": self.index, "quarterly": 3 * self.index - 2, "yearly": 1}[self.frequency]
+
+
+def is_period(text: str, frequency: str) -> bool:
+    return bool(_PATTERNS[frequency].match(text))

@@ -1,0 +1,72 @@
+"""Problems found in a site's inputs, collected by every stage and reported together."""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True, order=True)
+class Problem:
+    """One error in a source file: `path:line: error: message`."""
+
+    path: str
+    line: int | None
+    message: str
+    location: str | None = None  # replaces `line` where a workbook cell (Sheet!D7) is more useful
+
+    def __str__(self) -> str:
+        where = self.path
+        if self.location:
+            where = f"{self.path}:{self.location}"
+        elif self.line:
+            where = f"{self.path}:{self.line}"
+        return f"{where}: error: {self.message}"
+
+
+@dataclass
+class Problems:
+    """An ordered, de-duplicated collection of problems."""
+
+    items: list[Problem] = field(default_factory=list)
+
+    def add(self, path: str, line: int | None, message: str, location: str | None = None) -> None:
+        problem = Problem(path, line, message, location)
+        if problem not in self.items:
+            self.items.append(problem)
+
+    def extend(self, other: Problems) -> None:
+        for problem in other.items:
+            if problem not in self.items:
+                self.items.append(problem)
+
+    def __bool__(self) -> bool:
+        return bool(self.items)
+
+    def __len__(self) -> int:
+        return len(self.items)
+
+    def __iter__(self):
+        return iter(self.items)
+
+
+class SiteError(Exception):
+    """Raised when a stage cannot go on; carries every problem found so far."""
+
+    def __init__(self, problems: Problems):
+        super().__init__(f"{len(problems)} error(s)")
+        self.problems = problems
+
+
+def nearest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str | None:
+    """The closest known name to a misspelt one, for "did you mean" hints."""
+    import difflib
+
+    found = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def did_you_mean(word: str, choices) -> str:
+    """A hint such as " (did you mean `title`?)", or the list of known names."""
+    guess = nearest(word, choices)
+    if guess:
+        return f" (did you mean `{guess}`?)"
+    return " (known: " + ", ".join(sorted(choices)) + ")"

@@ -1,0 +1,157 @@
+"""Filter and aggregate: the one definition shared by `value()` and chart blocks."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from .data import Catalog, Table, as_text
+from .problems import did_you_mean
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+AGGREGATES = ("sum", "mean", "count", "min", "max")
+
+
+class QueryError(ValueError):
+    """A query that cannot be answered; `key` names the argument at fault (data, y, filter, ...)."""
+
+    def __init__(self, message: str, key: str = "data"):
+        super().__init__(message)
+        self.key = key
+
+
+def table_for(catalog: Catalog, name: str) -> Table:
+    table = catalog.get(str(name))
+    if table is None and str(name) in catalog.broken:
+        raise QueryError(f"dataset `{name}` could not be read (see its error above)", "data")
+    if table is None:
+        raise QueryError(f"unknown dataset `{name}`{did_you_mean(str(name), catalog.tables)}", "data")
+    return table
+
+
+def check_column(table: Table, column: str, key: str, numeric: bool = False) -> None:
+    """Raise QueryError unless `column` exists (and holds numbers when `numeric`)."""
+    spec = table.spec.field(str(column))
+    if spec is None:
+        raise QueryError(f"dataset `{table.spec.name}` has no column `{column}`"
+                         f"{did_you_mean(str(column), table.spec.field_names)}", key)
+    if numeric and not spec.is_numeric:
+        raise QueryError(f"column `{column}` of `{table.spec.name}` is {spec.type}, not a number "
+                         "(use agg=\"count\" to count its values)", key)
+
+
+def check_agg(agg: str) -> None:
+    if agg not in AGGREGATES:
+        raise QueryError(f"unknown agg `{agg}`{did_you_mean(str(agg), AGGREGATES)}", "agg")
+
+
+def select(table: Table, filters: dict[str, Any]) -> pd.Series:
+    """A boolean mask of the rows whose cells equal every filter value as written in the data."""
+    frame = table.frame
+    mask = frame.index == frame.index  # all true
+    for column, wanted in filters.items():
+        check_column(table, column, "filter")
+        if isinstance(wanted, (list, tuple)):
+            mask = mask & frame[column].isin([as_text(w) for w in wanted]).to_numpy()
+        else:
+            mask = mask & (frame[column] == as_text(wanted)).to_numpy()
+    return mask
+
+
+def _describe(filters: dict[str, Any]) -> str:
+    return ", ".join(f"{k}={as_text(v)!r}" for k, v in filters.items())
+
+
+def reduce(table: Table, column: str, agg: str, mask) -> float:
+    """Aggregate one column over the selected rows."""
+    if agg == "count":
+        return float((table.frame[column][mask] != "").sum())
+    values = table.numeric(column)[mask].dropna()
+    if values.empty:
+        return float("nan")
+    return float(getattr(values, agg)())
+
+
+def value(catalog: Catalog, dataset: str, column: str, agg: str = "sum",
+          filters: dict[str, Any] | None = None) -> float:
+    """The aggregate of `column` over the rows matching `filters`; errors for unknown names or no rows."""
+    filters = filters or {}
+    check_agg(agg)
+    table = table_for(catalog, dataset)
+    check_column(table, column, "y", numeric=agg != "count")
+    mask = select(table, filters)
+    if not mask.any():
+        raise QueryError(f"no row of `{dataset}` matches {_describe(filters)}", "filter")
+    return reduce(table, column, agg, mask)
+
+
+@dataclass(frozen=True)
+class Series:
+    """Aggregated chart data: one row per x value, one column per y or per `by` value."""
+
+    x: str
+    x_values: list[str]
+    labels: list[str] | None  # the foreign-key label beside each x code, when there is one
+    columns: list[str]  # series names (y columns, or `by` values)
+    column_labels: list[str]  # how the series are shown in legends
+    values: list[list[float]]  # values[i][j]: x_values[i], columns[j]
+
+
+def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | None = None,
+            agg: str = "sum", filters: dict[str, Any] | None = None, sort: str = "none",
+            top: int | None = None) -> Series:
+    """Group the matching rows by x (and by), aggregate each y; then sort and cut to `top`."""
+    filters = filters or {}
+    check_agg(agg)
+    table = table_for(catalog, dataset)
+    check_column(table, x, "x")
+    for y in ys:
+        check_column(table, y, "y", numeric=agg != "count")
+    if by:
+        check_column(table, by, "by")
+        if len(ys) != 1:
+            raise QueryError("`by` needs exactly one `y` column", "by")
+    mask = select(table, filters)
+    if not mask.any():
+        raise QueryError(f"no row of `{dataset}` matches {_describe(filters)}", "filter")
+    frame = _numeric_frame(table, x, ys, by, agg, mask)
+    if by:
+        wide = frame.pivot_table(index=x, columns=by, values=ys[0], aggfunc=agg, sort=True).fillna(0.0)
+        columns = [str(c) for c in wide.columns]
+        by_labels = table.labels(by, catalog) or {}
+        column_labels = [by_labels.get(c, c) for c in columns]
+    else:
+        wide = frame.groupby(x, sort=True)[ys].agg(agg)
+        columns = list(ys)
+        column_labels = [table.spec.field(y).title or y for y in ys]
+    wide = _order(wide, sort, top, by_total=bool(by))
+    x_values = [str(v) for v in wide.index]
+    x_labels = table.labels(x, catalog)
+    labels = [x_labels.get(v, v) for v in x_values] if x_labels else None
+    rows = [[float(v) for v in row] for row in wide.to_numpy()]
+    return Series(x, x_values, labels, columns, column_labels, rows)
+
+
+def _numeric_frame(table: Table, x: str, ys: list[str], by: str | None, agg: str, mask) -> pd.DataFrame:
+    import pandas as pd
+
+    data = {x: table.frame[x][mask]}
+    if by:
+        data[by] = table.frame[by][mask]
+    for y in ys:
+        if agg == "count":
+            data[y] = table.frame[y][mask].replace("", None)
+        else:
+            data[y] = table.numeric(y)[mask]
+    return pd.DataFrame(data)
+
+
+def _order(wide: pd.DataFrame, sort: str, top: int | None, by_total: bool) -> pd.DataFrame:
+    """Sort by the first y (or, with `by`, by the total over the series), then keep the first `top`."""
+    if sort in ("asc", "desc"):
+        key = wide.sum(axis=1) if by_total else wide.iloc[:, 0]
+        wide = wide.loc[key.sort_values(ascending=sort == "asc", kind="stable").index]
+    if top:
+        wide = wide.iloc[: int(top)]
+    return wide

@@ -1,0 +1,180 @@
+"""The site model -> HTML, feed, sitemap and the other text files, through the Jinja2 theme."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+from typing import Any
+
+import jinja2
+from markupsafe import Markup
+
+from .i18n import Locale
+from .site import ArticleView, EditionView, FigureRef, SiteModel
+from .urls import absolute, page_path, relative, root_of
+
+THEME_DIR = Path(__file__).parent / "theme"
+_SVG_SIZE = re.compile(rb'<svg[^>]*?width="([\d.]+)pt" height="([\d.]+)pt"')
+_FIGURE_SLOT = re.compile(r"<p>BULETINFIGURE(\d+)X</p>")
+
+
+def make_environment(site_root: Path, locale: Locale) -> jinja2.Environment:
+    """The theme: the site's templates/ first, then the built-in theme."""
+    loaders = [jinja2.FileSystemLoader(str(site_root / "templates"))] if (site_root / "templates").is_dir() else []
+    loaders.append(jinja2.FileSystemLoader(str(THEME_DIR / "templates")))
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env.filters.update(number=locale.number, date=locale.date, short_date=locale.short_date,
+                       period=locale.period, filesize=lambda n: filesize(n, locale))
+    env.globals.update(t=locale.strings)
+    return env
+
+
+def filesize(size: int, locale: Locale) -> str:
+    """2 KB, 1,4 MB: sizes as readers expect them."""
+    if size < 1024 * 1024:
+        return f"{locale.number(max(1, round(size / 1024)))} KB"
+    return f"{locale.number(size / 1024 / 1024, 1)} MB"
+
+
+class Renderer:
+    """Renders each kind of page with the shared context (site, nav, assets, root)."""
+
+    def __init__(self, env: jinja2.Environment, model: SiteModel, assets: dict[str, str]):
+        self.env = env
+        self.model = model
+        self.assets = assets  # logical name -> fingerprinted output path
+        self.nav = [("home", model.locale.text("home"), page_path()),
+                    ("arsip", model.locale.text("archive"), page_path("arsip")),
+                    ("data", model.locale.text("data"), page_path("data"))]
+        self.nav += [(p.page.slug, p.page.title, p.path) for p in model.pages if not p.page.meta.get("each")]
+
+    def page(self, template: str, path: str, **context: Any) -> bytes:
+        """Render one HTML page at output `path`."""
+        root = root_of(path)
+        config = self.model.config
+        base = {
+            "site": config, "root": root, "path": path, "nav": self.nav, "assets": self.assets,
+            "canonical": absolute(config.base_url, path), "link": lambda target: relative(path, target),
+            "latest": self.model.editions[0] if self.model.editions else None, "model": self.model,
+            "data_date": self.data_date(), "description": config.description, "is_404": False,
+        }
+        html = self.env.get_template(template).render({**base, **context})
+        return html.encode("utf-8")
+
+    def data_date(self) -> str:
+        latest = self.model.editions[0] if self.model.editions else None
+        return self.model.locale.period(latest.edition.period) if latest else ""
+
+    def body(self, html: str, figures: list[FigureRef], path: str) -> Markup:
+        """A document body with its figures put where their chart blocks stood."""
+        def figure_html(match: re.Match[str]) -> str:
+            index = int(match.group(1))
+            return str(self.figure(figures[index], path)) if index < len(figures) else ""
+
+        return Markup(_FIGURE_SLOT.sub(figure_html, html))
+
+    def figure(self, ref: FigureRef, path: str) -> Markup:
+        """One figure: chart, caption, source, notice, data table and CSV download."""
+        spec = ref.figure.spec
+        table = self.model.catalog.tables[spec.data]
+        width, height = svg_size(ref.figure.svg)
+        template = self.env.get_template("_figure.html")
+        return Markup(template.render(
+            ref=ref, figure=ref.figure, spec=spec, width=width, height=height,
+            svg_url=relative(path, ref.svg_path) if ref.svg_path else None,
+            csv_url=relative(path, ref.csv_path), csv_size=len(ref.figure.csv),
+            source=spec.source or "; ".join(table.spec.sources), notice=self.model.config.notice,
+            anchor=ref.label.lower().replace(" ", "-"),
+            x_title=(table.spec.field(spec.x).title if table.spec.field(spec.x) else "") or spec.x,
+            x_text=_x_text(ref, self.model.locale),
+        ))
+
+
+def _x_text(ref: FigureRef, locale: Locale) -> list[str]:
+    from .charts import x_text  # pure formatting; does not import matplotlib
+
+    return x_text(ref.figure.series, locale)
+
+
+def svg_size(svg: bytes | None) -> tuple[int, int]:
+    """Pixel size of a matplotlib SVG (written in points)."""
+    match = _SVG_SIZE.search(svg or b"")
+    if not match:
+        return 0, 0
+    return round(float(match.group(1)) * 4 / 3), round(float(match.group(2)) * 4 / 3)
+
+
+def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str]) -> dict[str, bytes]:
+    """Every page of the site, by output path."""
+    r = Renderer(env, model, assets)
+    out: dict[str, bytes] = {}
+    editions = model.editions
+    for index, view in enumerate(editions):
+        newer = editions[index - 1] if index > 0 else None
+        older = editions[index + 1] if index + 1 < len(editions) else None
+        out[view.path] = r.page("edition.html", view.path, edition=view, newer=newer, older=older,
+                                body=r.body(view.body.html, view.figures, view.path), render=r,
+                                title=view.title, description=view.summary or model.config.description)
+        _articles(r, view, out)
+    out[page_path()] = r.page("home.html", page_path(), render=r, title=model.config.title)
+    out[page_path("arsip")] = r.page("archive.html", page_path("arsip"), title=model.locale.text("archive"),
+                                     years=_by_year(editions))
+    for view in model.pages:
+        out[view.path] = r.page("page.html", view.path, page=view, title=view.page.title,
+                                body=r.body(view.body.html, view.figures, view.path),
+                                description=str(view.page.meta.get("summary") or model.config.description))
+    return out
+
+
+def _articles(r: Renderer, view: EditionView, out: dict[str, bytes]) -> None:
+    items = view.articles
+    for index, article in enumerate(items):
+        previous = items[index - 1] if index > 0 else None
+        following = items[index + 1] if index + 1 < len(items) else None
+        out[article.path] = r.page(
+            "article.html", article.path, article=article, edition=view, previous=previous, following=following,
+            body=Markup(dateline(str(r.body(article.body.html, article.figures, article.path)), article)),
+            title=article.article.title, description=article.summary or r.model.config.description,
+            share=_share_links(r, article))
+
+
+def dateline(html: str, article: ArticleView) -> str:
+    """Put the dateline in capitals before the first sentence: "KENDARI –"."""
+    location = str(article.article.meta.get("location") or "").strip()
+    if not location or "<p>" not in html:
+        return html
+    return html.replace("<p>", f'<p><span class="dateline">{_escape(location.upper())} –</span> ', 1)
+
+
+def _escape(text: str) -> str:
+    return str(Markup.escape(text))
+
+
+def _share_links(r: Renderer, article: ArticleView) -> list[tuple[str, str]]:
+    """Plain share links (no third-party scripts); they need the page's absolute URL."""
+    from urllib.parse import quote
+
+    url = absolute(r.model.config.base_url, article.path)
+    if not url:
+        return []
+    title = quote(article.article.title)
+    target = quote(url, safe="")
+    return [("WhatsApp", f"https://wa.me/?text={title}%20{target}"),
+            ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={target}"),
+            ("X", f"https://x.com/intent/post?text={title}&url={target}"),
+            (r.model.locale.text("email"), f"mailto:?subject={title}&body={target}")]
+
+
+def _by_year(editions: list[EditionView]) -> list[tuple[int, list[EditionView]]]:
+    years: dict[int, list[EditionView]] = {}
+    for view in editions:
+        years.setdefault(view.edition.period.year, []).append(view)
+    return sorted(years.items(), reverse=True)
+
+
+def iso(moment: dt.datetime | dt.date) -> str:
+    """RFC 3339 time for feeds and sitemaps."""
+    if isinstance(moment, dt.datetime):
+        return moment.isoformat(timespec="seconds")
+    return moment.isoformat()

@@ -1,0 +1,156 @@
+"""The site model: every output page and file, with its URL, relations and template context."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from .compose import Body, Composer, Headline
+from .config import SiteConfig
+from .content import Article, Content, Edition, Page, is_visible
+from .data import Catalog
+from .i18n import Locale
+from .urls import page_path
+
+
+@dataclass
+class FigureRef:
+    """A figure as a page shows it: its number label and the files it links to."""
+
+    figure: Any  # charts.Figure
+    label: str  # "Gambar 1" / "Tabel 1"
+    svg_path: str | None  # output paths
+    csv_path: str
+    folder: str
+
+
+@dataclass
+class EditionView:
+    edition: Edition
+    path: str
+    title: str
+    period_text: str
+    body: Body
+    figures: list[FigureRef]
+    highlights: list[str]
+    headlines: list[Headline]
+    articles: list[ArticleView] = field(default_factory=list)
+    released: dt.date | None = None
+    summary: str = ""
+
+
+@dataclass
+class ArticleView:
+    article: Article
+    path: str
+    edition_path: str
+    body: Body
+    figures: list[FigureRef]
+    summary: str = ""
+
+
+@dataclass
+class PageView:
+    page: Page
+    path: str
+    body: Body
+    figures: list[FigureRef]
+
+
+@dataclass
+class SiteModel:
+    """Everything the renderer needs; built once after all inputs validated."""
+
+    config: SiteConfig
+    locale: Locale
+    catalog: Catalog
+    editions: list[EditionView]  # newest first
+    pages: list[PageView]
+    files: dict[str, bytes]  # output path -> bytes for charts, CSVs, images
+    built_at: dt.datetime
+
+    @property
+    def articles(self) -> list[ArticleView]:
+        """Every article, newest first."""
+        items = [a for e in self.editions for a in e.articles]
+        return sorted(items, key=lambda a: (a.article.date or dt.date.min, a.path), reverse=True)
+
+
+def build_model(site_root: Path, config: SiteConfig, content: Content, catalog: Catalog, composer: Composer,
+                today: dt.date, drafts: bool, built_at: dt.datetime) -> SiteModel:
+    """Compose every visible document; figures get their file names and numbers here."""
+    locale = composer.locale
+    files: dict[str, bytes] = {}
+    editions = []
+    for edition in content.editions:
+        if is_visible(edition, today, drafts):
+            editions.append(_edition_view(site_root, edition, composer, files, today, drafts))
+    editions.reverse()
+    pages = []
+    for page in content.pages:
+        path = page_path(page.slug)
+        body = composer.body(page, {"page": page.meta, "edition": None})
+        pages.append(PageView(page, path, body, _place_figures(body, path, files, locale)))
+    return SiteModel(config, locale, catalog, editions, pages, files, built_at)
+
+
+def _edition_context(edition: Edition, locale: Locale) -> dict[str, Any]:
+    title = edition.title or locale.edition_title(edition.period)
+    return {"period": str(edition.period), "title": title, "previous": str(edition.period.previous()),
+            "year_ago": str(edition.period.year_ago()), "period_text": locale.period(edition.period)}
+
+
+def _edition_view(site_root: Path, edition: Edition, composer: Composer, files: dict[str, bytes],
+                  today: dt.date, drafts: bool) -> EditionView:
+    locale = composer.locale
+    context = {"edition": _edition_context(edition, locale), "page": edition.meta}
+    path = page_path(str(edition.period))
+    body = composer.body(edition, context)
+    highlights = [composer.inline(text, edition.source, edition.line_of("highlights", i) or 1, context)
+                  for i, text in enumerate(edition.meta.get("highlights") or [])]
+    view = EditionView(edition, path, context["edition"]["title"], locale.period(edition.period), body,
+                       _place_figures(body, path, files, locale), highlights, composer.headlines(edition),
+                       summary=str(edition.meta.get("summary") or ""))
+    for article in sorted(edition.articles, key=lambda a: (a.date or dt.date.min, a.slug)):
+        if not is_visible(article, today, drafts):
+            continue
+        article_path = page_path(str(edition.period), article.slug)
+        article_body = composer.body(article, {**context, "page": article.meta})
+        view.articles.append(ArticleView(article, article_path, path, article_body,
+                                         _place_figures(article_body, article_path, files, locale),
+                                         summary=str(article.meta.get("summary") or "")))
+        _copy_image(site_root, article, article_path, files)
+    dates = [a.article.date for a in view.articles if a.article.date]
+    view.released = edition.published or (max(dates) if dates else None)
+    return view
+
+
+def _copy_image(site_root: Path, article: Article, article_path: str, files: dict[str, bytes]) -> None:
+    """The article's photo goes beside its page."""
+    image = article.meta.get("image")
+    if image:
+        source = site_root / Path(article.source).parent / str(image)
+        files[article_path.rsplit("/", 1)[0] + "/" + source.name] = source.read_bytes()
+
+
+def _place_figures(body: Body, page: str, files: dict[str, bytes], locale: Locale) -> list[FigureRef]:
+    """Name each figure's files by number and content hash, and number charts and tables separately."""
+    folder = page.rsplit("/", 1)[0] + "/" if "/" in page else ""
+    refs = []
+    counts = {"chart": 0, "table": 0}
+    for figure in body.figures:
+        kind = "table" if figure.is_table else "chart"
+        counts[kind] += 1
+        word = locale.text("table" if figure.is_table else "figure")
+        stem = f"{word.lower()}-{counts[kind]}"
+        digest = hashlib.sha256((figure.svg or b"") + figure.csv).hexdigest()[:8]
+        svg_path = None
+        if figure.svg is not None:
+            svg_path = f"{folder}{stem}-{digest}.svg"
+            files[svg_path] = figure.svg
+        csv_path = f"{folder}{stem}-{digest}.csv"
+        files[csv_path] = figure.csv
+        refs.append(FigureRef(figure, f"{word} {counts[kind]}", svg_path, csv_path, folder))
+    return refs

@@ -1,0 +1,38 @@
+"""Output paths and the relative links between them."""
+from __future__ import annotations
+
+import posixpath
+
+
+def page_path(*parts: str) -> str:
+    """The output file of a page at the folder `parts`: ("2020-11", "slug") -> 2020-11/slug/index.html."""
+    folder = "/".join(p.strip("/") for p in parts if p)
+    return f"{folder}/index.html" if folder else "index.html"
+
+
+def root_of(path: str) -> str:
+    """The relative prefix from an output file back to the site root: "" or "../../"."""
+    depth = path.count("/")
+    return "../" * depth
+
+
+def relative(from_path: str, to_path: str) -> str:
+    """A relative link from one output file to another file or folder (folders end with /)."""
+    start = posixpath.dirname(from_path) or "."
+    target = to_path[: -len("index.html")] if to_path.endswith("index.html") else to_path
+    if target in ("", "/"):
+        link = posixpath.relpath(".", start)
+        return "./" if link == "." else link + "/"
+    link = posixpath.relpath(target.rstrip("/"), start)
+    if target.endswith("/"):
+        link = "./" if link == "." else link + "/"
+    return link
+
+
+def absolute(base_url: str | None, path: str) -> str | None:
+    """An absolute URL for an output path, when the site has a base_url."""
+    if not base_url:
+        return None
+    if path.endswith("index.html"):
+        path = path[: -len("index.html")]
+    return base_url + path

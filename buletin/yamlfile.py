@@ -1,0 +1,99 @@
+"""YAML loading that can say on which line a key stands, and front-matter splitting."""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+try:  # the C loader is several times faster where libyaml is installed
+    _Loader: type = yaml.CSafeLoader
+except AttributeError:  # pragma: no cover - depends on the PyYAML build
+    _Loader = yaml.SafeLoader
+
+
+class YamlError(ValueError):
+    """Invalid YAML, with the 1-based line of the fault relative to the text."""
+
+    def __init__(self, message: str, line: int | None):
+        super().__init__(message)
+        self.line = line
+
+
+def load(text: str) -> Any:
+    """Parse YAML text, raising YamlError with the line of the fault."""
+    try:
+        return yaml.load(text, Loader=_Loader)
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark is not None else None
+        reason = exc.problem or str(exc)
+        return _raise(f"invalid YAML: {reason}", line)
+    except yaml.YAMLError as exc:
+        return _raise(f"invalid YAML: {exc}", None)
+
+
+def _raise(message: str, line: int | None) -> Any:
+    raise YamlError(message, line)
+
+
+@dataclass
+class KeyLines:
+    """Finds the line of a key path such as ("schema", "fields", 2, "type") in YAML text, lazily."""
+
+    text: str
+    offset: int = 0  # added to every line: where the text starts in its file, minus one
+    _root: Any = None
+
+    def line(self, *path: str | int) -> int | None:
+        """The file line of the deepest key of `path` that exists."""
+        if self._root is None:
+            try:
+                self._root = yaml.compose(self.text, Loader=yaml.SafeLoader)
+            except yaml.YAMLError:
+                return None
+        node = self._root
+        best = 1 if node is not None else None
+        for step in path:
+            found = _child(node, step)
+            if found is None:
+                break
+            key_node, node = found
+            best = key_node.start_mark.line + 1
+        return best + self.offset if best is not None else None
+
+
+def _child(node: Any, step: str | int) -> tuple[Any, Any] | None:
+    if isinstance(node, yaml.MappingNode):
+        for key, value in node.value:
+            if key.value == step:
+                return key, value
+    if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
+        item = node.value[step]
+        return item, item
+    return None
+
+
+@dataclass(frozen=True)
+class SourceText:
+    """A Markdown file split into front matter and body."""
+
+    front_matter: str
+    body: str
+    body_line: int  # the file line on which the body starts
+    has_front_matter: bool
+    closed: bool = True  # False when the opening `---` has no closing line
+
+
+def split_front_matter(text: str) -> SourceText:
+    """Split `---` delimited YAML front matter from the body."""
+    text = text.lstrip("\ufeff")
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "---":
+        return SourceText("", text, 1, False)
+    for index in range(1, len(lines)):
+        if lines[index].strip() in ("---", "..."):
+            front = "\n".join(lines[1:index])
+            body = "\n".join(lines[index + 1 :])
+            return SourceText(front, body, index + 2, True)
+    return SourceText("\n".join(lines[1:]), "", len(lines) + 1, True, closed=False)
