@@ -14,7 +14,7 @@ from .query import Series
 # Okabe-Ito, reordered so neighbours contrast; readable by colour-blind readers.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
 INK, MUTED, GRID = "#1f2328", "#57606a", "#d8dee4"
-WIDTH_IN = 7.0
+WIDTH_IN = 4.8  # about 460 px: legible on a phone without zooming
 _YEARMONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -89,8 +89,8 @@ def describe(spec: ChartSpec, series: Series, locale: Locale, digits: int) -> st
         return spec.alt
     kinds = {"id": {"bar": "Grafik batang", "barh": "Grafik batang", "line": "Grafik garis", "table": "Tabel"},
              "en": {"bar": "Bar chart", "barh": "Bar chart", "line": "Line chart", "table": "Table"}}
-    words = {"id": ("tertinggi", "terendah", "dari", "sampai"), "en": ("highest", "lowest", "from", "to")}
-    high, low, start, end = words[locale.language]
+    words = {"id": ("tertinggi", "terendah"), "en": ("highest", "lowest")}
+    high, low = words[locale.language]
     text = f"{kinds[locale.language][spec.type]}: {spec.title or ', '.join(series.column_labels)}."
     labels = x_text(series, locale)
     totals = [sum(v for v in row if not math.isnan(v)) for row in series.values]
@@ -138,7 +138,7 @@ def _style() -> dict:
     return {
         "svg.fonttype": "none", "svg.hashsalt": "buletin", "font.family": "sans-serif",
         "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"],
-        "font.size": 10, "axes.edgecolor": MUTED, "axes.labelcolor": INK, "xtick.color": MUTED,
+        "font.size": 9.5, "axes.edgecolor": MUTED, "axes.labelcolor": INK, "xtick.color": MUTED,
         "ytick.color": MUTED, "text.color": INK, "axes.spines.top": False, "axes.spines.right": False,
         "axes.grid": False, "grid.color": GRID, "grid.linewidth": 0.8, "figure.dpi": 100,
         "path.simplify": True, "svg.image_inline": True, "axes.prop_cycle": matplotlib_cycler(),
@@ -153,8 +153,8 @@ def matplotlib_cycler():
 
 def _height(spec: ChartSpec, series: Series) -> float:
     if spec.type == "barh":
-        return max(2.2, 0.8 + 0.28 * len(series.x_values) + (0.3 if len(series.columns) > 1 else 0))
-    return 3.6
+        return max(2.0, 0.6 + 0.26 * len(series.x_values) + (0.3 if len(series.columns) > 1 else 0))
+    return 3.2
 
 
 def _tick_digits(value: float, digits: int) -> int:
@@ -169,9 +169,7 @@ def _draw_lines(ax, series: Series, labels: list[str]) -> None:
     ax.set_xticks(positions[::step], labels[::step])
     ax.grid(axis="y")
     ax.set_axisbelow(True)
-    low = min((v for row in series.values for v in row if not math.isnan(v)), default=0)
-    if low >= 0:
-        ax.set_ylim(bottom=0)
+    ax.margins(x=0.02, y=0.15)  # a line shows change: the axis need not start at zero
 
 
 def _draw_bars(ax, spec: ChartSpec, series: Series, labels: list[str], locale: Locale, digits: int) -> None:

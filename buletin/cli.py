@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -35,7 +36,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"buletin: error: `{argv[0]}` ({LATER[argv[0]]}) is not available in this version yet",
               file=sys.stderr)
         return 2
-    if not argv or argv[0].startswith("-") and argv[0] not in ("-h", "--help"):
+    if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["build", *argv]
     try:
         args = _parser().parse_args(argv)
@@ -69,6 +70,16 @@ def _run(args: argparse.Namespace) -> int:
         return 1
     except OutputError as exc:
         print(f"buletin: error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("buletin: interrupted; the output folder was left as it was", file=sys.stderr)
+        return 130
+    except Exception as exc:  # a bug in buletin: say so plainly; the traceback only on request
+        if os.environ.get("BULETIN_DEBUG"):
+            raise
+        print(f"buletin: internal error: {type(exc).__name__}: {exc}\n"
+              "The output folder was left as it was. Please report this with the command you ran; "
+              "set BULETIN_DEBUG=1 to see the traceback.", file=sys.stderr)
         return 1
     seconds = time.perf_counter() - started
     if args.quiet:

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import yamlfile
-from .chartspec import chart_data, parse_spec
 from .charts import Figure, build_figure
+from .chartspec import chart_data, parse_spec
 from .content import Document, Edition
 from .data import Catalog
 from .i18n import Locale

@@ -305,13 +305,13 @@ def check_foreign_keys(table: Table, tables: dict[str, Table], problems: Problem
             known = set(target.frame[fk.reference_fields[0]])
             bad = (column != "") & ~column.isin(known)
             _report(table, _positions(bad), fk.fields[0],
-                    lambda r, c=column: f"`{c.iloc[r]}` is not a `{fk.reference_fields[0]}` of "
-                    f"resource `{fk.resource}`", problems)
+                    lambda r, c=column, k=fk: f"`{c.iloc[r]}` is not a `{k.reference_fields[0]}` of "
+                    f"resource `{k.resource}`", problems)
             continue
         known_rows = set(map(tuple, target.frame[list(fk.reference_fields)].to_numpy()))
         values = list(map(tuple, table.frame[list(fk.fields)].to_numpy()))
         bad = [i for i, v in enumerate(values) if v not in known_rows]
-        _report(table, bad, fk.fields[0], lambda r: f"{values[r]} has no match in resource `{fk.resource}`",
+        _report(table, bad, fk.fields[0], lambda r, v=values, k=fk: f"{v[r]} has no match in resource `{k.resource}`",
                 problems)
 
 

@@ -162,6 +162,8 @@ def _fields(items: Any, rel: str, lines: yamlfile.KeyLines, where: tuple, proble
     out = []
     for index, item in enumerate(items if isinstance(items, list) else []):
         here = (*where, index)
+        if isinstance(item, dict) and isinstance(item.get("name"), bool):
+            item = {**item, "name": lines.raw(*here, "name")}
         if not isinstance(item, dict) or not item.get("name"):
             problems.add(rel, lines.line(*here), "each field needs a `name`")
             continue

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import jinja2
+
 from . import output
 from .compose import Composer
 from .config import SiteConfig, load_config
@@ -94,7 +96,11 @@ def run(options: BuildOptions) -> BuildResult:
         return BuildResult(figures=sum(len(v.figures) for v in _views(model)), problems=problems)
     if options.out is not None:
         output.check_output_folder(options.out, site_root)
-    files = _render(site_root, model, composer)
+    try:
+        files = _render(site_root, model, composer)
+    except jinja2.TemplateError as exc:
+        problems.add(*_template_location(exc, site_root), f"theme template: {exc}")
+        raise SiteError(problems) from None
     result = BuildResult(pages=sum(1 for p in files if p.endswith(".html")), files=len(files),
                          figures=sum(len(v.figures) for v in _views(model)), problems=problems)
     if options.write and options.out is not None:
@@ -112,6 +118,24 @@ def _compose_quietly(site_root, config, content, catalog, problems, options) -> 
 
     build_model(site_root, config, content, catalog, composer, today, True,
                 dt.datetime.now(dt.timezone.utc))
+
+
+def _template_location(exc: jinja2.TemplateError, site_root: Path) -> tuple[str, int | None]:
+    """The theme file and line where a template failed, relative to the site when it is the site's own."""
+    import traceback
+
+    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
+    if not filename:
+        for frame in traceback.extract_tb(exc.__traceback__):
+            if frame.filename.endswith((".html", ".xml")):
+                filename, line = frame.filename, frame.lineno
+    if not filename:
+        return "templates", None
+    path = Path(filename)
+    try:
+        return path.resolve().relative_to(site_root.resolve()).as_posix(), line
+    except ValueError:
+        return f"(built-in theme) {path.name}", line
 
 
 def _views(model):

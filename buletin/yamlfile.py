@@ -45,6 +45,21 @@ class KeyLines:
     offset: int = 0  # added to every line: where the text starts in its file, minus one
     _root: Any = None
 
+    def raw(self, *path: str | int) -> str | None:
+        """The scalar at `path` as written (YAML reads a bare `no` as false; a column can be named no)."""
+        node = self._node(*path)
+        return node.value if isinstance(node, yaml.ScalarNode) else None
+
+    def _node(self, *path: str | int):
+        self.line()
+        node = self._root
+        for step in path:
+            found = _child(node, step)
+            if found is None:
+                return None
+            node = found[1]
+        return node
+
     def line(self, *path: str | int) -> int | None:
         """The file line of the deepest key of `path` that exists."""
         if self._root is None:

@@ -1,0 +1,46 @@
+import csv
+import io
+
+from buletin.chartspec import parse_spec
+from buletin.charts import build_figure
+from buletin.i18n import Locale
+from buletin.problems import Problems
+from buletin.query import grouped
+
+from .test_data import _site
+from .test_query import ROWS
+
+
+def test_spec_errors_name_the_line_of_the_key():
+    problems = Problems()
+    text = "title: T\ntype: pie\ndata: ikm\nx: periode\ny: unit_usaha\ncolour: red\n"
+    assert parse_spec(text, "c.md", 20, problems) is None
+    found = [str(p) for p in problems]
+    assert any(p.startswith("c.md:21: error: chart: unknown type `pie`") for p in found)
+    assert any(p.startswith("c.md:25: error: chart: unknown key `colour`") for p in found)
+
+
+def test_figure_svg_csv_and_alt(tmp_path):
+    catalog, _ = _site(tmp_path, ROWS)
+    problems = Problems()
+    spec = parse_spec("title: Unit\ntype: barh\ndata: ikm\nx: kode_wilayah\ny: unit_usaha\nsort: desc\n",
+                      "c.md", 1, problems)
+    series = grouped(catalog, spec.data, spec.x, list(spec.y), sort=spec.sort)
+    figure = build_figure(spec, series, 1, Locale("id"))
+    svg = figure.svg.decode()
+    assert svg.startswith("<?xml") and "<text" in svg  # text stays text
+    assert "Kendari" in svg and "59" in svg
+    assert "dc:date" not in svg
+    rows = list(csv.reader(io.StringIO(figure.csv.decode())))
+    assert rows == [["kode_wilayah", "label", "unit_usaha"], ["7471", "Kendari", "59"], ["7401", "Buton", "22"]]
+    assert "Kendari (59)" in figure.alt and "Buton (22)" in figure.alt
+    again = build_figure(spec, series, 1, Locale("id"))
+    assert again.svg == figure.svg  # deterministic
+
+
+def test_table_type_draws_nothing(tmp_path):
+    catalog, _ = _site(tmp_path, ROWS)
+    spec = parse_spec("type: table\ndata: ikm\nx: periode\ny: unit_usaha\n", "c.md", 1, Problems())
+    figure = build_figure(spec, grouped(catalog, "ikm", "periode", ["unit_usaha"]), 1, Locale("en"))
+    assert figure.svg is None and figure.is_table
+    assert figure.csv.decode().splitlines() == ["periode,unit_usaha", "2020-10,40", "2020-11,41"]

@@ -1,0 +1,113 @@
+import textwrap
+
+import openpyxl
+
+from buletin.data import load_catalog
+from buletin.problems import Problems
+
+PACKAGE = """
+resources:
+  - name: wilayah
+    path: wilayah.csv
+    schema:
+      fields:
+        - {name: kode, type: string, constraints: {required: true, unique: true}}
+        - {name: nama, type: string}
+      primaryKey: kode
+  - name: ikm
+    path: ikm.csv
+    schema:
+      fields:
+        - {name: periode, type: yearmonth, constraints: {required: true}}
+        - {name: kode_wilayah, type: string}
+        - {name: unit_usaha, type: integer, constraints: {minimum: 0}}
+        - {name: status, type: string, constraints: {enum: [sementara, tetap]}}
+      primaryKey: [periode, kode_wilayah]
+      foreignKeys:
+        - fields: kode_wilayah
+          reference: {resource: wilayah, fields: kode}
+"""
+
+
+def _site(tmp_path, ikm_csv, package=PACKAGE):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "datapackage.yaml").write_text(textwrap.dedent(package), encoding="utf-8")
+    (data / "wilayah.csv").write_text("kode,nama\n7401,Buton\n7471,Kendari\n", encoding="utf-8")
+    (data / "ikm.csv").write_text(ikm_csv, encoding="utf-8")
+    problems = Problems()
+    catalog = load_catalog(tmp_path, problems)
+    return catalog, [str(p) for p in problems]
+
+
+def test_valid_data_keeps_cells_as_written(tmp_path):
+    catalog, problems = _site(tmp_path, "periode,kode_wilayah,unit_usaha,status\n2020-11,7401,5,tetap\n")
+    assert problems == []
+    table = catalog.get("ikm")
+    assert table.frame["kode_wilayah"].tolist() == ["7401"]
+    assert table.numeric("unit_usaha").tolist() == [5]
+    assert table.labels("kode_wilayah", catalog) == {"7401": "Buton", "7471": "Kendari"}
+
+
+def test_each_violation_names_line_and_column(tmp_path):
+    csv = ("periode,kode_wilayah,unit_usaha,status\n"
+           "2020-11,7401,-3,tetap\n"       # line 2: below minimum
+           "2020-13,7401,4,tetap\n"        # line 3: not a month
+           "2020-11,7499,x,final\n"        # line 4: unknown region, not an integer, not in enum
+           "2020-11,7401,1,tetap\n"        # line 5: duplicate primary key of line 2
+           ",7471,1,tetap\n")              # line 6: required
+    _, problems = _site(tmp_path, csv)
+    assert "data/ikm.csv:2: error: unit_usaha: -3 is below minimum 0" in problems
+    assert any(p.startswith("data/ikm.csv:3: error: periode:") and "2020-13" in p for p in problems)
+    assert any(p.startswith("data/ikm.csv:4: error: unit_usaha:") for p in problems)
+    assert any(p.startswith("data/ikm.csv:4: error: status:") and "sementara, tetap" in p for p in problems)
+    assert any(p.startswith("data/ikm.csv:4: error: kode_wilayah:") and "wilayah" in p for p in problems)
+    assert any(p.startswith("data/ikm.csv:5: error:") and "duplicate primary key" in p for p in problems)
+    assert any(p.startswith("data/ikm.csv:6: error: periode: a value is required") for p in problems)
+
+
+def test_blank_lines_do_not_shift_line_numbers(tmp_path):
+    _, problems = _site(tmp_path, "periode,kode_wilayah,unit_usaha,status\n\n2020-11,7401,-1,tetap\n")
+    assert problems == ["data/ikm.csv:3: error: unit_usaha: -1 is below minimum 0"]
+
+
+def test_missing_and_undeclared_columns(tmp_path):
+    _, problems = _site(tmp_path, "periode,kode_wilayah,unit,status\n2020-11,7401,1,tetap\n")
+    assert any("`unit_usaha` is declared in the schema but missing" in p for p in problems)
+    assert any("`unit` is not declared" in p for p in problems)
+
+
+def test_unknown_schema_type_and_key_suggest(tmp_path):
+    package = PACKAGE.replace("type: yearmonth", "type: yearmoth").replace("primaryKey: kode\n", "primarykey: kode\n")
+    _, problems = _site(tmp_path, "periode,kode_wilayah,unit_usaha,status\n2020-11,7401,1,tetap\n", package)
+    assert any("unknown type `yearmoth` (did you mean `yearmonth`?)" in p for p in problems)
+    assert any("unknown key `primarykey` (did you mean `primaryKey`?)" in p for p in problems)
+
+
+def test_workbook_errors_name_sheet_and_cell(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "datapackage.yaml").write_text(textwrap.dedent("""
+        resources:
+          - name: pelatihan
+            path: pelatihan.xlsx
+            sheet: Pelatihan
+            schema:
+              fields:
+                - {name: no, type: integer}
+                - {name: tanggal, type: date}
+                - {name: peserta, type: integer, constraints: {minimum: 0}}
+        """), encoding="utf-8")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Pelatihan"
+    sheet.append(["no", "tanggal", "peserta"])
+    sheet.append([1, "2020-07-01", 25])
+    sheet.append([2, "kemarin", -5])
+    book.save(data / "pelatihan.xlsx")
+    problems = Problems()
+    catalog = load_catalog(tmp_path, problems)
+    found = [str(p) for p in problems]
+    assert any(p.startswith("data/pelatihan.xlsx:Pelatihan!B3: error: tanggal:") for p in found)
+    assert "data/pelatihan.xlsx:Pelatihan!C3: error: peserta: -5 is below minimum 0" in found
+    assert catalog.get("pelatihan").frame["no"].tolist() == ["1", "2"]

@@ -1,0 +1,63 @@
+import pytest
+
+from buletin.i18n import Locale
+from buletin.macros import MacroStage, extract_charts
+from buletin.problems import Problems
+
+from .test_query import ROWS
+from .test_data import _site
+
+
+@pytest.fixture
+def stage(tmp_path):
+    catalog, problems = _site(tmp_path, ROWS)
+    assert problems == []
+    return MacroStage(catalog, Locale("id"), Problems())
+
+
+def test_value_is_formatted_in_the_site_language(stage):
+    text = stage.render('Total {{ value("ikm", "unit_usaha", periode=edition.period) }} unit', "a.md", 5,
+                        {"edition": {"period": "2020-11"}})
+    assert text == "Total 41 unit"
+    mean = stage.render('{{ value("ikm", "unit_usaha", agg="mean", digits=1) }}', "a.md", 1, {})
+    assert mean == "20,2"
+
+
+def test_errors_name_the_line_where_the_macro_stands(stage):
+    body = 'line one\nline two {{ value("ikm", "nope") }}\nthree\n{{ value("ikm", "unit_usaha", periode="1999-01") }}'
+    assert stage.render(body, "content/2020-11/a.md", 10, {}) is None
+    found = [str(p) for p in stage.problems]
+    assert any(p.startswith("content/2020-11/a.md:11: error: value(): dataset `ikm` has no column `nope`")
+               for p in found)
+    assert any(p.startswith("content/2020-11/a.md:13: error: value(): no row") for p in found)
+
+
+@pytest.mark.parametrize("attack", [
+    "{{ ''.__class__.__mro__ }}",
+    "{{ value.__globals__ }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{% for c in ().__class__.__base__.__subclasses__() %}{{ c }}{% endfor %}",
+])
+def test_sandbox_refuses_python_internals(stage, attack):
+    assert stage.render("ok\n" + attack, "a.md", 1, {}) is None
+    problem = str(stage.problems.items[0])
+    assert problem.startswith("a.md:2: error:")
+    assert "object" not in problem.split("error:")[1] or "unsafe" in problem
+
+
+def test_undefined_names_and_syntax_errors_are_reported(stage):
+    assert stage.render("{{ nothing }}", "a.md", 3, {}) is None
+    assert stage.render("a\n{% if %}", "b.md", 1, {}) is None
+    found = [str(p) for p in stage.problems]
+    assert any(p.startswith("a.md:3:") and "nothing" in p for p in found)
+    assert any(p.startswith("b.md:2:") for p in found)
+
+
+def test_chart_blocks_are_cut_out_keeping_line_numbers():
+    body = "intro\n\n```chart\ndata: ikm\nx: periode\n```\n\n````md\n```chart\nnot a chart\n```\n````\nend"
+    text, blocks = extract_charts(body, 7)
+    assert len(blocks) == 1
+    assert blocks[0].text == "data: ikm\nx: periode"
+    assert blocks[0].first_line == 10  # body starts on line 7; the spec on the 4th body line
+    assert text.count("\n") == body.count("\n")
+    assert "not a chart" in text

@@ -1,0 +1,64 @@
+import math
+
+import pytest
+
+from buletin.data import load_catalog
+from buletin.problems import Problems
+from buletin.query import QueryError, grouped, value
+
+from .test_data import _site
+
+ROWS = ("periode,kode_wilayah,unit_usaha,status\n"
+        "2020-10,7401,10,tetap\n2020-10,7471,30,tetap\n"
+        "2020-11,7401,12,sementara\n2020-11,7471,29,sementara\n")
+
+
+@pytest.fixture
+def catalog(tmp_path):
+    catalog, problems = _site(tmp_path, ROWS)
+    assert problems == []
+    return catalog
+
+
+def test_value_aggregates_matching_rows(catalog):
+    assert value(catalog, "ikm", "unit_usaha", "sum", {"periode": "2020-11"}) == 41
+    assert value(catalog, "ikm", "unit_usaha", "mean", {"kode_wilayah": 7401}) == 11
+    assert value(catalog, "ikm", "unit_usaha", "max") == 30
+    assert value(catalog, "ikm", "status", "count", {"status": "tetap"}) == 2
+
+
+@pytest.mark.parametrize(("args", "key", "words"), [
+    (("ikn", "unit_usaha", "sum", {}), "data", "did you mean `ikm`"),
+    (("ikm", "unit", "sum", {}), "y", "no column `unit`.*unit_usaha"),
+    (("ikm", "status", "sum", {}), "y", "not a number"),
+    (("ikm", "unit_usaha", "sum", {"periode": "2021-01"}), "filter", "no row"),
+    (("ikm", "unit_usaha", "median", {}), "agg", "unknown agg"),
+])
+def test_value_errors_say_what_and_where(catalog, args, key, words):
+    with pytest.raises(QueryError, match=words) as caught:
+        value(catalog, *args)
+    assert caught.value.key == key
+
+
+def test_grouped_sorts_cuts_and_labels(catalog):
+    series = grouped(catalog, "ikm", "kode_wilayah", ["unit_usaha"], filters={"periode": "2020-10"}, sort="desc")
+    assert series.x_values == ["7471", "7401"]
+    assert series.labels == ["Kendari", "Buton"]
+    assert series.values == [[30.0], [10.0]]
+    top = grouped(catalog, "ikm", "kode_wilayah", ["unit_usaha"], sort="asc", top=1)
+    assert top.x_values == ["7401"] and top.values == [[22.0]]
+
+
+def test_grouped_by_series_and_value_agree(catalog):
+    series = grouped(catalog, "ikm", "periode", ["unit_usaha"], by="kode_wilayah")
+    assert series.columns == ["7401", "7471"]
+    assert series.column_labels == ["Buton", "Kendari"]
+    for i, period in enumerate(series.x_values):
+        for j, code in enumerate(series.columns):
+            expected = value(catalog, "ikm", "unit_usaha", "sum", {"periode": period, "kode_wilayah": code})
+            assert math.isclose(series.values[i][j], expected)
+
+
+def test_unused_catalog_fixture_does_not_leak(tmp_path):
+    problems = Problems()
+    assert load_catalog(tmp_path, problems).tables == {} and not problems
