@@ -125,13 +125,19 @@ def render_svg(spec: ChartSpec, series: Series, locale: Locale, digits: int) -> 
         value_axis.set_major_formatter(formatter)
         value_axis.set_major_locator(MaxNLocator(nbins=5, min_n_ticks=3))
         if len(series.columns) > 1:
-            ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=min(3, len(series.columns)),
+            ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=_legend_columns(series),
                       fontsize=9, handlelength=1.2, borderaxespad=0.2)
         fig.tight_layout(pad=0.4)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
         plt.close(fig)
     return _tidy_svg(buffer.getvalue())
+
+
+def _legend_columns(series: Series) -> int:
+    """As many legend columns as fit the chart's width (about 60 characters)."""
+    longest = max(len(name) for name in series.column_labels) + 4
+    return max(1, min(len(series.columns), 60 // longest))
 
 
 def _style() -> dict:

@@ -31,6 +31,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_editions": "Belum ada edisi yang terbit.", "copy_link": "Salin tautan", "email": "Surel",
         "photo": "Foto", "previous_article": "Artikel sebelumnya", "next_article": "Artikel berikutnya",
         "figures": "Angka utama", "draft": "Draf", "pages": "Halaman", "rows": "baris", "publisher": "Penerbit",
+        "data_used": "Data yang digunakan",
     },
     "en": {
         "home": "Home", "archive": "Archive", "edition": "Edition", "search": "Search", "data": "Data",
@@ -50,6 +51,7 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_editions": "No edition has been released yet.", "copy_link": "Copy link", "email": "E-mail",
         "photo": "Photo", "previous_article": "Previous article", "next_article": "Next article",
         "figures": "Headline figures", "draft": "Draft", "pages": "Pages", "rows": "rows", "publisher": "Publisher",
+        "data_used": "Data used",
     },
 }
 

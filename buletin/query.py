@@ -52,10 +52,28 @@ def select(table: Table, filters: dict[str, Any]) -> pd.Series:
     mask = frame.index == frame.index  # all true
     for column, wanted in filters.items():
         check_column(table, column, "filter")
-        if isinstance(wanted, (list, tuple)):
+        if isinstance(wanted, dict):
+            mask = mask & _in_range(table, column, wanted)
+        elif isinstance(wanted, (list, tuple)):
             mask = mask & frame[column].isin([as_text(w) for w in wanted]).to_numpy()
         else:
             mask = mask & (frame[column] == as_text(wanted)).to_numpy()
+    return mask
+
+
+def _in_range(table: Table, column: str, bounds: dict[str, Any]):
+    """Rows whose value lies within {min, max} (inclusive): numbers by value, periods and dates as text."""
+    unknown = set(bounds) - {"min", "max"}
+    if unknown or not bounds:
+        raise QueryError(f"a range filter on `{column}` takes `min` and/or `max`, not {', '.join(sorted(unknown))}",
+                         "filter")
+    numeric = table.spec.field(column).type in ("integer", "number", "year")
+    values = table.numeric(column) if numeric else table.frame[column]
+    mask = (table.frame[column] != "").to_numpy()
+    for key, compare in (("min", "ge"), ("max", "le")):
+        if key in bounds:
+            limit = float(bounds[key]) if numeric else as_text(bounds[key])
+            mask = mask & getattr(values, compare)(limit).to_numpy()
     return mask
 
 

@@ -114,6 +114,7 @@ def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str
         newer = editions[index - 1] if index > 0 else None
         older = editions[index + 1] if index + 1 < len(editions) else None
         out[view.path] = r.page("edition.html", view.path, edition=view, newer=newer, older=older,
+                                edition_datasets=_datasets_used(model, view),
                                 body=r.body(view.body.html, view.figures, view.path), render=r,
                                 title=view.title, description=view.summary or model.config.description)
         _articles(r, view, out)
@@ -125,6 +126,15 @@ def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str
                                 body=r.body(view.body.html, view.figures, view.path),
                                 description=str(view.page.meta.get("summary") or model.config.description))
     return out
+
+
+def _datasets_used(model: SiteModel, view: EditionView) -> list:
+    """The datasets behind an edition's figures and its articles' figures, in order of first use."""
+    names: list[str] = []
+    for ref in [*view.figures, *(f for a in view.articles for f in a.figures)]:
+        if ref.figure.spec.data not in names:
+            names.append(ref.figure.spec.data)
+    return [model.catalog.tables[name] for name in names]
 
 
 def _articles(r: Renderer, view: EditionView, out: dict[str, bytes]) -> None:

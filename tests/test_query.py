@@ -62,3 +62,12 @@ def test_grouped_by_series_and_value_agree(catalog):
 def test_unused_catalog_fixture_does_not_leak(tmp_path):
     problems = Problems()
     assert load_catalog(tmp_path, problems).tables == {} and not problems
+
+
+def test_range_filters_cut_periods_as_text_and_numbers_by_value(catalog):
+    assert value(catalog, "ikm", "unit_usaha", "sum", {"periode": {"max": "2020-10"}}) == 40
+    assert value(catalog, "ikm", "unit_usaha", "sum", {"unit_usaha": {"min": 12, "max": 29}}) == 41
+    series = grouped(catalog, "ikm", "periode", ["unit_usaha"], filters={"periode": {"min": "2020-11"}})
+    assert series.x_values == ["2020-11"]
+    with pytest.raises(QueryError, match="min` and/or `max"):
+        value(catalog, "ikm", "unit_usaha", "sum", {"periode": {"upto": "2020-10"}})

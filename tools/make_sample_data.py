@@ -23,7 +23,7 @@ from openpyxl.styles import Font
 from openpyxl.xml.functions import tostring
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from sample_datapackage import datapackage_yaml  # noqa: E402  (sibling module in tools/)
+from sample_datapackage import datapackage_yaml
 
 SEED = 20201109
 FIXED_TIME = dt.datetime(2020, 12, 31, 0, 0, 0)
@@ -254,7 +254,7 @@ def write_xlsx(path: Path) -> None:
             cell.number_format = "yyyy-mm-dd"
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for letter, width in zip("ABCDEFGH", [5, 14, 16, 14, 14, 80, 16, 9]):
+    for letter, width in zip("ABCDEFGH", [5, 14, 16, 14, 14, 80, 16, 9], strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     wb.properties.creator = "buletin tools/make_sample_data.py"
