@@ -24,8 +24,7 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--drafts", action="store_true", help="include drafts and future-dated items")
         command.add_argument("--base-url", metavar="URL", help="absolute site URL (overrides site.yaml)")
         command.add_argument("--quiet", "-q", action="store_true", help="print only errors")
-        if name == "build":
-            command.add_argument("--out", metavar="DIR", help="output folder (default: SITE/output)")
+        command.add_argument("--out", metavar="DIR", help="output folder (default: SITE/output; check writes nothing)")
     return parser
 
 
@@ -55,9 +54,7 @@ def _run(args: argparse.Namespace) -> int:
     if not site.is_dir():
         print(f"buletin: error: --site {site}: no such folder", file=sys.stderr)
         return 2
-    out = None
-    if args.command == "build":
-        out = Path(args.out) if args.out else site / "output"
+    out = Path(args.out) if args.out else site / "output"
     started = time.perf_counter()
     try:
         result = run(BuildOptions(site, out, args.drafts, args.base_url, write=args.command == "build"))

@@ -18,6 +18,7 @@ from .query import QueryError, value
 
 _FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})\s*([\w-]*)")
 PLACEHOLDER = "BULETINFIGURE{}X"
+MAX_RETRIES = 20
 PLACEHOLDER_LINE = re.compile(r"^BULETINFIGURE(\d+)X$", re.M)
 
 
@@ -73,39 +74,55 @@ class MacroStage:
         self.quoted: list[dict[str, Any]] = []  # every value() call, for revision notices and caches
 
     def render(self, text: str, source: str, first_line: int, context: dict[str, Any]) -> str | None:
-        """Render `text` (which starts on `first_line` of `source`); None when it has errors."""
+        """Render `text` (which starts on `first_line` of `source`); None when it has errors.
+
+        A runtime error stops Jinja at its line; to report every error in one run, that line is blanked
+        and the text rendered again, up to MAX_RETRIES times.
+        """
         if "{" not in text:
             return text
+        before = len(self.problems)
+        for _ in range(MAX_RETRIES):
+            result, failed_line = self._render_once(text, source, first_line, context)
+            if failed_line is None:
+                return result if len(self.problems) == before else None
+            lines = text.split("\n")
+            if not 0 < failed_line <= len(lines) or not lines[failed_line - 1].strip():
+                return None
+            lines[failed_line - 1] = ""
+            text = "\n".join(lines)
+        return None
+
+    def _render_once(self, text: str, source: str, first_line: int,
+                     context: dict[str, Any]) -> tuple[str | None, int | None]:
+        """(result, None) or (None, the failing template line)."""
         filename = f"{source}#L{first_line}"
         try:
             template = self.env.template_class.from_code(
                 self.env, self.env.compile(text, filename=filename), self.env.make_globals(None))
         except jinja2.TemplateSyntaxError as exc:
             self.problems.add(source, first_line + (exc.lineno or 1) - 1, f"template: {exc.message}")
-            return None
-        before = len(self.problems)
+            return None, 0  # nothing more can be learnt from a text that does not parse
         call = self._value_function(source, first_line, filename, template)
         try:
-            result = template.render(**context, value=call)
+            return template.render(**context, value=call), None
         except jinja2.exceptions.SecurityError as exc:
-            self._runtime_problem(exc, source, first_line, filename, f"not allowed here: {exc}")
-            return None
+            error, message = exc, f"not allowed here: {exc}"
         except jinja2.UndefinedError as exc:
-            self._runtime_problem(exc, source, first_line, filename,
-                                  f"{exc.message}; available: value(), edition, page")
-            return None
+            error, message = exc, f"{exc.message}; available: value(), edition, page"
         except Exception as exc:  # a user's template can fail in many ways; name it, never a traceback
-            self._runtime_problem(exc, source, first_line, filename, f"template: {exc}")
-            return None
-        return result if len(self.problems) == before else None
+            error, message = exc, f"template: {exc}"
+        return None, self._runtime_problem(error, source, first_line, filename, message)
 
     def _runtime_problem(self, exc: Exception, source: str, first_line: int, filename: str,
-                         message: str) -> None:
-        line = None
+                         message: str) -> int:
+        """Report a runtime error at its file line; return its template line."""
+        line = 1
         for frame in traceback.extract_tb(exc.__traceback__):
             if frame.filename == filename and frame.lineno:
                 line = frame.lineno
-        self.problems.add(source, first_line + (line or 1) - 1, message)
+        self.problems.add(source, first_line + line - 1, message)
+        return line
 
     def _value_function(self, source: str, first_line: int, filename: str, template: jinja2.Template):
         def value_macro(dataset: str, column: str, agg: str = "sum", digits: int = 0, **filters: Any) -> str:

@@ -1,8 +1,8 @@
 import csv
 import io
 
-from buletin.chartspec import parse_spec
 from buletin.charts import build_figure
+from buletin.chartspec import parse_spec
 from buletin.i18n import Locale
 from buletin.problems import Problems
 from buletin.query import grouped

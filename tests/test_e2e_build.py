@@ -8,6 +8,8 @@ import io
 import json
 import posixpath
 import re
+import subprocess
+import sys
 import xml.etree.ElementTree as ET
 from collections import defaultdict
 from html.parser import HTMLParser
@@ -75,7 +77,7 @@ class LinkCollector(HTMLParser):
         classes = attrs.get("class") or ""
         if tag not in ("img", "link", "meta", "br", "hr", "input", "source"):
             self._context.append(classes)
-        context = " ".join(self._context + [classes, attrs.get("rel") or ""])
+        context = " ".join([*self._context, classes, attrs.get("rel") or ""])
         for name in ("href", "src", "action", "poster", "data"):
             if attrs.get(name):
                 self.links.append((tag, name, attrs[name], context))
@@ -265,6 +267,66 @@ y: [unit_usaha, nilai]
         assert int(row[-2]) == units[row[0]]
 
 
+def test_line_chart_order_and_top(make_site, run_cli, tmp_path):
+    charts = """\
+---
+title: Urutan
+date: 2020-11-10
+---
+
+```chart
+title: Per bulan
+type: line
+data: ikm
+x: periode
+y: unit_usaha
+```
+
+```chart
+title: Dua terbesar
+type: table
+data: ikm
+filter: {periode: "2020-11"}
+x: kode_wilayah
+y: unit_usaha
+sort: desc
+top: 2
+```
+"""
+    site = make_site({"content/2020-11/urutan.md": charts})
+    out = tmp_path / "out"
+    build(run_cli, site, out)
+    page = out / "2020-11/urutan/index.html"
+    found = chart_figures(page.read_text(encoding="utf-8"))
+    assert len(found) == 2
+    tables = []
+    for figure in found:
+        href = re.search(r'href="([^"]+\.csv)"', figure).group(1)
+        tables.append(list(csv.reader(io.StringIO((page.parent / href).read_text(encoding="utf-8"))))[1:])
+    per_month, top_two = tables
+    assert [row[0] for row in per_month] == ["2020-10", "2020-11"]
+    assert [int(row[-1]) for row in per_month] == [total(site, p, "unit_usaha") for p in ("2020-10", "2020-11")]
+    expected = expected_by_region(site, "2020-11", "unit_usaha")[:2]
+    assert top_two == [[code, name, str(int(value))] for code, name, value in expected]
+
+
+def test_pages_with_data_show_the_notice(tiny):
+    site, out = tiny
+    notice = re.search(r"^notice: (.*)$", (site / "site.yaml").read_text(encoding="utf-8"), flags=re.M).group(1)
+    for rel in ("index.html", "2020-11/index.html", ARTICLE_PAGE, "data/index.html"):
+        assert notice in (out / rel).read_text(encoding="utf-8"), rel
+
+
+def test_assets_carry_a_content_hash(tiny):
+    _, out = tiny
+    assets = [p for p in (out / "assets").rglob("*") if p.is_file()]
+    assert any(p.suffix == ".css" for p in assets)
+    for path in assets:
+        digest = hashlib.sha256(path.read_bytes()).hexdigest()
+        parts = path.name.split(".")
+        assert any(len(part) >= 8 and digest.startswith(part) for part in parts[1:]), path.name
+
+
 # ---------------------------------------------------------------- drafts and future items
 
 
@@ -317,7 +379,7 @@ def test_links_are_relative_and_resolve(tiny):
             if not target:
                 continue
             resolved = posixpath.normpath(posixpath.join(posixpath.dirname(rel), target))
-            if url.endswith("/") or resolved == ".":
+            if target.endswith("/") or resolved == ".":
                 resolved = posixpath.join(resolved, "index.html")
             assert not resolved.startswith(".."), f"{rel}: {url!r} leaves the site"
             assert (out / resolved).is_file(), f"{rel}: {url!r} -> {resolved} does not exist"
@@ -408,6 +470,25 @@ def test_check_accepts_out_and_writes_nothing(make_site, run_cli, tmp_path, tree
     assert tree_snapshot(tmp_path) == before
 
 
+BUILD_PY = Path(__file__).resolve().parents[1] / "build.py"
+
+
+@pytest.mark.parametrize(("args", "code"), [(["check"], 0), (["build", "--quiet"], 0), (["frobnicate"], 2)])
+def test_build_py_entry_point(make_site, tmp_path, args, code):
+    """The real command line, in a child process: `python build.py COMMAND --site DIR`."""
+    site = make_site()
+    extra = ["--site", str(site)] if args[0] != "frobnicate" else []
+    if args[0] == "build":
+        extra += ["--out", str(tmp_path / "out")]
+    done = subprocess.run([sys.executable, str(BUILD_PY), *args, *extra], capture_output=True, text=True,
+                          timeout=120, cwd=tmp_path)
+    assert done.returncode == code, done.stderr
+    assert "Traceback" not in done.stderr
+    if args[0] == "build":
+        assert (tmp_path / "out/2020-11/sorotan/index.html").is_file()
+        assert done.stdout == "", "--quiet prints only errors"
+
+
 # ---------------------------------------------------------------- raw HTML
 
 
@@ -470,6 +551,7 @@ def test_sample_briefing_has_figures_and_no_placeholders(sample_build):
 
 
 def test_sample_site_links_are_relative(sample_build):
+    """Internal links and every loaded resource are relative; prose may still link to other sites."""
     result, out = sample_build
     assert result.code == 0, result.err
     for page in html_files(out):
@@ -478,4 +560,7 @@ def test_sample_site_links_are_relative(sample_build):
         for tag, attr, url, context in links_of(page):
             if "canonical" in context or "share" in context:
                 continue
-            assert not is_absolute(url), f"{page.relative_to(out)}: <{tag} {attr}={url!r}>"
+            where = f"{page.relative_to(out)}: <{tag} {attr}={url!r}>"
+            assert not url.startswith("/"), where
+            if tag != "a":
+                assert not is_absolute(url), where

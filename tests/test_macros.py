@@ -4,8 +4,8 @@ from buletin.i18n import Locale
 from buletin.macros import MacroStage, extract_charts
 from buletin.problems import Problems
 
-from .test_query import ROWS
 from .test_data import _site
+from .test_query import ROWS
 
 
 @pytest.fixture

@@ -1,0 +1,445 @@
+"""Bad input: exit 1, every error as `path:line: error: ...`, and the previous output left exactly as it was."""
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+ARTICLE = "content/2020-11/sorotan.md"
+EDITION = "content/2020-11/index.md"
+PAGE = "content/pages/tentang.md"
+IKM = "data/ikm.csv"
+LEAKS = ("<class", "<module", "<function", "<built-in", "__builtins__", "subprocess", "os.system")
+
+
+# ---------------------------------------------------------------- helpers
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if ": error: " in line]
+
+
+def assert_reported(result, where: str, *words: str) -> str:
+    """An error line starting with `where: error:` (e.g. `data/ikm.csv:4`) that mentions every word."""
+    prefix = f"{where}: error: "
+    candidates = [line for line in error_lines(result.err) if line.startswith(prefix)]
+    assert candidates, f"no error at {where!r} in:\n{result.err}"
+    matching = [line for line in candidates if all(w.lower() in line.lower() for w in words)]
+    assert matching, f"error at {where!r} does not mention {words}:\n{result.err}"
+    return matching[0]
+
+
+@pytest.fixture
+def broken(make_site, run_cli, tmp_path, tree_snapshot):
+    """Build the valid tiny site, then break(files) edits it and builds again into the same folder.
+
+    Returns (site, break): break asserts exit 1, no traceback, and an output folder (and its parent)
+    unchanged down to the mtimes; `check` must fail the same way. It returns the build's Result.
+    """
+    site = make_site()
+    out = tmp_path / "out"
+    first = run_cli("build", "--site", site, "--out", out, "--quiet")
+    assert first.code == 0, first.err
+    before = tree_snapshot(out, mtimes=True)
+    neighbours = sorted(p.name for p in tmp_path.iterdir())
+
+    def break_site(files: dict[str, str | bytes | None]):
+        make_site(files, base=False)
+        result = run_cli("build", "--site", site, "--out", out)
+        assert result.code == 1, f"expected exit 1, got {result.code}\n{result.out}{result.err}"
+        assert "Traceback" not in result.err + result.out
+        assert error_lines(result.err), result.err
+        assert tree_snapshot(out, mtimes=True) == before, "a failed build changed the output folder"
+        assert sorted(p.name for p in tmp_path.iterdir()) == neighbours, "a failed build left files beside --out"
+        check = run_cli("check", "--site", site)
+        assert check.code == 1, check.err
+        assert sorted(error_lines(check.err)) == sorted(error_lines(result.err))
+        return result
+
+    return site, break_site
+
+
+def text(site: Path, rel: str) -> str:
+    return (site / rel).read_text(encoding="utf-8")
+
+
+def replaced(source: str, old: str, new: str) -> str:
+    assert old in source, f"fixture text has no {old!r}"
+    return source.replace(old, new, 1)
+
+
+# ---------------------------------------------------------------- site.yaml
+
+
+def test_bad_yaml_in_site_yaml(broken, line_of):
+    site, break_site = broken
+    bad = replaced(text(site, "site.yaml"), "notice: Data ilustratif", "notice: Data: ilustratif")
+    result = break_site({"site.yaml": bad})
+    assert_reported(result, f"site.yaml:{line_of(bad, 'notice:')}", "yaml")
+
+
+def test_unknown_site_key_suggests_nearest(broken, line_of):
+    site, break_site = broken
+    bad = replaced(text(site, "site.yaml"), "title:", "titel:")
+    result = break_site({"site.yaml": bad})
+    assert_reported(result, f"site.yaml:{line_of(bad, 'titel:')}", "titel", "did you mean `title`")
+
+
+def test_invalid_site_value(broken, line_of):
+    site, break_site = broken
+    bad = replaced(text(site, "site.yaml"), "frequency: monthly", "frequency: weekly")
+    result = break_site({"site.yaml": bad})
+    assert_reported(result, f"site.yaml:{line_of(bad, 'frequency:')}", "weekly")
+
+
+# ---------------------------------------------------------------- front matter
+
+
+def test_unknown_front_matter_key(broken, line_of):
+    site, break_site = broken
+    bad = replaced(text(site, ARTICLE), "location: Kendari\n", "location: Kendari\nautor: Tim Uji\n")
+    result = break_site({ARTICLE: bad})
+    assert_reported(result, f"{ARTICLE}:{line_of(bad, 'autor:')}", "autor", "did you mean `authors`")
+
+
+def test_bad_yaml_in_front_matter(broken, line_of):
+    site, break_site = broken
+    bad = replaced(text(site, ARTICLE), "location: Kendari", "location: Kota: Kendari")
+    result = break_site({ARTICLE: bad})
+    assert_reported(result, f"{ARTICLE}:{line_of(bad, 'location:')}", "yaml")
+
+
+@pytest.mark.parametrize("key", ["title", "date"])
+def test_missing_required_front_matter_key(broken, key):
+    site, break_site = broken
+    source = text(site, ARTICLE)
+    bad = "\n".join(line for line in source.split("\n") if not line.startswith(f"{key}:"))
+    result = break_site({ARTICLE: bad})
+    closing = bad.split("\n").index("---", 1) + 1  # the front matter spans lines 1..closing
+    lines = [line for line in error_lines(result.err) if line.startswith(f"{ARTICLE}:") and f"`{key}`" in line]
+    assert lines, result.err
+    number = re.match(rf"{re.escape(ARTICLE)}:(\d+): error: ", lines[0])
+    assert number and 1 <= int(number.group(1)) <= closing, f"not a front-matter line: {lines[0]}"
+
+
+def test_page_without_title(broken):
+    _, break_site = broken
+    result = break_site({PAGE: "---\nsummary: Tanpa judul\n---\n\nIsi.\n"})
+    assert re.search(rf"^{re.escape(PAGE)}:[1-3]: error: .*`title`", result.err, flags=re.M), result.err
+
+
+# ---------------------------------------------------------------- CSV data
+
+# (id, old text, new text, needle for the offending line, words the message must hold)
+CSV_CASES = [
+    ("not-integer", "2020-11,7402,3690,", "2020-11,7402,36x0,", "36x0", ("unit_usaha", "36x0")),
+    ("not-number", "2020-10,7402,3700,480,", "2020-10,7402,3700,empat,", "empat", ("nilai", "empat")),
+    ("below-minimum", "2020-11,7401,4321,", "2020-11,7401,-3,", ",-3,", ("unit_usaha", "-3", "minimum")),
+    ("not-yearmonth", "2020-10,7471,", "2020-13,7471,", "2020-13", ("periode", "2020-13")),
+    ("enum", "2020-11,7471,5001,334,sementara", "2020-11,7471,5001,334,sementra", "sementra",
+     ("status", "sementra")),
+    ("duplicate-primary-key", "2020-11,7471,5001,334,sementara\n",
+     "2020-11,7471,5001,334,sementara\n2020-10,7401,1,1,tetap\n", "2020-10,7401,1,", ("7401",)),
+    ("foreign-key", "2020-10,7402,", "2020-10,7499,", "7499", ("kode_wilayah", "7499")),
+    ("required-empty", "2020-10,7471,5000,320.25,tetap", "2020-10,7471,5000,320.25,", "2020-10,7471,",
+     ("status",)),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "needle", "words"), [c[1:] for c in CSV_CASES],
+                         ids=[c[0] for c in CSV_CASES])
+def test_csv_schema_violation(broken, line_of, old, new, needle, words):
+    site, break_site = broken
+    bad = replaced(text(site, IKM), old, new)
+    result = break_site({IKM: bad})
+    line = line_of(bad, needle, start=2)  # the header is line 1
+    assert_reported(result, f"{IKM}:{line}", *words)
+
+
+def test_several_csv_errors_are_all_reported(broken, line_of):
+    site, break_site = broken
+    bad = replaced(replaced(text(site, IKM), "2020-10,7401,4300,", "2020-10,7401,-1,"),
+                   "2020-11,7471,5001,334,sementara", "2020-11,7471,5001,334,final")
+    result = break_site({IKM: bad})
+    assert_reported(result, f"{IKM}:{line_of(bad, ',-1,')}", "unit_usaha")
+    assert_reported(result, f"{IKM}:{line_of(bad, 'final')}", "status", "final")
+
+
+# ---------------------------------------------------------------- XLSX data
+
+PELATIHAN_RESOURCE = """\
+- name: pelatihan
+  path: pelatihan.xlsx
+  sheet: {sheet}
+  title: Pelatihan
+  schema:
+    fields:
+    - {{name: 'no', type: integer, constraints: {{required: true, unique: true}}}}
+    - {{name: kode_wilayah, type: string, constraints: {{required: true}}}}
+    - {{name: kegiatan, type: string}}
+    - {{name: peserta, type: integer, constraints: {{minimum: 0}}}}
+    primaryKey: 'no'
+    foreignKeys:
+    - fields: kode_wilayah
+      reference: {{resource: wilayah, fields: kode}}
+"""
+
+
+def workbook(sheet: str, bad_cell: str | None = None, bad_value: object = None) -> bytes:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = sheet
+    ws.append(["no", "kode_wilayah", "kegiatan", "peserta"])
+    for number in range(1, 7):  # rows 2..7
+        ws.append([number, "7401" if number % 2 else "7471", f"Kegiatan {number}", 10 * number])
+    if bad_cell:
+        ws[bad_cell] = bad_value
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(("sheet", "cell", "value", "words", "shown"), [
+    ("Pelatihan", "D7", -5, ("peserta", "-5"), "Pelatihan!D7"),
+    ("Pelatihan", "D4", "banyak", ("peserta", "banyak"), "Pelatihan!D4"),
+    ("Pelatihan", "B5", "7499", ("kode_wilayah", "7499"), "Pelatihan!B5"),
+    ("Pelatihan", "A3", 1, ("no",), "Pelatihan!A3"),  # `no` must be unique: 1 again
+    ("Data Pelatihan", "D7", -5, ("peserta",), "'Data Pelatihan'!D7"),
+], ids=["below-minimum", "not-integer", "foreign-key", "unique", "sheet-with-space"])
+def test_xlsx_violation_names_sheet_and_cell(broken, sheet, cell, value, words, shown):
+    site, break_site = broken
+    package = text(site, "data/datapackage.yaml") + PELATIHAN_RESOURCE.format(sheet=repr(sheet))
+    result = break_site({"data/datapackage.yaml": package, "data/pelatihan.xlsx": workbook(sheet, cell, value)})
+    assert_reported(result, f"data/pelatihan.xlsx:{shown}", *words)
+
+
+# ---------------------------------------------------------------- chart blocks
+
+# (id, old line, new line, words); the error must stand at the new line
+CHART_CASES = [
+    ("unknown-dataset", "data: ikm\n", "data: ikmm\n", ("ikmm",)),
+    ("unknown-y-column", "y: unit_usaha\n", "y: unit_usah\n", ("unit_usah",)),
+    ("unknown-x-column", "x: kode_wilayah\n", "x: kode_wil\n", ("kode_wil",)),
+    ("unknown-type", "type: bar\n", "type: pie\n", ("pie",)),
+    ("unknown-agg", "agg: sum\n", "agg: total\n", ("total",)),
+    ("unknown-key", "caption: Angka sementara.\n", "caption: Angka sementara.\ncolour: red\n", ("colour",)),
+    ("filter-matches-no-row", 'filter: {periode: "{{ edition.period }}"}\n', 'filter: {periode: "1999-01"}\n',
+     ("1999-01",)),
+    ("filter-unknown-column", 'filter: {periode: "{{ edition.period }}"}\n', 'filter: {bulan: "2020-11"}\n',
+     ("bulan",)),
+]
+
+
+@pytest.mark.parametrize(("old", "new", "words"), [c[1:] for c in CHART_CASES], ids=[c[0] for c in CHART_CASES])
+def test_chart_spec_error_at_line_of_key(broken, line_of, old, new, words):
+    site, break_site = broken
+    source = text(site, ARTICLE)
+    bad = replaced(source, old, new)
+    result = break_site({ARTICLE: bad})
+    first_new = next(line for line in new.split("\n") if line and line not in old.split("\n"))
+    line = line_of(bad, first_new, start=line_of(bad, "```chart"))
+    assert_reported(result, f"{ARTICLE}:{line}", *words)
+
+
+def test_chart_error_in_second_block_of_another_file(broken, line_of):
+    site, break_site = broken
+    edition = text(site, EDITION) + """
+```chart
+title: Baik
+data: ikm
+x: periode
+y: unit_usaha
+type: line
+```
+
+Teks di antara.
+
+```chart
+title: Salah
+data: ikm
+x: periode
+y: [unit_usaha, tenaga_kerja]
+```
+"""
+    result = break_site({EDITION: edition})
+    assert_reported(result, f"{EDITION}:{line_of(edition, 'y: [unit_usaha, tenaga_kerja]')}", "tenaga_kerja")
+
+
+# ---------------------------------------------------------------- value()
+
+VALUE_CASES = [
+    ("unknown-dataset", '{{ value("ikmx", "unit_usaha") }}', ("ikmx",)),
+    ("unknown-column", '{{ value("ikm", "unit") }}', ("unit",)),
+    ("unknown-filter-column", '{{ value("ikm", "unit_usaha", bulan="2020-11") }}', ("bulan",)),
+    ("filter-matches-no-row", '{{ value("ikm", "unit_usaha", periode="1999-01") }}', ("1999-01",)),
+    ("unknown-agg", '{{ value("ikm", "unit_usaha", agg="median") }}', ("median",)),
+]
+
+
+@pytest.mark.parametrize(("macro", "words"), [c[1:] for c in VALUE_CASES], ids=[c[0] for c in VALUE_CASES])
+def test_value_error_at_line_of_macro(broken, line_of, macro, words):
+    """The macro stands on the third line of a paragraph after the chart block."""
+    site, break_site = broken
+    bad = replaced(text(site, ARTICLE), "Paragraf penutup.\n",
+                   f"Paragraf penutup\ndengan beberapa baris,\nangka {macro} di sini.\n")
+    result = break_site({ARTICLE: bad})
+    assert_reported(result, f"{ARTICLE}:{line_of(bad, macro)}", *words)
+
+
+def test_value_error_inside_chart_spec(broken, line_of):
+    site, break_site = broken
+    bad = replaced(text(site, ARTICLE), "caption: Angka sementara.",
+                   'caption: Total {{ value("ikm", "unit_usaha", periode="1999-01") }} unit.')
+    result = break_site({ARTICLE: bad})
+    assert_reported(result, f"{ARTICLE}:{line_of(bad, 'caption: Total')}", "1999-01")
+
+
+def test_undefined_variable_in_body(broken, line_of):
+    site, break_site = broken
+    bad = replaced(text(site, ARTICLE), "Paragraf penutup.", "Paragraf {{ edisi.period }} penutup.")
+    result = break_site({ARTICLE: bad})
+    assert_reported(result, f"{ARTICLE}:{line_of(bad, 'edisi.period')}", "edisi")
+
+
+def test_template_syntax_error_in_body(broken, line_of):
+    site, break_site = broken
+    bad = replaced(text(site, ARTICLE), "Paragraf penutup.", "Paragraf {{ value( penutup.")
+    result = break_site({ARTICLE: bad})
+    assert_reported(result, f"{ARTICLE}:{line_of(bad, '{{ value( penutup')}")
+
+
+# ---------------------------------------------------------------- the sandbox
+
+SANDBOX_ESCAPES = [
+    "{{ ''.__class__.__mro__ }}",
+    "{{ cycler.__init__.__globals__ }}",
+    "{{ ''.__class__.__mro__[1].__subclasses__() }}",
+    "{{ lipsum.__globals__['os'] }}",
+    "{{ value.__globals__ }}",
+    "{{ self.__init__.__globals__ }}",
+]
+
+
+@pytest.mark.parametrize("payload", SANDBOX_ESCAPES)
+def test_sandbox_escape_is_an_error(broken, line_of, payload):
+    site, break_site = broken
+    bad = replaced(text(site, ARTICLE), "Paragraf penutup.", f"Paragraf penutup.\n\nCoba {payload} ini.")
+    result = break_site({ARTICLE: bad})
+    assert_reported(result, f"{ARTICLE}:{line_of(bad, payload)}")
+    for leak in LEAKS:
+        assert leak not in result.err + result.out, f"{leak!r} leaked:\n{result.err}"
+
+
+def test_sandbox_escape_in_chart_spec(broken, line_of):
+    site, break_site = broken
+    payload = "{{ cycler.__init__.__globals__ }}"
+    bad = replaced(text(site, ARTICLE), "caption: Angka sementara.", f"caption: {payload}")
+    result = break_site({ARTICLE: bad})
+    assert_reported(result, f"{ARTICLE}:{line_of(bad, payload)}")
+    for leak in LEAKS:
+        assert leak not in result.err, leak
+
+
+# ---------------------------------------------------------------- all errors in one run
+
+
+def test_errors_in_several_files_reported_in_one_run(broken, line_of):
+    site, break_site = broken
+    config = replaced(text(site, "site.yaml"), "notice:", "notise:")
+    article = replaced(text(site, ARTICLE), "location: Kendari\n", "location: Kendari\nredaktur: X\n")
+    ikm = replaced(text(site, IKM), "2020-11,7402,3690,", "2020-11,7402,-7,")
+    edition = text(site, EDITION) + "\n```chart\ndata: ikm\nx: periode\ny: unit_usaha\nby: sektor\n```\n"
+    page = text(site, PAGE) + '\nAda {{ value("penduduk", "jumlah") }} orang.\n'
+    result = break_site({"site.yaml": config, ARTICLE: article, IKM: ikm, EDITION: edition, PAGE: page})
+    assert_reported(result, f"site.yaml:{line_of(config, 'notise:')}", "notise", "notice")
+    assert_reported(result, f"{ARTICLE}:{line_of(article, 'redaktur:')}", "redaktur")
+    assert_reported(result, f"{IKM}:{line_of(ikm, ',-7,')}", "unit_usaha")
+    assert_reported(result, f"{EDITION}:{line_of(edition, 'by: sektor')}", "sektor")
+    assert_reported(result, f"{PAGE}:{line_of(page, 'penduduk')}", "penduduk")
+
+
+# (id, first faulty text); a value() error always follows a few lines later in the same body
+FIRST_ERRORS = [
+    ("value-error", '{{ value("ikm", "unit_usaha", periode="1999-01") }}'),
+    ("undefined-variable", "{{ edisi.period }}"),
+    ("sandbox-escape", "{{ ''.__class__.__mro__ }}"),
+]
+
+
+@pytest.mark.parametrize("first", [c[1] for c in FIRST_ERRORS], ids=[c[0] for c in FIRST_ERRORS])
+def test_every_error_in_one_body_is_reported(broken, line_of, first):
+    """CONTRACT §2: all errors in one run, not just the first, also within one file."""
+    site, break_site = broken
+    later = '{{ value("ikmx", "unit_usaha") }}'
+    bad = replaced(text(site, ARTICLE), "Paragraf penutup.",
+                   f"Paragraf {first} penutup.\n\nLalu\nangka {later} di sini.")
+    result = break_site({ARTICLE: bad})
+    assert_reported(result, f"{ARTICLE}:{line_of(bad, first)}")
+    assert_reported(result, f"{ARTICLE}:{line_of(bad, later)}", "ikmx")
+
+
+def test_every_error_in_one_chart_spec_is_reported(broken, line_of):
+    site, break_site = broken
+    bad = replaced(replaced(text(site, ARTICLE), "type: bar\n", "type: pie\n"),
+                   "caption: Angka sementara.\n", "caption: Angka sementara.\ncolour: red\n")
+    result = break_site({ARTICLE: bad})
+    assert_reported(result, f"{ARTICLE}:{line_of(bad, 'type: pie')}", "pie")
+    assert_reported(result, f"{ARTICLE}:{line_of(bad, 'colour: red')}", "colour")
+
+
+# ---------------------------------------------------------------- slugs and collisions
+
+
+def test_page_colliding_with_edition_names_both_files(broken):
+    _, break_site = broken
+    result = break_site({"content/pages/2020-11.md": "---\ntitle: Bentrok\n---\n\nIsi.\n"})
+    lines = [line for line in error_lines(result.err) if "content/pages/2020-11.md" in line]
+    assert lines and EDITION in lines[0], result.err
+
+
+def test_page_with_reserved_name(broken):
+    _, break_site = broken
+    result = break_site({"content/pages/arsip.md": "---\ntitle: Arsip saya\n---\n\nIsi.\n"})
+    assert any(line.startswith("content/pages/arsip.md") and "arsip" in line
+               for line in error_lines(result.err)), result.err
+
+
+# ---------------------------------------------------------------- usage and the output folder
+
+
+@pytest.mark.parametrize("args", [
+    ["frobnicate"],
+    ["build", "--frobnicate"],
+    ["check", "--nope"],
+    ["build", "--site"],
+    ["--no-such-option"],
+], ids=["unknown-command", "unknown-build-option", "unknown-check-option", "missing-value", "bare-option"])
+def test_wrong_usage_exits_2(run_cli, make_site, tmp_path, tree_snapshot, args):
+    make_site()
+    before = tree_snapshot(tmp_path)
+    result = run_cli(*args)
+    assert result.code == 2, result
+    assert result.err.strip(), "usage errors say what is wrong"
+    assert "Traceback" not in result.err
+    assert tree_snapshot(tmp_path) == before
+
+
+@pytest.mark.parametrize("target", ["foreign", "site", "content"])
+def test_out_folder_not_made_by_buletin_is_refused(make_site, run_cli, tmp_path, tree_snapshot, target):
+    site = make_site()
+    if target == "foreign":
+        out = tmp_path / "dokumen"
+        (out / "sub").mkdir(parents=True)
+        (out / "catatan.txt").write_text("jangan dihapus\n", encoding="utf-8")
+        (out / "sub" / "laporan.csv").write_text("a,b\n1,2\n", encoding="utf-8")
+    else:
+        out = site if target == "site" else site / "content"
+    before = tree_snapshot(tmp_path, mtimes=True)
+    result = run_cli("build", "--site", site, "--out", out)
+    assert result.code == 1, result
+    assert "Traceback" not in result.err
+    assert result.err.strip()
+    assert tree_snapshot(tmp_path, mtimes=True) == before
