@@ -129,15 +129,16 @@ def render_svg(spec: ChartSpec, series: Series, locale: Locale, digits: int) -> 
                       fontsize=9, handlelength=1.2, borderaxespad=0.2)
         fig.tight_layout(pad=0.4)
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
+        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight",
+                    pad_inches=0.08)  # "tight" keeps legends and value labels inside the image
         plt.close(fig)
     return _tidy_svg(buffer.getvalue())
 
 
 def _legend_columns(series: Series) -> int:
-    """As many legend columns as fit the chart's width (about 60 characters)."""
+    """As many legend columns as fit beside each other (about 44 characters)."""
     longest = max(len(name) for name in series.column_labels) + 4
-    return max(1, min(len(series.columns), 60 // longest))
+    return max(1, min(len(series.columns), 44 // longest))
 
 
 def _style() -> dict:
