@@ -98,4 +98,4 @@ def fold_series(series: Series, other_label: str) -> Series:
     rest = [j for j in range(len(totals)) if j not in keep]
     values = [[row[j] for j in keep] + [sum(row[j] for j in rest)] for row in series.values]
     return Series(series.x, series.x_values, series.labels, [series.columns[j] for j in keep] + ["_other"],
-                  [series.column_labels[j] for j in keep] + [other_label], values)
+                  [series.column_labels[j] for j in keep] + [other_label], values, series.statuses)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import argparse
+import datetime as dt
 import os
 import sys
 import time
@@ -11,7 +12,7 @@ from .output import OutputError
 from .problems import SiteError
 
 COMMANDS = ("build", "check")
-LATER = {"serve": "the live-reload preview", "publish": "freezing an edition", "new": "scaffolding content"}
+LATER = {"serve": "the live-reload preview", "new": "scaffolding content"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -25,7 +26,23 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--base-url", metavar="URL", help="absolute site URL (overrides site.yaml)")
         command.add_argument("--quiet", "-q", action="store_true", help="print only errors")
         command.add_argument("--out", metavar="DIR", help="output folder (default: SITE/output; check writes nothing)")
+    command = sub.add_parser("publish", help="freeze an edition: snapshot its data, mark it published",
+                             description="Snapshot every dataset into data/releases/PERIOD/ (sha256 in "
+                             "release.lock.json) and set the edition's status: published.")
+    command.add_argument("period", metavar="PERIOD", help="the edition, e.g. 2020-11")
+    command.add_argument("--site", default=".", metavar="DIR", help="the site root (default: .)")
+    command.add_argument("--force", action="store_true", help="publish again, replacing the snapshot")
+    command.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD",
+                         help="release date (default: the edition's `published`, else today)")
+    command.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     return parser
+
+
+def _iso_date(text: str) -> dt.date:
+    try:
+        return dt.date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a date written YYYY-MM-DD") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,22 +65,19 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    from .pipeline import BuildOptions, run
-
     site = Path(args.site)
     if not site.is_dir():
         print(f"buletin: error: --site {site}: no such folder", file=sys.stderr)
         return 2
-    out = Path(args.out) if args.out else site / "output"
     started = time.perf_counter()
     try:
-        result = run(BuildOptions(site, out, args.drafts, args.base_url, write=args.command == "build"))
+        summary = _publish(args, site) if args.command == "publish" else _build(args, site)
     except SiteError as exc:
         for problem in sorted(exc.problems, key=lambda p: (p.path, p.line or 0)):
             print(problem, file=sys.stderr)
         count = len(exc.problems)
-        print(f"buletin: {count} error{'s' if count != 1 else ''}; "
-              f"{'nothing was written' if args.command == 'build' else 'check failed'}", file=sys.stderr)
+        outcome = {"build": "nothing was written", "check": "check failed", "publish": "nothing was published"}
+        print(f"buletin: {count} error{'s' if count != 1 else ''}; {outcome[args.command]}", file=sys.stderr)
         return 1
     except OutputError as exc:
         print(f"buletin: error: {exc}", file=sys.stderr)
@@ -78,12 +92,25 @@ def _run(args: argparse.Namespace) -> int:
               "The output folder was left as it was. Please report this with the command you ran; "
               "set BULETIN_DEBUG=1 to see the traceback.", file=sys.stderr)
         return 1
-    seconds = time.perf_counter() - started
-    if args.quiet:
-        return 0
-    if args.command == "check":
-        print(f"buletin: no errors ({result.figures} figures checked, {seconds:.1f} s)")
-    else:
-        print(f"buletin: built {result.pages} pages and {result.files} files into {out} "
-              f"({result.written} changed, {result.figures} figures) in {seconds:.1f} s")
+    if not args.quiet:
+        print(f"buletin: {summary} in {time.perf_counter() - started:.1f} s")
     return 0
+
+
+def _build(args: argparse.Namespace, site: Path) -> str:
+    from .pipeline import BuildOptions, run
+
+    out = Path(args.out) if args.out else site / "output"
+    result = run(BuildOptions(site, out, args.drafts, args.base_url, write=args.command == "build"))
+    if args.command == "check":
+        return f"no errors ({result.figures} figures checked)"
+    return (f"built {result.pages} pages and {result.files} files into {out} "
+            f"({result.written} changed, {result.figures} figures)")
+
+
+def _publish(args: argparse.Namespace, site: Path) -> str:
+    from .pipeline import publish
+
+    done = publish(site, args.period, force=args.force, date=args.date)
+    return (f"published edition {done.period} ({done.date.isoformat()}): {len(done.files)} files frozen in "
+            f"data/releases/{done.period}/")

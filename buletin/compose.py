@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import yamlfile
@@ -14,7 +14,7 @@ from .i18n import Locale
 from .macros import PLACEHOLDER_LINE, MacroStage, extract_charts
 from .markup import Markup
 from .problems import Problems
-from .query import QueryError, value
+from .query import QueryError, period_field, row_statuses, select, value
 
 OTHER = {"id": "Lainnya", "en": "Other"}
 
@@ -37,6 +37,7 @@ class Headline:
     change_text: str  # e.g. "0,8%"; empty when there is no previous value
     direction: str  # up | down | flat | none
     compared_with: str  # e.g. "Oktober 2020"
+    status: str = ""  # e.g. "sementara" where the rows carry a provisional/final status
 
 
 class Composer:
@@ -117,12 +118,18 @@ class Composer:
         except QueryError as exc:
             self.problems.add(edition.source, line, f"figures: {exc}")
             return None
+        self.macros.quoted.append({"source": edition.source, "data": spec["data"], "column": spec["y"], "agg": agg,
+                                   "filters": {k: str(v) for k, v in {**filters, field_name: str(edition.period)}
+                                               .items()}, "value": current})
         previous_period = edition.period.previous()
         try:
             before = value(self.catalog, spec["data"], spec["y"], agg, {**filters, field_name: str(previous_period)})
         except QueryError:
             before = math.nan
-        return self._card(spec, current, before, digits, self.locale.period(previous_period))
+        card = self._card(spec, current, before, digits, self.locale.period(previous_period))
+        table = self.catalog.tables[spec["data"]]
+        statuses = row_statuses(table, select(table, {**filters, field_name: str(edition.period)}))
+        return replace(card, status=", ".join(statuses))
 
     def _card(self, spec: dict[str, Any], current: float, before: float, digits: int,
               compared_with: str) -> Headline:
@@ -139,9 +146,4 @@ class Composer:
 
     def _period_field(self, dataset: str) -> str:
         table = self.catalog.get(dataset)
-        if table is None:
-            return "periode"
-        names = table.spec.field_names
-        if "periode" in names:
-            return "periode"
-        return next((f.name for f in table.spec.fields if f.type in ("yearmonth", "year")), "periode")
+        return (period_field(table) if table else None) or "periode"

@@ -27,28 +27,28 @@ def table_csv(table: Table) -> bytes:
     return buffer.getvalue().encode("utf-8")
 
 
-def data_files(site_root: Path, catalog: Catalog) -> tuple[list[Download], dict[str, bytes]]:
-    """Every resource's downloads and datapackage.json, by output path."""
+def data_files(site_root: Path, catalog: Catalog, prefix: str = "data/") -> tuple[list[Download], dict[str, bytes]]:
+    """Every resource's downloads and datapackage.json, by output path (under `prefix`)."""
     files: dict[str, bytes] = {}
     downloads = []
     for name in sorted(catalog.tables):
         table = catalog.tables[name]
         source = site_root / table.spec.path
-        csv_path = f"data/{name}.csv"
+        csv_path = f"{prefix}{name}.csv"
         original = None
         if source.suffix.lower() == ".csv":
             files[csv_path] = source.read_bytes()
         else:
             files[csv_path] = table_csv(table)
-            original = f"data/{source.name}"
+            original = f"{prefix}{source.name}"
             files[original] = source.read_bytes()
         downloads.append(Download(table, csv_path, len(files[csv_path]), original,
                                   len(files[original]) if original else 0))
-    files["data/datapackage.json"] = datapackage_json(catalog, downloads)
+    files[f"{prefix}datapackage.json"] = datapackage_json(catalog, downloads, prefix)
     return downloads, files
 
 
-def datapackage_json(catalog: Catalog, downloads: list[Download]) -> bytes:
+def datapackage_json(catalog: Catalog, downloads: list[Download], prefix: str = "data/") -> bytes:
     """The package descriptor, pointing at the published CSV files."""
     package = {k: v for k, v in catalog.package.raw.items() if k != "resources"}
     resources = []
@@ -56,7 +56,7 @@ def datapackage_json(catalog: Catalog, downloads: list[Download]) -> bytes:
     for download in downloads:
         raw = dict(raw_by_name.get(download.table.spec.name, {}))
         raw.pop("sheet", None)
-        raw.update(path=download.csv_path.removeprefix("data/"), format="csv", mediatype="text/csv",
+        raw.update(path=download.csv_path.removeprefix(prefix), format="csv", mediatype="text/csv",
                    encoding="utf-8", bytes=download.size)
         resources.append(raw)
     package["resources"] = resources

@@ -31,7 +31,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_editions": "Belum ada edisi yang terbit.", "copy_link": "Salin tautan", "email": "Surel",
         "photo": "Foto", "previous_article": "Artikel sebelumnya", "next_article": "Artikel berikutnya",
         "figures": "Angka utama", "draft": "Draf", "pages": "Halaman", "rows": "baris", "publisher": "Penerbit",
-        "data_used": "Data yang digunakan",
+        "data_used": "Data yang digunakan", "revised": "Revisi data",
+        "revised_text": "Sejak edisi ini terbit, data berikut untuk periode {period} telah diperbarui:",
+        "revised_keep": "Angka dalam edisi ini tetap seperti saat terbit.", "current_figures": "Lihat angka terbaru",
+        "frozen": "Angka edisi ini dibekukan saat terbit.", "status": "Status data", "was": "semula",
+        "now": "kini",
     },
     "en": {
         "home": "Home", "archive": "Archive", "edition": "Edition", "search": "Search", "data": "Data",
@@ -51,7 +55,11 @@ STRINGS: dict[str, dict[str, str]] = {
         "no_editions": "No edition has been released yet.", "copy_link": "Copy link", "email": "E-mail",
         "photo": "Photo", "previous_article": "Previous article", "next_article": "Next article",
         "figures": "Headline figures", "draft": "Draft", "pages": "Pages", "rows": "rows", "publisher": "Publisher",
-        "data_used": "Data used",
+        "data_used": "Data used", "revised": "Data revised",
+        "revised_text": "Since this edition was released, these data for {period} have been updated:",
+        "revised_keep": "The figures in this edition stay as released.", "current_figures": "See the current figures",
+        "frozen": "The figures of this edition were frozen at release.", "status": "Data status", "was": "was",
+        "now": "now",
     },
 }
 

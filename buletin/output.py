@@ -5,6 +5,8 @@ import hashlib
 import json
 import os
 import shutil
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
@@ -83,6 +85,31 @@ def check_output_folder(out: Path, site_root: Path) -> None:
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
         raise OutputError(f"{out} is not empty and was not made by buletin (no {MANIFEST}); "
                           "empty it or choose another --out folder")
+
+
+CACHE_DIR = ".buletin-cache"
+
+
+@contextmanager
+def site_lock(site_root: Path, what: str = "build") -> Iterator[None]:
+    """One build or publish of a site at a time; a second is told so instead of corrupting the output.
+
+    The lock file lives in the site's cache folder (git-ignored), never beside the user's output.
+    """
+    import fcntl
+
+    folder = site_root / CACHE_DIR
+    folder.mkdir(parents=True, exist_ok=True)
+    with (folder / "build.lock").open("a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise OutputError(f"another build or publish of {site_root} is running; wait for it to finish, "
+                              f"then {what} again") from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def write_site(out: Path, files: dict[str, bytes]) -> int:

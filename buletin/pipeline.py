@@ -10,16 +10,18 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from . import output
+from . import output, releases
 from .compose import Composer
 from .config import SiteConfig, load_config
-from .content import load_content
-from .data import load_catalog
+from .content import Content, Edition, load_content
+from .data import Catalog, load_catalog
 from .downloads import data_files
 from .feeds import atom_feed, robots, sitemap
 from .i18n import Locale
+from .periods import Period
 from .problems import Problems, SiteError
 from .render import make_environment, render_site
+from .site import SiteModel, build_model
 
 
 @dataclass(frozen=True)
@@ -70,54 +72,97 @@ def _now(site_root: Path, config: SiteConfig) -> tuple[dt.datetime, dt.date]:
     return moment, clock.astimezone(ZoneInfo(config.timezone)).date()
 
 
+@dataclass
+class Composers:
+    """One composer for the current data, and one per published edition's snapshot."""
+
+    current: Composer
+    frozen: dict[str, Composer]
+
+    def for_edition(self, edition: Edition | None) -> Composer:
+        if edition is not None and edition.status == "published":
+            return self.frozen.get(str(edition.period), self.current)
+        return self.current
+
+
+def _composers(catalog: Catalog, frozen: dict[str, Catalog], config: SiteConfig, problems: Problems,
+               draw: bool) -> Composers:
+    locale = Locale(config.language)
+    return Composers(Composer(catalog, locale, config.allow_raw_html, problems, draw=draw),
+                     {period: Composer(c, locale, config.allow_raw_html, problems, draw=draw)
+                      for period, c in frozen.items()})
+
+
 def run(options: BuildOptions) -> BuildResult:
-    """Build (or check) a site. Raises SiteError with every problem; never writes a half-built site."""
+    """Build (or check) a site. Raises SiteError with every problem; never writes a half-built site.
+
+    A build holds a lock on its output folder from start to end, so a second one started at once is refused.
+    """
+    if options.write and options.out is not None:
+        output.check_output_folder(options.out, options.site_root)
+        with output.site_lock(options.site_root):
+            return _run(options)
+    return _run(options)
+
+
+def _run(options: BuildOptions) -> BuildResult:
     site_root = options.site_root
     problems = Problems()
     config = load_config(site_root, problems)
     fallback = config or SiteConfig(title="?", language="id")
     catalog = load_catalog(site_root, problems)
     content = load_content(site_root, fallback.frequency, problems)
+    published = [str(e.period) for e in content.editions if e.status == "published"]
+    frozen = releases.load_frozen(site_root, published, problems)
     if options.base_url:
         fallback = fallback.with_base_url(options.base_url)
     if config is None or problems:
-        _compose_quietly(site_root, fallback, content, catalog, problems, options)
+        _compose_quietly(site_root, fallback, content, _composers(catalog, frozen, fallback, problems, False))
         raise SiteError(problems)
     config = fallback
-    locale = Locale(config.language)
     built_at, today = _now(site_root, config)
-    composer = Composer(catalog, locale, config.allow_raw_html, problems, draw=options.write)
-    from .site import build_model
-
-    model = build_model(site_root, config, content, catalog, composer, today, options.drafts, built_at)
+    composers = _composers(catalog, frozen, config, problems, draw=options.write)
+    model = build_model(site_root, config, content, catalog, composers.for_edition, today, options.drafts,
+                        built_at)
     if problems:
         raise SiteError(problems)
+    _add_revisions(site_root, model, composers, frozen, today)
+    figures = sum(len(v.figures) for v in _views(model))
     if not options.write:
-        return BuildResult(figures=sum(len(v.figures) for v in _views(model)), problems=problems)
-    if options.out is not None:
-        output.check_output_folder(options.out, site_root)
+        return BuildResult(figures=figures, problems=problems)
     try:
-        files = _render(site_root, model, composer)
+        files = _render(site_root, model, frozen)
     except jinja2.TemplateError as exc:
         problems.add(*_template_location(exc, site_root), f"theme template: {exc}")
         raise SiteError(problems) from None
-    result = BuildResult(pages=sum(1 for p in files if p.endswith(".html")), files=len(files),
-                         figures=sum(len(v.figures) for v in _views(model)), problems=problems)
-    if options.write and options.out is not None:
+    result = BuildResult(pages=sum(1 for p in files if p.endswith(".html")), files=len(files), figures=figures,
+                         problems=problems)
+    if options.out is not None:
         result.written = output.write_site(options.out, files)
     return result
 
 
-def _compose_quietly(site_root, config, content, catalog, problems, options) -> None:
-    """With inputs already in error, still look for the problems in bodies and charts (all in one run)."""
-    if not content.editions and not content.pages:
-        return
-    today = dt.date.max if options.drafts else dt.date.today()
-    composer = Composer(catalog, Locale(config.language), config.allow_raw_html, problems, draw=False)
-    from .site import build_model
+def _add_revisions(site_root: Path, model: SiteModel, composers: Composers, frozen: dict[str, Catalog],
+                   today: dt.date) -> None:
+    """Compare each published edition's snapshot with the current data for its period."""
+    for view in model.editions:
+        period = str(view.edition.period)
+        if period not in frozen:
+            continue
+        view.data_prefix = f"{period}/data/"
+        revision = releases.find_revision(frozen[period], model.catalog, period,
+                                          composers.frozen[period].macros.quoted)
+        if revision:
+            revision.date = releases.revision_date(site_root, model.catalog, revision.datasets, _git, today,
+                                                   model.config.timezone)
+            view.revision = revision
 
-    build_model(site_root, config, content, catalog, composer, today, True,
-                dt.datetime.now(dt.timezone.utc))
+
+def _compose_quietly(site_root: Path, config: SiteConfig, content: Content, composers: Composers) -> None:
+    """With inputs already in error, still look for the problems in bodies and charts (all in one run)."""
+    if content.editions or content.pages:
+        build_model(site_root, config, content, composers.current.catalog, composers.for_edition, dt.date.max,
+                    True, dt.datetime.now(dt.timezone.utc))
 
 
 def _template_location(exc: jinja2.TemplateError, site_root: Path) -> tuple[str, int | None]:
@@ -145,7 +190,7 @@ def _views(model):
         yield from edition.articles
 
 
-def _render(site_root: Path, model, composer: Composer) -> dict[str, bytes]:
+def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog]) -> dict[str, bytes]:
     """Every output file by path, manifest last."""
     names, files = output.fingerprint(output.collect_assets(site_root))
     env = make_environment(site_root, model.locale)
@@ -154,6 +199,8 @@ def _render(site_root: Path, model, composer: Composer) -> dict[str, bytes]:
     files.update(model.files)
     downloads, data = data_files(site_root, model.catalog)
     files.update(data)
+    for period, catalog in frozen.items():
+        files.update(data_files(site_root, catalog, prefix=f"{period}/data/")[1])
     from .render import Renderer
 
     renderer = Renderer(env, model, names)
@@ -170,3 +217,47 @@ def _render(site_root: Path, model, composer: Composer) -> dict[str, bytes]:
     files[output.MANIFEST] = output.manifest(model.config.version, model.built_at.isoformat(), commit,
                                              output.input_hashes(site_root), files)
     return files
+
+
+@dataclass(frozen=True)
+class Published:
+    period: str
+    date: dt.date
+    files: list[str]
+
+
+def publish(site_root: Path, period_text: str, force: bool = False, date: dt.date | None = None) -> Published:
+    """Freeze an edition: check the whole site, snapshot every dataset, mark the edition published.
+
+    Raises SiteError when the site has errors or the edition cannot be published.
+    """
+    problems = Problems()
+    config = load_config(site_root, problems)
+    if config is None:
+        raise SiteError(problems)
+    try:
+        period = Period.parse(period_text, config.frequency)
+    except ValueError as exc:
+        problems.add("content", None, str(exc))
+        raise SiteError(problems) from None
+    source = f"content/{period}/index.md"
+    content = load_content(site_root, config.frequency, problems)
+    edition = next((e for e in content.editions if e.period == period), None)
+    if edition is None and not problems:
+        problems.add(source, None, f"no edition {period}: create {source} first (`new edition {period}`)")
+    if edition is not None and edition.status == "published" and not force:
+        problems.add(source, edition.line_of("status"), f"edition {period} is already published"
+                     f"{' on ' + edition.published.isoformat() if edition.published else ''}; "
+                     "a published edition never changes (use --force to replace its snapshot)")
+    if problems:
+        raise SiteError(problems)
+    with output.site_lock(site_root, "publish"):
+        run(BuildOptions(site_root, drafts=True, write=False))  # refuses an edition or data with errors
+        _, today = _now(site_root, config)
+        day = date or (edition.published if edition.published else today)
+        catalog = load_catalog(site_root, problems)
+        files = releases.snapshot(site_root, catalog, str(period), day)
+        path = site_root / source
+        text = path.read_text(encoding="utf-8")
+        releases.write_text_atomically(path, releases.mark_published(text, day))
+    return Published(str(period), day, files)

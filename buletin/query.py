@@ -11,6 +11,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
 AGGREGATES = ("sum", "mean", "count", "min", "max")
+STATUS_FIELD = "status"
 
 
 class QueryError(ValueError):
@@ -19,6 +20,14 @@ class QueryError(ValueError):
     def __init__(self, message: str, key: str = "data"):
         super().__init__(message)
         self.key = key
+
+
+def period_field(table: Table) -> str | None:
+    """The column holding a row's period: `periode`, else the first yearmonth or year field."""
+    names = table.spec.field_names
+    if "periode" in names:
+        return "periode"
+    return next((f.name for f in table.spec.fields if f.type in ("yearmonth", "year")), None)
 
 
 def table_for(catalog: Catalog, name: str) -> Table:
@@ -114,6 +123,7 @@ class Series:
     columns: list[str]  # series names (y columns, or `by` values)
     column_labels: list[str]  # how the series are shown in legends
     values: list[list[float]]  # values[i][j]: x_values[i], columns[j]
+    statuses: tuple[str, ...] = ()  # the rows' `status` values (e.g. sementara, tetap), where the data have one
 
 
 def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | None = None,
@@ -148,7 +158,14 @@ def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | Non
     x_labels = table.labels(x, catalog)
     labels = [x_labels.get(v, v) for v in x_values] if x_labels else None
     rows = [[float(v) for v in row] for row in wide.to_numpy()]
-    return Series(x, x_values, labels, columns, column_labels, rows)
+    return Series(x, x_values, labels, columns, column_labels, rows, row_statuses(table, mask))
+
+
+def row_statuses(table: Table, mask) -> tuple[str, ...]:
+    """The distinct values of a `status` column (provisional/final) over the selected rows."""
+    if table.spec.field(STATUS_FIELD) is None:
+        return ()
+    return tuple(sorted(set(table.frame[STATUS_FIELD][mask]) - {""}))
 
 
 def _numeric_frame(table: Table, x: str, ys: list[str], by: str | None, agg: str, mask) -> pd.DataFrame:

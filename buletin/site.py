@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +40,8 @@ class EditionView:
     articles: list[ArticleView] = field(default_factory=list)
     released: dt.date | None = None
     summary: str = ""
+    data_prefix: str = "data/"  # where its data downloads are: a published edition has its own
+    revision: Any = None  # releases.Revision when later data changed its figures
 
 
 @dataclass
@@ -78,15 +81,17 @@ class SiteModel:
         return sorted(items, key=lambda a: (a.article.date or dt.date.min, a.path), reverse=True)
 
 
-def build_model(site_root: Path, config: SiteConfig, content: Content, catalog: Catalog, composer: Composer,
-                today: dt.date, drafts: bool, built_at: dt.datetime) -> SiteModel:
-    """Compose every visible document; figures get their file names and numbers here."""
+def build_model(site_root: Path, config: SiteConfig, content: Content, catalog: Catalog,
+                composer_for: Callable[[Edition | None], Composer], today: dt.date, drafts: bool,
+                built_at: dt.datetime) -> SiteModel:
+    """Compose every visible document (a published edition with its snapshot's composer); name figure files."""
+    composer = composer_for(None)
     locale = composer.locale
     files: dict[str, bytes] = {}
     editions = []
     for edition in content.editions:
         if is_visible(edition, today, drafts):
-            editions.append(_edition_view(site_root, edition, composer, files, today, drafts))
+            editions.append(_edition_view(site_root, edition, composer_for(edition), files, today, drafts))
     editions.reverse()
     pages = []
     for page in content.pages:
