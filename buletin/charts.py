@@ -220,8 +220,7 @@ def _tidy_svg(svg: bytes) -> bytes:
     return text.encode("utf-8")
 
 
-def build_figure(spec: ChartSpec, series: Series, number: int, locale: Locale, draw: bool = True) -> Figure:
-    """Render a chart block: SVG (unless a table, or not `draw`), CSV and text alternative."""
+def build_figure(spec: ChartSpec, series: Series, number: int, locale: Locale) -> Figure:
+    """A chart block's figure: CSV and text alternative now; the SVG is drawn later (drawing.py)."""
     digits = value_digits(series, spec)
-    svg = None if spec.type == "table" or not draw else render_svg(spec, series, locale, digits)
-    return Figure(spec, series, number, svg, to_csv(series), describe(spec, series, locale, digits), digits)
+    return Figure(spec, series, number, None, to_csv(series), describe(spec, series, locale, digits), digits)

@@ -5,7 +5,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from . import yamlfile
-from .data import Catalog
+from .catalog import Catalog
 from .problems import Problems, did_you_mean
 from .query import AGGREGATES, QueryError, Series, grouped
 

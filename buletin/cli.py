@@ -8,6 +8,7 @@ import sys
 import time
 from pathlib import Path
 
+from .cache import DEFAULT_DIR as DEFAULT_CACHE
 from .output import OutputError
 from .problems import SiteError
 
@@ -26,6 +27,10 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--base-url", metavar="URL", help="absolute site URL (overrides site.yaml)")
         command.add_argument("--quiet", "-q", action="store_true", help="print only errors")
         command.add_argument("--out", metavar="DIR", help="output folder (default: SITE/output; check writes nothing)")
+        command.add_argument("--cache", metavar="DIR",
+                             help=f"cache folder (default: SITE/{DEFAULT_CACHE}; safe to delete)")
+        command.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
+        command.add_argument("--jobs", "-j", type=int, metavar="N", help="processes for charts (default: all cores)")
     command = sub.add_parser("publish", help="freeze an edition: snapshot its data, mark it published",
                              description="Snapshot every dataset into data/releases/PERIOD/ (sha256 in "
                              "release.lock.json) and set the edition's status: published.")
@@ -101,11 +106,13 @@ def _build(args: argparse.Namespace, site: Path) -> str:
     from .pipeline import BuildOptions, run
 
     out = Path(args.out) if args.out else site / "output"
-    result = run(BuildOptions(site, out, args.drafts, args.base_url, write=args.command == "build"))
+    cache = None if args.no_cache else Path(args.cache) if args.cache else site / DEFAULT_CACHE
+    result = run(BuildOptions(site, out, args.drafts, args.base_url, write=args.command == "build",
+                              cache_dir=cache, jobs=args.jobs))
     if args.command == "check":
         return f"no errors ({result.figures} figures checked)"
     return (f"built {result.pages} pages and {result.files} files into {out} "
-            f"({result.written} changed, {result.figures} figures)")
+            f"({result.written} changed; {result.figures} figures, {result.drawn} drawn)")
 
 
 def _publish(args: argparse.Namespace, site: Path) -> str:

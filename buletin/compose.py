@@ -2,14 +2,16 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
 from . import yamlfile
+from .cache import NO_CACHE, Cache, make_key
+from .catalog import Catalog
 from .charts import Figure, build_figure
 from .chartspec import chart_data, parse_spec
 from .content import Document, Edition
-from .data import Catalog
 from .i18n import Locale
 from .macros import PLACEHOLDER_LINE, MacroStage, extract_charts
 from .markup import Markup
@@ -44,16 +46,38 @@ class Composer:
     """Turns documents into HTML bodies with figures, collecting every problem."""
 
     def __init__(self, catalog: Catalog, locale: Locale, allow_raw_html: bool, problems: Problems,
-                 draw: bool = True):
-        self.draw = draw  # False for `check`: validate chart data without drawing
+                 cache: Cache = NO_CACHE):
+        self.cache = cache
         self.catalog = catalog
         self.locale = locale
         self.problems = problems
         self.macros = MacroStage(catalog, locale, problems)
         self.markup = Markup(allow_raw_html)
 
+    def _memo(self, kind: str, parts: tuple, compute: Callable[[], Any]) -> Any:
+        """compute(), or its cached result when its text, context and every dataset it read are unchanged."""
+        key = make_key(kind, self.locale.language, self.markup.allow_raw_html, *parts)
+        entry = self.cache.load(kind, key)
+        if entry is not None and all(self.catalog.hashes.get(n) == h for n, h in entry["deps"].items()):
+            self.macros.quoted.extend(entry["quoted"])
+            return entry["value"]
+        quoted_from, problems_before = len(self.macros.quoted), len(self.problems)
+        self.catalog.accessed.clear()
+        value = compute()
+        if len(self.problems) == problems_before:
+            self.cache.store(kind, key, {"value": value, "deps": self.catalog.dependencies(self.catalog.accessed),
+                                         "quoted": self.macros.quoted[quoted_from:]})
+        return value
+
     def body(self, doc: Document, context: dict[str, Any]) -> Body:
-        """Macros, then chart blocks, then Markdown; figures numbered from 1 in order of appearance."""
+        """Macros, then chart blocks, then Markdown; figures numbered from 1 in order of appearance.
+
+        Figures come without their SVG: drawing is a separate, cached and parallel step (drawing.py).
+        """
+        return self._memo("body", (doc.source, doc.body, doc.body_line, context),
+                          lambda: self._body(doc, context))
+
+    def _body(self, doc: Document, context: dict[str, Any]) -> Body:
         text, blocks = extract_charts(doc.body, doc.body_line)
         rendered = self.macros.render(text, doc.source, doc.body_line, context)
         figures = []
@@ -78,10 +102,14 @@ class Composer:
         series = chart_data(spec, self.catalog, source, lines, self.problems, OTHER[self.locale.language])
         if series is None:
             return None
-        return build_figure(spec, series, number, self.locale, draw=self.draw)
+        return build_figure(spec, series, number, self.locale)
 
     def inline(self, text: str, source: str, line: int, context: dict[str, Any]) -> str:
         """A short text (a main point) through macros and Markdown, without the paragraph."""
+        return self._memo("inline", (str(text), source, line, context), lambda: self._inline(text, source, line,
+                                                                                              context))
+
+    def _inline(self, text: str, source: str, line: int, context: dict[str, Any]) -> str:
         rendered = self.macros.render(str(text), source, line, context)
         if rendered is None:
             return ""
@@ -92,6 +120,10 @@ class Composer:
 
     def headlines(self, edition: Edition) -> list[Headline]:
         """The edition's `figures` cards, each with its change against the previous period."""
+        parts = (edition.source, str(edition.period), edition.meta.get("figures"), edition.key_lines.text)
+        return self._memo("headlines", parts, lambda: self._headlines(edition))
+
+    def _headlines(self, edition: Edition) -> list[Headline]:
         cards = []
         for index, spec in enumerate(edition.meta.get("figures") or []):
             line = edition.line_of("figures", index)
@@ -127,13 +159,13 @@ class Composer:
         except QueryError:
             before = math.nan
         card = self._card(spec, current, before, digits, self.locale.period(previous_period))
-        table = self.catalog.tables[spec["data"]]
+        table = self.catalog.get(spec["data"])
         statuses = row_statuses(table, select(table, {**filters, field_name: str(edition.period)}))
         return replace(card, status=", ".join(statuses))
 
     def _card(self, spec: dict[str, Any], current: float, before: float, digits: int,
               compared_with: str) -> Headline:
-        field_spec = self.catalog.tables[spec["data"]].spec.field(spec["y"])
+        field_spec = self.catalog.spec(spec["data"]).field(spec["y"])
         label = str(spec.get("label") or (field_spec.title if field_spec else spec["y"]))
         unit = str(spec.get("unit") or (field_spec.unit if field_spec else ""))
         if math.isnan(before) or before == 0:

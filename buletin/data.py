@@ -6,11 +6,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .datapackage import PackageSpec, ResourceSpec, load_package
+from .datapackage import ResourceSpec
 from .problems import Problems
 
 if TYPE_CHECKING:
     import pandas as pd
+
+    from .catalog import Catalog
 
 MAX_ERRORS_PER_COLUMN = 10
 _TYPE_PATTERNS = {
@@ -47,7 +49,7 @@ class Table:
         """Code -> label for a column with a single-field foreign key (the referenced `nama`, or first text)."""
         for fk in self.spec.foreign_keys:
             if fk.fields == (column,) and len(fk.reference_fields) == 1:
-                target = catalog.tables.get(fk.resource)
+                target = catalog.get(fk.resource)
                 if target is None:
                     return None
                 label = _label_field(target.spec, fk.reference_fields[0])
@@ -64,33 +66,6 @@ def _label_field(spec: ResourceSpec, key: str) -> str | None:
     if "name" in names and key != "name":
         return "name"
     return next((f.name for f in spec.fields if f.type == "string" and f.name != key), None)
-
-
-@dataclass
-class Catalog:
-    """Every resource of a site, by name."""
-
-    package: PackageSpec
-    tables: dict[str, Table]
-    broken: set[str] = field(default_factory=set)  # declared resources that could not be read
-
-    def get(self, name: str) -> Table | None:
-        return self.tables.get(name)
-
-
-def load_catalog(site_root: Path, problems: Problems, data_dir: str = "data") -> Catalog:
-    """Read data/datapackage.yaml and every resource it lists, validating each cell."""
-    package = load_package(site_root, problems, data_dir)
-    tables: dict[str, Table] = {}
-    for spec in package.resources:
-        table = read_table(site_root, spec, problems)
-        if table is not None:
-            validate_table(table, problems)
-            tables[spec.name] = table
-    for table in tables.values():
-        check_foreign_keys(table, tables, problems)
-    broken = {spec.name for spec in package.resources if spec.name not in tables}
-    return Catalog(package, tables, broken)
 
 
 def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table | None:
@@ -294,10 +269,10 @@ def _check_primary_key(table: Table, problems: Problems) -> None:
                 f"{k}={table.frame[k].iloc[r]}" for k in key) + ")", problems)
 
 
-def check_foreign_keys(table: Table, tables: dict[str, Table], problems: Problems) -> None:
+def check_foreign_keys(table: Table, catalog: Catalog, problems: Problems) -> None:
     """Every value of a foreign key must exist in the referenced resource."""
     for fk in table.spec.foreign_keys:
-        target = tables.get(fk.resource) if fk.resource else table
+        target = catalog.get(fk.resource) if fk.resource else table
         if target is None or len(fk.fields) != len(fk.reference_fields):
             continue
         if len(fk.fields) == 1:

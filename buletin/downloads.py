@@ -6,14 +6,18 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .data import Catalog, Table
+from .cache import NO_CACHE, Cache, make_key
+from .catalog import Catalog
+from .data import Table
+from .datapackage import ResourceSpec
 
 
 @dataclass(frozen=True)
 class Download:
     """One dataset as published under data/."""
 
-    table: Table
+    spec: ResourceSpec
+    rows: int
     csv_path: str  # output path
     size: int
     original_path: str | None  # a workbook offered as it is, beside the CSV
@@ -21,28 +25,44 @@ class Download:
 
 
 def table_csv(table: Table) -> bytes:
-    """A resource as CSV: the file itself when it is one, else its cells as written."""
+    """A workbook's cells as written, as CSV."""
     buffer = io.StringIO()
     table.frame.to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
 
 
-def data_files(site_root: Path, catalog: Catalog, prefix: str = "data/") -> tuple[list[Download], dict[str, bytes]]:
+def _as_csv(catalog: Catalog, name: str, cache: Cache) -> tuple[bytes | None, int]:
+    """(CSV bytes for a workbook or None for a CSV file, row count): cached by the file's hash."""
+    key = make_key("download", catalog.hashes[name])
+    found = cache.load("download", key)
+    if found is not None:
+        return found
+    table = catalog.get(name)
+    spec = catalog.spec(name)
+    is_csv = spec is not None and spec.path.lower().endswith(".csv")
+    result = (None if is_csv else table_csv(table), len(table.frame)) if table is not None else (None, 0)
+    cache.store("download", key, result)
+    return result
+
+
+def data_files(site_root: Path, catalog: Catalog, prefix: str = "data/",
+               cache: Cache = NO_CACHE) -> tuple[list[Download], dict[str, bytes]]:
     """Every resource's downloads and datapackage.json, by output path (under `prefix`)."""
     files: dict[str, bytes] = {}
     downloads = []
-    for name in sorted(catalog.tables):
-        table = catalog.tables[name]
-        source = site_root / table.spec.path
+    for name in sorted(catalog.names):
+        spec = catalog.spec(name)
+        source = site_root / spec.path
+        converted, rows = _as_csv(catalog, name, cache)
         csv_path = f"{prefix}{name}.csv"
         original = None
-        if source.suffix.lower() == ".csv":
+        if converted is None:
             files[csv_path] = source.read_bytes()
         else:
-            files[csv_path] = table_csv(table)
+            files[csv_path] = converted
             original = f"{prefix}{source.name}"
             files[original] = source.read_bytes()
-        downloads.append(Download(table, csv_path, len(files[csv_path]), original,
+        downloads.append(Download(spec, rows, csv_path, len(files[csv_path]), original,
                                   len(files[original]) if original else 0))
     files[f"{prefix}datapackage.json"] = datapackage_json(catalog, downloads, prefix)
     return downloads, files
@@ -54,7 +74,7 @@ def datapackage_json(catalog: Catalog, downloads: list[Download], prefix: str = 
     resources = []
     raw_by_name = {str(r.get("name")): r for r in catalog.package.raw.get("resources") or []}
     for download in downloads:
-        raw = dict(raw_by_name.get(download.table.spec.name, {}))
+        raw = dict(raw_by_name.get(download.spec.name, {}))
         raw.pop("sheet", None)
         raw.update(path=download.csv_path.removeprefix(prefix), format="csv", mediatype="text/csv",
                    encoding="utf-8", bytes=download.size)

@@ -11,7 +11,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
-from .data import Catalog
+from .catalog import Catalog
 from .i18n import Locale
 from .problems import Problems
 from .query import QueryError, value

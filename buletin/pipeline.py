@@ -11,17 +11,19 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from . import output, releases
+from .cache import Cache
+from .catalog import Catalog, load_catalog
 from .compose import Composer
 from .config import SiteConfig, load_config
 from .content import Content, Edition, load_content
-from .data import Catalog, load_catalog
 from .downloads import data_files
+from .drawing import draw_all
 from .feeds import atom_feed, robots, sitemap
 from .i18n import Locale
 from .periods import Period
 from .problems import Problems, SiteError
 from .render import make_environment, render_site
-from .site import SiteModel, build_model
+from .site import SiteModel, build_model, place_figures, views
 
 
 @dataclass(frozen=True)
@@ -31,6 +33,8 @@ class BuildOptions:
     drafts: bool = False
     base_url: str | None = None
     write: bool = True  # False for `check`
+    cache_dir: Path | None = None  # None: no cache
+    jobs: int | None = None  # processes for drawing charts (default: the machine's cores)
 
 
 @dataclass
@@ -39,6 +43,7 @@ class BuildResult:
     files: int = 0
     written: int = 0
     figures: int = 0
+    drawn: int = 0
     problems: Problems = field(default_factory=Problems)
 
 
@@ -86,10 +91,10 @@ class Composers:
 
 
 def _composers(catalog: Catalog, frozen: dict[str, Catalog], config: SiteConfig, problems: Problems,
-               draw: bool) -> Composers:
+               cache: Cache) -> Composers:
     locale = Locale(config.language)
-    return Composers(Composer(catalog, locale, config.allow_raw_html, problems, draw=draw),
-                     {period: Composer(c, locale, config.allow_raw_html, problems, draw=draw)
+    return Composers(Composer(catalog, locale, config.allow_raw_html, problems, cache),
+                     {period: Composer(c, locale, config.allow_raw_html, problems, cache)
                       for period, c in frozen.items()})
 
 
@@ -107,36 +112,39 @@ def run(options: BuildOptions) -> BuildResult:
 
 def _run(options: BuildOptions) -> BuildResult:
     site_root = options.site_root
+    cache = Cache(options.cache_dir, read_only=not options.write)
     problems = Problems()
     config = load_config(site_root, problems)
     fallback = config or SiteConfig(title="?", language="id")
-    catalog = load_catalog(site_root, problems)
+    catalog = load_catalog(site_root, problems, cache=cache)
     content = load_content(site_root, fallback.frequency, problems)
     published = [str(e.period) for e in content.editions if e.status == "published"]
-    frozen = releases.load_frozen(site_root, published, problems)
+    frozen = releases.load_frozen(site_root, published, problems, cache)
     if options.base_url:
         fallback = fallback.with_base_url(options.base_url)
     if config is None or problems:
-        _compose_quietly(site_root, fallback, content, _composers(catalog, frozen, fallback, problems, False))
+        _compose_quietly(site_root, fallback, content, _composers(catalog, frozen, fallback, problems, cache))
         raise SiteError(problems)
     config = fallback
     built_at, today = _now(site_root, config)
-    composers = _composers(catalog, frozen, config, problems, draw=options.write)
+    composers = _composers(catalog, frozen, config, problems, cache)
     model = build_model(site_root, config, content, catalog, composers.for_edition, today, options.drafts,
                         built_at)
     if problems:
         raise SiteError(problems)
     _add_revisions(site_root, model, composers, frozen, today)
-    figures = sum(len(v.figures) for v in _views(model))
+    figures = sum(len(v.body.figures) for v in views(model))
     if not options.write:
         return BuildResult(figures=figures, problems=problems)
+    drawn = draw_all([v.body for v in views(model)], model.locale, cache, options.jobs)
+    place_figures(model)
     try:
-        files = _render(site_root, model, frozen)
+        files = _render(site_root, model, frozen, cache)
     except jinja2.TemplateError as exc:
         problems.add(*_template_location(exc, site_root), f"theme template: {exc}")
         raise SiteError(problems) from None
     result = BuildResult(pages=sum(1 for p in files if p.endswith(".html")), files=len(files), figures=figures,
-                         problems=problems)
+                         drawn=drawn, problems=problems)
     if options.out is not None:
         result.written = output.write_site(options.out, files)
     return result
@@ -183,24 +191,17 @@ def _template_location(exc: jinja2.TemplateError, site_root: Path) -> tuple[str,
         return f"(built-in theme) {path.name}", line
 
 
-def _views(model):
-    yield from model.pages
-    for edition in model.editions:
-        yield edition
-        yield from edition.articles
-
-
-def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog]) -> dict[str, bytes]:
+def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], cache: Cache) -> dict[str, bytes]:
     """Every output file by path, manifest last."""
     names, files = output.fingerprint(output.collect_assets(site_root))
     env = make_environment(site_root, model.locale)
     pages = render_site(model, env, names)
     files.update(pages)
     files.update(model.files)
-    downloads, data = data_files(site_root, model.catalog)
+    downloads, data = data_files(site_root, model.catalog, cache=cache)
     files.update(data)
     for period, catalog in frozen.items():
-        files.update(data_files(site_root, catalog, prefix=f"{period}/data/")[1])
+        files.update(data_files(site_root, catalog, prefix=f"{period}/data/", cache=cache)[1])
     from .render import Renderer
 
     renderer = Renderer(env, model, names)

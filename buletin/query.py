@@ -4,7 +4,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .data import Catalog, Table, as_text
+from .catalog import Catalog
+from .data import Table, as_text
 from .problems import did_you_mean
 
 if TYPE_CHECKING:
@@ -35,7 +36,7 @@ def table_for(catalog: Catalog, name: str) -> Table:
     if table is None and str(name) in catalog.broken:
         raise QueryError(f"dataset `{name}` could not be read (see its error above)", "data")
     if table is None:
-        raise QueryError(f"unknown dataset `{name}`{did_you_mean(str(name), catalog.tables)}", "data")
+        raise QueryError(f"unknown dataset `{name}`{did_you_mean(str(name), catalog.names)}", "data")
     return table
 
 

@@ -12,7 +12,8 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
-from .data import Catalog
+from .cache import NO_CACHE, Cache
+from .catalog import Catalog
 from .datapackage import PACKAGE_FILE
 from .output import sha256
 from .problems import Problems
@@ -131,9 +132,11 @@ class Revision:
 def find_revision(frozen: Catalog, current: Catalog, period: str, quoted: list[dict[str, Any]]) -> Revision:
     """Datasets whose rows for `period` changed, and the edition's quoted figures that changed with them."""
     revision = Revision()
-    for name, old in sorted(frozen.tables.items()):
-        new = current.get(name)
-        if new is None:
+    for name in sorted(frozen.names):
+        if frozen.hashes.get(name) == current.hashes.get(name) or current.spec(name) is None:
+            continue  # same bytes, same declaration: nothing revised, nothing to read
+        old, new = frozen.get(name), current.get(name)
+        if old is None or new is None:
             continue
         column = period_field(old)
         old_rows, new_rows = old.frame, new.frame
@@ -160,7 +163,7 @@ def find_revision(frozen: Catalog, current: Catalog, period: str, quoted: list[d
 
 def _describe(catalog: Catalog, call: dict[str, Any]) -> str:
     """A quoted figure in words: "Unit usaha (periode 2020-11, kode_wilayah 7403)"."""
-    spec = catalog.tables[call["data"]].spec
+    spec = catalog.spec(call["data"])
     field_spec = spec.field(call["column"])
     name = (field_spec.title if field_spec and field_spec.title else call["column"])
     filters = ", ".join(f"{k} {v}" for k, v in sorted(call["filters"].items()))
@@ -173,14 +176,15 @@ def _same(a: float, b: float) -> bool:
     return math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-9)
 
 
-def load_frozen(site_root: Path, published_periods: list[str], problems: Problems) -> dict[str, Catalog]:
+def load_frozen(site_root: Path, published_periods: list[str], problems: Problems,
+                cache: Cache = NO_CACHE) -> dict[str, Catalog]:
     """The snapshot catalog of every published edition, each verified against its lock file."""
-    from .data import load_catalog
+    from .catalog import load_catalog
 
     frozen = {}
     for period in published_periods:
         if verify(site_root, period, problems):
-            frozen[period] = load_catalog(site_root, problems, data_dir=release_dir(period))
+            frozen[period] = load_catalog(site_root, problems, data_dir=release_dir(period), cache=cache)
     return frozen
 
 
@@ -189,8 +193,8 @@ def revision_date(site_root: Path, catalog: Catalog, names: list[str], git_time,
     """When the revision came in: the last commit touching the revised files, else the build date."""
     from zoneinfo import ZoneInfo
 
-    stamps = [git_time(site_root, "log", "-1", "--format=%ct", "--", catalog.tables[n].spec.path) for n in names
-              if n in catalog.tables]
+    stamps = [git_time(site_root, "log", "-1", "--format=%ct", "--", spec.path) for n in names
+              if (spec := catalog.spec(n)) is not None]
     seconds = [int(s) for s in stamps if s and s.isdigit()]
     if not seconds:
         return fallback

@@ -77,16 +77,16 @@ class Renderer:
     def figure(self, ref: FigureRef, path: str) -> Markup:
         """One figure: chart, caption, source, notice, data table and CSV download."""
         spec = ref.figure.spec
-        table = self.model.catalog.tables[spec.data]
+        resource = self.model.catalog.spec(spec.data)
         width, height = svg_size(ref.figure.svg)
         template = self.env.get_template("_figure.html")
         return Markup(template.render(
             ref=ref, figure=ref.figure, spec=spec, width=width, height=height,
             svg_url=relative(path, ref.svg_path) if ref.svg_path else None,
             csv_url=relative(path, ref.csv_path), csv_size=len(ref.figure.csv),
-            source=spec.source or "; ".join(table.spec.sources), notice=self.model.config.notice,
+            source=spec.source or "; ".join(resource.sources), notice=self.model.config.notice,
             anchor=ref.label.lower().replace(" ", "-"),
-            x_title=(table.spec.field(spec.x).title if table.spec.field(spec.x) else "") or spec.x,
+            x_title=(resource.field(spec.x).title if resource.field(spec.x) else "") or spec.x,
             x_text=_x_text(ref, self.model.locale),
         ))
 
@@ -134,7 +134,7 @@ def _datasets_used(model: SiteModel, view: EditionView) -> list:
     for ref in [*view.figures, *(f for a in view.articles for f in a.figures)]:
         if ref.figure.spec.data not in names:
             names.append(ref.figure.spec.data)
-    return [model.catalog.tables[name] for name in names]
+    return [model.catalog.spec(name) for name in names]
 
 
 def _articles(r: Renderer, view: EditionView, out: dict[str, bytes]) -> None:

@@ -8,10 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from .catalog import Catalog
 from .compose import Body, Composer, Headline
 from .config import SiteConfig
 from .content import Article, Content, Edition, Page, is_visible
-from .data import Catalog
 from .i18n import Locale
 from .urls import page_path
 
@@ -97,7 +97,7 @@ def build_model(site_root: Path, config: SiteConfig, content: Content, catalog: 
     for page in content.pages:
         path = page_path(page.slug)
         body = composer.body(page, {"page": page.meta, "edition": None})
-        pages.append(PageView(page, path, body, _place_figures(body, path, files, locale)))
+        pages.append(PageView(page, path, body, []))
     return SiteModel(config, locale, catalog, editions, pages, files, built_at)
 
 
@@ -116,7 +116,7 @@ def _edition_view(site_root: Path, edition: Edition, composer: Composer, files: 
     highlights = [composer.inline(text, edition.source, edition.line_of("highlights", i) or 1, context)
                   for i, text in enumerate(edition.meta.get("highlights") or [])]
     view = EditionView(edition, path, context["edition"]["title"], locale.period(edition.period), body,
-                       _place_figures(body, path, files, locale), highlights, composer.headlines(edition),
+                       [], highlights, composer.headlines(edition),
                        summary=str(edition.meta.get("summary") or ""))
     for article in sorted(edition.articles, key=lambda a: (a.date or dt.date.min, a.slug)):
         if not is_visible(article, today, drafts):
@@ -124,7 +124,7 @@ def _edition_view(site_root: Path, edition: Edition, composer: Composer, files: 
         article_path = page_path(str(edition.period), article.slug)
         article_body = composer.body(article, {**context, "page": article.meta})
         view.articles.append(ArticleView(article, article_path, path, article_body,
-                                         _place_figures(article_body, article_path, files, locale),
+                                         [],
                                          summary=str(article.meta.get("summary") or "")))
         _copy_image(site_root, article, article_path, files)
     dates = [a.article.date for a in view.articles if a.article.date]
@@ -138,6 +138,21 @@ def _copy_image(site_root: Path, article: Article, article_path: str, files: dic
     if image:
         source = site_root / Path(article.source).parent / str(image)
         files[article_path.rsplit("/", 1)[0] + "/" + source.name] = source.read_bytes()
+
+
+def views(model: SiteModel) -> list[EditionView | ArticleView | PageView]:
+    """Every page view that has a body, in a stable order."""
+    out: list[EditionView | ArticleView | PageView] = list(model.pages)
+    for edition in model.editions:
+        out.append(edition)
+        out.extend(edition.articles)
+    return out
+
+
+def place_figures(model: SiteModel) -> None:
+    """Once drawn, name each figure's files (number and content hash) beside its page."""
+    for view in views(model):
+        view.figures = _place_figures(view.body, view.path, model.files, model.locale)
 
 
 def _place_figures(body: Body, page: str, files: dict[str, bytes], locale: Locale) -> list[FigureRef]:

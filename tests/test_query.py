@@ -2,7 +2,7 @@ import math
 
 import pytest
 
-from buletin.data import load_catalog
+from buletin.catalog import load_catalog
 from buletin.problems import Problems
 from buletin.query import QueryError, grouped, value
 

@@ -1,0 +1,81 @@
+"""A content-addressed cache on disk: safe to delete, never stale (every input is part of a key)."""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+DEFAULT_DIR = ".buletin-cache"
+_LIBRARIES = ("jinja2", "markdown", "matplotlib", "pandas", "openpyxl", "pyyaml", "babel", "nh3", "numpy")
+
+
+@lru_cache(maxsize=1)
+def versions() -> tuple[tuple[str, str], ...]:
+    """buletin's and its libraries' versions: a new release of any invalidates what it may have produced."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    code = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.rglob("*")):
+        if path.suffix in (".py", ".html", ".xml", ".css", ".svg") and path.is_file():
+            code.update(path.name.encode() + path.read_bytes())
+    found = [("buletin", __version__), ("buletin-code", code.hexdigest())]
+    for name in _LIBRARIES:
+        try:
+            found.append((name, version(name)))
+        except PackageNotFoundError:
+            found.append((name, "-"))
+    return tuple(found)
+
+
+def make_key(*parts: Any) -> str:
+    """sha256 over the parts (JSON, sorted keys) and the library versions."""
+    text = json.dumps([versions(), *parts], sort_keys=True, default=str, ensure_ascii=False)
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+class Cache:
+    """Values by kind and key under one folder; a miss returns None. Writes are atomic."""
+
+    def __init__(self, root: Path | None, read_only: bool = False):
+        self.root = root
+        self.read_only = read_only  # `check` reads the cache but writes nothing
+        self.hits = 0
+        self.misses = 0
+
+    def _path(self, kind: str, key: str) -> Path:
+        assert self.root is not None
+        return self.root / kind / key[:2] / key[2:]
+
+    def load(self, kind: str, key: str) -> Any | None:
+        if self.root is None:
+            return None
+        try:
+            with self._path(kind, key).open("rb") as handle:
+                value = pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def store(self, kind: str, key: str, value: Any) -> None:
+        if self.root is None or self.read_only:
+            return
+        path = self._path(kind, key)
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+            with temporary.open("wb") as handle:
+                pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, path)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+
+NO_CACHE = Cache(None)

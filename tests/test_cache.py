@@ -1,0 +1,98 @@
+"""The caches are never stale: after any edit, a cached build equals a build without the cache."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from buletin import cache as cache_module
+from buletin.pipeline import BuildOptions, run
+
+from .conftest import ARTICLE_MD, IKM_CSV, SITE_YAML, tree_snapshot
+
+EXTRA_PACKAGE = """
+- name: catatan
+  path: catatan.csv
+  schema:
+    fields:
+    - {name: no, type: integer}
+    - {name: teks, type: string}
+"""
+
+
+@pytest.fixture
+def site(make_site):
+    root = make_site({"data/catatan.csv": "no,teks\n1,satu\n"})
+    with (root / "data/datapackage.yaml").open("a") as handle:
+        handle.write(EXTRA_PACKAGE)
+    return root
+
+
+def _build(site: Path, out: Path, cached: bool = True):
+    return run(BuildOptions(site, out, cache_dir=site / ".buletin-cache" if cached else None, jobs=1))
+
+
+def _assert_same_as_uncached(site: Path, tmp_path: Path) -> None:
+    _build(site, tmp_path / "cached")
+    _build(site, tmp_path / "fresh", cached=False)
+    assert tree_snapshot(tmp_path / "cached") == tree_snapshot(tmp_path / "fresh")
+
+
+def test_second_build_draws_nothing_and_matches(site, tmp_path):
+    assert _build(site, tmp_path / "a").drawn == 1
+    assert _build(site, tmp_path / "a").drawn == 0
+    _assert_same_as_uncached(site, tmp_path)
+
+
+@pytest.mark.parametrize("edit", [
+    pytest.param(lambda s: (s / "data/ikm.csv").write_text(IKM_CSV.replace("2020-11,7401,4321", "2020-11,7401,5321")),
+                 id="data"),
+    pytest.param(lambda s: (s / "data/wilayah.csv").write_text(
+        (s / "data/wilayah.csv").read_text().replace("Kota Kendari", "Kota Kendari Baru")), id="foreign-key-labels"),
+    pytest.param(lambda s: (s / "content/2020-11/sorotan.md").write_text(ARTICLE_MD.replace("sort: desc", "sort: asc")),
+                 id="chart-spec"),
+    pytest.param(lambda s: (s / "site.yaml").write_text(SITE_YAML.replace("language: id", "language: en")),
+                 id="config"),
+    pytest.param(lambda s: (s / "templates").mkdir() or (s / "templates/footer_extra.html").write_text("<p>x</p>"),
+                 id="template"),
+])
+def test_every_dependency_edge_invalidates(site, tmp_path, edit):
+    _build(site, tmp_path / "warm")
+    edit(site)
+    _assert_same_as_uncached(site, tmp_path)
+
+
+def test_data_edit_redraws_only_the_charts_that_use_it(site, tmp_path):
+    _build(site, tmp_path / "out")
+    (site / "data/catatan.csv").write_text("no,teks\n1,dua\n")
+    assert _build(site, tmp_path / "out").drawn == 0
+    (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-11,7401,4321", "2020-11,7401,5321"))
+    assert _build(site, tmp_path / "out").drawn == 1
+
+
+def test_a_new_library_version_misses(site, tmp_path, monkeypatch):
+    _build(site, tmp_path / "out")
+    real = cache_module.versions()
+    monkeypatch.setattr(cache_module, "versions", lambda: (*real, ("matplotlib-next", "99")))
+    assert _build(site, tmp_path / "out").drawn == 1
+
+
+def test_a_fully_cached_build_imports_neither_pandas_nor_matplotlib(site, tmp_path):
+    out = tmp_path / "out"
+    _build(site, out)
+    probe = ("import sys; from buletin.cli import main; "
+             f"code = main(['build', '--site', {str(site)!r}, '--out', {str(out)!r}, '--quiet']); "
+             "print(code, 'pandas' in sys.modules, 'matplotlib' in sys.modules, 'openpyxl' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "False", "False", "False"]
+
+
+def test_deleting_the_cache_is_safe(site, tmp_path):
+    import shutil
+
+    _build(site, tmp_path / "one")
+    shutil.rmtree(site / ".buletin-cache")
+    _build(site, tmp_path / "two")
+    assert tree_snapshot(tmp_path / "one") == tree_snapshot(tmp_path / "two")
