@@ -151,8 +151,7 @@ class Composer:
             self.problems.add(edition.source, line, f"figures: {exc}")
             return None
         self.macros.quoted.append({"source": edition.source, "data": spec["data"], "column": spec["y"], "agg": agg,
-                                   "filters": {k: str(v) for k, v in {**filters, field_name: str(edition.period)}
-                                               .items()}, "value": current})
+                                   "filters": {**filters, field_name: str(edition.period)}, "value": current})
         previous_period = edition.period.previous()
         try:
             before = value(self.catalog, spec["data"], spec["y"], agg, {**filters, field_name: str(previous_period)})

@@ -21,6 +21,7 @@ EDITION_KEYS = ("title", "published", "status", "summary", "highlights", "figure
 ARTICLE_KEYS = ("title", "date", "authors", "editor", "location", "summary", "tags", "image", "image_alt",
                 "image_caption", "image_credit", "draft", "extra")
 PAGE_KEYS = ("title", "summary", "each", "extra")
+EACH_KEYS = ("data", "key", "tag", "title")  # tag: a column naming the articles' tag; title: of the list page
 STATUSES = ("draft", "live", "published")
 
 
@@ -233,6 +234,11 @@ def _page(site_root: Path, path: Path, problems: Problems) -> Page | None:
     each = doc.meta.get("each")
     if each is not None and (not isinstance(each, dict) or not {"data", "key"} <= set(each)):
         problems.add(doc.source, doc.line_of("each"), "`each` must be a mapping `{data: RESOURCE, key: FIELD}`")
+    elif each is not None:
+        for key in each:
+            if key not in EACH_KEYS:
+                problems.add(doc.source, doc.line_of("each", key),
+                             f"each: unknown key `{key}`{did_you_mean(str(key), EACH_KEYS)}")
     return Page(**vars(doc), slug=path.stem, title=_text(doc, "title", problems, True))
 
 

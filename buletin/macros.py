@@ -103,13 +103,12 @@ class MacroStage:
         except jinja2.TemplateSyntaxError as exc:
             self.problems.add(source, first_line + (exc.lineno or 1) - 1, f"template: {exc.message}")
             return None, 0  # nothing more can be learnt from a text that does not parse
-        call = self._value_function(source, first_line, filename, template)
         try:
-            return template.render(**context, value=call), None
+            return template.render(**context, **self._functions(source, first_line, filename, template)), None
         except jinja2.exceptions.SecurityError as exc:
             error, message = exc, f"not allowed here: {exc}"
         except jinja2.UndefinedError as exc:
-            error, message = exc, f"{exc.message}; available: value(), edition, page"
+            error, message = exc, f"{exc.message}; available: value(), change(), edition, page, row"
         except Exception as exc:  # a user's template can fail in many ways; name it, never a traceback
             error, message = exc, f"template: {exc}"
         return None, self._runtime_problem(error, source, first_line, filename, message)
@@ -124,19 +123,46 @@ class MacroStage:
         self.problems.add(source, first_line + line - 1, message)
         return line
 
-    def _value_function(self, source: str, first_line: int, filename: str, template: jinja2.Template):
+    def _quote(self, where: tuple, dataset: str, column: str, agg: str, filters: dict[str, Any],
+               macro: str) -> float | None:
+        """One aggregate, recorded for revision notices; None (with a problem at the macro's line) on error."""
+        source, first_line, filename, template = where
+        try:
+            number = value(self.catalog, dataset, column, agg, filters)
+        except QueryError as exc:
+            self.problems.add(source, first_line + _template_line(filename, template) - 1, f"{macro}(): {exc}")
+            return None
+        self.quoted.append({"source": source, "data": dataset, "column": column, "agg": agg,
+                            "filters": {k: v if isinstance(v, dict) else str(v) for k, v in filters.items()},
+                            "value": number})
+        return number
+
+    def _functions(self, source: str, first_line: int, filename: str, template: jinja2.Template) -> dict:
+        """value() and change(), bound to where the text stands, for error lines."""
+        where = (source, first_line, filename, template)
+
         def value_macro(dataset: str, column: str, agg: str = "sum", digits: int = 0, **filters: Any) -> str:
-            try:
-                number = value(self.catalog, dataset, column, agg, filters)
-            except QueryError as exc:
-                line = _template_line(filename, template)
-                self.problems.add(source, first_line + line - 1, f"value(): {exc}")
+            number = self._quote(where, dataset, column, agg, filters, "value")
+            if number is None:
                 return "?"
-            self.quoted.append({"source": source, "data": dataset, "column": column, "agg": agg,
-                                "filters": {k: str(v) for k, v in filters.items()}, "value": number})
             return "–" if math.isnan(number) else self.locale.number(number, int(digits))
 
-        return value_macro
+        def change_macro(dataset: str, column: str, compare: dict[str, Any], agg: str = "sum", digits: int = 1,
+                         **filters: Any) -> str:
+            """ "naik 0,8%" / "turun 2,1%" / "tetap": the filtered value against the same with `compare` applied."""
+            now = self._quote(where, dataset, column, agg, filters, "change")
+            before = self._quote(where, dataset, column, agg, {**filters, **dict(compare)}, "change")
+            if now is None or before is None:
+                return "?"
+            if math.isnan(now) or math.isnan(before) or before == 0:
+                return "–"
+            percent = (now - before) / abs(before) * 100
+            if round(percent, int(digits)) == 0:
+                return self.locale.text("unchanged")
+            word = self.locale.text("up" if percent > 0 else "down")
+            return f"{word} {self.locale.percent(abs(percent), int(digits))}"
+
+        return {"value": value_macro, "change": change_macro}
 
 
 def _template_line(filename: str, template: jinja2.Template) -> int:

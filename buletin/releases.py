@@ -148,7 +148,7 @@ def find_revision(frozen: Catalog, current: Catalog, period: str, quoted: list[d
             revision.datasets.append(name)
     seen = set()
     for call in quoted:
-        key = (call["data"], call["column"], call["agg"], tuple(sorted(call["filters"].items())))
+        key = json.dumps([call["data"], call["column"], call["agg"], call["filters"]], sort_keys=True, default=str)
         if key in seen or call["data"] not in revision.datasets:
             continue
         seen.add(key)

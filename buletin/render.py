@@ -47,7 +47,8 @@ class Renderer:
         self.nav = [("home", model.locale.text("home"), page_path()),
                     ("arsip", model.locale.text("archive"), page_path("arsip")),
                     ("data", model.locale.text("data"), page_path("data"))]
-        self.nav += [(p.page.slug, p.page.title, p.path) for p in model.pages if not p.page.meta.get("each")]
+        self.nav += [(p.page.slug, p.page.title, p.path) for p in model.pages if p.row is None]
+        self.nav += [(i.page.slug, i.title, i.path) for i in model.row_indexes]
 
     def page(self, template: str, path: str, **context: Any) -> bytes:
         """Render one HTML page at output `path`."""
@@ -122,9 +123,12 @@ def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str
     out[page_path("arsip")] = r.page("archive.html", page_path("arsip"), title=model.locale.text("archive"),
                                      years=_by_year(editions))
     for view in model.pages:
-        out[view.path] = r.page("page.html", view.path, page=view, title=view.page.title,
+        out[view.path] = r.page("page.html", view.path, page=view, title=view.title,
                                 body=r.body(view.body.html, view.figures, view.path),
                                 description=str(view.page.meta.get("summary") or model.config.description))
+    for index in model.row_indexes:
+        out[index.path] = r.page("rows.html", index.path, index=index, title=index.title,
+                                 description=str(index.page.meta.get("summary") or model.config.description))
     return out
 
 

@@ -13,6 +13,7 @@ from .compose import Body, Composer, Headline
 from .config import SiteConfig
 from .content import Article, Content, Edition, Page, is_visible
 from .i18n import Locale
+from .rowpages import RowIndex, row_path, row_title, rows_of, slugify
 from .urls import page_path
 
 
@@ -60,6 +61,9 @@ class PageView:
     path: str
     body: Body
     figures: list[FigureRef]
+    title: str = ""
+    row: dict[str, str] | None = None  # for a page generated from a data row
+    related: list[ArticleView] = field(default_factory=list)  # articles tagged with the row
 
 
 @dataclass
@@ -73,6 +77,7 @@ class SiteModel:
     pages: list[PageView]
     files: dict[str, bytes]  # output path -> bytes for charts, CSVs, images
     built_at: dt.datetime
+    row_indexes: list[RowIndex] = field(default_factory=list)
 
     @property
     def articles(self) -> list[ArticleView]:
@@ -93,12 +98,34 @@ def build_model(site_root: Path, config: SiteConfig, content: Content, catalog: 
         if is_visible(edition, today, drafts):
             editions.append(_edition_view(site_root, edition, composer_for(edition), files, today, drafts))
     editions.reverse()
-    pages = []
+    model = SiteModel(config, locale, catalog, editions, [], files, built_at)
+    latest = _edition_context(editions[0].edition, locale) if editions else None
     for page in content.pages:
-        path = page_path(page.slug)
-        body = composer.body(page, {"page": page.meta, "edition": None})
-        pages.append(PageView(page, path, body, []))
-    return SiteModel(config, locale, catalog, editions, pages, files, built_at)
+        if page.meta.get("each"):
+            _row_pages(model, page, composer, latest)
+        else:
+            body = composer.body(page, {"page": page.meta, "edition": latest})
+            model.pages.append(PageView(page, page_path(page.slug), body, [], page.title))
+    return model
+
+
+def _row_pages(model: SiteModel, page: Page, composer: Composer, latest: dict[str, Any] | None) -> None:
+    """One page per data row at SLUG/KEY/, and SLUG/ listing them."""
+    rows = rows_of(page, composer)
+    if rows is None:
+        return
+    each = page.meta["each"]
+    index = RowIndex(page, page_path(page.slug), str(each.get("title") or page.meta.get("summary") or ""), [])
+    for row in rows:
+        context = {"page": page.meta, "edition": latest, "row": row}
+        view = PageView(page, row_path(page, row[str(each["key"])]), composer.body(page, context), [],
+                        row_title(page, row, composer, context), row)
+        if each.get("tag"):
+            tag = slugify(row[str(each["tag"])])
+            view.related = [a for a in model.articles if tag in a.article.tags]
+        index.rows.append(view)
+        model.pages.append(view)
+    model.row_indexes.append(index)
 
 
 def _edition_context(edition: Edition, locale: Locale) -> dict[str, Any]:

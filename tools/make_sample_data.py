@@ -187,9 +187,15 @@ def write_csv(table: pd.DataFrame, path: Path) -> None:
     out.to_csv(path, index=False, lineterminator="\n", encoding="utf-8")
 
 
+def region_tag(nama: str) -> str:
+    """The tag articles use for a region: kota-kendari, muna, konawe-selatan."""
+    words = nama.lower().split()
+    return "-".join(words[1:] if words[0] == "kabupaten" else words)
+
+
 def wilayah_table() -> pd.DataFrame:
-    rows = [(k, km, nama, nama.split()[0], pop) for k, km, nama, pop, _, _ in REGIONS]
-    table = pd.DataFrame(rows, columns=["kode", "kode_kemendagri", "nama", "jenis", "penduduk"])
+    rows = [(k, km, nama, nama.split()[0], pop, region_tag(nama)) for k, km, nama, pop, _, _ in REGIONS]
+    table = pd.DataFrame(rows, columns=["kode", "kode_kemendagri", "nama", "jenis", "penduduk", "tag"])
     return table.sort_values("kode")
 
 

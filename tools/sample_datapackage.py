@@ -65,6 +65,8 @@ def wilayah() -> dict[str, Any]:
                       required=True, enum=["Kabupaten", "Kota"]),
                 field("penduduk", "integer", "Penduduk",
                       "Jumlah penduduk menurut Dukcapil, Desember 2024.", "orang", minimum=0),
+                field("tag", "string", "Topik", "Topik artikel untuk wilayah ini, misalnya kota-kendari.",
+                      required=True, unique=True),
             ],
             "primaryKey": "kode",
         },

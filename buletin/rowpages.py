@@ -1,0 +1,68 @@
+"""Pages generated from data rows: `each: {data, key}` renders a page once per row, at SLUG/KEY/."""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from .cache import make_key
+from .compose import Composer
+from .content import Page
+from .problems import did_you_mean
+from .urls import page_path
+
+
+@dataclass
+class RowIndex:
+    """SLUG/: the list of the generated pages."""
+
+    page: Page
+    path: str
+    title: str
+    rows: list[Any]  # site.PageView, one per row
+
+
+def slugify(text: str) -> str:
+    """kota-kendari from "Kota Kendari": how tags name things."""
+    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+
+
+def rows_of(page: Page, composer: Composer) -> list[dict[str, str]] | None:
+    """The rows of the page's `each.data` resource as text, checked; None (with a problem) when unusable."""
+    each = page.meta["each"]
+    problems, catalog = composer.problems, composer.catalog
+    name, key = str(each.get("data")), str(each.get("key"))
+    spec = catalog.spec(name)
+    if spec is None:
+        problems.add(page.source, page.line_of("each", "data"), f"each: unknown dataset `{name}`"
+                     f"{did_you_mean(name, catalog.names)}")
+        return None
+    for option in ("key", "tag"):
+        column = each.get(option)
+        if column is not None and spec.field(str(column)) is None:
+            problems.add(page.source, page.line_of("each", option), f"each: dataset `{name}` has no column "
+                         f"`{column}`{did_you_mean(str(column), spec.field_names)}")
+            return None
+    cache_key = make_key("rows", catalog.hashes.get(name))
+    rows = composer.cache.load("rows", cache_key)
+    if rows is None:
+        table = catalog.get(name)
+        rows = [] if table is None else table.frame.to_dict(orient="records")
+        composer.cache.store("rows", cache_key, rows)
+    keys = [row[key] for row in rows]
+    duplicates = sorted({k for k in keys if keys.count(k) > 1 or not slugify(k)})
+    if duplicates:
+        problems.add(page.source, page.line_of("each", "key"), f"each: key `{key}` must be unique and non-empty "
+                     f"in `{name}` to name one page per row (repeated or empty: {', '.join(duplicates[:5])})")
+        return None
+    return rows
+
+
+def row_title(page: Page, row: dict[str, str], composer: Composer, context: dict[str, Any]) -> str:
+    """The page's title with `{{ row.FIELD }}` filled in."""
+    title = composer.macros.render(page.title, page.source, page.line_of("title") or 1, context)
+    return title if title is not None else page.title
+
+
+def row_path(page: Page, key: str) -> str:
+    return page_path(page.slug, slugify(key) if slugify(key) != key.lower() else key)
