@@ -22,7 +22,7 @@ def versions() -> tuple[tuple[str, str], ...]:
 
     code = hashlib.sha256()
     for path in sorted(Path(__file__).parent.rglob("*")):
-        if path.suffix in (".py", ".html", ".xml", ".css", ".svg") and path.is_file():
+        if path.suffix == ".py" and path.is_file():  # templates are applied after the cache, never in it
             code.update(path.name.encode() + path.read_bytes())
     found = [("buletin", __version__), ("buletin-code", code.hexdigest())]
     for name in _LIBRARIES:

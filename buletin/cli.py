@@ -109,6 +109,8 @@ def _build(args: argparse.Namespace, site: Path) -> str:
     cache = None if args.no_cache else Path(args.cache) if args.cache else site / DEFAULT_CACHE
     result = run(BuildOptions(site, out, args.drafts, args.base_url, write=args.command == "build",
                               cache_dir=cache, jobs=args.jobs))
+    for warning in result.warnings:
+        print(f"buletin: warning: {warning}", file=sys.stderr)
     if args.command == "check":
         return f"no errors ({result.figures} figures checked)"
     return (f"built {result.pages} pages and {result.files} files into {out} "

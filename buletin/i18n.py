@@ -35,7 +35,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "revised_text": "Sejak edisi ini terbit, data berikut untuk periode {period} telah diperbarui:",
         "revised_keep": "Angka dalam edisi ini tetap seperti saat terbit.", "current_figures": "Lihat angka terbaru",
         "frozen": "Angka edisi ini dibekukan saat terbit.", "status": "Status data", "was": "semula",
-        "now": "kini",
+        "now": "kini", "search_label": "Kata yang dicari", "search_found": "{n} hasil untuk “{q}”",
+        "search_failed": "Pencarian gagal dimuat.",
+        "search_needs_js": "Pencarian memerlukan JavaScript. Tanpa JavaScript, telusuri lewat arsip atau topik:",
     },
     "en": {
         "home": "Home", "archive": "Archive", "edition": "Edition", "search": "Search", "data": "Data",
@@ -59,7 +61,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "revised_text": "Since this edition was released, these data for {period} have been updated:",
         "revised_keep": "The figures in this edition stay as released.", "current_figures": "See the current figures",
         "frozen": "The figures of this edition were frozen at release.", "status": "Data status", "was": "was",
-        "now": "now",
+        "now": "now", "search_label": "Search for", "search_found": "{n} results for “{q}”",
+        "search_failed": "Search could not be loaded.",
+        "search_needs_js": "Search needs JavaScript. Without it, browse the archive or the topics:",
     },
 }
 

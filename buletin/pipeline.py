@@ -23,6 +23,7 @@ from .i18n import Locale
 from .periods import Period
 from .problems import Problems, SiteError
 from .render import make_environment, render_site
+from .search import SearchUnavailable, search_files
 from .site import SiteModel, build_model, place_figures, views
 
 
@@ -44,6 +45,7 @@ class BuildResult:
     written: int = 0
     figures: int = 0
     drawn: int = 0
+    warnings: list[str] = field(default_factory=list)
     problems: Problems = field(default_factory=Problems)
 
 
@@ -137,14 +139,15 @@ def _run(options: BuildOptions) -> BuildResult:
     if not options.write:
         return BuildResult(figures=figures, problems=problems)
     drawn = draw_all([v.body for v in views(model)], model.locale, cache, options.jobs)
+    warnings: list[str] = []
     place_figures(model)
     try:
-        files = _render(site_root, model, frozen, cache)
+        files = _render(site_root, model, frozen, cache, warnings)
     except jinja2.TemplateError as exc:
         problems.add(*_template_location(exc, site_root), f"theme template: {exc}")
         raise SiteError(problems) from None
     result = BuildResult(pages=sum(1 for p in files if p.endswith(".html")), files=len(files), figures=figures,
-                         drawn=drawn, problems=problems)
+                         drawn=drawn, problems=problems, warnings=warnings)
     if options.out is not None:
         result.written = output.write_site(options.out, files)
     return result
@@ -191,29 +194,27 @@ def _template_location(exc: jinja2.TemplateError, site_root: Path) -> tuple[str,
         return f"(built-in theme) {path.name}", line
 
 
-def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], cache: Cache) -> dict[str, bytes]:
+def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], cache: Cache,
+            warnings: list[str]) -> dict[str, bytes]:
     """Every output file by path, manifest last."""
     names, files = output.fingerprint(output.collect_assets(site_root))
-    env = make_environment(site_root, model.locale)
-    pages = render_site(model, env, names)
+    downloads, data = data_files(site_root, model.catalog, cache=cache)
+    css = files[names["style.css"]].decode("utf-8") if "style.css" in names else ""
+    pages = render_site(model, make_environment(site_root, model.locale), names, downloads, css)
     files.update(pages)
     files.update(model.files)
-    downloads, data = data_files(site_root, model.catalog, cache=cache)
     files.update(data)
     for period, catalog in frozen.items():
         files.update(data_files(site_root, catalog, prefix=f"{period}/data/", cache=cache)[1])
-    from .render import Renderer
-
-    renderer = Renderer(env, model, names)
-    files["data/index.html"] = renderer.page("data.html", "data/index.html", title=model.locale.text("data"),
-                                             downloads=downloads)
-    files["404.html"] = renderer.page("404.html", "404.html", title=model.locale.text("not_found"),
-                                      css=files[names["style.css"]].decode("utf-8") if "style.css" in names else "")
     files["feed.xml"] = atom_feed(model, {})
     files["robots.txt"] = robots(model)
     site_map = sitemap(model, [p for p in files if p.endswith(".html")])
     if site_map:
         files["sitemap.xml"] = site_map
+    try:
+        files.update(search_files(pages, cache))
+    except SearchUnavailable as exc:
+        warnings.append(f"the search index was not built ({exc}); the search page will say so")
     commit = _git(site_root, "rev-parse", "HEAD")
     files[output.MANIFEST] = output.manifest(model.config.version, model.built_at.isoformat(), commit,
                                              output.input_hashes(site_root), files)

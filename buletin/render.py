@@ -10,6 +10,7 @@ import jinja2
 from markupsafe import Markup
 
 from .i18n import Locale
+from .rowpages import slugify
 from .site import ArticleView, EditionView, FigureRef, SiteModel
 from .urls import absolute, page_path, relative, root_of
 
@@ -26,7 +27,7 @@ def make_environment(site_root: Path, locale: Locale) -> jinja2.Environment:
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(number=locale.number, date=locale.date, short_date=locale.short_date,
                        period=locale.period, filesize=lambda n: filesize(n, locale))
-    env.globals.update(t=locale.strings)
+    env.globals.update(t=locale.strings, slugify=slugify)
     return env
 
 
@@ -49,6 +50,7 @@ class Renderer:
                     ("data", model.locale.text("data"), page_path("data"))]
         self.nav += [(p.page.slug, p.page.title, p.path) for p in model.pages if p.row is None]
         self.nav += [(i.page.slug, i.title, i.path) for i in model.row_indexes]
+        self.nav.append(("cari", model.locale.text("search"), page_path("cari")))
 
     def page(self, template: str, path: str, **context: Any) -> bytes:
         """Render one HTML page at output `path`."""
@@ -106,10 +108,16 @@ def svg_size(svg: bytes | None) -> tuple[int, int]:
     return round(float(match.group(1)) * 4 / 3), round(float(match.group(2)) * 4 / 3)
 
 
-def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str]) -> dict[str, bytes]:
+def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str],
+                downloads: list, css: str) -> dict[str, bytes]:
     """Every page of the site, by output path."""
     r = Renderer(env, model, assets)
     out: dict[str, bytes] = {}
+    out["data/index.html"] = r.page("data.html", "data/index.html", title=model.locale.text("data"),
+                                    downloads=downloads)
+    out["404.html"] = r.page("404.html", "404.html", title=model.locale.text("not_found"),
+                             css=css)  # inlined: a 404 is served at any depth, where relative links break
+    out[page_path("cari")] = r.page("search.html", page_path("cari"), title=model.locale.text("search"))
     editions = model.editions
     for index, view in enumerate(editions):
         newer = editions[index - 1] if index > 0 else None
@@ -126,6 +134,11 @@ def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str
         out[view.path] = r.page("page.html", view.path, page=view, title=view.title,
                                 body=r.body(view.body.html, view.figures, view.path),
                                 description=str(view.page.meta.get("summary") or model.config.description))
+    tags = _by_tag(model)
+    out[page_path("topik")] = r.page("tags.html", page_path("topik"), title=model.locale.text("tags"), tags=tags)
+    for tag, articles in tags:
+        path = page_path("topik", tag)
+        out[path] = r.page("tag.html", path, tag=tag, articles=articles, title=f"{model.locale.text('tags')}: {tag}")
     for index in model.row_indexes:
         out[index.path] = r.page("rows.html", index.path, index=index, title=index.title,
                                  description=str(index.page.meta.get("summary") or model.config.description))
@@ -178,6 +191,15 @@ def _share_links(r: Renderer, article: ArticleView) -> list[tuple[str, str]]:
             ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={target}"),
             ("X", f"https://x.com/intent/post?text={title}&url={target}"),
             (r.model.locale.text("email"), f"mailto:?subject={title}&body={target}")]
+
+
+def _by_tag(model: SiteModel) -> list[tuple[str, list[ArticleView]]]:
+    """Every tag with its articles, newest first; tags in alphabetical order."""
+    tags: dict[str, list[ArticleView]] = {}
+    for view in model.articles:
+        for tag in view.article.tags:
+            tags.setdefault(slugify(tag), []).append(view)
+    return sorted(tags.items())
 
 
 def _by_year(editions: list[EditionView]) -> list[tuple[int, list[EditionView]]]:
