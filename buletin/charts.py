@@ -111,28 +111,62 @@ def render_svg(spec: ChartSpec, series: Series, locale: Locale, digits: int) -> 
 
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
     with matplotlib.rc_context(_style()):
-        labels = x_text(series, locale)
         fig, ax = plt.subplots(figsize=(WIDTH_IN, _height(spec, series)))
-        formatter = FuncFormatter(lambda v, _pos: locale.number(v, _tick_digits(v, digits)))
-        if spec.type == "line":
-            _draw_lines(ax, series, labels)
-        else:
-            _draw_bars(ax, spec, series, labels, locale, digits)
-        value_axis = ax.xaxis if spec.type == "barh" else ax.yaxis
-        value_axis.set_major_formatter(formatter)
-        value_axis.set_major_locator(MaxNLocator(nbins=5, min_n_ticks=3))
-        if len(series.columns) > 1:
-            ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=_legend_columns(series),
-                      fontsize=9, handlelength=1.2, borderaxespad=0.2)
+        _draw_chart(ax, spec, series, locale, digits)
         fig.tight_layout(pad=0.4)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight",
                     pad_inches=0.08)  # "tight" keeps legends and value labels inside the image
         plt.close(fig)
     return _tidy_svg(buffer.getvalue())
+
+
+def _draw_chart(ax, spec: ChartSpec, series: Series, locale: Locale, digits: int) -> None:
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    labels = x_text(series, locale)
+    if spec.type == "line":
+        _draw_lines(ax, series, labels)
+    else:
+        _draw_bars(ax, spec, series, labels, locale, digits)
+    value_axis = ax.xaxis if spec.type == "barh" else ax.yaxis
+    value_axis.set_major_formatter(FuncFormatter(lambda v, _pos: locale.number(v, _tick_digits(v, digits))))
+    value_axis.set_major_locator(MaxNLocator(nbins=5, min_n_ticks=3))
+    if len(series.columns) > 1:
+        ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=_legend_columns(series),
+                  fontsize="small", handlelength=1.2, borderaxespad=0.2)
+
+
+def render_card(spec: ChartSpec, series: Series, locale: Locale, digits: int, heading: str, site: str) -> bytes:
+    """A 1200x630 PNG for sharing an edition: its title over its lead chart."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib import pyplot as plt
+
+    style = {**_style(), "font.size": 15}
+    with matplotlib.rc_context(style):
+        fig = plt.figure(figsize=(12, 6.3), dpi=100)
+        fig.text(0.04, 0.93, site, fontsize=16, color=MUTED, va="top")
+        fig.text(0.04, 0.86, heading, fontsize=26, fontweight="bold", color=INK, va="top")
+        fig.text(0.04, 0.76, spec.title, fontsize=16, color=INK, va="top", wrap=True)
+        ax = fig.add_axes((0.27 if spec.type == "barh" else 0.08, 0.08, 0.68 if spec.type == "barh" else 0.88,
+                           0.56))
+        shown = series if len(series.x_values) <= 10 or spec.type == "line" else _first(series, 10)
+        _draw_chart(ax, spec, shown, locale, digits)
+        buffer = io.BytesIO()
+        fig.savefig(buffer, format="png", metadata={"Software": None}, dpi=100)
+        plt.close(fig)
+    return buffer.getvalue()
+
+
+def _first(series: Series, count: int) -> Series:
+    from dataclasses import replace
+
+    return replace(series, x_values=series.x_values[:count], values=series.values[:count],
+                   labels=series.labels[:count] if series.labels else None)
 
 
 def _legend_columns(series: Series) -> int:

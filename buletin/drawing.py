@@ -6,9 +6,10 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, replace
 
 from .cache import Cache, make_key
-from .charts import Figure, render_svg
+from .charts import Figure, render_card, render_svg
 from .compose import Body
 from .i18n import Locale
+from .site import SiteModel
 
 # Below this many charts to draw, starting worker processes costs more than it saves.
 MIN_FOR_POOL = 24
@@ -57,3 +58,20 @@ def _draw(wanted: dict[str, Figure], locale: Locale, jobs: int | None) -> list[t
 
 def _render(task: tuple) -> bytes:
     return render_svg(*task)
+
+
+def draw_cards(model: SiteModel, cache: Cache) -> None:
+    """Each edition's 1200x630 sharing image, from its lead chart (cached like the charts)."""
+    locale = model.locale
+    for view in model.editions:
+        figures = [*view.body.figures, *(f for a in view.articles for f in a.body.figures)]
+        lead = next((f for f in figures if not f.is_table), None)
+        if lead is None:
+            continue
+        key = make_key("card", asdict(lead.spec), asdict(lead.series), locale.language, view.title, model.config.title)
+        png = cache.load("card", key)
+        if png is None:
+            png = render_card(lead.spec, lead.series, locale, lead.digits, view.title, model.config.title)
+            cache.store("card", key, png)
+        view.card_path = f"{view.path.rsplit('/', 1)[0]}/{locale.text('card')}-{key[:8]}.png"
+        model.files[view.card_path] = png

@@ -17,7 +17,7 @@ from .compose import Composer
 from .config import SiteConfig, load_config
 from .content import Content, Edition, load_content
 from .downloads import data_files
-from .drawing import draw_all
+from .drawing import draw_all, draw_cards
 from .feeds import atom_feed, robots, sitemap
 from .i18n import Locale
 from .periods import Period
@@ -141,6 +141,7 @@ def _run(options: BuildOptions) -> BuildResult:
     drawn = draw_all([v.body for v in views(model)], model.locale, cache, options.jobs)
     warnings: list[str] = []
     place_figures(model)
+    draw_cards(model, cache)
     try:
         files = _render(site_root, model, frozen, cache, warnings)
     except jinja2.TemplateError as exc:

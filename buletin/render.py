@@ -61,6 +61,7 @@ class Renderer:
             "canonical": absolute(config.base_url, path), "link": lambda target: relative(path, target),
             "latest": self.model.editions[0] if self.model.editions else None, "model": self.model,
             "data_date": self.data_date(), "description": config.description, "is_404": False,
+            "og_type": "website", "og_image": None, "jsonld": None,
         }
         html = self.env.get_template(template).render({**base, **context})
         return html.encode("utf-8")
@@ -114,7 +115,7 @@ def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str
     r = Renderer(env, model, assets)
     out: dict[str, bytes] = {}
     out["data/index.html"] = r.page("data.html", "data/index.html", title=model.locale.text("data"),
-                                    downloads=downloads)
+                                    downloads=downloads, jsonld=datasets_jsonld(model, downloads))
     out["404.html"] = r.page("404.html", "404.html", title=model.locale.text("not_found"),
                              css=css)  # inlined: a 404 is served at any depth, where relative links break
     out[page_path("cari")] = r.page("search.html", page_path("cari"), title=model.locale.text("search"))
@@ -123,6 +124,7 @@ def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str
         newer = editions[index - 1] if index > 0 else None
         older = editions[index + 1] if index + 1 < len(editions) else None
         out[view.path] = r.page("edition.html", view.path, edition=view, newer=newer, older=older,
+                                og_image=absolute(model.config.base_url, view.card_path) if view.card_path else None,
                                 edition_datasets=_datasets_used(model, view),
                                 body=r.body(view.body.html, view.figures, view.path), render=r,
                                 title=view.title, description=view.summary or model.config.description)
@@ -163,7 +165,43 @@ def _articles(r: Renderer, view: EditionView, out: dict[str, bytes]) -> None:
             "article.html", article.path, article=article, edition=view, previous=previous, following=following,
             body=Markup(dateline(str(r.body(article.body.html, article.figures, article.path)), article)),
             title=article.article.title, description=article.summary or r.model.config.description,
-            share=_share_links(r, article))
+            share=_share_links(r, article), og_type="article", jsonld=news_article(r.model, article, view),
+            og_image=absolute(r.model.config.base_url, view.card_path) if view.card_path else None)
+
+
+def news_article(model: SiteModel, article: ArticleView, edition: EditionView) -> dict[str, Any]:
+    """schema.org NewsArticle for search engines."""
+    config, meta = model.config, article.article
+    data: dict[str, Any] = {
+        "@context": "https://schema.org", "@type": "NewsArticle", "headline": meta.title,
+        "inLanguage": config.language, "isPartOf": {"@type": "PublicationIssue", "name": edition.title},
+        "author": [{"@type": "Person", "name": name} for name in meta.authors],
+        "publisher": {"@type": "Organization", "name": config.publisher or config.title},
+    }
+    if meta.date:
+        data["datePublished"] = meta.date.isoformat()
+    if meta.meta.get("summary"):
+        data["description"] = str(meta.meta["summary"])
+    url = absolute(config.base_url, article.path)
+    if url:
+        data["url"] = url
+    return data
+
+
+def datasets_jsonld(model: SiteModel, downloads: list) -> dict[str, Any]:
+    """schema.org Dataset for each download, for dataset search engines."""
+    config = model.config
+    items = []
+    for d in downloads:
+        url = absolute(config.base_url, d.csv_path) or d.csv_path.removeprefix("data/")
+        licences = list(d.spec.licenses or model.catalog.package.licenses)
+        item = {"@type": "Dataset", "name": d.spec.title, "description": d.spec.description or d.spec.title,
+                "creator": {"@type": "Organization", "name": config.publisher or config.title},
+                "distribution": [{"@type": "DataDownload", "encodingFormat": "text/csv", "contentUrl": url}]}
+        if licences:
+            item["license"] = licences[0]
+        items.append(item)
+    return {"@context": "https://schema.org", "@graph": items}
 
 
 def dateline(html: str, article: ArticleView) -> str:

@@ -42,6 +42,7 @@ class EditionView:
     released: dt.date | None = None
     summary: str = ""
     data_prefix: str = "data/"  # where its data downloads are: a published edition has its own
+    card_path: str | None = None  # the 1200x630 sharing image of its lead chart
     revision: Any = None  # releases.Revision when later data changed its figures
 
 
