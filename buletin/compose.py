@@ -52,7 +52,7 @@ class Composer:
         self.locale = locale
         self.problems = problems
         self.macros = MacroStage(catalog, locale, problems)
-        self.markup = Markup(allow_raw_html)
+        self.markup = Markup(allow_raw_html, locale.text("table"))
 
     def _memo(self, kind: str, parts: tuple, compute: Callable[[], Any]) -> Any:
         """compute(), or its cached result when its text, context and every dataset it read are unchanged."""

@@ -26,8 +26,9 @@ _ALLOWED_ATTRIBUTES = {
 class Markup:
     """One reusable Markdown converter (python-markdown instances are costly to build)."""
 
-    def __init__(self, allow_raw_html: bool = False):
+    def __init__(self, allow_raw_html: bool = False, table_label: str = "Tabel"):
         self.allow_raw_html = allow_raw_html
+        self.table_label = table_label
         self._md = markdown.Markdown(
             extensions=EXTENSIONS,
             extension_configs={"toc": {"permalink": False}, "smarty": {"smart_angled_quotes": False},
@@ -42,7 +43,15 @@ class Markup:
         html = _demote_h1(html)
         if not self.allow_raw_html:
             html = sanitise(html)
+        return _scrolling_tables(html, self.table_label)
+
+
+def _scrolling_tables(html: str, label: str) -> str:
+    """A wide table scrolls inside its own box (keyboard-reachable) instead of widening a phone's page."""
+    if "<table" not in html:
         return html
+    opening = f'<div class="table-scroll" tabindex="0" role="region" aria-label="{label}"><table'
+    return re.sub(r"<table\b", opening, html).replace("</table>", "</table></div>")
 
 
 def _demote_h1(html: str) -> str:
