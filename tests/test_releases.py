@@ -154,3 +154,12 @@ def test_two_builds_started_at_once_leave_a_whole_site(site, tmp_path):
     manifest = json.loads((out / "manifest.json").read_text())
     for path, digest in manifest["files"].items():
         assert sha256((out / path).read_bytes()) == digest
+
+
+def test_two_uncached_builds_are_byte_identical(site, run_cli, tmp_path, tree_snapshot):
+    assert run_cli("publish", "2020-10", "--site", site).code == 0
+    for name in ("one", "two"):
+        assert run_cli("build", "--site", site, "--out", tmp_path / name, "--no-cache").code == 0
+    one, two = tree_snapshot(tmp_path / "one"), tree_snapshot(tmp_path / "two")
+    assert one == two
+    assert any(path.startswith("pagefind/") for path in one)  # the search index is reproducible too
