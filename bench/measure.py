@@ -1,0 +1,98 @@
+"""Time one build in a fresh subprocess and measure its memory.
+
+Two memory figures per run:
+- `rss_mb`: the peak resident set of the largest single process (os.wait4 on the child; on Linux this covers
+  the child's own reaped children, as a maximum, not a sum);
+- `tree_mb`: the peak over time of the summed proportional set size (PSS) of the child and all of its
+  descendants, sampled every 20 ms from /proc, so a process pool is counted as a whole.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+SAMPLE_INTERVAL = 0.02
+
+
+@dataclass(frozen=True)
+class Sample:
+    seconds: float
+    rss_mb: float
+    tree_mb: float
+
+
+class BuildFailed(RuntimeError):
+    """A timed command exited with a non-zero status."""
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    try:
+        for task in os.listdir(f"/proc/{pid}/task"):
+            with open(f"/proc/{pid}/task/{task}/children") as handle:
+                found += [int(child) for child in handle.read().split()]
+    except OSError:
+        pass
+    return found
+
+
+def _tree(pid: int) -> list[int]:
+    pids, todo = [], [pid]
+    while todo:
+        current = todo.pop()
+        pids.append(current)
+        todo += _children(current)
+    return pids
+
+
+def _pss_kb(pid: int) -> int:
+    """PSS of one process (RSS where smaps_rollup is not readable); 0 once it is gone."""
+    for path, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            with open(path) as handle:
+                for line in handle:
+                    if line.startswith(key):
+                        return int(line.split()[1])
+        except OSError:
+            continue
+    return 0
+
+
+class TreeSampler(threading.Thread):
+    """Samples the summed PSS of a process tree until stopped; keeps the peak."""
+
+    def __init__(self, pid: int):
+        super().__init__(daemon=True)
+        self.pid = pid
+        self.peak_kb = 0
+        self.done = threading.Event()
+
+    def run(self) -> None:
+        while not self.done.is_set():
+            self.peak_kb = max(self.peak_kb, sum(_pss_kb(p) for p in _tree(self.pid)))
+            self.done.wait(SAMPLE_INTERVAL)
+
+
+def measure(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Sample:
+    """Run `command` to completion; wall-clock seconds and peak memory. Raises BuildFailed on failure."""
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        started = time.perf_counter()
+        child = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env, cwd=cwd)
+        sampler = TreeSampler(child.pid)
+        sampler.start()
+        _, status, usage = os.wait4(child.pid, 0)
+        seconds = time.perf_counter() - started
+        sampler.done.set()
+        sampler.join()
+        child.returncode = os.waitstatus_to_exitcode(status)
+        if child.returncode != 0:
+            out.seek(0)
+            err.seek(0)
+            text = (out.read() + err.read()).decode("utf-8", "replace").strip()
+            raise BuildFailed(f"`{' '.join(map(str, command))}` exited {child.returncode}:\n{text[-3000:]}")
+    return Sample(seconds, usage.ru_maxrss / 1024, sampler.peak_kb / 1024)
