@@ -12,7 +12,8 @@ from typing import Any
 from . import __version__
 
 DEFAULT_DIR = ".buletin-cache"
-_LIBRARIES = ("jinja2", "markdown", "matplotlib", "pandas", "openpyxl", "pyyaml", "babel", "nh3", "numpy")
+_LIBRARIES = ("jinja2", "markdown", "matplotlib", "pandas", "openpyxl", "pyyaml", "babel", "nh3", "numpy",
+              "pagefind", "pagefind-bin")
 
 
 @lru_cache(maxsize=1)

@@ -115,7 +115,6 @@ def render_svg(spec: ChartSpec, series: Series, locale: Locale, digits: int) -> 
     with matplotlib.rc_context(_style()):
         fig, ax = plt.subplots(figsize=(WIDTH_IN, _height(spec, series)))
         _draw_chart(ax, spec, series, locale, digits)
-        fig.tight_layout(pad=0.4)
         buffer = io.BytesIO()
         fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight",
                     pad_inches=0.08)  # "tight" keeps legends and value labels inside the image

@@ -103,12 +103,22 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def _build(args: argparse.Namespace, site: Path) -> str:
-    from .pipeline import BuildOptions, run
-
     out = Path(args.out) if args.out else site / "output"
     cache = None if args.no_cache else Path(args.cache) if args.cache else site / DEFAULT_CACHE
+    print_ = None
+    if args.command == "build" and cache is not None:
+        from . import nochange
+
+        print_ = nochange.fingerprint(site, out, args.drafts, args.base_url)
+        count = nochange.unchanged(cache, out, print_)
+        if count is not None:
+            return f"nothing changed since the last build ({count} files in {out})"
+    from .pipeline import BuildOptions, run
+
     result = run(BuildOptions(site, out, args.drafts, args.base_url, write=args.command == "build",
                               cache_dir=cache, jobs=args.jobs))
+    if print_ is not None and not result.warnings:
+        nochange.remember(cache, out, print_)
     for warning in result.warnings:
         print(f"buletin: warning: {warning}", file=sys.stderr)
     if args.command == "check":

@@ -5,7 +5,7 @@ import re
 
 import markdown
 
-EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "toc", "sane_lists", "smarty"]
+EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "toc", "sane_lists"]
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "div", "dl", "dt",
     "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
@@ -31,7 +31,7 @@ class Markup:
         self.table_label = table_label
         self._md = markdown.Markdown(
             extensions=EXTENSIONS,
-            extension_configs={"toc": {"permalink": False}, "smarty": {"smart_angled_quotes": False},
+            extension_configs={"toc": {"permalink": False},
                                "footnotes": {"BACKLINK_TITLE": "%d"}},
             output_format="html",
         )

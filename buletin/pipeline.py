@@ -17,7 +17,7 @@ from .compose import Composer
 from .config import SiteConfig, load_config
 from .content import Content, Edition, load_content
 from .downloads import data_files
-from .drawing import draw_all, draw_cards
+from .drawing import draw_all
 from .feeds import atom_feed, robots, sitemap
 from .i18n import Locale
 from .periods import Period
@@ -138,10 +138,9 @@ def _run(options: BuildOptions) -> BuildResult:
     figures = sum(len(v.body.figures) for v in views(model))
     if not options.write:
         return BuildResult(figures=figures, problems=problems)
-    drawn = draw_all([v.body for v in views(model)], model.locale, cache, options.jobs)
+    drawn = draw_all(model, cache, options.jobs)
     warnings: list[str] = []
     place_figures(model)
-    draw_cards(model, cache)
     try:
         files = _render(site_root, model, frozen, cache, warnings)
     except jinja2.TemplateError as exc:

@@ -41,7 +41,7 @@ def _assert_same_as_uncached(site: Path, tmp_path: Path) -> None:
 
 
 def test_second_build_draws_nothing_and_matches(site, tmp_path):
-    assert _build(site, tmp_path / "a").drawn == 1
+    assert _build(site, tmp_path / "a").drawn == 2  # the chart and the edition's sharing card
     assert _build(site, tmp_path / "a").drawn == 0
     _assert_same_as_uncached(site, tmp_path)
 
@@ -69,14 +69,14 @@ def test_data_edit_redraws_only_the_charts_that_use_it(site, tmp_path):
     (site / "data/catatan.csv").write_text("no,teks\n1,dua\n")
     assert _build(site, tmp_path / "out").drawn == 0
     (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-11,7401,4321", "2020-11,7401,5321"))
-    assert _build(site, tmp_path / "out").drawn == 1
+    assert _build(site, tmp_path / "out").drawn == 2  # its one chart, and the card drawn from it
 
 
 def test_a_new_library_version_misses(site, tmp_path, monkeypatch):
     _build(site, tmp_path / "out")
     real = cache_module.versions()
     monkeypatch.setattr(cache_module, "versions", lambda: (*real, ("matplotlib-next", "99")))
-    assert _build(site, tmp_path / "out").drawn == 1
+    assert _build(site, tmp_path / "out").drawn == 2
 
 
 def test_a_fully_cached_build_imports_neither_pandas_nor_matplotlib(site, tmp_path):
@@ -96,3 +96,16 @@ def test_deleting_the_cache_is_safe(site, tmp_path):
     shutil.rmtree(site / ".buletin-cache")
     _build(site, tmp_path / "two")
     assert tree_snapshot(tmp_path / "one") == tree_snapshot(tmp_path / "two")
+
+
+def test_a_no_op_build_is_skipped_and_any_change_rebuilds(site, run_cli, tmp_path):
+    out = tmp_path / "out"
+    assert "built" in run_cli("build", "--site", site, "--out", out).out
+    assert "nothing changed" in run_cli("build", "--site", site, "--out", out).out
+    (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD.replace("Paragraf penutup.", "Penutup baru."))
+    assert "built" in run_cli("build", "--site", site, "--out", out).out
+    assert "Penutup baru." in (out / "2020-11/sorotan/index.html").read_text()
+    (out / "index.html").write_text("edited by hand")  # the output no longer matches: rebuild it
+    assert "built" in run_cli("build", "--site", site, "--out", out).out
+    assert "edited by hand" not in (out / "index.html").read_text()
+    assert "built" in run_cli("build", "--site", site, "--out", out, "--drafts").out  # other options

@@ -1,0 +1,99 @@
+"""Skipping a build when nothing it depends on changed: kept light, it runs before the heavy imports."""
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+import os
+import subprocess
+from pathlib import Path
+
+from .cache import versions
+from .output import input_hashes
+
+RECORD_DIR = "last-build"
+
+
+def fingerprint(site_root: Path, out: Path, drafts: bool, base_url: str | None) -> str:
+    """Everything a build's output depends on: inputs, options, versions, time and commit."""
+    parts = {
+        "inputs": input_hashes(site_root), "out": str(out.resolve()), "drafts": drafts, "base_url": base_url,
+        "versions": versions(), "epoch": os.environ.get("SOURCE_DATE_EPOCH"), "commit": _head(site_root),
+        "today": _today(site_root), "theme": _theme(),
+    }
+    return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8")).hexdigest()
+
+
+def _theme() -> str:
+    """The built-in theme's templates and assets (the site's own templates/ are among the inputs)."""
+    digest = hashlib.sha256()
+    for path in sorted((Path(__file__).parent / "theme").rglob("*")):
+        if path.is_file():
+            digest.update(path.as_posix().encode("utf-8") + path.read_bytes())
+    return digest.hexdigest()
+
+
+def _head(site_root: Path) -> str | None:
+    """The checkout's last commit and its time (the build time when SOURCE_DATE_EPOCH is not set)."""
+    if not (site_root / ".git").exists():
+        return None
+    try:
+        done = subprocess.run(["git", "-C", str(site_root), "log", "-1", "--format=%H %ct"], capture_output=True,
+                              text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None
+
+
+def _today(site_root: Path) -> str:
+    """Today's date where the site is (future-dated items appear on it); hours do not matter."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    import yaml
+
+    try:
+        zone = ZoneInfo(str((yaml.safe_load((site_root / "site.yaml").read_text("utf-8")) or {}).get("timezone")))
+    except (OSError, yaml.YAMLError, ZoneInfoNotFoundError, ValueError, AttributeError, TypeError):
+        zone = dt.timezone.utc
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
+    now = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit() else \
+        dt.datetime.now(dt.timezone.utc)
+    return now.astimezone(zone).date().isoformat()
+
+
+def _record(cache_dir: Path, out: Path) -> Path:
+    name = hashlib.sha256(str(out.resolve()).encode("utf-8")).hexdigest()[:32]
+    return cache_dir / RECORD_DIR / f"{name}.json"
+
+
+def _tree(out: Path) -> dict[str, list[int]]:
+    files = {}
+    for folder, _, names in os.walk(out):
+        for name in names:
+            path = Path(folder) / name
+            stat = path.stat()
+            files[path.relative_to(out).as_posix()] = [stat.st_size, stat.st_mtime_ns]
+    return files
+
+
+def unchanged(cache_dir: Path, out: Path, print_: str) -> int | None:
+    """The number of output files when the last build had this fingerprint and its output is untouched."""
+    try:
+        record = json.loads(_record(cache_dir, out).read_text("utf-8"))
+    except (OSError, ValueError):
+        return None
+    if record.get("fingerprint") != print_ or not out.is_dir() or _tree(out) != record.get("files"):
+        return None
+    return len(record["files"])
+
+
+def remember(cache_dir: Path, out: Path, print_: str) -> None:
+    """Record a successful build's fingerprint and the state of its output."""
+    path = _record(cache_dir, out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_suffix(f".{os.getpid()}.tmp")
+        temporary.write_text(json.dumps({"fingerprint": print_, "files": _tree(out)}), "utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass
