@@ -48,8 +48,8 @@ def main(argv: list[str]) -> int:
     css = [gzipped(p.read_bytes()) for p in (root / "assets").glob("*.css")]
     scripts_on_articles = [p for _, p in weights if p.count("/") == 2 and re.match(r"\d{4}", p)
                            and "<script src" in (root / p).read_text(encoding="utf-8")]
-    print(f"{len(pages)} pages; heaviest (KB, gzip, HTML + CSS + JS + charts):")
-    for size, path in weights[:10]:
+    print(f"{len(pages)} pages, heaviest first (KB, gzip, HTML + CSS + JS + charts):")
+    for size, path in weights:
         print(f"  {size / 1024:7.1f}  {path}")
     median = weights[len(weights) // 2][0] / 1024
     print(f"median page {median:.1f} KB; CSS {max(css, default=0) / 1024:.1f} KB gzip")
