@@ -103,7 +103,7 @@ def _composers(catalog: Catalog, frozen: dict[str, Catalog], config: SiteConfig,
 def run(options: BuildOptions) -> BuildResult:
     """Build (or check) a site. Raises SiteError with every problem; never writes a half-built site.
 
-    A build holds a lock on its output folder from start to end, so a second one started at once is refused.
+    A build holds the site's lock from start to end, so a second one started at once is refused.
     """
     if options.write and options.out is not None:
         output.check_output_folder(options.out, options.site_root)

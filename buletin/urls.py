@@ -1,8 +1,6 @@
 """Output paths and the relative links between them."""
 from __future__ import annotations
 
-import posixpath
-
 
 def page_path(*parts: str) -> str:
     """The output file of a page at the folder `parts`: ("2020-11", "slug") -> 2020-11/slug/index.html."""
@@ -17,16 +15,15 @@ def root_of(path: str) -> str:
 
 
 def relative(from_path: str, to_path: str) -> str:
-    """A relative link from one output file to another file or folder (folders end with /)."""
-    start = posixpath.dirname(from_path) or "."
+    """A relative link from one output file to another file or folder (folders end with /).
+
+    Down from the page's own folder where the target is inside it, else up to the root and down again.
+    """
+    folder = from_path.rsplit("/", 1)[0] + "/" if "/" in from_path else ""
     target = to_path[: -len("index.html")] if to_path.endswith("index.html") else to_path
-    if target in ("", "/"):
-        link = posixpath.relpath(".", start)
-        return "./" if link == "." else link + "/"
-    link = posixpath.relpath(target.rstrip("/"), start)
-    if target.endswith("/"):
-        link = "./" if link == "." else link + "/"
-    return link
+    if target.startswith(folder):
+        return target[len(folder):] or "./"
+    return "../" * folder.count("/") + target
 
 
 def absolute(base_url: str | None, path: str) -> str | None:
