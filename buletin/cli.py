@@ -13,14 +13,15 @@ from .output import OutputError
 from .problems import SiteError
 
 COMMANDS = ("build", "check")
-LATER = {"serve": "the live-reload preview", "new": "scaffolding content"}
+LATER = {"new": "scaffolding content"}
 
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="buletin", description="Build a periodic data bulletin as a static site.")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     for name, text in (("build", "build the site into output/ (the default)"),
-                       ("check", "validate config, content, data and charts; write nothing")):
+                       ("check", "validate config, content, data and charts; write nothing"),
+                       ("serve", "build, serve on this machine, rebuild on every save, reload the page")):
         command = sub.add_parser(name, help=text, description=text)
         command.add_argument("--site", default=".", metavar="DIR", help="the site root (default: .)")
         command.add_argument("--drafts", action="store_true", help="include drafts and future-dated items")
@@ -31,6 +32,9 @@ def _parser() -> argparse.ArgumentParser:
                              help=f"cache folder (default: SITE/{DEFAULT_CACHE}; safe to delete)")
         command.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
         command.add_argument("--jobs", "-j", type=int, metavar="N", help="processes for charts (default: all cores)")
+        if name == "serve":
+            command.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+            command.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1, this machine)")
     command = sub.add_parser("publish", help="freeze an edition: snapshot its data, mark it published",
                              description="Snapshot every dataset into data/releases/PERIOD/ (sha256 in "
                              "release.lock.json) and set the edition's status: published.")
@@ -75,6 +79,8 @@ def _run(args: argparse.Namespace) -> int:
         print(f"buletin: error: --site {site}: no such folder", file=sys.stderr)
         return 2
     started = time.perf_counter()
+    if args.command == "serve":
+        return _serve(args, site)
     try:
         summary = _publish(args, site) if args.command == "publish" else _build(args, site)
     except SiteError as exc:
@@ -125,6 +131,20 @@ def _build(args: argparse.Namespace, site: Path) -> str:
         return f"no errors ({result.figures} figures checked)"
     return (f"built {result.pages} pages and {result.files} files into {out} "
             f"({result.written} changed; {result.figures} figures, {result.drawn} drawn)")
+
+
+def _serve(args: argparse.Namespace, site: Path) -> int:
+    from .pipeline import BuildOptions
+    from .serve import serve
+
+    out = Path(args.out) if args.out else site / "output"
+    cache = None if args.no_cache else Path(args.cache) if args.cache else site / DEFAULT_CACHE
+    options = BuildOptions(site, out, args.drafts, args.base_url, cache_dir=cache, jobs=args.jobs)
+    try:
+        return serve(options, args.host, args.port)
+    except OSError as exc:
+        print(f"buletin: error: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
 
 
 def _publish(args: argparse.Namespace, site: Path) -> str:

@@ -1,0 +1,142 @@
+"""The preview server: build, serve output/ on this machine, rebuild on every save, reload the open page."""
+from __future__ import annotations
+
+import html
+import json
+import threading
+import time
+from functools import partial
+from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+from .output import OutputError
+from .pipeline import BuildOptions, run
+from .problems import SiteError
+
+WATCHED = ("site.yaml", "content", "data", "templates")
+POLL_PATH = "/__buletin/poll"
+RELOAD_SCRIPT = """<script>(function(){var v=%d;function poll(){fetch("%s?v="+v).then(function(r){return r.json()})
+.then(function(d){if(d.version!==v){location.reload()}else{poll()}}).catch(function(){setTimeout(poll,1000)})}poll()})();
+</script>"""
+
+
+class State:
+    """The latest build: a version number the open pages wait on, and its problems."""
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.problems: list[str] = []
+        self.changed = threading.Condition()
+
+    def update(self, problems: list[str]) -> None:
+        with self.changed:
+            self.version += 1
+            self.problems = problems
+            self.changed.notify_all()
+
+    def wait(self, seen: int, timeout: float = 25.0) -> int:
+        with self.changed:
+            self.changed.wait_for(lambda: self.version != seen, timeout=timeout)
+            return self.version
+
+
+class Handler(SimpleHTTPRequestHandler):
+    """Serves the output folder; HTML pages get the reload script and, after a failed build, its errors."""
+
+    state: State
+
+    def do_GET(self) -> None:
+        url = urlparse(self.path)
+        if url.path == POLL_PATH:
+            seen = int(parse_qs(url.query).get("v", ["0"])[0] or 0)
+            self._send(json.dumps({"version": self.state.wait(seen)}).encode(), "application/json")
+            return
+        target = Path(self.translate_path(url.path))
+        if target.is_dir():
+            target = target / "index.html"
+        if target.suffix == ".html" and target.is_file():
+            self._send(self._inject(target.read_bytes()), "text/html; charset=utf-8")
+            return
+        super().do_GET()
+
+    def _inject(self, page: bytes) -> bytes:
+        extra = RELOAD_SCRIPT % (self.state.version, POLL_PATH)
+        if self.state.problems:
+            items = "".join(f"<li><code>{html.escape(p)}</code></li>" for p in self.state.problems)
+            extra = (f'<div role="alert" style="position:fixed;inset:0 0 auto 0;z-index:99;max-height:60vh;'
+                     f'overflow:auto;background:#fff0f0;border-bottom:3px solid #b42318;padding:1rem;'
+                     f'font:14px/1.5 monospace"><strong>buletin: the last build failed; this is the previous '
+                     f'version.</strong><ul>{items}</ul></div>') + extra
+        return page.replace(b"</body>", extra.encode("utf-8") + b"</body>", 1)
+
+    def _send(self, body: bytes, kind: str) -> None:
+        self.send_response(200)
+        self.send_header("Content-Type", kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args) -> None:  # the terminal is for build messages
+        pass
+
+
+def _snapshot(site_root: Path) -> dict[str, tuple[int, int]]:
+    """Size and mtime of every input file; a change in any means rebuild."""
+    found = {}
+    for name in WATCHED:
+        path = site_root / name
+        paths = [path] if path.is_file() else (p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
+        for item in paths:
+            stat = item.stat()
+            found[item.as_posix()] = (stat.st_size, stat.st_mtime_ns)
+    return found
+
+
+def _build(options: BuildOptions, state: State, say) -> None:
+    started = time.perf_counter()
+    try:
+        result = run(options)
+    except SiteError as exc:
+        problems = [str(p) for p in sorted(exc.problems, key=lambda p: (p.path, p.line or 0))]
+        for line in problems:
+            say(line)
+        say(f"buletin: {len(problems)} error(s); the page shows them; fix and save to rebuild")
+        state.update(problems)
+        return
+    except OutputError as exc:
+        say(f"buletin: error: {exc}")
+        state.update([str(exc)])
+        return
+    say(f"buletin: rebuilt {result.pages} pages ({result.written} files changed) in "
+        f"{time.perf_counter() - started:.2f} s")
+    state.update([])
+
+
+def serve(options: BuildOptions, host: str, port: int, say=print, stop: threading.Event | None = None) -> int:
+    """Build, then serve until interrupted, rebuilding whenever an input changes."""
+    state = State()
+    _build(options, state, say)
+    assert options.out is not None
+    options.out.mkdir(parents=True, exist_ok=True)
+    handler = type("BoundHandler", (Handler,), {"state": state})
+    server = ThreadingHTTPServer((host, port), partial(handler, directory=str(options.out)))
+    server.daemon_threads = True
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    say(f"buletin: serving {options.out} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
+    stop = stop or threading.Event()
+    seen = _snapshot(options.site_root)
+    try:
+        while not stop.wait(0.3):
+            now = _snapshot(options.site_root)
+            if now != seen:
+                seen = now
+                _build(options, state, say)
+    except KeyboardInterrupt:
+        say("buletin: stopped")
+    finally:
+        server.shutdown()
+        server.server_close()
+    return 0
+
