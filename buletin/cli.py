@@ -13,7 +13,6 @@ from .output import OutputError
 from .problems import SiteError
 
 COMMANDS = ("build", "check")
-LATER = {"new": "scaffolding content"}
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -44,6 +43,13 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD",
                          help="release date (default: the edition's `published`, else today)")
     command.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    command = sub.add_parser("new", help="scaffold an edition or an article with its front matter",
+                             description="new edition PERIOD | new article PERIOD \"Title\"")
+    command.add_argument("kind", choices=("edition", "article"))
+    command.add_argument("period", metavar="PERIOD")
+    command.add_argument("title", nargs="?", metavar="TITLE", help="the article's title")
+    command.add_argument("--site", default=".", metavar="DIR", help="the site root (default: .)")
+    command.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     return parser
 
 
@@ -57,10 +63,6 @@ def _iso_date(text: str) -> dt.date:
 def main(argv: list[str] | None = None) -> int:
     """Run a command; return the process exit code."""
     argv = list(sys.argv[1:] if argv is None else argv)
-    if argv and argv[0] in LATER:
-        print(f"buletin: error: `{argv[0]}` ({LATER[argv[0]]}) is not available in this version yet",
-              file=sys.stderr)
-        return 2
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["build", *argv]
     try:
@@ -82,12 +84,14 @@ def _run(args: argparse.Namespace) -> int:
     if args.command == "serve":
         return _serve(args, site)
     try:
-        summary = _publish(args, site) if args.command == "publish" else _build(args, site)
+        commands = {"publish": _publish, "new": _new}
+        summary = commands.get(args.command, _build)(args, site)
     except SiteError as exc:
         for problem in sorted(exc.problems, key=lambda p: (p.path, p.line or 0)):
             print(problem, file=sys.stderr)
         count = len(exc.problems)
-        outcome = {"build": "nothing was written", "check": "check failed", "publish": "nothing was published"}
+        outcome = {"build": "nothing was written", "check": "check failed", "publish": "nothing was published",
+                   "new": "nothing was written"}
         print(f"buletin: {count} error{'s' if count != 1 else ''}; {outcome[args.command]}", file=sys.stderr)
         return 1
     except OutputError as exc:
@@ -145,6 +149,14 @@ def _serve(args: argparse.Namespace, site: Path) -> int:
     except OSError as exc:
         print(f"buletin: error: cannot serve on {args.host}:{args.port}: {exc.strerror or exc}", file=sys.stderr)
         return 2
+
+
+def _new(args: argparse.Namespace, site: Path) -> str:
+    from .pipeline import today_at
+    from .scaffold import create
+
+    path = create(site, args.kind, args.period, args.title, today_at(site))
+    return f"wrote {path.relative_to(site).as_posix()}; edit it, then `build` or `serve` to see it"
 
 
 def _publish(args: argparse.Namespace, site: Path) -> str:

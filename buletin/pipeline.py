@@ -70,6 +70,12 @@ def _git(site_root: Path, *args: str) -> str | None:
     return done.stdout.strip() or None if done.returncode == 0 else None
 
 
+def today_at(site_root: Path) -> dt.date:
+    """Today where the site is (its time zone), for new files' dates."""
+    config = load_config(site_root, Problems())
+    return _now(site_root, config or SiteConfig(title="?", language="id"))[1]
+
+
 def _now(site_root: Path, config: SiteConfig) -> tuple[dt.datetime, dt.date]:
     """Build time, and "today" in the site's time zone for leaving out future-dated items."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")

@@ -1,0 +1,84 @@
+"""`new edition PERIOD` and `new article PERIOD "Title"`: a Markdown file with its front matter, never overwriting."""
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+from .config import load_config
+from .periods import Period
+from .problems import Problems, SiteError
+from .rowpages import slugify
+
+EDITION = """\
+---
+summary: {summary}
+# published: {today}          # the release date; `publish {period}` sets it
+highlights:                   # 3-6 main points; macros such as value() work here
+  - {point}
+figures: []                   # headline cards, e.g. - {{data: ikm, y: unit_usaha, label: unit usaha}}
+---
+
+{intro} {period}.
+
+## 1. {section}
+"""
+
+ARTICLE = """\
+---
+title: {title}
+date: {today}
+authors: []
+editor:
+location:
+summary:
+tags: []
+draft: true                   # remove this line when the article is ready
+---
+
+{body}
+
+{{# {hint}: {{{{ value("DATASET", "COLUMN", periode=edition.period) }}}} #}}
+"""
+
+WORDS = {
+    "id": {"summary": "Ringkasan edisi dalam satu kalimat.", "point": "Poin pertama.", "intro": "Pengantar edisi",
+           "section": "Bagian pertama", "body": "Tulis artikel di sini.",
+           "hint": "Kutip angka dari data agar selalu sama dengan datanya, misalnya"},
+    "en": {"summary": "The edition in one sentence.", "point": "First point.", "intro": "Introduction to",
+           "section": "First section", "body": "Write the article here.",
+           "hint": "Quote figures from the data so they always match it, e.g."},
+}
+
+
+def create(site_root: Path, kind: str, period_text: str, title: str | None, today: dt.date) -> Path:
+    """Write the new file and return its path; SiteError when it exists or the period is malformed."""
+    problems = Problems()
+    config = load_config(site_root, problems)
+    if config is None:
+        raise SiteError(problems)
+    try:
+        period = Period.parse(period_text, config.frequency)
+    except ValueError as exc:
+        problems.add("content", None, str(exc))
+        raise SiteError(problems) from None
+    folder = site_root / "content" / str(period)
+    words = WORDS[config.language]
+    if kind == "edition":
+        path, text = folder / "index.md", EDITION.format(period=period, today=today.isoformat(), **words)
+    else:
+        slug = slugify(title or "")
+        if not slug:
+            problems.add("content", None, "give the article a title: new article PERIOD \"Title\"")
+            raise SiteError(problems)
+        if not (folder / "index.md").is_file():
+            problems.add(f"content/{period}", None, f"no edition {period} yet: run `new edition {period}` first")
+            raise SiteError(problems)
+        quoted = '"' + (title or "").replace('"', "'") + '"'
+        path, text = folder / f"{slug}.md", ARTICLE.format(title=quoted, today=today.isoformat(), **words)
+    if path.exists():
+        problems.add(path.relative_to(site_root).as_posix(), None, "already exists; nothing was overwritten")
+        raise SiteError(problems)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("x", encoding="utf-8") as handle:  # "x": never replace a file made meanwhile
+        handle.write(text)
+    return path

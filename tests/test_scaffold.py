@@ -1,0 +1,24 @@
+"""`new edition` and `new article`: files that build at once, never overwriting."""
+from __future__ import annotations
+
+
+def test_new_edition_and_article_build_and_never_overwrite(make_site, run_cli):
+    site = make_site()
+    assert run_cli("new", "edition", "2020-12", "--site", site).code == 0
+    result = run_cli("new", "article", "2020-12", "Pelatihan Kopi: Angkatan 2", "--site", site)
+    assert result.code == 0, result.err
+    article = site / "content/2020-12/pelatihan-kopi-angkatan-2.md"
+    text = article.read_text()
+    assert 'title: "Pelatihan Kopi: Angkatan 2"' in text and "draft: true" in text
+    assert run_cli("check", "--site", site, "--drafts").code == 0
+    article.write_text(text + "\nKarya staf.\n")
+    again = run_cli("new", "article", "2020-12", "Pelatihan Kopi: Angkatan 2", "--site", site)
+    assert again.code == 1 and "already exists" in again.err
+    assert article.read_text().endswith("Karya staf.\n")
+
+
+def test_new_refuses_a_malformed_period_or_a_missing_edition(make_site, run_cli):
+    site = make_site()
+    assert "is not a monthly period" in run_cli("new", "edition", "2020-13", "--site", site).err
+    missing = run_cli("new", "article", "2021-01", "Judul", "--site", site)
+    assert missing.code == 1 and "new edition 2021-01" in missing.err
