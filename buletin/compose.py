@@ -15,7 +15,7 @@ from .content import Document, Edition
 from .i18n import Locale
 from .macros import PLACEHOLDER_LINE, MacroStage, extract_charts
 from .markup import Markup
-from .problems import Problems
+from .problems import Problem, Problems
 from .query import QueryError, period_field, row_statuses, select, value
 
 OTHER = {"id": "Lainnya", "en": "Other"}
@@ -27,6 +27,16 @@ class Body:
 
     html: str
     figures: list[Figure] = field(default_factory=list)
+
+
+@dataclass
+class Outcome:
+    """What one composing step produced and touched."""
+
+    value: Any
+    problems: list[Problem]
+    quoted: list[dict[str, Any]]
+    accessed: set[str]
 
 
 @dataclass(frozen=True)
@@ -47,6 +57,7 @@ class Composer:
 
     def __init__(self, catalog: Catalog, locale: Locale, allow_raw_html: bool, problems: Problems,
                  cache: Cache = NO_CACHE):
+        self.pending: list[tuple[str, Document, dict[str, Any], Body]] = []
         self.cache = cache
         self.catalog = catalog
         self.locale = locale
@@ -54,28 +65,62 @@ class Composer:
         self.macros = MacroStage(catalog, locale, problems)
         self.markup = Markup(allow_raw_html, locale.text("table"))
 
-    def _memo(self, kind: str, parts: tuple, compute: Callable[[], Any]) -> Any:
-        """compute(), or its cached result when its text, context and every dataset it read are unchanged."""
-        key = make_key(kind, self.locale.language, self.markup.allow_raw_html, *parts)
+    def _cached(self, kind: str, key: str) -> Any | None:
+        """A cache entry whose datasets are all unchanged, its quoted figures recorded again; else None."""
         entry = self.cache.load(kind, key)
         if entry is not None and all(self.catalog.hashes.get(n) == h for n, h in entry["deps"].items()):
             self.macros.quoted.extend(entry["quoted"])
             return entry["value"]
-        quoted_from, problems_before = len(self.macros.quoted), len(self.problems)
+        return None
+
+    def _memo(self, kind: str, parts: tuple, compute: Callable[[], Any]) -> Any:
+        """compute(), or its cached result when its text, context and every dataset it read are unchanged."""
+        key = make_key(kind, self.locale.language, self.markup.allow_raw_html, *parts)
+        found = self._cached(kind, key)
+        if found is not None:
+            return found
+        outcome = self._compute(compute)
+        self._keep(kind, key, outcome)
+        return outcome.value
+
+    def _compute(self, compute: Callable[[], Any]) -> Outcome:
+        """Run a step, capturing what it adds: problems, quoted figures, datasets read."""
+        quoted_from, problems_from = len(self.macros.quoted), len(self.problems)
         self.catalog.accessed.clear()
         value = compute()
-        if len(self.problems) == problems_before:
-            self.cache.store(kind, key, {"value": value, "deps": self.catalog.dependencies(self.catalog.accessed),
-                                         "quoted": self.macros.quoted[quoted_from:]})
-        return value
+        return Outcome(value, self.problems.items[problems_from:], self.macros.quoted[quoted_from:],
+                       set(self.catalog.accessed))
+
+    def _keep(self, kind: str, key: str, outcome: Outcome) -> None:
+        if not outcome.problems:
+            self.cache.store(kind, key, {"value": outcome.value, "deps": self.catalog.dependencies(outcome.accessed),
+                                         "quoted": outcome.quoted})
 
     def body(self, doc: Document, context: dict[str, Any]) -> Body:
         """Macros, then chart blocks, then Markdown; figures numbered from 1 in order of appearance.
 
+        From the cache where possible; else an empty Body filled in by finish(), in parallel when there are many.
         Figures come without their SVG: drawing is a separate, cached and parallel step (drawing.py).
         """
-        return self._memo("body", (doc.source, doc.body, doc.body_line, context),
-                          lambda: self._body(doc, context))
+        key = make_key("body", self.locale.language, self.markup.allow_raw_html, doc.source, doc.body,
+                       doc.body_line, context)
+        found = self._cached("body", key)
+        if found is not None:
+            return found
+        body = Body("", [])
+        self.pending.append((key, doc, context, body))
+        return body
+
+    def finish(self, jobs: int | None = None) -> None:
+        """Compose every body body() could not take from the cache, and keep each in the cache."""
+        pending, self.pending = self.pending, []
+        outcomes = compose_many(self, [(doc, context) for _, doc, context, _ in pending], jobs)
+        for (key, _, _, body), outcome in zip(pending, outcomes, strict=True):
+            body.html, body.figures = outcome.value.html, outcome.value.figures
+            for problem in outcome.problems:
+                self.problems.add(problem.path, problem.line, problem.message, problem.location)
+            self.macros.quoted.extend(outcome.quoted)
+            self._keep("body", key, outcome)
 
     def _body(self, doc: Document, context: dict[str, Any]) -> Body:
         text, blocks = extract_charts(doc.body, doc.body_line)
@@ -178,3 +223,32 @@ class Composer:
     def _period_field(self, dataset: str) -> str:
         table = self.catalog.get(dataset)
         return (period_field(table) if table else None) or "periode"
+
+
+# Below this many bodies to compose, starting worker processes costs more than it saves.
+MIN_FOR_POOL = 64
+_WORK: list[tuple[Composer, Document, dict[str, Any]]] = []  # inherited by forked workers
+
+
+def compose_many(composer: Composer, items: list[tuple[Document, dict[str, Any]]], jobs: int | None) -> list[Outcome]:
+    """Each (document, context) through the stages, in forked worker processes when there are many."""
+    import os
+
+    workers = min(jobs or os.cpu_count() or 1, len(items))
+    if workers < 2 or len(items) < MIN_FOR_POOL or os.name != "posix":
+        return [composer._compute(lambda d=doc, c=context: composer._body(d, c)) for doc, context in items]
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    composer.catalog.tables  # noqa: B018 - read every table once here rather than once per worker
+    _WORK[:] = [(composer, doc, context) for doc, context in items]
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            return list(pool.map(_compose_one, range(len(items)), chunksize=max(1, len(items) // (workers * 8))))
+    finally:
+        _WORK.clear()
+
+
+def _compose_one(index: int) -> Outcome:
+    composer, doc, context = _WORK[index]
+    return composer._compute(lambda: composer._body(doc, context))

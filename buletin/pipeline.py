@@ -92,6 +92,11 @@ class Composers:
     current: Composer
     frozen: dict[str, Composer]
 
+    def finish(self, jobs: int | None) -> None:
+        """Compose the bodies that were not in the cache."""
+        for composer in (self.current, *self.frozen.values()):
+            composer.finish(jobs)
+
     def for_edition(self, edition: Edition | None) -> Composer:
         if edition is not None and edition.status == "published":
             return self.frozen.get(str(edition.period), self.current)
@@ -138,6 +143,7 @@ def _run(options: BuildOptions) -> BuildResult:
     composers = _composers(catalog, frozen, config, problems, cache)
     model = build_model(site_root, config, content, catalog, composers.for_edition, today, options.drafts,
                         built_at)
+    composers.finish(options.jobs)
     if problems:
         raise SiteError(problems)
     _add_revisions(site_root, model, composers, frozen, today)
@@ -180,6 +186,7 @@ def _compose_quietly(site_root: Path, config: SiteConfig, content: Content, comp
     if content.editions or content.pages:
         build_model(site_root, config, content, composers.current.catalog, composers.for_edition, dt.date.max,
                     True, dt.datetime.now(dt.timezone.utc))
+        composers.finish(None)
 
 
 def _template_location(exc: jinja2.TemplateError, site_root: Path) -> tuple[str, int | None]:
