@@ -13,7 +13,7 @@ from .charts import Figure, build_figure
 from .chartspec import chart_data, parse_spec
 from .content import Document, Edition
 from .i18n import Locale
-from .macros import PLACEHOLDER_LINE, MacroStage, extract_charts
+from .macros import PLACEHOLDER_LINE, MacroStage, extract_charts, quote_record
 from .markup import Markup
 from .problems import Problem, Problems
 from .query import QueryError, period_field, row_statuses, select, value
@@ -195,8 +195,8 @@ class Composer:
         except QueryError as exc:
             self.problems.add(edition.source, line, f"figures: {exc}")
             return None
-        self.macros.quoted.append({"source": edition.source, "data": spec["data"], "column": spec["y"], "agg": agg,
-                                   "filters": {**filters, field_name: str(edition.period)}, "value": current})
+        self.macros.quoted.append(quote_record(edition.source, spec["data"], spec["y"], agg,
+                                               {**filters, field_name: str(edition.period)}, current, digits))
         previous_period = edition.period.previous()
         try:
             before = value(self.catalog, spec["data"], spec["y"], agg, {**filters, field_name: str(previous_period)})

@@ -50,7 +50,11 @@ def normalise_base_url(url: str | None) -> str | None:
 
 
 def load_config(site_root: Path, problems: Problems) -> SiteConfig | None:
-    """Read and validate site.yaml; add every problem found, return None when unusable."""
+    """Read and validate site.yaml, adding every problem found.
+
+    With errors, returns what is valid of it (so the rest of the site can still be checked in the same run),
+    or None when the file is missing or unreadable; callers treat any problem as fatal.
+    """
     path = site_root / CONFIG_FILE
     if not path.is_file():
         problems.add(CONFIG_FILE, None, f"no {CONFIG_FILE} here: is `{site_root}` a buletin site? "
@@ -93,9 +97,27 @@ def _validate(raw: dict[str, Any], lines: yamlfile.KeyLines, problems: Problems)
             problems.add(CONFIG_FILE, None, f"missing required key `{key}`")
     _check_choices(values, lines, problems)
     if len(problems) > before:
-        return None
+        return _best_effort(values)
     values["base_url"] = normalise_base_url(values.get("base_url"))
     return SiteConfig(**values)
+
+
+def _best_effort(values: dict[str, Any]) -> SiteConfig:
+    """The valid part of a config with errors: enough to go on checking content and data in the same run."""
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    keep = {"title": values.get("title") or "?", "language": values.get("language")}
+    if keep["language"] not in LANGUAGES:
+        keep["language"] = "id"
+    if values.get("frequency") in FREQUENCIES:
+        keep["frequency"] = values["frequency"]
+    try:
+        ZoneInfo(values.get("timezone") or "UTC")
+        keep["timezone"] = values.get("timezone") or "UTC"
+    except (ZoneInfoNotFoundError, ValueError):
+        pass
+    keep["allow_raw_html"] = values.get("allow_raw_html") is True
+    return SiteConfig(**keep)
 
 
 def _check_choices(values: dict[str, Any], lines: yamlfile.KeyLines, problems: Problems) -> None:

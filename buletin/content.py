@@ -13,8 +13,9 @@ from .problems import Problems, did_you_mean
 
 CONTENT_DIR = "content"
 PAGES_DIR = "pages"
-RESERVED = ("arsip", "archive", "data", "assets", "cari", "search", "topik", "tags", "feed.xml",
+RESERVED = ("arsip", "archive", "data", "assets", "cari", "search", "topik", "tags", "pagefind", "feed.xml",
             "sitemap.xml", "robots.txt", "404", "404.html", "manifest.json", "index")
+ARTICLE_RESERVED = ("data",)  # a published edition's data downloads live in PERIOD/data/
 _SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
 
 EDITION_KEYS = ("title", "published", "status", "summary", "highlights", "figures")
@@ -208,6 +209,9 @@ def _article(site_root: Path, path: Path, period: Period, problems: Problems) ->
     if doc is None:
         return None
     _check_slug(doc.source, path.stem, problems)
+    if path.stem in ARTICLE_RESERVED:
+        problems.add(doc.source, None, f"article name `{path.stem}` is reserved in an edition folder "
+                     f"(its data downloads go to {period}/{path.stem}/); rename the file")
     for key in ("summary", "editor", "location", "image_alt", "image_caption", "image_credit"):
         _text(doc, key, problems)
     draft = doc.meta.get("draft", False)

@@ -12,6 +12,7 @@ import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .catalog import Catalog
+from .data import as_text
 from .i18n import Locale
 from .problems import Problems
 from .query import QueryError, value
@@ -124,7 +125,7 @@ class MacroStage:
         return line
 
     def _quote(self, where: tuple, dataset: str, column: str, agg: str, filters: dict[str, Any],
-               macro: str) -> float | None:
+               macro: str, digits: int = 0) -> float | None:
         """One aggregate, recorded for revision notices; None (with a problem at the macro's line) on error."""
         source, first_line, filename, template = where
         try:
@@ -132,9 +133,7 @@ class MacroStage:
         except QueryError as exc:
             self.problems.add(source, first_line + _template_line(filename, template) - 1, f"{macro}(): {exc}")
             return None
-        self.quoted.append({"source": source, "data": dataset, "column": column, "agg": agg,
-                            "filters": {k: v if isinstance(v, dict) else str(v) for k, v in filters.items()},
-                            "value": number})
+        self.quoted.append(quote_record(source, dataset, column, agg, filters, number, digits))
         return number
 
     def _functions(self, source: str, first_line: int, filename: str, template: jinja2.Template) -> dict:
@@ -142,7 +141,7 @@ class MacroStage:
         where = (source, first_line, filename, template)
 
         def value_macro(dataset: str, column: str, agg: str = "sum", digits: int = 0, **filters: Any) -> str:
-            number = self._quote(where, dataset, column, agg, filters, "value")
+            number = self._quote(where, dataset, column, agg, filters, "value", int(digits))
             if number is None:
                 return "?"
             return "–" if math.isnan(number) else self.locale.number(number, int(digits))
@@ -163,6 +162,14 @@ class MacroStage:
             return f"{word} {self.locale.percent(abs(percent), int(digits))}"
 
         return {"value": value_macro, "change": change_macro}
+
+
+def quote_record(source: str, dataset: str, column: str, agg: str, filters: dict[str, Any], number: float,
+                 digits: int) -> dict[str, Any]:
+    """A quoted figure as revision notices need it; filter values as the data write them (true, 2020)."""
+    written = {k: v if isinstance(v, dict) else as_text(v) for k, v in filters.items()}
+    return {"source": source, "data": dataset, "column": column, "agg": agg, "filters": written, "value": number,
+            "digits": digits}
 
 
 def _template_line(filename: str, template: jinja2.Template) -> int:

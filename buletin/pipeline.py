@@ -248,7 +248,7 @@ def publish(site_root: Path, period_text: str, force: bool = False, date: dt.dat
     """
     problems = Problems()
     config = load_config(site_root, problems)
-    if config is None:
+    if config is None or problems:
         raise SiteError(problems)
     try:
         period = Period.parse(period_text, config.frequency)

@@ -112,9 +112,11 @@ def write_text_atomically(path: Path, text: str) -> None:
 
 @dataclass
 class RevisedFigure:
-    description: str  # e.g. "ikm.unit_usaha (periode=2020-11)"
+    description: str  # e.g. "Unit usaha (periode 2020-11)"
     old: float
-    new: float
+    new: float  # NaN when the current data no longer have the rows
+    digits: int
+    source: str  # the file that quotes it
 
 
 @dataclass
@@ -157,7 +159,8 @@ def find_revision(frozen: Catalog, current: Catalog, period: str, quoted: list[d
         except QueryError:
             now = math.nan
         if not _same(now, call["value"]):
-            revision.figures.append(RevisedFigure(_describe(frozen, call), call["value"], now))
+            revision.figures.append(RevisedFigure(_describe(frozen, call), call["value"], now,
+                                                  call.get("digits", 0), call["source"]))
     return revision
 
 
@@ -166,6 +169,8 @@ def _describe(catalog: Catalog, call: dict[str, Any]) -> str:
     spec = catalog.spec(call["data"])
     field_spec = spec.field(call["column"])
     name = (field_spec.title if field_spec and field_spec.title else call["column"])
+    if call["agg"] != "sum":
+        name = f"{name}, {call['agg']}"
     filters = ", ".join(f"{k} {v}" for k, v in sorted(call["filters"].items()))
     return f"{name} ({filters})" if filters else name
 

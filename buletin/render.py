@@ -50,7 +50,7 @@ class Renderer:
                     ("data", model.locale.text("data"), page_path("data"))]
         self.nav += [(p.page.slug, p.page.title, p.path) for p in model.pages if p.row is None]
         self.nav += [(i.page.slug, i.title, i.path) for i in model.row_indexes]
-        self.nav.append(("cari", model.locale.text("search"), page_path("cari")))
+        self.nav.append(("search", model.locale.text("search"), page_path(model.locale.text("search_dir"))))
 
     def page(self, template: str, path: str, **context: Any) -> bytes:
         """Render one HTML page at output `path`."""
@@ -118,7 +118,8 @@ def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str
                                     downloads=downloads, jsonld=datasets_jsonld(model, downloads))
     out["404.html"] = r.page("404.html", "404.html", title=model.locale.text("not_found"),
                              css=css)  # inlined: a 404 is served at any depth, where relative links break
-    out[page_path("cari")] = r.page("search.html", page_path("cari"), title=model.locale.text("search"))
+    search = page_path(model.locale.text("search_dir"))
+    out[search] = r.page("search.html", search, title=model.locale.text("search"))
     editions = model.editions
     for index, view in enumerate(editions):
         newer = editions[index - 1] if index > 0 else None
@@ -137,9 +138,10 @@ def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str
                                 body=r.body(view.body.html, view.figures, view.path),
                                 description=str(view.page.meta.get("summary") or model.config.description))
     tags = _by_tag(model)
-    out[page_path("topik")] = r.page("tags.html", page_path("topik"), title=model.locale.text("tags"), tags=tags)
+    tags_dir = model.locale.text("tags_dir")
+    out[page_path(tags_dir)] = r.page("tags.html", page_path(tags_dir), title=model.locale.text("tags"), tags=tags)
     for tag, articles in tags:
-        path = page_path("topik", tag)
+        path = page_path(tags_dir, tag)
         out[path] = r.page("tag.html", path, tag=tag, articles=articles, title=f"{model.locale.text('tags')}: {tag}")
     for index in model.row_indexes:
         out[index.path] = r.page("rows.html", index.path, index=index, title=index.title,

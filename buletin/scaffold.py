@@ -54,7 +54,7 @@ def create(site_root: Path, kind: str, period_text: str, title: str | None, toda
     """Write the new file and return its path; SiteError when it exists or the period is malformed."""
     problems = Problems()
     config = load_config(site_root, problems)
-    if config is None:
+    if config is None or problems:
         raise SiteError(problems)
     try:
         period = Period.parse(period_text, config.frequency)

@@ -65,6 +65,7 @@ class PageView:
     title: str = ""
     row: dict[str, str] | None = None  # for a page generated from a data row
     related: list[ArticleView] = field(default_factory=list)  # articles tagged with the row
+    index_title: str = ""  # the title of the list of rows
 
 
 @dataclass
@@ -116,11 +117,12 @@ def _row_pages(model: SiteModel, page: Page, composer: Composer, latest: dict[st
     if rows is None:
         return
     each = page.meta["each"]
-    index = RowIndex(page, page_path(page.slug), str(each.get("title") or page.meta.get("summary") or ""), [])
+    spec = composer.catalog.spec(str(each["data"]))
+    index = RowIndex(page, page_path(page.slug), str(each.get("title") or (spec.title if spec else page.slug)), [])
     for row in rows:
         context = {"page": page.meta, "edition": latest, "row": row}
         view = PageView(page, row_path(page, row[str(each["key"])]), composer.body(page, context), [],
-                        row_title(page, row, composer, context), row)
+                        row_title(page, row, composer, context), row, index_title=index.title)
         if each.get("tag"):
             tag = slugify(row[str(each["tag"])])
             view.related = [a for a in model.articles if tag in a.article.tags]

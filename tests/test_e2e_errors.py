@@ -443,3 +443,14 @@ def test_out_folder_not_made_by_buletin_is_refused(make_site, run_cli, tmp_path,
     assert "Traceback" not in result.err
     assert result.err.strip()
     assert tree_snapshot(tmp_path, mtimes=True) == before
+
+
+def test_an_unknown_site_key_does_not_hide_content_errors(make_site, run_cli):
+    site = make_site({"site.yaml": "title: T\nlanguage: en\nfrequency: quarterly\ncolour: blue\n",
+                      "content/2020-11/index.md": None, "content/2020-11/sorotan.md": None,
+                      "content/2020-Q4/index.md": "Total {{ value('ikm', 'nope') }}\n"})
+    result = run_cli("check", "--site", site)
+    assert result.code == 1
+    assert "site.yaml:4: error: unknown key `colour`" in result.err
+    assert "content/2020-Q4/index.md:1: error: value(): dataset `ikm` has no column `nope`" in result.err
+    assert "not a monthly period" not in result.err

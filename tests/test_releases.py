@@ -163,3 +163,15 @@ def test_two_uncached_builds_are_byte_identical(site, run_cli, tmp_path, tree_sn
     one, two = tree_snapshot(tmp_path / "one"), tree_snapshot(tmp_path / "two")
     assert one == two
     assert any(path.startswith("pagefind/") for path in one)  # the search index is reproducible too
+
+
+def test_notice_lists_only_figures_that_changed_where_they_are_quoted(site, run_cli, tmp_path):
+    out = tmp_path / "out"
+    assert run_cli("publish", "2020-11", "--site", site).code == 0
+    # 7402 changes; the article quotes the total (changed) and its 1 decimal nilai (unchanged).
+    (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-11,7402,3690", "2020-11,7402,3700"))
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    article = _html(out, "2020-11/sorotan/index.html")
+    assert "semula 13.012, kini 13.022" in article
+    assert "Nilai" not in article.split('class="revision"')[1].split("</aside>")[0]
+    assert "NaN" not in article
