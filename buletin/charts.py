@@ -29,17 +29,19 @@ class Figure:
     csv: bytes
     alt: str
     digits: int
+    column_digits: tuple[int, ...] = ()  # per series, for the data table
 
     @property
     def is_table(self) -> bool:
         return self.spec.type == "table"
 
 
-def value_digits(series: Series, spec: ChartSpec) -> int:
-    """Decimal places to show: the spec's `digits`, else 0 for whole numbers and 1 otherwise."""
+def value_digits(series: Series, spec: ChartSpec, column: int | None = None) -> int:
+    """Decimal places to show: the spec's `digits`, else 0 for whole numbers and 1 otherwise (per column)."""
     if spec.digits is not None:
         return spec.digits
-    whole = all(math.isnan(v) or float(v).is_integer() for row in series.values for v in row)
+    columns = range(len(series.columns)) if column is None else [column]
+    whole = all(math.isnan(row[j]) or float(row[j]).is_integer() for row in series.values for j in columns)
     return 0 if whole else 1
 
 
@@ -93,7 +95,11 @@ def describe(spec: ChartSpec, series: Series, locale: Locale, digits: int) -> st
     high, low = words[locale.language]
     text = f"{kinds[locale.language][spec.type]}: {spec.title or ', '.join(series.column_labels)}."
     labels = x_text(series, locale)
-    totals = [sum(v for v in row if not math.isnan(v)) for row in series.values]
+    if spec.by or len(series.columns) == 1:  # stacked series add up; separate measures do not
+        totals = [sum(v for v in row if not math.isnan(v)) for row in series.values]
+    else:
+        totals = [row[0] for row in series.values]
+        text += f" {series.column_labels[0]}:"
     if not totals:
         return text
     if spec.type == "line":
@@ -256,4 +262,6 @@ def _tidy_svg(svg: bytes) -> bytes:
 def build_figure(spec: ChartSpec, series: Series, number: int, locale: Locale) -> Figure:
     """A chart block's figure: CSV and text alternative now; the SVG is drawn later (drawing.py)."""
     digits = value_digits(series, spec)
-    return Figure(spec, series, number, None, to_csv(series), describe(spec, series, locale, digits), digits)
+    per_column = tuple(value_digits(series, spec, j) for j in range(len(series.columns)))
+    return Figure(spec, series, number, None, to_csv(series), describe(spec, series, locale, digits), digits,
+                  per_column)

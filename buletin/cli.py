@@ -4,13 +4,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import os
+import re
 import sys
 import time
 from pathlib import Path
 
 from .cache import DEFAULT_DIR as DEFAULT_CACHE
 from .output import OutputError
-from .problems import SiteError
+from .problems import SiteError, in_report_order
 
 COMMANDS = ("build", "check")
 
@@ -24,7 +25,8 @@ def _parser() -> argparse.ArgumentParser:
         command = sub.add_parser(name, help=text, description=text)
         command.add_argument("--site", default=".", metavar="DIR", help="the site root (default: .)")
         command.add_argument("--drafts", action="store_true", help="include drafts and future-dated items")
-        command.add_argument("--base-url", metavar="URL", help="absolute site URL (overrides site.yaml)")
+        command.add_argument("--base-url", type=_base_url, metavar="URL",
+                             help="absolute site URL (overrides site.yaml)")
         command.add_argument("--quiet", "-q", action="store_true", help="print only errors")
         command.add_argument("--out", metavar="DIR", help="output folder (default: SITE/output; check writes nothing)")
         command.add_argument("--cache", metavar="DIR",
@@ -37,7 +39,7 @@ def _parser() -> argparse.ArgumentParser:
     command = sub.add_parser("publish", help="freeze an edition: snapshot its data, mark it published",
                              description="Snapshot every dataset into data/releases/PERIOD/ (sha256 in "
                              "release.lock.json) and set the edition's status: published.")
-    command.add_argument("period", metavar="PERIOD", help="the edition, e.g. 2020-11")
+    command.add_argument("period", type=_period, metavar="PERIOD", help="the edition, e.g. 2020-11")
     command.add_argument("--site", default=".", metavar="DIR", help="the site root (default: .)")
     command.add_argument("--force", action="store_true", help="publish again, replacing the snapshot")
     command.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD",
@@ -46,11 +48,23 @@ def _parser() -> argparse.ArgumentParser:
     command = sub.add_parser("new", help="scaffold an edition or an article with its front matter",
                              description="new edition PERIOD | new article PERIOD \"Title\"")
     command.add_argument("kind", choices=("edition", "article"))
-    command.add_argument("period", metavar="PERIOD")
+    command.add_argument("period", type=_period, metavar="PERIOD")
     command.add_argument("title", nargs="?", metavar="TITLE", help="the article's title")
     command.add_argument("--site", default=".", metavar="DIR", help="the site root (default: .)")
     command.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     return parser
+
+
+def _base_url(text: str) -> str:
+    if not text.startswith(("http://", "https://")):
+        raise argparse.ArgumentTypeError(f"`{text}` is not an absolute http(s) URL, e.g. https://example.go.id/buletin/")
+    return text
+
+
+def _period(text: str) -> str:
+    if not re.match(r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$", text):
+        raise argparse.ArgumentTypeError(f"`{text}` is not a period: 2020-11 (month), 2020-Q4 (quarter) or 2020 (year)")
+    return text
 
 
 def _iso_date(text: str) -> dt.date:
@@ -87,7 +101,7 @@ def _run(args: argparse.Namespace) -> int:
         commands = {"publish": _publish, "new": _new}
         summary = commands.get(args.command, _build)(args, site)
     except SiteError as exc:
-        for problem in sorted(exc.problems, key=lambda p: (p.path, p.line or 0)):
+        for problem in in_report_order(exc.problems):
             print(problem, file=sys.stderr)
         count = len(exc.problems)
         outcome = {"build": "nothing was written", "check": "check failed", "publish": "nothing was published",

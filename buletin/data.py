@@ -84,6 +84,9 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
     except UnicodeDecodeError as exc:
         problems.add(spec.path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start}): save it as CSV UTF-8")
         return None
+    except SheetMissing as exc:
+        problems.add(spec.declared_in, spec.sheet_line or spec.line, str(exc))
+        return None
     except (ValueError, KeyError, OSError) as exc:
         problems.add(spec.path, None, f"cannot read the file: {exc}")
         return None
@@ -133,6 +136,10 @@ def _record_lines(path: Path) -> list[int]:
     return starts[1:]
 
 
+class SheetMissing(ValueError):
+    """The `sheet` a resource names is not in its workbook: an error in datapackage.yaml."""
+
+
 def _read_xlsx(path: Path, spec: ResourceSpec) -> tuple[pd.DataFrame, list[str]]:
     import openpyxl
     import pandas as pd
@@ -140,7 +147,8 @@ def _read_xlsx(path: Path, spec: ResourceSpec) -> tuple[pd.DataFrame, list[str]]
     book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     try:
         if spec.sheet and spec.sheet not in book.sheetnames:
-            raise ValueError(f"no sheet `{spec.sheet}` (sheets: {', '.join(book.sheetnames)})")
+            raise SheetMissing(f"resource `{spec.name}`: {spec.path} has no sheet `{spec.sheet}` "
+                               f"(its sheets: {', '.join(book.sheetnames)})")
         sheet = book[spec.sheet] if spec.sheet else book.worksheets[0]
         rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         title = sheet.title
@@ -220,7 +228,7 @@ def validate_table(table: Table, problems: Problems) -> None:
             allowed = [str(v) for v in constraints["enum"]]
             _report(table, _positions(filled & ~column.isin(allowed)), spec.name,
                     lambda r, c=column, a=allowed: f"`{c.iloc[r]}` is not one of: {', '.join(a)}", problems)
-        if constraints.get("unique"):
+        if constraints.get("unique") and table.spec.primary_key != (spec.name,):
             _report(table, _positions(filled & column.duplicated()), spec.name,
                     lambda r, c=column: f"`{c.iloc[r]}` appears more than once (must be unique)", problems)
     _check_primary_key(table, problems)

@@ -58,6 +58,8 @@ class ResourceSpec:
     primary_key: tuple[str, ...]
     foreign_keys: tuple[ForeignKey, ...]
     line: int | None  # where the resource is declared in datapackage.yaml
+    declared_in: str = PACKAGE_FILE
+    sheet_line: int | None = None
 
     def field(self, name: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -147,7 +149,8 @@ def _resources(items: Any, rel: str, lines: yamlfile.KeyLines, data_dir: str, si
             sources=_names(item.get("sources")), licenses=_names(item.get("licenses")),
             fields=tuple(fields), primary_key=_as_tuple(schema.get("primaryKey")),
             foreign_keys=_foreign_keys(schema.get("foreignKeys") or [], rel, lines, where, problems),
-            line=lines.line(*where)))
+            line=lines.line(*where), declared_in=rel, sheet_line=lines.line(*where, "sheet") if "sheet" in item
+            else None))
         _check_keys_exist(out[-1], rel, lines, where, problems)
     return out
 

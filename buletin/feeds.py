@@ -5,6 +5,7 @@ import datetime as dt
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
+from .rowpages import slugify
 from .site import SiteModel
 from .urls import absolute
 
@@ -24,7 +25,8 @@ def _link(model: SiteModel, path: str) -> str:
     url = absolute(model.config.base_url, path)
     if url:
         return url
-    return path[: -len("index.html")] if path.endswith("index.html") else path
+    link = path[: -len("index.html")] if path.endswith("index.html") else path
+    return link or "./"
 
 
 def atom_feed(model: SiteModel, summaries: dict[str, str]) -> bytes:
@@ -32,7 +34,7 @@ def atom_feed(model: SiteModel, summaries: dict[str, str]) -> bytes:
     config = model.config
     articles = model.articles
     updated = _moment(articles[0].article.date, model) if articles else _moment(None, model)
-    site_id = config.base_url or f"tag:buletin,2000:{config.title}"
+    site_id = config.base_url or f"tag:buletin,2000:{slugify(config.title) or 'site'}"
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
              f'<feed xmlns="http://www.w3.org/2005/Atom" xml:lang={quoteattr(config.language)}>',
              f"<title>{escape(config.title)}</title>", f"<id>{escape(site_id)}</id>",
@@ -49,7 +51,7 @@ def atom_feed(model: SiteModel, summaries: dict[str, str]) -> bytes:
     for view in articles:
         article = view.article
         link = _link(model, view.path)
-        entry_id = absolute(config.base_url, view.path) or f"tag:buletin,{article.date}:{view.path}"
+        entry_id = absolute(config.base_url, view.path) or f"tag:buletin,{article.date or '2000-01-01'}:{view.path}"
         lines += ["<entry>", f"<title>{escape(article.title)}</title>", f"<id>{escape(entry_id)}</id>",
                   f'<link rel="alternate" type="text/html" href={quoteattr(link)}/>',
                   f"<published>{_moment(article.date, model)}</published>",

@@ -48,6 +48,20 @@ class Problems:
         return iter(self.items)
 
 
+def report_order(problem: Problem) -> tuple:
+    """File by file, then by line or by cell as a reader counts (D7 before D14, A9 before B1)."""
+    import re
+
+    cell = re.match(r"(.*)!([A-Z]+)(\d+)$", problem.location or "")
+    if cell:
+        return (problem.path, 0, cell.group(1), int(cell.group(3)), len(cell.group(2)), cell.group(2))
+    return (problem.path, problem.line or 0, "", 0, 0, "")
+
+
+def in_report_order(problems: Problems) -> list[Problem]:
+    return sorted(problems, key=report_order)
+
+
 class SiteError(Exception):
     """Raised when a stage cannot go on; carries every problem found so far."""
 
@@ -66,6 +80,8 @@ def nearest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str |
 
 def did_you_mean(word: str, choices) -> str:
     """A hint such as " (did you mean `title`?)", or the list of known names."""
+    if not choices:
+        return " (there are none)"
     guess = nearest(word, choices)
     if guess:
         return f" (did you mean `{guess}`?)"

@@ -34,7 +34,7 @@ def period_field(table: Table) -> str | None:
 def table_for(catalog: Catalog, name: str) -> Table:
     table = catalog.get(str(name))
     if table is None and str(name) in catalog.broken:
-        raise QueryError(f"dataset `{name}` could not be read (see its error above)", "data")
+        raise QueryError(f"dataset `{name}` could not be read (see its own error)", "data")
     if table is None:
         raise QueryError(f"unknown dataset `{name}`{did_you_mean(str(name), catalog.names)}", "data")
     return table

@@ -11,6 +11,7 @@ from .rowpages import slugify
 
 EDITION = """\
 ---
+status: draft                 # remove this line when the edition is ready
 summary: {summary}
 # published: {today}          # the release date; `publish {period}` sets it
 highlights:                   # 3-6 main points; macros such as value() work here
@@ -37,7 +38,7 @@ draft: true                   # remove this line when the article is ready
 
 {body}
 
-{{# {hint}: {{{{ value("DATASET", "COLUMN", periode=edition.period) }}}} #}}
+{{# {hint}: {{{{ value("DATASET", "COLUMN", PERIOD_COLUMN=edition.period) }}}} #}}
 """
 
 WORDS = {

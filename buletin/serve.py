@@ -12,7 +12,7 @@ from urllib.parse import parse_qs, urlparse
 
 from .output import OutputError
 from .pipeline import BuildOptions, run
-from .problems import SiteError
+from .problems import SiteError, in_report_order
 
 WATCHED = ("site.yaml", "content", "data", "templates")
 POLL_PATH = "/__buletin/poll"
@@ -99,7 +99,7 @@ def _build(options: BuildOptions, state: State, say) -> None:
     try:
         result = run(options)
     except SiteError as exc:
-        problems = [str(p) for p in sorted(exc.problems, key=lambda p: (p.path, p.line or 0))]
+        problems = [str(p) for p in in_report_order(exc.problems)]
         for line in problems:
             say(line)
         say(f"buletin: {len(problems)} error(s); the page shows them; fix and save to rebuild")

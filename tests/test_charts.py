@@ -5,7 +5,7 @@ from buletin.charts import build_figure, render_svg
 from buletin.chartspec import parse_spec
 from buletin.i18n import Locale
 from buletin.problems import Problems
-from buletin.query import grouped
+from buletin.query import Series, grouped
 
 from .test_data import _site
 from .test_query import ROWS
@@ -44,3 +44,12 @@ def test_table_type_draws_nothing(tmp_path):
     figure = build_figure(spec, grouped(catalog, "ikm", "periode", ["unit_usaha"]), 1, Locale("en"))
     assert figure.svg is None and figure.is_table
     assert figure.csv.decode().splitlines() == ["periode,unit_usaha", "2020-10,40", "2020-11,41"]
+
+
+def test_separate_measures_keep_their_own_digits_and_are_not_added_up():
+    series = Series("periode", ["2020-10", "2020-11"], None, ["a", "b"], ["Ton", "Nelayan"],
+                    [[1.5, 10.0], [2.25, 12.0]])
+    spec = parse_spec("type: line\ndata: ikm\nx: periode\ny: [a, b]\n", "c.md", 1, Problems())
+    figure = build_figure(spec, series, 1, Locale("id"))
+    assert figure.column_digits == (1, 0)
+    assert "Ton:" in figure.alt and "1,5" in figure.alt and "11,5" not in figure.alt

@@ -111,3 +111,17 @@ def test_workbook_errors_name_sheet_and_cell(tmp_path):
     assert any(p.startswith("data/pelatihan.xlsx:Pelatihan!B3: error: tanggal:") for p in found)
     assert "data/pelatihan.xlsx:Pelatihan!C3: error: peserta: -5 is below minimum 0" in found
     assert catalog.get("pelatihan").frame["no"].tolist() == ["1", "2"]
+
+
+def test_a_missing_sheet_is_an_error_in_datapackage_yaml(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "datapackage.yaml").write_text("resources:\n  - name: p\n    path: p.xlsx\n    sheet: Pelatihann\n"
+                                           "    schema: {fields: [{name: no, type: integer}]}\n", encoding="utf-8")
+    book = openpyxl.Workbook()
+    book.active.title = "Pelatihan"
+    book.save(data / "p.xlsx")
+    problems = Problems()
+    load_catalog(tmp_path, problems)
+    assert [str(p) for p in problems] == ["data/datapackage.yaml:4: error: resource `p`: data/p.xlsx has no sheet "
+                                         "`Pelatihann` (its sheets: Pelatihan)"]

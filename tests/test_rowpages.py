@@ -62,7 +62,7 @@ def test_change_errors_name_the_line(make_site, run_cli, line_of):
 
 
 def test_each_without_a_list_title_uses_the_dataset_title(make_site, run_cli, tmp_path):
-    text = PROFILE_MD.replace("each: {data: wilayah, key: kode, title: Profil wilayah}", "each: {data: wilayah, key: kode}")
+    text = PROFILE_MD.replace("key: kode, title: Profil wilayah}", "key: kode}")
     site = make_site({"content/pages/wilayah.md": text})
     result = run_cli("build", "--site", site, "--out", tmp_path / "out")
     assert result.code == 0, result.err
