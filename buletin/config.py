@@ -7,8 +7,8 @@ from typing import Any
 
 from . import yamlfile
 from .i18n import LANGUAGES
-from .periods import FREQUENCIES
-from .problems import Problems, did_you_mean
+from .periods import FREQUENCIES, Period
+from .problems import Problems, SiteError, did_you_mean
 
 CONFIG_FILE = "site.yaml"
 
@@ -142,3 +142,16 @@ def _check_choices(values: dict[str, Any], lines: yamlfile.KeyLines, problems: P
     if base_url and not base_url.startswith(("http://", "https://")):
         problems.add(CONFIG_FILE, lines.line("base_url"),
                      f"`base_url` must be an absolute http(s) URL, not `{base_url}`")
+
+
+def config_and_period(site_root: Path, period_text: str) -> tuple[SiteConfig, Period]:
+    """A valid config and a period of its frequency, for commands about one edition; SiteError otherwise."""
+    problems = Problems()
+    config = load_config(site_root, problems)
+    if config is None or problems:
+        raise SiteError(problems)
+    try:
+        return config, Period.parse(period_text, config.frequency)
+    except ValueError as exc:
+        problems.add("content", None, str(exc))
+        raise SiteError(problems) from None

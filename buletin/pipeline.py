@@ -14,13 +14,12 @@ from . import output, releases
 from .cache import Cache
 from .catalog import Catalog, load_catalog
 from .compose import Composer
-from .config import SiteConfig, load_config
+from .config import SiteConfig, config_and_period, load_config
 from .content import Content, Edition, load_content
 from .downloads import data_files
 from .drawing import draw_all
 from .feeds import atom_feed, robots, sitemap
 from .i18n import Locale
-from .periods import Period
 from .problems import Problems, SiteError
 from .render import make_environment, render_site
 from .search import SearchUnavailable, search_files
@@ -246,15 +245,8 @@ def publish(site_root: Path, period_text: str, force: bool = False, date: dt.dat
 
     Raises SiteError when the site has errors or the edition cannot be published.
     """
+    config, period = config_and_period(site_root, period_text)
     problems = Problems()
-    config = load_config(site_root, problems)
-    if config is None or problems:
-        raise SiteError(problems)
-    try:
-        period = Period.parse(period_text, config.frequency)
-    except ValueError as exc:
-        problems.add("content", None, str(exc))
-        raise SiteError(problems) from None
     source = f"content/{period}/index.md"
     content = load_content(site_root, config.frequency, problems)
     edition = next((e for e in content.editions if e.period == period), None)

@@ -4,8 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .config import load_config
-from .periods import Period
+from .config import config_and_period
 from .problems import Problems, SiteError
 from .rowpages import slugify
 
@@ -53,15 +52,8 @@ WORDS = {
 
 def create(site_root: Path, kind: str, period_text: str, title: str | None, today: dt.date) -> Path:
     """Write the new file and return its path; SiteError when it exists or the period is malformed."""
+    config, period = config_and_period(site_root, period_text)
     problems = Problems()
-    config = load_config(site_root, problems)
-    if config is None or problems:
-        raise SiteError(problems)
-    try:
-        period = Period.parse(period_text, config.frequency)
-    except ValueError as exc:
-        problems.add("content", None, str(exc))
-        raise SiteError(problems) from None
     folder = site_root / "content" / str(period)
     words = WORDS[config.language]
     if kind == "edition":
