@@ -9,6 +9,7 @@ import sys
 import time
 from pathlib import Path
 
+from . import progress
 from .cache import DEFAULT_DIR as DEFAULT_CACHE
 from .output import OutputError
 from .problems import SiteError, in_report_order
@@ -95,6 +96,7 @@ def _run(args: argparse.Namespace) -> int:
         print(f"buletin: error: --site {site}: no such folder", file=sys.stderr)
         return 2
     started = time.perf_counter()
+    progress.enable(args.quiet)
     if args.command == "serve":
         return _serve(args, site)
     try:

@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import yamlfile
+from . import progress, yamlfile
 from .cache import NO_CACHE, Cache, make_key
 from .catalog import Catalog
 from .charts import Figure, build_figure
@@ -235,6 +235,7 @@ def compose_many(composer: Composer, items: list[tuple[Document, dict[str, Any]]
     import os
 
     workers = min(jobs or os.cpu_count() or 1, len(items))
+    progress.say(f"composing {len(items)} documents", len(items))
     if workers < 2 or len(items) < MIN_FOR_POOL or os.name != "posix":
         return [composer._compute(lambda d=doc, c=context: composer._body(d, c)) for doc, context in items]
     import multiprocessing

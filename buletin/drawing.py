@@ -5,6 +5,7 @@ import os
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import asdict, replace
 
+from . import progress
 from .cache import Cache, make_key
 from .charts import Figure, render_card, render_svg
 from .i18n import Locale
@@ -67,6 +68,7 @@ def _card(view, model: SiteModel) -> tuple[str, tuple] | None:
 
 
 def _draw(tasks: dict[str, tuple], jobs: int | None) -> list[tuple[str, bytes]]:
+    progress.say(f"drawing {len(tasks)} charts", len(tasks))
     keys = sorted(tasks)
     work = [tasks[k] for k in keys]
     workers = min(jobs or os.cpu_count() or 1, len(work))

@@ -6,6 +6,7 @@ import sys
 import tempfile
 from pathlib import Path
 
+from . import progress
 from .cache import Cache, make_key
 from .output import sha256
 
@@ -25,6 +26,7 @@ def search_files(pages: dict[str, bytes], cache: Cache) -> dict[str, bytes]:
     found = cache.load("search", key)
     if found is not None:
         return found
+    progress.say(f"indexing {len(html)} pages for search", len(html))
     with tempfile.TemporaryDirectory(prefix="buletin-search-") as folder:
         root = Path(folder)
         for path, data in html.items():
