@@ -72,7 +72,10 @@ def sanitise(html: str) -> str:
                      filter_style_properties={"text-align"}, strip_comments=True)
 
 
-def plain_text(html: str) -> str:
-    """HTML -> text, for summaries and feeds."""
-    text = re.sub(r"<[^>]+>", " ", html)
-    return re.sub(r"\s+", " ", text).strip()
+def plain_text(html: str, limit: int = 0) -> str:
+    """HTML -> text (figures left out), cut at a word boundary after `limit` characters when given."""
+    html = re.sub(r"<figure\b.*?</figure>", " ", html, flags=re.S)
+    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+    if limit and len(text) > limit:
+        text = text[:limit].rsplit(" ", 1)[0] + " …"
+    return text

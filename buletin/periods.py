@@ -50,11 +50,6 @@ class Period:
     def year_ago(self) -> Period:
         return self.shifted(-_PER_YEAR[self.frequency])
 
-    @property
-    def first_month(self) -> int:
-        """The calendar month the period starts in."""
-        return {"monthly": self.index, "quarterly": 3 * self.index - 2, "yearly": 1}[self.frequency]
-
 
 def is_period(text: str, frequency: str) -> bool:
     return bool(_PATTERNS[frequency].match(text))

@@ -20,6 +20,7 @@ from .downloads import data_files
 from .drawing import draw_all
 from .feeds import atom_feed, robots, sitemap
 from .i18n import Locale
+from .markup import plain_text
 from .problems import Problems, SiteError
 from .render import make_environment, render_site
 from .search import SearchUnavailable, search_files
@@ -218,7 +219,7 @@ def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], cache
     files.update(data)
     for period, catalog in frozen.items():
         files.update(data_files(site_root, catalog, prefix=f"{period}/data/", cache=cache)[1])
-    files["feed.xml"] = atom_feed(model, {})
+    files["feed.xml"] = atom_feed(model, {a.path: plain_text(a.body.html, 280) for a in model.articles})
     files["robots.txt"] = robots(model)
     site_map = sitemap(model, [p for p in files if p.endswith(".html")])
     if site_map:

@@ -1,7 +1,6 @@
 """The site model -> HTML, feed, sitemap and the other text files, through the Jinja2 theme."""
 from __future__ import annotations
 
-import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
@@ -248,9 +247,3 @@ def _by_year(editions: list[EditionView]) -> list[tuple[int, list[EditionView]]]
         years.setdefault(view.edition.period.year, []).append(view)
     return sorted(years.items(), reverse=True)
 
-
-def iso(moment: dt.datetime | dt.date) -> str:
-    """RFC 3339 time for feeds and sitemaps."""
-    if isinstance(moment, dt.datetime):
-        return moment.isoformat(timespec="seconds")
-    return moment.isoformat()
