@@ -1,0 +1,17 @@
+"""The Atom feed: an excerpt of the body stands in for a missing summary."""
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+def test_entry_without_summary_gets_an_excerpt_of_its_body(make_site, run_cli, tmp_path):
+    site = make_site()
+    assert run_cli("build", "--site", site, "--out", tmp_path / "out").code == 0
+    feed = ET.parse(tmp_path / "out/feed.xml").getroot()
+    entry = feed.find(f"{ATOM}entry")
+    summary = entry.find(f"{ATOM}summary").text
+    assert "Jumlah unit usaha pada November 2020 tercatat 13.012 unit." in summary
+    assert "Unit usaha per wilayah" not in summary  # figures are left out of the excerpt
+    assert feed.find(f"{ATOM}id").text.startswith("tag:buletin,2000:buletin-uji")
