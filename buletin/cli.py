@@ -35,7 +35,7 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
         command.add_argument("--jobs", "-j", type=int, metavar="N", help="processes for charts (default: all cores)")
         if name == "serve":
-            command.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
+            command.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0 picks a free one)")
             command.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1, this machine)")
     command = sub.add_parser("publish", help="freeze an edition: snapshot its data, mark it published",
                              description="Snapshot every dataset into data/releases/PERIOD/ (sha256 in "
@@ -60,6 +60,12 @@ def _base_url(text: str) -> str:
     if not text.startswith(("http://", "https://")):
         raise argparse.ArgumentTypeError(f"`{text}` is not an absolute http(s) URL, e.g. https://example.go.id/buletin/")
     return text
+
+
+def _port(text: str) -> int:
+    if not text.isdigit() or int(text) > 65535:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a port number (0 to 65535)")
+    return int(text)
 
 
 def _period(text: str) -> str:

@@ -220,14 +220,28 @@ def _article(site_root: Path, path: Path, period: Period, problems: Problems) ->
     if "extra" in doc.meta and not isinstance(doc.meta["extra"], dict):
         problems.add(doc.source, doc.line_of("extra"), "`extra` must be a mapping of `key: value` lines")
     image = _text(doc, "image", problems)
-    if image and not (path.parent / image).is_file():
-        problems.add(doc.source, doc.line_of("image"), f"image `{image}` not found next to the article")
+    if image:
+        _check_image(site_root, path, image, doc, problems)
     article = Article(**vars(doc), slug=path.stem, period=period, title=_text(doc, "title", problems, True),
                       date=_date(doc, "date", problems), tags=_strings(doc, "tags", problems),
                       authors=_strings(doc, "authors", problems), draft=draft is True)
     if article.date is None and "date" not in doc.meta:
         problems.add(doc.source, 1, "missing required front-matter key `date` (YYYY-MM-DD)")
     return article
+
+
+def _check_image(site_root: Path, path: Path, image: str, doc: Document, problems: Problems) -> None:
+    """The photo must be a file inside content/ (it is published); say what is missing."""
+    target = (path.parent / image).resolve()
+    if not target.is_relative_to((site_root / CONTENT_DIR).resolve()):
+        problems.add(doc.source, doc.line_of("image"), f"image `{image}` is outside content/: put the photo next "
+                     "to the article (only files in content/ are published)")
+    elif not target.is_file():
+        problems.add(doc.source, doc.line_of("image"), f"image `{image}` not found next to the article "
+                     f"(looked for {target.relative_to(site_root.resolve()).as_posix()})")
+    elif not str(doc.meta.get("image_alt") or "").strip():
+        problems.add(doc.source, doc.line_of("image"), "the photo needs `image_alt`: a short description for "
+                     "readers who cannot see it")
 
 
 def _page(site_root: Path, path: Path, problems: Problems) -> Page | None:

@@ -110,6 +110,8 @@ class MacroStage:
             error, message = exc, f"not allowed here: {exc}"
         except jinja2.UndefinedError as exc:
             error, message = exc, f"{exc.message}; available: value(), change(), edition, page, row"
+        except TypeError as exc:
+            error, message = exc, _call_error(exc)
         except Exception as exc:  # a user's template can fail in many ways; name it, never a traceback
             error, message = exc, f"template: {exc}"
         return None, self._runtime_problem(error, source, first_line, filename, message)
@@ -140,11 +142,19 @@ class MacroStage:
         """value() and change(), bound to where the text stands, for error lines."""
         where = (source, first_line, filename, template)
 
+        def places(digits: Any, macro: str) -> int | None:
+            if isinstance(digits, int) and not isinstance(digits, bool) and 0 <= digits <= 10:
+                return digits
+            self.problems.add(source, first_line + _template_line(filename, template) - 1,
+                              f"{macro}(): digits must be a whole number from 0 to 10, not `{digits}`")
+            return None
+
         def value_macro(dataset: str, column: str, agg: str = "sum", digits: int = 0, **filters: Any) -> str:
-            number = self._quote(where, dataset, column, agg, filters, "value", int(digits))
-            if number is None:
+            shown = places(digits, "value")
+            number = self._quote(where, dataset, column, agg, filters, "value", shown or 0)
+            if number is None or shown is None:
                 return "?"
-            return "–" if math.isnan(number) else self.locale.number(number, int(digits))
+            return "–" if math.isnan(number) else self.locale.number(number, shown)
 
         def change_macro(dataset: str, column: str, compare: dict[str, Any], agg: str = "sum", digits: int = 1,
                          **filters: Any) -> str:
@@ -162,6 +172,20 @@ class MacroStage:
             return f"{word} {self.locale.percent(abs(percent), int(digits))}"
 
         return {"value": value_macro, "change": change_macro}
+
+
+USAGE = {"value": 'value("DATASET", "COLUMN", agg="sum", digits=0, COLUMN=VALUE, ...)',
+         "change": 'change("DATASET", "COLUMN", compare={"periode": edition.previous}, COLUMN=VALUE, ...)'}
+
+
+def _call_error(exc: TypeError) -> str:
+    """A macro called with the wrong arguments, in the writer's terms rather than Python's."""
+    text = str(exc)
+    for name, usage in USAGE.items():
+        if f"{name}_macro()" in text:
+            reason = text.split("()", 1)[1].strip()
+            return f"{name}(): {reason}; write it as {usage}"
+    return f"template: {text}"
 
 
 def quote_record(source: str, dataset: str, column: str, agg: str, filters: dict[str, Any], number: float,

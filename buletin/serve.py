@@ -109,7 +109,7 @@ def _build(options: BuildOptions, state: State, say) -> None:
         say(f"buletin: error: {exc}")
         state.update([str(exc)])
         return
-    say(f"buletin: rebuilt {result.pages} pages ({result.written} files changed) in "
+    say(f"buletin: rebuilt {result.pages} pages ({result.written} file{'' if result.written == 1 else 's'} changed) in "
         f"{time.perf_counter() - started:.2f} s")
     state.update([])
 
@@ -117,11 +117,12 @@ def _build(options: BuildOptions, state: State, say) -> None:
 def serve(options: BuildOptions, host: str, port: int, say=print, stop: threading.Event | None = None) -> int:
     """Build, then serve until interrupted, rebuilding whenever an input changes."""
     state = State()
-    _build(options, state, say)
     assert options.out is not None
-    options.out.mkdir(parents=True, exist_ok=True)
     handler = type("BoundHandler", (Handler,), {"state": state})
-    server = ThreadingHTTPServer((host, port), partial(handler, directory=str(options.out)))
+    # Bind first: a port in use is reported before any build work is done.
+    server = ThreadingHTTPServer((host, port), partial(handler, directory=str(options.out.absolute())))
+    _build(options, state, say)
+    options.out.mkdir(parents=True, exist_ok=True)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
     say(f"buletin: serving {options.out} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")

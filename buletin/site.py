@@ -165,8 +165,8 @@ def _edition_view(site_root: Path, edition: Edition, composer: Composer, files: 
 def _copy_image(site_root: Path, article: Article, article_path: str, files: dict[str, bytes]) -> None:
     """The article's photo goes beside its page."""
     image = article.meta.get("image")
-    if image:
-        source = site_root / Path(article.source).parent / str(image)
+    source = site_root / Path(article.source).parent / str(image or "")
+    if image and source.is_file():  # a missing photo is already a problem of the article's (content.py)
         files[article_path.rsplit("/", 1)[0] + "/" + source.name] = source.read_bytes()
 
 
