@@ -10,6 +10,7 @@ from typing import Any
 from . import yamlfile
 from .periods import Period, is_period
 from .problems import Problems, did_you_mean
+from .urls import slugify
 
 CONTENT_DIR = "content"
 PAGES_DIR = "pages"
@@ -223,11 +224,21 @@ def _article(site_root: Path, path: Path, period: Period, problems: Problems) ->
     if image:
         _check_image(site_root, path, image, doc, problems)
     article = Article(**vars(doc), slug=path.stem, period=period, title=_text(doc, "title", problems, True),
-                      date=_date(doc, "date", problems), tags=_strings(doc, "tags", problems),
+                      date=_date(doc, "date", problems), tags=_unique_tags(_strings(doc, "tags", problems)),
                       authors=_strings(doc, "authors", problems), draft=draft is True)
     if article.date is None and "date" not in doc.meta:
         problems.add(doc.source, 1, "missing required front-matter key `date` (YYYY-MM-DD)")
     return article
+
+
+def _unique_tags(tags: list[str]) -> list[str]:
+    """Tags as written, one per web address: "Foreign visitors" and "foreign visitors" are one tag."""
+
+
+    seen: dict[str, str] = {}
+    for tag in tags:
+        seen.setdefault(slugify(tag), tag)
+    return [tag for slug, tag in seen.items() if slug]
 
 
 def _check_image(site_root: Path, path: Path, image: str, doc: Document, problems: Problems) -> None:

@@ -5,9 +5,8 @@ import datetime as dt
 from xml.sax.saxutils import escape, quoteattr
 from zoneinfo import ZoneInfo
 
-from .rowpages import slugify
 from .site import SiteModel
-from .urls import absolute
+from .urls import absolute, slugify
 
 FEED_PATH = "feed.xml"
 

@@ -9,9 +9,8 @@ import jinja2
 from markupsafe import Markup
 
 from .i18n import Locale
-from .rowpages import slugify
 from .site import ArticleView, EditionView, FigureRef, SiteModel
-from .urls import absolute, page_path, relative, root_of
+from .urls import absolute, page_path, relative, root_of, slugify
 
 THEME_DIR = Path(__file__).parent / "theme"
 _SVG_SIZE = re.compile(rb'<svg[^>]*?width="([\d.]+)pt" height="([\d.]+)pt"')
@@ -139,9 +138,9 @@ def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str
     tags = _by_tag(model)
     tags_dir = model.locale.text("tags_dir")
     out[page_path(tags_dir)] = r.page("tags.html", page_path(tags_dir), title=model.locale.text("tags"), tags=tags)
-    for tag, articles in tags:
-        path = page_path(tags_dir, tag)
-        out[path] = r.page("tag.html", path, tag=tag, articles=articles, title=f"{model.locale.text('tags')}: {tag}")
+    for slug, name, articles in tags:
+        path = page_path(tags_dir, slug)
+        out[path] = r.page("tag.html", path, tag=name, articles=articles, title=f"{model.locale.text('tags')}: {name}")
     for index in model.row_indexes:
         out[index.path] = r.page("rows.html", index.path, index=index, title=index.title,
                                  description=str(index.page.meta.get("summary") or model.config.description))
@@ -232,13 +231,17 @@ def _share_links(r: Renderer, article: ArticleView) -> list[tuple[str, str]]:
             (r.model.locale.text("email"), f"mailto:?subject={title}&body={target}")]
 
 
-def _by_tag(model: SiteModel) -> list[tuple[str, list[ArticleView]]]:
-    """Every tag with its articles, newest first; tags in alphabetical order."""
+def _by_tag(model: SiteModel) -> list[tuple[str, str, list[ArticleView]]]:
+    """(slug, name as first written, articles newest first) for every tag, in alphabetical order."""
+    names: dict[str, str] = {}
     tags: dict[str, list[ArticleView]] = {}
     for view in model.articles:
         for tag in view.article.tags:
-            tags.setdefault(slugify(tag), []).append(view)
-    return sorted(tags.items())
+            slug = slugify(tag)
+            names.setdefault(slug, tag)
+            if view not in tags.setdefault(slug, []):
+                tags[slug].append(view)
+    return [(slug, names[slug], tags[slug]) for slug in sorted(tags) if slug]
 
 
 def _by_year(editions: list[EditionView]) -> list[tuple[int, list[EditionView]]]:

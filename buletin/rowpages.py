@@ -1,7 +1,6 @@
 """Pages generated from data rows: `each: {data, key}` renders a page once per row, at SLUG/KEY/."""
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -9,7 +8,7 @@ from .cache import make_key
 from .compose import Composer
 from .content import Page
 from .problems import did_you_mean
-from .urls import page_path
+from .urls import page_path, slugify
 
 
 @dataclass
@@ -20,11 +19,6 @@ class RowIndex:
     path: str
     title: str
     rows: list[Any]  # site.PageView, one per row
-
-
-def slugify(text: str) -> str:
-    """kota-kendari from "Kota Kendari": how tags name things."""
-    return re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
 
 
 def rows_of(page: Page, composer: Composer) -> list[dict[str, str]] | None:

@@ -5,8 +5,9 @@ import datetime as dt
 from pathlib import Path
 
 from .config import config_and_period
+from .content import ARTICLE_RESERVED
 from .problems import Problems, SiteError
-from .rowpages import slugify
+from .urls import slugify
 
 EDITION = """\
 ---
@@ -60,8 +61,9 @@ def create(site_root: Path, kind: str, period_text: str, title: str | None, toda
         path, text = folder / "index.md", EDITION.format(period=period, today=today.isoformat(), **words)
     else:
         slug = slugify(title or "")
-        if not slug:
-            problems.add("content", None, "give the article a title: new article PERIOD \"Title\"")
+        if not slug or slug in ARTICLE_RESERVED:
+            problems.add("content", None, f"the title `{title}` makes no usable file name"
+                         f"{' (`' + slug + '` is reserved)' if slug else ''}: give it letters or digits")
             raise SiteError(problems)
         if not (folder / "index.md").is_file():
             problems.add(f"content/{period}", None, f"no edition {period} yet: run `new edition {period}` first")

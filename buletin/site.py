@@ -13,8 +13,8 @@ from .compose import Body, Composer, Headline
 from .config import SiteConfig
 from .content import Article, Content, Edition, Page, is_visible
 from .i18n import Locale
-from .rowpages import RowIndex, row_path, row_title, rows_of, slugify
-from .urls import page_path
+from .rowpages import RowIndex, row_path, row_title, rows_of
+from .urls import page_path, slugify
 
 
 @dataclass

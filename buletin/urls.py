@@ -1,5 +1,7 @@
-"""Output paths and the relative links between them."""
+"""Output paths, the relative links between them, and slugs."""
 from __future__ import annotations
+
+import re
 
 
 def page_path(*parts: str) -> str:
@@ -33,3 +35,11 @@ def absolute(base_url: str | None, path: str) -> str | None:
     if path.endswith("index.html"):
         path = path[: -len("index.html")]
     return base_url + path
+
+
+def slugify(text: str) -> str:
+    """kota-kendari from "Kota Kendari", resume from "Résumé": how tags and new files are named."""
+    import unicodedata
+
+    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")

@@ -565,3 +565,16 @@ def test_sample_site_links_are_relative(sample_build):
             assert not url.startswith("/"), where
             if tag != "a":
                 assert not is_absolute(url), where
+
+
+def test_tags_are_one_per_address_and_keep_their_spelling(make_site, run_cli, tmp_path):
+    from .conftest import ARTICLE_MD
+
+    article = ARTICLE_MD.replace("tags: [uji]", 'tags: [Foreign Visitors, foreign visitors, "Coastal News"]')
+    site = make_site({"content/2020-11/sorotan.md": article})
+    out = tmp_path / "out"
+    build(run_cli, site, out)
+    page = (out / "topik/foreign-visitors/index.html").read_text(encoding="utf-8")
+    assert "<h1>Foreign Visitors</h1>" in page
+    assert page.count('href="../../2020-11/sorotan/"') == 1
+    assert ">Coastal News</a>" in (out / "topik/index.html").read_text(encoding="utf-8")

@@ -25,3 +25,12 @@ def test_new_refuses_a_malformed_period_or_a_missing_edition(make_site, run_cli)
     assert other_frequency.code == 1 and "is not a monthly period" in other_frequency.err
     missing = run_cli("new", "article", "2021-01", "Judul", "--site", site)
     assert missing.code == 1 and "new edition 2021-01" in missing.err
+
+
+def test_new_article_names_accented_titles_plainly_and_refuses_reserved_ones(make_site, run_cli):
+    site = make_site()
+    assert run_cli("new", "article", "2020-11", "Ünïcödé Résumé: Q1", "--site", site).code == 0
+    assert (site / "content/2020-11/unicode-resume-q1.md").is_file()
+    reserved = run_cli("new", "article", "2020-11", "Data", "--site", site)
+    assert reserved.code == 1 and "reserved" in reserved.err
+    assert not (site / "content/2020-11/data.md").exists()
