@@ -96,17 +96,23 @@ def describe(spec: ChartSpec, series: Series, locale: Locale, digits: int) -> st
     text = f"{kinds[locale.language][spec.type]}: {spec.title or ', '.join(series.column_labels)}."
     labels = x_text(series, locale)
     if spec.by or len(series.columns) == 1:  # stacked series add up; separate measures do not
-        totals = [sum(v for v in row if not math.isnan(v)) for row in series.values]
+        totals = [math.nan if all(math.isnan(v) for v in row) else sum(v for v in row if not math.isnan(v))
+                  for row in series.values]
     else:
         totals = [row[0] for row in series.values]
         text += f" {series.column_labels[0]}:"
     if not totals:
         return text
+    def shown(value: float) -> str:
+        return "–" if math.isnan(value) else locale.number(value, digits)
+
     if spec.type == "line":
-        return (f"{text} {labels[0]}: {locale.number(totals[0], digits)}; "
-                f"{labels[-1]}: {locale.number(totals[-1], digits)}.")
-    top = max(range(len(totals)), key=lambda i: totals[i])
-    bottom = min(range(len(totals)), key=lambda i: totals[i])
+        return f"{text} {labels[0]}: {shown(totals[0])}; {labels[-1]}: {shown(totals[-1])}."
+    known = [i for i in range(len(totals)) if not math.isnan(totals[i])]  # empty cells are not zeros
+    if not known:
+        return text
+    top = max(known, key=lambda i: totals[i])
+    bottom = min(known, key=lambda i: totals[i])
     return (f"{text} {high.capitalize()} {labels[top]} ({locale.number(totals[top], digits)}), "
             f"{low} {labels[bottom]} ({locale.number(totals[bottom], digits)}).")
 
@@ -137,7 +143,13 @@ def _draw_chart(ax, spec: ChartSpec, series: Series, locale: Locale, digits: int
     else:
         _draw_bars(ax, spec, series, labels, locale, digits)
     value_axis = ax.xaxis if spec.type == "barh" else ax.yaxis
-    value_axis.set_major_formatter(FuncFormatter(lambda v, _pos: locale.number(v, _tick_digits(v, digits))))
+    value_axis.set_major_formatter(FuncFormatter(lambda v, _pos: locale.number(_no_minus_zero(v),
+                                                                               _tick_digits(v, digits))))
+    known = [v for row in series.values for v in row if not math.isnan(v)]
+    if known and max(known) == min(known):  # a flat series: give the axis a sensible span around it
+        middle = known[0]
+        span = abs(middle) * 0.1 or 1.0
+        (ax.set_xlim if spec.type == "barh" else ax.set_ylim)(min(0.0, middle - span), max(0.0, middle + span))
     value_axis.set_major_locator(MaxNLocator(nbins=5, min_n_ticks=3))
     if len(series.columns) > 1:
         ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=_legend_columns(series),
@@ -203,6 +215,10 @@ def _height(spec: ChartSpec, series: Series) -> float:
     return 3.2
 
 
+def _no_minus_zero(value: float) -> float:
+    return 0.0 if abs(value) < 1e-12 else value
+
+
 def _tick_digits(value: float, digits: int) -> int:
     return 0 if float(value).is_integer() else max(1, digits)
 
@@ -224,20 +240,24 @@ def _draw_bars(ax, spec: ChartSpec, series: Series, labels: list[str], locale: L
     stacked = spec.by is not None
     count = len(series.columns)
     width = 0.7 if stacked or count == 1 else 0.8 / count
-    base = [0.0] * len(positions)
+    above = [0.0] * len(positions)  # stacks grow up from zero for positive parts, down for negative ones
+    below = [0.0] * len(positions)
     for j, name in enumerate(series.column_labels):
-        values = [0.0 if math.isnan(row[j]) else row[j] for row in series.values]
+        raw = [row[j] for row in series.values]
+        values = [0.0 if math.isnan(v) else v for v in raw]
         offset = 0 if stacked or count == 1 else (j - (count - 1) / 2) * width
         places = [p + offset for p in positions]
+        base = [b if v >= 0 else n for v, b, n in zip(values, above, below, strict=True)] if stacked else None
         if horizontal:
-            bars = ax.barh(places, values, height=width, left=base if stacked else None, label=name)
+            bars = ax.barh(places, values, height=width, left=base, label=name)
         else:
-            bars = ax.bar(places, values, width=width, bottom=base if stacked else None, label=name)
+            bars = ax.bar(places, values, width=width, bottom=base, label=name)
         if count == 1 and len(positions) <= 25:
-            ax.bar_label(bars, labels=[locale.number(v, digits) for v in values], padding=3, fontsize=8.5,
-                         color=INK)
+            ax.bar_label(bars, labels=["–" if math.isnan(v) else locale.number(v, digits) for v in raw],
+                         padding=3, fontsize=8.5, color=INK)
         if stacked:
-            base = [b + v for b, v in zip(base, values, strict=True)]
+            above = [b + max(v, 0.0) for b, v in zip(above, values, strict=True)]
+            below = [b + min(v, 0.0) for b, v in zip(below, values, strict=True)]
     if horizontal:
         ax.set_yticks(positions, labels)
         ax.invert_yaxis()

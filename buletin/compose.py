@@ -132,7 +132,7 @@ class Composer:
                 figures.append(figure)
         if rendered is None or len(figures) != len(blocks):
             return Body("", [])
-        spaced = PLACEHOLDER_LINE.sub(lambda m: f"\n{m.group(0)}\n", rendered)
+        spaced = PLACEHOLDER_LINE.sub(lambda m: f"\n{m.group(0)}\n", rendered)  # its own paragraph
         return Body(self.markup.convert(spaced), figures)
 
     def _figure(self, source: str, text: str, first_line: int, context: dict[str, Any],

@@ -17,10 +17,10 @@ from .i18n import Locale
 from .problems import Problems
 from .query import QueryError, value
 
-_FENCE = re.compile(r"^( {0,3})(`{3,}|~{3,})\s*([\w-]*)")
+_FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w-]*)")  # indented too: a chart may stand in a list item
 PLACEHOLDER = "BULETINFIGURE{}X"
 MAX_RETRIES = 20
-PLACEHOLDER_LINE = re.compile(r"^BULETINFIGURE(\d+)X$", re.M)
+PLACEHOLDER_LINE = re.compile(r"^[ \t]*BULETINFIGURE(\d+)X$", re.M)
 
 
 @dataclass(frozen=True)
@@ -50,9 +50,10 @@ def extract_charts(body: str, body_line: int) -> tuple[str, list[ChartBlock]]:
             end += 1
         chunk = lines[i : end + 1]
         if match.group(3) == "chart":
-            spec = "\n".join(lines[i + 1 : end])
+            indent = len(match.group(1))
+            spec = "\n".join(line[indent:] if line[:indent].isspace() else line.lstrip() for line in lines[i + 1 : end])
             blocks.append(ChartBlock(len(blocks), spec, body_line + i + 1))
-            chunk = [PLACEHOLDER.format(len(blocks) - 1)] + [""] * (len(chunk) - 1)
+            chunk = [match.group(1) + PLACEHOLDER.format(len(blocks) - 1)] + [""] * (len(chunk) - 1)
         out.extend(chunk)
         i = end + 1
     return "\n".join(out), blocks

@@ -14,7 +14,7 @@ from .urls import absolute, page_path, relative, root_of, slugify
 
 THEME_DIR = Path(__file__).parent / "theme"
 _SVG_SIZE = re.compile(rb'<svg[^>]*?width="([\d.]+)pt" height="([\d.]+)pt"')
-_FIGURE_SLOT = re.compile(r"<p>BULETINFIGURE(\d+)X</p>")
+_FIGURE_SLOT = re.compile(r"(?:<p>)?BULETINFIGURE(\d+)X(?:</p>)?")  # in a list item it has no paragraph
 
 
 def make_environment(site_root: Path, locale: Locale) -> jinja2.Environment:

@@ -1,5 +1,6 @@
 import csv
 import io
+import re
 
 from buletin.charts import build_figure, render_svg
 from buletin.chartspec import parse_spec
@@ -53,3 +54,17 @@ def test_separate_measures_keep_their_own_digits_and_are_not_added_up():
     figure = build_figure(spec, series, 1, Locale("id"))
     assert figure.column_digits == (1, 0)
     assert "Ton:" in figure.alt and "1,5" in figure.alt and "11,5" not in figure.alt
+
+
+def test_empty_cells_are_not_drawn_or_described_as_zeros_and_signs_stack_apart():
+    spec = parse_spec("type: bar\ndata: ikm\nx: periode\ny: a\nby: b\n", "c.md", 1, Problems())
+    series = Series("periode", ["p1", "p2", "p3"], None, ["A", "B"], ["A", "B"],
+                    [[30.0, -60.0], [-120.5, 80.25], [float("nan"), float("nan")]])
+    figure = build_figure(spec, series, 1, Locale("en"))
+    assert "(0" not in figure.alt and "p3" not in figure.alt  # p3 has no data at all
+    texts = re.findall(r">([^<>]+)</text>", render_svg(spec, series, Locale("en"), figure.digits).decode())
+    assert "-100" in texts and "100" in texts  # negative parts stack below zero, positive ones above
+    flat = parse_spec("type: line\ndata: ikm\nx: periode\ny: a\n", "c.md", 1, Problems())
+    zeros = Series("periode", ["p1", "p2"], None, ["a"], ["a"], [[0.0], [0.0]])
+    ticks = re.findall(r">([^<>]+)</text>", render_svg(flat, zeros, Locale("en"), 0).decode())
+    assert "0" in ticks and not [t for t in ticks if t in ("-0", "-0.0", "0.0")]
