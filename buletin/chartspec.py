@@ -82,6 +82,8 @@ def chart_data(spec: ChartSpec, catalog: Catalog, source: str, lines: yamlfile.K
     try:
         series = grouped(catalog, spec.data, spec.x, list(spec.y), spec.by, spec.agg, spec.filter, sort, spec.top)
     except QueryError as exc:
+        if exc.follow_on:
+            return None
         key_path = ("filter", *list(spec.filter)[:1]) if exc.key == "filter" else (exc.key,)
         problems.add(source, lines.line(*key_path) or lines.line(exc.key) or lines.line("data"), f"chart: {exc}")
         return None

@@ -193,7 +193,8 @@ class Composer:
             current = value(self.catalog, spec["data"], spec["y"], agg,
                             {**filters, field_name: str(edition.period)})
         except QueryError as exc:
-            self.problems.add(edition.source, line, f"figures: {exc}")
+            if not exc.follow_on:
+                self.problems.add(edition.source, line, f"figures: {exc}")
             return None
         self.macros.quoted.append(quote_record(edition.source, spec["data"], spec["y"], agg,
                                                {**filters, field_name: str(edition.period)}, current, digits))

@@ -87,6 +87,11 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
     except SheetMissing as exc:
         problems.add(spec.declared_in, spec.sheet_line or spec.line, str(exc))
         return None
+    except UnnamedColumn as exc:
+        problems.add(spec.path, None, "a value stands in a column without a header: give the column a header "
+                     "declared in the schema, or move the value (a note belongs outside the table's sheet)",
+                     location=str(exc))
+        return None
     except (ValueError, KeyError, OSError) as exc:
         problems.add(spec.path, None, f"cannot read the file: {exc}")
         return None
@@ -106,7 +111,7 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
 
 
 def _header_location(spec: ResourceSpec) -> str | None:
-    return f"{spec.sheet or 'Sheet1'}!1" if spec.path.lower().endswith((".xlsx", ".xlsm")) else None
+    return f"{spec.sheet or 'Sheet1'}!A1" if spec.path.lower().endswith((".xlsx", ".xlsm")) else None
 
 
 def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
@@ -136,6 +141,10 @@ def _record_lines(path: Path) -> list[int]:
     return starts[1:]
 
 
+class UnnamedColumn(ValueError):
+    """A workbook cell holds a value in a column with no header (the cell, e.g. Pelatihan!I7)."""
+
+
 class SheetMissing(ValueError):
     """The `sheet` a resource names is not in its workbook: an error in datapackage.yaml."""
 
@@ -156,12 +165,20 @@ def _read_xlsx(path: Path, spec: ResourceSpec) -> tuple[pd.DataFrame, list[str]]
         book.close()
     if not rows:
         return pd.DataFrame(columns=[]), []
-    header = [h.strip() for h in rows[0]]
-    width = len(header)
-    body = [(number, (row + [""] * width)[:width]) for number, row in enumerate(rows[1:], start=2)
-            if any(cell != "" for cell in row)]
-    frame = pd.DataFrame([cells for _, cells in body], columns=header, dtype=str)
     sheet_name = f"'{title}'" if " " in title else title
+    width = max(len(row) for row in rows)
+    rows = [row + [""] * (width - len(row)) for row in rows]
+    header = [h.strip() for h in rows[0]]
+    keep = [i for i in range(width) if header[i]]
+    for i in range(width):  # formatted but empty columns beside the table are not data; a value without a header is
+        found = next((n for n, row in enumerate(rows[1:], start=2) if not header[i] and row[i] != ""), None)
+        if found is not None:
+            from openpyxl.utils import get_column_letter
+
+            raise UnnamedColumn(f"{sheet_name}!{get_column_letter(i + 1)}{found}")
+    body = [(number, [row[i] for i in keep]) for number, row in enumerate(rows[1:], start=2)
+            if any(row[i] != "" for i in keep)]
+    frame = pd.DataFrame([cells for _, cells in body], columns=[header[i] for i in keep], dtype=str)
     return frame, [f"{sheet_name}!{{col}}{number}" for number, _ in body]
 
 

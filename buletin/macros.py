@@ -134,7 +134,8 @@ class MacroStage:
         try:
             number = value(self.catalog, dataset, column, agg, filters)
         except QueryError as exc:
-            self.problems.add(source, first_line + _template_line(filename, template) - 1, f"{macro}(): {exc}")
+            if not exc.follow_on:
+                self.problems.add(source, first_line + _template_line(filename, template) - 1, f"{macro}(): {exc}")
             return None
         self.quoted.append(quote_record(source, dataset, column, agg, filters, number, digits))
         return number

@@ -18,9 +18,10 @@ STATUS_FIELD = "status"
 class QueryError(ValueError):
     """A query that cannot be answered; `key` names the argument at fault (data, y, filter, ...)."""
 
-    def __init__(self, message: str, key: str = "data"):
+    def __init__(self, message: str, key: str = "data", follow_on: bool = False):
         super().__init__(message)
         self.key = key
+        self.follow_on = follow_on  # caused by an error reported elsewhere (an unreadable dataset): not repeated
 
 
 def period_field(table: Table) -> str | None:
@@ -34,7 +35,7 @@ def period_field(table: Table) -> str | None:
 def table_for(catalog: Catalog, name: str) -> Table:
     table = catalog.get(str(name))
     if table is None and str(name) in catalog.broken:
-        raise QueryError(f"dataset `{name}` could not be read (see its own error)", "data")
+        raise QueryError(f"dataset `{name}` could not be read (see its own error)", "data", follow_on=True)
     if table is None:
         raise QueryError(f"unknown dataset `{name}`{did_you_mean(str(name), catalog.names)}", "data")
     return table

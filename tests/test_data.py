@@ -125,3 +125,23 @@ def test_a_missing_sheet_is_an_error_in_datapackage_yaml(tmp_path):
     load_catalog(tmp_path, problems)
     assert [str(p) for p in problems] == ["data/datapackage.yaml:4: error: resource `p`: data/p.xlsx has no sheet "
                                          "`Pelatihann` (its sheets: Pelatihan)"]
+
+
+def test_workbook_columns_without_header_are_ignored_when_empty_and_named_when_not(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "datapackage.yaml").write_text("resources:\n  - name: p\n    path: p.xlsx\n"
+                                           "    schema: {fields: [{name: no, type: integer}]}\n", encoding="utf-8")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Data"
+    sheet.append(["no"])
+    sheet.append([1])
+    sheet["D5"].number_format = "0.00"  # formatted, empty: not data
+    book.save(data / "p.xlsx")
+    problems = Problems()
+    assert load_catalog(tmp_path, problems).get("p").frame["no"].tolist() == ["1"] and not problems
+    sheet["C7"] = "catatan"
+    book.save(data / "p.xlsx")
+    load_catalog(tmp_path, problems)
+    assert [p.location for p in problems] == ["Data!C7"]
