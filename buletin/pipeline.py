@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from . import output, releases
+from . import links, output, releases
 from .cache import Cache
 from .catalog import Catalog, load_catalog
 from .compose import Composer
@@ -144,6 +144,7 @@ def _run(options: BuildOptions) -> BuildResult:
     model = build_model(site_root, config, content, catalog, composers.for_edition, today, options.drafts,
                         built_at)
     composers.finish(options.jobs)
+    links.resolve(model, site_root, problems)
     if problems:
         raise SiteError(problems)
     _add_revisions(site_root, model, composers, frozen, today)
@@ -158,6 +159,9 @@ def _run(options: BuildOptions) -> BuildResult:
     except jinja2.TemplateError as exc:
         problems.add(*_template_location(exc, site_root), f"theme template: {exc}")
         raise SiteError(problems) from None
+    links.check_internal(model, files, problems)
+    if problems:
+        raise SiteError(problems)
     result = BuildResult(pages=sum(1 for p in files if p.endswith(".html")), files=len(files), figures=figures,
                          drawn=drawn, problems=problems, warnings=warnings)
     if options.out is not None:
