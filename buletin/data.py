@@ -81,8 +81,10 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
         else:
             problems.add(spec.path, None, "only .csv and .xlsx resources can be read")
             return None
-    except UnicodeDecodeError as exc:
-        problems.add(spec.path, None, f"not UTF-8 text ({exc.reason} at byte {exc.start}): save it as CSV UTF-8")
+    except UnicodeDecodeError:
+        line = _first_bad_line(path)
+        problems.add(spec.path, line, "not UTF-8 text (a character such as é saved in another encoding): "
+                     "save the file as CSV UTF-8")
         return None
     except SheetMissing as exc:
         problems.add(spec.declared_in, spec.sheet_line or spec.line, str(exc))
@@ -96,6 +98,10 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
         problems.add(spec.path, None, f"cannot read the file: {exc}")
         return None
     declared = spec.field_names
+    if len(frame.columns) == 1 and ";" in frame.columns[0] and len(declared) > 1:
+        problems.add(spec.path, 1, "the values are separated by `;`: save the file as CSV with commas "
+                     "(in Excel: CSV UTF-8, comma delimited)")
+        return None
     missing = [name for name in declared if name not in frame.columns]
     extra = [name for name in frame.columns if name not in declared]
     header = _header_location(spec)
@@ -108,6 +114,16 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
     if missing or extra:
         return None
     return Table(spec, frame[declared].reset_index(drop=True), locations)
+
+
+def _first_bad_line(path: Path) -> int | None:
+    """The line of the first byte that is not UTF-8 (pandas reports offsets within its read buffer)."""
+    data = path.read_bytes()
+    try:
+        data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        return data[: exc.start].count(b"\n") + 1
+    return None
 
 
 def _header_location(spec: ResourceSpec) -> str | None:

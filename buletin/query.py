@@ -88,6 +88,12 @@ def _in_range(table: Table, column: str, bounds: dict[str, Any]):
     return mask
 
 
+def _no_rows(dataset: str, filters: dict[str, Any]) -> str:
+    if not filters:
+        return f"dataset `{dataset}` has no rows"
+    return f"no row of `{dataset}` matches {_describe(filters)}"
+
+
 def _describe(filters: dict[str, Any]) -> str:
     return ", ".join(f"{k}={as_text(v)!r}" for k, v in filters.items())
 
@@ -111,7 +117,7 @@ def value(catalog: Catalog, dataset: str, column: str, agg: str = "sum",
     check_column(table, column, "y", numeric=agg != "count")
     mask = select(table, filters)
     if not mask.any():
-        raise QueryError(f"no row of `{dataset}` matches {_describe(filters)}", "filter")
+        raise QueryError(_no_rows(dataset, filters), "filter")
     return reduce(table, column, agg, mask)
 
 
@@ -144,7 +150,7 @@ def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | Non
             raise QueryError("`by` needs exactly one `y` column", "by")
     mask = select(table, filters)
     if not mask.any():
-        raise QueryError(f"no row of `{dataset}` matches {_describe(filters)}", "filter")
+        raise QueryError(_no_rows(dataset, filters), "filter")
     frame = _numeric_frame(table, x, ys, by, agg, mask)
     if by:
         wide = frame.pivot_table(index=x, columns=by, values=ys[0], aggfunc=agg, sort=True).fillna(0.0)

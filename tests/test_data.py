@@ -145,3 +145,16 @@ def test_workbook_columns_without_header_are_ignored_when_empty_and_named_when_n
     book.save(data / "p.xlsx")
     load_catalog(tmp_path, problems)
     assert [p.location for p in problems] == ["Data!C7"]
+
+
+def test_windows_files_get_advice_at_the_right_line(tmp_path):
+    _, problems = _site(tmp_path, "periode,kode_wilayah,unit_usaha,status\n2020-11,7401,1,tetap\n")
+    (tmp_path / "data/ikm.csv").write_bytes("periode,kode_wilayah,unit_usaha,status\n2020-11,7401,1,tétap\n"
+                                             .encode("cp1252"))
+    problems = Problems()
+    load_catalog(tmp_path, problems)
+    assert [(p.path, p.line) for p in problems] == [("data/ikm.csv", 2)] and "UTF-8" in problems.items[0].message
+    (tmp_path / "data/ikm.csv").write_text("periode;kode_wilayah;unit_usaha;status\n2020-11;7401;1;tetap\n")
+    problems = Problems()
+    load_catalog(tmp_path, problems)
+    assert [p.line for p in problems] == [1] and "separated by `;`" in problems.items[0].message
