@@ -17,7 +17,7 @@ PAGES_DIR = "pages"
 RESERVED = ("arsip", "archive", "data", "assets", "cari", "search", "topik", "tags", "pagefind", "feed.xml",
             "sitemap.xml", "robots.txt", "404", "404.html", "manifest.json", "index")
 ARTICLE_RESERVED = ("data",)  # a published edition's data downloads live in PERIOD/data/
-_SLUG = re.compile(r"^[a-z0-9]+(?:[-_][a-z0-9]+)*$")
+_SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # what a web address carries without escaping
 
 EDITION_KEYS = ("title", "published", "status", "summary", "highlights", "figures")
 ARTICLE_KEYS = ("title", "date", "authors", "editor", "location", "summary", "tags", "image", "image_alt",
@@ -200,9 +200,8 @@ def _edition(site_root: Path, folder: Path, frequency: str, problems: Problems) 
 
 def _check_slug(rel: str, slug: str, problems: Problems) -> None:
     if not _SLUG.match(slug):
-        better = re.sub(r"[^a-z0-9]+", "-", slug.lower()).strip("-")
-        problems.add(rel, None, f"file name `{slug}.md` makes a poor web address: use lower-case letters, "
-                     f"digits and hyphens (e.g. `{better}.md`)")
+        problems.add(rel, None, f"file name `{slug}.md` cannot be a web address (spaces or signs such as # ? %): "
+                     f"rename it, e.g. `{slugify(slug) or 'artikel'}.md`")
 
 
 def _article(site_root: Path, path: Path, period: Period, problems: Problems) -> Article | None:
