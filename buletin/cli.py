@@ -14,8 +14,6 @@ from .cache import DEFAULT_DIR as DEFAULT_CACHE
 from .output import OutputError
 from .problems import SiteError, in_report_order
 
-COMMANDS = ("build", "check")
-
 
 def _parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="buletin", description="Build a periodic data bulletin as a static site.")
@@ -134,9 +132,14 @@ def _run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _build(args: argparse.Namespace, site: Path) -> str:
+def _folders(args: argparse.Namespace, site: Path) -> tuple[Path, Path | None]:
+    """The output folder and the cache folder (None with --no-cache) the options name."""
     out = Path(args.out) if args.out else site / "output"
-    cache = None if args.no_cache else Path(args.cache) if args.cache else site / DEFAULT_CACHE
+    return out, None if args.no_cache else Path(args.cache) if args.cache else site / DEFAULT_CACHE
+
+
+def _build(args: argparse.Namespace, site: Path) -> str:
+    out, cache = _folders(args, site)
     print_ = None
     if args.command == "build" and cache is not None:
         from . import nochange
@@ -163,8 +166,7 @@ def _serve(args: argparse.Namespace, site: Path) -> int:
     from .pipeline import BuildOptions
     from .serve import serve
 
-    out = Path(args.out) if args.out else site / "output"
-    cache = None if args.no_cache else Path(args.cache) if args.cache else site / DEFAULT_CACHE
+    out, cache = _folders(args, site)
     options = BuildOptions(site, out, args.drafts, args.base_url, cache_dir=cache, jobs=args.jobs)
     try:
         return serve(options, args.host, args.port)

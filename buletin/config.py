@@ -37,8 +37,6 @@ class SiteConfig:
 
 
 _REQUIRED = ("title", "language")
-_STRING_KEYS = ("title", "language", "description", "publisher", "base_url", "timezone", "frequency",
-                "license", "version", "notice")
 KNOWN_KEYS = tuple(f.name for f in fields(SiteConfig))
 
 

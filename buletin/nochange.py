@@ -5,9 +5,9 @@ import datetime as dt
 import hashlib
 import json
 import os
-import subprocess
 from pathlib import Path
 
+from . import clock
 from .cache import versions
 from .output import input_hashes
 
@@ -18,7 +18,8 @@ def fingerprint(site_root: Path, out: Path, drafts: bool, base_url: str | None) 
     """Everything a build's output depends on: inputs, options, versions, time and commit."""
     parts = {
         "inputs": input_hashes(site_root), "out": str(out.resolve()), "drafts": drafts, "base_url": base_url,
-        "versions": versions(), "epoch": os.environ.get("SOURCE_DATE_EPOCH"), "commit": _head(site_root),
+        "versions": versions(), "epoch": os.environ.get("SOURCE_DATE_EPOCH"),
+        "commit": clock.git(site_root, "log", "-1", "--format=%H %ct"),
         "today": _today(site_root), "theme": _theme(),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8")).hexdigest()
@@ -33,18 +34,6 @@ def _theme() -> str:
     return digest.hexdigest()
 
 
-def _head(site_root: Path) -> str | None:
-    """The checkout's last commit and its time (the build time when SOURCE_DATE_EPOCH is not set)."""
-    if not (site_root / ".git").exists():
-        return None
-    try:
-        done = subprocess.run(["git", "-C", str(site_root), "log", "-1", "--format=%H %ct"], capture_output=True,
-                              text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() if done.returncode == 0 else None
-
-
 def _today(site_root: Path) -> str:
     """Today's date where the site is (future-dated items appear on it); hours do not matter."""
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -55,10 +44,7 @@ def _today(site_root: Path) -> str:
         zone = ZoneInfo(str((yaml.safe_load((site_root / "site.yaml").read_text("utf-8")) or {}).get("timezone")))
     except (OSError, yaml.YAMLError, ZoneInfoNotFoundError, ValueError, AttributeError, TypeError):
         zone = dt.timezone.utc
-    epoch = os.environ.get("SOURCE_DATE_EPOCH", "")
-    now = dt.datetime.fromtimestamp(int(epoch), dt.timezone.utc) if epoch.isdigit() else \
-        dt.datetime.now(dt.timezone.utc)
-    return now.astimezone(zone).date().isoformat()
+    return clock.today(zone).isoformat()
 
 
 def _record(cache_dir: Path, out: Path) -> Path:

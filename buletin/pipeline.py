@@ -2,15 +2,13 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import subprocess
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jinja2
 
-from . import links, output, releases
+from . import clock, links, output, releases
 from .cache import Cache
 from .catalog import Catalog, load_catalog
 from .compose import Composer
@@ -49,27 +47,6 @@ class BuildResult:
     problems: Problems = field(default_factory=Problems)
 
 
-def build_time(site_root: Path) -> dt.datetime:
-    """SOURCE_DATE_EPOCH when set, else the last commit's time in a git checkout, else the clock (UTC)."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.strip().isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc)
-    commit_time = _git(site_root, "log", "-1", "--format=%ct")
-    if commit_time and commit_time.isdigit():
-        return dt.datetime.fromtimestamp(int(commit_time), tz=dt.timezone.utc)
-    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
-
-
-def _git(site_root: Path, *args: str) -> str | None:
-    if not (site_root / ".git").exists():
-        return None
-    try:
-        done = subprocess.run(["git", "-C", str(site_root), *args], capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError):
-        return None
-    return done.stdout.strip() or None if done.returncode == 0 else None
-
-
 def today_at(site_root: Path) -> dt.date:
     """Today where the site is (its time zone), for new files' dates."""
     config = load_config(site_root, Problems())
@@ -78,11 +55,7 @@ def today_at(site_root: Path) -> dt.date:
 
 def _now(site_root: Path, config: SiteConfig) -> tuple[dt.datetime, dt.date]:
     """Build time, and "today" in the site's time zone for leaving out future-dated items."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    moment = build_time(site_root)
-    clock = dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc) if epoch and epoch.isdigit() \
-        else dt.datetime.now(dt.timezone.utc)
-    return moment, clock.astimezone(ZoneInfo(config.timezone)).date()
+    return clock.build_time(site_root), clock.today(ZoneInfo(config.timezone))
 
 
 @dataclass
@@ -180,7 +153,7 @@ def _add_revisions(site_root: Path, model: SiteModel, composers: Composers, froz
         revision = releases.find_revision(frozen[period], model.catalog, period,
                                           composers.frozen[period].macros.quoted)
         if revision:
-            revision.date = releases.revision_date(site_root, model.catalog, revision.datasets, _git, today,
+            revision.date = releases.revision_date(site_root, model.catalog, revision.datasets, today,
                                                    model.config.timezone)
             view.revision = revision
 
@@ -232,7 +205,7 @@ def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], cache
         files.update(search_files(pages, cache))
     except SearchUnavailable as exc:
         warnings.append(f"the search index was not built ({exc}); the search page will say so")
-    commit = _git(site_root, "rev-parse", "HEAD")
+    commit = clock.git(site_root, "rev-parse", "HEAD")
     files[output.MANIFEST] = output.manifest(model.config.version, model.built_at.isoformat(), commit,
                                              output.input_hashes(site_root), files)
     return files

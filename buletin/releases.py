@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from . import __version__, clock
 from .cache import NO_CACHE, Cache
 from .catalog import Catalog
 from .datapackage import PACKAGE_FILE
@@ -193,14 +193,11 @@ def load_frozen(site_root: Path, published_periods: list[str], problems: Problem
     return frozen
 
 
-def revision_date(site_root: Path, catalog: Catalog, names: list[str], git_time, fallback: dt.date,
-                  zone: str) -> dt.date:
+def revision_date(site_root: Path, catalog: Catalog, names: list[str], fallback: dt.date, zone: str) -> dt.date:
     """When the revision came in: the last commit touching the revised files, else the build date."""
     from zoneinfo import ZoneInfo
 
-    stamps = [git_time(site_root, "log", "-1", "--format=%ct", "--", spec.path) for n in names
-              if (spec := catalog.spec(n)) is not None]
-    seconds = [int(s) for s in stamps if s and s.isdigit()]
+    seconds = [s for n in names if (spec := catalog.spec(n)) and (s := clock.commit_seconds(site_root, spec.path))]
     if not seconds:
         return fallback
     return dt.datetime.fromtimestamp(max(seconds), tz=dt.timezone.utc).astimezone(ZoneInfo(zone)).date()

@@ -8,6 +8,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .charts import x_text  # formatting only; matplotlib is imported when drawing
 from .i18n import Locale
 from .site import ArticleView, EditionView, FigureRef, SiteModel
 from .urls import absolute, page_path, relative, root_of, slugify
@@ -89,14 +90,8 @@ class Renderer:
             source=spec.source or "; ".join(resource.sources), notice=self.model.config.notice,
             anchor=ref.label.lower().replace(" ", "-"),
             x_title=(resource.field(spec.x).title if resource.field(spec.x) else "") or spec.x,
-            x_text=_x_text(ref, self.model.locale),
+            x_text=x_text(ref.figure.series, self.model.locale),
         ))
-
-
-def _x_text(ref: FigureRef, locale: Locale) -> list[str]:
-    from .charts import x_text  # pure formatting; does not import matplotlib
-
-    return x_text(ref.figure.series, locale)
 
 
 def svg_size(svg: bytes | None) -> tuple[int, int]:

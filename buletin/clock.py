@@ -1,0 +1,42 @@
+"""The build's time and the checkout's commit: SOURCE_DATE_EPOCH, git, or the clock. Light to import."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+from pathlib import Path
+
+
+def git(site_root: Path, *args: str) -> str | None:
+    """A git command's output in the site's checkout; None outside one or on failure."""
+    if not (site_root / ".git").exists():
+        return None
+    try:
+        done = subprocess.run(["git", "-C", str(site_root), *args], capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return (done.stdout.strip() or None) if done.returncode == 0 else None
+
+
+def _epoch() -> dt.datetime | None:
+    epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc) if epoch.isdigit() else None
+
+
+def build_time(site_root: Path) -> dt.datetime:
+    """SOURCE_DATE_EPOCH when set, else the last commit's time in a git checkout, else the clock (UTC)."""
+    commit_time = None if _epoch() else git(site_root, "log", "-1", "--format=%ct")
+    if commit_time and commit_time.isdigit():
+        return dt.datetime.fromtimestamp(int(commit_time), tz=dt.timezone.utc)
+    return _epoch() or dt.datetime.now(dt.timezone.utc).replace(microsecond=0)
+
+
+def today(zone: dt.tzinfo) -> dt.date:
+    """"Now" of the contract (SOURCE_DATE_EPOCH, else the clock) as a date where the site is."""
+    return (_epoch() or dt.datetime.now(dt.timezone.utc)).astimezone(zone).date()
+
+
+def commit_seconds(site_root: Path, path: str) -> int | None:
+    """When a file last changed in git (seconds since the epoch)."""
+    found = git(site_root, "log", "-1", "--format=%ct", "--", path)
+    return int(found) if found and found.isdigit() else None
