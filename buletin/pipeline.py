@@ -128,7 +128,7 @@ def _run(options: BuildOptions) -> BuildResult:
     warnings: list[str] = []
     place_figures(model)
     try:
-        files = _render(site_root, model, frozen, cache, warnings)
+        files = _render(site_root, model, frozen, cache, warnings, options.jobs)
     except jinja2.TemplateError as exc:
         problems.add(*_template_location(exc, site_root), f"theme template: {exc}")
         raise SiteError(problems) from None
@@ -185,7 +185,7 @@ def _template_location(exc: jinja2.TemplateError, site_root: Path) -> tuple[str,
 
 
 def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], cache: Cache,
-            warnings: list[str]) -> dict[str, bytes]:
+            warnings: list[str], jobs: int | None = None) -> dict[str, bytes]:
     """Every output file by path, manifest last."""
     names, files = output.fingerprint(output.collect_assets(site_root))
     downloads, data = data_files(site_root, model.catalog, cache=cache)
@@ -202,7 +202,8 @@ def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], cache
     if site_map:
         files["sitemap.xml"] = site_map
     try:
-        files.update(search_files(pages, cache))
+        years = {str(view.edition.period): view.edition.period.year for view in model.editions}
+        files.update(search_files(pages, years, model.config.language, cache, jobs))
     except SearchUnavailable as exc:
         warnings.append(f"the search index was not built ({exc}); the search page will say so")
     commit = clock.git(site_root, "rev-parse", "HEAD")

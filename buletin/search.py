@@ -1,9 +1,18 @@
-"""The search index: Pagefind over the built pages, loaded by the search page in small chunks."""
+"""The search index: Pagefind over the built pages, in shards so an edit re-indexes only its own part.
+
+Pagefind cannot update an index, and indexing 1,000 pages takes most of a second and about 190 MB. So the
+pages are split into shards (one per year of editions, or one per edition in a busy year, and one for the
+other pages), each indexed apart and cached by its pages' bytes. The search page loads the first shard's
+bundle and merges the others (Pagefind's `mergeIndex`, which shares the first shard's WebAssembly).
+"""
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import tempfile
+from collections import defaultdict
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from . import progress
@@ -11,7 +20,12 @@ from .cache import Cache, make_key
 from .output import sha256
 
 BUNDLE = "pagefind"
-# Pagefind's own UI bundles are not used: the theme's search page has a small script of its own.
+SHARDS_FILE = f"{BUNDLE}/shards.json"  # the merged shards' folders, read by the search page's script
+SHARD_PAGES = 120  # a year of editions with more pages to index than this gets one shard per edition
+OTHER_PAGES = "pages"
+_MARKER = b"data-pagefind-body"
+# Only the first shard's script and WebAssembly are loaded; the theme's own script replaces Pagefind's UI.
+_RUNTIME = ("pagefind.js", "pagefind-worker.js", "wasm.")
 _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
 
 
@@ -19,29 +33,95 @@ class SearchUnavailable(Exception):
     """Pagefind is missing or failed; the site builds without a search index."""
 
 
-def search_files(pages: dict[str, bytes], cache: Cache) -> dict[str, bytes]:
-    """Index every HTML page (only their `data-pagefind-body` parts); the bundle's files by output path."""
+def plan_shards(paths: list[str], years: dict[str, int]) -> dict[str, list[str]]:
+    """Shard name -> the page paths it indexes; `years` maps each edition's folder to its year.
+
+    The first shard is the primary bundle. Pages outside editions come first, then years newest first.
+    """
+    other: list[str] = []
+    by_year: dict[int, dict[str, list[str]]] = defaultdict(lambda: defaultdict(list))
+    for path in sorted(paths):
+        folder = path.split("/", 1)[0]
+        if folder in years:
+            by_year[years[folder]][folder].append(path)
+        else:
+            other.append(path)
+    shards: dict[str, list[str]] = {OTHER_PAGES: other} if other else {}
+    for year in sorted(by_year, reverse=True):
+        editions = by_year[year]
+        if sum(len(p) for p in editions.values()) <= SHARD_PAGES:
+            shards[str(year)] = [p for folder in sorted(editions) for p in editions[folder]]
+        else:
+            shards.update((folder, editions[folder]) for folder in sorted(editions, reverse=True))
+    return shards
+
+
+def search_files(pages: dict[str, bytes], years: dict[str, int], language: str, cache: Cache,
+                 jobs: int | None = None) -> dict[str, bytes]:
+    """Index the HTML pages (their `data-pagefind-body` parts, where the theme marks any); the bundle's files."""
     html = {path: data for path, data in pages.items() if path.endswith(".html")}
-    key = make_key("search", sorted((path, sha256(data)) for path, data in html.items()))
-    found = cache.load("search", key)
-    if found is not None:
-        return found
-    progress.say(f"indexing {len(html)} pages for search", len(html))
+    if any(_MARKER in data for data in html.values()):  # Pagefind's own rule, kept across shards
+        html = {path: data for path, data in html.items() if _MARKER in data}
+    shards = plan_shards(list(html), years)
+    if not shards:
+        return {}
+    keys = {name: make_key("search-shard", language, sorted((p, sha256(html[p])) for p in paths))
+            for name, paths in shards.items()}
+    found = {name: cache.load("search", key) for name, key in keys.items()}
+    missing = [name for name, files in found.items() if files is None]
+    if missing:
+        progress.say(f"indexing {sum(len(shards[n]) for n in missing)} pages for search", len(html))
+        with ThreadPoolExecutor(max_workers=min(len(missing), jobs or _cores())) as pool:
+            done = pool.map(lambda name: _index({p: html[p] for p in shards[name]}, language), missing)
+            for name, files in zip(missing, done, strict=True):
+                found[name] = files
+                cache.store("search", keys[name], files)
+    return _bundle(found, list(shards))
+
+
+def _bundle(found: dict[str, dict[str, bytes] | None], order: list[str]) -> dict[str, bytes]:
+    """The primary shard at pagefind/, the others at pagefind/NAME/ without a runtime of their own."""
+    primary, *merged = order
+    files = {f"{BUNDLE}/{name}": data for name, data in (found[primary] or {}).items()}
+    for shard in merged:
+        files.update((f"{BUNDLE}/{shard}/{name}", data) for name, data in (found[shard] or {}).items()
+                     if not name.startswith(_RUNTIME))
+    files[SHARDS_FILE] = (json.dumps([f"{shard}/" for shard in merged]) + "\n").encode("utf-8")
+    return files
+
+
+def _cores() -> int:
+    import os
+
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _command() -> list[str]:
+    """The Pagefind binary itself when its package is installed (no Python start-up), else its wrapper."""
+    try:
+        from pagefind_bin import get_executable
+
+        return [str(get_executable())]
+    except (ImportError, FileNotFoundError):
+        return [sys.executable, "-m", "pagefind"]
+
+
+def _index(pages: dict[str, bytes], language: str) -> dict[str, bytes]:
+    """Run Pagefind over these pages in a folder of their own; its bundle's files by path in the bundle."""
     with tempfile.TemporaryDirectory(prefix="buletin-search-") as folder:
         root = Path(folder)
-        for path, data in html.items():
+        for path, data in pages.items():
             target = root / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
         try:
-            done = subprocess.run([sys.executable, "-m", "pagefind", "--site", str(root), "--quiet"],
+            done = subprocess.run([*_command(), "--site", str(root), "--force-language", language, "--quiet"],
                                   capture_output=True, text=True, timeout=600)
         except (OSError, subprocess.SubprocessError) as exc:
             raise SearchUnavailable(str(exc)) from None
         if done.returncode != 0:
-            raise SearchUnavailable((done.stderr or done.stdout).strip().splitlines()[-1:] or "pagefind failed")
+            last = (done.stderr or done.stdout).strip().splitlines()[-1:]
+            raise SearchUnavailable(last[0] if last else "pagefind failed")
         bundle = root / BUNDLE
-        files = {f"{BUNDLE}/{p.relative_to(bundle).as_posix()}": p.read_bytes()
-                 for p in sorted(bundle.rglob("*")) if p.is_file() and not p.name.startswith(_UNUSED)}
-    cache.store("search", key, files)
-    return files
+        return {p.relative_to(bundle).as_posix(): p.read_bytes()
+                for p in sorted(bundle.rglob("*")) if p.is_file() and not p.name.startswith(_UNUSED)}

@@ -10,7 +10,7 @@
   var status = box.querySelector("[role=status]");
   var words = JSON.parse(box.getAttribute("data-words"));
   box.hidden = false;
-  var pagefind = null;
+  var loading = null; // one load, however fast the reader types
   var latest = 0;
 
   function link(url) { return new URL(url.replace(/^\//, ""), root).href; }
@@ -31,14 +31,21 @@
     status.textContent = query ? words.found.replace("{n}", results.length).replace("{q}", query) : "";
   }
 
+  // The index is in shards (one per year of editions, and one for the other pages): merge them all.
+  async function load() {
+    var module = await import(new URL("pagefind.js", bundle).href);
+    await module.options({ baseUrl: "/" });
+    var shards = await (await fetch(new URL("shards.json", bundle))).json();
+    await Promise.all(shards.map(function (s) { return module.mergeIndex(new URL(s, bundle).href, { baseUrl: "/" }); }));
+    return module;
+  }
+
   async function run() {
     var query = input.value.trim();
     var ticket = ++latest;
     if (!query) { show([], ""); return; }
-    if (!pagefind) {
-      pagefind = await import(new URL("pagefind.js", bundle).href);
-      await pagefind.options({ baseUrl: "/" });
-    }
+    loading = loading || load();
+    var pagefind = await loading;
     var search = await pagefind.debouncedSearch(query);
     if (!search || ticket !== latest) return;
     var results = await Promise.all(search.results.slice(0, 20).map(function (r) { return r.data(); }));

@@ -1,0 +1,78 @@
+"""The search index comes in shards; an edit re-indexes only the shard of the page it changed."""
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from buletin import search
+from buletin.pipeline import BuildOptions, run
+
+from .conftest import EDITION_MD
+
+OLD_ARTICLE = """\
+---
+title: Catatan Desember 2019
+date: 2019-12-05
+---
+
+Kerajinan tenun kembali ramai menjelang akhir tahun.
+"""
+
+
+def test_plan_puts_other_pages_first_then_years_newest_first():
+    years = {"2019-12": 2019, "2020-10": 2020, "2020-11": 2020}
+    paths = ["2020-11/index.html", "2020-11/a/index.html", "2019-12/index.html", "tentang/index.html",
+             "2020-10/index.html"]
+    assert search.plan_shards(paths, years) == {
+        "pages": ["tentang/index.html"],
+        "2020": ["2020-10/index.html", "2020-11/a/index.html", "2020-11/index.html"],
+        "2019": ["2019-12/index.html"],
+    }
+
+
+def test_plan_splits_a_busy_year_by_edition(monkeypatch):
+    monkeypatch.setattr(search, "SHARD_PAGES", 2)
+    years = {"2020-10": 2020, "2020-11": 2020, "2019-12": 2019}
+    paths = ["2020-10/index.html", "2020-11/index.html", "2020-11/a/index.html", "2019-12/index.html"]
+    plan = search.plan_shards(paths, years)
+    assert list(plan) == ["2020-11", "2020-10", "2019"]
+    assert plan["2020-11"] == ["2020-11/a/index.html", "2020-11/index.html"]
+
+
+def _two_years(make_site) -> Path:
+    return make_site({"content/2019-12/index.md": EDITION_MD.replace("November", "Desember"),
+                      "content/2019-12/catatan.md": OLD_ARTICLE})
+
+
+def test_bundle_has_one_runtime_and_lists_the_merged_shards(make_site, tmp_path):
+    site = _two_years(make_site)
+    run(BuildOptions(site, tmp_path / "out", jobs=1))
+    bundle = tmp_path / "out" / "pagefind"
+    shards = json.loads((bundle / "shards.json").read_text())
+    assert shards == ["2020/", "2019/"]  # the primary bundle holds the pages outside editions
+    assert (bundle / "pagefind.js").is_file() and any(bundle.glob("wasm.id.pagefind"))
+    for shard in shards:
+        assert (bundle / shard / "pagefind-entry.json").is_file()
+        assert any((bundle / shard).glob("*.pf_meta")) and any((bundle / shard / "fragment").iterdir())
+        assert not (bundle / shard / "pagefind.js").exists() and not any((bundle / shard).glob("wasm.*"))
+    assert len(list((bundle / "2019" / "fragment").iterdir())) == 2  # December's edition and its article
+
+
+def test_editing_one_article_reindexes_only_its_shard(make_site, tmp_path, monkeypatch):
+    site = _two_years(make_site)
+    options = BuildOptions(site, tmp_path / "out", cache_dir=site / ".buletin-cache", jobs=1)
+    run(options)
+    before = {p.relative_to(tmp_path / "out").as_posix(): p.read_bytes()
+              for p in (tmp_path / "out" / "pagefind").rglob("*") if p.is_file()}
+    indexed: list[list[str]] = []
+    real_index = search._index
+    monkeypatch.setattr(search, "_index", lambda pages, language: indexed.append(sorted(pages))
+                        or real_index(pages, language))
+    article = site / "content/2019-12/catatan.md"
+    article.write_text(OLD_ARTICLE.replace("tenun", "tenun dan anyaman"))
+    run(options)
+    assert indexed == [["2019-12/catatan/index.html", "2019-12/index.html"]]
+    after = {p.relative_to(tmp_path / "out").as_posix(): p.read_bytes()
+             for p in (tmp_path / "out" / "pagefind").rglob("*") if p.is_file()}
+    changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
+    assert changed and all(path.startswith("pagefind/2019/") for path in changed), changed
