@@ -190,7 +190,7 @@ def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], cache
     names, files = output.fingerprint(output.collect_assets(site_root))
     downloads, data = data_files(site_root, model.catalog, cache=cache)
     css = files[names["style.css"]].decode("utf-8") if "style.css" in names else ""
-    pages = render_site(model, make_environment(site_root, model.locale), names, downloads, css)
+    pages = render_site(model, make_environment(site_root, model.locale), names, downloads, css, cache, site_root)
     files.update(pages)
     files.update(model.files)
     files.update(data)

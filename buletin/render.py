@@ -8,8 +8,10 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
+from .cache import NO_CACHE, Cache, make_key
 from .charts import x_text  # formatting only; matplotlib is imported when drawing
 from .i18n import Locale
+from .pagecache import Deferred, PageKeys, template_sources
 from .site import ArticleView, EditionView, FigureRef, SiteModel
 from .urls import absolute, page_path, relative, root_of, slugify
 
@@ -40,10 +42,13 @@ def filesize(size: int, locale: Locale) -> str:
 class Renderer:
     """Renders each kind of page with the shared context (site, nav, assets, root)."""
 
-    def __init__(self, env: jinja2.Environment, model: SiteModel, assets: dict[str, str]):
+    def __init__(self, env: jinja2.Environment, model: SiteModel, assets: dict[str, str],
+                 cache: Cache = NO_CACHE, keys: PageKeys | None = None):
         self.env = env
         self.model = model
         self.assets = assets  # logical name -> fingerprinted output path
+        self.cache = cache
+        self.keys = keys  # None: render every page
         self.nav = [("home", model.locale.text("home"), page_path()),
                     ("arsip", model.locale.text("archive"), page_path("arsip")),
                     ("data", model.locale.text("data"), page_path("data"))]
@@ -52,7 +57,18 @@ class Renderer:
         self.nav.append(("search", model.locale.text("search"), page_path(model.locale.text("search_dir"))))
 
     def page(self, template: str, path: str, **context: Any) -> bytes:
-        """Render one HTML page at output `path`."""
+        """Render one HTML page at output `path`, or take it from the cache when nothing it shows changed."""
+        key = make_key("page", self.keys.site, template, path, self.keys.context(context)) if self.keys else None
+        if key:
+            found = self.cache.load("page", key)
+            if found is not None:
+                return found
+        html = self._render(template, path, context)
+        if key:
+            self.cache.store("page", key, html)
+        return html
+
+    def _render(self, template: str, path: str, context: dict[str, Any]) -> bytes:
         root = root_of(path)
         config = self.model.config
         base = {
@@ -69,13 +85,13 @@ class Renderer:
         latest = self.model.editions[0] if self.model.editions else None
         return self.model.locale.period(latest.edition.period) if latest else ""
 
-    def body(self, html: str, figures: list[FigureRef], path: str) -> Markup:
-        """A document body with its figures put where their chart blocks stood."""
+    def body(self, html: str, figures: list[FigureRef], path: str) -> Deferred:
+        """A document body with its figures put where their chart blocks stood (made when printed)."""
         def figure_html(match: re.Match[str]) -> str:
             index = int(match.group(1))
             return str(self.figure(figures[index], path)) if index < len(figures) else ""
 
-        return Markup(_FIGURE_SLOT.sub(figure_html, html))
+        return Deferred(lambda: _FIGURE_SLOT.sub(figure_html, html), html, figures)
 
     def figure(self, ref: FigureRef, path: str) -> Markup:
         """One figure: chart, caption, source, notice, data table and CSV download."""
@@ -103,9 +119,13 @@ def svg_size(svg: bytes | None) -> tuple[int, int]:
 
 
 def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str],
-                downloads: list, css: str) -> dict[str, bytes]:
-    """Every page of the site, by output path."""
-    r = Renderer(env, model, assets)
+                downloads: list, css: str, cache: Cache = NO_CACHE, site_root: Path | None = None) -> dict[str, bytes]:
+    """Every page of the site, by output path; with a cache, only the pages whose inputs changed are rendered."""
+    keys = None
+    if cache.root is not None and site_root is not None:
+        sources, trusted = template_sources(site_root / "templates", THEME_DIR / "templates")
+        keys = PageKeys(model, (assets, downloads, css, sources)) if trusted else None
+    r = Renderer(env, model, assets, cache, keys)
     out: dict[str, bytes] = {}
     out["data/index.html"] = r.page("data.html", "data/index.html", title=model.locale.text("data"),
                                     downloads=downloads, jsonld=datasets_jsonld(model, downloads))
@@ -158,10 +178,15 @@ def _articles(r: Renderer, view: EditionView, out: dict[str, bytes]) -> None:
         following = items[index + 1] if index + 1 < len(items) else None
         out[article.path] = r.page(
             "article.html", article.path, article=article, edition=view, previous=previous, following=following,
-            body=Markup(dateline(str(r.body(article.body.html, article.figures, article.path)), article)),
+            body=_article_body(r, article),
             title=article.article.title, description=article.summary or r.model.config.description,
             share=_share_links(r, article), og_type="article", jsonld=news_article(r.model, article, view),
             og_image=absolute(r.model.config.base_url, view.card_path) if view.card_path else None)
+
+
+def _article_body(r: Renderer, article: ArticleView) -> Deferred:
+    body = r.body(article.body.html, article.figures, article.path)
+    return Deferred(lambda: dateline(str(body), article), body)
 
 
 def news_article(model: SiteModel, article: ArticleView, edition: EditionView) -> dict[str, Any]:
@@ -229,14 +254,13 @@ def _share_links(r: Renderer, article: ArticleView) -> list[tuple[str, str]]:
 def _by_tag(model: SiteModel) -> list[tuple[str, str, list[ArticleView]]]:
     """(slug, name as first written, articles newest first) for every tag, in alphabetical order."""
     names: dict[str, str] = {}
-    tags: dict[str, list[ArticleView]] = {}
+    tags: dict[str, dict[str, ArticleView]] = {}  # by path: an article listed once under a tag
     for view in model.articles:
         for tag in view.article.tags:
             slug = slugify(tag)
             names.setdefault(slug, tag)
-            if view not in tags.setdefault(slug, []):
-                tags[slug].append(view)
-    return [(slug, names[slug], tags[slug]) for slug in sorted(tags) if slug]
+            tags.setdefault(slug, {}).setdefault(view.path, view)
+    return [(slug, names[slug], list(tags[slug].values())) for slug in sorted(tags) if slug]
 
 
 def _by_year(editions: list[EditionView]) -> list[tuple[int, list[EditionView]]]:

@@ -57,6 +57,12 @@ def test_second_build_draws_nothing_and_matches(site, tmp_path):
                  id="config"),
     pytest.param(lambda s: (s / "templates").mkdir() or (s / "templates/footer_extra.html").write_text("<p>x</p>"),
                  id="template"),
+    pytest.param(lambda s: (s / "content/2020-11/sorotan.md").write_text(ARTICLE_MD + "\nKalimat baru.\n"),
+                 id="article-body"),
+    pytest.param(lambda s: (s / "content/2020-11/sorotan.md").write_text(
+        ARTICLE_MD.replace("title: Sorotan IKM November", "title: Judul Baru")), id="article-title"),
+    pytest.param(lambda s: (s / "content/2020-11/kedua.md").write_text(
+        ARTICLE_MD.replace("title: Sorotan IKM November", "title: Artikel Kedua")), id="article-added"),
 ])
 def test_every_dependency_edge_invalidates(site, tmp_path, edit):
     _build(site, tmp_path / "warm")
@@ -109,3 +115,37 @@ def test_a_no_op_build_is_skipped_and_any_change_rebuilds(site, run_cli, tmp_pat
     assert "built" in run_cli("build", "--site", site, "--out", out).out
     assert "edited by hand" not in (out / "index.html").read_text()
     assert "built" in run_cli("build", "--site", site, "--out", out, "--drafts").out  # other options
+
+
+def _rendered_pages(site: Path, out: Path, monkeypatch) -> list[str]:
+    """The pages a cached build renders through the templates (the others come from the cache)."""
+    from buletin import render
+
+    rendered: list[str] = []
+    real = render.Renderer._render
+    monkeypatch.setattr(render.Renderer, "_render",
+                        lambda self, template, path, context: rendered.append(path) or real(self, template, path,
+                                                                                            context))
+    _build(site, out)
+    monkeypatch.setattr(render.Renderer, "_render", real)
+    return sorted(rendered)
+
+
+def test_a_body_edit_renders_only_its_own_page(site, tmp_path, monkeypatch):
+    _build(site, tmp_path / "out")
+    assert _rendered_pages(site, tmp_path / "out", monkeypatch) == []
+    (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD + "\nKalimat baru.\n")
+    assert _rendered_pages(site, tmp_path / "out", monkeypatch) == ["2020-11/sorotan/index.html"]
+    assert "Kalimat baru." in (tmp_path / "out/2020-11/sorotan/index.html").read_text()
+    (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD.replace("Sorotan IKM November", "Judul Baru"))
+    assert len(_rendered_pages(site, tmp_path / "out", monkeypatch)) > 5  # a title shows on many pages
+
+
+def test_a_site_template_that_shows_another_pages_body_turns_the_page_cache_off(site, tmp_path, monkeypatch):
+    (site / "templates").mkdir()
+    (site / "templates/home.html").write_text(
+        '{% extends "base.html" %}{% block main %}{{ model.articles[0].body.html | safe }}{% endblock %}')
+    _build(site, tmp_path / "out")
+    (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD + "\nKalimat baru.\n")
+    assert "index.html" in _rendered_pages(site, tmp_path / "out", monkeypatch)
+    assert "Kalimat baru." in (tmp_path / "out/index.html").read_text()

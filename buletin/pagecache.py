@@ -1,0 +1,114 @@
+"""What each page shows, as digests, so a page whose inputs did not change is not rendered again.
+
+A page's key covers the site (templates, config, assets, downloads, the data's declarations, and every
+page's title, dates, tags, summary and figures: what menus, lists and neighbours show) and the page's own
+context, where a view stands for its metadata and `body` for the page's own text and figures. So an edited
+body renders only its own page again. No theme template shows another page's body; a site template that
+reaches for one (any `body` but the page's own) turns the cache off, as the keys do not follow it.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from .site import ArticleView, EditionView, FigureRef, PageView, SiteModel
+
+View = ArticleView | EditionView | PageView
+# The page's own body, the <body> element and Pagefind's marker: any other "body" may be another page's.
+_OWN_BODY = re.compile(r"{{-?\s*body\s*-?}}|</?body\b|data-pagefind-body")
+_BODY = re.compile(r"\bbody\b")
+
+
+class Deferred:
+    """Markup made only when a template prints it (`__html__`); `parts` is what it is made from."""
+
+    def __init__(self, make: Callable[[], str], *parts: Any):
+        self.make = make
+        self.parts = parts
+
+    def __html__(self) -> str:
+        return self.make()
+
+    def __str__(self) -> str:
+        return self.make()
+
+
+def _sha(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def figure_digest(ref: FigureRef) -> str:
+    """A figure as printed: its files' names carry the hash of their bytes."""
+    figure = ref.figure
+    return _sha(repr((ref.label, ref.svg_path, ref.csv_path, ref.folder, figure.spec, figure.series, figure.alt,
+                      figure.digits, figure.column_digits, figure.number)))
+
+
+def meta_digest(view: View) -> str:
+    """A view's metadata: everything lists and neighbours may show of it, not its body."""
+    document = view.edition if isinstance(view, EditionView) else view.article if isinstance(view, ArticleView) \
+        else view.page
+    own = {f.name: getattr(document, f.name) for f in dataclasses.fields(document)
+           if f.name not in ("body", "articles", "key_lines")}
+    shown = {f.name: getattr(view, f.name) for f in dataclasses.fields(view)
+             if f.name not in ("edition", "article", "page", "body", "figures", "articles", "related")}
+    related = [a.path for a in getattr(view, "related", [])]
+    return _sha(repr((type(view).__name__, sorted(own.items()), sorted(shown.items(), key=lambda kv: kv[0]),
+                      related, [figure_digest(ref) for ref in view.figures])))
+
+
+class PageKeys:
+    """The digests of one build's model; `key(template, path, context)` names a rendered page."""
+
+    def __init__(self, model: SiteModel, extra: Any):
+        self.meta = {id(view): meta_digest(view) for view in _views(model)}
+        self.site = _sha(repr((model.config, model.locale.language, model.built_at, model.catalog.package,
+                               [(i.path, i.title, [r.path for r in i.rows]) for i in model.row_indexes],
+                               [self.meta[id(v)] for v in _views(model)], extra)))
+
+    def context(self, value: Any) -> Any:
+        """A JSON-able stand-in for a template context: views by their metadata, long text by its hash."""
+        if id(value) in self.meta and isinstance(value, (ArticleView, EditionView, PageView)):
+            return self.meta[id(value)]
+        if isinstance(value, Deferred):
+            return self.context(list(value.parts))
+        if isinstance(value, str):
+            return value if len(value) < 200 else _sha(value)
+        if isinstance(value, dict):
+            return {str(k): self.context(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [self.context(v) for v in value]
+        if isinstance(value, FigureRef):
+            return figure_digest(value)
+        if value is None or isinstance(value, (int, float, bool)):
+            return value
+        if dataclasses.is_dataclass(value):
+            return _sha(repr(value))
+        return type(value).__name__  # the renderer itself: the same for every page
+
+
+def _views(model: SiteModel) -> list[View]:
+    out: list[View] = list(model.pages)
+    for edition in model.editions:
+        out.append(edition)
+        out.extend(edition.articles)
+    return out
+
+
+def template_sources(site_templates: Path, theme_templates: Path) -> tuple[list[tuple[str, str]], bool]:
+    """Every template's text (for the keys), and whether the page cache can be trusted with the site's own."""
+    sources, trusted = [], True
+    for label, folder in (("site", site_templates), ("theme", theme_templates)):
+        if not folder.is_dir():
+            continue
+        for path in sorted(folder.rglob("*")):
+            if path.is_file() and "assets" not in path.relative_to(folder).parts:
+                text = path.read_text(encoding="utf-8", errors="replace")
+                sources.append((f"{label}:{path.relative_to(folder).as_posix()}", text))
+                if folder == site_templates:
+                    trusted = trusted and not _BODY.search(_OWN_BODY.sub("", text))
+    return sources, trusted
