@@ -113,21 +113,101 @@ def site_lock(site_root: Path, what: str = "build") -> Iterator[None]:
 
 
 def write_site(out: Path, files: dict[str, bytes]) -> int:
-    """Write every file into a fresh folder beside `out`, then swap it in. Returns files rewritten.
+    """Write the site into `out`; returns the number of files written. Unchanged files are not touched.
 
-    A file whose bytes did not change is hard-linked from the old output, so it keeps its mtime and
-    rsync-style deploys upload only what changed.
+    A first build is written into a fresh folder beside `out` and swapped in. Later builds update `out`:
+    every changed file is first written beside its target under a temporary name, and only when all are
+    written are they renamed into place (manifest last) and the files the site no longer has removed.
+    A failure before that point leaves `out` as it was; the rename step itself is a matter of milliseconds.
+    Unchanged files keep their mtime, so rsync-style deploys upload only what changed.
     """
     out = out.absolute()
+    if not (out / MANIFEST).is_file():
+        return _write_fresh(out, files)
+    old_files, old_dirs = _listing(out)
+    conflict = any(path in old_dirs or any(parent in old_files for parent in _parents(path)) for path in files)
+    if conflict:  # a file where a folder was, or the reverse: start afresh
+        return _write_fresh(out, files)
+    changed = [path for path in sorted(files, key=lambda p: p == MANIFEST) if not _same(out / path, files[path])]
+    _apply(out, files, changed, old_files - files.keys())
+    return len(changed)
+
+
+def _parents(path: str) -> list[str]:
+    parts = path.split("/")[:-1]
+    return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
+
+
+def _listing(out: Path) -> tuple[set[str], set[str]]:
+    """Every file and folder under `out`, relative to it."""
+    files, dirs = set(), set()
+    todo = [("", out)]
+    while todo:
+        prefix, folder = todo.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                name = f"{prefix}{entry.name}"
+                if entry.is_dir(follow_symlinks=False):
+                    dirs.add(name)
+                    todo.append((f"{name}/", Path(entry.path)))
+                else:
+                    files.add(name)
+    return files, dirs
+
+
+def _same(path: Path, data: bytes) -> bool:
+    try:
+        return path.stat().st_size == len(data) and path.read_bytes() == data
+    except OSError:
+        return False
+
+
+def _apply(out: Path, files: dict[str, bytes], changed: list[str], stale: set[str]) -> None:
+    """Write the changed files under temporary names, then rename them into place and remove the stale."""
+    pid = os.getpid()
+    written: list[tuple[Path, Path]] = []
+    made: list[Path] = []
+    try:
+        for path in changed:
+            target = out / path
+            for folder in reversed([target.parent, *target.parent.parents]):
+                if not folder.exists() and out in folder.parents:
+                    folder.mkdir()
+                    made.append(folder)
+            temporary = target.with_name(f".{target.name}.buletin-{pid}")
+            temporary.write_bytes(files[path])
+            written.append((temporary, target))
+    except BaseException:
+        for temporary, _ in written:
+            temporary.unlink(missing_ok=True)
+        for folder in reversed(made):
+            shutil.rmtree(folder, ignore_errors=True)
+        raise
+    for temporary, target in written:
+        os.replace(temporary, target)
+    for path in sorted(stale, reverse=True):
+        (out / path).unlink(missing_ok=True)
+        for parent in _parents(path)[::-1]:
+            try:
+                (out / parent).rmdir()  # only when empty
+            except OSError:
+                break
+
+
+def _write_fresh(out: Path, files: dict[str, bytes]) -> int:
+    """Write every file into a fresh folder beside `out`, then swap it in."""
     out.parent.mkdir(parents=True, exist_ok=True)
     staging = out.parent / f".{out.name}.new-{os.getpid()}"
     retired = out.parent / f".{out.name}.old-{os.getpid()}"
     shutil.rmtree(staging, ignore_errors=True)
     changed = 0
+    made: set[Path] = set()
     try:
         for path, data in sorted(files.items()):
             target = staging / path
-            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.parent not in made:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                made.add(target.parent)
             if not _reuse(out / path, target, data):
                 target.write_bytes(data)
                 changed += 1

@@ -18,6 +18,55 @@ def test_write_site_swaps_and_keeps_unchanged_mtimes(tmp_path):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]  # no staging folders left
 
 
+def _state(out):
+    return {p.relative_to(out).as_posix(): (p.read_bytes(), p.stat().st_mtime_ns)
+            for p in sorted(out.rglob("*")) if p.is_file()}
+
+
+def test_a_later_build_updates_in_place_and_removes_what_the_site_no_longer_has(tmp_path):
+    out = tmp_path / "output"
+    write_site(out, {"a.html": b"A", "b/c.html": b"C", "old/x/y.html": b"Y", "manifest.json": b"{}"})
+    before = _state(out)
+    changed = write_site(out, {"a.html": b"A", "b/c.html": b"C2", "new/d.html": b"D", "manifest.json": b"{1}"})
+    after = _state(out)
+    assert changed == 3
+    assert after["a.html"] == before["a.html"]  # untouched: same bytes, same mtime
+    assert after["b/c.html"][0] == b"C2" and after["new/d.html"][0] == b"D"
+    assert set(after) == {"a.html", "b/c.html", "new/d.html", "manifest.json"}
+    assert not (out / "old").exists()  # emptied folders go too
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_a_failed_update_leaves_the_output_as_it_was(tmp_path, monkeypatch):
+    out = tmp_path / "output"
+    write_site(out, {"a.html": b"A", "b/c.html": b"C", "manifest.json": b"{}"})
+    before = _state(out)
+    real = type(out).write_bytes
+    calls = []
+
+    def failing(self, data):
+        calls.append(self)
+        if len(calls) == 2:
+            raise OSError("disk full")
+        return real(self, data)
+
+    monkeypatch.setattr(type(out), "write_bytes", failing)
+    with pytest.raises(OSError, match="disk full"):
+        write_site(out, {"a.html": b"A2", "new/n.html": b"N", "manifest.json": b"{2}"})
+    assert _state(out) == before
+    assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["a.html", "b", "b/c.html",
+                                                                            "manifest.json"]
+
+
+def test_a_file_that_becomes_a_folder(tmp_path):
+    out = tmp_path / "output"
+    write_site(out, {"a": b"A", "manifest.json": b"{}"})
+    write_site(out, {"a/index.html": b"A", "manifest.json": b"{}"})
+    assert (out / "a/index.html").read_bytes() == b"A"
+    write_site(out, {"a": b"A", "manifest.json": b"{}"})
+    assert (out / "a").read_bytes() == b"A"
+
+
 def test_refuses_folders_it_did_not_make(tmp_path):
     site = tmp_path / "site"
     site.mkdir()
