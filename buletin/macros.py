@@ -14,11 +14,12 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from .catalog import Catalog
 from .data import as_text
 from .i18n import Locale
+from .markup import FIGURE_PLACEHOLDER
 from .problems import Problems
 from .query import QueryError, value
 
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w-]*)")  # indented too: a chart may stand in a list item
-PLACEHOLDER = "BULETINFIGURE{}X"
+PLACEHOLDER = FIGURE_PLACEHOLDER
 MAX_RETRIES = 20
 PLACEHOLDER_LINE = re.compile(r"^[ \t]*BULETINFIGURE(\d+)X$", re.M)
 

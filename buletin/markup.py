@@ -5,6 +5,10 @@ import re
 
 import markdown
 
+FIGURE_PLACEHOLDER = "BULETINFIGURE{}X"  # where a chart block stood in a body, until its figure is put there
+_PLACEHOLDERS = re.compile(r"BULETINFIGURE\d+X")
+_INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|code|em|i|mark|small|span|strong|sub|sup)\b[^>]*>")
+
 EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "toc", "sane_lists"]
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "div", "dl", "dt",
@@ -74,7 +78,14 @@ def sanitise(html: str) -> str:
 
 def plain_text(html: str, limit: int = 0) -> str:
     """HTML -> text (figures left out), cut at a word boundary after `limit` characters when given."""
-    html = re.sub(r"<figure\b.*?</figure>", " ", html, flags=re.S)
+    if limit and len(html) > limit * 8:  # an excerpt needs only the start: read no more than that
+        head = html[:html.rfind(">", 0, limit * 8) + 1]
+        if head.count("<figure") == head.count("</figure>"):
+            text = plain_text(head)
+            if len(text) > limit:
+                return text[:limit].rsplit(" ", 1)[0] + " …"
+    html = _PLACEHOLDERS.sub(" ", re.sub(r"<figure\b.*?</figure>", " ", html, flags=re.S))
+    html = _INLINE_TAGS.sub("", html)  # "<em>penting</em>." reads "penting.", not "penting ."
     text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
     if limit and len(text) > limit:
         text = text[:limit].rsplit(" ", 1)[0] + " …"

@@ -53,13 +53,19 @@ def _record(cache_dir: Path, out: Path) -> Path:
 
 
 def _tree(out: Path) -> dict[str, list[int]]:
+    """Size and mtime of every output file: a file edited or removed by hand makes the next build run."""
     files = {}
-    for folder, _, names in os.walk(out):
-        for name in names:
-            path = Path(folder) / name
-            stat = path.stat()
-            files[path.relative_to(out).as_posix()] = [stat.st_size, stat.st_mtime_ns]
-    return files
+    todo = [("", str(out))]
+    while todo:
+        prefix, folder = todo.pop()
+        with os.scandir(folder) as entries:
+            for entry in entries:
+                if entry.is_dir(follow_symlinks=False):
+                    todo.append((f"{prefix}{entry.name}/", entry.path))
+                else:
+                    stat = entry.stat()
+                    files[f"{prefix}{entry.name}"] = [stat.st_size, stat.st_mtime_ns]
+    return dict(sorted(files.items()))
 
 
 def unchanged(cache_dir: Path, out: Path, print_: str) -> int | None:

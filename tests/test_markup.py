@@ -20,3 +20,16 @@ def test_extensions_tables_footnotes_attr_list_and_one_h1():
     assert "<table>" in html and 'style="text-align:right"' in html
     assert 'class="footnote"' in html
     assert 'class="penting"' in html
+
+
+def test_plain_text_excerpt_leaves_out_figures_and_their_placeholders():
+    from buletin.markup import plain_text
+
+    words = " ".join(f"kata{i}" for i in range(400))
+    html = f"<p>BULETINFIGURE0X</p>\n<p>Awal <em>penting</em>.</p>\n<p>{words}</p>"
+    excerpt = plain_text(html, 60)
+    assert excerpt.startswith("Awal penting. kata0 kata1") and excerpt.endswith(" …")
+    assert len(excerpt) <= 62 and "BULETIN" not in excerpt
+    caption = "<figure><figcaption>" + "keterangan " * 100 + "</figcaption></figure>"
+    assert plain_text(f"<p>Awal.</p>{caption}<p>{words}</p>", 40).startswith("Awal. kata0")
+    assert plain_text(f"<p>Awal.</p>{caption}<p>{words}</p>", 40) == plain_text(f"<p>Awal.</p><p>{words}</p>", 40)
