@@ -17,6 +17,7 @@ import os
 import re
 import shutil
 import statistics
+import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
@@ -86,6 +87,7 @@ class Bench:
         self.out = workdir / "out"
         self.sample_out = workdir / "sample-out"
         self.env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
+        self.env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode compiled
 
     def command(self, site: Path, out: Path) -> list[str]:
         return [self.args.python, str(ENGINE / "build.py"), "--site", str(site), "--out", str(out), "--quiet"]
@@ -311,6 +313,7 @@ def main(argv: list[str] | None = None) -> int:
     workdir.mkdir(parents=True, exist_ok=True)
     corpus = make_corpus(QUICK if args.quick else FULL, args.seed)
     bench = Bench(args, corpus, workdir)
+    subprocess.run([args.python, "-m", "compileall", "-q", str(ENGINE / "buletin")], check=True)  # as pip does
     clean(bench.site, bench.out)
     shutil.rmtree(bench.site, ignore_errors=True)
     write_site(corpus, bench.site, args.seed)

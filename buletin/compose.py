@@ -62,7 +62,7 @@ class Composer:
         self.catalog = catalog
         self.locale = locale
         self.problems = problems
-        self.macros = MacroStage(catalog, locale, problems)
+        self.macros = MacroStage(catalog, locale, problems, self.lookup)
         self.markup = Markup(allow_raw_html, locale.text("table"))
 
     def _cached(self, kind: str, key: str) -> Any | None:
@@ -90,6 +90,31 @@ class Composer:
         value = compute()
         return Outcome(value, self.problems.items[problems_from:], self.macros.quoted[quoted_from:],
                        set(self.catalog.accessed))
+
+    def lookup(self, kind: str, parts: tuple, compute: Callable[[], Any]) -> Any:
+        """Within a body: compute(), or its cached result when every dataset it read is unchanged.
+
+        So a body whose prose changed re-uses its figures and quoted values without reading the data. The
+        datasets a result read count as read by the body too. Results that raised or reported problems
+        are never kept: their errors come again, at their lines.
+        """
+        key = make_key(kind, self.locale.language, *parts)
+        entry = self.cache.load(kind, key)
+        if entry is not None and all(self.catalog.hashes.get(n) == h for n, h in entry["deps"].items()):
+            self.catalog.accessed.update(entry["deps"])
+            self.macros.quoted.extend(entry["quoted"])
+            return entry["value"]
+        outer, quoted_from, problems_from = set(self.catalog.accessed), len(self.macros.quoted), len(self.problems)
+        self.catalog.accessed.clear()
+        try:
+            value = compute()
+        finally:
+            accessed = set(self.catalog.accessed)
+            self.catalog.accessed |= outer
+        if value is not None and len(self.problems) == problems_from:
+            self.cache.store(kind, key, {"value": value, "deps": self.catalog.dependencies(accessed),
+                                         "quoted": self.macros.quoted[quoted_from:]})
+        return value
 
     def _keep(self, kind: str, key: str, outcome: Outcome) -> None:
         if not outcome.problems:
@@ -137,6 +162,11 @@ class Composer:
 
     def _figure(self, source: str, text: str, first_line: int, context: dict[str, Any],
                 number: int) -> Figure | None:
+        return self.lookup("figure", (source, text, context, number),
+                           lambda: self._new_figure(source, text, first_line, context, number))
+
+    def _new_figure(self, source: str, text: str, first_line: int, context: dict[str, Any],
+                    number: int) -> Figure | None:
         spec_text = self.macros.render(text, source, first_line, context)
         if spec_text is None:
             return None

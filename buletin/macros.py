@@ -5,6 +5,7 @@ import math
 import re
 import sys
 import traceback
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -66,10 +67,14 @@ def make_environment() -> ImmutableSandboxedEnvironment:
                                          keep_trailing_newline=True)
 
 
+Lookup = Callable[[str, tuple, Callable[[], Any]], Any]
+
+
 class MacroStage:
     """Renders text through the sandbox, reporting every error at its file line."""
 
-    def __init__(self, catalog: Catalog, locale: Locale, problems: Problems):
+    def __init__(self, catalog: Catalog, locale: Locale, problems: Problems, lookup: Lookup | None = None):
+        self.lookup = lookup or (lambda kind, parts, compute: compute())  # a cache of values (compose.py)
         self.env = make_environment()
         self.catalog = catalog
         self.locale = locale
@@ -133,7 +138,8 @@ class MacroStage:
         """One aggregate, recorded for revision notices; None (with a problem at the macro's line) on error."""
         source, first_line, filename, template = where
         try:
-            number = value(self.catalog, dataset, column, agg, filters)
+            number = self.lookup("value", (dataset, column, agg, filters),
+                                 lambda: value(self.catalog, dataset, column, agg, filters))
         except QueryError as exc:
             if not exc.follow_on:
                 self.problems.add(source, first_line + _template_line(filename, template) - 1, f"{macro}(): {exc}")

@@ -149,3 +149,16 @@ def test_a_site_template_that_shows_another_pages_body_turns_the_page_cache_off(
     (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD + "\nKalimat baru.\n")
     assert "index.html" in _rendered_pages(site, tmp_path / "out", monkeypatch)
     assert "Kalimat baru." in (tmp_path / "out/index.html").read_text()
+
+
+def test_a_prose_edit_reuses_figures_and_values_without_reading_the_data(site, tmp_path):
+    out = tmp_path / "out"
+    _build(site, out)
+    (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD.replace("Nilainya", "Nilai produksinya"))
+    probe = ("import sys; from buletin.cli import main; "
+             f"code = main(['build', '--site', {str(site)!r}, '--out', {str(out)!r}, '--quiet']); "
+             "print(code, 'pandas' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "False"]
+    assert "Nilai produksinya 1.234,5 juta rupiah" in (out / "2020-11/sorotan/index.html").read_text()
+    _assert_same_as_uncached(site, tmp_path)
