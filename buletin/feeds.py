@@ -2,13 +2,23 @@
 from __future__ import annotations
 
 import datetime as dt
-from xml.sax.saxutils import escape, quoteattr
+from html import escape as _escape_html
 from zoneinfo import ZoneInfo
 
 from .site import SiteModel
 from .urls import absolute, slugify
 
 FEED_PATH = "feed.xml"
+
+
+def escape(text: str) -> str:
+    """Text for XML element content (xml.sax.saxutils costs a heavy import for three replacements)."""
+    return _escape_html(text, quote=False)
+
+
+def quoteattr(text: str) -> str:
+    """Text as a quoted XML attribute value."""
+    return f'"{_escape_html(text, quote=True)}"'
 
 
 def _moment(day: dt.date | None, model: SiteModel) -> str:

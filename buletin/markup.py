@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import re
 
-import markdown
-
 FIGURE_PLACEHOLDER = "BULETINFIGURE{}X"  # where a chart block stood in a body, until its figure is put there
 _PLACEHOLDERS = re.compile(r"BULETINFIGURE\d+X")
 _INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|code|em|i|mark|small|span|strong|sub|sup)\b[^>]*>")
@@ -33,12 +31,19 @@ class Markup:
     def __init__(self, allow_raw_html: bool = False, table_label: str = "Tabel"):
         self.allow_raw_html = allow_raw_html
         self.table_label = table_label
-        self._md = markdown.Markdown(
-            extensions=EXTENSIONS,
-            extension_configs={"toc": {"permalink": False},
-                               "footnotes": {"BACKLINK_TITLE": "%d"}},
-            output_format="html",
-        )
+        self._converter = None  # made on first use: a build whose bodies are all cached never needs it
+
+    @property
+    def _md(self):
+        if self._converter is None:
+            import markdown
+
+            self._converter = markdown.Markdown(
+                extensions=EXTENSIONS,
+                extension_configs={"toc": {"permalink": False}, "footnotes": {"BACKLINK_TITLE": "%d"}},
+                output_format="html",
+            )
+        return self._converter
 
     def convert(self, text: str, id_prefix: str = "") -> str:
         """Markdown text -> HTML fragment; headings shift down one level (the page title is the h1)."""

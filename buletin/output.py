@@ -47,20 +47,36 @@ def fingerprint(assets: dict[str, bytes]) -> tuple[dict[str, str], dict[str, byt
     return names, files
 
 
+_HASHED: dict[Path, tuple[int, int, str]] = {}  # path -> (size, mtime_ns, sha256), for a second call
+
+
 def input_hashes(site_root: Path, extra: list[str] | tuple[str, ...] = ("site.yaml",)) -> dict[str, str]:
-    """sha256 of every input file (config, content, data, templates), by path relative to the site."""
+    """sha256 of every input file (config, content, data, templates), by path relative to the site.
+
+    A file hashed before in this process and not modified since (same size and mtime) is not read again.
+    """
     hashes = {}
     for name in extra:
         if (site_root / name).is_file():
-            hashes[name] = sha256((site_root / name).read_bytes())
+            hashes[name] = _file_hash(site_root / name)
     for folder in INPUT_DIRS:
         root = site_root / folder
         if not root.is_dir():
             continue
         for path in sorted(root.rglob("*")):
             if path.is_file() and not any(part.startswith(".") for part in path.relative_to(site_root).parts):
-                hashes[path.relative_to(site_root).as_posix()] = sha256(path.read_bytes())
+                hashes[path.relative_to(site_root).as_posix()] = _file_hash(path)
     return dict(sorted(hashes.items()))
+
+
+def _file_hash(path: Path) -> str:
+    stat = path.stat()
+    known = _HASHED.get(path)
+    if known and known[:2] == (stat.st_size, stat.st_mtime_ns):
+        return known[2]
+    digest = sha256(path.read_bytes())
+    _HASHED[path] = (stat.st_size, stat.st_mtime_ns, digest)
+    return digest
 
 
 def manifest(version: str, built_at: str, commit: str | None, inputs: dict[str, str],

@@ -8,6 +8,7 @@ bundle and merges the others (Pagefind's `mergeIndex`, which shares the first sh
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 import tempfile
@@ -91,9 +92,13 @@ def _bundle(found: dict[str, dict[str, bytes] | None], order: list[str]) -> dict
 
 
 def _cores() -> int:
-    import os
-
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def _scratch() -> str | None:
+    """A folder in memory where there is one (Linux): Pagefind's copies never touch the disk."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
 
 
 def _command() -> list[str]:
@@ -108,7 +113,7 @@ def _command() -> list[str]:
 
 def _index(pages: dict[str, bytes], language: str) -> dict[str, bytes]:
     """Run Pagefind over these pages in a folder of their own; its bundle's files by path in the bundle."""
-    with tempfile.TemporaryDirectory(prefix="buletin-search-") as folder:
+    with tempfile.TemporaryDirectory(prefix="buletin-search-", dir=_scratch()) as folder:
         root = Path(folder)
         for path, data in pages.items():
             target = root / path
