@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import os
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import asdict, replace
+from dataclasses import replace
 
 from . import progress
 from .cache import Cache, make_key
@@ -17,7 +17,7 @@ MIN_FOR_POOL = 24
 
 def chart_key(figure: Figure, locale: Locale) -> str:
     """Everything a chart's pixels depend on: spec, the data slice, language, digits (style and versions too)."""
-    return make_key("svg", asdict(figure.spec), asdict(figure.series), locale.language, figure.digits)
+    return make_key("svg", repr(figure.spec), repr(figure.series), locale.language, figure.digits)
 
 
 def draw_all(model: SiteModel, cache: Cache, jobs: int | None = None) -> int:
@@ -62,7 +62,7 @@ def _card(view, model: SiteModel) -> tuple[str, tuple] | None:
     lead = next((f for f in figures if not f.is_table), None)
     if lead is None:
         return None
-    key = make_key("card", asdict(lead.spec), asdict(lead.series), model.locale.language, view.title,
+    key = make_key("card", repr(lead.spec), repr(lead.series), model.locale.language, view.title,
                    model.config.title)
     return key, (lead.spec, lead.series, model.locale, lead.digits, view.title, model.config.title)
 

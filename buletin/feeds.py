@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from html import escape as _escape_html
 from zoneinfo import ZoneInfo
 
-from .site import SiteModel
+from .site import ArticleView, SiteModel
 from .urls import absolute, slugify
 
 FEED_PATH = "feed.xml"
+FEED_ENTRIES = 50
 
 
 def escape(text: str) -> str:
@@ -38,10 +40,13 @@ def _link(model: SiteModel, path: str) -> str:
     return link or "./"
 
 
-def atom_feed(model: SiteModel, summaries: dict[str, str]) -> bytes:
-    """Every article, newest first, with id, title, updated date, link, authors and summary."""
+def atom_feed(model: SiteModel, excerpt: Callable[[ArticleView], str]) -> bytes:
+    """The newest FEED_ENTRIES articles, with id, title, updated date, link, authors and summary.
+
+    Feed readers fetch the feed again and again, often on phones: the archive is on the site, not in it.
+    """
     config = model.config
-    articles = model.articles
+    articles = model.articles[:FEED_ENTRIES]
     updated = _moment(articles[0].article.date, model) if articles else _moment(None, model)
     site_id = config.base_url or f"tag:buletin,2000:{slugify(config.title) or 'site'}"
     lines = ['<?xml version="1.0" encoding="utf-8"?>',
@@ -67,7 +72,7 @@ def atom_feed(model: SiteModel, summaries: dict[str, str]) -> bytes:
                   f"<updated>{_moment(article.date, model)}</updated>"]
         lines += [f"<author><name>{escape(name)}</name></author>" for name in article.authors]
         lines += [f"<category term={quoteattr(tag)}/>" for tag in article.tags]
-        summary = view.summary or summaries.get(view.path, "")
+        summary = view.summary or excerpt(view)
         if summary:
             lines.append(f"<summary>{escape(summary)}</summary>")
         lines.append("</entry>")

@@ -60,12 +60,12 @@ def input_hashes(site_root: Path, extra: list[str] | tuple[str, ...] = ("site.ya
         if (site_root / name).is_file():
             hashes[name] = _file_hash(site_root / name)
     for folder in INPUT_DIRS:
-        root = site_root / folder
-        if not root.is_dir():
-            continue
-        for path in sorted(root.rglob("*")):
-            if path.is_file() and not any(part.startswith(".") for part in path.relative_to(site_root).parts):
-                hashes[path.relative_to(site_root).as_posix()] = _file_hash(path)
+        for top, dirs, names in os.walk(site_root / folder):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]  # hidden folders (the cache) are not inputs
+            relative = os.path.relpath(top, site_root).replace(os.sep, "/")
+            for name in names:
+                if not name.startswith("."):
+                    hashes[f"{relative}/{name}"] = _file_hash(Path(top, name))
     return dict(sorted(hashes.items()))
 
 

@@ -196,7 +196,7 @@ def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], cache
     files.update(data)
     for period, catalog in frozen.items():
         files.update(data_files(site_root, catalog, prefix=f"{period}/data/", cache=cache)[1])
-    files["feed.xml"] = atom_feed(model, {a.path: plain_text(a.body.html, 280) for a in model.articles})
+    files["feed.xml"] = atom_feed(model, lambda article: plain_text(article.body.html, 280))
     files["robots.txt"] = robots(model)
     site_map = sitemap(model, [p for p in files if p.endswith(".html")])
     if site_map:

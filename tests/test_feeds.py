@@ -15,3 +15,16 @@ def test_entry_without_summary_gets_an_excerpt_of_its_body(make_site, run_cli, t
     assert "Jumlah unit usaha pada November 2020 tercatat 13.012 unit." in summary
     assert "Unit usaha per wilayah" not in summary  # figures are left out of the excerpt
     assert feed.find(f"{ATOM}id").text.startswith("tag:buletin,2000:buletin-uji")
+
+
+def test_the_feed_carries_the_newest_articles_only(make_site, run_cli, tmp_path):
+    from buletin.feeds import FEED_ENTRIES
+
+    article = "---\ntitle: Catatan {n}\ndate: 2020-11-{day:02d}\n---\n\nCatatan harian nomor {n}.\n"
+    site = make_site({f"content/2020-11/catatan-{n}.md": article.format(n=n, day=1 + n % 28)
+                      for n in range(FEED_ENTRIES + 5)})
+    assert run_cli("build", "--site", site, "--out", tmp_path / "out").code == 0
+    feed = ET.parse(tmp_path / "out/feed.xml").getroot()
+    dates = [entry.find(f"{ATOM}published").text for entry in feed.iter(f"{ATOM}entry")]
+    assert len(dates) == FEED_ENTRIES
+    assert dates == sorted(dates, reverse=True) and dates[0].startswith("2020-11-28")
