@@ -21,7 +21,7 @@ from .i18n import Locale
 from .markup import plain_text
 from .problems import Problems, SiteError
 from .render import make_environment, render_site
-from .search import SearchUnavailable, search_files
+from .search import SearchUnavailable, ShardIndexer
 from .site import SiteModel, build_model, place_figures, views
 
 
@@ -190,7 +190,14 @@ def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], cache
     names, files = output.fingerprint(output.collect_assets(site_root))
     downloads, data = data_files(site_root, model.catalog, cache=cache)
     css = files[names["style.css"]].decode("utf-8") if "style.css" in names else ""
-    pages = render_site(model, make_environment(site_root, model.locale), names, downloads, css, cache, site_root)
+    years = {str(view.edition.period): view.edition.period.year for view in model.editions}
+    indexer = ShardIndexer([view.path for view in views(model)], years, model.config.language, cache, jobs)
+    try:
+        pages = render_site(model, make_environment(site_root, model.locale), names, downloads, css, cache,
+                            site_root, indexer.add)  # search shards are indexed while the rest renders
+    except BaseException:
+        indexer.close()
+        raise
     files.update(pages)
     files.update(model.files)
     files.update(data)
@@ -202,8 +209,7 @@ def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], cache
     if site_map:
         files["sitemap.xml"] = site_map
     try:
-        years = {str(view.edition.period): view.edition.period.year for view in model.editions}
-        files.update(search_files(pages, years, model.config.language, cache, jobs))
+        files.update(indexer.files(pages))
     except SearchUnavailable as exc:
         warnings.append(f"the search index was not built ({exc}); the search page will say so")
     commit = clock.git(site_root, "rev-parse", "HEAD")

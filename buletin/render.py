@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -43,12 +44,14 @@ class Renderer:
     """Renders each kind of page with the shared context (site, nav, assets, root)."""
 
     def __init__(self, env: jinja2.Environment, model: SiteModel, assets: dict[str, str],
-                 cache: Cache = NO_CACHE, keys: PageKeys | None = None):
+                 cache: Cache = NO_CACHE, keys: PageKeys | None = None,
+                 on_page: Callable[[str, bytes], None] | None = None):
         self.env = env
         self.model = model
         self.assets = assets  # logical name -> fingerprinted output path
         self.cache = cache
         self.keys = keys  # None: render every page
+        self.on_page = on_page or (lambda path, html: None)  # told of each page as soon as it is made
         self.nav = [("home", model.locale.text("home"), page_path()),
                     ("arsip", model.locale.text("archive"), page_path("arsip")),
                     ("data", model.locale.text("data"), page_path("data"))]
@@ -59,13 +62,12 @@ class Renderer:
     def page(self, template: str, path: str, **context: Any) -> bytes:
         """Render one HTML page at output `path`, or take it from the cache when nothing it shows changed."""
         key = make_key("page", self.keys.site, template, path, self.keys.context(context)) if self.keys else None
-        if key:
-            found = self.cache.load("page", key)
-            if found is not None:
-                return found
-        html = self._render(template, path, context)
-        if key:
-            self.cache.store("page", key, html)
+        html = self.cache.load("page", key) if key else None
+        if html is None:
+            html = self._render(template, path, context)
+            if key:
+                self.cache.store("page", key, html)
+        self.on_page(path, html)
         return html
 
     def _render(self, template: str, path: str, context: dict[str, Any]) -> bytes:
@@ -119,13 +121,14 @@ def svg_size(svg: bytes | None) -> tuple[int, int]:
 
 
 def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str],
-                downloads: list, css: str, cache: Cache = NO_CACHE, site_root: Path | None = None) -> dict[str, bytes]:
+                downloads: list, css: str, cache: Cache = NO_CACHE, site_root: Path | None = None,
+                on_page: Callable[[str, bytes], None] | None = None) -> dict[str, bytes]:
     """Every page of the site, by output path; with a cache, only the pages whose inputs changed are rendered."""
     keys = None
     if cache.root is not None and site_root is not None:
         sources, trusted = template_sources(site_root / "templates", THEME_DIR / "templates")
         keys = PageKeys(model, (assets, downloads, css, sources)) if trusted else None
-    r = Renderer(env, model, assets, cache, keys)
+    r = Renderer(env, model, assets, cache, keys, on_page)
     out: dict[str, bytes] = {}
     out["data/index.html"] = r.page("data.html", "data/index.html", title=model.locale.text("data"),
                                     downloads=downloads, jsonld=datasets_jsonld(model, downloads))

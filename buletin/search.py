@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 from collections import defaultdict
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 from . import progress
@@ -57,27 +57,77 @@ def plan_shards(paths: list[str], years: dict[str, int]) -> dict[str, list[str]]
     return shards
 
 
-def search_files(pages: dict[str, bytes], years: dict[str, int], language: str, cache: Cache,
-                 jobs: int | None = None) -> dict[str, bytes]:
-    """Index the HTML pages (their `data-pagefind-body` parts, where the theme marks any); the bundle's files."""
+def indexed_pages(pages: dict[str, bytes]) -> dict[str, bytes]:
+    """The HTML pages Pagefind indexes: those with `data-pagefind-body` where any has it (its own rule)."""
     html = {path: data for path, data in pages.items() if path.endswith(".html")}
-    if any(_MARKER in data for data in html.values()):  # Pagefind's own rule, kept across shards
+    if any(_MARKER in data for data in html.values()):
         html = {path: data for path, data in html.items() if _MARKER in data}
-    shards = plan_shards(list(html), years)
-    if not shards:
-        return {}
-    keys = {name: make_key("search-shard", language, sorted((p, sha256(html[p])) for p in paths))
-            for name, paths in shards.items()}
-    found = {name: cache.load("search", key) for name, key in keys.items()}
-    missing = [name for name, files in found.items() if files is None]
-    if missing:
-        progress.say(f"indexing {sum(len(shards[n]) for n in missing)} pages for search", len(html))
-        with ThreadPoolExecutor(max_workers=min(len(missing), jobs or _cores())) as pool:
-            done = pool.map(lambda name: _index({p: html[p] for p in shards[name]}, language), missing)
-            for name, files in zip(missing, done, strict=True):
-                found[name] = files
-                cache.store("search", keys[name], files)
-    return _bundle(found, list(shards))
+    return html
+
+
+class ShardIndexer:
+    """Indexes each shard in the background as soon as all of its pages are given (while others render).
+
+    `expected` names the pages to index; `files()` checks that against the pages finally built and
+    indexes afresh (from the cache where it can) when they differ, so the result never depends on timing.
+    """
+
+    def __init__(self, expected: list[str], years: dict[str, int], language: str, cache: Cache,
+                 jobs: int | None = None):
+        self.plan = plan_shards(expected, years)
+        self.years, self.language, self.cache, self.jobs = years, language, cache, jobs
+        self.shard_of = {path: name for name, paths in self.plan.items() for path in paths}
+        self.waiting = {name: set(paths) for name, paths in self.plan.items()}
+        self.pages: dict[str, bytes] = {}
+        self.pool = ThreadPoolExecutor(max_workers=jobs or _cores())
+        self.futures: dict[str, Future[dict[str, bytes]]] = {}
+
+    def add(self, path: str, data: bytes) -> None:
+        """A page is rendered: start its shard when it was the shard's last."""
+        name = self.shard_of.get(path)
+        if name is None:
+            return
+        self.pages[path] = data
+        self.waiting[name].discard(path)
+        if not self.waiting[name] and name not in self.futures:
+            self.futures[name] = self.pool.submit(self._shard, name, {p: self.pages[p] for p in self.plan[name]})
+
+    def _shard(self, name: str, pages: dict[str, bytes]) -> dict[str, bytes]:
+        key = make_key("search-shard", self.language, sorted((p, sha256(d)) for p, d in pages.items()))
+        files = self.cache.load("search", key)
+        if files is None:
+            files = _index(pages, self.language)
+            self.cache.store("search", key, files)
+        return files
+
+    def files(self, pages: dict[str, bytes]) -> dict[str, bytes]:
+        """The bundle's files by output path, for these pages (all of the site's)."""
+        try:
+            html = indexed_pages(pages)
+            if set(html) != set(self.shard_of) or any(self.pages[p] != html[p] for p in self.pages):
+                return _redo(html, self.years, self.language, self.cache, self.jobs)
+            if not self.plan:
+                return {}
+            missing = [name for name in self.plan if name not in self.futures]
+            if missing or any(not f.done() for f in self.futures.values()):
+                progress.say(f"indexing {len(html)} pages for search", len(html))
+            for name in missing:
+                self.futures[name] = self.pool.submit(self._shard, name, {p: html[p] for p in self.plan[name]})
+            return _bundle({name: future.result() for name, future in self.futures.items()}, list(self.plan))
+        finally:
+            self.close()
+
+    def close(self) -> None:
+        """Wait for the shards under way (a Pagefind run is short); start no more."""
+        self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _redo(html: dict[str, bytes], years: dict[str, int], language: str, cache: Cache,
+          jobs: int | None) -> dict[str, bytes]:
+    indexer = ShardIndexer(list(html), years, language, cache, jobs)
+    for path, data in html.items():
+        indexer.add(path, data)
+    return indexer.files(html)
 
 
 def _bundle(found: dict[str, dict[str, bytes] | None], order: list[str]) -> dict[str, bytes]:

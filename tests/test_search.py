@@ -76,3 +76,14 @@ def test_editing_one_article_reindexes_only_its_shard(make_site, tmp_path, monke
              for p in (tmp_path / "out" / "pagefind").rglob("*") if p.is_file()}
     changed = {path for path in before.keys() | after.keys() if before.get(path) != after.get(path)}
     assert changed and all(path.startswith("pagefind/2019/") for path in changed), changed
+
+
+def test_a_theme_that_marks_other_pages_is_indexed_by_what_it_marks(make_site, tmp_path):
+    site = _two_years(make_site)
+    (site / "templates").mkdir()
+    (site / "templates/article.html").write_text(  # the article's text, but not marked for search
+        '{% extends "base.html" %}{% block main %}<div class="prose">{{ body }}</div>{% endblock %}')
+    run(BuildOptions(site, tmp_path / "out", cache_dir=site / ".buletin-cache", jobs=1))
+    bundle = tmp_path / "out" / "pagefind"
+    assert len(list((bundle / "2019" / "fragment").iterdir())) == 1  # December's edition; not its article
+    assert len(list((bundle / "2020" / "fragment").iterdir())) == 1
