@@ -80,3 +80,9 @@ class Cache:
 
 
 NO_CACHE = Cache(None)
+
+
+def output_record(cache_dir: Path, out: Path, kind: str) -> Path:
+    """Where the cache keeps what it knows of one output folder (the last build's fingerprint, its pages)."""
+    name = hashlib.sha256(str(out.resolve()).encode("utf-8")).hexdigest()[:32]
+    return cache_dir / "last-build" / f"{name}.{kind}.json"

@@ -8,10 +8,8 @@ import os
 from pathlib import Path
 
 from . import clock
-from .cache import versions
+from .cache import output_record, versions
 from .output import input_hashes
-
-RECORD_DIR = "last-build"
 
 
 def fingerprint(site_root: Path, out: Path, drafts: bool, base_url: str | None) -> str:
@@ -48,8 +46,7 @@ def _today(site_root: Path) -> str:
 
 
 def _record(cache_dir: Path, out: Path) -> Path:
-    name = hashlib.sha256(str(out.resolve()).encode("utf-8")).hexdigest()[:32]
-    return cache_dir / RECORD_DIR / f"{name}.json"
+    return output_record(cache_dir, out, "build")
 
 
 def _tree(out: Path) -> dict[str, list[int]]:

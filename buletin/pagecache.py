@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import json
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -112,3 +114,48 @@ def template_sources(site_templates: Path, theme_templates: Path) -> tuple[list[
                 if folder == site_templates:
                     trusted = trusted and not _BODY.search(_OWN_BODY.sub("", text))
     return sources, trusted
+
+
+class LastOutput:
+    """The pages the last build wrote into the output folder, to reuse those whose key did not change.
+
+    The output is the cache: a page is taken from it when the last build rendered it under the same key
+    and the file still has the bytes that build's manifest.json lists. So nothing is stored twice, and a
+    file edited by hand is rendered again. The keys are kept beside the no-op record, per output folder.
+    """
+
+    def __init__(self, out: Path, record: Path):
+        self.out = out
+        self.record = record
+        self.keys = _read_json(record)
+        self.hashes = (_read_json(out / "manifest.json").get("files") or {}) if self.keys else {}
+        self.used: dict[str, str] = {}
+
+    def page(self, path: str, key: str) -> bytes | None:
+        """The page as the last build wrote it, when its key is `key` and the file is untouched."""
+        self.used[path] = key
+        if self.keys.get(path) != key or path not in self.hashes:
+            return None
+        try:
+            data = (self.out / path).read_bytes()
+        except OSError:
+            return None
+        return data if hashlib.sha256(data).hexdigest() == self.hashes[path] else None
+
+    def save(self) -> None:
+        """After the output is written: the keys of its pages, for the next build."""
+        try:
+            self.record.parent.mkdir(parents=True, exist_ok=True)
+            temporary = self.record.with_name(f"{self.record.name}.{os.getpid()}.tmp")
+            temporary.write_text(json.dumps(self.used, sort_keys=True), encoding="utf-8")
+            os.replace(temporary, self.record)
+        except OSError:
+            pass  # a record that cannot be written only costs time
+
+
+def _read_json(path: Path) -> dict:
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}

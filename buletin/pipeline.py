@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from . import clock, links, output, releases
-from .cache import Cache
+from .cache import Cache, output_record
 from .catalog import Catalog, load_catalog
 from .compose import Composer
 from .config import SiteConfig, config_and_period, load_config
@@ -19,6 +19,7 @@ from .drawing import draw_all
 from .feeds import atom_feed, robots, sitemap
 from .i18n import Locale
 from .markup import plain_text
+from .pagecache import LastOutput
 from .problems import Problems, SiteError
 from .render import make_environment, render_site
 from .search import SearchUnavailable, ShardIndexer
@@ -125,10 +126,12 @@ def _run(options: BuildOptions) -> BuildResult:
     if not options.write:
         return BuildResult(figures=figures, problems=problems)
     drawn = draw_all(model, cache, options.jobs)
+    last = LastOutput(options.out, output_record(options.cache_dir, options.out, "pages")) \
+        if options.out and options.cache_dir else None
     warnings: list[str] = []
     place_figures(model)
     try:
-        files = _render(site_root, model, frozen, cache, warnings, options.jobs)
+        files = _render(site_root, model, frozen, cache, warnings, options.jobs, last)
     except jinja2.TemplateError as exc:
         problems.add(*_template_location(exc, site_root), f"theme template: {exc}")
         raise SiteError(problems) from None
@@ -139,6 +142,8 @@ def _run(options: BuildOptions) -> BuildResult:
                          drawn=drawn, problems=problems, warnings=warnings)
     if options.out is not None:
         result.written = output.write_site(options.out, files)
+        if last:
+            last.save()
     return result
 
 
@@ -185,7 +190,7 @@ def _template_location(exc: jinja2.TemplateError, site_root: Path) -> tuple[str,
 
 
 def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], cache: Cache,
-            warnings: list[str], jobs: int | None = None) -> dict[str, bytes]:
+            warnings: list[str], jobs: int | None = None, last: LastOutput | None = None) -> dict[str, bytes]:
     """Every output file by path, manifest last."""
     names, files = output.fingerprint(output.collect_assets(site_root))
     downloads, data = data_files(site_root, model.catalog, cache=cache)
@@ -193,7 +198,7 @@ def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], cache
     years = {str(view.edition.period): view.edition.period.year for view in model.editions}
     indexer = ShardIndexer([view.path for view in views(model)], years, model.config.language, cache, jobs)
     try:
-        pages = render_site(model, make_environment(site_root, model.locale), names, downloads, css, cache,
+        pages = render_site(model, make_environment(site_root, model.locale), names, downloads, css, last,
                             site_root, indexer.add)  # search shards are indexed while the rest renders
     except BaseException:
         indexer.close()

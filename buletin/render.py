@@ -9,10 +9,10 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .cache import NO_CACHE, Cache, make_key
+from .cache import make_key
 from .charts import x_text  # formatting only; matplotlib is imported when drawing
 from .i18n import Locale
-from .pagecache import Deferred, PageKeys, template_sources
+from .pagecache import Deferred, LastOutput, PageKeys, template_sources
 from .site import ArticleView, EditionView, FigureRef, SiteModel
 from .urls import absolute, page_path, relative, root_of, slugify
 
@@ -44,12 +44,12 @@ class Renderer:
     """Renders each kind of page with the shared context (site, nav, assets, root)."""
 
     def __init__(self, env: jinja2.Environment, model: SiteModel, assets: dict[str, str],
-                 cache: Cache = NO_CACHE, keys: PageKeys | None = None,
+                 last: LastOutput | None = None, keys: PageKeys | None = None,
                  on_page: Callable[[str, bytes], None] | None = None):
         self.env = env
         self.model = model
         self.assets = assets  # logical name -> fingerprinted output path
-        self.cache = cache
+        self.last = last  # the pages of the last build, where there is one
         self.keys = keys  # None: render every page
         self.on_page = on_page or (lambda path, html: None)  # told of each page as soon as it is made
         self.nav = [("home", model.locale.text("home"), page_path()),
@@ -60,13 +60,12 @@ class Renderer:
         self.nav.append(("search", model.locale.text("search"), page_path(model.locale.text("search_dir"))))
 
     def page(self, template: str, path: str, **context: Any) -> bytes:
-        """Render one HTML page at output `path`, or take it from the cache when nothing it shows changed."""
-        key = make_key("page", self.keys.site, template, path, self.keys.context(context)) if self.keys else None
-        html = self.cache.load("page", key) if key else None
+        """Render one HTML page at output `path`, or keep the last build's when nothing it shows changed."""
+        html = None
+        if self.keys and self.last:
+            html = self.last.page(path, make_key("page", self.keys.site, template, path, self.keys.context(context)))
         if html is None:
             html = self._render(template, path, context)
-            if key:
-                self.cache.store("page", key, html)
         self.on_page(path, html)
         return html
 
@@ -121,14 +120,15 @@ def svg_size(svg: bytes | None) -> tuple[int, int]:
 
 
 def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str],
-                downloads: list, css: str, cache: Cache = NO_CACHE, site_root: Path | None = None,
+                downloads: list, css: str, last: LastOutput | None = None, site_root: Path | None = None,
                 on_page: Callable[[str, bytes], None] | None = None) -> dict[str, bytes]:
-    """Every page of the site, by output path; with a cache, only the pages whose inputs changed are rendered."""
+    """Every page of the site, by output path; given the last output, only the pages whose inputs changed are
+    rendered."""
     keys = None
-    if cache.root is not None and site_root is not None:
+    if last is not None and site_root is not None:
         sources, trusted = template_sources(site_root / "templates", THEME_DIR / "templates")
         keys = PageKeys(model, (assets, downloads, css, sources)) if trusted else None
-    r = Renderer(env, model, assets, cache, keys, on_page)
+    r = Renderer(env, model, assets, last, keys, on_page)
     out: dict[str, bytes] = {}
     out["data/index.html"] = r.page("data.html", "data/index.html", title=model.locale.text("data"),
                                     downloads=downloads, jsonld=datasets_jsonld(model, downloads))
