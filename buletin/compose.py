@@ -272,7 +272,8 @@ def compose_many(composer: Composer, items: list[tuple[Document, dict[str, Any]]
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    composer.catalog.tables  # noqa: B018 - read every table once here rather than once per worker
+    # Tables are read by the workers that need them: a body whose figures and values are all in the cache
+    # needs none, and pandas alone takes most of a second to import.
     _WORK[:] = [(composer, doc, context) for doc, context in items]
     try:
         with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
