@@ -48,6 +48,7 @@ class Cache:
         self.read_only = read_only  # `check` reads the cache but writes nothing
         self.hits = 0
         self.misses = 0
+        self._folders: set[Path] = set()
 
     def _path(self, kind: str, key: str) -> Path:
         assert self.root is not None
@@ -70,13 +71,15 @@ class Cache:
             return
         path = self._path(kind, key)
         try:
-            path.parent.mkdir(parents=True, exist_ok=True)
+            if path.parent not in self._folders:  # a mkdir is slow on some disks: once per folder
+                path.parent.mkdir(parents=True, exist_ok=True)
+                self._folders.add(path.parent)
             temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
             with temporary.open("wb") as handle:
                 pickle.dump(value, handle, protocol=pickle.HIGHEST_PROTOCOL)
             os.replace(temporary, path)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        except OSError:  # a cache that cannot be written only costs time
+            self._folders.discard(path.parent)  # deleted while `serve` runs: made again next time
 
 
 NO_CACHE = Cache(None)
