@@ -132,9 +132,9 @@ def write_site(out: Path, files: dict[str, bytes]) -> int:
     """Write the site into `out`; returns the number of files written. Unchanged files are not touched.
 
     A first build is written into a fresh folder beside `out` and swapped in. Later builds update `out`:
-    every changed file is first written beside its target under a temporary name, and only when all are
-    written are they renamed into place (manifest last) and the files the site no longer has removed.
-    A failure before that point leaves `out` as it was; the rename step itself is a matter of milliseconds.
+    new files are written, replacements are written under temporary names, and only when all are written
+    are they renamed into place (manifest last) and the files the site no longer has removed. A failure
+    before that point leaves `out` as it was; the rename step itself is a matter of milliseconds.
     Unchanged files keep their mtime, so rsync-style deploys upload only what changed.
     """
     out = out.absolute()
@@ -145,7 +145,7 @@ def write_site(out: Path, files: dict[str, bytes]) -> int:
     if conflict:  # a file where a folder was, or the reverse: start afresh
         return _write_fresh(out, files)
     changed = [path for path in sorted(files, key=lambda p: p == MANIFEST) if not _same(out / path, files[path])]
-    _apply(out, files, changed, old_files - files.keys())
+    _apply(out, files, changed, (old_files, old_dirs))
     return len(changed)
 
 
@@ -178,30 +178,42 @@ def _same(path: Path, data: bytes) -> bool:
         return False
 
 
-def _apply(out: Path, files: dict[str, bytes], changed: list[str], stale: set[str]) -> None:
-    """Write the changed files under temporary names, then rename them into place and remove the stale."""
+def _apply(out: Path, files: dict[str, bytes], changed: list[str], old: tuple[set[str], set[str]]) -> None:
+    """Write the changed files, rename the replacements into place, then remove what the site no longer has.
+
+    A file new to the folder is written under its own name (nothing links to it yet); one that replaces
+    an old file is written under a temporary name first. Until the renames, a failure undoes everything.
+    """
+    old_files, old_dirs = old
     pid = os.getpid()
-    written: list[tuple[Path, Path]] = []
-    made: list[Path] = []
+    replacing: list[tuple[Path, Path]] = []
+    created: list[Path] = []
+    made: list[str] = []
     try:
         for path in changed:
-            target = out / path
-            for folder in reversed([target.parent, *target.parent.parents]):
-                if not folder.exists() and out in folder.parents:
-                    folder.mkdir()
+            for folder in _parents(path):
+                if folder not in old_dirs and folder not in made:
+                    (out / folder).mkdir()
                     made.append(folder)
-            temporary = target.with_name(f".{target.name}.buletin-{pid}")
-            temporary.write_bytes(files[path])
-            written.append((temporary, target))
+            target = out / path
+            if path in old_files:
+                temporary = target.with_name(f".{target.name}.buletin-{pid}")
+                replacing.append((temporary, target))
+                temporary.write_bytes(files[path])
+            else:
+                created.append(target)
+                target.write_bytes(files[path])
     except BaseException:
-        for temporary, _ in written:
+        for temporary, _ in replacing:
             temporary.unlink(missing_ok=True)
+        for target in created:
+            target.unlink(missing_ok=True)
         for folder in reversed(made):
-            shutil.rmtree(folder, ignore_errors=True)
+            shutil.rmtree(out / folder, ignore_errors=True)
         raise
-    for temporary, target in written:
+    for temporary, target in replacing:
         os.replace(temporary, target)
-    for path in sorted(stale, reverse=True):
+    for path in sorted(old_files - files.keys(), reverse=True):
         (out / path).unlink(missing_ok=True)
         for parent in _parents(path)[::-1]:
             try:
