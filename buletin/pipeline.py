@@ -198,7 +198,8 @@ def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], cache
     years = {str(view.edition.period): view.edition.period.year for view in model.editions}
     indexer = ShardIndexer([view.path for view in views(model)], years, model.config.language, cache, jobs)
     try:
-        pages = render_site(model, make_environment(site_root, model.locale), names, downloads, css, last,
+        compiled = cache.root / "templates" if cache.root is not None and not cache.read_only else None
+        pages = render_site(model, make_environment(site_root, model.locale, compiled), names, downloads, css, last,
                             site_root, indexer.add)  # search shards are indexed while the rest renders
     except BaseException:
         indexer.close()

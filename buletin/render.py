@@ -21,11 +21,16 @@ _SVG_SIZE = re.compile(rb'<svg[^>]*?width="([\d.]+)pt" height="([\d.]+)pt"')
 _FIGURE_SLOT = re.compile(r"(?:<p>)?BULETINFIGURE(\d+)X(?:</p>)?")  # in a list item it has no paragraph
 
 
-def make_environment(site_root: Path, locale: Locale) -> jinja2.Environment:
-    """The theme: the site's templates/ first, then the built-in theme."""
+def make_environment(site_root: Path, locale: Locale, compiled: Path | None = None) -> jinja2.Environment:
+    """The theme: the site's templates/ first, then the built-in theme. `compiled`: a folder where the
+    templates' compiled code is kept (Jinja checks each against its template's source)."""
     loaders = [jinja2.FileSystemLoader(str(site_root / "templates"))] if (site_root / "templates").is_dir() else []
     loaders.append(jinja2.FileSystemLoader(str(THEME_DIR / "templates")))
-    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True,
+    bytecode = None
+    if compiled is not None:
+        compiled.mkdir(parents=True, exist_ok=True)
+        bytecode = jinja2.FileSystemBytecodeCache(str(compiled))
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True, bytecode_cache=bytecode,
                              undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(number=locale.number, date=locale.date, short_date=locale.short_date,
                        period=locale.period, filesize=lambda n: filesize(n, locale))
