@@ -13,7 +13,7 @@ import subprocess
 import sys
 import tempfile
 from collections import defaultdict
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 
 from . import progress
@@ -24,6 +24,7 @@ BUNDLE = "pagefind"
 SHARDS_FILE = f"{BUNDLE}/shards.json"  # the merged shards' folders, read by the search page's script
 SHARD_PAGES = 120  # a year of editions with more pages to index than this gets one shard per edition
 OTHER_PAGES = "pages"
+MIN_FOR_PROCESSES = 4  # shards in a site; with fewer, starting processes costs more than it saves
 _MARKER = b"data-pagefind-body"
 # Only the first shard's script and WebAssembly are loaded; the theme's own script replaces Pagefind's UI.
 _RUNTIME = ("pagefind.js", "pagefind-worker.js", "wasm.")
@@ -79,7 +80,7 @@ class ShardIndexer:
         self.shard_of = {path: name for name, paths in self.plan.items() for path in paths}
         self.waiting = {name: set(paths) for name, paths in self.plan.items()}
         self.pages: dict[str, bytes] = {}
-        self.pool = ThreadPoolExecutor(max_workers=jobs or _cores())
+        self.pool: Executor | None = None  # started at the first shard not in the cache
         self.futures: dict[str, Future[dict[str, bytes]]] = {}
 
     def add(self, path: str, data: bytes) -> None:
@@ -90,15 +91,20 @@ class ShardIndexer:
         self.pages[path] = data
         self.waiting[name].discard(path)
         if not self.waiting[name] and name not in self.futures:
-            self.futures[name] = self.pool.submit(self._shard, name, {p: self.pages[p] for p in self.plan[name]})
+            self._start(name, {p: self.pages[p] for p in self.plan[name]})
 
-    def _shard(self, name: str, pages: dict[str, bytes]) -> dict[str, bytes]:
+    def _start(self, name: str, pages: dict[str, bytes]) -> None:
+        """Take the shard from the cache, or index it in a worker process."""
         key = make_key("search-shard", self.language, sorted((p, sha256(d)) for p, d in pages.items()))
-        files = self.cache.load("search", key)
-        if files is None:
-            files = _index(pages, self.language)
-            self.cache.store("search", key, files)
-        return files
+        found = self.cache.load("search", key)
+        if found is not None:
+            self.futures[name] = Future()
+            self.futures[name].set_result(found)
+            return
+        if self.pool is None:
+            workers = self.jobs or _cores()
+            self.pool = _pool(workers) if len(self.plan) > MIN_FOR_PROCESSES else ThreadPoolExecutor(workers)
+        self.futures[name] = self.pool.submit(_index_and_keep, pages, self.language, self.cache, key)
 
     def files(self, pages: dict[str, bytes]) -> dict[str, bytes]:
         """The bundle's files by output path, for these pages (all of the site's)."""
@@ -112,14 +118,31 @@ class ShardIndexer:
             if missing or any(not f.done() for f in self.futures.values()):
                 progress.say(f"indexing {len(html)} pages for search", len(html))
             for name in missing:
-                self.futures[name] = self.pool.submit(self._shard, name, {p: html[p] for p in self.plan[name]})
+                self._start(name, {p: html[p] for p in self.plan[name]})
             return _bundle({name: future.result() for name, future in self.futures.items()}, list(self.plan))
         finally:
             self.close()
 
     def close(self) -> None:
         """Wait for the shards under way (a Pagefind run is short); start no more."""
-        self.pool.shutdown(wait=True, cancel_futures=True)
+        if self.pool is not None:
+            self.pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _pool(workers: int) -> Executor:
+    """Worker processes, each with an interpreter of its own: from a thread, the few hundred file calls
+    of a shard would each wait for the rendering thread to let go of the interpreter."""
+    if os.name != "posix":
+        return ThreadPoolExecutor(workers)
+    import multiprocessing
+
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+
+
+def _index_and_keep(pages: dict[str, bytes], language: str, cache: Cache, key: str) -> dict[str, bytes]:
+    files = _index(pages, language)
+    cache.store("search", key, files)
+    return files
 
 
 def _redo(html: dict[str, bytes], years: dict[str, int], language: str, cache: Cache,

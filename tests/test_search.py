@@ -2,12 +2,13 @@
 from __future__ import annotations
 
 import json
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from buletin import search
 from buletin.pipeline import BuildOptions, run
 
-from .conftest import EDITION_MD
+from .conftest import EDITION_MD, tree_snapshot
 
 OLD_ARTICLE = """\
 ---
@@ -68,6 +69,7 @@ def test_editing_one_article_reindexes_only_its_shard(make_site, tmp_path, monke
     real_index = search._index
     monkeypatch.setattr(search, "_index", lambda pages, language: indexed.append(sorted(pages))
                         or real_index(pages, language))
+    monkeypatch.setattr(search, "_pool", ThreadPoolExecutor)  # in this process, where the list is
     article = site / "content/2019-12/catatan.md"
     article.write_text(OLD_ARTICLE.replace("tenun", "tenun dan anyaman"))
     run(options)
@@ -87,3 +89,11 @@ def test_a_theme_that_marks_other_pages_is_indexed_by_what_it_marks(make_site, t
     bundle = tmp_path / "out" / "pagefind"
     assert len(list((bundle / "2019" / "fragment").iterdir())) == 1  # December's edition; not its article
     assert len(list((bundle / "2020" / "fragment").iterdir())) == 1
+
+
+def test_worker_processes_build_the_same_bundle_as_threads(make_site, tmp_path, monkeypatch):
+    site = _two_years(make_site)
+    run(BuildOptions(site, tmp_path / "threads", jobs=2))
+    monkeypatch.setattr(search, "MIN_FOR_PROCESSES", 0)
+    run(BuildOptions(site, tmp_path / "processes", jobs=2))
+    assert tree_snapshot(tmp_path / "threads") == tree_snapshot(tmp_path / "processes")
