@@ -19,19 +19,48 @@ _LIBRARIES = ("jinja2", "markdown", "matplotlib", "pandas", "openpyxl", "pyyaml"
 @lru_cache(maxsize=1)
 def versions() -> tuple[tuple[str, str], ...]:
     """buletin's and its libraries' versions: a new release of any invalidates what it may have produced."""
-    from importlib.metadata import PackageNotFoundError, version
-
     code = hashlib.sha256()
     for path in sorted(Path(__file__).parent.rglob("*")):
         if path.suffix == ".py" and path.is_file():  # templates are applied after the cache, never in it
             code.update(path.name.encode() + path.read_bytes())
+    installed = _installed()
     found = [("buletin", __version__), ("buletin-code", code.hexdigest())]
-    for name in _LIBRARIES:
-        try:
-            found.append((name, version(name)))
-        except PackageNotFoundError:
-            found.append((name, "-"))
+    found += [(name, installed.get(_normal(name)) or _metadata_version(name)) for name in _LIBRARIES]
     return tuple(found)
+
+
+def _normal(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
+def _installed() -> dict[str, str]:
+    """Installed distributions' versions from their `NAME-VERSION.dist-info` folders, first on sys.path first.
+
+    importlib.metadata gives the same answer, but importing it costs more than a small build takes.
+    """
+    import sys
+
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            entries = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for entry in entries:
+            stem = entry.rsplit(".", 1)[0]
+            if entry.endswith((".dist-info", ".egg-info")) and "-" in stem:
+                name, version = stem.split("-", 1)
+                found.setdefault(_normal(name), version.split("-")[0])
+    return found
+
+
+def _metadata_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "-"
 
 
 def make_key(*parts: Any) -> str:

@@ -162,3 +162,15 @@ def test_a_prose_edit_reuses_figures_and_values_without_reading_the_data(site, t
     assert done.stdout.split() == ["0", "False"]
     assert "Nilai produksinya 1.234,5 juta rupiah" in (out / "2020-11/sorotan/index.html").read_text()
     _assert_same_as_uncached(site, tmp_path)
+
+
+def test_library_versions_match_importlib_metadata():
+    from importlib.metadata import PackageNotFoundError, version
+
+    found = dict(cache_module.versions())
+    for name in cache_module._LIBRARIES:
+        try:
+            expected = version(name)
+        except PackageNotFoundError:
+            expected = "-"
+        assert found[name] == expected, name
