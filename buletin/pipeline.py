@@ -8,8 +8,8 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from . import clock, links, output, releases
-from .cache import Cache, output_record
+from . import clock, links, output, releases, yamlfile
+from .cache import Cache, make_key, output_record
 from .catalog import Catalog, load_catalog
 from .compose import Composer
 from .config import SiteConfig, config_and_period, load_config
@@ -100,6 +100,8 @@ def run(options: BuildOptions) -> BuildResult:
 def _run(options: BuildOptions) -> BuildResult:
     site_root = options.site_root
     cache = Cache(options.cache_dir, read_only=not options.write)
+    parsed_key = make_key("parsed-yaml", str(site_root.resolve()))  # a memo of parsed texts, per site
+    yamlfile.recall(cache.load("yaml", parsed_key))
     problems = Problems()
     config = load_config(site_root, problems)
     fallback = config or SiteConfig(title="?", language="id")
@@ -144,6 +146,9 @@ def _run(options: BuildOptions) -> BuildResult:
         result.written = output.write_site(options.out, files)
         if last:
             last.save()
+    memo, changed = yamlfile.parsed()
+    if changed:
+        cache.store("yaml", parsed_key, memo)
     return result
 
 

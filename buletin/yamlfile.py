@@ -1,6 +1,7 @@
 """YAML loading that can say on which line a key stands, and front-matter splitting."""
 from __future__ import annotations
 
+import pickle
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,8 +21,36 @@ class YamlError(ValueError):
         self.line = line
 
 
+# Parsed texts, pickled (each caller gets its own copy), kept across builds in the cache: a site's
+# thousand front matters cost more to parse than the rest of a build that changed one article.
+_MEMO: dict[str, bytes] = {}
+_RECALLED: set[str] = set()
+_USED: set[str] = set()
+
+
+def recall(memo: dict[str, bytes] | None) -> None:
+    """Know these parsed texts (the last build's), and start counting the texts used anew."""
+    _MEMO.update(memo or {})
+    _RECALLED.clear()
+    _RECALLED.update(memo or {})
+    _USED.clear()
+
+
+def parsed() -> tuple[dict[str, bytes], bool]:
+    """The parsed texts used since `recall`, and whether that differs from what was recalled."""
+    return {text: _MEMO[text] for text in _USED}, _USED != _RECALLED
+
+
 def load(text: str) -> Any:
     """Parse YAML text, raising YamlError with the line of the fault."""
+    found = _MEMO.get(text)
+    if found is None:
+        found = _MEMO[text] = pickle.dumps(_parse(text), protocol=pickle.HIGHEST_PROTOCOL)
+    _USED.add(text)
+    return pickle.loads(found)
+
+
+def _parse(text: str) -> Any:
     try:
         return yaml.load(text, Loader=_Loader)
     except yaml.MarkedYAMLError as exc:
