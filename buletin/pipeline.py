@@ -205,7 +205,7 @@ def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], cache
     try:
         compiled = cache.root / "templates" if cache.root is not None and not cache.read_only else None
         pages = render_site(model, make_environment(site_root, model.locale, compiled), names, downloads, css, last,
-                            site_root, indexer.add)  # search shards are indexed while the rest renders
+                            site_root, indexer.add, jobs)  # search shards are indexed while the rest renders
     except BaseException:
         indexer.close()
         raise

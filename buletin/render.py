@@ -15,9 +15,11 @@ from .i18n import Locale
 from .pagecache import Deferred, LastOutput, PageKeys, template_sources
 from .site import ArticleView, EditionView, FigureRef, SiteModel
 from .urls import absolute, page_path, relative, root_of, slugify
+from .workers import fork_map
 
 THEME_DIR = Path(__file__).parent / "theme"
 _SVG_SIZE = re.compile(rb'<svg[^>]*?width="([\d.]+)pt" height="([\d.]+)pt"')
+MIN_FOR_POOL = 64  # pages to render; with fewer, starting worker processes costs more than it saves
 _FIGURE_SLOT = re.compile(r"(?:<p>)?BULETINFIGURE(\d+)X(?:</p>)?")  # in a list item it has no paragraph
 
 
@@ -57,6 +59,7 @@ class Renderer:
         self.last = last  # the pages of the last build, where there is one
         self.keys = keys  # None: render every page
         self.on_page = on_page or (lambda path, html: None)  # told of each page as soon as it is made
+        self.pending: list[tuple[str, str, dict[str, Any]]] = []  # pages to render: template, path, context
         self.nav = [("home", model.locale.text("home"), page_path()),
                     ("arsip", model.locale.text("archive"), page_path("arsip")),
                     ("data", model.locale.text("data"), page_path("data"))]
@@ -65,14 +68,24 @@ class Renderer:
         self.nav.append(("search", model.locale.text("search"), page_path(model.locale.text("search_dir"))))
 
     def page(self, template: str, path: str, **context: Any) -> bytes:
-        """Render one HTML page at output `path`, or keep the last build's when nothing it shows changed."""
+        """The last build's page at output `path` when nothing it shows changed; else b"" until finish()."""
         html = None
         if self.keys and self.last:
             html = self.last.page(path, make_key("page", self.keys.site, template, path, self.keys.context(context)))
         if html is None:
-            html = self._render(template, path, context)
+            self.pending.append((template, path, context))
+            return b""
         self.on_page(path, html)
         return html
+
+    def finish(self, out: dict[str, bytes], jobs: int | None) -> None:
+        """Render the pages page() left, in worker processes when there are many."""
+        tasks = [lambda t=template, p=path, c=context: self._render(t, p, c)
+                 for template, path, context in self.pending]
+        for (_, path, _), html in zip(self.pending, fork_map(tasks, jobs, MIN_FOR_POOL), strict=True):
+            out[path] = html
+            self.on_page(path, html)
+        self.pending = []
 
     def _render(self, template: str, path: str, context: dict[str, Any]) -> bytes:
         root = root_of(path)
@@ -126,7 +139,7 @@ def svg_size(svg: bytes | None) -> tuple[int, int]:
 
 def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str],
                 downloads: list, css: str, last: LastOutput | None = None, site_root: Path | None = None,
-                on_page: Callable[[str, bytes], None] | None = None) -> dict[str, bytes]:
+                on_page: Callable[[str, bytes], None] | None = None, jobs: int | None = None) -> dict[str, bytes]:
     """Every page of the site, by output path; given the last output, only the pages whose inputs changed are
     rendered."""
     keys = None
@@ -167,6 +180,7 @@ def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str
     for index in model.row_indexes:
         out[index.path] = r.page("rows.html", index.path, index=index, title=index.title,
                                  description=str(index.page.meta.get("summary") or model.config.description))
+    r.finish(out, jobs)
     return out
 
 

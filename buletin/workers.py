@@ -1,0 +1,33 @@
+"""Work spread over forked worker processes, which inherit the parent's state instead of receiving it."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator
+from typing import Any
+
+_TASKS: list[Callable[[], Any]] = []  # inherited by the forked workers; only results travel back
+
+
+def fork_map(tasks: list[Callable[[], Any]], jobs: int | None, min_for_pool: int) -> Iterator[Any]:
+    """Each task's result in order, as they come; in forked processes when there are at least `min_for_pool`.
+
+    Below that, starting processes costs more than it saves, and where fork is missing (Windows) it runs here.
+    """
+    workers = min(jobs or os.cpu_count() or 1, len(tasks))
+    if workers < 2 or len(tasks) < min_for_pool or os.name != "posix":
+        for task in tasks:
+            yield task()
+        return
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    _TASKS[:] = tasks
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+            yield from pool.map(_run, range(len(tasks)), chunksize=max(1, len(tasks) // (workers * 8)))
+    finally:
+        _TASKS.clear()
+
+
+def _run(index: int) -> Any:
+    return _TASKS[index]()
