@@ -4,7 +4,8 @@ Two memory figures per run:
 - `rss_mb`: the peak resident set of the largest single process (os.wait4 on the child; on Linux this covers
   the child's own reaped children, as a maximum, not a sum);
 - `tree_mb`: the peak over time of the summed proportional set size (PSS) of the child and all of its
-  descendants, sampled every 20 ms from /proc, so a process pool is counted as a whole.
+  descendants, sampled every 20 ms from /proc, so a process pool is counted as a whole (in a separate run:
+  the sampling slows the build it watches).
 """
 from __future__ import annotations
 
@@ -78,17 +79,24 @@ class TreeSampler(threading.Thread):
             self.done.wait(SAMPLE_INTERVAL)
 
 
-def measure(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None) -> Sample:
-    """Run `command` to completion; wall-clock seconds and peak memory. Raises BuildFailed on failure."""
+def measure(command: list[str], env: dict[str, str] | None = None, cwd: Path | None = None,
+            tree: bool = False) -> Sample:
+    """Run `command` to completion; wall-clock seconds and peak memory. Raises BuildFailed on failure.
+
+    With `tree`, the whole process tree's PSS is sampled too (tree_mb; else 0). Reading smaps_rollup takes
+    each process's memory-map lock, which slows a build that forks workers by 20-25%: time such runs apart.
+    """
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         child = subprocess.Popen(command, stdout=out, stderr=err, stdin=subprocess.DEVNULL, env=env, cwd=cwd)
         sampler = TreeSampler(child.pid)
-        sampler.start()
+        if tree:
+            sampler.start()
         _, status, usage = os.wait4(child.pid, 0)
         seconds = time.perf_counter() - started
         sampler.done.set()
-        sampler.join()
+        if tree:
+            sampler.join()
         child.returncode = os.waitstatus_to_exitcode(status)
         if child.returncode != 0:
             out.seek(0)

@@ -48,8 +48,8 @@ def results_table(results: list[CaseResult]) -> str:
             rows.append([f"({r.key}) {r.label}", "-", "-", "-", "-", "-", f"{r.load:.1f}", r.target, verdict])
             continue
         rows.append([f"({r.key}) {r.label}", f"{r.median():.2f}", f"{min(r.seconds()):.2f}",
-                     f"{max(r.seconds()):.2f}", f"{max(s.rss_mb for s in r.samples):.0f}",
-                     f"{max(s.tree_mb for s in r.samples):.0f}", f"{r.load:.1f}", r.target, verdict])
+                     f"{max(r.seconds()):.2f}", f"{max(s.rss_mb for s in _all(r)):.0f}",
+                     f"{max(s.tree_mb for s in _all(r)):.0f}", f"{r.load:.1f}", r.target, verdict])
     return table(rows)
 
 
@@ -80,3 +80,8 @@ def output_stats(out: Path) -> str:
     return (f"output: {len(files)} files, {size:.1f} MB ({len(svgs)} SVG, "
             f"{sum(p.stat().st_size for p in svgs) / 1024 / 1024:.1f} MB; "
             f"{sum(1 for p in files if p.suffix == '.html')} HTML)")
+
+
+def _all(result):
+    """The timed runs and the run that sampled memory."""
+    return [*result.samples, *([result.memory] if result.memory else [])]
