@@ -17,6 +17,7 @@ from .macros import PLACEHOLDER_LINE, MacroStage, extract_charts, quote_record
 from .markup import Markup
 from .problems import Problem, Problems
 from .query import QueryError, period_field, row_statuses, select, value
+from .workers import fork_map
 
 OTHER = {"id": "Lainnya", "en": "Other"}
 
@@ -256,32 +257,15 @@ class Composer:
         return (period_field(table) if table else None) or "periode"
 
 
-# Below this many bodies to compose, starting worker processes costs more than it saves.
-MIN_FOR_POOL = 64
-_WORK: list[tuple[Composer, Document, dict[str, Any]]] = []  # inherited by forked workers
+MIN_FOR_POOL = 64  # bodies; with fewer, starting worker processes costs more than it saves
 
 
 def compose_many(composer: Composer, items: list[tuple[Document, dict[str, Any]]], jobs: int | None) -> list[Outcome]:
-    """Each (document, context) through the stages, in forked worker processes when there are many."""
-    import os
+    """Each (document, context) through the stages, in forked worker processes when there are many.
 
-    workers = min(jobs or os.cpu_count() or 1, len(items))
+    Tables are read by the workers that need them: a body whose figures and values are all in the cache
+    needs none, and pandas alone takes most of a second to import.
+    """
     progress.say(f"composing {len(items)} documents", len(items))
-    if workers < 2 or len(items) < MIN_FOR_POOL or os.name != "posix":
-        return [composer._compute(lambda d=doc, c=context: composer._body(d, c)) for doc, context in items]
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    # Tables are read by the workers that need them: a body whose figures and values are all in the cache
-    # needs none, and pandas alone takes most of a second to import.
-    _WORK[:] = [(composer, doc, context) for doc, context in items]
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
-            return list(pool.map(_compose_one, range(len(items)), chunksize=max(1, len(items) // (workers * 8))))
-    finally:
-        _WORK.clear()
-
-
-def _compose_one(index: int) -> Outcome:
-    composer, doc, context = _WORK[index]
-    return composer._compute(lambda: composer._body(doc, context))
+    tasks = [lambda d=doc, c=context: composer._compute(lambda: composer._body(d, c)) for doc, context in items]
+    return list(fork_map(tasks, jobs, MIN_FOR_POOL))

@@ -1,8 +1,6 @@
 """Drawing every chart and sharing card: from the cache where it can, else in a process pool."""
 from __future__ import annotations
 
-import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import replace
 
 from . import progress
@@ -10,6 +8,7 @@ from .cache import Cache, make_key
 from .charts import Figure, render_card, render_svg
 from .i18n import Locale
 from .site import SiteModel, views
+from .workers import fork_map
 
 # Below this many images to draw, starting worker processes costs more than it saves.
 MIN_FOR_POOL = 24
@@ -70,12 +69,7 @@ def _card(view, model: SiteModel) -> tuple[str, tuple] | None:
 def _draw(tasks: dict[str, tuple], jobs: int | None) -> list[tuple[str, bytes]]:
     progress.say(f"drawing {len(tasks)} charts", len(tasks))
     keys = sorted(tasks)
-    work = [tasks[k] for k in keys]
-    workers = min(jobs or os.cpu_count() or 1, len(work))
-    if workers < 2 or len(work) < MIN_FOR_POOL:
-        return [(k, _render(task)) for k, task in zip(keys, work, strict=True)]
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        drawn = list(pool.map(_render, work, chunksize=max(1, len(work) // (workers * 4))))
+    drawn = fork_map([lambda task=tasks[k]: _render(task) for k in keys], jobs, MIN_FOR_POOL)
     return list(zip(keys, drawn, strict=True))
 
 
