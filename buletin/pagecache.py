@@ -17,7 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .site import ArticleView, EditionView, FigureRef, PageView, SiteModel
+from .site import ArticleView, EditionView, FigureRef, PageView, SiteModel, views
 
 View = ArticleView | EditionView | PageView
 # The page's own body, the <body> element and Pagefind's marker: any other "body" may be another page's.
@@ -64,13 +64,13 @@ def meta_digest(view: View) -> str:
 
 
 class PageKeys:
-    """The digests of one build's model; `key(template, path, context)` names a rendered page."""
+    """The digests of one build's model: `site` for what every page may show, `context()` for one page's own."""
 
     def __init__(self, model: SiteModel, extra: Any):
-        self.meta = {id(view): meta_digest(view) for view in _views(model)}
+        self.meta = {id(view): meta_digest(view) for view in views(model)}
         self.site = _sha(repr((model.config, model.locale.language, model.built_at, model.catalog.package,
                                [(i.path, i.title, [r.path for r in i.rows]) for i in model.row_indexes],
-                               [self.meta[id(v)] for v in _views(model)], extra)))
+                               [self.meta[id(v)] for v in views(model)], extra)))
 
     def context(self, value: Any) -> Any:
         """A JSON-able stand-in for a template context: views by their metadata, long text by its hash."""
@@ -91,14 +91,6 @@ class PageKeys:
         if dataclasses.is_dataclass(value):
             return _sha(repr(value))
         return type(value).__name__  # the renderer itself: the same for every page
-
-
-def _views(model: SiteModel) -> list[View]:
-    out: list[View] = list(model.pages)
-    for edition in model.editions:
-        out.append(edition)
-        out.extend(edition.articles)
-    return out
 
 
 def template_sources(site_templates: Path, theme_templates: Path) -> tuple[list[tuple[str, str]], bool]:
