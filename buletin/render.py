@@ -82,9 +82,14 @@ class Renderer:
         """Render the pages page() left, in worker processes when there are many."""
         tasks = [lambda t=template, p=path, c=context: self._render(t, p, c)
                  for template, path, context in self.pending]
-        for (_, path, _), html in zip(self.pending, fork_map(tasks, jobs, MIN_FOR_POOL), strict=True):
-            out[path] = html
-            self.on_page(path, html)
+        try:
+            for (_, path, _), html in zip(self.pending, fork_map(tasks, jobs, MIN_FOR_POOL), strict=True):
+                out[path] = html
+                self.on_page(path, html)
+        except jinja2.TemplateError:
+            for task in tasks:  # again here: a worker's traceback, which names the template's line, is lost
+                task()
+            raise
         self.pending = []
 
     def _render(self, template: str, path: str, context: dict[str, Any]) -> bytes:

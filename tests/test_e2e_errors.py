@@ -454,3 +454,17 @@ def test_an_unknown_site_key_does_not_hide_content_errors(make_site, run_cli):
     assert "site.yaml:4: error: unknown key `colour`" in result.err
     assert "content/2020-Q4/index.md:1: error: value(): dataset `ikm` has no column `nope`" in result.err
     assert "not a monthly period" not in result.err
+
+
+@pytest.mark.parametrize("in_workers", [False, True], ids=["here", "in-workers"])
+def test_a_broken_site_template_is_reported_at_its_line(make_site, run_cli, tmp_path, monkeypatch, in_workers):
+    from buletin import render
+
+    if in_workers:
+        monkeypatch.setattr(render, "MIN_FOR_POOL", 1)
+    site = make_site({"templates/article.html": '{% extends "base.html" %}\n{% block main %}\n'
+                                                "{{ article.article.meta.missing.key }}\n{% endblock %}\n"})
+    result = run_cli("build", "--site", site, "--out", tmp_path / "out", "--jobs", "2")
+    assert result.code == 1
+    assert "templates/article.html:3: error: theme template:" in result.err, result.err
+    assert not (tmp_path / "out").exists()
