@@ -118,3 +118,23 @@ def output_record(cache_dir: Path, out: Path, kind: str) -> Path:
     """Where the cache keeps what it knows of one output folder (the last build's fingerprint, its pages)."""
     name = hashlib.sha256(str(out.resolve()).encode("utf-8")).hexdigest()[:32]
     return cache_dir / "last-build" / f"{name}.{kind}.json"
+
+
+def read_record(path: Path) -> dict:
+    """A JSON record of the cache's; {} when it is missing or unreadable."""
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}
+    return found if isinstance(found, dict) else {}
+
+
+def write_record(path: Path, document: dict) -> None:
+    """Replace a JSON record atomically; a record that cannot be written only costs time."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
+        temporary.write_text(json.dumps(document, sort_keys=True), encoding="utf-8")
+        os.replace(temporary, path)
+    except OSError:
+        pass

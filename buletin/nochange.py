@@ -8,8 +8,8 @@ import os
 from pathlib import Path
 
 from . import clock
-from .cache import output_record, versions
-from .output import input_hashes
+from .cache import output_record, read_record, versions, write_record
+from .output import input_hashes, walk
 
 
 def fingerprint(site_root: Path, out: Path, drafts: bool, base_url: str | None) -> str:
@@ -52,37 +52,21 @@ def _record(cache_dir: Path, out: Path) -> Path:
 def _tree(out: Path) -> dict[str, list[int]]:
     """Size and mtime of every output file: a file edited or removed by hand makes the next build run."""
     files = {}
-    todo = [("", str(out))]
-    while todo:
-        prefix, folder = todo.pop()
-        with os.scandir(folder) as entries:
-            for entry in entries:
-                if entry.is_dir(follow_symlinks=False):
-                    todo.append((f"{prefix}{entry.name}/", entry.path))
-                else:
-                    stat = entry.stat()
-                    files[f"{prefix}{entry.name}"] = [stat.st_size, stat.st_mtime_ns]
+    for name, entry in walk(out):
+        if not entry.is_dir(follow_symlinks=False):
+            stat = entry.stat()
+            files[name] = [stat.st_size, stat.st_mtime_ns]
     return dict(sorted(files.items()))
 
 
 def unchanged(cache_dir: Path, out: Path, print_: str) -> int | None:
     """The number of output files when the last build had this fingerprint and its output is untouched."""
-    try:
-        record = json.loads(_record(cache_dir, out).read_text("utf-8"))
-    except (OSError, ValueError):
-        return None
-    if record.get("fingerprint") != print_ or not out.is_dir() or _tree(out) != record.get("files"):
+    record = read_record(_record(cache_dir, out))
+    if not record or record.get("fingerprint") != print_ or not out.is_dir() or _tree(out) != record.get("files"):
         return None
     return len(record["files"])
 
 
 def remember(cache_dir: Path, out: Path, print_: str) -> None:
     """Record a successful build's fingerprint and the state of its output."""
-    path = _record(cache_dir, out)
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        temporary = path.with_suffix(f".{os.getpid()}.tmp")
-        temporary.write_text(json.dumps({"fingerprint": print_, "files": _tree(out)}), "utf-8")
-        os.replace(temporary, path)
-    except OSError:
-        pass
+    write_record(_record(cache_dir, out), {"fingerprint": print_, "files": _tree(out)})

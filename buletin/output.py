@@ -154,20 +154,23 @@ def _parents(path: str) -> list[str]:
     return ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
 
 
-def _listing(out: Path) -> tuple[set[str], set[str]]:
-    """Every file and folder under `out`, relative to it."""
-    files, dirs = set(), set()
-    todo = [("", out)]
+def walk(out: Path) -> Iterator[tuple[str, os.DirEntry]]:
+    """Every file and folder under `out`: its path relative to `out`, and its entry (stat is cached)."""
+    todo = [("", str(out))]
     while todo:
         prefix, folder = todo.pop()
         with os.scandir(folder) as entries:
             for entry in entries:
-                name = f"{prefix}{entry.name}"
+                yield f"{prefix}{entry.name}", entry
                 if entry.is_dir(follow_symlinks=False):
-                    dirs.add(name)
-                    todo.append((f"{name}/", Path(entry.path)))
-                else:
-                    files.add(name)
+                    todo.append((f"{prefix}{entry.name}/", entry.path))
+
+
+def _listing(out: Path) -> tuple[set[str], set[str]]:
+    """Every file and folder under `out`, relative to it."""
+    files, dirs = set(), set()
+    for name, entry in walk(out):
+        (dirs if entry.is_dir(follow_symlinks=False) else files).add(name)
     return files, dirs
 
 

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
-import json
-import os
 import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from .cache import read_record, write_record
 from .site import ArticleView, EditionView, FigureRef, PageView, SiteModel, views
 
 View = ArticleView | EditionView | PageView
@@ -119,8 +118,8 @@ class LastOutput:
     def __init__(self, out: Path, record: Path):
         self.out = out
         self.record = record
-        self.keys = _read_json(record)
-        self.hashes = (_read_json(out / "manifest.json").get("files") or {}) if self.keys else {}
+        self.keys = read_record(record)
+        self.hashes = (read_record(out / "manifest.json").get("files") or {}) if self.keys else {}
         self.used: dict[str, str] = {}
 
     def page(self, path: str, key: str) -> bytes | None:
@@ -136,18 +135,4 @@ class LastOutput:
 
     def save(self) -> None:
         """After the output is written: the keys of its pages, for the next build."""
-        try:
-            self.record.parent.mkdir(parents=True, exist_ok=True)
-            temporary = self.record.with_name(f"{self.record.name}.{os.getpid()}.tmp")
-            temporary.write_text(json.dumps(self.used, sort_keys=True), encoding="utf-8")
-            os.replace(temporary, self.record)
-        except OSError:
-            pass  # a record that cannot be written only costs time
-
-
-def _read_json(path: Path) -> dict:
-    try:
-        found = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
-    return found if isinstance(found, dict) else {}
+        write_record(self.record, self.used)

@@ -19,6 +19,7 @@ from pathlib import Path
 from . import progress
 from .cache import Cache, make_key
 from .output import sha256
+from .workers import cores
 
 BUNDLE = "pagefind"
 SHARDS_FILE = f"{BUNDLE}/shards.json"  # the merged shards' folders, read by the search page's script
@@ -102,7 +103,7 @@ class ShardIndexer:
             self.futures[name].set_result(found)
             return
         if self.pool is None:
-            workers = self.jobs or _cores()
+            workers = self.jobs or cores()
             self.pool = _pool(workers) if len(self.plan) > MIN_FOR_PROCESSES else ThreadPoolExecutor(workers)
         self.futures[name] = self.pool.submit(_index_and_keep, pages, self.language, self.cache, key)
 
@@ -163,10 +164,6 @@ def _bundle(found: dict[str, dict[str, bytes] | None], order: list[str]) -> dict
                      if not name.startswith(_RUNTIME))
     files[SHARDS_FILE] = (json.dumps([f"{shard}/" for shard in merged]) + "\n").encode("utf-8")
     return files
-
-
-def _cores() -> int:
-    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _scratch() -> str | None:

@@ -13,7 +13,7 @@ def fork_map(tasks: list[Callable[[], Any]], jobs: int | None, min_for_pool: int
 
     Below that, starting processes costs more than it saves, and where fork is missing (Windows) it runs here.
     """
-    workers = min(jobs or os.cpu_count() or 1, len(tasks))
+    workers = min(jobs or cores(), len(tasks))
     if workers < 2 or len(tasks) < min_for_pool or os.name != "posix":
         for task in tasks:
             yield task()
@@ -27,6 +27,11 @@ def fork_map(tasks: list[Callable[[], Any]], jobs: int | None, min_for_pool: int
             yield from pool.map(_run, range(len(tasks)), chunksize=max(1, len(tasks) // (workers * 8)))
     finally:
         _TASKS.clear()
+
+
+def cores() -> int:
+    """The cores this process may use (a container or `taskset` may allow fewer than the machine has)."""
+    return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
 def _run(index: int) -> Any:
