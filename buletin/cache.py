@@ -12,6 +12,9 @@ from typing import Any
 from . import __version__
 
 DEFAULT_DIR = ".buletin-cache"
+# The Cache Directory Tagging Specification: backup tools skip the folder, and buletin knows it made it.
+TAG_FILE = "CACHEDIR.TAG"
+TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# This folder is buletin's build cache; safe to delete.\n"
 _LIBRARIES = ("jinja2", "markdown", "matplotlib", "pandas", "openpyxl", "pyyaml", "babel", "nh3", "numpy",
               "pagefind", "pagefind-bin")
 
@@ -101,6 +104,8 @@ class Cache:
         path = self._path(kind, key)
         try:
             if path.parent not in self._folders:  # a mkdir is slow on some disks: once per folder
+                if not self._folders:
+                    tag(self.root)
                 path.parent.mkdir(parents=True, exist_ok=True)
                 self._folders.add(path.parent)
             temporary = path.with_name(f"{path.name}.{os.getpid()}.tmp")
@@ -112,6 +117,34 @@ class Cache:
 
 
 NO_CACHE = Cache(None)
+
+
+def tag(root: Path) -> None:
+    """Mark a folder as buletin's cache (CACHEDIR.TAG), making it when needed."""
+    marker = root / TAG_FILE
+    if not marker.is_file():
+        root.mkdir(parents=True, exist_ok=True)
+        marker.write_bytes(TAG)
+
+
+def check_cache_folder(cache: Path, site_root: Path, out: Path) -> None:
+    """Refuse a --cache folder that buletin did not make and that is not empty, or one that holds the site,
+    its inputs or its output: the cache's contents are deleted and replaced at will."""
+    from .output import UsageError
+
+    resolved, site, output = cache.resolve(), site_root.resolve(), out.resolve()
+    if resolved == site or resolved in site.parents:
+        raise UsageError(f"--cache {cache} would hold the site itself; choose a new folder such as {DEFAULT_DIR}/")
+    for name in ("content", "data", "templates"):
+        if (site / name) == resolved or (site / name) in resolved.parents:
+            raise UsageError(f"--cache {cache} is inside the site's {name}/; choose a folder such as {DEFAULT_DIR}/")
+    if resolved == output or output in resolved.parents or resolved in output.parents:
+        raise UsageError(f"--cache {cache} overlaps the output folder {out}; choose another folder")
+    if resolved.exists() and not resolved.is_dir():
+        raise UsageError(f"--cache {cache} exists and is not a folder")
+    if resolved.is_dir() and not (resolved / TAG_FILE).is_file() and any(resolved.iterdir()):
+        raise UsageError(f"--cache {cache} is not empty and was not made by buletin (no {TAG_FILE}); "
+                         "choose an empty or new folder")
 
 
 def output_record(cache_dir: Path, out: Path, kind: str) -> Path:

@@ -11,8 +11,9 @@ from pathlib import Path
 
 from . import progress
 from .cache import DEFAULT_DIR as DEFAULT_CACHE
-from .output import OutputError
-from .problems import SiteError, in_report_order
+from .output import OutputError, UsageError
+from .problems import Problem, SiteError
+from .report import FORMATS, default_format, report
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -31,7 +32,13 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--cache", metavar="DIR",
                              help=f"cache folder (default: SITE/{DEFAULT_CACHE}; safe to delete)")
         command.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
-        command.add_argument("--jobs", "-j", type=int, metavar="N", help="processes for charts (default: all cores)")
+        command.add_argument("--jobs", "-j", type=_jobs, metavar="N", help="worker processes (default: all cores)")
+        if name != "serve":
+            command.add_argument("--format", choices=FORMATS, default=None,
+                                 help="also report problems for CI: github (workflow commands; the default when "
+                                 "GITHUB_ACTIONS=true) or gitlab (writes gl-code-quality-report.json)")
+        if name == "check":
+            command.add_argument("--strict", action="store_true", help="warnings fail the check too")
         if name == "serve":
             command.add_argument("--port", type=_port, default=8000, help="port (default: 8000; 0 picks a free one)")
             command.add_argument("--host", default="127.0.0.1", help="address (default: 127.0.0.1, this machine)")
@@ -58,6 +65,12 @@ def _base_url(text: str) -> str:
     if not text.startswith(("http://", "https://")):
         raise argparse.ArgumentTypeError(f"`{text}` is not an absolute http(s) URL, e.g. https://example.go.id/buletin/")
     return text
+
+
+def _jobs(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"`{text}` is not a number of processes (1 or more)")
+    return int(text)
 
 
 def _port(text: str) -> int:
@@ -103,17 +116,20 @@ def _run(args: argparse.Namespace) -> int:
     progress.enable(args.quiet)
     if args.command == "serve":
         return _serve(args, site)
+    fmt = getattr(args, "format", None) or default_format()
     try:
         commands = {"publish": _publish, "new": _new}
-        summary = commands.get(args.command, _build)(args, site)
+        summary, warnings = commands.get(args.command, _build)(args, site)
     except SiteError as exc:
-        for problem in in_report_order(exc.problems):
-            print(problem, file=sys.stderr)
+        report([*exc.problems.items, *exc.problems.warnings], fmt, site)
         count = len(exc.problems)
         outcome = {"build": "nothing was written", "check": "check failed", "publish": "nothing was published",
                    "new": "nothing was written"}
         print(f"buletin: {count} error{'s' if count != 1 else ''}; {outcome[args.command]}", file=sys.stderr)
         return 1
+    except UsageError as exc:
+        print(f"buletin: error: {exc}", file=sys.stderr)
+        return 2
     except OutputError as exc:
         print(f"buletin: error: {exc}", file=sys.stderr)
         return 1
@@ -127,18 +143,31 @@ def _run(args: argparse.Namespace) -> int:
               "The output folder was left as it was. Please report this with the command you ran; "
               "set BULETIN_DEBUG=1 to see the traceback.", file=sys.stderr)
         return 1
+    report(warnings, fmt, site)
+    if warnings and getattr(args, "strict", False):
+        print(f"buletin: {len(warnings)} warning{'s' if len(warnings) != 1 else ''}; --strict: check failed",
+              file=sys.stderr)
+        return 1
     if not args.quiet:
         print(f"buletin: {summary} in {time.perf_counter() - started:.1f} s")
     return 0
 
 
 def _folders(args: argparse.Namespace, site: Path) -> tuple[Path, Path | None]:
-    """The output folder and the cache folder (None with --no-cache) the options name."""
+    """The output folder and the cache folder (None with --no-cache) the options name; UsageError when the
+    cache folder is one buletin must not fill."""
+    from .cache import check_cache_folder
+
     out = Path(args.out) if args.out else site / "output"
-    return out, None if args.no_cache else Path(args.cache) if args.cache else site / DEFAULT_CACHE
+    if args.no_cache:
+        return out, None
+    if args.cache:
+        check_cache_folder(Path(args.cache), site, out)
+        return out, Path(args.cache)
+    return out, site / DEFAULT_CACHE
 
 
-def _build(args: argparse.Namespace, site: Path) -> str:
+def _build(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
     out, cache = _folders(args, site)
     print_ = None
     if args.command == "build" and cache is not None:
@@ -147,19 +176,19 @@ def _build(args: argparse.Namespace, site: Path) -> str:
         print_ = nochange.fingerprint(site, out, args.drafts, args.base_url)
         count = nochange.unchanged(cache, out, print_)
         if count is not None:
-            return f"nothing changed since the last build ({count} files in {out})"
+            return f"nothing changed since the last build ({count} files in {out})", []
     from .pipeline import BuildOptions, run
 
     result = run(BuildOptions(site, out, args.drafts, args.base_url, write=args.command == "build",
                               cache_dir=cache, jobs=args.jobs))
-    if print_ is not None and not result.warnings:
-        nochange.remember(cache, out, print_)
+    if print_ is not None and not result.warnings and not result.problems.warnings:
+        nochange.remember(cache, out, print_)  # a build with warnings runs again, to say them again
     for warning in result.warnings:
         print(f"buletin: warning: {warning}", file=sys.stderr)
     if args.command == "check":
-        return f"no errors ({result.figures} figures checked)"
+        return f"no errors ({result.figures} figures checked)", result.problems.warnings
     return (f"built {result.pages} pages and {result.files} files into {out} "
-            f"({result.written} changed; {result.figures} figures, {result.drawn} drawn)")
+            f"({result.written} changed; {result.figures} figures, {result.drawn} drawn)"), result.problems.warnings
 
 
 def _serve(args: argparse.Namespace, site: Path) -> int:
@@ -180,7 +209,7 @@ def _new(args: argparse.Namespace, site: Path) -> str:
     from .scaffold import create
 
     path = create(site, args.kind, args.period, args.title, today_at(site))
-    return f"wrote {path.relative_to(site).as_posix()}; edit it, then `build` or `serve` to see it"
+    return f"wrote {path.relative_to(site).as_posix()}; edit it, then `build` or `serve` to see it", []
 
 
 def _publish(args: argparse.Namespace, site: Path) -> str:
@@ -188,4 +217,4 @@ def _publish(args: argparse.Namespace, site: Path) -> str:
 
     done = publish(site, args.period, force=args.force, date=args.date)
     return (f"published edition {done.period} ({done.date.isoformat()}): {len(done.files)} files frozen in "
-            f"data/releases/{done.period}/")
+            f"data/releases/{done.period}/"), []

@@ -20,6 +20,10 @@ class OutputError(Exception):
     """The output folder cannot be written safely."""
 
 
+class UsageError(OutputError):
+    """An option names a folder buletin must not use (exit code 2)."""
+
+
 def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
@@ -92,14 +96,14 @@ def check_output_folder(out: Path, site_root: Path) -> None:
     """Refuse to replace a folder that buletin did not make, or one that holds the site itself."""
     resolved, site = out.resolve(), site_root.resolve()
     if resolved == site or resolved in site.parents:
-        raise OutputError(f"--out {out} would replace the site itself; choose a folder such as output/")
+        raise UsageError(f"--out {out} would replace the site itself; choose a folder such as output/")
     for name in ("content", "data", "templates", "site.yaml"):
         if (site / name).resolve() == resolved or (site / name).resolve() in resolved.parents:
-            raise OutputError(f"--out {out} is inside the site's {name}; choose a folder such as output/")
+            raise UsageError(f"--out {out} is inside the site's {name}; choose a folder such as output/")
     if out.exists() and not out.is_dir():
-        raise OutputError(f"{out} exists and is not a folder")
+        raise UsageError(f"{out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise OutputError(f"{out} is not empty and was not made by buletin (no {MANIFEST}); "
+        raise UsageError(f"{out} is not empty and was not made by buletin (no {MANIFEST}); "
                           "empty it or choose another --out folder")
 
 

@@ -12,14 +12,19 @@ class Problem:
     line: int | None
     message: str
     location: str | None = None  # replaces `line` where a workbook cell (Sheet!D7) is more useful
+    severity: str = "error"  # or "warning": reported, but fails only `check --strict` and `publish`
+
+    @property
+    def where(self) -> str:
+        """`path:line`, `path:Sheet!D7` or `path`: the prefix editors and CI parse."""
+        if self.location:
+            return f"{self.path}:{self.location}"
+        if self.line:
+            return f"{self.path}:{self.line}"
+        return self.path
 
     def __str__(self) -> str:
-        where = self.path
-        if self.location:
-            where = f"{self.path}:{self.location}"
-        elif self.line:
-            where = f"{self.path}:{self.line}"
-        return f"{where}: error: {self.message}"
+        return f"{self.where}: {self.severity}: {self.message}"
 
 
 @dataclass
@@ -27,16 +32,25 @@ class Problems:
     """An ordered, de-duplicated collection of problems."""
 
     items: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)  # kept apart: only errors stop a build
 
     def add(self, path: str, line: int | None, message: str, location: str | None = None) -> None:
         problem = Problem(path, line, message, location)
         if problem not in self.items:
             self.items.append(problem)
 
+    def warn(self, path: str, line: int | None, message: str, location: str | None = None) -> None:
+        problem = Problem(path, line, message, location, "warning")
+        if problem not in self.warnings:
+            self.warnings.append(problem)
+
     def extend(self, other: Problems) -> None:
         for problem in other.items:
             if problem not in self.items:
                 self.items.append(problem)
+        for problem in other.warnings:
+            if problem not in self.warnings:
+                self.warnings.append(problem)
 
     def __bool__(self) -> bool:
         return bool(self.items)
@@ -58,7 +72,7 @@ def report_order(problem: Problem) -> tuple:
     return (problem.path, problem.line or 0, "", 0, 0, "")
 
 
-def in_report_order(problems: Problems) -> list[Problem]:
+def in_report_order(problems: Problems | list[Problem]) -> list[Problem]:
     return sorted(problems, key=report_order)
 
 

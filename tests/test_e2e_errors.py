@@ -439,7 +439,7 @@ def test_out_folder_not_made_by_buletin_is_refused(make_site, run_cli, tmp_path,
         out = site if target == "site" else site / "content"
     before = tree_snapshot(tmp_path, mtimes=True)
     result = run_cli("build", "--site", site, "--out", out)
-    assert result.code == 1, result
+    assert result.code == 2, result  # a usage error (CONTRACT §2)
     assert "Traceback" not in result.err
     assert result.err.strip()
     assert tree_snapshot(tmp_path, mtimes=True) == before
