@@ -139,11 +139,24 @@ def _date(doc: Document, key: str, problems: Problems) -> dt.date | None:
         return value.date()
     if isinstance(value, dt.date):
         return value
+    text = str(value).strip()
     try:
-        return dt.date.fromisoformat(str(value).strip())
+        return dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else _not_a_date(text)
     except ValueError:
-        problems.add(doc.source, doc.line_of(key), f"`{key}` must be a date written YYYY-MM-DD, not `{value}`")
+        written = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
+        reason = f"`{text}` is not a real date" if written else \
+            f"`{key}` must be a date written YYYY-MM-DD, not `{text}`"
+        if written and 1 <= int(written.group(2)) <= 12:
+            import calendar
+
+            days = calendar.monthrange(int(written.group(1)), int(written.group(2)))[1]
+            reason += f" ({written.group(1)}-{written.group(2)} has {days} days)"
+        problems.add(doc.source, doc.line_of(key), reason)
         return None
+
+
+def _not_a_date(text: str) -> dt.date:
+    raise ValueError(text)
 
 
 def _text(doc: Document, key: str, problems: Problems, required: bool = False) -> str:

@@ -3,14 +3,39 @@ from __future__ import annotations
 
 import pickle
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import yaml
 
-try:  # the C loader is several times faster where libyaml is installed
-    _Loader: type = yaml.CSafeLoader
+try:  # the C parser is several times faster where libyaml is installed
+    _Base: type = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+# What aliases may expand a text to: a front matter has tens of values, the largest datapackage.yaml a few
+# thousand. Nine anchors nine deep expand to 387 million, which would exhaust memory wherever it is walked.
+MAX_VALUES = 200_000
+_TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+
+class _Loader(_Base):  # type: ignore[misc, valid-type]
+    """Safe YAML where dates stay text (the stages check them with their line) and a repeated key is an error."""
+
+    yaml_implicit_resolvers: ClassVar = {first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
+                               for first, resolvers in _Base.yaml_implicit_resolvers.items()}
+
+    def construct_mapping(self, node, deep=False):
+        seen: dict[object, int] = {}
+        if isinstance(node, yaml.MappingNode):
+            for key_node, _ in node.value:
+                if isinstance(key_node, yaml.ScalarNode):
+                    key = (key_node.tag, key_node.value)
+                    if key in seen:
+                        raise yaml.constructor.ConstructorError(
+                            None, None, f"key `{key_node.value}` appears twice in the same mapping (first on line "
+                            f"{seen[key]}); keep one", key_node.start_mark)
+                    seen[key] = key_node.start_mark.line + 1
+        return super().construct_mapping(node, deep=deep)
 
 
 class YamlError(ValueError):
@@ -51,8 +76,13 @@ def load(text: str) -> Any:
 
 
 def _parse(text: str) -> Any:
+    loader = _Loader(text)
     try:
-        return yaml.load(text, Loader=_Loader)
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        _check_size(node)
+        return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
@@ -60,6 +90,44 @@ def _parse(text: str) -> Any:
         return _raise(f"invalid YAML: {reason}", line)
     except yaml.YAMLError as exc:
         return _raise(f"invalid YAML: {exc}", None)
+    except RecursionError:
+        return _raise("invalid YAML: values nested too deeply", None)
+    finally:
+        loader.dispose()
+
+
+def _check_size(root: yaml.Node) -> None:
+    """Refuse a text whose aliases (`*name`) expand it beyond MAX_VALUES values, or that refers to itself."""
+    sizes: dict[int, int] = {}
+    stack: list[tuple[yaml.Node, bool]] = [(root, False)]
+    open_nodes: set[int] = set()
+    while stack:
+        node, done = stack.pop()
+        if id(node) in sizes:
+            continue
+        children = _children(node)
+        if done:
+            open_nodes.discard(id(node))
+            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
+            if sizes[id(node)] > MAX_VALUES:
+                raise yaml.constructor.ConstructorError(
+                    None, None, f"aliases (`*name`) repeat content here to more than {MAX_VALUES:,} values; "
+                    "write the values out instead", node.start_mark)
+            continue
+        if id(node) in open_nodes:
+            raise yaml.constructor.ConstructorError(None, None, "an alias (`*name`) refers to the value it stands in",
+                                                    node.start_mark)
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if id(child) not in sizes)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    return []
 
 
 def _raise(message: str, line: int | None) -> Any:
