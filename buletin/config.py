@@ -7,6 +7,7 @@ from typing import Any
 
 from . import yamlfile
 from .i18n import LANGUAGES
+from .paths import refusal
 from .periods import FREQUENCIES, Period
 from .problems import Problems, SiteError, did_you_mean
 
@@ -58,7 +59,15 @@ def load_config(site_root: Path, problems: Problems) -> SiteConfig | None:
         problems.add(CONFIG_FILE, None, f"no {CONFIG_FILE} here: is `{site_root}` a buletin site? "
                      "(use --site DIR to point at one)")
         return None
-    text = path.read_text(encoding="utf-8")
+    refused = refusal(site_root, path)
+    if refused:
+        problems.add(CONFIG_FILE, None, f"{CONFIG_FILE} {refused}")
+        return None
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        problems.add(CONFIG_FILE, None, "not UTF-8 text: save the file as UTF-8")
+        return None
     try:
         raw = yamlfile.load(text)
     except yamlfile.YamlError as exc:

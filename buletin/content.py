@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from . import yamlfile
+from .paths import linked_folder_outside, refusal
 from .periods import Period, is_period
 from .problems import Problems, did_you_mean
 from .urls import slugify
@@ -81,8 +82,14 @@ def load_content(site_root: Path, frequency: str, problems: Problems) -> Content
     if not root.is_dir():
         problems.add(CONTENT_DIR, None, "no content/ folder: add content/PERIOD/index.md for an edition")
         return Content([], [])
+    if linked_folder_outside(site_root, root):
+        problems.add(CONTENT_DIR, None, "content/ is a link to a folder outside the site; put the folder itself here")
+        return Content([], [])
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
-        if folder.name == PAGES_DIR:
+        if linked_folder_outside(site_root, folder):
+            problems.add(_rel(site_root, folder), None, "is a link to a folder outside the site; buletin reads only "
+                         "files inside the site: move the folder here instead of linking to it")
+        elif folder.name == PAGES_DIR:
             pages = [p for p in (_page(site_root, f, problems) for f in sorted(folder.glob("*.md"))) if p]
         elif is_period(folder.name, frequency):
             edition = _edition(site_root, folder, frequency, problems)
@@ -107,6 +114,10 @@ def _rel(site_root: Path, path: Path) -> str:
 def _read(site_root: Path, path: Path, known: tuple[str, ...], problems: Problems) -> Document | None:
     """Split and parse a Markdown file's front matter; unknown keys are errors with a suggestion."""
     rel = _rel(site_root, path)
+    refused = refusal(site_root, path)
+    if refused:
+        problems.add(rel, None, refused)
+        return None
     try:
         text = path.read_text(encoding="utf-8")
     except UnicodeDecodeError:

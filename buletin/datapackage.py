@@ -6,6 +6,7 @@ from pathlib import Path
 from typing import Any
 
 from . import yamlfile
+from .paths import refusal, unsafe_relative
 from .problems import Problems, did_you_mean
 
 PACKAGE_FILE = "data/datapackage.yaml"
@@ -81,9 +82,17 @@ def load_package(site_root: Path, problems: Problems, data_dir: str = "data") ->
     """Read datapackage.yaml (an empty package when the site has no data)."""
     rel = f"{data_dir}/datapackage.yaml"
     path = site_root / rel
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return PackageSpec("", (), (), {})
-    text = path.read_text(encoding="utf-8")
+    refused = refusal(site_root, path)
+    if refused:
+        problems.add(rel, None, refused)
+        return PackageSpec("", (), (), {})
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except UnicodeDecodeError:
+        problems.add(rel, None, "not UTF-8 text: save the file as UTF-8")
+        return PackageSpec("", (), (), {})
     try:
         raw = yamlfile.load(text) or {}
     except yamlfile.YamlError as exc:
@@ -94,6 +103,7 @@ def load_package(site_root: Path, problems: Problems, data_dir: str = "data") ->
         return PackageSpec("", (), (), {})
     lines = yamlfile.KeyLines(text)
     _unknown_keys(raw, _PACKAGE_KEYS, rel, lines, (), problems)
+    _check_texts(raw, ("name", "title", "description", "version"), rel, lines, (), problems)
     resources = _resources(raw.get("resources") or [], rel, lines, data_dir, site_root, problems)
     _check_references(resources, rel, problems)
     return PackageSpec(str(raw.get("title") or ""), _names(raw.get("licenses")), tuple(resources), raw)
@@ -104,6 +114,17 @@ def _unknown_keys(raw: dict, known: tuple[str, ...], rel: str, lines: yamlfile.K
     for key in raw:
         if key not in known:
             problems.add(rel, lines.line(*where, key), f"unknown key `{key}`{did_you_mean(str(key), known)}")
+
+
+def _check_texts(raw: dict, keys: tuple[str, ...], rel: str, lines: yamlfile.KeyLines, where: tuple,
+                 problems: Problems) -> None:
+    """Keys that hold one line of text (a title, a description) must not be lists or mappings."""
+    for key in keys:
+        if isinstance(raw.get(key), (dict, list)):
+            problems.add(rel, lines.line(*where, key), f"`{key}` must be text, not a list or mapping")
+    for key in ("sources", "licenses"):
+        if key in raw and not isinstance(raw[key], (list, type(None))):
+            problems.add(rel, lines.line(*where, key), f"`{key}` must be a list, e.g. `- title: ...`")
 
 
 def _names(items: Any) -> tuple[str, ...]:
@@ -130,13 +151,23 @@ def _resources(items: Any, rel: str, lines: yamlfile.KeyLines, data_dir: str, si
             problems.add(rel, lines.line(*where), "each resource needs a `name` and a `path`")
             continue
         _unknown_keys(item, _RESOURCE_KEYS, rel, lines, where, problems)
+        _check_texts(item, ("name", "path", "sheet", "title", "description"), rel, lines, where, problems)
         name = str(item["name"])
         if name in seen:
             problems.add(rel, lines.line(*where, "name"), f"resource `{name}` is declared twice")
         seen.add(name)
+        unsafe = unsafe_relative(str(item["path"])) if isinstance(item["path"], str) else "must be a file name"
+        if unsafe:
+            problems.add(rel, lines.line(*where, "path"), f"resource `{name}`: `path` {unsafe}, e.g. `{name}.csv` "
+                         f"for {data_dir}/{name}.csv")
+            continue
         path = f"{data_dir}/{item['path']}"
-        if not (site_root / path).is_file():
+        refused = refusal(site_root, site_root / path)
+        if refused == "does not exist":
             problems.add(rel, lines.line(*where, "path"), f"resource `{name}`: file `{path}` not found")
+        elif refused:
+            problems.add(path, None, refused)
+            continue
         schema = item.get("schema") or {}
         if not isinstance(schema, dict):
             problems.add(rel, lines.line(*where, "schema"), "`schema` must be a mapping with `fields`")
@@ -171,6 +202,7 @@ def _fields(items: Any, rel: str, lines: yamlfile.KeyLines, where: tuple, proble
             problems.add(rel, lines.line(*here), "each field needs a `name`")
             continue
         _unknown_keys(item, _FIELD_KEYS, rel, lines, here, problems)
+        _check_texts(item, ("name", "type", "title", "description", "unit"), rel, lines, here, problems)
         kind = str(item.get("type") or "string")
         if kind not in FIELD_TYPES:
             problems.add(rel, lines.line(*here, "type"),

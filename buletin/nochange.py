@@ -10,6 +10,7 @@ from pathlib import Path
 from . import clock
 from .cache import output_record, read_record, versions, write_record
 from .output import input_hashes, walk
+from .paths import refusal
 
 
 def fingerprint(site_root: Path, out: Path, drafts: bool, base_url: str | None) -> str:
@@ -39,6 +40,8 @@ def _today(site_root: Path) -> str:
     import yaml
 
     try:
+        if refusal(site_root, site_root / "site.yaml"):
+            raise ValueError("site.yaml cannot be read")
         zone = ZoneInfo(str((yaml.safe_load((site_root / "site.yaml").read_text("utf-8")) or {}).get("timezone")))
     except (OSError, yaml.YAMLError, ZoneInfoNotFoundError, ValueError, AttributeError, TypeError):
         zone = dt.timezone.utc

@@ -10,6 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from . import __version__
+from .paths import linked_folder_outside, refusal
 
 THEME_ASSETS = Path(__file__).parent / "theme" / "assets"
 MANIFEST = "manifest.json"
@@ -34,7 +35,8 @@ def collect_assets(site_root: Path) -> dict[str, bytes]:
     for folder in (THEME_ASSETS, site_root / "templates" / "assets"):
         if folder.is_dir():
             for path in sorted(folder.rglob("*")):
-                if path.is_file() and not path.name.startswith("."):
+                if not path.name.startswith(".") and path.is_file() and \
+                        (folder == THEME_ASSETS or refusal(site_root, path) is None):
                     assets[path.relative_to(folder).as_posix()] = path.read_bytes()
     return assets
 
@@ -61,14 +63,16 @@ def input_hashes(site_root: Path, extra: list[str] | tuple[str, ...] = ("site.ya
     """
     hashes = {}
     for name in extra:
-        if (site_root / name).is_file():
+        if refusal(site_root, site_root / name) is None:
             hashes[name] = _file_hash(site_root / name)
     for folder in INPUT_DIRS:
+        if linked_folder_outside(site_root, site_root / folder):
+            continue  # reported by the stage that reads it
         for top, dirs, names in os.walk(site_root / folder):
             dirs[:] = [d for d in dirs if not d.startswith(".")]  # hidden folders (the cache) are not inputs
             relative = os.path.relpath(top, site_root).replace(os.sep, "/")
             for name in names:
-                if not name.startswith("."):
+                if not name.startswith(".") and refusal(site_root, Path(top, name)) is None:
                     hashes[f"{relative}/{name}"] = _file_hash(Path(top, name))
     return dict(sorted(hashes.items()))
 

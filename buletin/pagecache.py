@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .cache import read_record, write_record
+from .paths import refusal
 from .site import ArticleView, EditionView, FigureRef, PageView, SiteModel, views
 
 View = ArticleView | EditionView | PageView
@@ -99,7 +100,8 @@ def template_sources(site_templates: Path, theme_templates: Path) -> tuple[list[
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and "assets" not in path.relative_to(folder).parts:
+            if path.is_file() and "assets" not in path.relative_to(folder).parts and \
+                    (folder != site_templates or refusal(site_templates.parent, path) is None):
                 text = path.read_text(encoding="utf-8", errors="replace")
                 sources.append((f"{label}:{path.relative_to(folder).as_posix()}", text))
                 if folder == site_templates:

@@ -16,6 +16,7 @@ from .cache import NO_CACHE, Cache
 from .catalog import Catalog
 from .datapackage import PACKAGE_FILE
 from .output import sha256
+from .paths import refusal, unsafe_relative
 from .problems import Problems
 from .query import QueryError, period_field, value
 
@@ -66,12 +67,27 @@ def verify(site_root: Path, period: str, problems: Problems) -> bool:
         return False
     try:
         expected = json.loads(lock_path.read_text(encoding="utf-8"))["files"]
-    except (ValueError, KeyError) as exc:
-        problems.add(rel, None, f"unreadable lock file: {exc}")
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+        problems.add(rel, None, f"unreadable lock file ({exc}): restore it from version control")
+        return False
+    if not isinstance(expected, dict) or not all(isinstance(k, str) and isinstance(v, str)
+                                                 for k, v in expected.items()):
+        problems.add(rel, None, "`files` must map each file name to its sha256: restore the lock file from "
+                     "version control")
         return False
     ok = True
     for name, digest in sorted(expected.items()):
+        unsafe = unsafe_relative(name)
+        if unsafe:
+            problems.add(rel, None, f"lock entry `{name}` {unsafe}: restore the lock file from version control")
+            ok = False
+            continue
         path = folder / name
+        refused = refusal(site_root, path)
+        if refused and refused != "does not exist":
+            problems.add(f"{release_dir(period)}/{name}", None, refused)
+            ok = False
+            continue
         if not path.is_file():
             problems.add(f"{release_dir(period)}/{name}", None, "file of a published snapshot is missing")
             ok = False

@@ -13,6 +13,7 @@ from .cache import make_key
 from .charts import x_text  # formatting only; matplotlib is imported when drawing
 from .i18n import Locale
 from .pagecache import Deferred, LastOutput, PageKeys, template_sources
+from .paths import refusal
 from .site import ArticleView, EditionView, FigureRef, SiteModel
 from .urls import absolute, page_path, relative, root_of, slugify
 from .workers import fork_map
@@ -26,7 +27,7 @@ _FIGURE_SLOT = re.compile(r"(?:<p>)?BULETINFIGURE(\d+)X(?:</p>)?")  # in a list 
 def make_environment(site_root: Path, locale: Locale, compiled: Path | None = None) -> jinja2.Environment:
     """The theme: the site's templates/ first, then the built-in theme. `compiled`: a folder where the
     templates' compiled code is kept (Jinja checks each against its template's source)."""
-    loaders = [jinja2.FileSystemLoader(str(site_root / "templates"))] if (site_root / "templates").is_dir() else []
+    loaders: list[jinja2.BaseLoader] = [SiteTemplates(site_root)] if (site_root / "templates").is_dir() else []
     loaders.append(jinja2.FileSystemLoader(str(THEME_DIR / "templates")))
     bytecode = None
     if compiled is not None:
@@ -38,6 +39,21 @@ def make_environment(site_root: Path, locale: Locale, compiled: Path | None = No
                        period=locale.period, filesize=lambda n: filesize(n, locale))
     env.globals.update(t=locale.strings, slugify=slugify)
     return env
+
+
+class SiteTemplates(jinja2.FileSystemLoader):
+    """The site's templates/, where a link leading outside the site is refused, not followed."""
+
+    def __init__(self, site_root: Path):
+        super().__init__(str(site_root / "templates"))
+        self.site_root = site_root
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        source, filename, uptodate = super().get_source(environment, template)
+        refused = refusal(self.site_root, Path(filename))
+        if refused:
+            raise jinja2.TemplateError(f"templates/{template} {refused}")
+        return source, filename, uptodate
 
 
 def filesize(size: int, locale: Locale) -> str:

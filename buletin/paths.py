@@ -1,0 +1,57 @@
+"""Which files may be read as a site's inputs: regular files inside the site, links only if they stay inside.
+
+A pull request can add a symbolic link as easily as a file; followed blindly, `data/x.csv -> /etc/passwd`
+would be read and published, and a link to /dev/zero or a named pipe would never finish reading.
+"""
+from __future__ import annotations
+
+import os
+import posixpath
+from pathlib import Path
+
+
+def refusal(root: Path, path: Path) -> str | None:
+    """Why `path` must not be read as an input under `root` (None when it may): a link leading outside
+    `root`, or something other than a regular file. Cheap for plain files: only links are resolved."""
+    if os.path.islink(path) or _has_linked_parent(root, path):
+        real, top = os.path.realpath(path), os.path.realpath(root)
+        if real != top and not real.startswith(top.rstrip(os.sep) + os.sep):
+            return ("is a link to a file outside the site; buletin reads only files inside the site: "
+                    "copy the file here instead of linking to it")
+    if not os.path.isfile(path):
+        return "is not a regular file (a folder, a pipe or a device?)" if os.path.exists(path) else "does not exist"
+    return None
+
+
+def _has_linked_parent(root: Path, path: Path) -> bool:
+    """Whether a folder between `root` and `path` is a link (walks do not follow them, but paths named in
+    configuration do)."""
+    try:
+        parts = Path(path).relative_to(root).parts[:-1]
+    except ValueError:
+        return True
+    folder = Path(root)
+    for part in parts:
+        folder = folder / part
+        if os.path.islink(folder):
+            return True
+    return os.path.islink(root)
+
+
+def linked_folder_outside(root: Path, folder: Path) -> bool:
+    """A folder that is a link leading outside `root`."""
+    if not os.path.islink(folder):
+        return False
+    real, top = os.path.realpath(folder), os.path.realpath(root)
+    return not real.startswith(top.rstrip(os.sep) + os.sep)
+
+
+def unsafe_relative(text: str) -> str | None:
+    """Why a path written in a file (datapackage `path`, a lock entry) is not a plain relative path, or None."""
+    if not text or "\\" in text or "\x00" in text:
+        return "must be a relative path with `/` between folders"
+    if text.startswith("/") or (len(text) > 1 and text[1] == ":") or "://" in text:
+        return "must be relative to its folder, not an absolute path or a web address"
+    if ".." in posixpath.normpath(text).split("/") or posixpath.normpath(text) == ".":
+        return "must stay inside its folder (no `..`)"
+    return None
