@@ -11,7 +11,7 @@ from .cache import NO_CACHE, Cache, make_key
 from .catalog import Catalog
 from .charts import Figure, build_figure
 from .chartspec import chart_data, parse_spec
-from .content import Document, Edition
+from .content import Document, Edition, HeadlineSpec
 from .i18n import Locale
 from .macros import PLACEHOLDER_LINE, MacroStage, extract_charts, quote_record
 from .markup import Markup
@@ -196,61 +196,49 @@ class Composer:
 
     def headlines(self, edition: Edition) -> list[Headline]:
         """The edition's `figures` cards, each with its change against the previous period."""
-        parts = (edition.source, str(edition.period), edition.meta.get("figures"), edition.key_lines.text)
+        parts = (edition.source, str(edition.period), repr(edition.info.figures), edition.key_lines.text)
         return self._memo("headlines", parts, lambda: self._headlines(edition))
 
     def _headlines(self, edition: Edition) -> list[Headline]:
         cards = []
-        for index, spec in enumerate(edition.meta.get("figures") or []):
-            line = edition.line_of("figures", index)
-            card = self._headline(edition, spec, line) if isinstance(spec, dict) else None
-            if isinstance(spec, dict) and card:
+        for index, spec in enumerate(edition.info.figures):
+            card = self._headline(edition, spec, edition.line_of("figures", index)) if spec.data and spec.y else None
+            if card:
                 cards.append(card)
-            elif not isinstance(spec, dict):
-                self.problems.add(edition.source, line, "each of `figures` must be a mapping {data, y, label}")
         return cards
 
-    def _headline(self, edition: Edition, spec: dict[str, Any], line: int | None) -> Headline | None:
-        unknown = set(spec) - {"data", "y", "label", "unit", "agg", "filter", "period_field", "digits"}
-        if unknown or not spec.get("data") or not spec.get("y"):
-            self.problems.add(edition.source, line, "figures: each card needs `data` and `y` "
-                              "(and may have label, unit, agg, filter, period_field, digits)"
-                              + (f"; unknown: {', '.join(sorted(unknown))}" if unknown else ""))
-            return None
-        field_name = spec.get("period_field") or self._period_field(str(spec["data"]))
-        agg, digits = str(spec.get("agg", "sum")), int(spec.get("digits", 0))
-        filters = dict(spec.get("filter") or {})
+    def _headline(self, edition: Edition, spec: HeadlineSpec, line: int | None) -> Headline | None:
+        field_name = spec.period_field or self._period_field(spec.data)
+        filters = dict(spec.filter)
         try:
-            current = value(self.catalog, spec["data"], spec["y"], agg,
-                            {**filters, field_name: str(edition.period)})
+            current = value(self.catalog, spec.data, spec.y, spec.agg, {**filters, field_name: str(edition.period)})
         except QueryError as exc:
             if not exc.follow_on:
                 self.problems.add(edition.source, line, f"figures: {exc}")
             return None
-        self.macros.quoted.append(quote_record(edition.source, spec["data"], spec["y"], agg,
-                                               {**filters, field_name: str(edition.period)}, current, digits))
+        self.macros.quoted.append(quote_record(edition.source, spec.data, spec.y, spec.agg,
+                                               {**filters, field_name: str(edition.period)}, current, spec.digits))
         previous_period = edition.period.previous()
         try:
-            before = value(self.catalog, spec["data"], spec["y"], agg, {**filters, field_name: str(previous_period)})
+            before = value(self.catalog, spec.data, spec.y, spec.agg, {**filters, field_name: str(previous_period)})
         except QueryError:
             before = math.nan
-        card = self._card(spec, current, before, digits, self.locale.period(previous_period))
-        table = self.catalog.get(spec["data"])
+        card = self._card(spec, current, before, self.locale.period(previous_period))
+        table = self.catalog.get(spec.data)
         statuses = row_statuses(table, select(table, {**filters, field_name: str(edition.period)}))
         return replace(card, status=", ".join(statuses))
 
-    def _card(self, spec: dict[str, Any], current: float, before: float, digits: int,
-              compared_with: str) -> Headline:
-        field_spec = self.catalog.spec(spec["data"]).field(spec["y"])
-        label = str(spec.get("label") or (field_spec.title if field_spec else spec["y"]))
-        unit = str(spec.get("unit") or (field_spec.unit if field_spec else ""))
+    def _card(self, spec: HeadlineSpec, current: float, before: float, compared_with: str) -> Headline:
+        field_spec = self.catalog.spec(spec.data).field(spec.y)
+        label = spec.label or (field_spec.title if field_spec else spec.y)
+        unit = spec.unit or (field_spec.unit if field_spec else "")
+        shown = self.locale.number(current, spec.digits)
         if math.isnan(before) or before == 0:
-            return Headline(label, self.locale.number(current, digits), unit, "", "none", compared_with)
+            return Headline(label, shown, unit, "", "none", compared_with)
         change = (current - before) / abs(before) * 100
         rounded = round(change, 1)
         direction = "up" if rounded > 0 else "down" if rounded < 0 else "flat"
-        return Headline(label, self.locale.number(current, digits), unit, self.locale.percent(abs(change)),
-                        direction, compared_with)
+        return Headline(label, shown, unit, self.locale.percent(abs(change)), direction, compared_with)
 
     def _period_field(self, dataset: str) -> str:
         table = self.catalog.get(dataset)

@@ -1,30 +1,51 @@
 """site.yaml -> a frozen, validated SiteConfig."""
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
+from typing import Literal
 
 from . import yamlfile
 from .i18n import LANGUAGES
 from .paths import refusal
 from .periods import FREQUENCIES, Period
-from .problems import Problems, SiteError, did_you_mean
+from .problems import Problems, SiteError
+from .schema import Where, keys_of, option, validate
 
 CONFIG_FILE = "site.yaml"
 
 
+Language = Literal[LANGUAGES]
+Frequency = Literal[FREQUENCIES]
+
+
+def _absolute_url(url: str) -> str | None:
+    if url.startswith(("http://", "https://")) and "://" in url and len(url.split("://", 1)[1].strip("/")) > 0:
+        return None
+    return f"`base_url` must be an absolute http(s) URL such as https://example.go.id/buletin/, not `{url}`"
+
+
+def _time_zone(name: str) -> str | None:
+    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        return f"unknown time zone `{name}` (use an IANA name such as Asia/Makassar)"
+    return None
+
+
 @dataclass(frozen=True)
 class SiteConfig:
-    """The settings of one site; see CONTRACT §3."""
+    """The settings of one site (site.yaml); see the reference in docs/."""
 
     title: str
-    language: str
+    language: Language
     description: str = ""
     publisher: str = ""
-    base_url: str | None = None
-    timezone: str = "UTC"
-    frequency: str = "monthly"
+    base_url: str | None = option(None, check=_absolute_url)
+    timezone: str = option("UTC", check=_time_zone)
+    frequency: Frequency = "monthly"
     license: str = ""
     version: str = ""
     notice: str = ""
@@ -32,13 +53,11 @@ class SiteConfig:
 
     def with_base_url(self, base_url: str | None) -> SiteConfig:
         """A copy with base_url replaced (from --base-url)."""
-        values = {f.name: getattr(self, f.name) for f in fields(self)}
-        values["base_url"] = normalise_base_url(base_url)
-        return SiteConfig(**values)
+        return replace(self, base_url=normalise_base_url(base_url))
 
 
-_REQUIRED = ("title", "language")
-KNOWN_KEYS = tuple(f.name for f in fields(SiteConfig))
+KNOWN_KEYS = keys_of(SiteConfig)
+FALLBACK = SiteConfig(title="?", language="id")
 
 
 def normalise_base_url(url: str | None) -> str | None:
@@ -55,7 +74,7 @@ def load_config(site_root: Path, problems: Problems) -> SiteConfig | None:
     or None when the file is missing or unreadable; callers treat any problem as fatal.
     """
     path = site_root / CONFIG_FILE
-    if not path.is_file():
+    if not path.is_file() and not path.is_symlink():
         problems.add(CONFIG_FILE, None, f"no {CONFIG_FILE} here: is `{site_root}` a buletin site? "
                      "(use --site DIR to point at one)")
         return None
@@ -73,82 +92,14 @@ def load_config(site_root: Path, problems: Problems) -> SiteConfig | None:
     except yamlfile.YamlError as exc:
         problems.add(CONFIG_FILE, exc.line, str(exc))
         return None
-    if raw is None:
-        raw = {}
-    if not isinstance(raw, dict):
-        problems.add(CONFIG_FILE, 1, "site.yaml must be a mapping of `key: value` lines")
-        return None
-    return _validate(raw, yamlfile.KeyLines(text), problems)
-
-
-def _validate(raw: dict[str, Any], lines: yamlfile.KeyLines, problems: Problems) -> SiteConfig | None:
     before = len(problems)
-    values: dict[str, Any] = {}
-    for key, value in raw.items():
-        key = str(key)
-        line = lines.line(key)
-        if key not in KNOWN_KEYS:
-            problems.add(CONFIG_FILE, line, f"unknown key `{key}`{did_you_mean(key, KNOWN_KEYS)}")
-        elif key == "allow_raw_html":
-            if not isinstance(value, bool):
-                problems.add(CONFIG_FILE, line, "`allow_raw_html` must be true or false")
-            values[key] = value is True
-        elif value is None:
-            continue
-        elif isinstance(value, (dict, list)):
-            problems.add(CONFIG_FILE, line, f"`{key}` must be a single value, not a list or mapping")
-        else:
-            values[key] = str(value).strip()
-    for key in _REQUIRED:
-        if not values.get(key) and key in KNOWN_KEYS:
-            problems.add(CONFIG_FILE, None, f"missing required key `{key}`")
-    _check_choices(values, lines, problems)
-    if len(problems) > before:
-        return _best_effort(values)
-    values["base_url"] = normalise_base_url(values.get("base_url"))
-    return SiteConfig(**values)
-
-
-def _best_effort(values: dict[str, Any]) -> SiteConfig:
-    """The valid part of a config with errors: enough to go on checking content and data in the same run."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    keep = {"title": values.get("title") or "?", "language": values.get("language")}
-    if keep["language"] not in LANGUAGES:
-        keep["language"] = "id"
-    if values.get("frequency") in FREQUENCIES:
-        keep["frequency"] = values["frequency"]
-    try:
-        ZoneInfo(values.get("timezone") or "UTC")
-        keep["timezone"] = values.get("timezone") or "UTC"
-    except (ZoneInfoNotFoundError, ValueError):
-        pass
-    keep["allow_raw_html"] = values.get("allow_raw_html") is True
-    return SiteConfig(**keep)
-
-
-def _check_choices(values: dict[str, Any], lines: yamlfile.KeyLines, problems: Problems) -> None:
-    language = values.get("language")
-    if language and language not in LANGUAGES:
-        problems.add(CONFIG_FILE, lines.line("language"),
-                     f"`language` must be one of {', '.join(LANGUAGES)}, not `{language}`")
-    frequency = values.get("frequency")
-    if frequency and frequency not in FREQUENCIES:
-        problems.add(CONFIG_FILE, lines.line("frequency"),
-                     f"`frequency` must be one of {', '.join(FREQUENCIES)}, not `{frequency}`")
-    timezone = values.get("timezone")
-    if timezone:
-        from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-        try:
-            ZoneInfo(timezone)
-        except (ZoneInfoNotFoundError, ValueError):
-            problems.add(CONFIG_FILE, lines.line("timezone"),
-                         f"unknown time zone `{timezone}` (use an IANA name such as Asia/Makassar)")
-    base_url = values.get("base_url")
-    if base_url and not base_url.startswith(("http://", "https://")):
-        problems.add(CONFIG_FILE, lines.line("base_url"),
-                     f"`base_url` must be an absolute http(s) URL, not `{base_url}`")
+    config = validate(SiteConfig, {} if raw is None else raw, Where(CONFIG_FILE, yamlfile.KeyLines(text)), problems)
+    if config is None:
+        return None
+    config = replace(config, base_url=normalise_base_url(config.base_url))
+    if len(problems) > before:  # the valid part: enough to go on checking content and data in the same run
+        return replace(config, title=config.title or "?", language=config.language or "id")
+    return config
 
 
 def config_and_period(site_root: Path, period_text: str) -> tuple[SiteConfig, Period]:

@@ -5,27 +5,96 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, TypeVar, get_args
 
 from . import yamlfile
-from .paths import linked_folder_outside, refusal
+from .paths import linked_folder_outside, refusal, unsafe_relative
 from .periods import Period, is_period
-from .problems import Problems, did_you_mean
+from .problems import Problems
+from .schema import Where, keys_of, option, validate
 from .urls import slugify
 
 CONTENT_DIR = "content"
 PAGES_DIR = "pages"
 RESERVED = ("arsip", "archive", "data", "assets", "cari", "search", "topik", "tags", "pagefind", "feed.xml",
-            "sitemap.xml", "robots.txt", "404", "404.html", "manifest.json", "index")
+            "sitemap.xml", "robots.txt", "404", "404.html", "manifest.json", "index", "_headers")
 ARTICLE_RESERVED = ("data",)  # a published edition's data downloads live in PERIOD/data/
+T = TypeVar("T")
+IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg", ".avif")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # what a web address carries without escaping
+Status = Literal["draft", "live", "published"]
+STATUSES = get_args(Status)
+Aggregate = Literal["sum", "mean", "count", "min", "max"]
 
-EDITION_KEYS = ("title", "published", "status", "summary", "highlights", "figures")
-ARTICLE_KEYS = ("title", "date", "authors", "editor", "location", "summary", "tags", "image", "image_alt",
-                "image_caption", "image_credit", "draft", "extra")
-PAGE_KEYS = ("title", "summary", "each", "extra")
-EACH_KEYS = ("data", "key", "tag", "title")  # tag: a column naming the articles' tag; title: of the list page
-STATUSES = ("draft", "live", "published")
+
+@dataclass(frozen=True)
+class HeadlineSpec:
+    """A headline card in an edition's `figures`: a value of the edition's period and its change."""
+
+    data: str = option(example="`- {data: ikm, y: unit_usaha, label: unit usaha}`")
+    y: str = option(example="`y: unit_usaha`")
+    label: str = ""
+    unit: str = ""
+    agg: Aggregate = "sum"
+    filter: dict[str, Any] = option({}, example="`filter: {sektor: pangan}`")
+    period_field: str = ""
+    digits: int = option(0, minimum=0, maximum=10)
+
+
+@dataclass(frozen=True)
+class EditionMeta:
+    """The front matter of content/PERIOD/index.md."""
+
+    title: str = ""
+    published: dt.date | None = None
+    status: Status = "live"
+    summary: str = ""
+    highlights: list[str] = option([], example="`- Jumlah IKM naik 0,8%.`")
+    figures: list[HeadlineSpec] = option([])
+
+
+@dataclass(frozen=True)
+class ArticleMeta:
+    """The front matter of an article, content/PERIOD/SLUG.md."""
+
+    title: str = option(example="`title: Judul artikel`")
+    date: dt.date = option(example="`date: 2020-11-09`")
+    authors: list[str] = option([], one_or_many=True)
+    editor: str = ""
+    location: str = ""
+    summary: str = ""
+    tags: list[str] = option([], one_or_many=True)
+    image: str = ""
+    image_alt: str = ""
+    image_caption: str = ""
+    image_credit: str = ""
+    draft: bool = False
+    extra: dict[str, Any] = option({})
+
+
+@dataclass(frozen=True)
+class EachSpec:
+    """A page's `each:` — one page per row of a dataset."""
+
+    data: str = option(example="`each: {data: wilayah, key: kode}`")
+    key: str = option(example="`each: {data: wilayah, key: kode}`")
+    tag: str = ""  # a column naming the articles' tag
+    title: str = ""  # of the list of rows
+
+
+@dataclass(frozen=True)
+class PageMeta:
+    """The front matter of a page, content/pages/SLUG.md."""
+
+    title: str = option(example="`title: Tentang`")
+    summary: str = ""
+    each: EachSpec | None = None
+    extra: dict[str, Any] = option({})
+
+
+EDITION_KEYS = keys_of(EditionMeta)
+ARTICLE_KEYS = keys_of(ArticleMeta)
+PAGE_KEYS = keys_of(PageMeta)
 
 
 @dataclass
@@ -33,7 +102,7 @@ class Document:
     """What every Markdown source has: where it is, its front matter and its body."""
 
     source: str  # path relative to the site root
-    meta: dict[str, Any]
+    meta: dict[str, Any]  # the front matter as written (the `page` variable of macros and templates)
     body: str
     body_line: int
     key_lines: yamlfile.KeyLines
@@ -46,26 +115,60 @@ class Document:
 class Article(Document):
     slug: str = ""
     period: Period | None = None
-    title: str = ""
-    date: dt.date | None = None
-    tags: list[str] = field(default_factory=list)
-    authors: list[str] = field(default_factory=list)
-    draft: bool = False
+    info: ArticleMeta = field(default_factory=lambda: ArticleMeta(title="", date=dt.date.min))
+
+    @property
+    def title(self) -> str:
+        return self.info.title
+
+    @property
+    def date(self) -> dt.date | None:
+        return self.info.date
+
+    @property
+    def tags(self) -> list[str]:
+        return _unique_tags(self.info.tags)
+
+    @property
+    def authors(self) -> list[str]:
+        return [name for name in self.info.authors if name]
+
+    @property
+    def draft(self) -> bool:
+        return self.info.draft
 
 
 @dataclass
 class Edition(Document):
     period: Period | None = None
-    title: str = ""
-    status: str = "live"
-    published: dt.date | None = None
+    info: EditionMeta = field(default_factory=EditionMeta)
     articles: list[Article] = field(default_factory=list)
+
+    @property
+    def title(self) -> str:
+        return self.info.title
+
+    @property
+    def status(self) -> str:
+        return self.info.status
+
+    @property
+    def published(self) -> dt.date | None:
+        return self.info.published
 
 
 @dataclass
 class Page(Document):
     slug: str = ""
-    title: str = ""
+    info: PageMeta = field(default_factory=lambda: PageMeta(title=""))
+
+    @property
+    def title(self) -> str:
+        return self.info.title
+
+    @property
+    def each(self) -> EachSpec | None:
+        return self.info.each
 
 
 @dataclass
@@ -91,6 +194,7 @@ def load_content(site_root: Path, frequency: str, problems: Problems) -> Content
                          "files inside the site: move the folder here instead of linking to it")
         elif folder.name == PAGES_DIR:
             pages = [p for p in (_page(site_root, f, problems) for f in sorted(folder.glob("*.md"))) if p]
+            _check_page_slugs(pages, problems)
         elif is_period(folder.name, frequency):
             edition = _edition(site_root, folder, frequency, problems)
             if edition:
@@ -111,8 +215,8 @@ def _rel(site_root: Path, path: Path) -> str:
     return path.relative_to(site_root).as_posix()
 
 
-def _read(site_root: Path, path: Path, known: tuple[str, ...], problems: Problems) -> Document | None:
-    """Split and parse a Markdown file's front matter; unknown keys are errors with a suggestion."""
+def _read(site_root: Path, path: Path, problems: Problems) -> Document | None:
+    """Split and parse a Markdown file's front matter."""
     rel = _rel(site_root, path)
     refused = refusal(site_root, path)
     if refused:
@@ -132,132 +236,72 @@ def _read(site_root: Path, path: Path, known: tuple[str, ...], problems: Problem
     except yamlfile.YamlError as exc:
         problems.add(rel, (exc.line or 0) + 1 if exc.line else 1, f"front matter: {exc}")
         return None
+    if meta is None:
+        meta = {}
     if not isinstance(meta, dict):
         problems.add(rel, 2, "front matter must be `key: value` lines")
         return None
-    lines = yamlfile.KeyLines(source.front_matter, offset=1)
-    for key in meta:
-        if key not in known:
-            problems.add(rel, lines.line(key), f"unknown front-matter key `{key}`{did_you_mean(str(key), known)}")
-    return Document(rel, meta, source.body, source.body_line, lines)
+    return Document(rel, meta, source.body, source.body_line, yamlfile.KeyLines(source.front_matter, offset=1))
 
 
-def _date(doc: Document, key: str, problems: Problems) -> dt.date | None:
-    value = doc.meta.get(key)
-    if value is None or value == "":
-        return None
-    if isinstance(value, dt.datetime):
-        return value.date()
-    if isinstance(value, dt.date):
-        return value
-    text = str(value).strip()
-    try:
-        return dt.date.fromisoformat(text) if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text) else _not_a_date(text)
-    except ValueError:
-        written = re.fullmatch(r"(\d{4})-(\d{2})-(\d{2})", text)
-        reason = f"`{text}` is not a real date" if written else \
-            f"`{key}` must be a date written YYYY-MM-DD, not `{text}`"
-        if written and 1 <= int(written.group(2)) <= 12:
-            import calendar
-
-            days = calendar.monthrange(int(written.group(1)), int(written.group(2)))[1]
-            reason += f" ({written.group(1)}-{written.group(2)} has {days} days)"
-        problems.add(doc.source, doc.line_of(key), reason)
-        return None
-
-
-def _not_a_date(text: str) -> dt.date:
-    raise ValueError(text)
-
-
-def _text(doc: Document, key: str, problems: Problems, required: bool = False) -> str:
-    value = doc.meta.get(key)
-    if value is None or value == "":
-        if required:
-            problems.add(doc.source, doc.line_of(key) or 1, f"missing required front-matter key `{key}`")
-        return ""
-    if isinstance(value, (dict, list)):
-        problems.add(doc.source, doc.line_of(key), f"`{key}` must be text, not a list or mapping")
-        return ""
-    return str(value).strip()
-
-
-def _strings(doc: Document, key: str, problems: Problems) -> list[str]:
-    value = doc.meta.get(key)
-    if value is None:
-        return []
-    if isinstance(value, str):
-        return [value]
-    if not isinstance(value, list) or any(isinstance(v, (dict, list)) for v in value):
-        problems.add(doc.source, doc.line_of(key), f"`{key}` must be a list of text items")
-        return []
-    return [str(v).strip() for v in value if str(v).strip()]
+def _info(cls: type[T], doc: Document, problems: Problems) -> T:
+    """The front matter, validated against its declaration (every problem at its key's line)."""
+    found = validate(cls, doc.meta, Where(doc.source, doc.key_lines, noun="front-matter key"), problems)
+    assert found is not None  # the front matter is a mapping (_read)
+    return found
 
 
 def _edition(site_root: Path, folder: Path, frequency: str, problems: Problems) -> Edition | None:
     index = folder / "index.md"
     period = Period.parse(folder.name, frequency)
-    if not index.is_file():
+    if not index.is_file() and not index.is_symlink():
         problems.add(_rel(site_root, folder), None, f"edition folder `{folder.name}` has no index.md")
         return None
-    doc = _read(site_root, index, EDITION_KEYS, problems)
+    doc = _read(site_root, index, problems)
     if doc is None:
         return None
-    status = _text(doc, "status", problems) or "live"
-    if status not in STATUSES:
-        problems.add(doc.source, doc.line_of("status"),
-                     f"`status` must be one of {', '.join(STATUSES)}, not `{status}`{did_you_mean(status, STATUSES)}")
-    for key in ("highlights", "figures"):
-        if key in doc.meta and not isinstance(doc.meta[key], list):
-            problems.add(doc.source, doc.line_of(key), f"`{key}` must be a list")
-            doc.meta[key] = []
-    _text(doc, "summary", problems)
-    edition = Edition(**vars(doc), period=period, title=_text(doc, "title", problems), status=status,
-                      published=_date(doc, "published", problems))
+    edition = Edition(**vars(doc), period=period, info=_info(EditionMeta, doc, problems))
     for path in sorted(folder.glob("*.md")):
         if path.name != "index.md":
             article = _article(site_root, path, period, problems)
             if article:
                 edition.articles.append(article)
+    slugs: dict[str, str] = {}
+    for article in edition.articles:
+        if article.slug in slugs:
+            problems.add(article.source, None, f"gives the same web address `{period}/{article.slug}/` as "
+                         f"{slugs[article.slug]}: rename one of the two files")
+        slugs.setdefault(article.slug, article.source)
     return edition
 
 
-def _check_slug(rel: str, slug: str, problems: Problems) -> None:
-    if not _SLUG.match(slug):
-        problems.add(rel, None, f"file name `{slug}.md` cannot be a web address (spaces or signs such as # ? %): "
-                     f"rename it, e.g. `{slugify(slug) or 'artikel'}.md`")
+def slug_of(rel: str, stem: str, problems: Problems) -> str:
+    """The web address of a file: its name as it is, or transliterated (berita-ūnicode -> berita-unicode)."""
+    if _SLUG.match(stem):
+        return stem
+    slug = slugify(stem)
+    if not slug:
+        problems.add(rel, None, f"file name `{stem}.md` has no letter or digit that a web address can carry "
+                     "(a-z, 0-9): rename it, e.g. `artikel.md`")
+    return slug
 
 
 def _article(site_root: Path, path: Path, period: Period, problems: Problems) -> Article | None:
-    doc = _read(site_root, path, ARTICLE_KEYS, problems)
+    doc = _read(site_root, path, problems)
     if doc is None:
         return None
-    _check_slug(doc.source, path.stem, problems)
-    if path.stem in ARTICLE_RESERVED:
-        problems.add(doc.source, None, f"article name `{path.stem}` is reserved in an edition folder "
-                     f"(its data downloads go to {period}/{path.stem}/); rename the file")
-    for key in ("summary", "editor", "location", "image_alt", "image_caption", "image_credit"):
-        _text(doc, key, problems)
-    draft = doc.meta.get("draft", False)
-    if not isinstance(draft, bool):
-        problems.add(doc.source, doc.line_of("draft"), "`draft` must be true or false")
-    if "extra" in doc.meta and not isinstance(doc.meta["extra"], dict):
-        problems.add(doc.source, doc.line_of("extra"), "`extra` must be a mapping of `key: value` lines")
-    image = _text(doc, "image", problems)
-    if image:
-        _check_image(site_root, path, image, doc, problems)
-    article = Article(**vars(doc), slug=path.stem, period=period, title=_text(doc, "title", problems, True),
-                      date=_date(doc, "date", problems), tags=_unique_tags(_strings(doc, "tags", problems)),
-                      authors=_strings(doc, "authors", problems), draft=draft is True)
-    if article.date is None and "date" not in doc.meta:
-        problems.add(doc.source, 1, "missing required front-matter key `date` (YYYY-MM-DD)")
-    return article
+    slug = slug_of(doc.source, path.stem, problems)
+    if slug in ARTICLE_RESERVED:
+        problems.add(doc.source, None, f"article name `{slug}` is reserved in an edition folder "
+                     f"(its data downloads go to {period}/{slug}/); rename the file")
+    info = _info(ArticleMeta, doc, problems)
+    if info.image:
+        _check_image(site_root, path, info.image, doc, problems)
+    return Article(**vars(doc), slug=slug, period=period, info=info)
 
 
 def _unique_tags(tags: list[str]) -> list[str]:
     """Tags as written, one per web address: "Foreign visitors" and "foreign visitors" are one tag."""
-
-
     seen: dict[str, str] = {}
     for tag in tags:
         seen.setdefault(slugify(tag), tag)
@@ -269,6 +313,10 @@ def _check_image(site_root: Path, path: Path, image: str, doc: Document, problem
 
     `image_alt` stays optional, as the contract has it: without it the caption describes the photo.
     """
+    if unsafe_relative(image) or not image.lower().endswith(IMAGE_TYPES):
+        problems.add(doc.source, doc.line_of("image"), f"image `{image}` must be a picture file ("
+                     f"{', '.join(IMAGE_TYPES)}) next to the article, named relative to it, e.g. `foto.jpg`")
+        return
     target = (path.parent / image).resolve()
     if not target.is_relative_to((site_root / CONTENT_DIR).resolve()):
         problems.add(doc.source, doc.line_of("image"), f"image `{image}` is outside content/: put the photo next "
@@ -279,19 +327,19 @@ def _check_image(site_root: Path, path: Path, image: str, doc: Document, problem
 
 
 def _page(site_root: Path, path: Path, problems: Problems) -> Page | None:
-    doc = _read(site_root, path, PAGE_KEYS, problems)
+    doc = _read(site_root, path, problems)
     if doc is None:
         return None
-    _check_slug(doc.source, path.stem, problems)
-    each = doc.meta.get("each")
-    if each is not None and (not isinstance(each, dict) or not {"data", "key"} <= set(each)):
-        problems.add(doc.source, doc.line_of("each"), "`each` must be a mapping `{data: RESOURCE, key: FIELD}`")
-    elif each is not None:
-        for key in each:
-            if key not in EACH_KEYS:
-                problems.add(doc.source, doc.line_of("each", key),
-                             f"each: unknown key `{key}`{did_you_mean(str(key), EACH_KEYS)}")
-    return Page(**vars(doc), slug=path.stem, title=_text(doc, "title", problems, True))
+    return Page(**vars(doc), slug=slug_of(doc.source, path.stem, problems), info=_info(PageMeta, doc, problems))
+
+
+def _check_page_slugs(pages: list[Page], problems: Problems) -> None:
+    seen: dict[str, str] = {}
+    for page in pages:
+        if page.slug in seen:
+            problems.add(page.source, None, f"gives the same web address `{page.slug}/` as {seen[page.slug]}: "
+                         "rename one of the two files")
+        seen.setdefault(page.slug, page.source)
 
 
 def _check_collisions(editions: list[Edition], pages: list[Page], problems: Problems) -> None:

@@ -17,6 +17,7 @@ from .content import Content, Edition, load_content
 from .downloads import data_files
 from .drawing import draw_all
 from .feeds import atom_feed, robots, sitemap
+from .headers import HEADERS_FILE, headers_file
 from .i18n import Locale
 from .markup import plain_text
 from .pagecache import LastOutput
@@ -216,6 +217,7 @@ def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], cache
         files.update(data_files(site_root, catalog, prefix=f"{period}/data/", cache=cache)[1])
     files["feed.xml"] = atom_feed(model, lambda article: plain_text(article.body.html, 280))
     files["robots.txt"] = robots(model)
+    files[HEADERS_FILE] = headers_file()
     site_map = sitemap(model, [p for p in files if p.endswith(".html")])
     if site_map:
         files["sitemap.xml"] = site_map

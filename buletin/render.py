@@ -191,7 +191,7 @@ def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str
     for view in model.pages:
         out[view.path] = r.page("page.html", view.path, page=view, title=view.title,
                                 body=r.body(view.body.html, view.figures, view.path),
-                                description=str(view.page.meta.get("summary") or model.config.description))
+                                description=view.page.info.summary or model.config.description)
     tags = _by_tag(model)
     tags_dir = model.locale.text("tags_dir")
     out[page_path(tags_dir)] = r.page("tags.html", page_path(tags_dir), title=model.locale.text("tags"), tags=tags)
@@ -200,7 +200,7 @@ def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str
         out[path] = r.page("tag.html", path, tag=name, articles=articles, title=f"{model.locale.text('tags')}: {name}")
     for index in model.row_indexes:
         out[index.path] = r.page("rows.html", index.path, index=index, title=index.title,
-                                 description=str(index.page.meta.get("summary") or model.config.description))
+                                 description=index.page.info.summary or model.config.description)
     r.finish(out, jobs)
     return out
 
@@ -243,8 +243,8 @@ def news_article(model: SiteModel, article: ArticleView, edition: EditionView) -
     }
     if meta.date:
         data["datePublished"] = meta.date.isoformat()
-    if meta.meta.get("summary"):
-        data["description"] = str(meta.meta["summary"])
+    if meta.info.summary:
+        data["description"] = meta.info.summary
     url = absolute(config.base_url, article.path)
     if url:
         data["url"] = url
@@ -269,7 +269,7 @@ def datasets_jsonld(model: SiteModel, downloads: list) -> dict[str, Any]:
 
 def dateline(html: str, article: ArticleView) -> str:
     """Put the dateline in capitals before the first sentence: "KENDARI –"."""
-    location = str(article.article.meta.get("location") or "").strip()
+    location = article.article.info.location
     if not location or "<p>" not in html:
         return html
     return html.replace("<p>", f'<p><span class="dateline">{_escape(location.upper())} –</span> ', 1)

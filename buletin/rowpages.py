@@ -23,17 +23,19 @@ class RowIndex:
 
 def rows_of(page: Page, composer: Composer) -> list[dict[str, str]] | None:
     """The rows of the page's `each.data` resource as text, checked; None (with a problem) when unusable."""
-    each = page.meta["each"]
+    each = page.each
     problems, catalog = composer.problems, composer.catalog
-    name, key = str(each.get("data")), str(each.get("key"))
+    name, key = each.data, each.key
+    if not name or not key:
+        return None  # reported by the front matter's check
     spec = catalog.spec(name)
     if spec is None:
         problems.add(page.source, page.line_of("each", "data"), f"each: unknown dataset `{name}`"
                      f"{did_you_mean(name, catalog.names)}")
         return None
     for option in ("key", "tag"):
-        column = each.get(option)
-        if column is not None and spec.field(str(column)) is None:
+        column = getattr(each, option)
+        if column and spec.field(column) is None:
             problems.add(page.source, page.line_of("each", option), f"each: dataset `{name}` has no column "
                          f"`{column}`{did_you_mean(str(column), spec.field_names)}")
             return None

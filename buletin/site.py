@@ -103,7 +103,7 @@ def build_model(site_root: Path, config: SiteConfig, content: Content, catalog: 
     model = SiteModel(config, locale, catalog, editions, [], files, built_at)
     latest = _edition_context(editions[0].edition, locale) if editions else None
     for page in content.pages:
-        if page.meta.get("each"):
+        if page.each is not None:
             _row_pages(model, page, composer, latest)
         else:
             body = composer.body(page, {"page": page.meta, "edition": latest})
@@ -116,15 +116,15 @@ def _row_pages(model: SiteModel, page: Page, composer: Composer, latest: dict[st
     rows = rows_of(page, composer)
     if rows is None:
         return
-    each = page.meta["each"]
-    spec = composer.catalog.spec(str(each["data"]))
-    index = RowIndex(page, page_path(page.slug), str(each.get("title") or (spec.title if spec else page.slug)), [])
+    each = page.each
+    spec = composer.catalog.spec(each.data)
+    index = RowIndex(page, page_path(page.slug), each.title or (spec.title if spec else page.slug), [])
     for row in rows:
         context = {"page": page.meta, "edition": latest, "row": row}
-        view = PageView(page, row_path(page, row[str(each["key"])]), composer.body(page, context), [],
+        view = PageView(page, row_path(page, row[each.key]), composer.body(page, context), [],
                         row_title(page, row, composer, context), row, index_title=index.title)
-        if each.get("tag"):
-            tag = slugify(row[str(each["tag"])])
+        if each.tag:
+            tag = slugify(row[each.tag])
             view.related = [a for a in model.articles if tag in a.article.tags]
         index.rows.append(view)
         model.pages.append(view)
@@ -144,10 +144,9 @@ def _edition_view(site_root: Path, edition: Edition, composer: Composer, files: 
     path = page_path(str(edition.period))
     body = composer.body(edition, context)
     highlights = [composer.inline(text, edition.source, edition.line_of("highlights", i) or 1, context)
-                  for i, text in enumerate(edition.meta.get("highlights") or [])]
+                  for i, text in enumerate(edition.info.highlights)]
     view = EditionView(edition, path, context["edition"]["title"], locale.period(edition.period), body,
-                       [], highlights, composer.headlines(edition),
-                       summary=str(edition.meta.get("summary") or ""))
+                       [], highlights, composer.headlines(edition), summary=edition.info.summary)
     for article in sorted(edition.articles, key=lambda a: (a.date or dt.date.min, a.slug)):
         if not is_visible(article, today, drafts):
             continue
@@ -155,7 +154,7 @@ def _edition_view(site_root: Path, edition: Edition, composer: Composer, files: 
         article_body = composer.body(article, {**context, "page": article.meta})
         view.articles.append(ArticleView(article, article_path, path, article_body,
                                          [],
-                                         summary=str(article.meta.get("summary") or "")))
+                                         summary=article.info.summary))
         _copy_image(site_root, article, article_path, files)
     dates = [a.article.date for a in view.articles if a.article.date]
     view.released = edition.published or (max(dates) if dates else None)
@@ -164,8 +163,8 @@ def _edition_view(site_root: Path, edition: Edition, composer: Composer, files: 
 
 def _copy_image(site_root: Path, article: Article, article_path: str, files: dict[str, bytes]) -> None:
     """The article's photo goes beside its page."""
-    image = article.meta.get("image")
-    source = site_root / Path(article.source).parent / str(image or "")
+    image = article.info.image
+    source = site_root / Path(article.source).parent / image
     if image and source.is_file():  # a missing photo is already a problem of the article's (content.py)
         files[article_path.rsplit("/", 1)[0] + "/" + source.name] = source.read_bytes()
 
