@@ -1,78 +1,119 @@
 """Chart block YAML -> a validated ChartSpec, and its aggregated data."""
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from typing import Any
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Literal, get_args
 
 from . import yamlfile
 from .catalog import Catalog
-from .problems import Problems, did_you_mean
-from .query import AGGREGATES, QueryError, Series, grouped
+from .content import Aggregate
+from .problems import Problems
+from .query import QueryError, Series, grouped
+from .schema import Where, keys_of, option, validate
 
-CHART_TYPES = ("bar", "barh", "line", "table")
-SORTS = ("asc", "desc", "none")
-SPEC_KEYS = ("title", "type", "data", "filter", "x", "y", "by", "agg", "sort", "top", "caption", "source",
-             "alt", "digits")
+ChartType = Literal["bar", "barh", "line", "table"]
+Sort = Literal["asc", "desc", "none"]
+CHART_TYPES = get_args(ChartType)
 MAX_SERIES = 6
+MAX_CATEGORIES = 200  # bars or points on one chart; more is unreadable on a phone and slow to draw
+MAX_TABLE_ROWS = 1000
+_EXPRESSION = re.compile(r"{{.*?}}|{%.*?%}|{#.*?#}")
+_SHIELD = "BULETINEXPR{}X"
+_SHIELDED = re.compile(r"BULETINEXPR(\d+)X")
+_INTEGER, _DECIMAL = re.compile(r"[-+]?\d+"), re.compile(r"[-+]?(\d+\.\d*|\.\d+)")
 
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """What a chart block asks for."""
+    """What a chart block asks for (CONTRACT §4, chart blocks)."""
 
-    title: str
-    type: str
-    data: str
-    x: str
-    y: tuple[str, ...]
-    filter: dict[str, Any] = field(default_factory=dict)
+    data: str = option(example="`data: ikm`")
+    x: str = option(example="`x: kode_wilayah`")
+    y: tuple[str, ...] = option(one_or_many=True, example="`y: unit_usaha`")
+    title: str = ""
+    type: ChartType = "bar"
+    filter: dict[str, Any] = option({}, example="`filter: {periode: 2020-11}`")
     by: str | None = None
-    agg: str = "sum"
-    sort: str = "none"
-    top: int | None = None
+    agg: Aggregate = "sum"
+    sort: Sort = "none"
+    top: int | None = option(None, minimum=1)
     caption: str = ""
     source: str = ""
     alt: str = ""
-    digits: int | None = None
+    digits: int | None = option(None, minimum=0, maximum=10)
 
 
-def parse_spec(text: str, source: str, first_line: int, problems: Problems) -> ChartSpec | None:
-    """Parse and check a chart block's YAML; every problem names the line of its key."""
-    lines = yamlfile.KeyLines(text, offset=first_line - 1)
+SPEC_KEYS = keys_of(ChartSpec)
+Render = Callable[[str, int], "str | None"]  # a value's text and its file line -> rendered, or None on error
+
+
+def parse_spec(text: str, source: str, first_line: int, problems: Problems,
+               render: Render | None = None) -> tuple[ChartSpec | None, yamlfile.KeyLines]:
+    """Parse a chart block, then render the macros in its values, then check it; every problem at its line.
+
+    The YAML is parsed before any macro runs, and a rendered value is never parsed as YAML again: a data
+    cell such as `Kabupaten "Kolaka" Raya` stays one value and cannot add keys to the spec.
+    """
+    originals: list[str] = []
+
+    def shield(match: re.Match[str]) -> str:
+        originals.append(match.group(0))
+        return _SHIELD.format(len(originals) - 1)
+
+    shielded = _EXPRESSION.sub(shield, text)
+    lines = yamlfile.KeyLines(shielded, offset=first_line - 1)
     try:
-        raw = yamlfile.load(text)
+        raw = yamlfile.load(shielded)
     except yamlfile.YamlError as exc:
         problems.add(source, first_line + (exc.line or 1) - 1, f"chart: {exc}")
-        return None
+        return None, lines
     if not isinstance(raw, dict):
         problems.add(source, first_line, "chart: the block must hold `key: value` lines (data, x, y, ...)")
-        return None
+        return None, lines
     before = len(problems)
-    for key in raw:
-        if key not in SPEC_KEYS:
-            problems.add(source, lines.line(key), f"chart: unknown key `{key}`{did_you_mean(str(key), SPEC_KEYS)}")
-    for key in ("data", "x", "y"):
-        if not raw.get(key):
-            problems.add(source, lines.line(key) or first_line, f"chart: missing required key `{key}`")
-    choices = {"type": CHART_TYPES, "agg": AGGREGATES, "sort": SORTS}
-    for key, allowed in choices.items():
-        if key in raw and raw[key] not in allowed:
-            problems.add(source, lines.line(key), f"chart: unknown {key} `{raw[key]}`"
-                         f"{did_you_mean(str(raw[key]), allowed)}")
-    if "filter" in raw and not isinstance(raw["filter"], dict):
-        problems.add(source, lines.line("filter"), "chart: `filter` must be a mapping such as {periode: 2020-11}")
-    for key in ("top", "digits"):
-        if key in raw and (not isinstance(raw[key], int) or isinstance(raw[key], bool) or raw[key] < 0):
-            problems.add(source, lines.line(key), f"chart: `{key}` must be a whole number")
-    if len(problems) > before:
+    values = _render_values(raw, (), originals, lines, render or (lambda value, _line: value))
+    if len(problems) > before or values is None:
+        return None, lines
+    spec = validate(ChartSpec, values, Where(source, lines, prefix="chart: "), problems)
+    return (spec if len(problems) == before else None), lines
+
+
+def _render_values(value: Any, path: tuple, originals: list[str], lines: yamlfile.KeyLines,
+                   render: Render) -> Any:
+    """The spec with each shielded macro put back and rendered, value by value; None when one failed."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            new_key = _render_values(key, path, originals, lines, render) if isinstance(key, str) else key
+            new_item = _render_values(item, (*path, key), originals, lines, render)
+            if new_key is None or (new_item is None and item is not None):
+                return None
+            out[new_key] = new_item
+        return out
+    if isinstance(value, list):
+        items = [_render_values(item, (*path, i), originals, lines, render) for i, item in enumerate(value)]
+        return None if any(new is None and old is not None for new, old in zip(items, value, strict=True)) \
+            else items
+    if not isinstance(value, str) or not _SHIELDED.search(value):
+        return value
+    text = _SHIELDED.sub(lambda m: originals[int(m.group(1))], value)
+    rendered = render(text, lines.line(*path) or lines.offset + 1)
+    if rendered is None:
         return None
-    ys = raw["y"] if isinstance(raw["y"], list) else [raw["y"]]
-    return ChartSpec(
-        title=str(raw.get("title") or ""), type=raw.get("type", "bar"), data=str(raw["data"]), x=str(raw["x"]),
-        y=tuple(str(y) for y in ys), filter=dict(raw.get("filter") or {}),
-        by=str(raw["by"]) if raw.get("by") else None, agg=raw.get("agg", "sum"), sort=raw.get("sort", "none"),
-        top=raw.get("top"), caption=str(raw.get("caption") or ""), source=str(raw.get("source") or ""),
-        alt=str(raw.get("alt") or ""), digits=raw.get("digits"))
+    if _SHIELDED.fullmatch(value.strip()):  # `top: {{ n }}`: the value's type follows what it renders to
+        return _scalar(rendered.strip())
+    return rendered
+
+
+def _scalar(text: str) -> Any:
+    """A rendered value as YAML would type a plain scalar, but never as a list or mapping."""
+    if _INTEGER.fullmatch(text):
+        return int(text)
+    if _DECIMAL.fullmatch(text):
+        return float(text)
+    return {"true": True, "false": False}.get(text.lower(), text)
 
 
 def chart_data(spec: ChartSpec, catalog: Catalog, source: str, lines: yamlfile.KeyLines,
@@ -84,8 +125,14 @@ def chart_data(spec: ChartSpec, catalog: Catalog, source: str, lines: yamlfile.K
     except QueryError as exc:
         if exc.follow_on:
             return None
-        key_path = ("filter", *list(spec.filter)[:1]) if exc.key == "filter" else (exc.key,)
+        key_path = ("filter", exc.column or next(iter(spec.filter), "")) if exc.key == "filter" else (exc.key,)
         problems.add(source, lines.line(*key_path) or lines.line(exc.key) or lines.line("data"), f"chart: {exc}")
+        return None
+    limit = MAX_TABLE_ROWS if spec.type == "table" else MAX_CATEGORIES
+    if len(series.x_values) > limit:
+        problems.add(source, lines.line("x"), f"chart: {len(series.x_values):,} values of `{spec.x}` to show; a "
+                     f"{'table' if spec.type == 'table' else 'chart'} holds at most {limit:,}: keep the largest "
+                     "with `sort: desc` and `top: 20`, or narrow `filter:`")
         return None
     if spec.type != "table" and len(series.columns) > MAX_SERIES:
         series = fold_series(series, other_label)

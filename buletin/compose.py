@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import progress, yamlfile
+from . import progress
 from .cache import NO_CACHE, Cache, make_key
 from .catalog import Catalog
 from .charts import Figure, build_figure
@@ -168,13 +168,10 @@ class Composer:
 
     def _new_figure(self, source: str, text: str, first_line: int, context: dict[str, Any],
                     number: int) -> Figure | None:
-        spec_text = self.macros.render(text, source, first_line, context)
-        if spec_text is None:
-            return None
-        spec = parse_spec(spec_text, source, first_line, self.problems)
+        spec, lines = parse_spec(text, source, first_line, self.problems,
+                                 lambda value, line: self.macros.render(value, source, line, context))
         if spec is None:
             return None
-        lines = yamlfile.KeyLines(spec_text, offset=first_line - 1)
         series = chart_data(spec, self.catalog, source, lines, self.problems, OTHER[self.locale.language])
         if series is None:
             return None

@@ -18,9 +18,10 @@ STATUS_FIELD = "status"
 class QueryError(ValueError):
     """A query that cannot be answered; `key` names the argument at fault (data, y, filter, ...)."""
 
-    def __init__(self, message: str, key: str = "data", follow_on: bool = False):
+    def __init__(self, message: str, key: str = "data", follow_on: bool = False, column: str | None = None):
         super().__init__(message)
         self.key = key
+        self.column = column  # with key "filter": the filter that matched nothing
         self.follow_on = follow_on  # caused by an error reported elsewhere (an unreadable dataset): not repeated
 
 
@@ -88,10 +89,28 @@ def _in_range(table: Table, column: str, bounds: dict[str, Any]):
     return mask
 
 
-def _no_rows(dataset: str, filters: dict[str, Any]) -> str:
+def no_rows(table: Table, filters: dict[str, Any]) -> QueryError:
+    """Which filter left no row, and the values its column has among the rows the filters before it kept."""
+    dataset = table.spec.name
     if not filters:
-        return f"dataset `{dataset}` has no rows"
-    return f"no row of `{dataset}` matches {_describe(filters)}"
+        return QueryError(f"dataset `{dataset}` has no rows", "filter")
+    mask = table.frame.index == table.frame.index
+    applied: dict[str, Any] = {}
+    for column, wanted in filters.items():
+        narrower = mask & select(table, {column: wanted})
+        if not narrower.any():
+            found = sorted(set(table.frame[column][mask]) - {""})
+            shown = ", ".join(found[:8]) + (f", … ({len(found)} values)" if len(found) > 8 else "")
+            context = f" among the rows with {_describe(applied)}" if applied else ""
+            return QueryError(f"no row of `{dataset}` has {column}={_shown(wanted)}{context}; "
+                              f"{column} has: {shown or 'no values'}", "filter", column=column)
+        mask = narrower
+        applied[column] = wanted
+    return QueryError(f"no row of `{dataset}` matches {_describe(filters)}", "filter")
+
+
+def _shown(wanted: Any) -> str:
+    return repr(wanted) if isinstance(wanted, dict) else repr(as_text(wanted))
 
 
 def _describe(filters: dict[str, Any]) -> str:
@@ -117,7 +136,7 @@ def value(catalog: Catalog, dataset: str, column: str, agg: str = "sum",
     check_column(table, column, "y", numeric=agg != "count")
     mask = select(table, filters)
     if not mask.any():
-        raise QueryError(_no_rows(dataset, filters), "filter")
+        raise no_rows(table, filters)
     return reduce(table, column, agg, mask)
 
 
@@ -150,7 +169,7 @@ def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | Non
             raise QueryError("`by` needs exactly one `y` column", "by")
     mask = select(table, filters)
     if not mask.any():
-        raise QueryError(_no_rows(dataset, filters), "filter")
+        raise no_rows(table, filters)
     frame = _numeric_frame(table, x, ys, by, agg, mask)
     if by:
         wide = frame.pivot_table(index=x, columns=by, values=ys[0], aggfunc=agg, sort=True).fillna(0.0)

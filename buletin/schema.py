@@ -140,8 +140,9 @@ class _Checker:
             return self.value(options[-1], raw, where, key, rule)
         if origin is Literal:
             return self.choice(args, raw, where, key)
-        if origin is list:
-            return self.sequence(args[0], raw, where, key, rule)
+        if origin in (list, tuple):
+            ok, items = self.sequence(args[0], raw, where, key, rule)
+            return ok, tuple(items) if ok and origin is tuple else items
         if origin is dict:
             if isinstance(raw, dict):
                 return True, raw
@@ -266,4 +267,4 @@ _SCALARS: dict[Any, Callable[..., tuple[bool, Any]]] = {str: _text, int: _whole,
 
 def _empty(kind: Any) -> Any:
     """A stand-in for a required value that is missing or wrong, so checking can go on."""
-    return {list: [], dict: {}}.get(get_origin(kind), "" if kind is str else None)
+    return {list: [], tuple: (), dict: {}}.get(get_origin(kind), "" if kind is str else None)

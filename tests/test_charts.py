@@ -15,17 +15,27 @@ from .test_query import ROWS
 def test_spec_errors_name_the_line_of_the_key():
     problems = Problems()
     text = "title: T\ntype: pie\ndata: ikm\nx: periode\ny: unit_usaha\ncolour: red\n"
-    assert parse_spec(text, "c.md", 20, problems) is None
+    assert parse_spec(text, "c.md", 20, problems)[0] is None
     found = [str(p) for p in problems]
-    assert any(p.startswith("c.md:21: error: chart: unknown type `pie`") for p in found)
+    assert "c.md:21: error: chart: `type` must be one of bar, barh, line, table, not `pie`" in found
     assert any(p.startswith("c.md:25: error: chart: unknown key `colour`") for p in found)
+
+
+def test_values_are_rendered_after_parsing_so_text_cannot_become_yaml():
+    problems = Problems()
+    text = 'title: "{{ nama }}"\ndata: ikm\nx: periode\ny: unit_usaha\ntop: {{ n }}\nfilter: {k: {{ nama }}}\n'
+    values = {"{{ nama }}": 'Kabupaten "Kolaka" Raya\ntop: 1\x00', "{{ n }}": "3"}
+    spec, _ = parse_spec(text, "c.md", 1, problems, lambda value, line: values[value])
+    assert not problems, [str(p) for p in problems]
+    assert spec.title == 'Kabupaten "Kolaka" Raya\ntop: 1\x00' and spec.top == 3
+    assert spec.filter == {"k": 'Kabupaten "Kolaka" Raya\ntop: 1\x00'}
 
 
 def test_figure_svg_csv_and_alt(tmp_path):
     catalog, _ = _site(tmp_path, ROWS)
     problems = Problems()
-    spec = parse_spec("title: Unit\ntype: barh\ndata: ikm\nx: kode_wilayah\ny: unit_usaha\nsort: desc\n",
-                      "c.md", 1, problems)
+    spec, _ = parse_spec("title: Unit\ntype: barh\ndata: ikm\nx: kode_wilayah\ny: unit_usaha\nsort: desc\n",
+                         "c.md", 1, problems)
     series = grouped(catalog, spec.data, spec.x, list(spec.y), sort=spec.sort)
     figure = build_figure(spec, series, 1, Locale("id"))
     assert figure.svg is None  # drawn later, by drawing.draw_all
@@ -41,7 +51,7 @@ def test_figure_svg_csv_and_alt(tmp_path):
 
 def test_table_type_draws_nothing(tmp_path):
     catalog, _ = _site(tmp_path, ROWS)
-    spec = parse_spec("type: table\ndata: ikm\nx: periode\ny: unit_usaha\n", "c.md", 1, Problems())
+    spec = parse_spec("type: table\ndata: ikm\nx: periode\ny: unit_usaha\n", "c.md", 1, Problems())[0]
     figure = build_figure(spec, grouped(catalog, "ikm", "periode", ["unit_usaha"]), 1, Locale("en"))
     assert figure.svg is None and figure.is_table
     assert figure.csv.decode().splitlines() == ["periode,unit_usaha", "2020-10,40", "2020-11,41"]
@@ -50,21 +60,21 @@ def test_table_type_draws_nothing(tmp_path):
 def test_separate_measures_keep_their_own_digits_and_are_not_added_up():
     series = Series("periode", ["2020-10", "2020-11"], None, ["a", "b"], ["Ton", "Nelayan"],
                     [[1.5, 10.0], [2.25, 12.0]])
-    spec = parse_spec("type: line\ndata: ikm\nx: periode\ny: [a, b]\n", "c.md", 1, Problems())
+    spec = parse_spec("type: line\ndata: ikm\nx: periode\ny: [a, b]\n", "c.md", 1, Problems())[0]
     figure = build_figure(spec, series, 1, Locale("id"))
     assert figure.column_digits == (1, 0)
     assert "Ton:" in figure.alt and "1,5" in figure.alt and "11,5" not in figure.alt
 
 
 def test_empty_cells_are_not_drawn_or_described_as_zeros_and_signs_stack_apart():
-    spec = parse_spec("type: bar\ndata: ikm\nx: periode\ny: a\nby: b\n", "c.md", 1, Problems())
+    spec = parse_spec("type: bar\ndata: ikm\nx: periode\ny: a\nby: b\n", "c.md", 1, Problems())[0]
     series = Series("periode", ["p1", "p2", "p3"], None, ["A", "B"], ["A", "B"],
                     [[30.0, -60.0], [-120.5, 80.25], [float("nan"), float("nan")]])
     figure = build_figure(spec, series, 1, Locale("en"))
     assert "(0" not in figure.alt and "p3" not in figure.alt  # p3 has no data at all
     texts = re.findall(r">([^<>]+)</text>", render_svg(spec, series, Locale("en"), figure.digits).decode())
     assert "-100" in texts and "100" in texts  # negative parts stack below zero, positive ones above
-    flat = parse_spec("type: line\ndata: ikm\nx: periode\ny: a\n", "c.md", 1, Problems())
+    flat = parse_spec("type: line\ndata: ikm\nx: periode\ny: a\n", "c.md", 1, Problems())[0]
     zeros = Series("periode", ["p1", "p2"], None, ["a"], ["a"], [[0.0], [0.0]])
     ticks = re.findall(r">([^<>]+)</text>", render_svg(flat, zeros, Locale("en"), 0).decode())
     assert "0" in ticks and not [t for t in ticks if t in ("-0", "-0.0", "0.0")]
