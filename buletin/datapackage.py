@@ -3,21 +3,96 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from . import yamlfile
 from .paths import refusal, unsafe_relative
 from .problems import Problems, did_you_mean
+from .schema import Where, option, validate
 
 PACKAGE_FILE = "data/datapackage.yaml"
-FIELD_TYPES = ("string", "integer", "number", "date", "yearmonth", "year", "boolean")
-CONSTRAINTS = ("required", "minimum", "maximum", "enum", "unique")
-_PACKAGE_KEYS = ("name", "title", "description", "version", "licenses", "sources", "contributors",
-                 "keywords", "homepage", "created", "profile", "resources")
-_RESOURCE_KEYS = ("name", "path", "sheet", "title", "description", "sources", "licenses", "schema",
-                  "format", "mediatype", "encoding", "profile")
-_SCHEMA_KEYS = ("fields", "primaryKey", "foreignKeys", "missingValues")
-_FIELD_KEYS = ("name", "type", "title", "description", "unit", "constraints", "format", "example")
+FieldType = Literal["string", "integer", "number", "date", "yearmonth", "year", "boolean"]
+FIELD_TYPES = get_args(FieldType)
+
+
+def _plain_path(text: str) -> str | None:
+    unsafe = unsafe_relative(text)
+    return f"`path` {unsafe}, e.g. `ikm.csv` for a file data/ikm.csv" if unsafe else None
+
+
+@dataclass(frozen=True)
+class ConstraintsDecl:
+    """What every value of a column must satisfy."""
+
+    required: bool = False
+    unique: bool = False
+    minimum: float | str | None = None
+    maximum: float | str | None = None
+    enum: list[str] | None = option(None, example="`enum: [sementara, tetap]`")
+
+
+@dataclass(frozen=True)
+class FieldDecl:
+    name: str = option(example="`- name: unit_usaha`")
+    type: FieldType = "string"
+    title: str = ""
+    description: str = ""
+    unit: str = ""
+    constraints: ConstraintsDecl = ConstraintsDecl()
+    format: str = ""
+    example: Any = None
+
+
+@dataclass(frozen=True)
+class ReferenceDecl:
+    fields: tuple[str, ...] = option(one_or_many=True)
+    resource: str = ""  # empty: the resource itself
+
+
+@dataclass(frozen=True)
+class ForeignKeyDecl:
+    fields: tuple[str, ...] = option(one_or_many=True, example="`- fields: kode_wilayah`")
+    reference: ReferenceDecl = option(example="`reference: {resource: wilayah, fields: kode}`")
+
+
+@dataclass(frozen=True)
+class SchemaDecl:
+    fields: tuple[FieldDecl, ...] = ()
+    primary_key: tuple[str, ...] = option((), key="primaryKey", one_or_many=True)
+    foreign_keys: tuple[ForeignKeyDecl, ...] = option((), key="foreignKeys")
+    missing_values: tuple[str, ...] = option((), key="missingValues")
+
+
+@dataclass(frozen=True)
+class ResourceDecl:
+    name: str = option(example="`- name: ikm`")
+    path: str = option(check=_plain_path, example="`path: ikm.csv`")
+    sheet: str = ""
+    title: str = ""
+    description: str = ""
+    sources: tuple[Any, ...] = ()
+    licenses: tuple[Any, ...] = ()
+    schema: SchemaDecl = SchemaDecl()
+    format: str = ""
+    mediatype: str = ""
+    encoding: str = ""
+    profile: str = ""
+
+
+@dataclass(frozen=True)
+class PackageDecl:
+    resources: tuple[Any, ...] = option(example="`resources:` followed by `- name: ...` items")
+    name: str = ""
+    title: str = ""
+    description: str = ""
+    version: str = ""
+    licenses: tuple[Any, ...] = ()
+    sources: tuple[Any, ...] = ()
+    contributors: tuple[Any, ...] = ()
+    keywords: tuple[Any, ...] = ()
+    homepage: str = ""
+    created: str = ""
+    profile: str = ""
 
 
 @dataclass(frozen=True)
@@ -98,33 +173,13 @@ def load_package(site_root: Path, problems: Problems, data_dir: str = "data") ->
     except yamlfile.YamlError as exc:
         problems.add(rel, exc.line, str(exc))
         return PackageSpec("", (), (), {})
-    if not isinstance(raw, dict):
-        problems.add(rel, 1, "datapackage.yaml must be a mapping with a `resources` list")
+    where = Where(rel, yamlfile.KeyLines(text))
+    package = validate(PackageDecl, raw, where, problems)
+    if package is None:
         return PackageSpec("", (), (), {})
-    lines = yamlfile.KeyLines(text)
-    _unknown_keys(raw, _PACKAGE_KEYS, rel, lines, (), problems)
-    _check_texts(raw, ("name", "title", "description", "version"), rel, lines, (), problems)
-    resources = _resources(raw.get("resources") or [], rel, lines, data_dir, site_root, problems)
+    resources = _resources(package.resources, where.at("resources"), data_dir, site_root, problems)
     _check_references(resources, rel, problems)
-    return PackageSpec(str(raw.get("title") or ""), _names(raw.get("licenses")), tuple(resources), raw)
-
-
-def _unknown_keys(raw: dict, known: tuple[str, ...], rel: str, lines: yamlfile.KeyLines,
-                  where: tuple, problems: Problems) -> None:
-    for key in raw:
-        if key not in known:
-            problems.add(rel, lines.line(*where, key), f"unknown key `{key}`{did_you_mean(str(key), known)}")
-
-
-def _check_texts(raw: dict, keys: tuple[str, ...], rel: str, lines: yamlfile.KeyLines, where: tuple,
-                 problems: Problems) -> None:
-    """Keys that hold one line of text (a title, a description) must not be lists or mappings."""
-    for key in keys:
-        if isinstance(raw.get(key), (dict, list)):
-            problems.add(rel, lines.line(*where, key), f"`{key}` must be text, not a list or mapping")
-    for key in ("sources", "licenses"):
-        if key in raw and not isinstance(raw[key], (list, type(None))):
-            problems.add(rel, lines.line(*where, key), f"`{key}` must be a list, e.g. `- title: ...`")
+    return PackageSpec(package.title, _names(package.licenses), tuple(resources), raw)
 
 
 def _names(items: Any) -> tuple[str, ...]:
@@ -138,112 +193,91 @@ def _names(items: Any) -> tuple[str, ...]:
     return tuple(x for x in out if x)
 
 
-def _resources(items: Any, rel: str, lines: yamlfile.KeyLines, data_dir: str, site_root: Path,
+def _resources(items: tuple[Any, ...], where: Where, data_dir: str, site_root: Path,
                problems: Problems) -> list[ResourceSpec]:
-    if not isinstance(items, list):
-        problems.add(rel, lines.line("resources"), "`resources` must be a list")
-        return []
     out: list[ResourceSpec] = []
     seen: set[str] = set()
     for index, item in enumerate(items):
-        where = ("resources", index)
-        if not isinstance(item, dict) or not item.get("name") or not item.get("path"):
-            problems.add(rel, lines.line(*where), "each resource needs a `name` and a `path`")
+        here = where.at(index)
+        before = len(problems)
+        declared = validate(ResourceDecl, item, here, problems)
+        if declared is None or not declared.name or not declared.path or _plain_path(declared.path):
             continue
-        _unknown_keys(item, _RESOURCE_KEYS, rel, lines, where, problems)
-        _check_texts(item, ("name", "path", "sheet", "title", "description"), rel, lines, where, problems)
-        name = str(item["name"])
-        if name in seen:
-            problems.add(rel, lines.line(*where, "name"), f"resource `{name}` is declared twice")
-        seen.add(name)
-        unsafe = unsafe_relative(str(item["path"])) if isinstance(item["path"], str) else "must be a file name"
-        if unsafe:
-            problems.add(rel, lines.line(*where, "path"), f"resource `{name}`: `path` {unsafe}, e.g. `{name}.csv` "
-                         f"for {data_dir}/{name}.csv")
-            continue
-        path = f"{data_dir}/{item['path']}"
+        if declared.name in seen:
+            problems.add(here.source, here.at("name").line(), f"resource `{declared.name}` is declared twice")
+        seen.add(declared.name)
+        path = f"{data_dir}/{declared.path}"
         refused = refusal(site_root, site_root / path)
         if refused == "does not exist":
-            problems.add(rel, lines.line(*where, "path"), f"resource `{name}`: file `{path}` not found")
+            problems.add(here.source, here.at("path").line(), f"resource `{declared.name}`: file `{path}` not found")
         elif refused:
             problems.add(path, None, refused)
             continue
-        schema = item.get("schema") or {}
-        if not isinstance(schema, dict):
-            problems.add(rel, lines.line(*where, "schema"), "`schema` must be a mapping with `fields`")
-            schema = {}
-        _unknown_keys(schema, _SCHEMA_KEYS, rel, lines, (*where, "schema"), problems)
-        fields = _fields(schema.get("fields") or [], rel, lines, (*where, "schema", "fields"), problems)
-        out.append(ResourceSpec(
-            name=name, path=path, sheet=str(item["sheet"]) if item.get("sheet") else None,
-            title=str(item.get("title") or name), description=str(item.get("description") or ""),
-            sources=_names(item.get("sources")), licenses=_names(item.get("licenses")),
-            fields=tuple(fields), primary_key=_as_tuple(schema.get("primaryKey")),
-            foreign_keys=_foreign_keys(schema.get("foreignKeys") or [], rel, lines, where, problems),
-            line=lines.line(*where), declared_in=rel, sheet_line=lines.line(*where, "sheet") if "sheet" in item
-            else None))
-        _check_keys_exist(out[-1], rel, lines, where, problems)
+        fields = _fields(declared.schema.fields, here.at("schema").at("fields"), problems)
+        spec = ResourceSpec(
+            name=declared.name, path=path, sheet=declared.sheet or None, title=declared.title or declared.name,
+            description=declared.description, sources=_names(declared.sources),
+            licenses=_names(declared.licenses), fields=tuple(fields), primary_key=declared.schema.primary_key,
+            foreign_keys=tuple(ForeignKey(fk.fields, fk.reference.resource, fk.reference.fields,
+                                          here.at("schema").at("foreignKeys").at(i).line())
+                               for i, fk in enumerate(declared.schema.foreign_keys)),
+            line=here.line(), declared_in=here.source,
+            sheet_line=here.at("sheet").line() if declared.sheet else None)
+        if len(problems) == before:
+            _check_keys_exist(spec, here, problems)
+        out.append(spec)
     return out
 
 
-def _as_tuple(value: Any) -> tuple[str, ...]:
-    if value is None:
-        return ()
-    return tuple(str(v) for v in value) if isinstance(value, list) else (str(value),)
-
-
-def _fields(items: Any, rel: str, lines: yamlfile.KeyLines, where: tuple, problems: Problems) -> list[FieldSpec]:
-    out = []
-    for index, item in enumerate(items if isinstance(items, list) else []):
-        here = (*where, index)
-        if isinstance(item, dict) and isinstance(item.get("name"), bool):
-            item = {**item, "name": lines.raw(*here, "name")}
-        if not isinstance(item, dict) or not item.get("name"):
-            problems.add(rel, lines.line(*here), "each field needs a `name`")
+def _fields(declared: tuple[FieldDecl, ...], where: Where, problems: Problems) -> list[FieldSpec]:
+    out, names = [], set()
+    for index, item in enumerate(declared):
+        here = where.at(index)
+        if not item.name:
             continue
-        _unknown_keys(item, _FIELD_KEYS, rel, lines, here, problems)
-        _check_texts(item, ("name", "type", "title", "description", "unit"), rel, lines, here, problems)
-        kind = str(item.get("type") or "string")
-        if kind not in FIELD_TYPES:
-            problems.add(rel, lines.line(*here, "type"),
-                         f"field `{item['name']}`: unknown type `{kind}`{did_you_mean(kind, FIELD_TYPES)}")
-            kind = "string"
-        constraints = item.get("constraints") or {}
-        for key in constraints:
-            if key not in CONSTRAINTS:
-                problems.add(rel, lines.line(*here, "constraints", key),
-                             f"field `{item['name']}`: unknown constraint `{key}`{did_you_mean(key, CONSTRAINTS)}")
-        out.append(FieldSpec(str(item["name"]), kind, str(item.get("title") or ""),
-                             str(item.get("description") or ""), str(item.get("unit") or ""),
-                             {k: v for k, v in constraints.items() if k in CONSTRAINTS}))
+        if item.name in names:
+            problems.add(here.source, here.at("name").line(), f"field `{item.name}` is declared twice")
+        names.add(item.name)
+        constraints = _constraints(item, here.at("constraints"), problems)
+        out.append(FieldSpec(item.name, item.type, item.title, item.description, item.unit, constraints))
     return out
 
 
-def _foreign_keys(items: Any, rel: str, lines: yamlfile.KeyLines, where: tuple,
-                  problems: Problems) -> tuple[ForeignKey, ...]:
-    out = []
-    for index, item in enumerate(items if isinstance(items, list) else []):
-        line = lines.line(*where, "schema", "foreignKeys", index)
-        reference = item.get("reference") if isinstance(item, dict) else None
-        if not isinstance(reference, dict) or "fields" not in item or "resource" not in reference:
-            problems.add(rel, line, "a foreign key needs `fields` and `reference: {resource, fields}`")
+def _constraints(item: FieldDecl, where: Where, problems: Problems) -> dict[str, Any]:
+    """The constraints that are set, each of a kind its column's type can be compared with."""
+    declared = item.constraints
+    numeric = item.type in ("integer", "number", "year")
+    found: dict[str, Any] = {}
+    for key in ("minimum", "maximum"):
+        limit = getattr(declared, key)
+        if limit is None:
             continue
-        out.append(ForeignKey(_as_tuple(item["fields"]), str(reference["resource"]),
-                              _as_tuple(reference.get("fields")), line))
-    return tuple(out)
+        if numeric and not isinstance(limit, float):
+            problems.add(where.source, where.at(key).line(), f"field `{item.name}`: `{key}` must be a number "
+                         f"(the column is {item.type}), not `{limit}`")
+            continue
+        found[key] = limit if not numeric or not float(limit).is_integer() else int(limit)
+    if declared.required:
+        found["required"] = True
+    if declared.unique:
+        found["unique"] = True
+    if declared.enum is not None:
+        found["enum"] = list(declared.enum)
+    return found
 
 
-def _check_keys_exist(spec: ResourceSpec, rel: str, lines: yamlfile.KeyLines, where: tuple,
-                      problems: Problems) -> None:
+def _check_keys_exist(spec: ResourceSpec, where: Where, problems: Problems) -> None:
     names = spec.field_names
     for key in spec.primary_key:
         if key not in names:
-            problems.add(rel, lines.line(*where, "schema", "primaryKey"),
-                         f"resource `{spec.name}`: primaryKey field `{key}` is not in its fields")
+            problems.add(where.source, where.at("schema").at("primaryKey").line(),
+                         f"resource `{spec.name}`: primaryKey field `{key}` is not in its fields"
+                         f"{did_you_mean(key, names)}")
     for fk in spec.foreign_keys:
         for key in fk.fields:
             if key not in names:
-                problems.add(rel, fk.line, f"resource `{spec.name}`: foreign key field `{key}` is not in its fields")
+                problems.add(where.source, fk.line, f"resource `{spec.name}`: foreign key field `{key}` is not in "
+                             f"its fields{did_you_mean(key, names)}")
 
 
 def _check_references(resources: list[ResourceSpec], rel: str, problems: Problems) -> None:
@@ -255,7 +289,10 @@ def _check_references(resources: list[ResourceSpec], rel: str, problems: Problem
                 problems.add(rel, fk.line, f"resource `{spec.name}`: foreign key refers to unknown resource "
                              f"`{fk.resource}`{did_you_mean(fk.resource, by_name)}")
                 continue
+            if len(fk.reference_fields) != len(fk.fields):
+                problems.add(rel, fk.line, f"resource `{spec.name}`: a foreign key needs as many reference "
+                             f"fields as fields ({len(fk.fields)})")
             for key in fk.reference_fields:
                 if key not in target.field_names:
                     problems.add(rel, fk.line, f"resource `{spec.name}`: foreign key refers to unknown field "
-                                 f"`{fk.resource}.{key}`")
+                                 f"`{fk.resource}.{key}`{did_you_mean(key, target.field_names)}")

@@ -80,7 +80,8 @@ def test_missing_and_undeclared_columns(tmp_path):
 def test_unknown_schema_type_and_key_suggest(tmp_path):
     package = PACKAGE.replace("type: yearmonth", "type: yearmoth").replace("primaryKey: kode\n", "primarykey: kode\n")
     _, problems = _site(tmp_path, "periode,kode_wilayah,unit_usaha,status\n2020-11,7401,1,tetap\n", package)
-    assert any("unknown type `yearmoth` (did you mean `yearmonth`?)" in p for p in problems)
+    assert any("`type` must be one of string, integer, number, date, yearmonth, year, boolean, not `yearmoth` "
+               "(did you mean `yearmonth`?)" in p for p in problems)
     assert any("unknown key `primarykey` (did you mean `primaryKey`?)" in p for p in problems)
 
 
