@@ -40,3 +40,31 @@ def commit_seconds(site_root: Path, path: str) -> int | None:
     """When a file last changed in git (seconds since the epoch)."""
     found = git(site_root, "log", "-1", "--format=%ct", "--", path)
     return int(found) if found and found.isdigit() else None
+
+
+def deploy_epoch(site_root: Path, zone: dt.tzinfo) -> int:
+    """The build time for a published site (SOURCE_DATE_EPOCH): the last commit's time, or the start of today
+    where the site is when that is later. Every build of one commit on one day gives the same bytes, and a
+    daily run shows what is dated that day; the commit's time alone would hide, for ever, what is dated
+    after it."""
+    commit = git(site_root, "log", "-1", "--format=%ct")
+    midnight = dt.datetime.now(zone).replace(hour=0, minute=0, second=0, microsecond=0)
+    return max(int(commit) if commit and commit.isdigit() else 0, int(midnight.timestamp()))
+
+
+def _main() -> int:
+    """`python -m buletin.clock [SITE]`: print deploy_epoch() for CI (see docs/deploy.md)."""
+    import sys
+    from zoneinfo import ZoneInfo
+
+    from .config import FALLBACK, load_config
+    from .problems import Problems
+
+    site_root = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
+    config = load_config(site_root, Problems()) or FALLBACK
+    print(deploy_epoch(site_root, ZoneInfo(config.timezone)))
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(_main())
