@@ -8,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from .chartspec import ChartSpec
+from .data import spreadsheet_safe
 from .i18n import Locale
 from .query import Series
 
@@ -70,10 +71,11 @@ def to_csv(series: Series) -> bytes:
     label = ["label"] if series.labels else []
     names = [label if name == "_other" else name for name, label in zip(series.columns, series.column_labels,
                                                                          strict=True)]
-    writer.writerow([series.x, *label, *names])
+    writer.writerow([spreadsheet_safe(text) for text in (series.x, *label, *names)])
     for i, x in enumerate(series.x_values):
         cells = [_plain(v) for v in series.values[i]]
-        writer.writerow([x, *([series.labels[i]] if series.labels else []), *cells])
+        texts = [x, *([series.labels[i]] if series.labels else [])]
+        writer.writerow([*map(spreadsheet_safe, texts), *cells])
     return buffer.getvalue().encode("utf-8")
 
 

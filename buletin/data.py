@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
+import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -15,6 +17,10 @@ if TYPE_CHECKING:
     from .catalog import Catalog
 
 MAX_ERRORS_PER_COLUMN = 10
+MAX_UNPACKED = 200 * 1024 * 1024  # bytes a workbook may unpack to; a zip bomb unpacks to gigabytes
+_CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # invisible characters no data cell needs (tab and newline may)
+_NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 _TYPE_PATTERNS = {
     "integer": r"[+-]?\d+",
     "number": r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?",
@@ -88,6 +94,13 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
         return None
     except SheetMissing as exc:
         problems.add(spec.declared_in, spec.sheet_line or spec.line, str(exc))
+        return None
+    except NotAWorkbook as exc:
+        problems.add(spec.path, None, str(exc))
+        return None
+    except WorkbookTraps as exc:
+        for location, message in exc.traps:
+            problems.add(spec.path, None, message, location=location)
         return None
     except UnnamedColumn as exc:
         problems.add(spec.path, None, "a value stands in a column without a header: give the column a header "
@@ -165,11 +178,53 @@ class SheetMissing(ValueError):
     """The `sheet` a resource names is not in its workbook: an error in datapackage.yaml."""
 
 
+class NotAWorkbook(ValueError):
+    """The file is not a workbook buletin can read; the message says what it is and what to do."""
+
+
+class WorkbookTraps(ValueError):
+    """Cells that Excel shows but that read differently: (cell, what to do) for each."""
+
+    def __init__(self, traps: list[tuple[str, str]]):
+        super().__init__(f"{len(traps)} cells")
+        self.traps = traps
+
+
+def check_workbook_file(path: Path) -> None:
+    """Refuse what is not an .xlsx workbook, or would unpack to too much, with what to do in Excel."""
+    with path.open("rb") as handle:
+        head = handle.read(8)
+    if not head:
+        raise NotAWorkbook("the file is empty: save the workbook again from Excel")
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        raise NotAWorkbook("a password-protected workbook, or an old Excel 97-2003 .xls: in Excel remove the "
+                           "password (File > Info > Protect Workbook) or use File > Save As > Excel Workbook (.xlsx)")
+    if not zipfile.is_zipfile(path):
+        raise NotAWorkbook("not an Excel workbook (.xlsx), perhaps a CSV or another file renamed: in Excel use "
+                           "File > Save As > Excel Workbook (.xlsx), or keep it as .csv and change its `path`")
+    try:
+        with zipfile.ZipFile(path) as archive:
+            names = archive.namelist()
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except (zipfile.BadZipFile, OSError, ValueError) as exc:
+        raise NotAWorkbook(f"a damaged workbook ({exc}): open it in Excel and save it again") from None
+    if "xl/workbook.xml" not in names:
+        raise NotAWorkbook("a zip file but not an Excel workbook (.xlsx): in Excel use File > Save As > "
+                           "Excel Workbook (.xlsx)")
+    if unpacked > MAX_UNPACKED:
+        raise NotAWorkbook(f"unpacks to {unpacked // 2**20:,} MB, more than {MAX_UNPACKED // 2**20} MB: keep only "
+                           "the table in the workbook, or save it as CSV")
+
+
 def _read_xlsx(path: Path, spec: ResourceSpec) -> tuple[pd.DataFrame, list[str]]:
     import openpyxl
     import pandas as pd
 
-    book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    check_workbook_file(path)
+    try:
+        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+        raise NotAWorkbook(f"cannot be read as a workbook ({exc}): open it in Excel and save it again") from None
     try:
         if spec.sheet and spec.sheet not in book.sheetnames:
             raise SheetMissing(f"resource `{spec.name}`: {spec.path} has no sheet `{spec.sheet}` "
@@ -177,11 +232,14 @@ def _read_xlsx(path: Path, spec: ResourceSpec) -> tuple[pd.DataFrame, list[str]]
         sheet = book[spec.sheet] if spec.sheet else book.worksheets[0]
         rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         title = sheet.title
+        traps = _traps(sheet)
     finally:
         book.close()
+    if traps:
+        raise WorkbookTraps([(f"{_quoted(title)}!{cell}", message) for cell, message in traps])
     if not rows:
         return pd.DataFrame(columns=[]), []
-    sheet_name = f"'{title}'" if " " in title else title
+    sheet_name = _quoted(title)
     width = max(len(row) for row in rows)
     rows = [row + [""] * (width - len(row)) for row in rows]
     header = [h.strip() for h in rows[0]]
@@ -196,6 +254,36 @@ def _read_xlsx(path: Path, spec: ResourceSpec) -> tuple[pd.DataFrame, list[str]]
             if any(row[i] != "" for i in keep)]
     frame = pd.DataFrame([cells for _, cells in body], columns=[header[i] for i in keep], dtype=str)
     return frame, [f"{sheet_name}!{{col}}{number}" for number, _ in body]
+
+
+def _quoted(title: str) -> str:
+    """A sheet's name as Excel writes it in a reference: 'Data IKM'!A1."""
+    return f"'{title}'" if " " in title else title
+
+
+def _traps(sheet: Any) -> list[tuple[str, str]]:
+    """Merged cells and formulas with no saved value: both read as empty, so totals would silently change."""
+    from xml.etree.ElementTree import iterparse
+
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    found: list[tuple[str, str]] = []
+    source = sheet._get_source()  # the sheet's XML, streamed: openpyxl's read-only mode keeps no merges
+    try:
+        for _, element in iterparse(source):
+            if element.tag == f"{main}c":
+                formula, value = element.find(f"{main}f"), element.find(f"{main}v")
+                if formula is not None and (value is None or value.text is None):
+                    found.append((element.get("r", "?"), "a formula whose value was never saved (the file was "
+                                  "written by a program, not Excel): open it in Excel and save it, or type the "
+                                  "values in"))
+                element.clear()
+            elif element.tag == f"{main}mergeCell":
+                area = element.get("ref", "?")
+                found.append((area.split(":")[0], f"cells {area} are merged, so all but the first read as empty: "
+                              "in Excel select them, click Home > Merge & Center to unmerge, and fill every cell"))
+    finally:
+        source.close()
+    return found[:MAX_ERRORS_PER_COLUMN * 2]
 
 
 def _cell_text(value: Any) -> str:
@@ -243,6 +331,9 @@ def validate_table(table: Table, problems: Problems) -> None:
     for spec in table.spec.fields:
         column = frame[spec.name]
         filled = column != ""
+        hidden = filled & column.str.contains(_CONTROL, regex=True)
+        _report(table, _positions(hidden), spec.name, lambda r, c=column: "holds an invisible control character "
+                f"(U+{ord(re.search(_CONTROL, c.iloc[r]).group(0)):04X}): retype the cell", problems)
         constraints = spec.constraints
         if constraints.get("required") or spec.name in table.spec.primary_key:
             _report(table, _positions(~filled), spec.name, lambda _r: "a value is required", problems)
@@ -329,6 +420,14 @@ def check_foreign_keys(table: Table, catalog: Catalog, problems: Problems) -> No
         bad = [i for i, v in enumerate(values) if v not in known_rows]
         _report(table, bad, fk.fields[0], lambda r, v=values, k=fk: f"{v[r]} has no match in resource `{k.resource}`",
                 problems)
+
+
+def spreadsheet_safe(text: str) -> str:
+    """A cell that a spreadsheet would run as a formula (=, +, -, @ first, and not a number) made plain text
+    with a leading apostrophe, as OWASP recommends for CSV downloads."""
+    if text.startswith(_FORMULA_START) and not _NUMBER.fullmatch(text):
+        return "'" + text
+    return text
 
 
 def as_text(value: Any) -> str:

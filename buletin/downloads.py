@@ -8,7 +8,7 @@ from pathlib import Path
 
 from .cache import NO_CACHE, Cache, make_key
 from .catalog import Catalog
-from .data import Table
+from .data import Table, spreadsheet_safe
 from .datapackage import ResourceSpec
 
 
@@ -25,24 +25,49 @@ class Download:
 
 
 def table_csv(table: Table) -> bytes:
-    """A workbook's cells as written, as CSV."""
+    """A table's cells as written, as CSV, with cells a spreadsheet would run as formulas made plain text."""
     buffer = io.StringIO()
-    table.frame.to_csv(buffer, index=False, lineterminator="\n")
+    table.frame.map(spreadsheet_safe).to_csv(buffer, index=False, lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
 
 
-def _as_csv(catalog: Catalog, name: str, cache: Cache) -> tuple[bytes | None, int]:
-    """(CSV bytes for a workbook or None for a CSV file, row count): cached by the file's hash."""
+def _needs_rewriting(table: Table) -> bool:
+    return bool(table.frame.map(lambda cell: spreadsheet_safe(cell) != cell).to_numpy().any())
+
+
+def _as_csv(catalog: Catalog, name: str, cache: Cache) -> tuple[bytes | None, int, bool]:
+    """(CSV bytes, or None when the CSV file can be published as it is; row count; whether a workbook may be
+    offered as it is): cached by the file's hash."""
     key = make_key("download", catalog.hashes[name])
     found = cache.load("download", key)
     if found is not None:
         return found
     table = catalog.get(name)
     spec = catalog.spec(name)
-    is_csv = spec is not None and spec.path.lower().endswith(".csv")
-    result = (None if is_csv else table_csv(table), len(table.frame)) if table is not None else (None, 0)
+    if table is None or spec is None:
+        result: tuple[bytes | None, int, bool] = (None, 0, False)
+    elif spec.path.lower().endswith(".csv"):
+        result = (table_csv(table) if _needs_rewriting(table) else None, len(table.frame), False)
+    else:
+        result = (table_csv(table), len(table.frame), _plain_workbook(catalog.site_root / spec.path))
     cache.store("download", key, result)
     return result
+
+
+def _plain_workbook(path: Path) -> bool:
+    """A workbook with no formula, macro or link to another file: safe to offer as it is."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        for name in archive.namelist():
+            if name.startswith(("xl/externalLinks/", "xl/vbaProject")) or name.endswith(".bin"):
+                return False
+            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+                with archive.open(name) as part:
+                    if re.search(rb"<f[ >/]", part.read()):
+                        return False
+    return True
 
 
 def data_files(site_root: Path, catalog: Catalog, prefix: str = "data/",
@@ -53,13 +78,11 @@ def data_files(site_root: Path, catalog: Catalog, prefix: str = "data/",
     for name in sorted(catalog.names):
         spec = catalog.spec(name)
         source = site_root / spec.path
-        converted, rows = _as_csv(catalog, name, cache)
+        converted, rows, offer_original = _as_csv(catalog, name, cache)
         csv_path = f"{prefix}{name}.csv"
         original = None
-        if converted is None:
-            files[csv_path] = source.read_bytes()
-        else:
-            files[csv_path] = converted
+        files[csv_path] = source.read_bytes() if converted is None else converted
+        if offer_original:
             original = f"{prefix}{source.name}"
             files[original] = source.read_bytes()
         downloads.append(Download(spec, rows, csv_path, len(files[csv_path]), original,

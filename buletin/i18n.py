@@ -36,6 +36,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "revised_keep": "Angka dalam edisi ini tetap seperti saat terbit.", "current_figures": "Lihat angka terbaru",
         "frozen": "Angka edisi ini dibekukan saat terbit.", "status": "Status data", "was": "semula",
         "now": "kini", "card": "kartu", "tags_dir": "topik",
+        "csv_safe": "Berkas CSV memakai UTF-8, titik sebagai pemisah desimal, tanpa pemisah ribuan. Sel teks yang "
+                    "diawali =, +, - atau @ diberi tanda petik (') di depannya agar program lembar kerja tidak "
+                    "menjalankannya sebagai rumus. Buku kerja Excel disediakan apa adanya hanya bila tidak memuat "
+                    "rumus.",
         "search_dir": "cari", "search_label": "Kata yang dicari", "search_found": "{n} hasil untuk “{q}”",
         "search_failed": "Pencarian gagal dimuat.",
         "search_needs_js": "Pencarian memerlukan JavaScript. Tanpa JavaScript, telusuri lewat arsip atau topik:",
@@ -63,6 +67,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "revised_keep": "The figures in this edition stay as released.", "current_figures": "See the current figures",
         "frozen": "The figures of this edition were frozen at release.", "status": "Data status", "was": "was",
         "now": "now", "card": "card", "tags_dir": "tags",
+        "csv_safe": "CSV files are UTF-8, with a point as the decimal mark and no thousands separators. Text cells "
+                    "that begin with =, +, - or @ start with an apostrophe (') so that spreadsheet programs do not "
+                    "run them as formulas. Excel workbooks are offered as they are only when they hold no formulas.",
         "search_dir": "search", "search_label": "Search for", "search_found": "{n} results for “{q}”",
         "search_failed": "Search could not be loaded.",
         "search_needs_js": "Search needs JavaScript. Without it, browse the archive or the topics:",
