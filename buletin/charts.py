@@ -136,10 +136,19 @@ def render_svg(spec: ChartSpec, series: Series, locale: Locale, digits: int) -> 
     return _tidy_svg(buffer.getvalue())
 
 
+def short(text: str, limit: int = 40) -> str:
+    """A label cut to what a drawing can show: a data cell of megabytes would stall the text layout."""
+    text = " ".join(str(text).split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+
+
 def _draw_chart(ax, spec: ChartSpec, series: Series, locale: Locale, digits: int) -> None:
+    from dataclasses import replace as copy
+
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    labels = x_text(series, locale)
+    series = copy(series, column_labels=[short(label, 30) for label in series.column_labels])
+    labels = [short(label) for label in x_text(series, locale)]
     if spec.type == "line":
         _draw_lines(ax, series, labels)
     else:
@@ -168,9 +177,9 @@ def render_card(spec: ChartSpec, series: Series, locale: Locale, digits: int, he
     style = {**_style(), "font.size": 15}
     with matplotlib.rc_context(style):
         fig = plt.figure(figsize=(12, 6.3), dpi=100)
-        fig.text(0.04, 0.93, site, fontsize=16, color=MUTED, va="top")
-        fig.text(0.04, 0.86, heading, fontsize=26, fontweight="bold", color=INK, va="top")
-        fig.text(0.04, 0.76, spec.title, fontsize=16, color=INK, va="top", wrap=True)
+        fig.text(0.04, 0.93, short(site, 90), fontsize=16, color=MUTED, va="top")
+        fig.text(0.04, 0.86, short(heading, 60), fontsize=26, fontweight="bold", color=INK, va="top")
+        fig.text(0.04, 0.76, short(spec.title, 200), fontsize=16, color=INK, va="top", wrap=True)
         ax = fig.add_axes((0.27 if spec.type == "barh" else 0.08, 0.08, 0.68 if spec.type == "barh" else 0.88,
                            0.56))
         shown = series if len(series.x_values) <= 10 or spec.type == "line" else _first(series, 10)

@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from .catalog import Catalog
 
 MAX_ERRORS_PER_COLUMN = 10
+MAX_CELL = 10_000  # characters in one cell: a long description fits; a file pasted into a cell does not
 MAX_UNPACKED = 200 * 1024 * 1024  # bytes a workbook may unpack to; a zip bomb unpacks to gigabytes
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # invisible characters no data cell needs (tab and newline may)
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
@@ -331,6 +332,9 @@ def validate_table(table: Table, problems: Problems) -> None:
     for spec in table.spec.fields:
         column = frame[spec.name]
         filled = column != ""
+        long = column.str.len() > MAX_CELL
+        _report(table, _positions(long), spec.name, lambda r, c=column: f"a cell of {len(c.iloc[r]):,} characters "
+                f"(at most {MAX_CELL:,}): is a whole text pasted into one cell?", problems)
         hidden = filled & column.str.contains(_CONTROL, regex=True)
         _report(table, _positions(hidden), spec.name, lambda r, c=column: "holds an invisible control character "
                 f"(U+{ord(re.search(_CONTROL, c.iloc[r]).group(0)):04X}): retype the cell", problems)

@@ -10,11 +10,11 @@ from dataclasses import dataclass
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from .catalog import Catalog
 from .data import as_text
 from .i18n import Locale
+from .limits import BodySandbox, TooMuchWork, bounded, capped
 from .markup import FIGURE_PLACEHOLDER
 from .problems import Problems
 from .query import QueryError, value
@@ -61,10 +61,9 @@ def extract_charts(body: str, body_line: int) -> tuple[str, list[ChartBlock]]:
     return "\n".join(out), blocks
 
 
-def make_environment() -> ImmutableSandboxedEnvironment:
-    """The sandbox: no access to Python internals, undefined names are errors."""
-    return ImmutableSandboxedEnvironment(undefined=jinja2.StrictUndefined, autoescape=False,
-                                         keep_trailing_newline=True)
+def make_environment() -> BodySandbox:
+    """The sandbox: no access to Python internals, undefined names are errors, work is bounded."""
+    return BodySandbox(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
 
 
 Lookup = Callable[[str, tuple, Callable[[], Any]], Any]
@@ -112,7 +111,13 @@ class MacroStage:
             self.problems.add(source, first_line + (exc.lineno or 1) - 1, f"template: {exc.message}")
             return None, 0  # nothing more can be learnt from a text that does not parse
         try:
-            return template.render(**context, **self._functions(source, first_line, filename, template)), None
+            with bounded():
+                variables = {**context, **self._functions(source, first_line, filename, template)}
+                return capped(template.generate(variables)), None
+        except TooMuchWork as exc:  # not tried again: another run of the same text would cost as much
+            self._runtime_problem(exc, source, first_line, filename, f"too much work for one text: {exc}; "
+                                  "simplify the macro")
+            return None, 0
         except jinja2.exceptions.SecurityError as exc:
             error, message = exc, f"not allowed here: {exc}"
         except jinja2.UndefinedError as exc:

@@ -12,6 +12,7 @@ from markupsafe import Markup
 from .cache import make_key
 from .charts import x_text  # formatting only; matplotlib is imported when drawing
 from .i18n import Locale
+from .limits import ThemeSandbox, TooMuchWork, bounded, capped
 from .pagecache import Deferred, LastOutput, PageKeys, template_sources
 from .paths import refusal
 from .site import ArticleView, EditionView, FigureRef, SiteModel
@@ -33,8 +34,8 @@ def make_environment(site_root: Path, locale: Locale, compiled: Path | None = No
     if compiled is not None:
         compiled.mkdir(parents=True, exist_ok=True)
         bytecode = jinja2.FileSystemBytecodeCache(str(compiled))
-    env = jinja2.Environment(loader=jinja2.ChoiceLoader(loaders), autoescape=True, bytecode_cache=bytecode,
-                             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+    env = ThemeSandbox(loader=jinja2.ChoiceLoader(loaders), autoescape=True, bytecode_cache=bytecode,
+                       undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(number=locale.number, date=locale.date, short_date=locale.short_date,
                        period=locale.period, filesize=lambda n: filesize(n, locale))
     env.globals.update(t=locale.strings, slugify=slugify)
@@ -118,7 +119,11 @@ class Renderer:
             "data_date": self.data_date(), "description": config.description, "is_404": False,
             "og_type": "website", "og_image": None, "jsonld": None,
         }
-        html = self.env.get_template(template).render({**base, **context})
+        try:
+            with bounded():
+                html = capped(self.env.get_template(template).generate({**base, **context}))
+        except TooMuchWork as exc:
+            raise jinja2.TemplateError(f"page {path}: too much work: {exc}") from None
         return html.encode("utf-8")
 
     def data_date(self) -> str:

@@ -1,0 +1,118 @@
+"""Bounds on the work an input can ask for: every template (a body's macros, the site's theme) runs in a
+Jinja sandbox that caps text and number sizes, loop work and time, so a pull request cannot hang CI or
+exhaust its memory with `{{ 'x' * 10**9 }}` or nested loops."""
+from __future__ import annotations
+
+import contextlib
+import signal
+import threading
+from collections.abc import Iterator
+from typing import Any
+
+from jinja2.exceptions import SecurityError
+from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
+
+MAX_TEXT = 2_000_000  # characters a template may build or write (the longest real page is about 200,000)
+MAX_ITEMS = 1_000_000  # loop items over all range() calls of one template render
+MAX_DIGITS = 1_000  # digits of a number made by `**`
+SECONDS = 10  # a render that takes longer is stopped (a body takes milliseconds, a page a few)
+
+
+class TooMuchWork(SecurityError):
+    """A template asked for more text, items or time than any real page needs."""
+
+
+class _Bounded:
+    """Sandbox hooks shared by the body sandbox and the theme's (a mixin for SandboxedEnvironment)."""
+
+    intercepted_binops = frozenset(["*", "**", "+"])
+
+    def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+        if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 and \
+                abs(left) > 1 and right * max(len(str(abs(left))), 1) > MAX_DIGITS:
+            raise TooMuchWork(f"a number with more than {MAX_DIGITS:,} digits")
+        if operator == "*" and _repeated_length(left, right) > MAX_TEXT:
+            raise TooMuchWork(f"a text or list of more than {MAX_TEXT:,} items (`*` repeats too much)")
+        if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, type(left)) and \
+                len(left) + len(right) > MAX_TEXT:
+            raise TooMuchWork(f"a text or list of more than {MAX_TEXT:,} items")
+        return super().call_binop(context, operator, left, right)  # type: ignore[misc]
+
+    def budgeted_range(self, *args: int) -> range:
+        """range(), counting every item handed out in this render against MAX_ITEMS."""
+        items = range(*args)
+        _budget.left -= len(items)
+        if _budget.left < 0:
+            raise TooMuchWork(f"loops over more than {MAX_ITEMS:,} items in all (range() too large or nested)")
+        return items
+
+
+def _repeated_length(left: Any, right: Any) -> int:
+    for seq, times in ((left, right), (right, left)):
+        if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and not isinstance(times, bool):
+            return len(seq) * max(times, 0)
+    return 0
+
+
+class BodySandbox(_Bounded, ImmutableSandboxedEnvironment):
+    """For Markdown bodies and chart specs: nothing mutable, nothing internal, bounded."""
+
+    def __init__(self, **options: Any):
+        super().__init__(**options)
+        self.globals["range"] = self.budgeted_range
+
+
+class ThemeSandbox(_Bounded, SandboxedEnvironment):
+    """For theme templates, which a pull request can change as easily as a body: no access to Python
+    internals (`__class__`, `__globals__`), bounded like a body."""
+
+    def __init__(self, **options: Any):
+        super().__init__(**options)
+        self.globals["range"] = self.budgeted_range
+
+
+class _Budget(threading.local):
+    left = MAX_ITEMS
+
+
+_budget = _Budget()
+
+
+def capped(chunks: Iterator[str]) -> str:
+    """Join a template's output, stopping once it passes MAX_TEXT characters."""
+    out, size = [], 0
+    for chunk in chunks:
+        size += len(chunk)
+        if size > MAX_TEXT:
+            raise TooMuchWork(f"the text grows past {MAX_TEXT:,} characters")
+        out.append(chunk)
+    return "".join(out)
+
+
+class TookTooLong(TooMuchWork):
+    """A render ran past its deadline."""
+
+
+@contextlib.contextmanager
+def bounded(seconds: int = SECONDS) -> Iterator[None]:
+    """Run a render with a fresh loop budget and, where the platform allows (the main thread of a POSIX
+    process, which is where buletin renders), a deadline."""
+    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
+    if usable and signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+        yield  # inside a bounded render already (a figure inside a page): its budget and deadline hold
+        return
+    _budget.left = MAX_ITEMS
+    if not usable:
+        yield
+        return
+
+    def stop(_signum: int, _frame: Any) -> None:
+        raise TookTooLong(f"it takes longer than {seconds} s (a loop that does too much?)")
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
