@@ -10,6 +10,9 @@ from .site import SiteModel, views
 from .urls import relative
 
 _IMAGE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")')
+# Anything a browser would fetch by itself while showing the page (raw HTML may hold more than images).
+_FETCHED = re.compile(r'<(?:img|source|video|audio|track|iframe|embed|object|script|input)\b[^>]*?'
+                      r'\b(?:src|srcset|poster|data)=["\']?([^"\'\s>]+)', re.I)
 _LINK = re.compile(r'(<a\b[^>]*?\bhref=")([^"#?]+\.md)((?:#[^"]*)?")')
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|/|#)", re.I)
 
@@ -29,7 +32,7 @@ def resolve(model: SiteModel, site_root: Path, problems: Problems) -> None:
         def image(match: re.Match[str], view=view, doc=doc, folder=folder) -> str:
             src = match.group(2)
             if _EXTERNAL.match(src):
-                return match.group(0)
+                return match.group(0)  # reported by _check_fetched
             file = (site_root / folder / src).resolve()
             if not file.is_relative_to(content) or not file.is_file():
                 problems.add(doc.source, _line_of(doc, src), f"image `{src}` not found (looked for "
@@ -50,13 +53,32 @@ def resolve(model: SiteModel, site_root: Path, problems: Problems) -> None:
                 return match.group(0)
             return match.group(1) + relative(view.path, target) + match.group(3)
 
+        _check_fetched(view.body.html, doc, problems)
         html = _IMAGE.sub(image, view.body.html)
         view.body.html = _LINK.sub(link, html)
 
 
+def _check_fetched(html: str, doc, problems: Problems) -> None:
+    """Nothing a page shows may come from another host (a tracking pixel) or from outside the site."""
+    for src in sorted(set(_FETCHED.findall(html))):
+        url = src.split(",")[0].split()[0] if src else src
+        if re.match(r"^(?:[a-z][a-z0-9+.-]*:|//)", url, re.I):
+            problems.add(doc.source, _line_of(doc, src), f"`{url[:80]}` would be loaded from another host "
+                         "each time the page is read (and could track readers): download the picture and put "
+                         "it next to the Markdown file, then write its file name")
+        elif url.startswith("/"):
+            problems.add(doc.source, _line_of(doc, src), f"`{url[:80]}` is an absolute path: name the picture "
+                         "relative to the Markdown file, e.g. `foto.jpg` next to it")
+
+
 def _line_of(doc, text: str) -> int | None:
-    """The first line of the file's body where `text` stands."""
-    for number, line in enumerate(doc.body.split("\n"), start=doc.body_line):
+    """The line of the file's body where `text` stands as a link or an image's address, else anywhere."""
+    lines = doc.body.split("\n")
+    for pattern in (f"]({text}", f'src="{text}"', f"src='{text}'", f"src={text}", f'href="{text}"', f"]: {text}"):
+        for number, line in enumerate(lines, start=doc.body_line):
+            if pattern in line:
+                return number
+    for number, line in enumerate(lines, start=doc.body_line):
         if text in line:
             return number
     return None
