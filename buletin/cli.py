@@ -180,7 +180,7 @@ def _build(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
     from .pipeline import BuildOptions, run
 
     result = run(BuildOptions(site, out, args.drafts, args.base_url, write=args.command == "build",
-                              cache_dir=cache, jobs=args.jobs))
+                              cache_dir=cache, jobs=args.jobs, note=_note))
     if print_ is not None and not result.warnings and not result.problems.warnings:
         nochange.remember(cache, out, print_)  # a build with warnings runs again, to say them again
     for warning in result.warnings:
@@ -189,6 +189,10 @@ def _build(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
         return f"no errors ({result.figures} figures checked)", result.problems.warnings
     return (f"built {result.pages} pages and {result.files} files into {out} "
             f"({result.written} changed; {result.figures} figures, {result.drawn} drawn)"), result.problems.warnings
+
+
+def _note(text: str) -> None:
+    print(f"buletin: note: {text}", file=sys.stderr)
 
 
 def _serve(args: argparse.Namespace, site: Path) -> int:

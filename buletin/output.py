@@ -112,49 +112,116 @@ def check_output_folder(out: Path, site_root: Path) -> None:
 
 
 CACHE_DIR = ".buletin-cache"
+LOCK_FILE = "build.lock"
 
 
 @contextmanager
-def site_lock(site_root: Path, what: str = "build") -> Iterator[None]:
+def site_lock(site_root: Path, what: str = "build", note=None) -> Iterator[None]:
     """One build or publish of a site at a time; a second is told so instead of corrupting the output.
 
-    The lock file lives in the site's cache folder (git-ignored), never beside the user's output.
+    The lock is the operating system's (POSIX record lock, or Windows byte lock) on a file in the site's
+    cache folder: it belongs to this process only (worker processes do not inherit it) and ends with it, so
+    a killed build never leaves the site locked. The file names the holder; a holder that is gone without
+    clearing it is reported with `note` when its lock is taken over.
     """
-    import fcntl
-
     folder = site_root / CACHE_DIR
     folder.mkdir(parents=True, exist_ok=True)
-    with (folder / "build.lock").open("a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise OutputError(f"another build or publish of {site_root} is running; wait for it to finish, "
-                              f"then {what} again") from None
+    with (folder / LOCK_FILE).open("a+", encoding="utf-8") as handle:
+        if not _try_lock(handle):
+            handle.seek(0)
+            holder = handle.read().strip()
+            raise OutputError(f"another build or publish of {site_root} is running{f' ({holder})' if holder else ''}; "
+                              f"wait for it to finish, then {what} again")
+        handle.seek(0)
+        left = handle.read().strip()
+        if left and note is not None:
+            note(f"the last build or publish ({left}) stopped before it finished; its lock was taken over and "
+                 "its unfinished files are cleared")
+        _rewrite(handle, f"{what}, process {os.getpid()}")
         try:
             yield
         finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+            _rewrite(handle, "")
+            _unlock(handle)
 
 
-def write_site(out: Path, files: dict[str, bytes]) -> int:
+def _rewrite(handle, text: str) -> None:
+    handle.seek(0)
+    handle.truncate()
+    handle.write(text)
+    handle.flush()
+
+
+def _try_lock(handle) -> bool:
+    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+        import msvcrt
+
+        try:
+            msvcrt.locking(handle.fileno(), msvcrt.LK_NBLCK, 1)
+        except OSError:
+            return False
+        return True
+    import fcntl
+
+    try:
+        fcntl.lockf(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except OSError:
+        return False
+    return True
+
+
+def _unlock(handle) -> None:
+    if os.name == "nt":  # pragma: no cover
+        import msvcrt
+
+        handle.seek(0)
+        msvcrt.locking(handle.fileno(), msvcrt.LK_UNLCK, 1)
+        return
+    import fcntl
+
+    fcntl.lockf(handle, fcntl.LOCK_UN)
+
+
+def work_folder(site_root: Path, out: Path) -> Path:
+    """Where a build writes before renaming into `out`: the cache folder, where a build killed while writing
+    leaves nothing in (or beside) the output; beside `out` when the two are on different disks."""
+    cache = (site_root / CACHE_DIR).absolute()
+    parent = out.absolute().parent
+    try:
+        same_disk = cache.stat().st_dev == parent.stat().st_dev
+    except OSError:
+        same_disk = False
+    return cache / "work" if same_disk else parent / f".{out.name}.buletin-work"
+
+
+def write_site(out: Path, files: dict[str, bytes], work: Path | None = None) -> int:
     """Write the site into `out`; returns the number of files written. Unchanged files are not touched.
 
-    A first build is written into a fresh folder beside `out` and swapped in. Later builds update `out`:
-    new files are written, replacements are written under temporary names, and only when all are written
-    are they renamed into place (manifest last) and the files the site no longer has removed. A failure
-    before that point leaves `out` as it was; the rename step itself is a matter of milliseconds.
-    Unchanged files keep their mtime, so rsync-style deploys upload only what changed.
+    Every file is written into the work folder first. A first build's folder is then swapped in whole;
+    later builds rename each changed file into place (manifest last) and remove the files the site no
+    longer has. A failure before the renames leaves `out` as it was; the renames are a matter of
+    milliseconds. Unchanged files keep their mtime, so rsync-style deploys upload only what changed.
     """
     out = out.absolute()
-    if not (out / MANIFEST).is_file():
-        return _write_fresh(out, files)
-    old_files, old_dirs = _listing(out)
-    conflict = any(path in old_dirs or any(parent in old_files for parent in _parents(path)) for path in files)
-    if conflict:  # a file where a folder was, or the reverse: start afresh
-        return _write_fresh(out, files)
-    changed = [path for path in sorted(files, key=lambda p: p == MANIFEST) if not _same(out / path, files[path])]
-    _apply(out, files, changed, (old_files, old_dirs))
-    return len(changed)
+    work = (work or out.parent / f".{out.name}.buletin-work").absolute()
+    shutil.rmtree(work, ignore_errors=True)  # what a killed build left
+    try:
+        work.mkdir(parents=True)
+        if not (out / MANIFEST).is_file():
+            return _write_fresh(out, files, work)
+        old_files, old_dirs = _listing(out)
+        conflict = any(path in old_dirs or any(parent in old_files for parent in _parents(path)) for path in files)
+        if conflict:  # a file where a folder was, or the reverse: start afresh
+            return _write_fresh(out, files, work)
+        changed = [path for path in sorted(files, key=lambda p: p == MANIFEST) if not _same(out / path, files[path])]
+        _apply(out, files, changed, (old_files, old_dirs), work)
+        return len(changed)
+    except OSError as exc:
+        where = exc.filename or out
+        raise OutputError(f"cannot write {where}: {exc.strerror or exc}; the output folder was left as it was "
+                          "(check that the disk has room and the folder may be written)") from None
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def _parents(path: str) -> list[str]:
@@ -189,40 +256,23 @@ def _same(path: Path, data: bytes) -> bool:
         return False
 
 
-def _apply(out: Path, files: dict[str, bytes], changed: list[str], old: tuple[set[str], set[str]]) -> None:
-    """Write the changed files, rename the replacements into place, then remove what the site no longer has.
-
-    A file new to the folder is written under its own name (nothing links to it yet); one that replaces
-    an old file is written under a temporary name first. Until the renames, a failure undoes everything.
-    """
+def _apply(out: Path, files: dict[str, bytes], changed: list[str], old: tuple[set[str], set[str]],
+           work: Path) -> None:
+    """Write the changed files into `work`, check every target folder may be written, rename them into
+    place, then remove what the site no longer has."""
     old_files, old_dirs = old
-    pid = os.getpid()
-    replacing: list[tuple[Path, Path]] = []
-    created: list[Path] = []
-    made: list[str] = []
-    try:
-        for path in changed:
-            for folder in _parents(path):
-                if folder not in old_dirs and folder not in made:
-                    (out / folder).mkdir()
-                    made.append(folder)
-            target = out / path
-            if path in old_files:
-                temporary = target.with_name(f".{target.name}.buletin-{pid}")
-                replacing.append((temporary, target))
-                temporary.write_bytes(files[path])
-            else:
-                created.append(target)
-                target.write_bytes(files[path])
-    except BaseException:
-        for temporary, _ in replacing:
-            temporary.unlink(missing_ok=True)
-        for target in created:
-            target.unlink(missing_ok=True)
-        for folder in reversed(made):
-            shutil.rmtree(out / folder, ignore_errors=True)
-        raise
-    for temporary, target in replacing:
+    staged: list[tuple[Path, Path]] = []
+    for index, path in enumerate(changed):
+        temporary = work / str(index)
+        temporary.write_bytes(files[path])
+        staged.append((temporary, out / path))
+    new_dirs = sorted({folder for path in changed for folder in _parents(path) if folder not in old_dirs}, key=len)
+    for folder in {out, *(out / f for f in {p.rsplit("/", 1)[0] for p in changed if "/" in p} if f in old_dirs)}:
+        if not os.access(folder, os.W_OK):
+            raise PermissionError(13, "Permission denied", str(folder))
+    for folder in new_dirs:
+        (out / folder).mkdir()
+    for temporary, target in staged:
         os.replace(temporary, target)
     for path in sorted(old_files - files.keys(), reverse=True):
         (out / path).unlink(missing_ok=True)
@@ -233,32 +283,28 @@ def _apply(out: Path, files: dict[str, bytes], changed: list[str], old: tuple[se
                 break
 
 
-def _write_fresh(out: Path, files: dict[str, bytes]) -> int:
-    """Write every file into a fresh folder beside `out`, then swap it in."""
-    out.parent.mkdir(parents=True, exist_ok=True)
-    staging = out.parent / f".{out.name}.new-{os.getpid()}"
-    retired = out.parent / f".{out.name}.old-{os.getpid()}"
-    shutil.rmtree(staging, ignore_errors=True)
+def _write_fresh(out: Path, files: dict[str, bytes], work: Path) -> int:
+    """Write every file into a fresh folder in `work`, then swap it in for `out`."""
+    staging, retired = work / "new", work / "old"
     changed = 0
     made: set[Path] = set()
+    for path, data in sorted(files.items()):
+        target = staging / path
+        if target.parent not in made:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            made.add(target.parent)
+        if not _reuse(out / path, target, data):
+            target.write_bytes(data)
+            changed += 1
+    out.parent.mkdir(parents=True, exist_ok=True)
+    if out.exists():
+        out.rename(retired)
     try:
-        for path, data in sorted(files.items()):
-            target = staging / path
-            if target.parent not in made:
-                target.parent.mkdir(parents=True, exist_ok=True)
-                made.add(target.parent)
-            if not _reuse(out / path, target, data):
-                target.write_bytes(data)
-                changed += 1
-        if out.exists():
-            out.rename(retired)
         staging.rename(out)
     except BaseException:
-        shutil.rmtree(staging, ignore_errors=True)
         if retired.exists() and not out.exists():
             retired.rename(out)
         raise
-    shutil.rmtree(retired, ignore_errors=True)
     return changed
 
 

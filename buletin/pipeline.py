@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -36,6 +37,7 @@ class BuildOptions:
     write: bool = True  # False for `check`
     cache_dir: Path | None = None  # None: no cache
     jobs: int | None = None  # processes for drawing charts (default: the machine's cores)
+    note: Callable[[str], None] | None = None  # told what a user should know but that is no problem
 
 
 @dataclass
@@ -93,7 +95,7 @@ def run(options: BuildOptions) -> BuildResult:
     """
     if options.write and options.out is not None:
         output.check_output_folder(options.out, options.site_root)
-        with output.site_lock(options.site_root):
+        with output.site_lock(options.site_root, note=options.note):
             return _run(options)
     return _run(options)
 
@@ -144,7 +146,7 @@ def _run(options: BuildOptions) -> BuildResult:
     result = BuildResult(pages=sum(1 for p in files if p.endswith(".html")), files=len(files), figures=figures,
                          drawn=drawn, problems=problems, warnings=warnings)
     if options.out is not None:
-        result.written = output.write_site(options.out, files)
+        result.written = output.write_site(options.out, files, output.work_folder(site_root, options.out))
         if last:
             last.save()
     memo, changed = yamlfile.parsed()

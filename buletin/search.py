@@ -19,7 +19,7 @@ from pathlib import Path
 from . import progress
 from .cache import Cache, make_key
 from .output import sha256
-from .workers import cores
+from .workers import cores, die_with_parent
 
 BUNDLE = "pagefind"
 SHARDS_FILE = f"{BUNDLE}/shards.json"  # the merged shards' folders, read by the search page's script
@@ -138,7 +138,8 @@ def _pool(workers: int) -> Executor:
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent,
+                               initargs=(os.getpid(),))
 
 
 def _index_and_keep(pages: dict[str, bytes], language: str, cache: Cache, key: str) -> dict[str, bytes]:

@@ -23,7 +23,8 @@ def fork_map(tasks: list[Callable[[], Any]], jobs: int | None, min_for_pool: int
 
     _TASKS[:] = tasks
     try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork")) as pool:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
+                                 initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
             yield from pool.map(_run, range(len(tasks)), chunksize=max(1, len(tasks) // (workers * 8)))
     finally:
         _TASKS.clear()
@@ -32,6 +33,24 @@ def fork_map(tasks: list[Callable[[], Any]], jobs: int | None, min_for_pool: int
 def cores() -> int:
     """The cores this process may use (a container or `taskset` may allow fewer than the machine has)."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+def die_with_parent(parent: int) -> None:
+    """A worker's first act: end when the build that started it ends, even by `kill -9`, so that no idle
+    worker is left holding memory (or, before, the site's lock)."""
+    import threading
+
+    if os.getppid() != parent:
+        os._exit(0)
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="buletin-watch-parent").start()
+
+
+def _watch_parent(parent: int) -> None:
+    import time
+
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(0)
 
 
 def _run(index: int) -> Any:

@@ -51,11 +51,12 @@ def test_a_failed_update_leaves_the_output_as_it_was(tmp_path, monkeypatch):
         return real(self, data)
 
     monkeypatch.setattr(type(out), "write_bytes", failing)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match="disk full; the output folder was left as it was"):
         write_site(out, {"a.html": b"A2", "new/n.html": b"N", "manifest.json": b"{2}"})
     assert _state(out) == before
     assert sorted(p.relative_to(out).as_posix() for p in out.rglob("*")) == ["a.html", "b", "b/c.html",
                                                                             "manifest.json"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]  # nothing left beside it either
 
 
 def test_a_file_that_becomes_a_folder(tmp_path):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
 import os
 import subprocess
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from buletin.output import sha256
+from buletin.output import sha256, site_lock
 from buletin.releases import mark_published
 
 from .conftest import IKM_CSV
@@ -132,14 +131,12 @@ def test_without_source_date_epoch_build_time_is_the_last_commit(site, run_cli, 
 
 def test_a_second_build_is_refused_while_one_runs(site, tmp_path):
     out = tmp_path / "out"
-    lock = site / ".buletin-cache/build.lock"
-    lock.parent.mkdir(parents=True, exist_ok=True)
-    with lock.open("a+") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)  # as a running build holds it
+    with site_lock(site):  # as a running build holds it
         second = subprocess.run([sys.executable, str(BUILD_PY), "--site", str(site), "--out", str(out)],
                                 capture_output=True, text=True)
     assert second.returncode == 1
-    assert "another build or publish" in second.stderr and "Traceback" not in second.stderr
+    assert "another build or publish" in second.stderr and f"build, process {os.getpid()}" in second.stderr
+    assert "Traceback" not in second.stderr
     assert not out.exists()
 
 
