@@ -202,12 +202,11 @@ def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], cache
     """Every output file by path, manifest last."""
     names, files = output.fingerprint(output.collect_assets(site_root))
     downloads, data = data_files(site_root, model.catalog, cache=cache)
-    css = files[names["style.css"]].decode("utf-8") if "style.css" in names else ""
     years = {str(view.edition.period): view.edition.period.year for view in model.editions}
     indexer = ShardIndexer([view.path for view in views(model)], years, model.config.language, cache, jobs)
     try:
         compiled = cache.root / "templates" if cache.root is not None and not cache.read_only else None
-        pages = render_site(model, make_environment(site_root, model.locale, compiled), names, downloads, css, last,
+        pages = render_site(model, make_environment(site_root, model.locale, compiled), names, downloads, last,
                             site_root, indexer.add, jobs)  # search shards are indexed while the rest renders
     except BaseException:
         indexer.close()

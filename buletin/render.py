@@ -164,20 +164,19 @@ def svg_size(svg: bytes | None) -> tuple[int, int]:
 
 
 def render_site(model: SiteModel, env: jinja2.Environment, assets: dict[str, str],
-                downloads: list, css: str, last: LastOutput | None = None, site_root: Path | None = None,
+                downloads: list, last: LastOutput | None = None, site_root: Path | None = None,
                 on_page: Callable[[str, bytes], None] | None = None, jobs: int | None = None) -> dict[str, bytes]:
     """Every page of the site, by output path; given the last output, only the pages whose inputs changed are
     rendered."""
     keys = None
     if last is not None and site_root is not None:
         sources, trusted = template_sources(site_root / "templates", THEME_DIR / "templates")
-        keys = PageKeys(model, (assets, downloads, css, sources)) if trusted else None
+        keys = PageKeys(model, (assets, downloads, sources)) if trusted else None
     r = Renderer(env, model, assets, last, keys, on_page)
     out: dict[str, bytes] = {}
     out["data/index.html"] = r.page("data.html", "data/index.html", title=model.locale.text("data"),
                                     downloads=downloads, jsonld=datasets_jsonld(model, downloads))
-    out["404.html"] = r.page("404.html", "404.html", title=model.locale.text("not_found"),
-                             css=css)  # inlined: a 404 is served at any depth, where relative links break
+    out["404.html"] = r.page("404.html", "404.html", title=model.locale.text("not_found"))
     search = page_path(model.locale.text("search_dir"))
     out[search] = r.page("search.html", search, title=model.locale.text("search"))
     editions = model.editions

@@ -10,15 +10,29 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from .headers import SECURITY_HEADERS
 from .output import OutputError
 from .pipeline import BuildOptions, run
 from .problems import SiteError, in_report_order
 
 WATCHED = ("site.yaml", "content", "data", "templates")
 POLL_PATH = "/__buletin/poll"
-RELOAD_SCRIPT = """<script>(function(){var v=%d;function poll(){fetch("%s?v="+v).then(function(r){return r.json()})
-.then(function(d){if(d.version!==v){location.reload()}else{poll()}}).catch(function(){setTimeout(poll,1000)})}poll()})();
-</script>"""
+SCRIPT_PATH = "/__buletin/reload.js"
+STYLE_PATH = "/__buletin/serve.css"
+# Served as files, not inline, so that the preview keeps the pages' security policy (no inline code at all).
+RELOAD_SCRIPT = b"""(function () {
+  var v = Number(document.currentScript.dataset.version);
+  function poll() {
+    fetch("%s?v=" + v).then(function (r) { return r.json(); })
+      .then(function (d) { if (d.version !== v) { location.reload(); } else { poll(); } })
+      .catch(function () { setTimeout(poll, 1000); });
+  }
+  poll();
+})();
+""" % POLL_PATH.encode()
+OVERLAY_STYLE = b""".buletin-failed{position:fixed;inset:0 0 auto 0;z-index:99;max-height:60vh;overflow:auto;
+background:#fff0f0;border-bottom:3px solid #b42318;padding:1rem;font:14px/1.5 monospace}
+"""
 
 
 class State:
@@ -52,7 +66,17 @@ class Handler(SimpleHTTPRequestHandler):
             seen = int(parse_qs(url.query).get("v", ["0"])[0] or 0)
             self._send(json.dumps({"version": self.state.wait(seen)}).encode(), "application/json")
             return
+        if url.path in (SCRIPT_PATH, STYLE_PATH):
+            kind = "text/javascript" if url.path == SCRIPT_PATH else "text/css"
+            self._send(RELOAD_SCRIPT if url.path == SCRIPT_PATH else OVERLAY_STYLE, f"{kind}; charset=utf-8")
+            return
         target = Path(self.translate_path(url.path))
+        if target.is_dir() and not url.path.endswith("/"):  # the page's relative links need the slash
+            self.send_response(301)
+            self.send_header("Location", url.path + "/" + (f"?{url.query}" if url.query else ""))
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         if target.is_dir():
             target = target / "index.html"
         if target.suffix == ".html" and target.is_file():
@@ -60,14 +84,18 @@ class Handler(SimpleHTTPRequestHandler):
             return
         super().do_GET()
 
+    def end_headers(self) -> None:
+        for name, value in SECURITY_HEADERS:  # the preview keeps the policy the published site is given
+            self.send_header(name, value)
+        super().end_headers()
+
     def _inject(self, page: bytes) -> bytes:
-        extra = RELOAD_SCRIPT % (self.state.version, POLL_PATH)
+        extra = f'<script src="{SCRIPT_PATH}" data-version="{self.state.version}"></script>'
         if self.state.problems:
             items = "".join(f"<li><code>{html.escape(p)}</code></li>" for p in self.state.problems)
-            extra = (f'<div role="alert" style="position:fixed;inset:0 0 auto 0;z-index:99;max-height:60vh;'
-                     f'overflow:auto;background:#fff0f0;border-bottom:3px solid #b42318;padding:1rem;'
-                     f'font:14px/1.5 monospace"><strong>buletin: the last build failed; this is the previous '
-                     f'version.</strong><ul>{items}</ul></div>') + extra
+            extra = (f'<link rel="stylesheet" href="{STYLE_PATH}"><div role="alert" class="buletin-failed">'
+                     f"<strong>buletin: the last build failed; this is the previous version.</strong>"
+                     f"<ul>{items}</ul></div>") + extra
         return page.replace(b"</body>", extra.encode("utf-8") + b"</body>", 1)
 
     def _send(self, body: bytes, kind: str) -> None:

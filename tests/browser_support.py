@@ -20,6 +20,8 @@ from pathlib import Path
 
 import pytest
 
+from buletin.headers import SECURITY_HEADERS
+
 REPO = Path(__file__).resolve().parents[1]
 
 # 2021-01-01T00:00:00Z, as in tests/conftest.py: later than every date of the sample site.
@@ -134,6 +136,13 @@ class _Handler(SimpleHTTPRequestHandler):
         ".pf_index": "application/octet-stream",
         ".pf_fragment": "application/octet-stream",
     }
+
+    def end_headers(self):
+        # The security headers the deployed site gets (_headers, nginx, Apache): every proof in the browser
+        # then also proves that no page breaks the policy (a violation is a console error).
+        for name, value in SECURITY_HEADERS:
+            self.send_header(name, value)
+        super().end_headers()
 
     def log_message(self, format, *args):
         pass

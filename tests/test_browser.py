@@ -205,6 +205,46 @@ def test_every_page_loads_without_errors_or_foreign_requests(browser, server, si
         )
 
 
+CSP_VIOLATIONS_JS = """
+() => new Promise((done) => setTimeout(() => done(window.__violations || []), 300))
+"""
+RECORD_VIOLATIONS_JS = """
+window.__violations = [];
+document.addEventListener('securitypolicyviolation',
+  (e) => window.__violations.push(`${e.violatedDirective}: ${e.blockedURI || 'inline'} (${e.sourceFile})`));
+"""
+
+
+def test_every_page_type_keeps_the_security_policy(browser, server, site):
+    """The policy of buletin/headers.py is sent with every page (as _headers and the server snippets do), and
+    no page type breaks it: no inline script or style, nothing from another host."""
+    import urllib.request
+
+    with urllib.request.urlopen(server.base + "2020-11/", timeout=30) as response:
+        policy = response.headers["Content-Security-Policy"]
+    assert policy and "unsafe-inline" not in policy
+    kinds = {"home": "", "edition": "2020-11/", "article": "2020-11/pembinaan-ikm-di-masa-pandemi/",
+             "page": "tentang/", "row page": "wilayah/7471/", "row list": "wilayah/", "archive": "arsip/",
+             "data": "data/", "tags": "topik/", "search": "cari/?q=kelor", "404": "404.html"}
+    watch = Watch(server.origin)
+    context = new_context(browser, watch, viewport=DESKTOP)
+    context.add_init_script(RECORD_VIOLATIONS_JS)
+    found = {}
+    try:
+        page = context.new_page()
+        watch.attach(page)
+        for kind, rel in kinds.items():
+            watch.problems = []
+            page.goto(server.base + rel, wait_until="load", timeout=30_000)
+            page.wait_for_timeout(200 if kind != "search" else 1500)
+            violations = page.evaluate(CSP_VIOLATIONS_JS) + [p for p in watch.problems if "Security Policy" in p]
+            if violations:
+                found[kind] = violations
+    finally:
+        context.close()
+    assert not found, f"pages broke the security policy: {found}"
+
+
 # ---------------------------------------------------------------- phones: nothing scrolls sideways
 
 OVERFLOW_JS = """

@@ -17,7 +17,7 @@ def test_extensions_tables_footnotes_attr_list_and_one_h1():
     html = Markup().convert("# Judul\n\n| a | b |\n|---|--:|\n| 1 | 2 |\n\nTeks[^1]\n\n[^1]: catatan\n\n"
                             "Paragraf\n{: .penting }")
     assert "<h1" not in html and '<h2 id="judul">' in html
-    assert "<table>" in html and 'style="text-align:right"' in html
+    assert "<table>" in html and 'class="align-right"' in html
     assert 'class="footnote"' in html
     assert 'class="penting"' in html
 

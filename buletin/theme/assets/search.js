@@ -53,6 +53,7 @@
   }
 
   input.addEventListener("input", function () { run().catch(function () { status.textContent = words.failed; }); });
+  box.querySelector("form").addEventListener("submit", function (event) { event.preventDefault(); });
   var initial = new URLSearchParams(location.search).get("q");
   if (initial) { input.value = initial; run(); }
 })();
