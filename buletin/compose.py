@@ -14,7 +14,7 @@ from .chartspec import chart_data, parse_spec
 from .content import Document, Edition, HeadlineSpec
 from .i18n import Locale
 from .macros import PLACEHOLDER_LINE, MacroStage, extract_charts, quote_record
-from .markup import Markup
+from .markup import Markup, sanitise
 from .problems import Problem, Problems
 from .query import QueryError, period_field, row_statuses, select, value
 from .workers import fork_map
@@ -189,7 +189,7 @@ class Composer:
         html = self.markup.convert(rendered).strip()
         if html.startswith("<p>") and html.endswith("</p>"):
             html = html[3:-4]
-        return html
+        return sanitise(html, inline=True)
 
     def headlines(self, edition: Edition) -> list[Headline]:
         """The edition's `figures` cards, each with its change against the previous period."""

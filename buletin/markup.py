@@ -82,12 +82,17 @@ def _demote_h1(html: str) -> str:
     return html
 
 
-def sanitise(html: str) -> str:
-    """Remove scripts, event handlers and javascript: URLs (nh3, the ammonia sanitiser)."""
+INLINE_TAGS = {"a", "abbr", "b", "br", "cite", "code", "del", "em", "i", "ins", "kbd", "mark", "q", "s", "small",
+               "span", "strong", "sub", "sup", "u"}
+
+
+def sanitise(html: str, inline: bool = False) -> str:
+    """Remove scripts, event handlers and javascript: URLs (nh3, the ammonia sanitiser); with `inline`, keep
+    only the tags a line of text has (a main point holds no image, table or heading)."""
     import nh3
 
-    return nh3.clean(html, tags=_ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES, link_rel=None,
-                     url_schemes={"http", "https", "mailto", "tel"},
+    return nh3.clean(html, tags=INLINE_TAGS if inline else _ALLOWED_TAGS, attributes=_ALLOWED_ATTRIBUTES,
+                     link_rel=None, url_schemes={"http", "https", "mailto", "tel"},
                      filter_style_properties={"text-align"}, strip_comments=True)
 
 

@@ -7,6 +7,9 @@ Skipped only where /usr/bin/chromium is missing; .ci/run installs it, so in CI t
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
@@ -19,8 +22,10 @@ from tests.browser_support import (
     CHROMIUM,
     CHROMIUM_ARGS,
     EDITION,
+    FIXED_EPOCH,
     HOME,
     REGION,
+    REPO,
     SEARCH,
     SUB_PATH,
     Built,
@@ -505,3 +510,41 @@ def test_axe_finds_no_wcag21_aa_violations(request, server, site, rel_url):
             f"{engine} found {len(found)} WCAG 2.1 A/AA violation(s) on {name} ({rel_url or './'}):\n"
             + _format_violations(list(found.values()))
         )
+
+
+# ---------------------------------------------------------------- hostile text in the search index
+
+HOSTILE_TITLE = 'Kelor</script><script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
+
+
+def test_hostile_text_found_by_search_stays_text(browser, tmp_path_factory):
+    """A title and a body holding markup come back from the search index as text, under the security policy."""
+    import json
+
+    from .conftest import BASE_FILES, _write
+
+    root = tmp_path_factory.mktemp("hostile")
+    site, out = root / "site", root / "www" / SUB_PATH.strip("/")
+    _write(site, {**BASE_FILES, "content/2020-11/sorotan.md":
+                  f"---\ntitle: {json.dumps(HOSTILE_TITLE)}\ndate: 2020-11-09\n---\n\nKelor di Muna. "
+                  "&lt;img src=x onerror=window.__xss=3&gt; `<script>window.__xss=4</script>`\n"})
+    built = subprocess.run([sys.executable, str(REPO / "build.py"), "--site", str(site), "--out", str(out), "-q"],
+                           capture_output=True, text=True, timeout=300,
+                           env={**os.environ, "SOURCE_DATE_EPOCH": FIXED_EPOCH})
+    assert built.returncode == 0, built.stderr
+    server = serve(root / "www")
+    watch = Watch(server.origin)
+    context = new_context(browser, watch, viewport=DESKTOP)
+    try:
+        page = context.new_page()
+        watch.attach(page)
+        page.goto(server.base + "cari/?q=kelor", wait_until="load", timeout=30_000)
+        page.wait_for_selector("ol.results li", timeout=15_000)
+        titles = page.locator("ol.results li a").all_inner_texts()
+        assert HOSTILE_TITLE in titles, titles
+        assert page.evaluate("() => window.__xss") is None
+        assert page.evaluate("() => document.querySelectorAll('ol.results img, ol.results script').length") == 0
+        assert not [p for p in watch.problems if "Security Policy" in p], watch.problems
+    finally:
+        context.close()
+        server.close()
