@@ -51,13 +51,24 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD",
                          help="release date (default: the edition's `published`, else today)")
     command.add_argument("--quiet", "-q", action="store_true", help="print only errors")
-    command = sub.add_parser("new", help="scaffold an edition or an article with its front matter",
-                             description="new edition PERIOD | new article PERIOD \"Title\"")
-    command.add_argument("kind", choices=("edition", "article"))
-    command.add_argument("period", type=_period, metavar="PERIOD")
-    command.add_argument("title", nargs="?", metavar="TITLE", help="the article's title")
-    command.add_argument("--site", default=".", metavar="DIR", help="the site root (default: .)")
-    command.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    command = sub.add_parser("new", help="start a site, an edition or an article",
+                             description="new site DIR | new edition PERIOD | new article PERIOD \"Title\"")
+    kinds = command.add_subparsers(dest="kind", metavar="KIND", required=True)
+    site = kinds.add_parser("site", help="a new site in an empty folder, ready to build and to put online")
+    site.add_argument("folder", metavar="DIR", help="a new or empty folder")
+    site.add_argument("--title", help="the bulletin's title")
+    site.add_argument("--language", choices=("id", "en"), default="id", help="id (default) or en")
+    site.add_argument("--frequency", choices=("monthly", "quarterly", "yearly"), default="monthly",
+                      help="how often an edition comes out (default: monthly)")
+    edition = kinds.add_parser("edition", help="content/PERIOD/index.md")
+    edition.add_argument("period", type=_period, metavar="PERIOD", help="e.g. 2020-12")
+    article = kinds.add_parser("article", help="content/PERIOD/SLUG.md, named after its title")
+    article.add_argument("period", type=_period, metavar="PERIOD", help="e.g. 2020-12")
+    article.add_argument("title", metavar="TITLE", help="the article's title")
+    for kind in (site, edition, article):
+        if kind is not site:
+            kind.add_argument("--site", default=".", metavar="DIR", help="the site root (default: .)")
+        kind.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     return parser
 
 
@@ -108,7 +119,7 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _run(args: argparse.Namespace) -> int:
-    site = Path(args.site)
+    site = Path(getattr(args, "site", "."))
     if not site.is_dir():
         print(f"buletin: error: --site {site}: no such folder", file=sys.stderr)
         return 2
@@ -149,7 +160,8 @@ def _run(args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 1
     if not args.quiet:
-        print(f"buletin: {summary} in {time.perf_counter() - started:.1f} s")
+        took = f" in {time.perf_counter() - started:.1f} s" if args.command in ("build", "check", "publish") else ""
+        print(f"buletin: {summary}{took}")
     return 0
 
 
@@ -208,15 +220,21 @@ def _serve(args: argparse.Namespace, site: Path) -> int:
         return 2
 
 
-def _new(args: argparse.Namespace, site: Path) -> str:
+def _new(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
+    if args.kind == "site":
+        from .newsite import create_site
+
+        written = create_site(Path(args.folder), args.title, args.language, args.frequency)
+        return (f"wrote a new site of {len(written)} files into {args.folder}; next: "
+                f"`cd {args.folder}` and `python build.py serve` to see it"), []
     from .pipeline import today_at
     from .scaffold import create
 
-    path = create(site, args.kind, args.period, args.title, today_at(site))
+    path = create(site, args.kind, args.period, getattr(args, "title", None), today_at(site))
     return f"wrote {path.relative_to(site).as_posix()}; edit it, then `build` or `serve` to see it", []
 
 
-def _publish(args: argparse.Namespace, site: Path) -> str:
+def _publish(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
     from .pipeline import publish
 
     done = publish(site, args.period, force=args.force, date=args.date)

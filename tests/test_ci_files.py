@@ -716,3 +716,52 @@ def test_guide_stands_on_its_own():
     for needed in ("--checksum", "base_url", "404.html", "_headers", "Source: GitHub Actions",
                    "mirror --reverse --only-newer --delete --verbose"):
         assert needed in text, needed
+
+
+# --- A new site (`new site DIR`) ---------------------------------------------------------------------------
+
+NEW_SITE_INSTALL = "python -m pip install -r requirements.txt"
+
+
+@pytest.fixture(scope="module")
+def new_site(tmp_path_factory) -> Path:
+    """`new site` into a fresh folder, committed as a new office would."""
+    site = tmp_path_factory.mktemp("office") / "buletin-kami"
+    done = subprocess.run([sys.executable, "-m", "buletin", "new", "site", str(site), "--title", "Buletin Kami"],
+                          capture_output=True, text=True, timeout=60)
+    assert done.returncode == 0, done.stderr
+    git = ["git", "-c", "user.name=B", "-c", "user.email=b@example.invalid", "-c", "init.defaultBranch=main"]
+    for command in (["init", "-q"], ["add", "-A"], ["commit", "-q", "-m", "New site"]):
+        subprocess.run([*git, *command], cwd=site, check=True, capture_output=True)
+    return site
+
+
+def test_new_site_workflows_pass_actionlint_and_both_schemas(new_site, tmp_path):
+    workflows = sorted((new_site / ".github" / "workflows").glob("*.yml"))
+    assert [p.name for p in workflows] == ["check.yml", "pages.yml"]
+    done = _actionlint(tmp_path, *workflows)
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = _check_jsonschema("--builtin-schema", "vendor.github-workflows", *map(str, workflows))
+    assert done.returncode == 0, done.stdout + done.stderr
+    done = _check_jsonschema("--builtin-schema", "vendor.gitlab-ci", "--data-transform", "gitlab-ci",
+                             str(new_site / ".gitlab-ci.yml"))
+    assert done.returncode == 0, done.stdout + done.stderr
+
+
+def test_new_site_pull_request_job_checks_and_builds_it(new_site):
+    run = _run_github_job(new_site / ".github" / "workflows" / "check.yml", "check", new_site)
+    assert [name for name, _ in run.steps] == ["Check", "Build"], run.log
+    assert run.ok, run.log
+    assert (new_site / "output" / "index.html").is_file() and "::error" not in run.log
+
+
+def test_new_site_workflows_are_the_projects_with_their_own_install_step():
+    """One source for both: the project's own files differ from a new site's only where a site installs
+    buletin (requirements.txt) instead of being buletin (pyproject.toml)."""
+    skeleton = ROOT / "buletin" / "skeleton"
+    for ours, theirs in ((CHECK_WORKFLOW, "check.yml"), (WORKFLOWS / "pages.yml", "pages.yml"),
+                         (ROOT / ".gitlab-ci.yml", "gitlab-ci.yml")):
+        mine = ours.read_text(encoding="utf-8").replace("python -m pip install .", NEW_SITE_INSTALL)
+        mine = mine.replace("pyproject.toml", "requirements.txt")
+        mine = re.sub(r'      - "buletin/\*\*"\n      - "requirements.txt"\n', '      - "requirements.txt"\n', mine)
+        assert mine == (skeleton / theirs).read_text(encoding="utf-8"), theirs

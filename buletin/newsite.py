@@ -1,0 +1,179 @@
+"""`new site DIR`: a minimal, working site for a new office: config, one edition with one article that quotes a
+value and draws a chart, a small dataset with its schema, the CI files for GitHub and GitLab, and a README."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from importlib.resources import files
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from . import __version__, clock
+from .periods import Period
+from .problems import Problems, SiteError
+
+ZONES = {"id": "Asia/Jakarta", "en": "UTC"}
+WORDS = {
+    "id": {
+        "title": "Buletin Data", "description": "Buletin berkala berisi angka-angka pilihan dan ulasannya.",
+        "publisher": "Nama instansi penerbit", "notice": "Data contoh, bukan data resmi",
+        "area": "Wilayah", "value": "Nilai", "period": "Periode", "dataset": "Data contoh",
+        "source": "Contoh; ganti dengan sumber data Anda", "summary": "Edisi pertama buletin.",
+        "point": 'Nilai seluruh wilayah {{ value("contoh", "nilai", periode=edition.period) }}, '
+                 '{{ change("contoh", "nilai", compare={"periode": edition.previous}, periode=edition.period) }} '
+                 "dari periode sebelumnya.",
+        "intro": "Selamat datang di edisi pertama. Ubah teks ini di",
+        "article": "Contoh artikel", "chart": "Nilai per wilayah, {{ edition.period_text }}",
+        "body": "Nilai seluruh wilayah pada {{ edition.period_text }} tercatat "
+                '{{ value("contoh", "nilai", periode=edition.period) }}. Angka ini diambil langsung dari '
+                "`data/contoh.csv`, jadi selalu sama dengan datanya.",
+        "about": "Tentang", "about_text": "Tulis di sini siapa penerbit buletin ini dan cara menghubunginya.",
+    },
+    "en": {
+        "title": "Data Bulletin", "description": "A periodic bulletin of selected figures and what they mean.",
+        "publisher": "Name of the publishing office", "notice": "Sample data, not official statistics",
+        "area": "Area", "value": "Value", "period": "Period", "dataset": "Sample data",
+        "source": "Sample; replace with your data's source", "summary": "The bulletin's first edition.",
+        "point": 'All areas together: {{ value("contoh", "nilai", periode=edition.period) }}, '
+                 '{{ change("contoh", "nilai", compare={"periode": edition.previous}, periode=edition.period) }} '
+                 "on the period before.",
+        "intro": "Welcome to the first edition. Change this text in",
+        "article": "A sample article", "chart": "Value by area, {{ edition.period_text }}",
+        "body": "All areas together came to {{ value(\"contoh\", \"nilai\", periode=edition.period) }} in "
+                "{{ edition.period_text }}. The figure is taken from `data/contoh.csv` itself, so it always "
+                "matches the data.",
+        "about": "About", "about_text": "Say here who publishes this bulletin and how to reach them.",
+    },
+}
+
+
+def create_site(target: Path, title: str | None, language: str, frequency: str,
+                today: dt.date | None = None) -> list[str]:
+    """Write the new site into `target` (which must be missing or empty); the files written, relative to it."""
+    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+        problems = Problems()
+        problems.add(str(target), None, "is not an empty folder; nothing was written (choose a new folder name)")
+        raise SiteError(problems)
+    zone = ZONES[language]
+    today = today or clock.today(ZoneInfo(zone))  # SOURCE_DATE_EPOCH when set, as for a build
+    period = _period_of(today, frequency)
+    written = _files(title or WORDS[language]["title"], language, frequency, zone, period, today)
+    for rel, text in written.items():
+        path = target / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
+    return sorted(written)
+
+
+def _period_of(day: dt.date, frequency: str) -> Period:
+    index = {"monthly": day.month, "quarterly": (day.month - 1) // 3 + 1, "yearly": 1}[frequency]
+    return Period(day.year, index, frequency)
+
+
+def _files(title: str, language: str, frequency: str, zone: str, period: Period, today: dt.date) -> dict[str, str]:
+    words = WORDS[language]
+    previous = period.previous()
+    field_type = {"monthly": "yearmonth", "quarterly": "string", "yearly": "year"}[frequency]
+    rows = [(previous, "A", 120), (previous, "B", 95), (previous, "C", 60),
+            (period, "A", 128), (period, "B", 90), (period, "C", 71)]
+    quoted = '"' + title.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return {
+        "site.yaml": f"title: {quoted}\nlanguage: {language}\nfrequency: {frequency}\ntimezone: {zone}\n"
+                     f"description: {words['description']}\npublisher: {words['publisher']}\n"
+                     f"license: CC BY 4.0\nnotice: {words['notice']}\n# base_url: https://example.go.id/buletin/\n",
+        "build.py": '"""python build.py [COMMAND]: the same as the `buletin` command."""\n'
+                    "from buletin.cli import main\n\nraise SystemExit(main())\n",
+        "requirements.txt": f"# What CI installs to build this site.\nbuletin>={__version__},<1\n",
+        ".gitignore": "output/\npublic/\n.buletin-cache/\n__pycache__/\n.venv/\n",
+        "data/datapackage.yaml": (
+            f"resources:\n- name: contoh\n  path: contoh.csv\n  title: {words['dataset']}\n"
+            f"  sources:\n  - title: {words['source']}\n  schema:\n    fields:\n"
+            f"    - {{name: periode, type: {field_type}, title: {words['period']}, constraints: {{required: true}}}}\n"
+            f"    - {{name: wilayah, type: string, title: {words['area']}, constraints: {{required: true}}}}\n"
+            f"    - {{name: nilai, type: integer, title: {words['value']}, constraints: {{required: true, "
+            f"minimum: 0}}}}\n    primaryKey: [periode, wilayah]\n"),
+        "data/contoh.csv": "periode,wilayah,nilai\n" + "".join(f"{p},{words['area']} {a},{v}\n" for p, a, v in rows),
+        f"content/{period}/index.md": (
+            f"---\nsummary: {words['summary']}\nhighlights:\n  - '{words['point']}'\n"
+            f"figures:\n  - {{data: contoh, y: nilai, label: {words['value']}}}\n---\n\n"
+            f"{words['intro']} `content/{period}/index.md`.\n"),
+        f"content/{period}/{_slug(words['article'])}.md": (
+            f"---\ntitle: {words['article']}\ndate: {today.isoformat()}\n---\n\n{words['body']}\n\n"
+            f"```chart\ntitle: {words['chart']}\ntype: barh\ndata: contoh\n"
+            f'filter: {{periode: "{{{{ edition.period }}}}"}}\nx: wilayah\ny: nilai\nsort: desc\n```\n'),
+        "content/pages/tentang.md": f"---\ntitle: {words['about']}\n---\n\n{words['about_text']}\n",
+        ".github/workflows/check.yml": _skeleton("check.yml"),
+        ".github/workflows/pages.yml": _daily_at_midnight(_skeleton("pages.yml"), zone),
+        ".gitlab-ci.yml": _skeleton("gitlab-ci.yml"),
+        "README.md": _readme(title, language, period),
+    }
+
+
+def _slug(text: str) -> str:
+    from .urls import slugify
+
+    return slugify(text)
+
+
+def _skeleton(name: str) -> str:
+    return files("buletin").joinpath("skeleton", name).read_text(encoding="utf-8")
+
+
+def _daily_at_midnight(workflow: str, zone: str) -> str:
+    """The daily run just after the site's midnight, in UTC as GitHub's schedule wants it."""
+    offset = dt.datetime.now(ZoneInfo(zone)).utcoffset() or dt.timedelta()
+    minutes = (17 - int(offset.total_seconds() // 60)) % (24 * 60)
+    hour, minute = divmod(minutes, 60)
+    workflow = re.sub(r'- cron: "\d+ \d+ \* \* \*"', f'- cron: "{minute} {hour} * * *"', workflow)
+    return re.sub(r"# \d+:\d+ UTC is 00:17 in [^,]+, just after the site's midnight\.",
+                  f"# {hour:02d}:{minute:02d} UTC is 00:17 in {zone}, just after the site's midnight.", workflow)
+
+
+def _readme(title: str, language: str, period: Period) -> str:
+    if language == "id":
+        return f"""# {title}
+
+Situs buletin ini dibuat dengan buletin. Isinya berkas teks dan data:
+
+- `site.yaml`: judul, bahasa, penerbit, alamat situs (`base_url`).
+- `content/{period}/index.md`: edisi; artikel ada di folder yang sama, halaman lain di `content/pages/`.
+- `data/`: data (CSV atau Excel) dan `datapackage.yaml`, yang menjelaskan kolom-kolomnya.
+
+Cara kerja sehari-hari: ubah atau unggah berkas lewat halaman repositori, lalu buat *pull request*.
+Pemeriksaan otomatis menunjukkan setiap kesalahan pada baris atau sel tempatnya, dan hasil situsnya dapat
+diunduh dari halaman pemeriksaan. Setelah digabung, situs diterbitkan (GitHub Pages atau GitLab Pages;
+di GitHub nyalakan sekali: Settings > Pages > Source: GitHub Actions).
+
+Di komputer sendiri:
+
+```sh
+python -m pip install -r requirements.txt
+python build.py check      # periksa semuanya tanpa menulis apa pun
+python build.py serve      # pratinjau di http://127.0.0.1:8000/
+python build.py new article {period} "Judul artikel"
+python build.py --help
+```
+"""
+    return f"""# {title}
+
+This bulletin's site is made with buletin. It is text and data files:
+
+- `site.yaml`: title, language, publisher, the site's address (`base_url`).
+- `content/{period}/index.md`: an edition; its articles sit beside it, other pages in `content/pages/`.
+- `data/`: the data (CSV or Excel) and `datapackage.yaml`, which describes their columns.
+
+Day to day: change or upload files on the repository's web page, then open a pull request. The automatic
+check shows each problem on its line or cell, and the built site can be downloaded from the check's page.
+Once merged, the site is published (GitHub Pages or GitLab Pages; on GitHub turn it on once: Settings >
+Pages > Source: GitHub Actions).
+
+On your own computer:
+
+```sh
+python -m pip install -r requirements.txt
+python build.py check      # check everything, write nothing
+python build.py serve      # preview at http://127.0.0.1:8000/
+python build.py new article {period} "Article title"
+python build.py --help
+```
+"""
