@@ -28,6 +28,10 @@ class Catalog:
     def names(self) -> list[str]:
         return [spec.name for spec in self.package.resources if spec.name not in self.broken]
 
+    def is_broken(self, name: str) -> bool:
+        """Declared, but unusable for an error reported at its declaration or its file."""
+        return name in self.broken
+
     def spec(self, name: str) -> ResourceSpec | None:
         return next((s for s in self.package.resources if s.name == name and name not in self.broken), None)
 
@@ -76,7 +80,7 @@ def load_catalog(site_root: Path, problems: Problems, data_dir: str = "data", ca
     raw_by_name = {str(r.get("name")): r for r in package.raw.get("resources") or [] if isinstance(r, dict)}
     hashes = {spec.name: _resource_hash(site_root, spec, raw_by_name.get(spec.name, {}))
               for spec in package.resources}
-    catalog = Catalog(package, site_root, hashes)
+    catalog = Catalog(package, site_root, hashes, broken=set(package.unusable))
     for spec in package.resources:
         key = make_key("valid", catalog.dependencies({spec.name}))
         if cache.load("valid", key):

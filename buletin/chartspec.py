@@ -34,7 +34,7 @@ class ChartSpec:
     y: tuple[str, ...] = option(one_or_many=True, example="`y: unit_usaha`")
     title: str = ""
     type: ChartType = "bar"
-    filter: dict[str, Any] = option({}, example="`filter: {periode: 2020-11}`")
+    filter: dict[str, Any] = option({}, as_written=True, example="`filter: {periode: 2020-11}`")
     by: str | None = None
     agg: Aggregate = "sum"
     sort: Sort = "none"
@@ -102,8 +102,8 @@ def _render_values(value: Any, path: tuple, originals: list[str], lines: yamlfil
     rendered = render(text, lines.line(*path) or lines.offset + 1)
     if rendered is None:
         return None
-    if _SHIELDED.fullmatch(value.strip()):  # `top: {{ n }}`: the value's type follows what it renders to
-        return _scalar(rendered.strip())
+    if _SHIELDED.fullmatch(value.strip()) and path[:1] != ("filter",):  # `top: {{ n }}` is a number; a
+        return _scalar(rendered.strip())  # filter compares text with text
     return rendered
 
 

@@ -111,5 +111,6 @@ def config_and_period(site_root: Path, period_text: str) -> tuple[SiteConfig, Pe
     try:
         return config, Period.parse(period_text, config.frequency)
     except ValueError as exc:
-        problems.add("content", None, str(exc))
-        raise SiteError(problems) from None
+        from .output import UsageError
+
+        raise UsageError(f"{exc}: this site's editions are {config.frequency}") from None

@@ -36,7 +36,7 @@ class HeadlineSpec:
     label: str = ""
     unit: str = ""
     agg: Aggregate = "sum"
-    filter: dict[str, Any] = option({}, example="`filter: {sektor: pangan}`")
+    filter: dict[str, Any] = option({}, as_written=True, example="`filter: {sektor: pangan}`")
     period_field: str = ""
     digits: int = option(0, minimum=0, maximum=10)
 

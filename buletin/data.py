@@ -109,7 +109,14 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
                      location=str(exc))
         return None
     except (ValueError, KeyError, OSError) as exc:
-        problems.add(spec.path, None, f"cannot read the file: {exc}")
+        ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
+        if ragged:
+            expected, line, found = ragged.groups()
+            problems.add(spec.path, int(line), f"this row has {found} cells but the header has {expected}: a value "
+                         'holding a comma must be in double quotes ("Buton, Utara"), or a column is missing '
+                         "from the header")
+        else:
+            problems.add(spec.path, None, f"cannot read the file: {' '.join(str(exc).split())}")
         return None
     declared = spec.field_names
     if len(frame.columns) == 1 and ";" in frame.columns[0] and len(declared) > 1:
@@ -127,7 +134,10 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
                      location=header)
     if missing or extra:
         return None
-    return Table(spec, frame[declared].reset_index(drop=True), locations)
+    frame = frame[declared].reset_index(drop=True)
+    if spec.missing_values:
+        frame = frame.map(lambda text: "" if text in spec.missing_values else text)
+    return Table(spec, frame, locations)
 
 
 def _first_bad_line(path: Path) -> int | None:
@@ -335,19 +345,20 @@ def validate_table(table: Table, problems: Problems) -> None:
         long = column.str.len() > MAX_CELL
         _report(table, _positions(long), spec.name, lambda r, c=column: f"a cell of {len(c.iloc[r]):,} characters "
                 f"(at most {MAX_CELL:,}): is a whole text pasted into one cell?", problems)
-        hidden = filled & column.str.contains(_CONTROL, regex=True)
+        hidden = filled & ~long & column.str.contains(_CONTROL, regex=True)
         _report(table, _positions(hidden), spec.name, lambda r, c=column: "holds an invisible control character "
                 f"(U+{ord(re.search(_CONTROL, c.iloc[r]).group(0)):04X}): retype the cell", problems)
         constraints = spec.constraints
         if constraints.get("required") or spec.name in table.spec.primary_key:
             _report(table, _positions(~filled), spec.name, lambda _r: "a value is required", problems)
+        filled = filled & ~long & ~hidden  # reported once, not again for their type
         pattern = _TYPE_PATTERNS.get(spec.type)
         valid = filled
         if pattern:
             matches = column.str.fullmatch(pattern)
             bad = filled & ~matches
-            _report(table, _positions(bad), spec.name,
-                    lambda r, c=column, t=spec.type: f"`{c.iloc[r]}` is not {_TYPE_WORDS[t]}", problems)
+            _report(table, _positions(bad), spec.name, lambda r, c=column, t=spec.type: _not_of_type(c.iloc[r], t),
+                    problems)
             valid = filled & matches
         if spec.type == "date":
             valid = _check_real_dates(table, spec.name, valid, problems)
@@ -355,11 +366,39 @@ def validate_table(table: Table, problems: Problems) -> None:
         if "enum" in constraints:
             allowed = [str(v) for v in constraints["enum"]]
             _report(table, _positions(filled & ~column.isin(allowed)), spec.name,
-                    lambda r, c=column, a=allowed: f"`{c.iloc[r]}` is not one of: {', '.join(a)}", problems)
+                    lambda r, c=column, a=allowed: f"{cell(c.iloc[r])} is not one of: {', '.join(a)}"
+                    f"{_nearest(c.iloc[r], a)}", problems)
         if constraints.get("unique") and table.spec.primary_key != (spec.name,):
             _report(table, _positions(filled & column.duplicated()), spec.name,
-                    lambda r, c=column: f"`{c.iloc[r]}` appears more than once (must be unique)", problems)
+                    lambda r, c=column: f"{cell(c.iloc[r])} appears more than once (must be unique)", problems)
     _check_primary_key(table, problems)
+
+
+def cell(text: str) -> str:
+    """A cell's text quoted for a message: short, with invisible characters shown."""
+    shown = text if len(text) <= 60 else text[:57] + "…"
+    return "`" + re.sub(_CONTROL, lambda m: f"\\x{ord(m.group(0)):02x}", shown) + "`"
+
+
+def _not_of_type(text: str, kind: str) -> str:
+    """Why a cell is not of its column's type, with the fix for the usual typing mistakes."""
+    message = f"{cell(text)} is not {_TYPE_WORDS[kind]}"
+    if kind in ("integer", "number") and re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", text):
+        return message + f": remove the thousands dot ({text.replace('.', '')})"
+    if kind == "number" and re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})*,\d+", text):
+        return message + f": write {text.replace('.', '').replace(',', '.')} (a point before the decimals, " \
+            "no thousands dot)"
+    if kind in ("integer", "number") and re.fullmatch(r"[+-]?\d+,\d+", text):
+        return message + f": write {text.replace(',', '.')} (a point before the decimals)"
+    return message
+
+
+def _nearest(text: str, known) -> str:
+    """" (nearest: 7404, 7401)" for a typo among known values."""
+    import difflib
+
+    found = difflib.get_close_matches(text, sorted(set(known)), n=3, cutoff=0.5)
+    return f" (nearest: {', '.join(found)})" if found else ""
 
 
 def _positions(mask) -> list[int]:
@@ -374,7 +413,7 @@ def _check_real_dates(table: Table, name: str, valid, problems: Problems):
             dt.date.fromisoformat(column.iloc[row])
         except ValueError:
             bad.append(row)
-    _report(table, bad, name, lambda r: f"`{column.iloc[r]}` is not a real date", problems)
+    _report(table, bad, name, lambda r: f"{cell(column.iloc[r])} is not a real date", problems)
     valid = valid.copy()
     valid.iloc[bad] = False
     return valid
@@ -392,7 +431,7 @@ def _check_range(table: Table, spec, valid, problems: Problems) -> None:
         outside = valid & getattr(values, compare)(limit)
         shown = spec.constraints[key]
         _report(table, _positions(outside), spec.name,
-                lambda r, w=word, k=key, s=shown: f"{column.iloc[r]} is {w} {k} {s}", problems)
+                lambda r, w=word, k=key, s=shown: f"{column.iloc[r][:60]} is {w} {k} {s}", problems)
 
 
 def _check_primary_key(table: Table, problems: Problems) -> None:
@@ -400,24 +439,35 @@ def _check_primary_key(table: Table, problems: Problems) -> None:
     if not key:
         return
     duplicated = table.frame.duplicated(subset=key, keep="first")
-    _report(table, _positions(duplicated), key[0],
-            lambda r: "duplicate primary key (" + ", ".join(
-                f"{k}={table.frame[k].iloc[r]}" for k in key) + ")", problems)
+    if not duplicated.any():
+        return
+    first = {}
+    for row, values in enumerate(map(tuple, table.frame[key].to_numpy())):
+        first.setdefault(values, row)
+
+    def repeated(r: int) -> str:
+        values = tuple(table.frame[key].iloc[r])
+        where = table.locations[first[values]].replace("{col}", "A")
+        return (f"this row repeats {', '.join(f'{k}={cell(v)}' for k, v in zip(key, values, strict=True))} "
+                f"from {'line ' if where.isdigit() else ''}{where}: keep one of the two")
+
+    _report(table, _positions(duplicated), key[0], repeated, problems)
 
 
 def check_foreign_keys(table: Table, catalog: Catalog, problems: Problems) -> None:
     """Every value of a foreign key must exist in the referenced resource."""
     for fk in table.spec.foreign_keys:
         target = catalog.get(fk.resource) if fk.resource else table
-        if target is None or len(fk.fields) != len(fk.reference_fields):
+        if target is None or len(fk.fields) != len(fk.reference_fields) or \
+                not set(fk.reference_fields) <= set(target.frame.columns):
             continue
         if len(fk.fields) == 1:
             column = table.frame[fk.fields[0]]
             known = set(target.frame[fk.reference_fields[0]])
             bad = (column != "") & ~column.isin(known)
             _report(table, _positions(bad), fk.fields[0],
-                    lambda r, c=column, k=fk: f"`{c.iloc[r]}` is not a `{k.reference_fields[0]}` of "
-                    f"resource `{k.resource}`", problems)
+                    lambda r, c=column, k=fk, n=known: f"{cell(c.iloc[r])} is not a `{k.reference_fields[0]}` of "
+                    f"`{k.resource or table.spec.name}`{_nearest(c.iloc[r], n)}", problems)
             continue
         known_rows = set(map(tuple, target.frame[list(fk.reference_fields)].to_numpy()))
         values = list(map(tuple, table.frame[list(fk.fields)].to_numpy()))

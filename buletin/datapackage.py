@@ -136,6 +136,7 @@ class ResourceSpec:
     line: int | None  # where the resource is declared in datapackage.yaml
     declared_in: str = PACKAGE_FILE
     sheet_line: int | None = None
+    missing_values: tuple[str, ...] = ()  # cells that mean "no value" besides an empty one, e.g. "-"
 
     def field(self, name: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -151,6 +152,7 @@ class PackageSpec:
     licenses: tuple[str, ...]
     resources: tuple[ResourceSpec, ...]
     raw: dict[str, Any]
+    unusable: frozenset[str] = frozenset()  # named but declared with errors: a use of one is a follow-on error
 
 
 def load_package(site_root: Path, problems: Problems, data_dir: str = "data") -> PackageSpec:
@@ -178,8 +180,11 @@ def load_package(site_root: Path, problems: Problems, data_dir: str = "data") ->
     if package is None:
         return PackageSpec("", (), (), {})
     resources = _resources(package.resources, where.at("resources"), data_dir, site_root, problems)
-    _check_references(resources, rel, problems)
-    return PackageSpec(package.title, _names(package.licenses), tuple(resources), raw)
+    named = {str(item.get("name")) for item in package.resources if isinstance(item, dict) and item.get("name")}
+    _check_references(resources, named, rel, problems)
+    usable = [spec for spec in resources if spec.name not in _broken_references(resources)]
+    return PackageSpec(package.title, _names(package.licenses), tuple(usable), raw,
+                       frozenset(named - {spec.name for spec in usable}))
 
 
 def _names(items: Any) -> tuple[str, ...]:
@@ -214,6 +219,8 @@ def _resources(items: tuple[Any, ...], where: Where, data_dir: str, site_root: P
             problems.add(path, None, refused)
             continue
         fields = _fields(declared.schema.fields, here.at("schema").at("fields"), problems)
+        if len(problems) > before:
+            continue  # unusable: every use of it is a follow-on error, not reported again
         spec = ResourceSpec(
             name=declared.name, path=path, sheet=declared.sheet or None, title=declared.title or declared.name,
             description=declared.description, sources=_names(declared.sources),
@@ -222,11 +229,25 @@ def _resources(items: tuple[Any, ...], where: Where, data_dir: str, site_root: P
                                           here.at("schema").at("foreignKeys").at(i).line())
                                for i, fk in enumerate(declared.schema.foreign_keys)),
             line=here.line(), declared_in=here.source,
-            sheet_line=here.at("sheet").line() if declared.sheet else None)
+            sheet_line=here.at("sheet").line() if declared.sheet else None,
+            missing_values=declared.schema.missing_values)
+        _check_keys_exist(spec, here, problems)
         if len(problems) == before:
-            _check_keys_exist(spec, here, problems)
-        out.append(spec)
+            out.append(spec)
     return out
+
+
+def _broken_references(resources: list[ResourceSpec]) -> set[str]:
+    """Resources whose foreign keys point at a resource or field that does not exist (reported already)."""
+    by_name = {r.name: r for r in resources}
+    broken = set()
+    for spec in resources:
+        for fk in spec.foreign_keys:
+            target = by_name.get(fk.resource) if fk.resource else spec
+            if target is None or len(fk.reference_fields) != len(fk.fields) or \
+                    any(key not in target.field_names for key in fk.reference_fields):
+                broken.add(spec.name)
+    return broken
 
 
 def _fields(declared: tuple[FieldDecl, ...], where: Where, problems: Problems) -> list[FieldSpec]:
@@ -280,11 +301,13 @@ def _check_keys_exist(spec: ResourceSpec, where: Where, problems: Problems) -> N
                              f"its fields{did_you_mean(key, names)}")
 
 
-def _check_references(resources: list[ResourceSpec], rel: str, problems: Problems) -> None:
+def _check_references(resources: list[ResourceSpec], named: set[str], rel: str, problems: Problems) -> None:
     by_name = {r.name: r for r in resources}
     for spec in resources:
         for fk in spec.foreign_keys:
             target = by_name.get(fk.resource) if fk.resource else spec
+            if target is None and fk.resource in named:
+                continue  # declared with errors of its own, reported there
             if target is None:
                 problems.add(rel, fk.line, f"resource `{spec.name}`: foreign key refers to unknown resource "
                              f"`{fk.resource}`{did_you_mean(fk.resource, by_name)}")

@@ -56,7 +56,10 @@ def draw_all(model: SiteModel, cache: Cache, jobs: int | None = None) -> int:
 
 
 def _card(view, model: SiteModel) -> tuple[str, tuple] | None:
-    """(key, arguments) of an edition's 1200x630 sharing image, drawn from its lead chart."""
+    """(key, arguments) of an edition's 1200x630 sharing image, drawn from its lead chart; none without a
+    base_url, since a link preview needs the image's absolute address."""
+    if not model.config.base_url:
+        return None
     figures = [*view.body.figures, *(f for a in view.articles for f in a.body.figures)]
     lead = next((f for f in figures if not f.is_table), None)
     if lead is None:

@@ -38,6 +38,7 @@ class BuildOptions:
     cache_dir: Path | None = None  # None: no cache
     jobs: int | None = None  # processes for drawing charts (default: the machine's cores)
     note: Callable[[str], None] | None = None  # told what a user should know but that is no problem
+    republishing: str | None = None  # `publish PERIOD --force`: that edition's snapshot is about to be replaced
 
 
 @dataclass
@@ -110,7 +111,8 @@ def _run(options: BuildOptions) -> BuildResult:
     fallback = config or SiteConfig(title="?", language="id")
     catalog = load_catalog(site_root, problems, cache=cache)
     content = load_content(site_root, fallback.frequency, problems)
-    published = [str(e.period) for e in content.editions if e.status == "published"]
+    published = [str(e.period) for e in content.editions
+                 if e.status == "published" and str(e.period) != options.republishing]
     frozen = releases.load_frozen(site_root, published, problems, cache)
     if options.base_url:
         fallback = fallback.with_base_url(options.base_url)
@@ -258,7 +260,8 @@ def publish(site_root: Path, period_text: str, force: bool = False, date: dt.dat
     if problems:
         raise SiteError(problems)
     with output.site_lock(site_root, "publish"):
-        run(BuildOptions(site_root, drafts=True, write=False))  # refuses an edition or data with errors
+        # Refuses an edition or data with errors; a snapshot being replaced is not checked against its lock.
+        run(BuildOptions(site_root, drafts=True, write=False, republishing=str(period) if force else None))
         _, today = _now(site_root, config)
         day = date or (edition.published if edition.published else today)
         catalog = load_catalog(site_root, problems)

@@ -35,7 +35,7 @@ def period_field(table: Table) -> str | None:
 
 def table_for(catalog: Catalog, name: str) -> Table:
     table = catalog.get(str(name))
-    if table is None and str(name) in catalog.broken:
+    if table is None and catalog.is_broken(str(name)):
         raise QueryError(f"dataset `{name}` could not be read (see its own error)", "data", follow_on=True)
     if table is None:
         raise QueryError(f"unknown dataset `{name}`{did_you_mean(str(name), catalog.names)}", "data")
@@ -180,6 +180,8 @@ def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | Non
         wide = frame.groupby(x, sort=True)[ys].agg(agg)
         columns = list(ys)
         column_labels = [table.spec.field(y).title or y for y in ys]
+    if table.spec.field(x).is_numeric or table.spec.field(x).type == "year":  # 2 before 10, as numbers go
+        wide = wide.loc[sorted(wide.index, key=lambda v: (float(v) if v != "" else float("inf"), v))]
     wide = _order(wide, sort, top, by_total=bool(by))
     x_values = [str(v) for v in wide.index]
     x_labels = table.labels(x, catalog)

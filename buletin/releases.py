@@ -76,6 +76,11 @@ def verify(site_root: Path, period: str, problems: Problems) -> bool:
                      "version control")
         return False
     ok = True
+    for extra in sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*")
+                        if p.is_file() and p.name != LOCK_FILE and p.relative_to(folder).as_posix() not in expected):
+        problems.add(f"{release_dir(period)}/{extra}", None, "was added to a published snapshot after publishing: "
+                     "remove it; a published edition never changes")
+        ok = False
     for name, digest in sorted(expected.items()):
         unsafe = unsafe_relative(name)
         if unsafe:

@@ -29,6 +29,8 @@ def rows_of(page: Page, composer: Composer) -> list[dict[str, str]] | None:
     if not name or not key:
         return None  # reported by the front matter's check
     spec = catalog.spec(name)
+    if spec is None and catalog.is_broken(name):
+        return None  # its own error is reported
     if spec is None:
         problems.add(page.source, page.line_of("each", "data"), f"each: unknown dataset `{name}`"
                      f"{did_you_mean(name, catalog.names)}")

@@ -37,6 +37,7 @@ class Rule:
     one_or_many: bool = False  # a single value counts as a list of one (tags: uji)
     example: str = ""  # shown when the value has the wrong shape, e.g. "{periode: 2020-11}"
     check: Callable[[Any], str | None] | None = None  # a further check of a valid value: the problem, or None
+    as_written: bool = False  # a mapping's values as the text written (filters: `0701` is no octal number)
 
 
 def option(default: Any = dataclasses.MISSING, **rule: Any) -> Any:
@@ -145,7 +146,7 @@ class _Checker:
             return ok, tuple(items) if ok and origin is tuple else items
         if origin is dict:
             if isinstance(raw, dict):
-                return True, raw
+                return True, as_written(raw, where) if rule.as_written else raw
             self.fail(where, f"`{key}` must be a mapping of `key: value`{self._hint(rule)}")
             return False, None
         if dataclasses.is_dataclass(kind):
@@ -189,6 +190,18 @@ class _Checker:
             if ok:
                 out.append(value)
         return good, out
+
+
+def as_written(value: Any, where: Where) -> Any:
+    """Every scalar inside a mapping or list as the text written in the file: YAML reads `0701` as 449,
+    `no` as false and `1.10` as 1.1, but a filter compares with the data's cells as written."""
+    if isinstance(value, dict):
+        return {key: as_written(item, where.at(key)) for key, item in value.items()}
+    if isinstance(value, list):
+        return [as_written(item, where.at(index)) for index, item in enumerate(value)]
+    if value is None or isinstance(value, str):
+        return value
+    return _scalar_text(value, where)
 
 
 def _scalar_text(raw: Any, where: Where) -> str | None:

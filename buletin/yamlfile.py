@@ -87,6 +87,9 @@ def _parse(text: str) -> Any:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         reason = exc.problem or str(exc)
+        lines = text.split("\n")
+        if line and any("{{" in lines[i] or "{%" in lines[i] for i in range(max(0, line - 2), min(line, len(lines)))):
+            reason += ' (a value that starts with {{ must be in quotes: title: "{{ row.nama }}")'
         return _raise(f"invalid YAML: {reason}", line)
     except yaml.YAMLError as exc:
         return _raise(f"invalid YAML: {exc}", None)

@@ -41,7 +41,7 @@ def _assert_same_as_uncached(site: Path, tmp_path: Path) -> None:
 
 
 def test_second_build_draws_nothing_and_matches(site, tmp_path):
-    assert _build(site, tmp_path / "a").drawn == 2  # the chart and the edition's sharing card
+    assert _build(site, tmp_path / "a").drawn == 1  # the chart (a sharing card only with a base_url)
     assert _build(site, tmp_path / "a").drawn == 0
     _assert_same_as_uncached(site, tmp_path)
 
@@ -75,14 +75,14 @@ def test_data_edit_redraws_only_the_charts_that_use_it(site, tmp_path):
     (site / "data/catatan.csv").write_text("no,teks\n1,dua\n")
     assert _build(site, tmp_path / "out").drawn == 0
     (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-11,7401,4321", "2020-11,7401,5321"))
-    assert _build(site, tmp_path / "out").drawn == 2  # its one chart, and the card drawn from it
+    assert _build(site, tmp_path / "out").drawn == 1  # its one chart
 
 
 def test_a_new_library_version_misses(site, tmp_path, monkeypatch):
     _build(site, tmp_path / "out")
     real = cache_module.versions()
     monkeypatch.setattr(cache_module, "versions", lambda: (*real, ("matplotlib-next", "99")))
-    assert _build(site, tmp_path / "out").drawn == 2
+    assert _build(site, tmp_path / "out").drawn == 1
 
 
 def test_a_fully_cached_build_imports_neither_pandas_nor_matplotlib(site, tmp_path):

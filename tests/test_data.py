@@ -62,7 +62,10 @@ def test_each_violation_names_line_and_column(tmp_path):
     assert any(p.startswith("data/ikm.csv:4: error: unit_usaha:") for p in problems)
     assert any(p.startswith("data/ikm.csv:4: error: status:") and "sementara, tetap" in p for p in problems)
     assert any(p.startswith("data/ikm.csv:4: error: kode_wilayah:") and "wilayah" in p for p in problems)
-    assert any(p.startswith("data/ikm.csv:5: error:") and "duplicate primary key" in p for p in problems)
+    assert "data/ikm.csv:5: error: periode: this row repeats periode=`2020-11`, kode_wilayah=`7401` from line 2: " \
+        "keep one of the two" in problems
+    assert any(p.startswith("data/ikm.csv:4: error: kode_wilayah: `7499` is not a `kode` of `wilayah` (nearest: 74")
+               for p in problems), problems
     assert any(p.startswith("data/ikm.csv:6: error: periode: a value is required") for p in problems)
 
 

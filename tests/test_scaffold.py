@@ -24,7 +24,7 @@ def test_new_refuses_a_malformed_period_or_a_missing_edition(make_site, run_cli)
     malformed = run_cli("new", "edition", "2020-13", "--site", site)
     assert malformed.code == 2 and "is not a period" in malformed.err
     other_frequency = run_cli("new", "edition", "2020-Q4", "--site", site)
-    assert other_frequency.code == 1 and "is not a monthly period" in other_frequency.err
+    assert other_frequency.code == 2 and "is not a monthly period" in other_frequency.err
     missing = run_cli("new", "article", "2021-01", "Judul", "--site", site)
     assert missing.code == 1 and "new edition 2021-01" in missing.err
 
