@@ -1,9 +1,14 @@
-"""Shared fixtures: a tiny valid site written into tmp_path, and the CLI run in-process."""
+"""Shared fixtures: a tiny valid site written into tmp_path, the CLI run in-process, and the helpers of the
+bad-input tests (how an error must be reported; the `broken` fixture; limits on time and memory)."""
 from __future__ import annotations
 
 import contextlib
 import io
 import os
+import re
+import resource
+import shutil
+import signal
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +16,22 @@ from pathlib import Path
 import pytest
 
 from buletin.cli import main as cli_main
+
+try:  # property tests (tests/test_fuzz.py); the rest of the suite runs without hypothesis
+    from hypothesis import HealthCheck, settings
+except ImportError:  # pragma: no cover - hypothesis is in the `test` extra
+    settings = None
+
+if settings is not None:
+    # The default: a few hundred examples over all of tests/test_fuzz.py (about 25 s on 2 cores), the same
+    # examples on every run (derandomize) so a CI failure is reproducible and an xfail is stable. Each example
+    # builds a site, so there is no per-example deadline and "too slow" is expected.
+    settings.register_profile("ci", max_examples=80, deadline=None, derandomize=True, database=None, print_blob=True,
+                              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    # `pytest tests/test_fuzz.py --hypothesis-profile=long`: hunting, thousands of random examples.
+    settings.register_profile("long", max_examples=4000, deadline=None, print_blob=True,
+                              suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
 
 # 2021-01-01T00:00:00Z: later than every date of the tiny site, so nothing is "in the future".
 FIXED_EPOCH = "1609459200"
@@ -263,3 +284,163 @@ def sample_build(tmp_path_factory) -> tuple[Result, Path]:
     finally:
         mp.undo()
     return result, out
+
+
+# ---------------------------------------------------------------- bad input: how problems must be reported
+
+# `path: error: ...`, `path:12: error: ...` or `path:Sheet!D7: error: ...` (also `warning`); the path is relative.
+REPORT_LINE = re.compile(r"^(?P<path>[^\s/:][^:]*?)(?::(?P<where>\d+|[^:]*![A-Z]{1,3}\d+))?: "
+                         r"(?P<kind>error|warning): \S")
+SUMMARY_LINE = re.compile(r"^buletin: \d+ errors?; ")
+
+
+def error_lines(stderr: str) -> list[str]:
+    return [line for line in stderr.splitlines() if ": error: " in line]
+
+
+def assert_reported(result, where: str, *words: str) -> str:
+    """An error line starting with `where: error:` (e.g. `data/ikm.csv:4`) that mentions every word.
+
+    `where` may be a bare path: then the line may carry a line number or not (`path(:N)?: error:`).
+    """
+    prefix = re.escape(f"{where}: error: ") if ":" in where else re.escape(where) + r"(:\d+)?: error: "
+    candidates = [line for line in error_lines(result.err) if re.match(prefix, line)]
+    assert candidates, f"no error at {where!r} in:\n{result.err}"
+    matching = [line for line in candidates if all(w.lower() in line.lower() for w in words)]
+    assert matching, f"error at {where!r} does not mention {words}:\n{result.err}"
+    return matching[0]
+
+
+def assert_only_reports(result) -> None:
+    """Every line on stderr is a reported problem or the summary: no traceback, no internal error."""
+    for line in result.err.splitlines():
+        if not line.strip():
+            continue
+        assert REPORT_LINE.match(line) or SUMMARY_LINE.match(line), f"not a `path:line: error:` line: {line!r}\n" \
+            f"{result.err}"
+    for sign in ("Traceback", "internal error"):
+        assert sign not in result.err + result.out, result.err
+
+
+def locate(site: Path, where: str) -> str:
+    """Resolve `PATH:@needle` (the line of `needle` in the file as written) to `PATH:N`; others as they are.
+
+    `PATH:@a..@b` (a range: any line from that of `a` to that of `b`) becomes a regular expression's text;
+    use `matches_location` for it.
+    """
+    path, _, spec = where.partition(":@")
+    if not spec:
+        return where
+    source = (site / path).read_text(encoding="utf-8", errors="replace")
+    first, _, last = spec.partition("..@")
+    if not last:
+        return f"{path}:{line_of(source, first)}"
+    return f"{path}:{line_of(source, first)}..{line_of(source, last, line_of(source, first))}"
+
+
+def assert_reported_at(result, site: Path, where: str, *words: str) -> str:
+    """assert_reported with `where` resolved by `locate` (a `..` range accepts any line within it)."""
+    where = locate(site, where)
+    path, _, lines = where.rpartition(":")
+    if ".." not in lines:
+        return assert_reported(result, where, *words)
+    low, high = (int(n) for n in lines.split(".."))
+    for number in range(low, high + 1):
+        with contextlib.suppress(AssertionError):
+            return assert_reported(result, f"{path}:{number}", *words)
+    raise AssertionError(f"no error at {path} lines {low} to {high} mentioning {words} in:\n{result.err}")
+
+
+def text(site: Path, rel: str) -> str:
+    return (site / rel).read_text(encoding="utf-8")
+
+
+def replaced(source: str, old: str, new: str) -> str:
+    assert old in source, f"fixture text has no {old!r}"
+    return source.replace(old, new, 1)
+
+
+def write_files(root: Path, files: dict[str, str | bytes | None]) -> None:
+    """Write (or, for None, delete) files under `root`; for tests that cannot use `make_site` (hypothesis)."""
+    _write(root, files)
+
+
+@pytest.fixture(scope="session")
+def built_tiny_site(tmp_path_factory) -> Path:
+    """The tiny valid site and its output (`site/`, `out/`), built once; `broken` copies them."""
+    root = tmp_path_factory.mktemp("tiny")
+    _write(root / "site", dict(BASE_FILES))
+    mp = pytest.MonkeyPatch()
+    mp.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+    try:
+        first = _run("build", "--site", root / "site", "--out", root / "out", "--quiet")
+    finally:
+        mp.undo()
+    assert first.code == 0, first.err
+    return root
+
+
+@pytest.fixture
+def broken(built_tiny_site, make_site, run_cli, tmp_path, tree_snapshot):
+    """The valid tiny site, built; break(files) edits it and builds again into the same folder.
+
+    Returns (site, break): break asserts exit 1, no traceback or internal error, and an output folder (and its
+    parent) unchanged down to the mtimes; `check` must fail the same way. It returns the build's Result.
+    The first build is made once per session and copied (with its cache and mtimes) into tmp_path.
+    """
+    site, out = tmp_path / "site", tmp_path / "out"
+    shutil.copytree(built_tiny_site / "site", site, symlinks=True)
+    shutil.copytree(built_tiny_site / "out", out, symlinks=True)
+    before = tree_snapshot(out, mtimes=True)
+    neighbours = sorted(p.name for p in tmp_path.iterdir())
+
+    def break_site(files: dict[str, str | bytes | None]):
+        make_site(files, base=False)
+        result = run_cli("build", "--site", site, "--out", out)
+        assert result.code == 1, f"expected exit 1, got {result.code}\n{result.out}{result.err}"
+        for sign in ("Traceback", "internal error"):
+            assert sign not in result.err + result.out, result.err
+        assert error_lines(result.err), result.err
+        assert tree_snapshot(out, mtimes=True) == before, "a failed build changed the output folder"
+        assert sorted(p.name for p in tmp_path.iterdir()) == neighbours, "a failed build left files beside --out"
+        check = run_cli("check", "--site", site)
+        assert check.code == 1, check.err
+        assert sorted(error_lines(check.err)) == sorted(error_lines(result.err))
+        return result
+
+    return site, break_site
+
+
+class Hung(BaseException):
+    """Raised by `limits` when time is up: a BaseException, so the CLI's catch-all cannot turn it into exit 1."""
+
+
+@contextlib.contextmanager
+def limits(seconds: float = 30, memory: int = 768 * 2**20):
+    """Run the body with a wall-clock limit (raises Hung) and `memory` bytes more address space than now.
+
+    For hostile inputs (YAML alias bombs, `'x' * 10**9`, nested loops): a runaway build fails its test in
+    seconds (as Hung, or as MemoryError, which buletin reports as an internal error) instead of taking the
+    machine down. Python code is interrupted on time; a long C call only when it returns.
+    """
+
+    def time_up(signum, frame):
+        raise Hung(f"still running after {seconds} s")
+
+    previous = signal.signal(signal.SIGALRM, time_up)
+    soft, hard = resource.getrlimit(resource.RLIMIT_AS)
+    try:  # Linux: the address space in use now; elsewhere only the time limit applies
+        with open("/proc/self/status", encoding="ascii") as status:
+            size = next(int(line.split()[1]) * 1024 for line in status if line.startswith("VmSize:"))
+    except (OSError, StopIteration):
+        size = None
+    if size is not None:
+        limit = size + memory if hard == resource.RLIM_INFINITY else min(size + memory, hard)
+        resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        resource.setrlimit(resource.RLIMIT_AS, (soft, hard))

@@ -3,72 +3,17 @@ from __future__ import annotations
 
 import io
 import re
-from pathlib import Path
 
 import openpyxl
 import pytest
+
+from tests.conftest import assert_reported, error_lines, replaced, text
 
 ARTICLE = "content/2020-11/sorotan.md"
 EDITION = "content/2020-11/index.md"
 PAGE = "content/pages/tentang.md"
 IKM = "data/ikm.csv"
 LEAKS = ("<class", "<module", "<function", "<built-in", "__builtins__", "subprocess", "os.system")
-
-
-# ---------------------------------------------------------------- helpers
-
-
-def error_lines(stderr: str) -> list[str]:
-    return [line for line in stderr.splitlines() if ": error: " in line]
-
-
-def assert_reported(result, where: str, *words: str) -> str:
-    """An error line starting with `where: error:` (e.g. `data/ikm.csv:4`) that mentions every word."""
-    prefix = f"{where}: error: "
-    candidates = [line for line in error_lines(result.err) if line.startswith(prefix)]
-    assert candidates, f"no error at {where!r} in:\n{result.err}"
-    matching = [line for line in candidates if all(w.lower() in line.lower() for w in words)]
-    assert matching, f"error at {where!r} does not mention {words}:\n{result.err}"
-    return matching[0]
-
-
-@pytest.fixture
-def broken(make_site, run_cli, tmp_path, tree_snapshot):
-    """Build the valid tiny site, then break(files) edits it and builds again into the same folder.
-
-    Returns (site, break): break asserts exit 1, no traceback, and an output folder (and its parent)
-    unchanged down to the mtimes; `check` must fail the same way. It returns the build's Result.
-    """
-    site = make_site()
-    out = tmp_path / "out"
-    first = run_cli("build", "--site", site, "--out", out, "--quiet")
-    assert first.code == 0, first.err
-    before = tree_snapshot(out, mtimes=True)
-    neighbours = sorted(p.name for p in tmp_path.iterdir())
-
-    def break_site(files: dict[str, str | bytes | None]):
-        make_site(files, base=False)
-        result = run_cli("build", "--site", site, "--out", out)
-        assert result.code == 1, f"expected exit 1, got {result.code}\n{result.out}{result.err}"
-        assert "Traceback" not in result.err + result.out
-        assert error_lines(result.err), result.err
-        assert tree_snapshot(out, mtimes=True) == before, "a failed build changed the output folder"
-        assert sorted(p.name for p in tmp_path.iterdir()) == neighbours, "a failed build left files beside --out"
-        check = run_cli("check", "--site", site)
-        assert check.code == 1, check.err
-        assert sorted(error_lines(check.err)) == sorted(error_lines(result.err))
-        return result
-
-    return site, break_site
-
-
-def text(site: Path, rel: str) -> str:
-    return (site / rel).read_text(encoding="utf-8")
-
-
-def replaced(source: str, old: str, new: str) -> str:
-    assert old in source, f"fixture text has no {old!r}"
-    return source.replace(old, new, 1)
 
 
 # ---------------------------------------------------------------- site.yaml

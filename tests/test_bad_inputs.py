@@ -1,0 +1,692 @@
+"""Issue #9: a catalogue of bad and hostile inputs, one line per case, each with the report it must get.
+
+Every case overlays a few files on the tiny valid site (tests/conftest.py) after a first good build, then builds
+again into the same folder: exit 1, an error line at the expected place (`path`, `path:LINE` or
+`path:Sheet!CELL`) mentioning the given words, no traceback or internal error, the previous output byte-identical
+and nothing left beside it, and `check` reporting the same (the `broken` fixture). A case marked xfail is what
+buletin does not do yet: its reason says what happens today; remove the mark when it passes (strict).
+
+`where` is written `PATH`, `PATH:12`, `PATH:Sheet!D7`, `PATH:@needle` (the line of the first `needle` in the file
+as written) or `PATH:@first..@last` (any line from that of `first` to that of `last`).
+"""
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from tests.conftest import (
+    ARTICLE_MD,
+    BASE_FILES,
+    DATAPACKAGE_YAML,
+    IKM_CSV,
+    SITE_YAML,
+    WILAYAH_CSV,
+    assert_only_reports,
+    assert_reported_at,
+    limits,
+    tree_snapshot,
+)
+
+ARTICLE = "content/2020-11/sorotan.md"
+EDITION = "content/2020-11/index.md"
+PAGE = "content/pages/tentang.md"
+ROWS = "content/pages/wilayah.md"
+SITE = "site.yaml"
+DP = "data/datapackage.yaml"
+IKM = "data/ikm.csv"
+WIL = "data/wilayah.csv"
+XLSX = "data/pelatihan.xlsx"
+LOCK = "data/releases/2020-11/release.lock.json"
+
+
+# ---------------------------------------------------------------- how a case writes its files
+
+Edit = str | bytes | None | Callable[[str], str | bytes]
+
+
+@dataclass(frozen=True)
+class Link:
+    """A symbolic link to `target` in the folder outside the site (see the `outside` fixture)."""
+
+    target: str
+
+
+def sub(old: str, new: str) -> Callable[[str], str]:
+    """The file with its first `old` replaced by `new` (which must be there)."""
+
+    def edit(source: str) -> str:
+        assert old in source, f"fixture text has no {old!r}"
+        return source.replace(old, new, 1)
+
+    return edit
+
+
+def key(name: str, value: str) -> Callable[[str], str]:
+    """The Markdown file with front-matter line `name: ...` set to `name: value` (added when missing)."""
+
+    def edit(source: str) -> str:
+        lines = source.split("\n")
+        end = lines.index("---", 1)
+        for index in range(1, end):
+            if lines[index].startswith(f"{name}:"):
+                lines[index] = f"{name}: {value}"
+                return "\n".join(lines)
+        lines.insert(end, f"{name}: {value}")
+        return "\n".join(lines)
+
+    return edit
+
+
+def append(more: str) -> Callable[[str], str]:
+    return lambda source: source + more
+
+
+def edition(*lines: str) -> str:
+    return "---\n" + "".join(f"{line}\n" for line in lines) + "---\n\nRingkasan edisi November 2020.\n"
+
+
+def figures(card: str) -> str:
+    """An edition with one headline card, written in flow style on one line."""
+    return edition("figures:", f"- {card}")
+
+
+def chart(*lines: str) -> str:
+    """The article with these lines added to its chart block (after `caption:`)."""
+    return ARTICLE_MD.replace("caption: Angka sementara.\n", "caption: Angka sementara.\n" + "".join(
+        f"{line}\n" for line in lines))
+
+
+def chart_spec(spec: str) -> str:
+    """The article with its chart block holding `spec` instead."""
+    start = ARTICLE_MD.index("```chart\n") + len("```chart\n")
+    return ARTICLE_MD[:start] + spec + ARTICLE_MD[ARTICLE_MD.index("```\n", start):]
+
+
+def body(more: str) -> str:
+    """The article with `more` after its last paragraph (from line 26 on)."""
+    return ARTICLE_MD + "\n" + more + "\n"
+
+
+def bomb(indent: str = "") -> str:
+    """Nine anchors nine deep: 9**9 (387 million) strings when the aliases are expanded."""
+    lines = [f'{indent}a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for previous, name in zip("abcdefgh", "bcdefghi", strict=True):
+        lines.append(f"{indent}{name}: &{name} [" + ", ".join([f"*{previous}"] * 9) + "]")
+    return "\n".join(lines)
+
+
+def flow_bomb() -> str:
+    return "{" + ", ".join(bomb().split("\n")) + "}"
+
+
+def csv_text(rows: list[list[str]]) -> str:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\n").writerows(rows)
+    return buffer.getvalue()
+
+
+PELATIHAN = """\
+- name: pelatihan
+  path: pelatihan.xlsx
+  sheet: {sheet}
+  title: Pelatihan
+  schema:
+    fields:
+    - {{name: 'no', type: integer, constraints: {{required: true, unique: true}}}}
+    - {{name: kode_wilayah, type: string, constraints: {{required: true}}}}
+    - {{name: kegiatan, type: string}}
+    - {{name: peserta, type: integer, constraints: {{minimum: 0}}}}
+    primaryKey: 'no'
+"""
+
+
+def with_pelatihan(sheet: str = "Pelatihan") -> Callable[[str], str]:
+    return append(PELATIHAN.format(sheet=sheet))
+
+
+def workbook(merge: str | None = None, formula: tuple[str, str] | None = None) -> bytes:
+    """data/pelatihan.xlsx: a header and six rows (2..7) on sheet Pelatihan; cells merged or a formula left
+    without a saved value (openpyxl writes none: as a script or a web export makes them)."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Pelatihan"
+    sheet.append(["no", "kode_wilayah", "kegiatan", "peserta"])
+    for number in range(1, 7):
+        sheet.append([number, "7401" if number % 2 else "7471", f"Kegiatan {number}", 10 * number])
+    if merge:
+        sheet.merge_cells(merge)
+    if formula:
+        sheet[formula[0]] = formula[1]
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def published(lock: dict | str) -> dict[str, Edit]:
+    """Edition 2020-11 published, its snapshot in data/releases/2020-11/ with this release.lock.json."""
+    return {EDITION: edition("status: published", "published: 2020-11-30"),
+            "data/releases/2020-11/datapackage.yaml": DATAPACKAGE_YAML,
+            "data/releases/2020-11/ikm.csv": IKM_CSV, "data/releases/2020-11/wilayah.csv": WILAYAH_CSV,
+            LOCK: lock if isinstance(lock, str) else json.dumps(lock, indent=2)}
+
+
+ROW_PAGE = """\
+---
+title: Profil {{ row.nama }}
+each: {data: wilayah, key: kode}
+---
+
+Unit usaha di {{ row.nama }}.
+
+```chart
+title: "Unit usaha {{ row.nama }}"
+type: line
+data: ikm
+filter: {kode_wilayah: "{{ row.kode }}"}
+x: periode
+y: unit_usaha
+```
+"""
+
+OTHER_ARTICLE = "---\ntitle: Artikel lain\ndate: 2020-11-10\n---\n\nIsi.\n"
+LATIN1_ARTICLE = ARTICLE_MD.replace("location: Kendari", "location: Bau-Bau (Buton Selatan)").replace(
+    "Paragraf penutup.", "Paragraf penutup, caf\u00e9.").encode("latin-1")
+BIG_CATEGORIES = [["kode", "nilai"]] + [[f"K{n:05d}", str(n % 97)] for n in range(5000)]
+BANYAK_RESOURCE = """\
+- name: banyak
+  path: banyak.csv
+  schema:
+    fields:
+    - {name: kode, type: string}
+    - {name: nilai, type: integer}
+"""
+OLE2 = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)  # the start of an encrypted workbook (or an old .xls)
+
+
+# ---------------------------------------------------------------- the catalogue
+
+def case(ident: str, files: dict[str, Edit | Link], where: str, *words: str, today: str | None = None):
+    """One bad input. `today`: what buletin does instead (the case is then an expected failure, strict)."""
+    marks = [pytest.mark.xfail(strict=True, reason=today)] if today else []
+    return pytest.param(files, where, words, id=ident, marks=marks)
+
+
+CASES = [
+    # ---- YAML syntax, one per YAML file
+    case("yaml-site", {SITE: sub("notice: Data ilustratif", "notice: Data: ilustratif")}, f"{SITE}:@notice:", "yaml"),
+    case("yaml-edition", {EDITION: sub("summary: Edisi uji", "summary: Edisi: uji")}, f"{EDITION}:@summary:", "yaml"),
+    case("yaml-article", {ARTICLE: sub("location: Kendari", "location: Kota: Kendari")}, f"{ARTICLE}:@location:",
+         "yaml"),
+    case("yaml-page", {PAGE: sub("title: Tentang", "title: Tentang: kami")}, f"{PAGE}:@title:", "yaml"),
+    case("yaml-datapackage", {DP: sub("title: Data uji", "title: Data: uji")}, f"{DP}:@title: Data:", "yaml"),
+    case("yaml-chart", {ARTICLE: sub("caption: Angka sementara.", "caption: Angka: sementara.")},
+         f"{ARTICLE}:@caption:", "yaml"),
+    case("yaml-unclosed-quote", {ARTICLE: sub("title: Sorotan IKM November", 'title: "Sorotan IKM November')},
+         f"{ARTICLE}:@title:", "yaml", today="reported at the front matter's last line (6), not where the quote opens"),
+    case("yaml-unclosed-bracket", {ARTICLE: sub("authors: [Tim Uji]", "authors: [Tim Uji")}, f"{ARTICLE}:@authors:",
+         "yaml", today="reported at line 5 (the next key), not at `authors:`"),
+    case("yaml-tab-indent", {DP: sub("  path: wilayah.csv", "\tpath: wilayah.csv")}, f"{DP}:@\tpath:", "yaml"),
+    case("yaml-control-character", {EDITION: edition("summary: Edisi\x08uji")}, f"{EDITION}:2", "control character",
+         today="`index.md:1: error: ... control characters are not allowed` and a second line `  in \"<unicode "
+               "string>\", position 0` (found by test_fuzz.py)"),
+    case("yaml-control-character-chart", {ARTICLE: sub("caption: Angka sementara.", "caption: Angka\x1bsementara.")},
+         f"{ARTICLE}:@caption:", "control character",
+         today="the message goes on over a second line `  in \"<unicode string>\", position 0` (test_fuzz.py)"),
+    case("yaml-front-matter-unclosed", {ARTICLE: lambda t: t.replace("---\n\nJumlah", "\nJumlah", 1)}, f"{ARTICLE}:1",
+         "closing `---`"),
+    case("yaml-front-matter-a-list", {PAGE: "---\n- title\n- Tentang\n---\n\nIsi.\n"}, f"{PAGE}:2", "key: value"),
+    case("yaml-site-a-list", {SITE: "- title: T\n- language: id\n"}, f"{SITE}:1", "key: value"),
+    case("yaml-datapackage-a-list", {DP: "- wilayah\n- ikm\n"}, f"{DP}:1", "resources"),
+
+    # ---- YAML aliases that multiply content (nine anchors nine deep)
+    case("alias-bomb-front-matter-extra", {ARTICLE: key("extra", "\n" + bomb("  "))},
+         f"{ARTICLE}:@extra:..@  i: &i", "alias"),
+    case("alias-bomb-datapackage-description", {DP: sub("title: Data uji\n", "title: Data uji\ndescription:\n"
+                                                        + bomb("  ") + "\n")},
+         f"{DP}:@description:..@  i: &i", "alias"),
+    case("alias-bomb-chart-caption", {ARTICLE: sub("caption: Angka sementara.", "caption: " + flow_bomb())},
+         f"{ARTICLE}:@caption:", "alias"),
+
+    # ---- site.yaml: wrong types and values
+    case("site-title-list", {SITE: sub("title: Buletin Uji", "title: [Buletin, Uji]")}, f"{SITE}:@title:", "title"),
+    case("site-title-empty", {SITE: sub("title: Buletin Uji", "title: ''")}, SITE, "title"),
+    case("site-language-unknown", {SITE: sub("language: id", "language: fr")}, f"{SITE}:@language:", "fr", "id, en"),
+    case("site-language-mapping", {SITE: sub("language: id", "language: {kode: id}")}, f"{SITE}:@language:",
+         "language"),
+    case("site-frequency-number", {SITE: sub("frequency: monthly", "frequency: 12")}, f"{SITE}:@frequency:", "12",
+         "monthly"),
+    case("site-timezone-unknown", {SITE: sub("timezone: Asia/Makassar", "timezone: WITA")}, f"{SITE}:@timezone:",
+         "WITA", "Asia/Makassar"),
+    case("site-timezone-number", {SITE: sub("timezone: Asia/Makassar", "timezone: 8")}, f"{SITE}:@timezone:", "8"),
+    case("site-base-url-no-scheme", {SITE: append("base_url: example.go.id/buletin\n")}, f"{SITE}:@base_url:",
+         "http"),
+    case("site-base-url-list", {SITE: append("base_url: [https://a.example/]\n")}, f"{SITE}:@base_url:", "base_url"),
+    case("site-allow-raw-html-text", {SITE: append("allow_raw_html: ya\n")}, f"{SITE}:@allow_raw_html:", "true"),
+    case("site-notice-mapping", {SITE: sub("notice: Data ilustratif untuk pengujian", "notice: {id: Data}")},
+         f"{SITE}:@notice:", "notice"),
+    case("site-version-list", {SITE: append("version: [1, 0]\n")}, f"{SITE}:@version:", "version"),
+    case("site-unknown-key", {SITE: append("titel: X\n")}, f"{SITE}:@titel:", "did you mean `title`"),
+    case("site-duplicate-key", {SITE: append("title: Buletin Lain\n")}, f"{SITE}:@title: Buletin Lain", "title",
+         "twice"),
+
+    # ---- edition front matter
+    case("edition-title-list", {EDITION: edition("title: [Edisi, November]")}, f"{EDITION}:2", "title"),
+    case("edition-published-text", {EDITION: edition("published: kemarin")}, f"{EDITION}:2", "published",
+         "YYYY-MM-DD"),
+    case("edition-published-not-a-date", {EDITION: edition("published: 2021-02-29")}, f"{EDITION}:2",
+         "2021-02-29"),
+    case("edition-published-list", {EDITION: edition("published: [2020-11-30]")}, f"{EDITION}:2", "published",
+         "list", today="says \"`published` must be a date written YYYY-MM-DD, not `None`\""),
+    case("edition-status-unknown", {EDITION: edition("status: final")}, f"{EDITION}:2", "final", "published"),
+    case("edition-status-bool", {EDITION: edition("status: true")}, f"{EDITION}:2", "status"),
+    case("edition-summary-mapping", {EDITION: edition("summary: {teks: x}")}, f"{EDITION}:2", "summary"),
+    case("edition-highlights-text", {EDITION: edition("highlights: Satu poin")}, f"{EDITION}:2", "highlights",
+         "list"),
+    case("edition-highlight-mapping", {EDITION: edition("highlights:", "- Poin pertama", "- {teks: Poin kedua}")},
+         f"{EDITION}:4", "highlights"),
+    case("edition-figures-text", {EDITION: edition("figures: unit_usaha")}, f"{EDITION}:2", "figures", "list"),
+    case("edition-figure-not-mapping", {EDITION: figures("unit_usaha")}, f"{EDITION}:3", "figures"),
+    case("edition-figure-no-y", {EDITION: figures("{data: ikm}")}, f"{EDITION}:3", "`y`"),
+    case("edition-figure-unknown-data", {EDITION: figures("{data: ikmm, y: unit_usaha}")}, f"{EDITION}:3", "ikmm"),
+    case("edition-figure-data-list", {EDITION: figures("{data: [ikm], y: unit_usaha}")}, f"{EDITION}:3", "`data`"),
+    case("edition-figure-unknown-y", {EDITION: figures("{data: ikm, y: unit}")}, f"{EDITION}:3", "unit"),
+    case("edition-figure-y-list", {EDITION: figures("{data: ikm, y: [unit_usaha, nilai]}")}, f"{EDITION}:3", "`y`"),
+    case("edition-figure-label-list", {EDITION: figures("{data: ikm, y: unit_usaha, label: [Unit, usaha]}")},
+         f"{EDITION}:3", "label"),
+    case("edition-figure-unit-mapping", {EDITION: figures("{data: ikm, y: unit_usaha, unit: {id: unit}}")},
+         f"{EDITION}:3", "unit"),
+    case("edition-figure-agg-unknown", {EDITION: figures("{data: ikm, y: unit_usaha, agg: median}")},
+         f"{EDITION}:3", "median"),
+    case("edition-figure-filter-text", {EDITION: figures("{data: ikm, y: unit_usaha, filter: x}")}, f"{EDITION}:3",
+         "filter"),
+    case("edition-figure-filter-no-row", {EDITION: figures("{data: ikm, y: unit_usaha, filter: {kode_wilayah: 1}}")},
+         f"{EDITION}:3", "kode_wilayah"),
+    case("edition-figure-digits-text", {EDITION: figures("{data: ikm, y: unit_usaha, digits: two}")},
+         f"{EDITION}:3", "digits"),
+    case("edition-figure-digits-negative", {EDITION: figures("{data: ikm, y: unit_usaha, digits: -1}")},
+         f"{EDITION}:3", "digits"),
+    case("edition-next-release-text", {EDITION: edition("next_release: segera")}, f"{EDITION}:2", "next_release",
+         "YYYY-MM-DD", today="`next_release` is not a known key yet (CONTRACT §10): \"unknown front-matter key\""),
+    case("edition-next-release-not-a-date", {EDITION: edition("next_release: 2021-02-30")}, f"{EDITION}:2",
+         "2021-02-30", today="`next_release` is not a known key yet: \"unknown front-matter key\""),
+    case("edition-unknown-key", {EDITION: edition("titel: Edisi")}, f"{EDITION}:2", "did you mean `title`"),
+
+    # ---- article front matter
+    case("article-title-list", {ARTICLE: key("title", "[Sorotan, IKM]")}, f"{ARTICLE}:@title:", "title"),
+    case("article-title-mapping", {ARTICLE: key("title", "{id: Sorotan}")}, f"{ARTICLE}:@title:", "title"),
+    case("article-date-text", {ARTICLE: key("date", "kemarin")}, f"{ARTICLE}:@date:", "kemarin", "YYYY-MM-DD"),
+    case("article-date-not-a-date", {ARTICLE: key("date", "2024-02-30")}, f"{ARTICLE}:@date:", "2024-02-30"),
+    case("article-date-month-13", {ARTICLE: key("date", "2020-13-01")}, f"{ARTICLE}:@date:", "2020-13-01"),
+    case("article-date-list", {ARTICLE: key("date", "[2020-11-09]")}, f"{ARTICLE}:@date:", "date", "list",
+         today="says \"`date` must be a date written YYYY-MM-DD, not `None`\""),
+    case("article-date-number", {ARTICLE: key("date", "20201109")}, f"{ARTICLE}:@date:", "20201109"),
+    case("article-authors-mapping", {ARTICLE: key("authors", "{nama: Tim}")}, f"{ARTICLE}:@authors:", "authors"),
+    case("article-authors-nested", {ARTICLE: key("authors", "[{nama: Tim}]")}, f"{ARTICLE}:@authors:", "authors"),
+    case("article-editor-list", {ARTICLE: key("editor", "[A, B]")}, f"{ARTICLE}:@editor:", "editor"),
+    case("article-location-mapping", {ARTICLE: key("location", "{kota: Kendari}")}, f"{ARTICLE}:@location:",
+         "location"),
+    case("article-summary-list", {ARTICLE: key("summary", "[satu, dua]")}, f"{ARTICLE}:@summary:", "summary"),
+    case("article-tags-mapping", {ARTICLE: key("tags", "{uji: 1}")}, f"{ARTICLE}:@tags:", "tags"),
+    case("article-image-list", {ARTICLE: key("image", "[a.png]")}, f"{ARTICLE}:@image:", "image"),
+    case("article-image-missing", {ARTICLE: key("image", "foto.jpg")}, f"{ARTICLE}:@image:", "foto.jpg", "not found"),
+    case("article-image-outside", {ARTICLE: key("image", "../../../site.yaml")}, f"{ARTICLE}:@image:",
+         "../../../site.yaml"),
+    case("article-image-alt-list", {ARTICLE: key("image_alt", "[a]")}, f"{ARTICLE}:@image_alt:", "image_alt"),
+    case("article-image-caption-mapping", {ARTICLE: key("image_caption", "{a: b}")}, f"{ARTICLE}:@image_caption:",
+         "image_caption"),
+    case("article-image-credit-list", {ARTICLE: key("image_credit", "[a]")}, f"{ARTICLE}:@image_credit:",
+         "image_credit"),
+    case("article-draft-text", {ARTICLE: key("draft", "ya")}, f"{ARTICLE}:@draft:", "draft", "true or false"),
+    case("article-draft-number", {ARTICLE: key("draft", "1")}, f"{ARTICLE}:@draft:", "draft"),
+    case("article-extra-list", {ARTICLE: key("extra", "[a, b]")}, f"{ARTICLE}:@extra:", "extra", "mapping"),
+    case("article-extra-text", {ARTICLE: key("extra", "catatan")}, f"{ARTICLE}:@extra:", "extra"),
+    case("article-number-key", {ARTICLE: key("0", "2024-02-30")}, f"{ARTICLE}:@0: 2024", "`0`",
+         today="internal error: TypeError: '<' not supported between instances of 'int' and 'str' (test_fuzz.py)"),
+    case("article-unknown-key", {ARTICLE: key("autor", "Tim")}, f"{ARTICLE}:@autor:", "did you mean `authors`"),
+    case("article-duplicate-key", {ARTICLE: sub("date: 2020-11-09", "date: 2020-11-09\ndate: 2020-11-10")},
+         f"{ARTICLE}:@date: 2020-11-10", "date", "twice"),
+    case("article-no-front-matter", {ARTICLE: "Hanya teks, tanpa judul.\n"}, ARTICLE, "title"),
+
+    # ---- page front matter
+    case("page-title-list", {PAGE: key("title", "[Tentang]")}, f"{PAGE}:@title:", "title"),
+    case("page-summary-mapping", {PAGE: key("summary", "{a: b}")}, f"{PAGE}:@summary:", "summary"),
+    case("page-each-text", {PAGE: key("each", "wilayah")}, f"{PAGE}:@each:", "each"),
+    case("page-each-no-key", {PAGE: key("each", "{data: wilayah}")}, f"{PAGE}:@each:", "each", "key"),
+    case("page-each-unknown-data", {PAGE: key("each", "{data: wilayahh, key: kode}")}, f"{PAGE}:@each:", "wilayahh"),
+    case("page-each-unknown-key-column", {PAGE: key("each", "{data: wilayah, key: kd}")}, f"{PAGE}:@each:", "kd"),
+    case("page-each-unknown-option", {PAGE: key("each", "{data: wilayah, key: kode, warna: x}")}, f"{PAGE}:@each:",
+         "warna"),
+    case("page-each-key-repeated", {PAGE: key("each", "{data: ikm, key: kode_wilayah}")}, f"{PAGE}:@each:", "unique"),
+    case("page-extra-list", {PAGE: key("extra", "[a]")}, f"{PAGE}:@extra:", "extra"),
+    case("page-unknown-key", {PAGE: key("tanggal", "2020-11-01")}, f"{PAGE}:@tanggal:", "tanggal"),
+
+    # ---- slugs, places, empty files
+    case("slug-page-is-edition", {"content/pages/2020-11.md": "---\ntitle: Bentrok\n---\n"}, "content/pages/2020-11.md",
+         EDITION),
+    case("slug-page-reserved", {"content/pages/arsip.md": "---\ntitle: Arsip\n---\n"}, "content/pages/arsip.md",
+         "reserved"),
+    case("slug-article-reserved", {"content/2020-11/data.md": OTHER_ARTICLE}, "content/2020-11/data.md", "reserved"),
+    case("slug-pages-differ-in-case", {"content/pages/Tentang.md": "---\ntitle: Tentang juga\n---\n"},
+         "content/pages/Tentang.md", PAGE,
+         today="exit 0: Tentang/ and tentang/ are two folders here, one on Windows and macOS (later one wins)"),
+    case("slug-articles-differ-in-case", {"content/2020-11/Sorotan.md": OTHER_ARTICLE}, "content/2020-11/Sorotan.md",
+         ARTICLE, today="exit 0: 2020-11/Sorotan/ and 2020-11/sorotan/ collide on Windows and macOS"),
+    case("slug-resource-twice", {DP: append("- name: ikm  # lagi\n  path: ikm.csv\n")}, f"{DP}:@# lagi", "twice"),
+    case("slug-two-files-one-address", {"content/2020-11/berita-\u016bnicode.md": OTHER_ARTICLE,
+                                        "content/2020-11/berita-unicode.md": OTHER_ARTICLE},
+         "content/2020-11/berita-\u016bnicode.md", "content/2020-11/berita-unicode.md"),
+    case("place-article-outside-edition", {"content/lepas.md": OTHER_ARTICLE}, "content/lepas.md", "content/PERIOD/"),
+    case("place-edition-without-index", {"content/2020-12/baru.md": OTHER_ARTICLE}, "content/2020-12", "index.md"),
+    case("place-folder-not-a-period", {"content/berita/x.md": OTHER_ARTICLE}, "content/berita", "period"),
+    case("empty-site-yaml", {SITE: ""}, SITE, "title"),
+    case("empty-edition", {EDITION: ""}, EDITION, "empty",
+         today="exit 0: an empty index.md is an edition with a default title and no text"),
+    case("empty-article", {ARTICLE: ""}, ARTICLE, "title"),
+    case("empty-page", {PAGE: ""}, PAGE, "title"),
+    case("empty-datapackage", {DP: ""}, DP, "resources"),
+    case("empty-csv", {IKM: ""}, IKM, "empty",
+         today="data/ikm.csv: error: cannot read the file: No columns to parse from file"),
+    case("empty-csv-header-only", {IKM: "periode,kode_wilayah,unit_usaha,nilai,status\n"}, f"{ARTICLE}:@Jumlah unit",
+         "ikm"),
+    case("empty-chart-block", {ARTICLE: chart_spec("")}, f"{ARTICLE}:@```chart..@Paragraf", "chart"),
+    case("chart-block-a-list", {ARTICLE: chart_spec("- data: ikm\n- x: kode_wilayah\n")}, f"{ARTICLE}:@- data",
+         "key: value"),
+
+    # ---- encodings and byte-order marks
+    case("encoding-site-utf16", {SITE: "title: Buletin Uji\nlanguage: id\n".encode("utf-16")}, f"{SITE}:1", "UTF-8",
+         today="site.yaml: error: not UTF-8 text: save the file as UTF-8 (no line)"),
+    case("encoding-site-latin1", {SITE: "title: Buletin Uji\nlanguage: id\nnotice: Data caf\u00e9\n".encode(
+        "latin-1")}, f"{SITE}:3", "UTF-8", today="site.yaml: error: not UTF-8 text: save the file as UTF-8 (no line)"),
+    case("encoding-article-utf16", {ARTICLE: ARTICLE_MD.encode("utf-16")}, f"{ARTICLE}:1", "UTF-8",
+         today="content/2020-11/sorotan.md: error: not UTF-8 text (no line)"),
+    case("encoding-article-latin1", {ARTICLE: LATIN1_ARTICLE}, f"{ARTICLE}:@caf", "UTF-8",
+         today="content/2020-11/sorotan.md: error: not UTF-8 text (no line)"),
+    case("encoding-datapackage-latin1", {DP: DATAPACKAGE_YAML.replace("Data uji", "Data caf\u00e9").encode("latin-1")},
+         f"{DP}:2", "UTF-8", today="data/datapackage.yaml: error: not UTF-8 text: save the file as UTF-8 (no line)"),
+    case("encoding-csv-utf16", {WIL: WILAYAH_CSV.encode("utf-16")}, f"{WIL}:1", "UTF-8"),
+    case("encoding-csv-latin1", {WIL: WILAYAH_CSV.replace("Muna", "Mun\u00e1").encode("latin-1")}, f"{WIL}:3",
+         "UTF-8"),
+
+    # ---- CSV
+    case("csv-missing-column", {IKM: "\n".join(",".join(r.split(",")[:3] + r.split(",")[4:])
+                                               for r in IKM_CSV.split("\n") if r) + "\n"}, f"{IKM}:1", "nilai",
+         "missing"),
+    case("csv-extra-column", {WIL: "kode,nama,catatan\n7401,Buton,\n7402,Muna,\n7471,Kota Kendari,\n"}, f"{WIL}:1",
+         "catatan"),
+    case("csv-semicolons", {WIL: WILAYAH_CSV.replace(",", ";")}, f"{WIL}:1", "`;`", "comma"),
+    case("csv-thousands-separator", {IKM: sub("2020-11,7471,5001,", "2020-11,7471,5.001,")}, f"{IKM}:@5.001",
+         "unit_usaha", "5.001", "thousands"),
+    case("csv-thousands-separator-quoted", {IKM: sub("2020-11,7471,5001,", '2020-11,7471,"5,001",')},
+         f"{IKM}:@5,001", "unit_usaha", "5,001", "thousands",
+         today="`unit_usaha: `5,001` is not a whole number: write 5.001 (a point before the decimals)`: not a whole "
+               "number either; in an integer column the comma separates thousands"),
+    case("csv-decimal-comma", {IKM: sub("2020-10,7401,4300,390.5,", '2020-10,7401,4300,"390,5",')}, f"{IKM}:@390,5",
+         "nilai", "390,5"),
+    case("csv-blank-required", {IKM: sub("2020-11,7402,3690,", "2020-11,7402,,")}, f"{IKM}:@7402,,", "unit_usaha",
+         "required"),
+    case("csv-primary-key-unknown-field", {DP: sub("primaryKey: [periode, kode_wilayah]", "primaryKey: nomor")},
+         f"{DP}:@primaryKey: nomor", "nomor"),
+    case("csv-foreign-key-unknown-field", {DP: sub("    - fields: kode_wilayah", "    - fields: nomor")},
+         f"{DP}:@fields: nomor", "nomor"),
+    case("csv-foreign-key-without-reference", {DP: sub("\n      reference:\n        resource: wilayah\n"
+                                                        "        fields: kode", "")}, f"{DP}:@- fields: kode_wilayah",
+         "reference"),
+    case("csv-duplicate-key", {WIL: append("7402,Muna Barat\n")}, f"{WIL}:5", "7402"),
+    case("csv-broken-foreign-key", {IKM: sub("2020-10,7402,", "2020-10,7499,")}, f"{IKM}:@7499", "7499", "wilayah"),
+    case("csv-too-many-cells", {IKM: sub("2020-11,7471,5001,334,sementara", "2020-11,7471,5001,334,sementara,x")},
+         f"{IKM}:@sementara,x", "6"),
+    case("csv-unclosed-quote", {WIL: sub("7402,Muna", '7402,"Muna')}, f"{WIL}:@\"Muna", "quote",
+         today="data/wilayah.csv: error: cannot read the file: Error tokenizing data. C error: EOF inside "
+               "string starting at row 2 (no line, pandas' words)"),
+    case("csv-cell-with-line-break", {IKM: sub("2020-10,7402,3700,480,", '2020-10,7402,3700,"48\n0",')}, f"{IKM}:3",
+         "nilai", today="the message holds the cell's line break: `data/ikm.csv:3: error: nilai: `48` and a second "
+                        "line `0` is not a number...` (found by test_fuzz.py)"),
+    case("csv-nul-byte", {WIL: sub("7402,Muna", "7402,Mu\x00na")}, f"{WIL}:3", "nama"),
+
+    # ---- XLSX
+    case("xlsx-missing-sheet", {DP: with_pelatihan("Nope"), XLSX: workbook()}, f"{DP}:@sheet:", "Nope", "Pelatihan"),
+    case("xlsx-merged-header", {DP: with_pelatihan(), XLSX: workbook(merge="C1:D1")}, f"{XLSX}:Pelatihan!C1",
+         "merged"),
+    case("xlsx-formula-without-value", {DP: with_pelatihan(), XLSX: workbook(formula=("D7", "=D6*2"))},
+         f"{XLSX}:Pelatihan!D7", "formula"),
+    case("xlsx-csv-renamed", {DP: with_pelatihan(), XLSX: IKM_CSV.encode()}, XLSX, "workbook"),
+    case("xlsx-empty-file", {DP: with_pelatihan(), XLSX: b""}, XLSX, "empty"),
+    case("xlsx-encrypted", {DP: with_pelatihan(), XLSX: OLE2}, XLSX, "password"),
+
+    # ---- charts and macros
+    case("chart-filter-leaves-no-row", {ARTICLE: sub('filter: {periode: "{{ edition.period }}"}',
+                                                     'filter: {periode: "{{ edition.period }}", status: tetap}')},
+         f"{ARTICLE}:@filter:", "tetap"),
+    case("chart-top-negative", {ARTICLE: chart("top: -1")}, f"{ARTICLE}:@top:", "top"),
+    case("chart-digits-text", {ARTICLE: chart("digits: dua")}, f"{ARTICLE}:@digits:", "digits"),
+    case("chart-y-mapping", {ARTICLE: sub("y: unit_usaha", "y: {kolom: unit_usaha}")}, f"{ARTICLE}:@y: {{", "y"),
+    case("chart-y-empty-list", {ARTICLE: sub("y: unit_usaha", "y: []")}, f"{ARTICLE}:@y: []", "`y`",
+         today="internal error: IndexError: single positional indexer is out-of-bounds (test_fuzz.py)"),
+    case("chart-type-list", {ARTICLE: sub("type: bar", "type: [bar]")}, f"{ARTICLE}:@type:", "type"),
+    case("chart-filter-list", {ARTICLE: sub('filter: {periode: "{{ edition.period }}"}', "filter: [2020-11]")},
+         f"{ARTICLE}:@filter:", "filter"),
+    case("chart-duplicate-key", {ARTICLE: sub("type: bar\n", "type: bar\ntype: line\n")}, f"{ARTICLE}:@type: line",
+         "type", "twice"),
+    case("macro-string-times-billion", {ARTICLE: body("Isi {{ 'x' * 10**9 }} di sini.")}, f"{ARTICLE}:@10**9", "too"),
+    case("macro-nested-range-loops", {ARTICLE: body("{% for i in range(100000) %}{% for j in range(100000) %}"
+                                                    "{% endfor %}{% endfor %}")}, f"{ARTICLE}:@range(", "too"),
+    case("macro-range-too-big", {ARTICLE: body("{% for i in range(10**9) %}x{% endfor %}")}, f"{ARTICLE}:@range(",
+         "range"),
+    case("macro-keyword-repeated", {ARTICLE: body("Angka {{ value('ikm', 'unit_usaha', agg='mean', agg='mean') }}.")},
+         f"{ARTICLE}:@agg='mean', agg", "agg", today="internal error: SyntaxError: keyword argument repeated: agg "
+                                                    "(found by test_fuzz.py)"),
+    case("macro-unknown-function", {ARTICLE: body("Isi {{ nilai('ikm', 'unit_usaha') }}.")}, f"{ARTICLE}:@nilai(",
+         "nilai"),
+    case("image-markdown-missing", {ARTICLE: body("![Peta](peta.png)")}, f"{ARTICLE}:@peta.png", "peta.png"),
+    case("image-html-missing-late-line", {SITE: append("allow_raw_html: true\n"), ARTICLE: body(
+        "Satu.\n\nDua.\n\n<img src=\"x\" alt=\"peta\">")}, f"{ARTICLE}:@<img", "`x`"),
+    case("link-to-missing-article", {ARTICLE: body("[lihat](tidak-ada.md)")}, f"{ARTICLE}:@tidak-ada.md",
+         "tidak-ada.md"),
+
+    # ---- releases
+    case("release-lock-files-a-list", published({"period": "2020-11", "files": ["datapackage.yaml", "ikm.csv",
+                                                                                 "wilayah.csv"]}), LOCK, "files"),
+    case("release-lock-not-json", published("{files: nope"), LOCK, "lock"),
+    case("release-lock-empty", published(""), LOCK, "lock"),
+    case("release-lock-names-file-outside", published({"period": "2020-11", "files": {
+        "../../../site.yaml": "0" * 64}}), LOCK, "../../../site.yaml"),
+
+    # ---- nothing outside the site is read
+    case("outside-datapackage-path-up", {DP: sub("path: ikm.csv", "path: ../{UP}/lain.csv")}, f"{DP}:@lain.csv",
+         "`path`", "inside"),
+    case("outside-datapackage-path-absolute", {DP: sub("path: ikm.csv", "path: {OUTSIDE}/lain.csv")},
+         f"{DP}:@lain.csv", "`path`", "absolute"),
+    case("outside-symlink-article", {"content/2020-11/bocor.md": Link("rahasia.md")}, "content/2020-11/bocor.md",
+         "outside"),
+    case("outside-symlink-edition-folder", {"content/2020-12": Link("edisi")}, "content/2020-12", "outside"),
+    case("outside-symlink-csv", {IKM: Link("lain.csv")}, IKM, "outside"),
+    case("outside-symlink-template", {"templates/page.html": Link("page.html")}, "templates/page.html", "outside",
+         today="reported as `templates: error: theme template: templates/page.html is a link to a file outside "
+               "the site; ...`: the line does not start with the file's path"),
+    case("outside-symlink-asset", {"templates/assets/extra.css": Link("rahasia.md")}, "templates/assets/extra.css",
+         "outside", today="exit 0: the linked file outside the site is published under assets/"),
+    case("outside-symlink-image", {"content/2020-11/foto.png": Link("rahasia.md"), ARTICLE: key("image", "foto.png")},
+         f"{ARTICLE}:@image:", "outside"),
+]
+
+SECRET = "RAHASIA-6b1f"  # in every file outside the site: it must never reach the output or a message
+
+
+@pytest.fixture(scope="module")
+def outside(tmp_path_factory) -> Path:
+    """A folder outside every test site, holding files a hostile pull request may point at."""
+    folder = tmp_path_factory.mktemp("outside")
+    (folder / "rahasia.md").write_text(f"---\ntitle: {SECRET}\ndate: 2020-11-09\n---\n\n{SECRET}\n", encoding="utf-8")
+    (folder / "lain.csv").write_text(IKM_CSV, encoding="utf-8")
+    (folder / "page.html").write_text('{% extends "base.html" %}{% block main %}' + SECRET + "{% endblock %}\n",
+                                      encoding="utf-8")
+    (folder / "edisi").mkdir()
+    (folder / "edisi" / "index.md").write_text(f"---\ntitle: {SECRET}\n---\n\n{SECRET}\n", encoding="utf-8")
+    return folder
+
+
+def _placed(value: Edit, site: Path, outside: Path) -> Edit:
+    if isinstance(value, str):
+        return value.replace("{UP}", os.path.relpath(outside, site)).replace("{OUTSIDE}", str(outside))
+    return value
+
+
+@pytest.mark.parametrize(("files", "where", "words"), CASES)
+def test_bad_input_is_reported(broken, outside, files, where, words):
+    site, break_site = broken
+    plain: dict[str, str | bytes | None] = {}
+    for rel, value in files.items():
+        if isinstance(value, Link):
+            target = site / rel
+            target.parent.mkdir(parents=True, exist_ok=True)
+            if target.exists():
+                target.unlink()
+            target.symlink_to(outside / value.target)
+        elif callable(value):
+            current = (site / rel).read_text(encoding="utf-8") if (site / rel).is_file() else ""
+            plain[rel] = _placed(value(current), site, outside)
+        else:
+            plain[rel] = _placed(value, site, outside)
+    with limits(seconds=10, memory=768 * 2**20):
+        result = break_site(plain)
+    assert_only_reports(result)
+    assert_reported_at(result, site, where, *words)
+    assert SECRET not in result.err + result.out
+
+
+# ---------------------------------------------------------------- inputs that may build or be refused, in bounds
+
+# (id, files, places an error may stand, words it must hold, seconds); the build must end in time either way
+BOUNDED = [
+    pytest.param({DP: append(BANYAK_RESOURCE), "data/banyak.csv": csv_text(BIG_CATEGORIES),
+                  ARTICLE: body("```chart\ntitle: Banyak\ntype: bar\ndata: banyak\nx: kode\ny: nilai\n```")},
+                 (f"{ARTICLE}:@data: banyak..@y: nilai",), ("top",), 30, id="chart-5000-categories"),
+    pytest.param({WIL: sub("7402,Muna", "7402," + "M" * 2_000_000)}, (WIL, f"{ARTICLE}:@```chart..@caption"), (), 8,
+                 id="chart-label-2mb-cell"),
+    pytest.param({IKM: sub("2020-11,7471,5001,", "2020-11,7471," + "9" * 40 + ",")},
+                 (f"{IKM}:@99999", f"{ARTICLE}:@Jumlah unit"), (), 30, id="value-of-40-digits",
+                 marks=pytest.mark.xfail(strict=True, reason="internal error: InvalidOperation: [<class "
+                                                              "'decimal.InvalidOperation'>] (formatting the sum; "
+                                                              "test_fuzz.py)")),
+    pytest.param({WIL: sub("7402,Muna", '7402,"Kabupaten ""Kolaka"" Raya"'), ROWS: ROW_PAGE},
+                 (f"{ROWS}:@title: \"Unit",), ("7402",), 30, id="row-page-quote-in-cell"),
+    pytest.param({WIL: sub("7402,Muna", "7402,Mu\x00na"), ROWS: ROW_PAGE}, (WIL, f"{ROWS}:@title: \"Unit"), (), 30,
+                 id="row-page-nul-in-cell"),
+]
+
+
+@pytest.mark.parametrize(("files", "places", "words", "seconds"), BOUNDED)
+def test_big_or_odd_input_stays_in_bounds(make_site, run_cli, tmp_path, files, places, words, seconds):
+    """Exit 0 with every chart image under 1 MB and no NUL in any page, or exit 1 with a proper report."""
+    site = make_site({rel: value(str(BASE_FILES.get(rel, ""))) if callable(value) else value
+                      for rel, value in files.items()})
+    out = tmp_path / "out"
+    with limits(seconds=seconds, memory=1536 * 2**20):
+        result = run_cli("build", "--site", site, "--out", out, "--no-cache", "--quiet")
+    assert result.code in (0, 1), result.err
+    assert_only_reports(result)
+    if result.code == 1:
+        failures = []
+        for place in places:
+            try:
+                assert_reported_at(result, site, place, *words)
+                break
+            except AssertionError as exc:
+                failures.append(str(exc))
+        else:
+            raise AssertionError("\n".join(failures))
+        return
+    for path in out.rglob("*"):
+        if path.suffix in (".svg", ".png"):
+            assert path.stat().st_size < 2**20, f"{path.relative_to(out)}: {path.stat().st_size} bytes"
+        if path.suffix in (".html", ".svg", ".xml", ".json"):
+            assert b"\x00" not in path.read_bytes(), f"NUL byte in {path.relative_to(out)}"
+
+
+# ---------------------------------------------------------------- odd but valid: they must build
+
+GOOD = [  # (files, a file the output must have)
+    pytest.param({ARTICLE: "\ufeff" + ARTICLE_MD}, "2020-11/sorotan/index.html", id="bom-front-matter"),
+    pytest.param({IKM: "\ufeff" + IKM_CSV}, "data/ikm.csv", id="bom-csv"),
+    pytest.param({SITE: "\ufeff" + SITE_YAML}, "index.html", id="bom-site-yaml"),
+    pytest.param({DP: "\ufeff" + DATAPACKAGE_YAML}, "data/datapackage.json", id="bom-datapackage"),
+    pytest.param({ARTICLE: ARTICLE_MD.replace("\n", "\r\n"), IKM: IKM_CSV.replace("\n", "\r\n")},
+                 "2020-11/sorotan/index.html", id="crlf"),
+    pytest.param({ARTICLE: key("title", "Sorotan \u201cIKM\u201d \u2014 \u00e9t\u00e9 \U0001f4ca \u200b")(ARTICLE_MD)},
+                 "2020-11/sorotan/index.html", id="odd-unicode-title"),
+    pytest.param({"content/2020-11/berita-\u016bnicode.md": OTHER_ARTICLE}, "2020-11/berita-unicode/index.html",
+                 id="unicode-file-name"),
+    pytest.param({"content/pages/profil wilayah.md": "---\ntitle: Profil\n---\n"}, "profil-wilayah/index.html",
+                 id="space-in-file-name"),
+    pytest.param({SITE: append("version: 2024-02-30\n")(SITE_YAML)}, "manifest.json", id="version-like-a-date"),
+    pytest.param({ARTICLE: sub("caption: Angka sementara.", "caption: 'Total {{ value(''ikm'', ''nilai'') }} juta'")(
+        ARTICLE_MD)}, "2020-11/sorotan/index.html", id="chart-macro-in-single-quoted-yaml",
+        marks=pytest.mark.xfail(strict=True, reason="`sorotan.md:22: error: template: expected token ',', got 'ikm'`: "
+                                                     "the macro is taken from the raw YAML text, with its '' escapes "
+                                                     "(found by test_fuzz.py)")),
+]
+
+
+@pytest.mark.parametrize(("files", "made"), GOOD)
+def test_odd_but_valid_input_builds(make_site, run_cli, tmp_path, files, made):
+    site = make_site(files)
+    result = run_cli("build", "--site", site, "--out", tmp_path / "out", "--no-cache", "--quiet")
+    assert result.code == 0, result.err
+    assert (tmp_path / "out" / made).is_file()
+
+
+# ---------------------------------------------------------------- misuse of the command line: exit 2
+
+# (id, arguments after the command; FOLDER is a folder buletin did not make, with a file in it; FILE a file)
+USAGE = [
+    pytest.param(["build", "--jobs", "0"], "--jobs", id="jobs-zero"),
+    pytest.param(["build", "--jobs", "-3"], "--jobs", id="jobs-negative"),
+    pytest.param(["build", "--jobs", "two"], "--jobs", id="jobs-text"),
+    pytest.param(["build", "--cache", "FOLDER"], "--cache", id="cache-foreign-folder"),  # `--cache /`, safely
+    pytest.param(["check", "--cache", "FOLDER"], "--cache", id="cache-foreign-folder-check"),
+    pytest.param(["build", "--cache", "FILE"], "--cache", id="cache-is-a-file"),
+    pytest.param(["build", "--out", ""], "--out", id="out-empty",
+                 marks=pytest.mark.xfail(strict=True, reason="exit 0: an empty --out builds into SITE/output")),
+    pytest.param(["build", "--out", "FILE"], "--out", id="out-is-a-file",
+                 marks=pytest.mark.xfail(strict=True, reason="exit 1: `buletin: error: FILE exists and is not a "
+                                                              "folder`")),
+    pytest.param(["build", "--out", "FOLDER"], "--out", id="out-foreign-folder"),
+    pytest.param(["build", "--site", "NOWHERE"], "--site", id="site-missing"),
+    pytest.param(["build", "--base-url", "ftp://example.go.id/"], "--base-url", id="base-url-not-http"),
+    pytest.param(["serve", "--port", "99999"], "--port", id="port-out-of-range"),
+    pytest.param(["publish", "2020-13"], "2020-13", id="publish-bad-period"),
+    pytest.param(["new", "article", "2020-11"], "title", id="new-article-without-title",
+                 marks=pytest.mark.xfail(strict=True, reason="exit 1: `content: error: the title `None` makes no "
+                                                              "usable file name`")),
+    pytest.param(["new", "page", "x"], "page", id="new-unknown-kind"),
+]
+
+
+@pytest.mark.parametrize(("args", "word"), USAGE)
+def test_wrong_usage_is_refused(make_site, run_cli, tmp_path, monkeypatch, args, word):
+    """Exit 2, a message naming the option, no traceback; nothing written anywhere (the site included)."""
+    site = make_site()
+    folder = tmp_path / "dokumen"
+    folder.mkdir()
+    (folder / "catatan.txt").write_text("jangan diubah\n", encoding="utf-8")
+    (tmp_path / "berkas.txt").write_text("sebuah berkas\n", encoding="utf-8")
+    names = {"FOLDER": str(folder), "FILE": str(tmp_path / "berkas.txt"), "NOWHERE": str(tmp_path / "tidak-ada")}
+    argv = [names.get(a, a) for a in args]
+    if "--site" not in argv:
+        argv += ["--site", str(site)]
+    monkeypatch.chdir(tmp_path)  # an empty --out must not mean the current folder either
+    before = tree_snapshot(tmp_path)
+    with limits(seconds=30):
+        result = run_cli(*argv)
+    assert result.code == 2, f"exit {result.code}\n{result.out}{result.err}"
+    assert word in result.err, result.err
+    assert "Traceback" not in result.err and "internal error" not in result.err
+    assert tree_snapshot(tmp_path) == before, "a refused command wrote files"

@@ -1,0 +1,278 @@
+"""Hostile and careless input (issue 9): what reaches readers' spreadsheets, workbooks that are not what they
+seem, and text that must stay data."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+PACKAGE_WITH_WORKBOOK = """\
+resources:
+- name: pelatihan
+  path: pelatihan.xlsx
+  sheet: Pelatihan
+  schema:
+    fields:
+    - {name: kegiatan, type: string}
+    - {name: peserta, type: integer}
+"""
+
+
+def _workbook(rows, formulas=(), merge=None) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Pelatihan"
+    for row in rows:
+        sheet.append(row)
+    for cell, formula in formulas:
+        sheet[cell] = formula  # openpyxl saves no value for a formula: as a program, not Excel, would
+    if merge:
+        sheet.merge_cells(merge)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def test_formulas_in_cells_are_neutralised_in_every_csv_download(make_site, run_cli, tmp_path):
+    hostile = ["=cmd|' /C calc'!A0", "@SUM(1+1)*cmd|' /C calc'!A0", "+1+1", "-2+3"]
+    rows = "".join(f"{7401 + i},\"{text}\"\n" for i, text in enumerate(hostile))
+    site = make_site({"data/wilayah.csv": "kode,nama\n" + rows + "7471,Kota Kendari\n"})
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out, "--quiet").code == 0
+    published = list(csv.reader(io.StringIO((out / "data" / "wilayah.csv").read_text(encoding="utf-8"))))
+    assert [row[1] for row in published[1:5]] == ["'" + text for text in hostile]
+    assert published[5] == ["7471", "Kota Kendari"]
+    ikm = (out / "data" / "ikm.csv").read_bytes()
+    assert ikm == (site / "data" / "ikm.csv").read_bytes()  # nothing to neutralise: the file as it is
+    charts = list((out / "2020-11").rglob("gambar-*.csv"))
+    assert charts
+    labels = [row[1] for path in charts for row in csv.reader(io.StringIO(path.read_text(encoding="utf-8")))][1:]
+    assert labels and all(not label.startswith(("=", "@", "+")) for label in labels), labels
+    assert "'=cmd|' /C calc'!A0" in labels
+    assert "menjalankannya sebagai rumus" in (out / "data" / "index.html").read_text(encoding="utf-8")
+
+
+def _with_saved_formula(workbook: bytes, cell: str, formula: str) -> bytes:
+    """The workbook with `formula` in `cell` and its value kept, as Excel saves a calculated formula."""
+    import re
+    import zipfile
+
+    source, target = io.BytesIO(workbook), io.BytesIO()
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for item in old.infolist():
+            data = old.read(item.filename)
+            if item.filename == "xl/worksheets/sheet1.xml":
+                data = re.sub(rf'(<c r="{cell}"[^>]*>)(<v>)'.encode(), rf"\1<f>{formula}</f>\2".encode(), data)
+                assert b"<f>" in data
+            new.writestr(item, data)
+    return target.getvalue()
+
+
+def test_a_workbook_with_formulas_is_offered_only_as_csv(make_site, run_cli, tmp_path):
+    saved = _workbook([["kegiatan", "peserta"], ["Masker", 20], ["Kelor", 15]])
+    site = make_site({"data/datapackage.yaml": PACKAGE_WITH_WORKBOOK, "data/pelatihan.xlsx": saved,
+                      "content/2020-11/sorotan.md": None})
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out, "--quiet").code == 0
+    assert (out / "data" / "pelatihan.xlsx").read_bytes() == saved  # no formula: offered as it is
+    make_site({"data/pelatihan.xlsx": _with_saved_formula(saved, "B3", "10+5")}, base=False)
+    assert run_cli("build", "--site", site, "--out", out, "--quiet").code == 0
+    assert not (out / "data" / "pelatihan.xlsx").exists()
+    assert (out / "data" / "pelatihan.csv").read_text(encoding="utf-8") == "kegiatan,peserta\nMasker,20\nKelor,15\n"
+    assert "XLSX" not in (out / "data" / "index.html").read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize(("content", "words"), [
+    (b"", "the file is empty"),
+    (b"kegiatan,peserta\nMasker,20\n", "not an Excel workbook (.xlsx), perhaps a CSV"),
+    (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "password-protected workbook"),
+    (b"PK\x05\x06" + b"\0" * 18, "not an Excel workbook"),
+])
+def test_a_file_that_is_not_a_workbook_is_an_error_at_the_file(broken, content, words):
+    _site, break_site = broken
+    result = break_site({"data/datapackage.yaml": PACKAGE_WITH_WORKBOOK, "data/pelatihan.xlsx": content})
+    assert_line = [line for line in result.err.splitlines() if line.startswith("data/pelatihan.xlsx: error: ")]
+    assert assert_line and words in assert_line[0], result.err
+
+
+def test_merged_cells_and_unsaved_formulas_are_named_by_cell(broken):
+    _site, break_site = broken
+    rows = [["kegiatan", "peserta"], ["Masker", 20], ["Kelor", 15], [None, 5]]
+    workbook = _workbook(rows, formulas=[("B5", "=SUM(B2:B4)")], merge="A3:A4")
+    result = break_site({"data/datapackage.yaml": PACKAGE_WITH_WORKBOOK, "data/pelatihan.xlsx": workbook})
+    assert "data/pelatihan.xlsx:Pelatihan!A3: error: cells A3:A4 are merged" in result.err
+    assert "Merge & Center" in result.err
+    assert "data/pelatihan.xlsx:Pelatihan!B5: error: a formula whose value was never saved" in result.err
+
+
+def test_invisible_control_characters_in_a_cell_are_errors_at_the_line(broken):
+    _site, break_site = broken
+    result = break_site({"data/wilayah.csv": "kode,nama\n7401,Buton\n7402,Mu\x00na\n7471,Kota\x07 Kendari\n"})
+    assert "data/wilayah.csv:3: error: nama: holds an invisible control character (U+0000)" in result.err
+    assert "data/wilayah.csv:4: error: nama: holds an invisible control character (U+0007)" in result.err
+
+
+# ---------------------------------------------------------------- a killed build
+
+
+def _processes_running(marker: str) -> list[int]:
+    """Processes whose command line holds `marker` (Linux /proc)."""
+    found = []
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                if marker.encode() in (entry / "cmdline").read_bytes():
+                    found.append(int(entry.name))
+            except OSError:
+                continue
+    return found
+
+
+def _children(pid: int) -> list[int]:
+    found = []
+    for task in Path(f"/proc/{pid}/task").glob("*"):
+        try:
+            found += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return found
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").is_dir(), reason="needs Linux /proc to see worker processes")
+def test_a_build_killed_after_its_workers_started_leaves_no_orphan_lock_or_stray_file(make_site, tmp_path):
+    articles = {f"content/2020-11/artikel-{i:03d}.md": f"---\ntitle: Artikel {i}\ndate: 2020-11-09\n---\n\n"
+                f"Unit usaha: {{{{ value('ikm', 'unit_usaha', periode=edition.period) }}}}.\n" for i in range(90)}
+    site = make_site(articles)
+    out = tmp_path / "out"
+    marker = str(site)
+    command = [sys.executable, "-m", "buletin", "build", "--site", marker, "--out", str(out), "--no-cache"]
+    build = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and len(_children(build.pid)) < 2 and build.poll() is None:
+        time.sleep(0.02)
+    assert build.poll() is None and len(_children(build.pid)) >= 2, "the build finished before its workers started"
+    workers = _children(build.pid)
+    build.kill()
+    build.wait()
+    time.sleep(2)  # a worker notices within half a second
+    assert not [pid for pid in workers if Path(f"/proc/{pid}").exists() and
+                (Path(f"/proc/{pid}/stat").read_text().split()[2] != "Z")], "workers outlived the killed build"
+    again = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert again.returncode == 0, again.stderr
+    assert "stopped before it finished; its lock was taken over" in again.stderr
+    strays = [p.name for p in out.rglob(".*")] + [p.name for p in tmp_path.iterdir() if p.name != "out" and
+                                                   p.name != "site"]
+    assert strays == []
+    assert not _processes_running(marker)
+
+
+def test_a_read_only_output_folder_is_an_error_that_says_so(make_site, run_cli, tmp_path, tree_snapshot):
+    if os.geteuid() == 0:
+        pytest.skip("root may write into a read-only folder")
+    site = make_site()
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out, "--quiet").code == 0
+    make_site({"content/2020-11/sorotan.md": "---\ntitle: Baru\ndate: 2020-11-09\n---\n\nTeks baru.\n"}, base=False)
+    before = tree_snapshot(out, mtimes=True)
+    out.chmod(0o555)
+    try:
+        result = run_cli("build", "--site", site, "--out", out, "--quiet")
+    finally:
+        out.chmod(0o755)
+    assert result.code == 1 and "cannot write" in result.err and "Permission denied" in result.err
+    assert tree_snapshot(out, mtimes=True) == before
+
+
+# ---------------------------------------------------------------- text that must stay text
+
+HOSTILE = "Kendari</script><script>window.__xss=1</script><img src=x onerror=\"window.__xss=2\">'\"&<!--]]>"
+
+
+class _Elements(__import__("html.parser").parser.HTMLParser):
+    """Tags and attributes as a browser would build them."""
+
+    def __init__(self):
+        super().__init__(convert_charrefs=True)
+        self.scripts: list[dict] = []
+        self.handlers: list[str] = []
+        self.images: list[str] = []
+        self._in_script: dict | None = None
+
+    def handle_starttag(self, tag, attrs):
+        names = dict(attrs)
+        self.handlers += [f"{tag}.{name}" for name in names if name.startswith("on")]
+        if tag == "img":
+            self.images.append(names.get("src") or "")
+        if tag == "script":
+            self._in_script = {"type": names.get("type"), "src": names.get("src"), "text": ""}
+            self.scripts.append(self._in_script)
+
+    def handle_endtag(self, tag):
+        if tag == "script":
+            self._in_script = None
+
+    def handle_data(self, data):
+        if self._in_script is not None:
+            self._in_script["text"] += data
+
+
+def test_hostile_text_in_every_field_stays_text_in_every_output(make_site, run_cli, tmp_path):
+    """Front matter, config and data cells holding markup, quotes and script end tags are escaped in HTML,
+    SVG, JSON-LD, the feed, the sitemap and the CSV downloads: no element or script is ever made of them."""
+    import json
+    import xml.etree.ElementTree as ET
+
+    quoted = json.dumps(HOSTILE)  # a YAML double-quoted string is a JSON string
+    site = make_site({
+        "site.yaml": f"title: {quoted}\nlanguage: id\ndescription: {quoted}\npublisher: {quoted}\n"
+                     f"notice: {quoted}\ntimezone: Asia/Makassar\nbase_url: https://example.org/b/\n",
+        "content/2020-11/index.md": f"---\ntitle: {quoted}\nsummary: {quoted}\n"
+                                    f"highlights:\n- {quoted}\n---\n\nIsi.\n",
+        "content/2020-11/sorotan.md": (
+            f"---\ntitle: {quoted}\ndate: 2020-11-09\nauthors: [{quoted}]\neditor: {quoted}\n"
+            f"location: {quoted}\nsummary: {quoted}\ntags: [{quoted}]\n---\n\nTeks {{{{ value('ikm', 'unit_usaha', "
+            f"periode=edition.period) }}}}.\n\n```chart\ntitle: {quoted}\ndata: ikm\nx: kode_wilayah\ny: unit_usaha\n"
+            f"filter: {{periode: '2020-11'}}\ncaption: {quoted}\nsource: {quoted}\n```\n"),
+        "content/pages/tentang.md": f"---\ntitle: {quoted}\nsummary: {quoted}\n---\n\nTentang.\n",
+        "data/wilayah.csv": "kode,nama\n7401," + '"' + HOSTILE.replace('"', '""') + '"' + "\n7402,Muna\n7471,Kendari\n",
+    })
+    out = tmp_path / "out"
+    result = run_cli("build", "--site", site, "--out", out, "--quiet")
+    assert result.code == 0, result.err
+    pages = sorted(out.rglob("*.html"))
+    assert len(pages) > 8
+    for path in pages:
+        text = path.read_text(encoding="utf-8")
+        parsed = _Elements()
+        parsed.feed(text)
+        assert parsed.handlers == [], (path, parsed.handlers)
+        assert "x" not in parsed.images, path
+        for script in parsed.scripts:
+            assert script["src"] or script["type"] == "application/ld+json", (path, script)
+            if script["type"] == "application/ld+json":
+                assert "__xss" not in script["text"] or HOSTILE not in script["text"]  # escaped: \u003c...
+                json.loads(script["text"])  # still JSON: the text did not end the element
+    article = (out / "2020-11" / "sorotan" / "index.html").read_text(encoding="utf-8")
+    ld = json.loads(next(s["text"] for s in _scripts(article) if s["type"] == "application/ld+json"))
+    assert ld["headline"] == HOSTILE and ld["author"][0]["name"] == HOSTILE
+    feed = ET.parse(out / "feed.xml").getroot()
+    ns = {"a": "http://www.w3.org/2005/Atom"}
+    assert feed.find("a:title", ns).text == HOSTILE
+    assert feed.find("a:entry/a:title", ns).text == HOSTILE
+    ET.parse(out / "sitemap.xml")
+    for svg in out.rglob("*.svg"):
+        ET.parse(svg)  # well-formed: a label could not add an element
+    assert HOSTILE in [row[1] for row in csv.reader(io.StringIO((out / "data/wilayah.csv").read_text("utf-8")))]
+
+
+def _scripts(html: str) -> list[dict]:
+    parsed = _Elements()
+    parsed.feed(html)
+    return parsed.scripts
