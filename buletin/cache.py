@@ -67,9 +67,40 @@ def _metadata_version(name: str) -> str:
 
 
 def make_key(*parts: Any) -> str:
-    """sha256 over the parts (JSON, sorted keys) and the library versions."""
-    text = json.dumps([versions(), *parts], sort_keys=True, default=str, ensure_ascii=False)
-    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+    """sha256 over the parts and the library versions; every part must be keyable (see canonical)."""
+    text = json.dumps([versions(), *(canonical(part) for part in parts)], ensure_ascii=False, allow_nan=True)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Unkeyable(TypeError):
+    """A value that a cache key cannot stand for: a bug in buletin, caught by its tests, never a silent reuse."""
+
+
+def canonical(value: Any) -> Any:
+    """A JSON value that stands for `value` exactly: mappings in key order (keys of any type), dataclasses by
+    their fields, dates by their ISO text. Anything else is Unkeyable, rather than keyed by a name or repr that
+    could stand for two different values."""
+    import dataclasses
+    import datetime as dt
+
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [canonical(item) for item in value]
+    if isinstance(value, dict):
+        items = [[canonical(key), canonical(item)] for key, item in value.items()]
+        return {"{}": sorted(items, key=lambda pair: json.dumps(pair[0], sort_keys=True))}
+    if isinstance(value, (set, frozenset)):
+        return {"set": sorted((canonical(item) for item in value), key=lambda item: json.dumps(item))}
+    if isinstance(value, (dt.date, dt.datetime)):
+        return {type(value).__name__: value.isoformat()}
+    if isinstance(value, bytes):
+        return {"bytes": hashlib.sha256(value).hexdigest()}
+    if isinstance(value, Path):
+        return {"path": value.as_posix()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {type(value).__qualname__: [canonical(getattr(value, f.name)) for f in dataclasses.fields(value)]}
+    raise Unkeyable(f"a cache key cannot stand for a {type(value).__module__}.{type(value).__qualname__}")
 
 
 class Cache:

@@ -98,13 +98,23 @@ def _render_values(value: Any, path: tuple, originals: list[str], lines: yamlfil
             else items
     if not isinstance(value, str) or not _SHIELDED.search(value):
         return value
-    text = _SHIELDED.sub(lambda m: originals[int(m.group(1))], value)
+    style = lines.style(*path)
+    text = _SHIELDED.sub(lambda m: _unquoted(originals[int(m.group(1))], style), value)
     rendered = render(text, lines.line(*path) or lines.offset + 1)
     if rendered is None:
         return None
     if _SHIELDED.fullmatch(value.strip()) and path[:1] != ("filter",):  # `top: {{ n }}` is a number; a
         return _scalar(rendered.strip())  # filter compares text with text
     return rendered
+
+
+def _unquoted(expression: str, style: str | None) -> str:
+    """A macro as the writer meant it inside a quoted YAML value: `''` is one quote in single quotes."""
+    if style == "'":
+        return expression.replace("''", "'")
+    if style == '"':
+        return yamlfile.load('"' + expression + '"')
+    return expression
 
 
 def _scalar(text: str) -> Any:

@@ -28,7 +28,8 @@ def _parser() -> argparse.ArgumentParser:
         command.add_argument("--base-url", type=_base_url, metavar="URL",
                              help="absolute site URL (overrides site.yaml)")
         command.add_argument("--quiet", "-q", action="store_true", help="print only errors")
-        command.add_argument("--out", metavar="DIR", help="output folder (default: SITE/output; check writes nothing)")
+        command.add_argument("--out", metavar="DIR", type=_folder,
+                             help="output folder (default: SITE/output; check writes nothing)")
         command.add_argument("--cache", metavar="DIR",
                              help=f"cache folder (default: SITE/{DEFAULT_CACHE}; safe to delete)")
         command.add_argument("--no-cache", action="store_true", help="neither read nor write the cache")
@@ -75,6 +76,12 @@ def _parser() -> argparse.ArgumentParser:
 def _base_url(text: str) -> str:
     if not text.startswith(("http://", "https://")):
         raise argparse.ArgumentTypeError(f"`{text}` is not an absolute http(s) URL, e.g. https://example.go.id/buletin/")
+    return text
+
+
+def _folder(text: str) -> str:
+    if not text.strip():
+        raise argparse.ArgumentTypeError("an empty name is no folder")
     return text
 
 

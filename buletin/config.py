@@ -7,7 +7,7 @@ from typing import Literal
 
 from . import yamlfile
 from .i18n import LANGUAGES
-from .paths import refusal
+from .paths import NotUtf8, read_utf8, refusal
 from .periods import FREQUENCIES, Period
 from .problems import Problems, SiteError
 from .schema import Where, keys_of, option, validate
@@ -83,9 +83,9 @@ def load_config(site_root: Path, problems: Problems) -> SiteConfig | None:
         problems.add(CONFIG_FILE, None, f"{CONFIG_FILE} {refused}")
         return None
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        problems.add(CONFIG_FILE, None, "not UTF-8 text: save the file as UTF-8")
+        text = read_utf8(path)
+    except NotUtf8 as exc:
+        problems.add(CONFIG_FILE, exc.line, str(exc))
         return None
     try:
         raw = yamlfile.load(text)

@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args
 
 from . import yamlfile
-from .paths import linked_folder_outside, refusal, unsafe_relative
+from .paths import NotUtf8, linked_folder_outside, read_utf8, refusal, unsafe_relative
 from .periods import Period, is_period
 from .problems import Problems
 from .schema import Where, keys_of, option, validate
@@ -215,17 +215,20 @@ def _rel(site_root: Path, path: Path) -> str:
     return path.relative_to(site_root).as_posix()
 
 
-def _read(site_root: Path, path: Path, problems: Problems) -> Document | None:
-    """Split and parse a Markdown file's front matter."""
+def _read(site_root: Path, path: Path, problems: Problems, needs: str) -> Document | None:
+    """Split and parse a Markdown file's front matter; `needs` says what an empty file lacks."""
     rel = _rel(site_root, path)
     refused = refusal(site_root, path)
     if refused:
         problems.add(rel, None, refused)
         return None
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError:
-        problems.add(rel, None, "not UTF-8 text: save the file as UTF-8")
+        text = read_utf8(path)
+    except NotUtf8 as exc:
+        problems.add(rel, exc.line, str(exc))
+        return None
+    if not text.strip():
+        problems.add(rel, None, f"the file is empty: it needs {needs}")
         return None
     source = yamlfile.split_front_matter(text.replace("\r\n", "\n"))
     if not source.closed:
@@ -257,7 +260,8 @@ def _edition(site_root: Path, folder: Path, frequency: str, problems: Problems) 
     if not index.is_file() and not index.is_symlink():
         problems.add(_rel(site_root, folder), None, f"edition folder `{folder.name}` has no index.md")
         return None
-    doc = _read(site_root, index, problems)
+    doc = _read(site_root, index, problems, "front matter (summary, highlights) and the edition's text; "
+                "`new edition` writes a start")
     if doc is None:
         return None
     edition = Edition(**vars(doc), period=period, info=_info(EditionMeta, doc, problems))
@@ -266,13 +270,22 @@ def _edition(site_root: Path, folder: Path, frequency: str, problems: Problems) 
             article = _article(site_root, path, period, problems)
             if article:
                 edition.articles.append(article)
-    slugs: dict[str, str] = {}
-    for article in edition.articles:
-        if article.slug in slugs:
-            problems.add(article.source, None, f"gives the same web address `{period}/{article.slug}/` as "
-                         f"{slugs[article.slug]}: rename one of the two files")
-        slugs.setdefault(article.slug, article.source)
+    _check_same_address([(a.slug, a.source) for a in edition.articles], f"{period}/", problems)
     return edition
+
+
+def _check_same_address(items: list[tuple[str, str]], prefix: str, problems: Problems) -> None:
+    """Two files may not give one web address, nor two that differ only in case (one folder on Windows and
+    macOS, where the output may be copied)."""
+    seen: dict[str, tuple[str, str]] = {}
+    for slug, source in items:
+        if slug.lower() in seen:
+            first_slug, first = seen[slug.lower()]
+            case = "" if slug == first_slug else " (names differing only in case are one folder on Windows and macOS)"
+            for one, other in ((source, first), (first, source)):
+                problems.add(one, None, f"gives the same web address `{prefix}{slug.lower()}/` as {other}{case}: "
+                             "rename one of the two files")
+        seen.setdefault(slug.lower(), (slug, source))
 
 
 def slug_of(rel: str, stem: str, problems: Problems) -> str:
@@ -287,7 +300,8 @@ def slug_of(rel: str, stem: str, problems: Problems) -> str:
 
 
 def _article(site_root: Path, path: Path, period: Period, problems: Problems) -> Article | None:
-    doc = _read(site_root, path, problems)
+    doc = _read(site_root, path, problems, "front matter with at least `title` and `date`, then the text; "
+                "`new article` writes a start")
     if doc is None:
         return None
     slug = slug_of(doc.source, path.stem, problems)
@@ -327,19 +341,14 @@ def _check_image(site_root: Path, path: Path, image: str, doc: Document, problem
 
 
 def _page(site_root: Path, path: Path, problems: Problems) -> Page | None:
-    doc = _read(site_root, path, problems)
+    doc = _read(site_root, path, problems, "front matter with at least `title`, then the text")
     if doc is None:
         return None
     return Page(**vars(doc), slug=slug_of(doc.source, path.stem, problems), info=_info(PageMeta, doc, problems))
 
 
 def _check_page_slugs(pages: list[Page], problems: Problems) -> None:
-    seen: dict[str, str] = {}
-    for page in pages:
-        if page.slug in seen:
-            problems.add(page.source, None, f"gives the same web address `{page.slug}/` as {seen[page.slug]}: "
-                         "rename one of the two files")
-        seen.setdefault(page.slug, page.source)
+    _check_same_address([(page.slug, page.source) for page in pages], "", problems)
 
 
 def _check_collisions(editions: list[Edition], pages: list[Page], problems: Problems) -> None:

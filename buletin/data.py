@@ -84,6 +84,10 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             frame, locations = _read_xlsx(path, spec)
         elif path.suffix.lower() == ".csv":
+            if not path.read_bytes().strip():
+                problems.add(spec.path, None, "the file is empty: it needs at least its first line, the column "
+                             f"names ({', '.join(spec.field_names)})")
+                return None
             frame, locations = _read_csv(path)
         else:
             problems.add(spec.path, None, "only .csv and .xlsx resources can be read")
@@ -110,7 +114,11 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
         return None
     except (ValueError, KeyError, OSError) as exc:
         ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        if ragged:
+        unclosed = re.search(r"EOF inside string starting at row (\d+)", str(exc))
+        if unclosed:
+            problems.add(spec.path, int(unclosed.group(1)) + 1, 'a double quote (") opens a value here that is never '
+                         "closed: close it, or remove it")
+        elif ragged:
             expected, line, found = ragged.groups()
             problems.add(spec.path, int(line), f"this row has {found} cells but the header has {expected}: a value "
                          'holding a comma must be in double quotes ("Buton, Utara"), or a column is missing '
@@ -385,6 +393,11 @@ def _not_of_type(text: str, kind: str) -> str:
     message = f"{cell(text)} is not {_TYPE_WORDS[kind]}"
     if kind in ("integer", "number") and re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", text):
         return message + f": remove the thousands dot ({text.replace('.', '')})"
+    if kind == "integer" and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", text):
+        return message + f": remove the thousands separator ({text.replace(',', '')})"
+    if kind == "number" and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", text):
+        return message + f": write it without a thousands separator, with a point before any decimals " \
+            f"({text.replace(',', '')} or {text.replace(',', '.')})"
     if kind == "number" and re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})*,\d+", text):
         return message + f": write {text.replace('.', '').replace(',', '.')} (a point before the decimals, " \
             "no thousands dot)"

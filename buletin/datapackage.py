@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from . import yamlfile
-from .paths import refusal, unsafe_relative
+from .paths import NotUtf8, read_utf8, refusal, unsafe_relative
 from .problems import Problems, did_you_mean
 from .schema import Where, option, validate
 
@@ -166,9 +166,9 @@ def load_package(site_root: Path, problems: Problems, data_dir: str = "data") ->
         problems.add(rel, None, refused)
         return PackageSpec("", (), (), {})
     try:
-        text = path.read_text(encoding="utf-8-sig")
-    except UnicodeDecodeError:
-        problems.add(rel, None, "not UTF-8 text: save the file as UTF-8")
+        text = read_utf8(path)
+    except NotUtf8 as exc:
+        problems.add(rel, exc.line, str(exc))
         return PackageSpec("", (), (), {})
     try:
         raw = yamlfile.load(text) or {}

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from dataclasses import dataclass
 
 from babel.dates import format_date
@@ -85,8 +86,14 @@ class Locale:
 
     def number(self, value: float | int, digits: int = 0) -> str:
         """A number with the language's grouping and decimal marks: 13.012 / 1.234,5 (id)."""
+        if isinstance(value, float) and not math.isfinite(value):
+            return "–"
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
-        return format_decimal(value, format=pattern, locale=self.language)
+        try:
+            return format_decimal(value, format=pattern, locale=self.language)
+        except (ArithmeticError, ValueError):  # past what Babel's decimal context holds (about 1e27)
+            plain = f"{value:,.{digits}f}"
+            return plain.translate(str.maketrans(",.", ".,")) if self.language == "id" else plain
 
     def percent(self, value: float, digits: int = 1) -> str:
         """A percentage such as 0,8% (id) or 0.8% (en)."""

@@ -110,6 +110,9 @@ class MacroStage:
         except jinja2.TemplateSyntaxError as exc:
             self.problems.add(source, first_line + (exc.lineno or 1) - 1, f"template: {exc.message}")
             return None, 0  # nothing more can be learnt from a text that does not parse
+        except SyntaxError as exc:  # Jinja's code is valid; Python refuses what it says, e.g. a repeated agg=
+            self.problems.add(source, first_line + _python_line(text, exc) - 1, f"template: {exc.msg}")
+            return None, 0
         try:
             with bounded():
                 variables = {**context, **self._functions(source, first_line, filename, template)}
@@ -208,6 +211,13 @@ def quote_record(source: str, dataset: str, column: str, agg: str, filters: dict
     written = {k: v if isinstance(v, dict) else as_text(v) for k, v in filters.items()}
     return {"source": source, "data": dataset, "column": column, "agg": agg, "filters": written, "value": number,
             "digits": digits}
+
+
+def _python_line(text: str, exc: SyntaxError) -> int:
+    """The text's line of a macro Python refused: the first `{{` line holding the offending name, else 1."""
+    name = exc.msg.rsplit(":", 1)[-1].strip()
+    lines = text.split("\n")
+    return next((n for n, line in enumerate(lines, start=1) if "{{" in line and name and name in line), 1)
 
 
 def _template_line(filename: str, template: jinja2.Template) -> int:

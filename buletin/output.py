@@ -11,6 +11,7 @@ from pathlib import Path
 
 from . import __version__
 from .paths import linked_folder_outside, refusal
+from .problems import Problems
 
 THEME_ASSETS = Path(__file__).parent / "theme" / "assets"
 MANIFEST = "manifest.json"
@@ -29,14 +30,18 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def collect_assets(site_root: Path) -> dict[str, bytes]:
+def collect_assets(site_root: Path, problems: Problems) -> dict[str, bytes]:
     """Theme assets, overridden or added to by the site's templates/assets/, by logical name."""
     assets: dict[str, bytes] = {}
     for folder in (THEME_ASSETS, site_root / "templates" / "assets"):
         if folder.is_dir():
             for path in sorted(folder.rglob("*")):
-                if not path.name.startswith(".") and path.is_file() and \
-                        (folder == THEME_ASSETS or refusal(site_root, path) is None):
+                if path.name.startswith(".") or path.is_dir():
+                    continue
+                refused = None if folder == THEME_ASSETS else refusal(site_root, path)
+                if refused:
+                    problems.add(path.relative_to(site_root).as_posix(), None, refused)
+                else:
                     assets[path.relative_to(folder).as_posix()] = path.read_bytes()
     return assets
 
@@ -105,7 +110,7 @@ def check_output_folder(out: Path, site_root: Path) -> None:
         if (site / name).resolve() == resolved or (site / name).resolve() in resolved.parents:
             raise UsageError(f"--out {out} is inside the site's {name}; choose a folder such as output/")
     if out.exists() and not out.is_dir():
-        raise UsageError(f"{out} exists and is not a folder")
+        raise UsageError(f"--out {out} exists and is not a folder")
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
         raise UsageError(f"{out} is not empty and was not made by buletin (no {MANIFEST}); "
                           "empty it or choose another --out folder")

@@ -55,3 +55,21 @@ def unsafe_relative(text: str) -> str | None:
     if ".." in posixpath.normpath(text).split("/") or posixpath.normpath(text) == ".":
         return "must stay inside its folder (no `..`)"
     return None
+
+
+class NotUtf8(ValueError):
+    """A text file in another encoding; `line` is where its first byte that UTF-8 cannot read stands."""
+
+    def __init__(self, line: int):
+        super().__init__(f"not UTF-8 text (line {line}): save the file as UTF-8 (in Notepad: Save as, Encoding: "
+                         "UTF-8)")
+        self.line = line
+
+
+def read_utf8(path: Path) -> str:
+    """A text file's content (a UTF-8 byte-order mark dropped); NotUtf8 with the line of the first bad byte."""
+    data = path.read_bytes()
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise NotUtf8(data[: exc.start].count(b"\n") + 1) from None

@@ -23,7 +23,7 @@ from .i18n import Locale
 from .markup import plain_text
 from .pagecache import LastOutput
 from .problems import Problems, SiteError
-from .render import make_environment, render_site
+from .render import RefusedTemplate, check_site_templates, make_environment, render_site
 from .search import SearchUnavailable, ShardIndexer
 from .site import SiteModel, build_model, place_figures, views
 
@@ -114,6 +114,8 @@ def _run(options: BuildOptions) -> BuildResult:
     published = [str(e.period) for e in content.editions
                  if e.status == "published" and str(e.period) != options.republishing]
     frozen = releases.load_frozen(site_root, published, problems, cache)
+    assets = output.collect_assets(site_root, problems)
+    check_site_templates(site_root, problems)
     if options.base_url:
         fallback = fallback.with_base_url(options.base_url)
     if config is None or problems:
@@ -138,7 +140,10 @@ def _run(options: BuildOptions) -> BuildResult:
     warnings: list[str] = []
     place_figures(model)
     try:
-        files = _render(site_root, model, frozen, cache, warnings, options.jobs, last)
+        files = _render(site_root, model, frozen, assets, cache, warnings, options.jobs, last)
+    except RefusedTemplate as exc:
+        problems.add(exc.path, None, str(exc))
+        raise SiteError(problems) from None
     except jinja2.TemplateError as exc:
         problems.add(*_template_location(exc, site_root), f"theme template: {exc}")
         raise SiteError(problems) from None
@@ -199,10 +204,10 @@ def _template_location(exc: jinja2.TemplateError, site_root: Path) -> tuple[str,
         return f"(built-in theme) {path.name}", line
 
 
-def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], cache: Cache,
+def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], assets: dict[str, bytes], cache: Cache,
             warnings: list[str], jobs: int | None = None, last: LastOutput | None = None) -> dict[str, bytes]:
     """Every output file by path, manifest last."""
-    names, files = output.fingerprint(output.collect_assets(site_root))
+    names, files = output.fingerprint(assets)
     downloads, data = data_files(site_root, model.catalog, cache=cache)
     years = {str(view.edition.period): view.edition.period.year for view in model.editions}
     indexer = ShardIndexer([view.path for view in views(model)], years, model.config.language, cache, jobs)

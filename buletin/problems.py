@@ -1,6 +1,7 @@
 """Problems found in a site's inputs, collected by every stage and reported together."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 
@@ -35,12 +36,12 @@ class Problems:
     warnings: list[Problem] = field(default_factory=list)  # kept apart: only errors stop a build
 
     def add(self, path: str, line: int | None, message: str, location: str | None = None) -> None:
-        problem = Problem(path, line, message, location)
+        problem = Problem(path, line, one_line(message), location)
         if problem not in self.items:
             self.items.append(problem)
 
     def warn(self, path: str, line: int | None, message: str, location: str | None = None) -> None:
-        problem = Problem(path, line, message, location, "warning")
+        problem = Problem(path, line, one_line(message), location, "warning")
         if problem not in self.warnings:
             self.warnings.append(problem)
 
@@ -60,6 +61,16 @@ class Problems:
 
     def __iter__(self):
         return iter(self.items)
+
+
+_INVISIBLE = re.compile("[\x00-\x1f\x7f\x85\u2028\u2029]")
+
+
+def one_line(message: str) -> str:
+    """A message on one line, as editors and CI read them: a line break quoted from a file is shown as ⏎,
+    other invisible characters (some of which also end a line for some readers) as \\xNN."""
+    message = message.replace("\r\n", "⏎").replace("\t", " ")
+    return _INVISIBLE.sub(lambda m: "⏎" if m.group(0) in "\r\n" else f"\\x{ord(m.group(0)):02x}", message)
 
 
 def report_order(problem: Problem) -> tuple:

@@ -15,6 +15,7 @@ from .i18n import Locale
 from .limits import ThemeSandbox, TooMuchWork, bounded, capped
 from .pagecache import Deferred, LastOutput, PageKeys, template_sources
 from .paths import refusal
+from .problems import Problems
 from .site import ArticleView, EditionView, FigureRef, SiteModel
 from .urls import absolute, page_path, relative, root_of, slugify
 from .workers import fork_map
@@ -42,6 +43,14 @@ def make_environment(site_root: Path, locale: Locale, compiled: Path | None = No
     return env
 
 
+class RefusedTemplate(jinja2.TemplateError):
+    """A template of the site's that may not be read; `path` is relative to the site."""
+
+    def __init__(self, path: str, reason: str):
+        super().__init__(reason)
+        self.path = path
+
+
 class SiteTemplates(jinja2.FileSystemLoader):
     """The site's templates/, where a link leading outside the site is refused, not followed."""
 
@@ -53,8 +62,19 @@ class SiteTemplates(jinja2.FileSystemLoader):
         source, filename, uptodate = super().get_source(environment, template)
         refused = refusal(self.site_root, Path(filename))
         if refused:
-            raise jinja2.TemplateError(f"templates/{template} {refused}")
+            raise RefusedTemplate(f"templates/{template}", refused)
         return source, filename, uptodate
+
+
+def check_site_templates(site_root: Path, problems: Problems) -> None:
+    """Every file of the site's templates/ may be read (before anything is rendered, so `check` says so)."""
+    folder = site_root / "templates"
+    if folder.is_dir():
+        for path in sorted(folder.rglob("*")):
+            if "assets" not in path.relative_to(folder).parts[:1] and (path.is_file() or path.is_symlink()):
+                refused = refusal(site_root, path)
+                if refused:
+                    problems.add(path.relative_to(site_root).as_posix(), None, refused)
 
 
 def filesize(size: int, locale: Locale) -> str:

@@ -110,7 +110,7 @@ class _Checker:
         for item, (key, kind, rule) in zip(dataclasses.fields(cls), fields, strict=True):
             rule = rule or Rule()
             missing = item.default is dataclasses.MISSING and item.default_factory is dataclasses.MISSING
-            if key not in raw or raw[key] is None or raw[key] == "":
+            if key not in raw or raw[key] is None or raw[key] == "" or raw[key] == [] or raw[key] == {}:
                 if missing:
                     self.fail(where.at(key) if key in raw else where,
                               f"missing required {where.noun} `{key}`{self._hint(rule)}")
@@ -263,7 +263,8 @@ def _date(checker: _Checker, raw: Any, where: Where, key: str, rule: Rule) -> tu
     text = _scalar_text(raw, where)
     written = _DATE.fullmatch(text.strip()) if text else None
     if written is None:
-        checker.fail(where, f"`{key}` must be a date written YYYY-MM-DD, not `{text}`")
+        shown = f"`{text}`" if text is not None else "a list or mapping"
+        checker.fail(where, f"`{key}` must be a date written YYYY-MM-DD, not {shown}")
         return False, None
     year, month, day = (int(part) for part in written.groups())
     try:

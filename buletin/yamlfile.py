@@ -84,19 +84,31 @@ def _parse(text: str) -> Any:
         _check_size(node)
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
+        opened = exc.context and ("quoted scalar" in exc.context or "flow" in exc.context)
+        mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         reason = exc.problem or str(exc)
+        if opened:
+            reason = next((words for what, words in _UNCLOSED if what in exc.context), reason)
         lines = text.split("\n")
         if line and any("{{" in lines[i] or "{%" in lines[i] for i in range(max(0, line - 2), min(line, len(lines)))):
             reason += ' (a value that starts with {{ must be in quotes: title: "{{ row.nama }}")'
         return _raise(f"invalid YAML: {reason}", line)
+    except yaml.reader.ReaderError as exc:
+        line = text[: exc.position].count("\n") + 1
+        return _raise(f"invalid YAML: a control character (U+{exc.character:04X}) that YAML does not allow: "
+                      "retype the line", line)
     except yaml.YAMLError as exc:
-        return _raise(f"invalid YAML: {exc}", None)
+        return _raise(f"invalid YAML: {' '.join(str(exc).split())}", None)
     except RecursionError:
         return _raise("invalid YAML: values nested too deeply", None)
     finally:
         loader.dispose()
+
+
+_UNCLOSED = (("quoted scalar", "a value in quotes that is never closed: add the closing quote"),
+             ("flow sequence", "a list [ ... ] that is never closed: add the `]`"),
+             ("flow mapping", "a mapping { ... } that is never closed: add the `}`"))
 
 
 def _check_size(root: yaml.Node) -> None:
@@ -145,6 +157,11 @@ class KeyLines:
     offset: int = 0  # added to every line: where the text starts in its file, minus one
     _root: Any = None
 
+    def style(self, *path: str | int) -> str | None:
+        """How the scalar at `path` is quoted: "'", '"' or None (plain)."""
+        node = self._node(*path)
+        return node.style if isinstance(node, yaml.ScalarNode) else None
+
     def raw(self, *path: str | int) -> str | None:
         """The scalar at `path` as written (YAML reads a bare `no` as false; a column can be named no)."""
         node = self._node(*path)
@@ -181,7 +198,7 @@ class KeyLines:
 def _child(node: Any, step: str | int) -> tuple[Any, Any] | None:
     if isinstance(node, yaml.MappingNode):
         for key, value in node.value:
-            if key.value == step:
+            if key.value == step or (not isinstance(step, str) and key.value == str(step)):
                 return key, value
     if isinstance(node, yaml.SequenceNode) and isinstance(step, int) and 0 <= step < len(node.value):
         item = node.value[step]
