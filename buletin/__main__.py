@@ -1,4 +1,4 @@
 """`python -m buletin [COMMAND] [OPTIONS]`: the same as build.py and the `buletin` command."""
-from .cli import main
+from buletin.cli import main
 
 raise SystemExit(main())

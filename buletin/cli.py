@@ -9,11 +9,11 @@ import sys
 import time
 from pathlib import Path
 
-from . import progress
-from .cache import DEFAULT_DIR as DEFAULT_CACHE
-from .output import OutputError, UsageError
-from .problems import Problem, SiteError
-from .report import FORMATS, default_format, report
+from buletin.build import progress
+from buletin.build.store import DEFAULT_DIR as DEFAULT_CACHE
+from buletin.outputs.writer import OutputError, UsageError
+from buletin.problems import Problem, SiteError
+from buletin.report import FORMATS, default_format, report
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -175,7 +175,7 @@ def _run(args: argparse.Namespace) -> int:
 def _folders(args: argparse.Namespace, site: Path) -> tuple[Path, Path | None]:
     """The output folder and the cache folder (None with --no-cache) the options name; UsageError when the
     cache folder is one buletin must not fill."""
-    from .cache import check_cache_folder
+    from buletin.build.store import check_cache_folder
 
     out = Path(args.out) if args.out else site / "output"
     if args.no_cache:
@@ -190,18 +190,18 @@ def _build(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
     out, cache = _folders(args, site)
     print_ = None
     if args.command == "build" and cache is not None:
-        from . import nochange
+        from buletin import skip
 
-        print_ = nochange.fingerprint(site, out, args.drafts, args.base_url)
-        count = nochange.unchanged(cache, out, print_)
+        print_ = skip.fingerprint(site, out, args.drafts, args.base_url)
+        count = skip.unchanged(cache, out, print_)
         if count is not None:
             return f"nothing changed since the last build ({count} files in {out})", []
-    from .pipeline import BuildOptions, run
+    from buletin.pipeline import BuildOptions, run
 
     result = run(BuildOptions(site, out, args.drafts, args.base_url, write=args.command == "build",
                               cache_dir=cache, jobs=args.jobs, note=_note))
     if print_ is not None and not result.warnings and not result.problems.warnings:
-        nochange.remember(cache, out, print_)  # a build with warnings runs again, to say them again
+        skip.remember(cache, out, print_)  # a build with warnings runs again, to say them again
     for warning in result.warnings:
         print(f"buletin: warning: {warning}", file=sys.stderr)
     if args.command == "check":
@@ -215,8 +215,8 @@ def _note(text: str) -> None:
 
 
 def _serve(args: argparse.Namespace, site: Path) -> int:
-    from .pipeline import BuildOptions
-    from .serve import serve
+    from buletin.pipeline import BuildOptions
+    from buletin.serve import serve
 
     out, cache = _folders(args, site)
     options = BuildOptions(site, out, args.drafts, args.base_url, cache_dir=cache, jobs=args.jobs)
@@ -229,20 +229,20 @@ def _serve(args: argparse.Namespace, site: Path) -> int:
 
 def _new(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
     if args.kind == "site":
-        from .newsite import create_site
+        from buletin.newsite import create_site
 
         written = create_site(Path(args.folder), args.title, args.language, args.frequency)
         return (f"wrote a new site of {len(written)} files into {args.folder}; next: "
                 f"`cd {args.folder}` and `python build.py serve` to see it"), []
-    from .pipeline import today_at
-    from .scaffold import create
+    from buletin.pipeline import today_at
+    from buletin.scaffold import create
 
     path = create(site, args.kind, args.period, getattr(args, "title", None), today_at(site))
     return f"wrote {path.relative_to(site).as_posix()}; edit it, then `build` or `serve` to see it", []
 
 
 def _publish(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
-    from .pipeline import publish
+    from buletin.pipeline import publish
 
     done = publish(site, args.period, force=args.force, date=args.date)
     return (f"published edition {done.period} ({done.date.isoformat()}): {len(done.files)} files frozen in "

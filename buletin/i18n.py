@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from babel.dates import format_date
 from babel.numbers import format_decimal
 
-from .periods import Period
+from buletin.periods import Period
 
 LANGUAGES = ("id", "en")
 _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}

@@ -8,9 +8,10 @@ from importlib.resources import files
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from . import __version__, clock
-from .periods import Period
-from .problems import Problems, SiteError
+from buletin import __version__
+from buletin.inputs import clock
+from buletin.periods import Period
+from buletin.problems import Problems, SiteError
 
 ZONES = {"id": "Asia/Jakarta", "en": "UTC"}
 WORDS = {
@@ -110,7 +111,7 @@ def _files(title: str, language: str, frequency: str, zone: str, period: Period,
 
 
 def _slug(text: str) -> str:
-    from .urls import slugify
+    from buletin.urls import slugify
 
     return slugify(text)
 

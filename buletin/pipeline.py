@@ -9,23 +9,25 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from . import clock, links, output, releases, yamlfile
-from .cache import Cache, make_key, output_record
-from .catalog import Catalog, load_catalog
-from .compose import Composer
-from .config import SiteConfig, config_and_period, load_config
-from .content import Content, Edition, load_content
-from .downloads import data_files
-from .drawing import draw_all
-from .feeds import atom_feed, robots, sitemap
-from .headers import HEADERS_FILE, headers_file
-from .i18n import Locale
-from .markup import plain_text
-from .pagecache import LastOutput
-from .problems import Problems, SiteError
-from .render import RefusedTemplate, check_site_templates, make_environment, render_site
-from .search import SearchUnavailable, ShardIndexer
-from .site import SiteModel, build_model, place_figures, views
+from buletin.build.store import Cache, make_key, output_record
+from buletin.compose import links
+from buletin.compose.composer import Composer
+from buletin.compose.drawing import draw_all
+from buletin.compose.markup import plain_text
+from buletin.i18n import Locale
+from buletin.inputs import clock, releases, yamlfile
+from buletin.inputs.catalog import Catalog, load_catalog
+from buletin.inputs.config import SiteConfig, config_and_period, load_config
+from buletin.inputs.content import Content, Edition, load_content
+from buletin.model import SiteModel, build_model, place_figures, views
+from buletin.outputs import writer
+from buletin.outputs.downloads import data_files
+from buletin.outputs.feeds import atom_feed, robots, sitemap
+from buletin.outputs.headers import HEADERS_FILE, headers_file
+from buletin.outputs.pagecache import LastOutput
+from buletin.outputs.render import RefusedTemplate, check_site_templates, make_environment, render_site
+from buletin.outputs.search import SearchUnavailable, ShardIndexer
+from buletin.problems import Problems, SiteError
 
 
 @dataclass(frozen=True)
@@ -95,8 +97,8 @@ def run(options: BuildOptions) -> BuildResult:
     A build holds the site's lock from start to end, so a second one started at once is refused.
     """
     if options.write and options.out is not None:
-        output.check_output_folder(options.out, options.site_root)
-        with output.site_lock(options.site_root, note=options.note):
+        writer.check_output_folder(options.out, options.site_root)
+        with writer.site_lock(options.site_root, note=options.note):
             return _run(options)
     return _run(options)
 
@@ -114,7 +116,7 @@ def _run(options: BuildOptions) -> BuildResult:
     published = [str(e.period) for e in content.editions
                  if e.status == "published" and str(e.period) != options.republishing]
     frozen = releases.load_frozen(site_root, published, problems, cache)
-    assets = output.collect_assets(site_root, problems)
+    assets = writer.collect_assets(site_root, problems)
     check_site_templates(site_root, problems)
     if options.base_url:
         fallback = fallback.with_base_url(options.base_url)
@@ -153,7 +155,7 @@ def _run(options: BuildOptions) -> BuildResult:
     result = BuildResult(pages=sum(1 for p in files if p.endswith(".html")), files=len(files), figures=figures,
                          drawn=drawn, problems=problems, warnings=warnings)
     if options.out is not None:
-        result.written = output.write_site(options.out, files, output.work_folder(site_root, options.out))
+        result.written = writer.write_site(options.out, files, writer.work_folder(site_root, options.out))
         if last:
             last.save()
     memo, changed = yamlfile.parsed()
@@ -207,7 +209,7 @@ def _template_location(exc: jinja2.TemplateError, site_root: Path) -> tuple[str,
 def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], assets: dict[str, bytes], cache: Cache,
             warnings: list[str], jobs: int | None = None, last: LastOutput | None = None) -> dict[str, bytes]:
     """Every output file by path, manifest last."""
-    names, files = output.fingerprint(assets)
+    names, files = writer.fingerprint(assets)
     downloads, data = data_files(site_root, model.catalog, cache=cache)
     years = {str(view.edition.period): view.edition.period.year for view in model.editions}
     indexer = ShardIndexer([view.path for view in views(model)], years, model.config.language, cache, jobs)
@@ -234,8 +236,8 @@ def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], asset
     except SearchUnavailable as exc:
         warnings.append(f"the search index was not built ({exc}); the search page will say so")
     commit = clock.git(site_root, "rev-parse", "HEAD")
-    files[output.MANIFEST] = output.manifest(model.config.version, model.built_at.isoformat(), commit,
-                                             output.input_hashes(site_root), files)
+    files[writer.MANIFEST] = writer.manifest(model.config.version, model.built_at.isoformat(), commit,
+                                             writer.input_hashes(site_root), files)
     return files
 
 
@@ -264,7 +266,7 @@ def publish(site_root: Path, period_text: str, force: bool = False, date: dt.dat
                      "a published edition never changes (use --force to replace its snapshot)")
     if problems:
         raise SiteError(problems)
-    with output.site_lock(site_root, "publish"):
+    with writer.site_lock(site_root, "publish"):
         # Refuses an edition or data with errors; a snapshot being replaced is not checked against its lock.
         run(BuildOptions(site_root, drafts=True, write=False, republishing=str(period) if force else None))
         _, today = _now(site_root, config)

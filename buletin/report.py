@@ -12,7 +12,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from .problems import Problem, in_report_order
+from buletin.problems import Problem, in_report_order
 
 FORMATS = ("text", "github", "gitlab")
 GITLAB_REPORT = "gl-code-quality-report.json"

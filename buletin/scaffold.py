@@ -4,10 +4,10 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from .config import config_and_period
-from .content import ARTICLE_RESERVED
-from .problems import Problems, SiteError
-from .urls import slugify
+from buletin.inputs.config import config_and_period
+from buletin.inputs.content import ARTICLE_RESERVED
+from buletin.problems import Problems, SiteError
+from buletin.urls import slugify
 
 EDITION = """\
 ---

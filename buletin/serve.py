@@ -10,10 +10,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
-from .headers import SECURITY_HEADERS
-from .output import OutputError
-from .pipeline import BuildOptions, run
-from .problems import SiteError, in_report_order
+from buletin.outputs.headers import SECURITY_HEADERS
+from buletin.outputs.writer import OutputError
+from buletin.pipeline import BuildOptions, run
+from buletin.problems import SiteError, in_report_order
 
 WATCHED = ("site.yaml", "content", "data", "templates")
 POLL_PATH = "/__buletin/poll"

@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from buletin.headers import SECURITY_HEADERS
+from buletin.outputs.headers import SECURITY_HEADERS
 
 REPO = Path(__file__).resolve().parents[1]
 

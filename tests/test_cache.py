@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from buletin import cache as cache_module
+from buletin.build import store as cache_module
 from buletin.pipeline import BuildOptions, run
 
 from .conftest import ARTICLE_MD, IKM_CSV, SITE_YAML, tree_snapshot
@@ -119,7 +119,7 @@ def test_a_no_op_build_is_skipped_and_any_change_rebuilds(site, run_cli, tmp_pat
 
 def _rendered_pages(site: Path, out: Path, monkeypatch) -> list[str]:
     """The pages a cached build renders through the templates (the others come from the cache)."""
-    from buletin import render
+    from buletin.outputs import render
 
     rendered: list[str] = []
     real = render.Renderer._render

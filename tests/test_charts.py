@@ -2,11 +2,11 @@ import csv
 import io
 import re
 
-from buletin.charts import build_figure, render_svg
-from buletin.chartspec import parse_spec
+from buletin.compose.charts import build_figure, render_svg
+from buletin.compose.chartspec import parse_spec
 from buletin.i18n import Locale
+from buletin.inputs.query import Series, grouped
 from buletin.problems import Problems
-from buletin.query import Series, grouped
 
 from .test_data import _site
 from .test_query import ROWS

@@ -27,7 +27,7 @@ from zoneinfo import ZoneInfo
 import pytest
 import yaml
 
-from buletin.headers import SECURITY_HEADERS, headers_file
+from buletin.outputs.headers import SECURITY_HEADERS, headers_file
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKFLOWS = ROOT / ".github" / "workflows"
@@ -463,7 +463,7 @@ def test_source_date_epoch_is_the_commit_time_when_that_is_today(tmp_path):
     subprocess.run(["git", "-c", "user.name=B", "-c", "user.email=b@example.invalid", "commit", "-q",
                     "--allow-empty", "-m", "today"], cwd=site, check=True, capture_output=True,
                    env={**os.environ, "GIT_AUTHOR_DATE": f"@{now}", "GIT_COMMITTER_DATE": f"@{now}"})
-    done = subprocess.run([sys.executable, "-m", "buletin.clock"], cwd=site, capture_output=True, text=True)
+    done = subprocess.run([sys.executable, "-m", "buletin.inputs.clock"], cwd=site, capture_output=True, text=True)
     assert done.returncode == 0, done.stderr
     assert int(done.stdout) == now  # later than the start of today
 

@@ -1,4 +1,4 @@
-from buletin.config import load_config
+from buletin.inputs.config import load_config
 from buletin.problems import Problems
 
 

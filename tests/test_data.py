@@ -2,7 +2,7 @@ import textwrap
 
 import openpyxl
 
-from buletin.catalog import load_catalog
+from buletin.inputs.catalog import load_catalog
 from buletin.problems import Problems
 
 PACKAGE = """

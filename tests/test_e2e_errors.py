@@ -403,7 +403,7 @@ def test_an_unknown_site_key_does_not_hide_content_errors(make_site, run_cli):
 
 @pytest.mark.parametrize("in_workers", [False, True], ids=["here", "in-workers"])
 def test_a_broken_site_template_is_reported_at_its_line(make_site, run_cli, tmp_path, monkeypatch, in_workers):
-    from buletin import render
+    from buletin.outputs import render
 
     if in_workers:
         monkeypatch.setattr(render, "MIN_FOR_POOL", 1)

@@ -18,7 +18,7 @@ def test_entry_without_summary_gets_an_excerpt_of_its_body(make_site, run_cli, t
 
 
 def test_the_feed_carries_the_newest_articles_only(make_site, run_cli, tmp_path):
-    from buletin.feeds import FEED_ENTRIES
+    from buletin.outputs.feeds import FEED_ENTRIES
 
     article = "---\ntitle: Catatan {n}\ndate: 2020-11-{day:02d}\n---\n\nCatatan harian nomor {n}.\n"
     site = make_site({f"content/2020-11/catatan-{n}.md": article.format(n=n, day=1 + n % 28)

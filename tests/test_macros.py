@@ -1,7 +1,7 @@
 import pytest
 
+from buletin.compose.macros import MacroStage, extract_charts
 from buletin.i18n import Locale
-from buletin.macros import MacroStage, extract_charts
 from buletin.problems import Problems
 
 from .test_data import _site

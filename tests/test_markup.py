@@ -1,4 +1,4 @@
-from buletin.markup import Markup
+from buletin.compose.markup import Markup
 
 
 def test_scripts_handlers_and_javascript_urls_are_removed():
@@ -23,7 +23,7 @@ def test_extensions_tables_footnotes_attr_list_and_one_h1():
 
 
 def test_plain_text_excerpt_leaves_out_figures_and_their_placeholders():
-    from buletin.markup import plain_text
+    from buletin.compose.markup import plain_text
 
     words = " ".join(f"kata{i}" for i in range(400))
     html = f"<p>BULETINFIGURE0X</p>\n<p>Awal <em>penting</em>.</p>\n<p>{words}</p>"

@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from buletin.output import OutputError, check_output_folder, fingerprint, manifest, sha256, write_site
+from buletin.outputs.writer import OutputError, check_output_folder, fingerprint, manifest, sha256, write_site
 
 
 def test_write_site_swaps_and_keeps_unchanged_mtimes(tmp_path):

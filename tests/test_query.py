@@ -2,9 +2,9 @@ import math
 
 import pytest
 
-from buletin.catalog import load_catalog
+from buletin.inputs.catalog import load_catalog
+from buletin.inputs.query import QueryError, grouped, value
 from buletin.problems import Problems
-from buletin.query import QueryError, grouped, value
 
 from .test_data import _site
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from buletin.output import sha256, site_lock
-from buletin.releases import mark_published
+from buletin.inputs.releases import mark_published
+from buletin.outputs.writer import sha256, site_lock
 
 from .conftest import IKM_CSV
 

@@ -5,7 +5,7 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from buletin import search
+from buletin.outputs import search
 from buletin.pipeline import BuildOptions, run
 
 from .conftest import EDITION_MD, tree_snapshot

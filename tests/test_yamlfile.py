@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from buletin import yamlfile
+from buletin.inputs import yamlfile
 
 
 def test_parsed_texts_are_remembered_and_handed_out_as_copies():

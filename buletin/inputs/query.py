@@ -4,9 +4,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from .catalog import Catalog
-from .data import Table, as_text
-from .problems import did_you_mean
+from buletin.inputs.catalog import Catalog
+from buletin.inputs.tables import Table, as_text
+from buletin.problems import did_you_mean
 
 if TYPE_CHECKING:
     import pandas as pd

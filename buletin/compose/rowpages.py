@@ -4,11 +4,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from .cache import make_key
-from .compose import Composer
-from .content import Page
-from .problems import did_you_mean
-from .urls import page_path, slugify
+from buletin.build.store import make_key
+from buletin.compose.composer import Composer
+from buletin.inputs.content import Page
+from buletin.problems import did_you_mean
+from buletin.urls import page_path, slugify
 
 
 @dataclass

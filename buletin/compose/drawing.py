@@ -3,12 +3,12 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from . import progress
-from .cache import Cache, make_key
-from .charts import Figure, render_card, render_svg
-from .i18n import Locale
-from .site import SiteModel, views
-from .workers import fork_map
+from buletin.build import progress
+from buletin.build.store import Cache, make_key
+from buletin.build.workers import fork_map
+from buletin.compose.charts import Figure, render_card, render_svg
+from buletin.i18n import Locale
+from buletin.model import SiteModel, views
 
 # Below this many images to draw, starting worker processes costs more than it saves.
 MIN_FOR_POOL = 24

@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from .datapackage import ResourceSpec
-from .problems import Problems
+from buletin.inputs.datapackage import ResourceSpec
+from buletin.problems import Problems
 
 if TYPE_CHECKING:
     import pandas as pd
 
-    from .catalog import Catalog
+    from buletin.inputs.catalog import Catalog
 
 MAX_ERRORS_PER_COLUMN = 10
 MAX_CELL = 10_000  # characters in one cell: a long description fits; a file pasted into a cell does not

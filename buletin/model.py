@@ -8,13 +8,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .catalog import Catalog
-from .compose import Body, Composer, Headline
-from .config import SiteConfig
-from .content import Article, Content, Edition, Page, is_visible
-from .i18n import Locale
-from .rowpages import RowIndex, row_path, row_title, rows_of
-from .urls import page_path, slugify
+from buletin.compose.composer import Body, Composer, Headline
+from buletin.compose.rowpages import RowIndex, row_path, row_title, rows_of
+from buletin.i18n import Locale
+from buletin.inputs.catalog import Catalog
+from buletin.inputs.config import SiteConfig
+from buletin.inputs.content import Article, Content, Edition, Page, is_visible
+from buletin.urls import page_path, slugify
 
 
 @dataclass

@@ -7,10 +7,10 @@ import json
 import os
 from pathlib import Path
 
-from . import clock
-from .cache import output_record, read_record, versions, write_record
-from .output import input_hashes, walk
-from .paths import refusal
+from buletin.build.store import output_record, read_record, versions, write_record
+from buletin.inputs import clock
+from buletin.inputs.paths import refusal
+from buletin.outputs.writer import input_hashes, walk
 
 
 def fingerprint(site_root: Path, out: Path, drafts: bool, base_url: str | None) -> str:

@@ -6,8 +6,8 @@ from collections.abc import Callable
 from html import escape as _escape_html
 from zoneinfo import ZoneInfo
 
-from .site import ArticleView, SiteModel
-from .urls import absolute, slugify
+from buletin.model import ArticleView, SiteModel
+from buletin.urls import absolute, slugify
 
 FEED_PATH = "feed.xml"
 FEED_ENTRIES = 50

@@ -7,10 +7,10 @@ import math
 import re
 from dataclasses import dataclass
 
-from .chartspec import ChartSpec
-from .data import spreadsheet_safe
-from .i18n import Locale
-from .query import Series
+from buletin.compose.chartspec import ChartSpec
+from buletin.i18n import Locale
+from buletin.inputs.query import Series
+from buletin.inputs.tables import spreadsheet_safe
 
 # Okabe-Ito, reordered so neighbours contrast; readable by colour-blind readers.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")

@@ -6,10 +6,10 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .cache import NO_CACHE, Cache, make_key
-from .data import Table, check_foreign_keys, read_table, validate_table
-from .datapackage import PackageSpec, ResourceSpec, load_package
-from .problems import Problems
+from buletin.build.store import NO_CACHE, Cache, make_key
+from buletin.inputs.datapackage import PackageSpec, ResourceSpec, load_package
+from buletin.inputs.tables import Table, check_foreign_keys, read_table, validate_table
+from buletin.problems import Problems
 
 
 @dataclass

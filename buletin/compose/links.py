@@ -5,9 +5,9 @@ import posixpath
 import re
 from pathlib import Path
 
-from .problems import Problems
-from .site import SiteModel, views
-from .urls import relative
+from buletin.model import SiteModel, views
+from buletin.problems import Problems
+from buletin.urls import relative
 
 _IMAGE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")')
 # Anything a browser would fetch by itself while showing the page (raw HTML may hold more than images).

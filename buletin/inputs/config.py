@@ -5,12 +5,12 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal
 
-from . import yamlfile
-from .i18n import LANGUAGES
-from .paths import NotUtf8, read_utf8, refusal
-from .periods import FREQUENCIES, Period
-from .problems import Problems, SiteError
-from .schema import Where, keys_of, option, validate
+from buletin.i18n import LANGUAGES
+from buletin.inputs import yamlfile
+from buletin.inputs.paths import NotUtf8, read_utf8, refusal
+from buletin.inputs.schema import Where, keys_of, option, validate
+from buletin.periods import FREQUENCIES, Period
+from buletin.problems import Problems, SiteError
 
 CONFIG_FILE = "site.yaml"
 
@@ -111,6 +111,6 @@ def config_and_period(site_root: Path, period_text: str) -> tuple[SiteConfig, Pe
     try:
         return config, Period.parse(period_text, config.frequency)
     except ValueError as exc:
-        from .output import UsageError
+        from buletin.outputs.writer import UsageError
 
         raise UsageError(f"{exc}: this site's editions are {config.frequency}") from None

@@ -16,10 +16,10 @@ from collections import defaultdict
 from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 
-from . import progress
-from .cache import Cache, make_key
-from .output import sha256
-from .workers import cores, die_with_parent
+from buletin.build import progress
+from buletin.build.store import Cache, make_key
+from buletin.build.workers import cores, die_with_parent
+from buletin.outputs.writer import sha256
 
 BUNDLE = "pagefind"
 SHARDS_FILE = f"{BUNDLE}/shards.json"  # the merged shards' folders, read by the search page's script

@@ -9,7 +9,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from . import __version__
+from buletin import __version__
 
 DEFAULT_DIR = ".buletin-cache"
 # The Cache Directory Tagging Specification: backup tools skip the folder, and buletin knows it made it.
@@ -23,7 +23,7 @@ _LIBRARIES = ("jinja2", "markdown", "matplotlib", "pandas", "openpyxl", "pyyaml"
 def versions() -> tuple[tuple[str, str], ...]:
     """buletin's and its libraries' versions: a new release of any invalidates what it may have produced."""
     code = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.rglob("*")):
+    for path in sorted(Path(__file__).parent.parent.rglob("*")):
         if path.suffix == ".py" and path.is_file():  # templates are applied after the cache, never in it
             code.update(path.name.encode() + path.read_bytes())
     installed = _installed()
@@ -161,7 +161,7 @@ def tag(root: Path) -> None:
 def check_cache_folder(cache: Path, site_root: Path, out: Path) -> None:
     """Refuse a --cache folder that buletin did not make and that is not empty, or one that holds the site,
     its inputs or its output: the cache's contents are deleted and replaced at will."""
-    from .output import UsageError
+    from buletin.outputs.writer import UsageError
 
     resolved, site, output = cache.resolve(), site_root.resolve(), out.resolve()
     if resolved == site or resolved in site.parents:

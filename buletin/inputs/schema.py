@@ -20,8 +20,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any, Literal, TypeVar, get_args, get_origin
 
-from .problems import Problems, did_you_mean
-from .yamlfile import KeyLines
+from buletin.inputs.yamlfile import KeyLines
+from buletin.problems import Problems, did_you_mean
 
 T = TypeVar("T")
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")

@@ -11,14 +11,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import __version__, clock
-from .cache import NO_CACHE, Cache
-from .catalog import Catalog
-from .datapackage import PACKAGE_FILE
-from .output import sha256
-from .paths import refusal, unsafe_relative
-from .problems import Problems
-from .query import QueryError, period_field, value
+from buletin import __version__
+from buletin.build.store import NO_CACHE, Cache
+from buletin.inputs import clock
+from buletin.inputs.catalog import Catalog
+from buletin.inputs.datapackage import PACKAGE_FILE
+from buletin.inputs.paths import refusal, unsafe_relative
+from buletin.inputs.query import QueryError, period_field, value
+from buletin.outputs.writer import sha256
+from buletin.problems import Problems
 
 RELEASES_DIR = "data/releases"
 LOCK_FILE = "release.lock.json"
@@ -205,7 +206,7 @@ def _same(a: float, b: float) -> bool:
 def load_frozen(site_root: Path, published_periods: list[str], problems: Problems,
                 cache: Cache = NO_CACHE) -> dict[str, Catalog]:
     """The snapshot catalog of every published edition, each verified against its lock file."""
-    from .catalog import load_catalog
+    from buletin.inputs.catalog import load_catalog
 
     frozen = {}
     for period in published_periods:

@@ -9,18 +9,18 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from .cache import make_key
-from .charts import x_text  # formatting only; matplotlib is imported when drawing
-from .i18n import Locale
-from .limits import ThemeSandbox, TooMuchWork, bounded, capped
-from .pagecache import Deferred, LastOutput, PageKeys, template_sources
-from .paths import refusal
-from .problems import Problems
-from .site import ArticleView, EditionView, FigureRef, SiteModel
-from .urls import absolute, page_path, relative, root_of, slugify
-from .workers import fork_map
+from buletin.build.store import make_key
+from buletin.build.workers import fork_map
+from buletin.compose.charts import x_text  # formatting only; matplotlib is imported when drawing
+from buletin.compose.limits import ThemeSandbox, TooMuchWork, bounded, capped
+from buletin.i18n import Locale
+from buletin.inputs.paths import refusal
+from buletin.model import ArticleView, EditionView, FigureRef, SiteModel
+from buletin.outputs.pagecache import Deferred, LastOutput, PageKeys, template_sources
+from buletin.problems import Problems
+from buletin.urls import absolute, page_path, relative, root_of, slugify
 
-THEME_DIR = Path(__file__).parent / "theme"
+THEME_DIR = Path(__file__).parent.parent / "theme"
 _SVG_SIZE = re.compile(rb'<svg[^>]*?width="([\d.]+)pt" height="([\d.]+)pt"')
 MIN_FOR_POOL = 64  # pages to render; with fewer, starting worker processes costs more than it saves
 _FIGURE_SLOT = re.compile(r"(?:<p>)?BULETINFIGURE(\d+)X(?:</p>)?")  # in a list item it has no paragraph

@@ -6,18 +6,18 @@ from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from . import progress
-from .cache import NO_CACHE, Cache, make_key
-from .catalog import Catalog
-from .charts import Figure, build_figure
-from .chartspec import chart_data, parse_spec
-from .content import Document, Edition, HeadlineSpec
-from .i18n import Locale
-from .macros import PLACEHOLDER_LINE, MacroStage, extract_charts, quote_record
-from .markup import Markup, sanitise
-from .problems import Problem, Problems
-from .query import QueryError, period_field, row_statuses, select, value
-from .workers import fork_map
+from buletin.build import progress
+from buletin.build.store import NO_CACHE, Cache, make_key
+from buletin.build.workers import fork_map
+from buletin.compose.charts import Figure, build_figure
+from buletin.compose.chartspec import chart_data, parse_spec
+from buletin.compose.macros import PLACEHOLDER_LINE, MacroStage, extract_charts, quote_record
+from buletin.compose.markup import Markup, sanitise
+from buletin.i18n import Locale
+from buletin.inputs.catalog import Catalog
+from buletin.inputs.content import Document, Edition, HeadlineSpec
+from buletin.inputs.query import QueryError, period_field, row_statuses, select, value
+from buletin.problems import Problem, Problems
 
 OTHER = {"id": "Lainnya", "en": "Other"}
 

@@ -5,10 +5,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
 
-from . import yamlfile
-from .paths import NotUtf8, read_utf8, refusal, unsafe_relative
-from .problems import Problems, did_you_mean
-from .schema import Where, option, validate
+from buletin.inputs import yamlfile
+from buletin.inputs.paths import NotUtf8, read_utf8, refusal, unsafe_relative
+from buletin.inputs.schema import Where, option, validate
+from buletin.problems import Problems, did_you_mean
 
 PACKAGE_FILE = "data/datapackage.yaml"
 FieldType = Literal["string", "integer", "number", "date", "yearmonth", "year", "boolean"]

@@ -6,12 +6,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal, get_args
 
-from . import yamlfile
-from .catalog import Catalog
-from .content import Aggregate
-from .problems import Problems
-from .query import QueryError, Series, grouped
-from .schema import Where, keys_of, option, validate
+from buletin.inputs import yamlfile
+from buletin.inputs.catalog import Catalog
+from buletin.inputs.content import Aggregate
+from buletin.inputs.query import QueryError, Series, grouped
+from buletin.inputs.schema import Where, keys_of, option, validate
+from buletin.problems import Problems
 
 ChartType = Literal["bar", "barh", "line", "table"]
 Sort = Literal["asc", "desc", "none"]

@@ -53,12 +53,12 @@ def deploy_epoch(site_root: Path, zone: dt.tzinfo) -> int:
 
 
 def _main() -> int:
-    """`python -m buletin.clock [SITE]`: print deploy_epoch() for CI (see docs/deploy.md)."""
+    """`python -m buletin.inputs.clock [SITE]`: print deploy_epoch() for CI (see docs/deploy.md)."""
     import sys
     from zoneinfo import ZoneInfo
 
-    from .config import FALLBACK, load_config
-    from .problems import Problems
+    from buletin.inputs.config import FALLBACK, load_config
+    from buletin.problems import Problems
 
     site_root = Path(sys.argv[1] if len(sys.argv) > 1 else ".")
     config = load_config(site_root, Problems()) or FALLBACK

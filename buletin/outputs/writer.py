@@ -9,11 +9,11 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from . import __version__
-from .paths import linked_folder_outside, refusal
-from .problems import Problems
+from buletin import __version__
+from buletin.inputs.paths import linked_folder_outside, refusal
+from buletin.problems import Problems
 
-THEME_ASSETS = Path(__file__).parent / "theme" / "assets"
+THEME_ASSETS = Path(__file__).parent.parent / "theme" / "assets"
 MANIFEST = "manifest.json"
 INPUT_DIRS = ("content", "data", "templates")
 

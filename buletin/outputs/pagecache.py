@@ -15,9 +15,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from .cache import read_record, write_record
-from .paths import refusal
-from .site import ArticleView, EditionView, FigureRef, PageView, SiteModel, views
+from buletin.build.store import read_record, write_record
+from buletin.inputs.paths import refusal
+from buletin.model import ArticleView, EditionView, FigureRef, PageView, SiteModel, views
 
 View = ArticleView | EditionView | PageView
 # The page's own body, the <body> element and Pagefind's marker: any other "body" may be another page's.

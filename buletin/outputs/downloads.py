@@ -6,10 +6,10 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .cache import NO_CACHE, Cache, make_key
-from .catalog import Catalog
-from .data import Table, spreadsheet_safe
-from .datapackage import ResourceSpec
+from buletin.build.store import NO_CACHE, Cache, make_key
+from buletin.inputs.catalog import Catalog
+from buletin.inputs.datapackage import ResourceSpec
+from buletin.inputs.tables import Table, spreadsheet_safe
 
 
 @dataclass(frozen=True)

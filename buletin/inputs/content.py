@@ -7,12 +7,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, TypeVar, get_args
 
-from . import yamlfile
-from .paths import NotUtf8, linked_folder_outside, read_utf8, refusal, unsafe_relative
-from .periods import Period, is_period
-from .problems import Problems
-from .schema import Where, keys_of, option, validate
-from .urls import slugify
+from buletin.inputs import yamlfile
+from buletin.inputs.paths import NotUtf8, linked_folder_outside, read_utf8, refusal, unsafe_relative
+from buletin.inputs.schema import Where, keys_of, option, validate
+from buletin.periods import Period, is_period
+from buletin.problems import Problems
+from buletin.urls import slugify
 
 CONTENT_DIR = "content"
 PAGES_DIR = "pages"

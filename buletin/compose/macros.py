@@ -11,13 +11,13 @@ from typing import Any
 
 import jinja2
 
-from .catalog import Catalog
-from .data import as_text
-from .i18n import Locale
-from .limits import BodySandbox, TooMuchWork, bounded, capped
-from .markup import FIGURE_PLACEHOLDER
-from .problems import Problems
-from .query import QueryError, value
+from buletin.compose.limits import BodySandbox, TooMuchWork, bounded, capped
+from buletin.compose.markup import FIGURE_PLACEHOLDER
+from buletin.i18n import Locale
+from buletin.inputs.catalog import Catalog
+from buletin.inputs.query import QueryError, value
+from buletin.inputs.tables import as_text
+from buletin.problems import Problems
 
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w-]*)")  # indented too: a chart may stand in a list item
 PLACEHOLDER = FIGURE_PLACEHOLDER

@@ -1,0 +1,1 @@
+"""Turning documents into bodies: macros, Markdown, chart blocks, figures, links."""
