@@ -46,7 +46,7 @@ def test_valid_data_keeps_cells_as_written(tmp_path):
     table = catalog.get("ikm")
     assert table.frame["kode_wilayah"].tolist() == ["7401"]
     assert table.numeric("unit_usaha").tolist() == [5]
-    assert table.labels("kode_wilayah", catalog) == {"7401": "Buton", "7471": "Kendari"}
+    assert table.labels("kode_wilayah", catalog.get) == {"7401": "Buton", "7471": "Kendari"}
 
 
 def test_each_violation_names_line_and_column(tmp_path):

@@ -8,7 +8,8 @@ from pathlib import Path
 
 from buletin.build.store import NO_CACHE, Cache, make_key
 from buletin.inputs.datapackage import PackageSpec, ResourceSpec, load_package
-from buletin.inputs.tables import Table, check_foreign_keys, read_table, validate_table
+from buletin.inputs.tables import Table, read_table
+from buletin.inputs.validation import check_foreign_keys, validate_table
 from buletin.problems import Problems
 
 
@@ -92,7 +93,7 @@ def load_catalog(site_root: Path, problems: Problems, data_dir: str = "data", ca
             continue
         catalog._tables[spec.name] = table
         validate_table(table, problems)
-        check_foreign_keys(table, catalog, problems)
+        check_foreign_keys(table, catalog.get, problems)
         if len(problems) == before:
             cache.store("valid", key, True)
     catalog.accessed.clear()

@@ -174,7 +174,7 @@ def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | Non
     if by:
         wide = frame.pivot_table(index=x, columns=by, values=ys[0], aggfunc=agg, sort=True).fillna(0.0)
         columns = [str(c) for c in wide.columns]
-        by_labels = table.labels(by, catalog) or {}
+        by_labels = table.labels(by, catalog.get) or {}
         column_labels = [by_labels.get(c, c) for c in columns]
     else:
         wide = frame.groupby(x, sort=True)[ys].agg(agg)
@@ -184,7 +184,7 @@ def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | Non
         wide = wide.loc[sorted(wide.index, key=lambda v: (float(v) if v != "" else float("inf"), v))]
     wide = _order(wide, sort, top, by_total=bool(by))
     x_values = [str(v) for v in wide.index]
-    x_labels = table.labels(x, catalog)
+    x_labels = table.labels(x, catalog.get)
     labels = [x_labels.get(v, v) for v in x_values] if x_labels else None
     rows = [[float(v) for v in row] for row in wide.to_numpy()]
     return Series(x, x_values, labels, columns, column_labels, rows, row_statuses(table, mask))
