@@ -1,4 +1,5 @@
 """Command-line entry for the sample site: python build.py [COMMAND] [OPTIONS]."""
 from buletin.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # worker processes import this file again: only the command itself runs main()
+    raise SystemExit(main())

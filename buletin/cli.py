@@ -10,7 +10,7 @@ import time
 from pathlib import Path
 
 from buletin.build import progress
-from buletin.build.store import DEFAULT_DIR as DEFAULT_CACHE
+from buletin.build.state import DEFAULT_DIR as DEFAULT_CACHE
 from buletin.outputs.writer import OutputError, UsageError
 from buletin.problems import Problem, SiteError
 from buletin.report import FORMATS, default_format, report
@@ -175,7 +175,7 @@ def _run(args: argparse.Namespace) -> int:
 def _folders(args: argparse.Namespace, site: Path) -> tuple[Path, Path | None]:
     """The output folder and the cache folder (None with --no-cache) the options name; UsageError when the
     cache folder is one buletin must not fill."""
-    from buletin.build.store import check_cache_folder
+    from buletin.build.state import check_cache_folder
 
     out = Path(args.out) if args.out else site / "output"
     if args.no_cache:
@@ -242,7 +242,7 @@ def _new(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
 
 
 def _publish(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
-    from buletin.pipeline import publish
+    from buletin.publish import publish
 
     done = publish(site, args.period, force=args.force, date=args.date)
     return (f"published edition {done.period} ({done.date.isoformat()}): {len(done.files)} files frozen in "

@@ -1,85 +1,100 @@
-"""The site model: every output page and file, with its URL, relations and template context."""
+"""The site model: every page with its address, relations and what it shows.
+
+It is made in two steps. `plan_site` decides which documents become pages, where, and what their macros
+see; the pipeline then composes their bodies, resolves their links, draws their charts and finds revisions;
+`assemble` puts all of that together into views that are complete when made. Rendering only reads them.
+"""
 from __future__ import annotations
 
 import datetime as dt
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-from buletin.compose.composer import Body, Composer, Headline
-from buletin.compose.rowpages import RowIndex, row_path, row_title, rows_of
+from buletin.compose.charts import Figure
+from buletin.compose.composer import Body, Headline
 from buletin.i18n import Locale
 from buletin.inputs.catalog import Catalog
 from buletin.inputs.config import SiteConfig
-from buletin.inputs.content import Article, Content, Edition, Page, is_visible
+from buletin.inputs.content import Article, Content, Document, Edition, Page, is_visible
+from buletin.inputs.releases import Revision
 from buletin.urls import page_path, slugify
 
 
-@dataclass
+@dataclass(frozen=True)
 class FigureRef:
     """A figure as a page shows it: its number label and the files it links to."""
 
-    figure: Any  # charts.Figure
+    figure: Figure
     label: str  # "Gambar 1" / "Tabel 1"
     svg_path: str | None  # output paths
     csv_path: str
     folder: str
 
 
-@dataclass
+@dataclass(frozen=True)
+class ArticleView:
+    article: Article
+    path: str
+    edition_path: str
+    body: Body
+    figures: tuple[FigureRef, ...]
+    summary: str = ""
+
+
+@dataclass(frozen=True)
 class EditionView:
     edition: Edition
     path: str
     title: str
     period_text: str
     body: Body
-    figures: list[FigureRef]
-    highlights: list[str]
-    headlines: list[Headline]
-    articles: list[ArticleView] = field(default_factory=list)
+    figures: tuple[FigureRef, ...]
+    highlights: tuple[str, ...]
+    headlines: tuple[Headline, ...]
+    articles: tuple[ArticleView, ...] = ()
     released: dt.date | None = None
     summary: str = ""
     data_prefix: str = "data/"  # where its data downloads are: a published edition has its own
     card_path: str | None = None  # the 1200x630 sharing image of its lead chart
-    revision: Any = None  # releases.Revision when later data changed its figures
+    revision: Revision | None = None  # how later data changed its figures
 
 
-@dataclass
-class ArticleView:
-    article: Article
-    path: str
-    edition_path: str
-    body: Body
-    figures: list[FigureRef]
-    summary: str = ""
-
-
-@dataclass
+@dataclass(frozen=True)
 class PageView:
     page: Page
     path: str
     body: Body
-    figures: list[FigureRef]
+    figures: tuple[FigureRef, ...]
     title: str = ""
     row: dict[str, str] | None = None  # for a page generated from a data row
-    related: list[ArticleView] = field(default_factory=list)  # articles tagged with the row
+    related: tuple[ArticleView, ...] = ()  # articles tagged with the row
     index_title: str = ""  # the title of the list of rows
 
 
-@dataclass
+@dataclass(frozen=True)
+class RowIndex:
+    """SLUG/: the list of the pages generated from a dataset's rows."""
+
+    page: Page
+    path: str
+    title: str
+    rows: tuple[PageView, ...]
+
+
+@dataclass(frozen=True)
 class SiteModel:
-    """Everything the renderer needs; built once after all inputs validated."""
+    """Everything the renderer needs, complete when made."""
 
     config: SiteConfig
     locale: Locale
     catalog: Catalog
-    editions: list[EditionView]  # newest first
-    pages: list[PageView]
-    files: dict[str, bytes]  # output path -> bytes for charts, CSVs, images
+    editions: tuple[EditionView, ...]  # newest first
+    pages: tuple[PageView, ...]
+    files: Mapping[str, bytes]  # output path -> bytes for charts, CSVs, images
     built_at: dt.datetime
-    row_indexes: list[RowIndex] = field(default_factory=list)
+    row_indexes: tuple[RowIndex, ...] = ()
 
     @property
     def articles(self) -> list[ArticleView]:
@@ -88,108 +103,170 @@ class SiteModel:
         return sorted(items, key=lambda a: (a.article.date or dt.date.min, a.path), reverse=True)
 
 
-def build_model(site_root: Path, config: SiteConfig, content: Content, catalog: Catalog,
-                composer_for: Callable[[Edition | None], Composer], today: dt.date, drafts: bool,
-                built_at: dt.datetime) -> SiteModel:
-    """Compose every visible document (a published edition with its snapshot's composer); name figure files."""
-    composer = composer_for(None)
-    locale = composer.locale
-    files: dict[str, bytes] = {}
+# ---------------------------------------------------------------- the plan
+
+
+@dataclass(frozen=True)
+class Slot:
+    """A document to compose into the page at `path`: its macros see `context`; `period` names the published
+    edition whose snapshot it reads (None: the current data)."""
+
+    path: str
+    doc: Document
+    context: dict[str, Any]
+    period: str | None = None
+
+
+@dataclass
+class EditionPlan:
+    slot: Slot
+    edition: Edition
+    title: str
+    articles: list[Slot] = field(default_factory=list)
+
+
+@dataclass
+class RowPlan:
+    """A page made from a dataset's rows: one slot per row, with its title and row."""
+
+    page: Page
+    path: str
+    title: str
+    rows: list[tuple[Slot, str, dict[str, str]]] = field(default_factory=list)  # slot, title, row
+
+
+@dataclass
+class SitePlan:
+    editions: list[EditionPlan]  # newest first
+    pages: list[Slot]
+    row_pages: list[RowPlan]
+
+    def slots(self) -> list[Slot]:
+        """Every slot, in a stable order."""
+        out = list(self.pages)
+        for plan in self.row_pages:
+            out.extend(slot for slot, _, _ in plan.rows)
+        for edition in self.editions:
+            out.append(edition.slot)
+            out.extend(edition.articles)
+        return out
+
+
+RowsOf = Callable[[Page], "list[dict[str, str]] | None"]
+TitleOf = Callable[[Page, dict[str, Any]], str]
+
+
+def plan_site(content: Content, locale: Locale, today: dt.date, drafts: bool, published: set[str],
+              rows_of: RowsOf, title_of: TitleOf) -> SitePlan:
+    """Which documents become pages, where, with what context; a published edition reads its snapshot."""
     editions = []
-    for edition in content.editions:
-        if is_visible(edition, today, drafts):
-            editions.append(_edition_view(site_root, edition, composer_for(edition), files, today, drafts))
-    editions.reverse()
-    model = SiteModel(config, locale, catalog, editions, [], files, built_at)
-    latest = _edition_context(editions[0].edition, locale) if editions else None
+    for edition in reversed(content.editions):
+        if not is_visible(edition, today, drafts):
+            continue
+        period = str(edition.period)
+        frozen = period if period in published else None
+        context = {"edition": edition_context(edition, locale), "page": edition.meta}
+        plan = EditionPlan(Slot(page_path(period), edition, context, frozen), edition, context["edition"]["title"])
+        for article in sorted(edition.articles, key=lambda a: (a.date or dt.date.min, a.slug)):
+            if is_visible(article, today, drafts):
+                plan.articles.append(Slot(page_path(period, article.slug), article,
+                                          {**context, "page": article.meta}, frozen))
+        editions.append(plan)
+    latest = edition_context(editions[0].edition, locale) if editions else None
+    pages, row_pages = [], []
     for page in content.pages:
-        if page.each is not None:
-            _row_pages(model, page, composer, latest)
-        else:
-            body = composer.body(page, {"page": page.meta, "edition": latest})
-            model.pages.append(PageView(page, page_path(page.slug), body, [], page.title))
-    return model
+        if page.each is None:
+            pages.append(Slot(page_path(page.slug), page, {"page": page.meta, "edition": latest}))
+            continue
+        rows = rows_of(page)
+        if rows is None:
+            continue
+        plan = RowPlan(page, page_path(page.slug), page.each.title)
+        for row in rows:
+            context = {"page": page.meta, "edition": latest, "row": row}
+            plan.rows.append((Slot(row_path(page, row[page.each.key]), page, context), title_of(page, context),
+                              row))
+        row_pages.append(plan)
+    return SitePlan(editions, pages, row_pages)
 
 
-def _row_pages(model: SiteModel, page: Page, composer: Composer, latest: dict[str, Any] | None) -> None:
-    """One page per data row at SLUG/KEY/, and SLUG/ listing them."""
-    rows = rows_of(page, composer)
-    if rows is None:
-        return
-    each = page.each
-    spec = composer.catalog.spec(each.data)
-    index = RowIndex(page, page_path(page.slug), each.title or (spec.title if spec else page.slug), [])
-    for row in rows:
-        context = {"page": page.meta, "edition": latest, "row": row}
-        view = PageView(page, row_path(page, row[each.key]), composer.body(page, context), [],
-                        row_title(page, row, composer, context), row, index_title=index.title)
-        if each.tag:
-            tag = slugify(row[each.tag])
-            view.related = [a for a in model.articles if tag in a.article.tags]
-        index.rows.append(view)
-        model.pages.append(view)
-    model.row_indexes.append(index)
-
-
-def _edition_context(edition: Edition, locale: Locale) -> dict[str, Any]:
+def edition_context(edition: Edition, locale: Locale) -> dict[str, Any]:
+    """What macros see as `edition`."""
     title = edition.title or locale.edition_title(edition.period)
     return {"period": str(edition.period), "title": title, "previous": str(edition.period.previous()),
             "year_ago": str(edition.period.year_ago()), "period_text": locale.period(edition.period)}
 
 
-def _edition_view(site_root: Path, edition: Edition, composer: Composer, files: dict[str, bytes],
-                  today: dt.date, drafts: bool) -> EditionView:
-    locale = composer.locale
-    context = {"edition": _edition_context(edition, locale), "page": edition.meta}
-    path = page_path(str(edition.period))
-    body = composer.body(edition, context)
-    highlights = [composer.inline(text, edition.source, edition.line_of("highlights", i) or 1, context)
-                  for i, text in enumerate(edition.info.highlights)]
-    view = EditionView(edition, path, context["edition"]["title"], locale.period(edition.period), body,
-                       [], highlights, composer.headlines(edition), summary=edition.info.summary)
-    for article in sorted(edition.articles, key=lambda a: (a.date or dt.date.min, a.slug)):
-        if not is_visible(article, today, drafts):
-            continue
-        article_path = page_path(str(edition.period), article.slug)
-        article_body = composer.body(article, {**context, "page": article.meta})
-        view.articles.append(ArticleView(article, article_path, path, article_body,
-                                         [],
-                                         summary=article.info.summary))
-        _copy_image(site_root, article, article_path, files)
-    dates = [a.article.date for a in view.articles if a.article.date]
-    view.released = edition.published or (max(dates) if dates else None)
-    return view
+def row_path(page: Page, key: str) -> str:
+    return page_path(page.slug, slugify(key) if slugify(key) != key.lower() else key)
 
 
-def _copy_image(site_root: Path, article: Article, article_path: str, files: dict[str, bytes]) -> None:
-    """The article's photo goes beside its page."""
-    image = article.info.image
-    source = site_root / Path(article.source).parent / image
-    if image and source.is_file():  # a missing photo is already a problem of the article's (content.py)
-        files[article_path.rsplit("/", 1)[0] + "/" + source.name] = source.read_bytes()
+# ---------------------------------------------------------------- the model
 
 
-def views(model: SiteModel) -> list[EditionView | ArticleView | PageView]:
-    """Every page view that has a body, in a stable order."""
-    out: list[EditionView | ArticleView | PageView] = list(model.pages)
-    for edition in model.editions:
-        out.append(edition)
-        out.extend(edition.articles)
-    return out
+@dataclass
+class Made:
+    """What the pipeline made for a plan: each slot's body (links resolved, charts drawn), each edition's
+    main points and headline cards, sharing cards and revisions, and the files pages link to."""
+
+    bodies: dict[str, Body]  # by slot path
+    highlights: dict[str, tuple[str, ...]]  # by edition path
+    headlines: dict[str, tuple[Headline, ...]]
+    revisions: dict[str, Revision]  # by period
+    cards: dict[str, tuple[str, bytes]]  # edition path -> (card path, PNG)
+    files: dict[str, bytes]  # images and attachments beside their pages
 
 
-def place_figures(model: SiteModel) -> None:
-    """Once drawn, name each figure's files (number and content hash) beside its page."""
-    for view in views(model):
-        view.figures = _place_figures(view.body, view.path, model.files, model.locale)
+def assemble(plan: SitePlan, made: Made, config: SiteConfig, locale: Locale, catalog: Catalog,
+             built_at: dt.datetime) -> SiteModel:
+    """The complete, read-only model."""
+    files = dict(made.files)
+    editions = tuple(_edition_view(edition, made, locale, files) for edition in plan.editions)
+    articles = sorted((a for e in editions for a in e.articles),
+                      key=lambda a: (a.article.date or dt.date.min, a.path), reverse=True)
+    pages: list[PageView] = []
+    for slot in plan.pages:
+        pages.append(PageView(slot.doc, slot.path, made.bodies[slot.path], _figures(slot, made, locale, files),
+                              slot.doc.title))
+    indexes = []
+    for row_plan in plan.row_pages:
+        spec = catalog.spec(row_plan.page.each.data)
+        title = row_plan.title or (spec.title if spec else row_plan.page.slug)
+        rows = []
+        for slot, row_title, row in row_plan.rows:
+            tag = slugify(row[row_plan.page.each.tag]) if row_plan.page.each.tag else None
+            related = tuple(a for a in articles if tag in a.article.tags) if tag else ()
+            rows.append(PageView(row_plan.page, slot.path, made.bodies[slot.path],
+                                 _figures(slot, made, locale, files), row_title, row, related, title))
+        pages.extend(rows)
+        indexes.append(RowIndex(row_plan.page, row_plan.path, title, tuple(rows)))
+    return SiteModel(config, locale, catalog, editions, tuple(pages), files, built_at, tuple(indexes))
 
 
-def _place_figures(body: Body, page: str, files: dict[str, bytes], locale: Locale) -> list[FigureRef]:
-    """Name each figure's files by number and content hash, and number charts and tables separately."""
-    folder = page.rsplit("/", 1)[0] + "/" if "/" in page else ""
+def _edition_view(plan: EditionPlan, made: Made, locale: Locale, files: dict[str, bytes]) -> EditionView:
+    edition, path = plan.edition, plan.slot.path
+    articles = tuple(ArticleView(slot.doc, slot.path, path, made.bodies[slot.path],
+                                 _figures(slot, made, locale, files), slot.doc.info.summary)
+                     for slot in plan.articles)
+    dates = [a.article.date for a in articles if a.article.date]
+    card = made.cards.get(path)
+    if card:
+        files[card[0]] = card[1]
+    period = str(edition.period)
+    return EditionView(edition, path, plan.title, locale.period(edition.period), made.bodies[path],
+                       _figures(plan.slot, made, locale, files), made.highlights.get(path, ()),
+                       made.headlines.get(path, ()), articles,
+                       released=edition.published or (max(dates) if dates else None), summary=edition.info.summary,
+                       data_prefix=f"{period}/data/" if plan.slot.period else "data/",
+                       card_path=card[0] if card else None, revision=made.revisions.get(period))
+
+
+def _figures(slot: Slot, made: Made, locale: Locale, files: dict[str, bytes]) -> tuple[FigureRef, ...]:
+    """Name each figure's files (number and content hash) beside its page; charts and tables count apart."""
+    folder = slot.path.rsplit("/", 1)[0] + "/" if "/" in slot.path else ""
     refs = []
     counts = {"chart": 0, "table": 0}
-    for figure in body.figures:
+    for figure in made.bodies[slot.path].figures:
         kind = "table" if figure.is_table else "chart"
         counts[kind] += 1
         word = locale.text("table" if figure.is_table else "figure")
@@ -202,4 +279,13 @@ def _place_figures(body: Body, page: str, files: dict[str, bytes], locale: Local
         csv_path = f"{folder}{stem}-{digest}.csv"
         files[csv_path] = figure.csv
         refs.append(FigureRef(figure, f"{word} {counts[kind]}", svg_path, csv_path, folder))
-    return refs
+    return tuple(refs)
+
+
+def views(model: SiteModel) -> list[EditionView | ArticleView | PageView]:
+    """Every page view that has a body, in a stable order."""
+    out: list[EditionView | ArticleView | PageView] = list(model.pages)
+    for edition in model.editions:
+        out.append(edition)
+        out.extend(edition.articles)
+    return out

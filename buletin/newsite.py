@@ -83,7 +83,9 @@ def _files(title: str, language: str, frequency: str, zone: str, period: Period,
                      f"description: {words['description']}\npublisher: {words['publisher']}\n"
                      f"license: CC BY 4.0\nnotice: {words['notice']}\n# base_url: https://example.go.id/buletin/\n",
         "build.py": '"""python build.py [COMMAND]: the same as the `buletin` command."""\n'
-                    "from buletin.cli import main\n\nraise SystemExit(main())\n",
+                    "from buletin.cli import main\n\n"
+                    'if __name__ == "__main__":  # worker processes import this file again\n'
+                    "    raise SystemExit(main())\n",
         "requirements.txt": f"# What CI installs to build this site.\nbuletin>={__version__},<1\n",
         ".gitignore": "output/\npublic/\n.buletin-cache/\n__pycache__/\n.venv/\n",
         "data/datapackage.yaml": (

@@ -1,4 +1,15 @@
-"""The only module that knows the order of the stages: read and validate all, render, then write."""
+"""The only module that knows the order of the stages.
+
+    read and validate every input          inputs/
+    plan the pages, compose their bodies   model.plan_site, compose/ (in the worker pool when there are many)
+    resolve links, find revisions          compose/links, inputs/releases
+    draw the charts                        compose/drawing (in the pool)
+    assemble the model                     model.assemble: complete when made, read-only after
+    render, index, write                   outputs/
+
+Every artifact made on the way is kept in the build state (build/state) with what it read, and made again
+only when something it read changed.
+"""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,25 +20,32 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from buletin.build.store import Cache, make_key, output_record
+from buletin.build import progress
+from buletin.build.state import BuildState, make_key
+from buletin.build.workers import Workers
 from buletin.compose import links
-from buletin.compose.composer import Composer
-from buletin.compose.drawing import draw_all
+from buletin.compose.composer import MIN_FOR_POOL, Body, Composer, Setting, compose_task
+from buletin.compose.drawing import card_key, draw, lead_figure, with_images
 from buletin.compose.markup import plain_text
+from buletin.compose.rowpages import row_title, rows_of
 from buletin.i18n import Locale
 from buletin.inputs import clock, releases, yamlfile
 from buletin.inputs.catalog import Catalog, load_catalog
-from buletin.inputs.config import SiteConfig, config_and_period, load_config
-from buletin.inputs.content import Content, Edition, load_content
-from buletin.model import SiteModel, build_model, place_figures, views
+from buletin.inputs.config import FALLBACK, SiteConfig, load_config
+from buletin.inputs.content import Content, load_content
+from buletin.inputs.paths import input_hashes
+from buletin.model import Made, SiteModel, SitePlan, Slot, assemble, plan_site, views
 from buletin.outputs import writer
 from buletin.outputs.downloads import data_files
 from buletin.outputs.feeds import atom_feed, robots, sitemap
 from buletin.outputs.headers import HEADERS_FILE, headers_file
 from buletin.outputs.pagecache import LastOutput
-from buletin.outputs.render import RefusedTemplate, check_site_templates, make_environment, render_site
+from buletin.outputs.render import Theme, page_jobs, render_site
 from buletin.outputs.search import SearchUnavailable, ShardIndexer
+from buletin.outputs.theme import RefusedTemplate, check_site_templates, template_location
 from buletin.problems import Problems, SiteError
+
+PRELOAD = ("buletin.compose.composer", "buletin.compose.drawing", "buletin.outputs.render")
 
 
 @dataclass(frozen=True)
@@ -37,8 +55,8 @@ class BuildOptions:
     drafts: bool = False
     base_url: str | None = None
     write: bool = True  # False for `check`
-    cache_dir: Path | None = None  # None: no cache
-    jobs: int | None = None  # processes for drawing charts (default: the machine's cores)
+    cache_dir: Path | None = None  # the build state's folder; None: keep nothing
+    jobs: int | None = None  # worker processes (default: the machine's cores)
     note: Callable[[str], None] | None = None  # told what a user should know but that is no problem
     republishing: str | None = None  # `publish PERIOD --force`: that edition's snapshot is about to be replaced
 
@@ -54,10 +72,20 @@ class BuildResult:
     problems: Problems = field(default_factory=Problems)
 
 
+@dataclass
+class Inputs:
+    """Everything read and validated before anything is made."""
+
+    config: SiteConfig
+    catalog: Catalog
+    frozen: dict[str, Catalog]  # published period -> its snapshot's catalog
+    content: Content
+    assets: dict[str, bytes]
+
+
 def today_at(site_root: Path) -> dt.date:
     """Today where the site is (its time zone), for new files' dates."""
-    config = load_config(site_root, Problems())
-    return _now(site_root, config or SiteConfig(title="?", language="id"))[1]
+    return _now(site_root, load_config(site_root, Problems()) or FALLBACK)[1]
 
 
 def _now(site_root: Path, config: SiteConfig) -> tuple[dt.datetime, dt.date]:
@@ -65,91 +93,68 @@ def _now(site_root: Path, config: SiteConfig) -> tuple[dt.datetime, dt.date]:
     return clock.build_time(site_root), clock.today(ZoneInfo(config.timezone))
 
 
-@dataclass
-class Composers:
-    """One composer for the current data, and one per published edition's snapshot."""
-
-    current: Composer
-    frozen: dict[str, Composer]
-
-    def finish(self, jobs: int | None) -> None:
-        """Compose the bodies that were not in the cache."""
-        for composer in (self.current, *self.frozen.values()):
-            composer.finish(jobs)
-
-    def for_edition(self, edition: Edition | None) -> Composer:
-        if edition is not None and edition.status == "published":
-            return self.frozen.get(str(edition.period), self.current)
-        return self.current
-
-
-def _composers(catalog: Catalog, frozen: dict[str, Catalog], config: SiteConfig, problems: Problems,
-               cache: Cache) -> Composers:
-    locale = Locale(config.language)
-    return Composers(Composer(catalog, locale, config.allow_raw_html, problems, cache),
-                     {period: Composer(c, locale, config.allow_raw_html, problems, cache)
-                      for period, c in frozen.items()})
-
-
-def run(options: BuildOptions) -> BuildResult:
+def run(options: BuildOptions, workers: Workers | None = None) -> BuildResult:
     """Build (or check) a site. Raises SiteError with every problem; never writes a half-built site.
 
-    A build holds the site's lock from start to end, so a second one started at once is refused.
+    A build holds the site's lock from start to end, so a second one started at once is refused. It uses
+    `workers` (serve keeps one pool for its session) or a pool of its own, started before any thread.
     """
     if options.write and options.out is not None:
         writer.check_output_folder(options.out, options.site_root)
         with writer.site_lock(options.site_root, note=options.note):
-            return _run(options)
-    return _run(options)
+            return _with_workers(options, workers)
+    return _with_workers(options, workers)
 
 
-def _run(options: BuildOptions) -> BuildResult:
+def _with_workers(options: BuildOptions, workers: Workers | None) -> BuildResult:
+    if workers is not None:
+        return _run(options, workers)
+    with Workers(options.jobs, PRELOAD) as own:
+        return _run(options, own)
+
+
+def _run(options: BuildOptions, workers: Workers) -> BuildResult:
     site_root = options.site_root
-    cache = Cache(options.cache_dir, read_only=not options.write)
-    parsed_key = make_key("parsed-yaml", str(site_root.resolve()))  # a memo of parsed texts, per site
-    yamlfile.recall(cache.load("yaml", parsed_key))
+    state = BuildState(options.cache_dir, read_only=not options.write)
+    memo = f"yaml-{make_key('parsed-yaml', str(site_root.resolve()))[:32]}"  # parsed texts, per site
+    yamlfile.recall(state.record(memo))
     problems = Problems()
-    config = load_config(site_root, problems)
-    fallback = config or SiteConfig(title="?", language="id")
-    catalog = load_catalog(site_root, problems, cache=cache)
-    content = load_content(site_root, fallback.frequency, problems)
-    published = [str(e.period) for e in content.editions
-                 if e.status == "published" and str(e.period) != options.republishing]
-    frozen = releases.load_frozen(site_root, published, problems, cache)
-    assets = writer.collect_assets(site_root, problems)
-    check_site_templates(site_root, problems)
-    if options.base_url:
-        fallback = fallback.with_base_url(options.base_url)
-    if config is None or problems:
-        _compose_quietly(site_root, fallback, content, _composers(catalog, frozen, fallback, problems, cache))
+    inputs = _read(options, state, problems)
+    if problems:
+        _compose_quietly(inputs, state, problems)
         raise SiteError(problems)
-    config = fallback
-    built_at, today = _now(site_root, config)
-    composers = _composers(catalog, frozen, config, problems, cache)
-    model = build_model(site_root, config, content, catalog, composers.for_edition, today, options.drafts,
-                        built_at)
-    composers.finish(options.jobs)
-    links.resolve(model, site_root, problems)
+    built_at, today = _now(site_root, inputs.config)
+    composers = _composers(inputs, state, problems)
+    current = composers[None]
+    plan = plan_site(inputs.content, current.locale, today, options.drafts or not options.write,
+                     set(inputs.frozen), lambda page: rows_of(page, current),
+                     lambda page, context: row_title(page, context["row"], current, context))
+    bodies = _compose(plan, composers, workers)
+    made = _made(plan, bodies, composers, site_root, problems)
     if problems:
         raise SiteError(problems)
-    _add_revisions(site_root, model, composers, frozen, today)
-    figures = sum(len(v.body.figures) for v in views(model))
+    made.revisions = _revisions(site_root, inputs, composers, today)
+    figures = sum(len(body.figures) for body in made.bodies.values())
     if not options.write:
+        _check_links(assemble(plan, made, inputs.config, current.locale, inputs.catalog, built_at), site_root,
+                     inputs, problems)
+        if problems:
+            raise SiteError(problems)
         return BuildResult(figures=figures, problems=problems)
-    drawn = draw_all(model, cache, options.jobs)
-    last = LastOutput(options.out, output_record(options.cache_dir, options.out, "pages")) \
-        if options.out and options.cache_dir else None
+    drawn = _draw(plan, made, inputs.config, state, workers)
+    model = assemble(plan, made, inputs.config, current.locale, inputs.catalog, built_at)
+    last = LastOutput(options.out, state) if options.out and options.cache_dir else None
     warnings: list[str] = []
-    place_figures(model)
     try:
-        files = _render(site_root, model, frozen, assets, cache, warnings, options.jobs, last)
+        files = _render(site_root, model, inputs, state, workers, warnings, last)
     except RefusedTemplate as exc:
         problems.add(exc.path, None, str(exc))
         raise SiteError(problems) from None
     except jinja2.TemplateError as exc:
-        problems.add(*_template_location(exc, site_root), f"theme template: {exc}")
+        problems.add(*template_location(exc, site_root), f"theme template: {exc}")
         raise SiteError(problems) from None
-    links.check_internal(model, files, problems)
+    for view in views(model):
+        links.check_internal(view.body.html, _document(view), view.path, set(files), problems)
     if problems:
         raise SiteError(problems)
     result = BuildResult(pages=sum(1 for p in files if p.endswith(".html")), files=len(files), figures=figures,
@@ -158,73 +163,135 @@ def _run(options: BuildOptions) -> BuildResult:
         result.written = writer.write_site(options.out, files, writer.work_folder(site_root, options.out))
         if last:
             last.save()
-    memo, changed = yamlfile.parsed()
+    parsed, changed = yamlfile.parsed()
     if changed:
-        cache.store("yaml", parsed_key, memo)
+        state.write_record(memo, parsed)
+    state.finish()
     return result
 
 
-def _add_revisions(site_root: Path, model: SiteModel, composers: Composers, frozen: dict[str, Catalog],
-                   today: dt.date) -> None:
-    """Compare each published edition's snapshot with the current data for its period."""
-    for view in model.editions:
-        period = str(view.edition.period)
-        if period not in frozen:
-            continue
-        view.data_prefix = f"{period}/data/"
-        revision = releases.find_revision(frozen[period], model.catalog, period,
-                                          composers.frozen[period].macros.quoted)
+def _read(options: BuildOptions, state: BuildState, problems: Problems) -> Inputs:
+    """Config, data (and every published snapshot), content, assets and templates, each checked."""
+    site_root = options.site_root
+    config = load_config(site_root, problems) or FALLBACK
+    if options.base_url:
+        config = config.with_base_url(options.base_url)
+    catalog = load_catalog(site_root, problems, state=state)
+    content = load_content(site_root, config.frequency, problems)
+    published = [str(e.period) for e in content.editions
+                 if e.status == "published" and str(e.period) != options.republishing]
+    frozen = releases.load_frozen(site_root, published, problems, state)
+    assets = writer.collect_assets(site_root, problems)
+    check_site_templates(site_root, problems)
+    return Inputs(config, catalog, frozen, content, assets)
+
+
+def _composers(inputs: Inputs, state: BuildState, problems: Problems) -> dict[str | None, Composer]:
+    """One composer for the current data (key None), and one per published edition's snapshot."""
+    config, site_root = inputs.config, inputs.catalog.site_root
+
+    def composer(catalog: Catalog, data_dir: str) -> Composer:
+        setting = Setting(site_root, data_dir, tuple(sorted(catalog.hashes.items())), config.language,
+                          config.allow_raw_html, state.root, state.read_only)
+        return Composer(setting, catalog, problems, state)
+
+    found: dict[str | None, Composer] = {None: composer(inputs.catalog, "data")}
+    for period, catalog in inputs.frozen.items():
+        found[period] = composer(catalog, releases.release_dir(period))
+    return found
+
+
+def _compose(plan: SitePlan, composers: dict[str | None, Composer], workers: Workers) -> dict[str, Body]:
+    """Every slot's body: from the build state where nothing it read changed, else composed (in the pool
+    when there are many)."""
+    bodies: dict[str, Body] = {}
+    pending: list[Slot] = []
+    for slot in plan.slots():
+        kept = composers[slot.period].kept_body(slot.doc, slot.context)
+        if kept is None:
+            pending.append(slot)
+        else:
+            bodies[slot.path] = kept
+    progress.say(f"composing {len(pending)} documents", len(pending))
+    tasks = [(composers[slot.period].setting, slot.doc, slot.context) for slot in pending]
+    for slot, outcome in zip(pending, workers.map(compose_task, tasks, minimum=MIN_FOR_POOL), strict=True):
+        bodies[slot.path] = composers[slot.period].take(slot.doc, slot.context, outcome)
+    return bodies
+
+
+def _made(plan: SitePlan, bodies: dict[str, Body], composers: dict[str | None, Composer], site_root: Path,
+          problems: Problems) -> Made:
+    """The bodies with their links resolved, and each edition's main points and headline cards."""
+    sources = {slot.doc.source: slot.path for slot in [*plan.pages, *(e.slot for e in plan.editions),
+                                                       *(a for e in plan.editions for a in e.articles)]}
+    sources.update((row_plan.page.source, row_plan.path) for row_plan in plan.row_pages)
+    files: dict[str, bytes] = {}
+    resolved = {}
+    for slot in plan.slots():
+        resolved[slot.path], found = links.resolve(bodies[slot.path], slot.doc, slot.path, sources, site_root,
+                                                   problems)
+        files.update(found)
+        files.update(links.photo(slot.doc, slot.path, site_root))
+    highlights, headlines = {}, {}
+    for edition in plan.editions:
+        composer = composers[edition.slot.period]
+        highlights[edition.slot.path] = tuple(
+            composer.inline(text, edition.edition.source, edition.edition.line_of("highlights", i) or 1,
+                            edition.slot.context) for i, text in enumerate(edition.edition.info.highlights))
+        headlines[edition.slot.path] = tuple(composer.headlines(edition.edition))
+    return Made(resolved, highlights, headlines, {}, {}, files)
+
+
+def _revisions(site_root: Path, inputs: Inputs, composers: dict[str | None, Composer],
+               today: dt.date) -> dict[str, releases.Revision]:
+    """How the current data differ from each published edition's snapshot, for its period."""
+    found = {}
+    for period, frozen in inputs.frozen.items():
+        revision = releases.find_revision(frozen, inputs.catalog, period, composers[period].macros.quoted)
         if revision:
-            revision.date = releases.revision_date(site_root, model.catalog, revision.datasets, today,
-                                                   model.config.timezone)
-            view.revision = revision
+            revision.date = releases.revision_date(site_root, inputs.catalog, revision.datasets, today,
+                                                   inputs.config.timezone)
+            found[period] = revision
+    return found
 
 
-def _compose_quietly(site_root: Path, config: SiteConfig, content: Content, composers: Composers) -> None:
-    """With inputs already in error, still look for the problems in bodies and charts (all in one run)."""
-    if content.editions or content.pages:
-        build_model(site_root, config, content, composers.current.catalog, composers.for_edition, dt.date.max,
-                    True, dt.datetime.now(dt.timezone.utc))
-        composers.finish(None)
+def _draw(plan: SitePlan, made: Made, config: SiteConfig, state: BuildState, workers: Workers) -> int:
+    """Give every chart its SVG and, with a base_url, every edition its sharing card; how many were drawn."""
+    language = config.language
+    cards = {}
+    if config.base_url:
+        for edition in plan.editions:
+            lead = lead_figure(made.bodies[slot.path] for slot in [edition.slot, *edition.articles])
+            if lead is not None:
+                cards[edition.slot.path] = (card_key(lead, language, edition.title, config.title),
+                                            (lead, edition.title, config.title))
+    figures = [f for body in made.bodies.values() for f in body.figures]
+    images, drawn = draw(figures, dict(cards.values()), language, state, workers)
+    made.bodies = {path: with_images(body, images, language) for path, body in made.bodies.items()}
+    card_word = Locale(language).text("card")
+    made.cards = {path: (f"{path.rsplit('/', 1)[0]}/{card_word}-{key[:8]}.png", images[key])
+                  for path, (key, _) in cards.items()}
+    return drawn
 
 
-def _template_location(exc: jinja2.TemplateError, site_root: Path) -> tuple[str, int | None]:
-    """The theme file and line where a template failed, relative to the site when it is the site's own."""
-    import traceback
-
-    filename, line = getattr(exc, "filename", None), getattr(exc, "lineno", None)
-    if not filename:
-        for frame in traceback.extract_tb(exc.__traceback__):
-            if frame.filename.endswith((".html", ".xml")):
-                filename, line = frame.filename, frame.lineno
-    if not filename:
-        return "templates", None
-    path = Path(filename)
-    try:
-        return path.resolve().relative_to(site_root.resolve()).as_posix(), line
-    except ValueError:
-        return f"(built-in theme) {path.name}", line
-
-
-def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], assets: dict[str, bytes], cache: Cache,
-            warnings: list[str], jobs: int | None = None, last: LastOutput | None = None) -> dict[str, bytes]:
+def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState, workers: Workers,
+            warnings: list[str], last: LastOutput | None) -> dict[str, bytes]:
     """Every output file by path, manifest last."""
-    names, files = writer.fingerprint(assets)
-    downloads, data = data_files(site_root, model.catalog, cache=cache)
+    names, files = writer.fingerprint(inputs.assets)
+    downloads, data = data_files(site_root, model.catalog, state=state)
     years = {str(view.edition.period): view.edition.period.year for view in model.editions}
-    indexer = ShardIndexer([view.path for view in views(model)], years, model.config.language, cache, jobs)
+    indexer = ShardIndexer([view.path for view in views(model)], years, model.config.language, state, workers.size)
     try:
-        compiled = cache.root / "templates" if cache.root is not None and not cache.read_only else None
-        pages = render_site(model, make_environment(site_root, model.locale, compiled), names, downloads, last,
-                            site_root, indexer.add, jobs)  # search shards are indexed while the rest renders
+        theme = Theme(site_root, state.root, names, tuple(downloads))
+        pages = render_site(model, theme, state, workers, last, indexer.add)  # shards index as pages come
     except BaseException:
         indexer.close()
         raise
     files.update(pages)
     files.update(model.files)
     files.update(data)
-    for period, catalog in frozen.items():
-        files.update(data_files(site_root, catalog, prefix=f"{period}/data/", cache=cache)[1])
+    for period, catalog in inputs.frozen.items():
+        files.update(data_files(site_root, catalog, prefix=f"{period}/data/", state=state)[1])
     files["feed.xml"] = atom_feed(model, lambda article: plain_text(article.body.html, 280))
     files["robots.txt"] = robots(model)
     files[HEADERS_FILE] = headers_file()
@@ -237,43 +304,37 @@ def _render(site_root: Path, model: SiteModel, frozen: dict[str, Catalog], asset
         warnings.append(f"the search index was not built ({exc}); the search page will say so")
     commit = clock.git(site_root, "rev-parse", "HEAD")
     files[writer.MANIFEST] = writer.manifest(model.config.version, model.built_at.isoformat(), commit,
-                                             writer.input_hashes(site_root), files)
+                                             input_hashes(site_root), files)
     return files
 
 
-@dataclass(frozen=True)
-class Published:
-    period: str
-    date: dt.date
-    files: list[str]
+def _check_links(model: SiteModel, site_root: Path, inputs: Inputs, problems: Problems) -> None:
+    """`check` knows every address the build would write without rendering a page: links are checked too."""
+    assets = writer.fingerprint(inputs.assets)[1]
+    paths = {job.path for job in page_jobs(model)} | set(model.files) | set(assets)
+    paths |= set(data_files(site_root, model.catalog)[1])
+    for period, catalog in inputs.frozen.items():
+        paths |= set(data_files(site_root, catalog, prefix=f"{period}/data/")[1])
+    paths |= {"feed.xml", "robots.txt", "sitemap.xml", HEADERS_FILE, writer.MANIFEST}
+    for view in views(model):
+        links.check_internal(view.body.html, _document(view), view.path, paths, problems)
 
 
-def publish(site_root: Path, period_text: str, force: bool = False, date: dt.date | None = None) -> Published:
-    """Freeze an edition: check the whole site, snapshot every dataset, mark the edition published.
+def _document(view) -> object:
+    return getattr(view, "article", None) or getattr(view, "edition", None) or view.page
 
-    Raises SiteError when the site has errors or the edition cannot be published.
-    """
-    config, period = config_and_period(site_root, period_text)
-    problems = Problems()
-    source = f"content/{period}/index.md"
-    content = load_content(site_root, config.frequency, problems)
-    edition = next((e for e in content.editions if e.period == period), None)
-    if edition is None and not problems:
-        problems.add(source, None, f"no edition {period}: create {source} first (`new edition {period}`)")
-    if edition is not None and edition.status == "published" and not force:
-        problems.add(source, edition.line_of("status"), f"edition {period} is already published"
-                     f"{' on ' + edition.published.isoformat() if edition.published else ''}; "
-                     "a published edition never changes (use --force to replace its snapshot)")
-    if problems:
-        raise SiteError(problems)
-    with writer.site_lock(site_root, "publish"):
-        # Refuses an edition or data with errors; a snapshot being replaced is not checked against its lock.
-        run(BuildOptions(site_root, drafts=True, write=False, republishing=str(period) if force else None))
-        _, today = _now(site_root, config)
-        day = date or (edition.published if edition.published else today)
-        catalog = load_catalog(site_root, problems)
-        files = releases.snapshot(site_root, catalog, str(period), day)
-        path = site_root / source
-        text = path.read_text(encoding="utf-8")
-        releases.write_text_atomically(path, releases.mark_published(text, day))
-    return Published(str(period), day, files)
+
+def _compose_quietly(inputs: Inputs, state: BuildState, problems: Problems) -> None:
+    """With inputs already in error, still look for the problems in bodies and charts (all in one run)."""
+    content = inputs.content
+    if not content.editions and not content.pages:
+        return
+    composers = _composers(inputs, BuildState(state.root, read_only=True), problems)
+    current = composers[None]
+    plan = plan_site(content, current.locale, dt.date.max, True, set(inputs.frozen),
+                     lambda page: rows_of(page, current),
+                     lambda page, context: row_title(page, context["row"], current, context))
+    for slot in plan.slots():
+        composer = composers[slot.period]
+        if composer.kept_body(slot.doc, slot.context) is None:
+            composer.take(slot.doc, slot.context, composer.compose(slot.doc, slot.context))

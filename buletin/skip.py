@@ -1,4 +1,6 @@
-"""Skipping a build when nothing it depends on changed: kept light, it runs before the heavy imports."""
+"""Skipping a build when nothing it read changed: the whole build is an artifact of the build state like any
+other, whose reads are every input file, the options, the versions, the day and the commit. Kept light: it
+runs before the heavy imports."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,10 +9,10 @@ import json
 import os
 from pathlib import Path
 
-from buletin.build.store import output_record, read_record, versions, write_record
+from buletin.build.state import BuildState, output_name, versions
 from buletin.inputs import clock
-from buletin.inputs.paths import refusal
-from buletin.outputs.writer import input_hashes, walk
+from buletin.inputs.paths import input_hashes, refusal
+from buletin.outputs.writer import walk
 
 
 def fingerprint(site_root: Path, out: Path, drafts: bool, base_url: str | None) -> str:
@@ -48,10 +50,6 @@ def _today(site_root: Path) -> str:
     return clock.today(zone).isoformat()
 
 
-def _record(cache_dir: Path, out: Path) -> Path:
-    return output_record(cache_dir, out, "build")
-
-
 def _tree(out: Path) -> dict[str, list[int]]:
     """Size and mtime of every output file: a file edited or removed by hand makes the next build run."""
     files = {}
@@ -64,12 +62,13 @@ def _tree(out: Path) -> dict[str, list[int]]:
 
 def unchanged(cache_dir: Path, out: Path, print_: str) -> int | None:
     """The number of output files when the last build had this fingerprint and its output is untouched."""
-    record = read_record(_record(cache_dir, out))
-    if not record or record.get("fingerprint") != print_ or not out.is_dir() or _tree(out) != record.get("files"):
+    record = BuildState(cache_dir).record(f"{output_name(out)}.build")
+    if not isinstance(record, dict) or record.get("fingerprint") != print_ or not out.is_dir() or \
+            _tree(out) != record.get("files"):
         return None
     return len(record["files"])
 
 
 def remember(cache_dir: Path, out: Path, print_: str) -> None:
     """Record a successful build's fingerprint and the state of its output."""
-    write_record(_record(cache_dir, out), {"fingerprint": print_, "files": _tree(out)})
+    BuildState(cache_dir).write_record(f"{output_name(out)}.build", {"fingerprint": print_, "files": _tree(out)})

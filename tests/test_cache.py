@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from buletin.build import store as cache_module
+from buletin.build import state as cache_module
 from buletin.pipeline import BuildOptions, run
 
 from .conftest import ARTICLE_MD, IKM_CSV, SITE_YAML, tree_snapshot
@@ -122,12 +122,10 @@ def _rendered_pages(site: Path, out: Path, monkeypatch) -> list[str]:
     from buletin.outputs import render
 
     rendered: list[str] = []
-    real = render.Renderer._render
-    monkeypatch.setattr(render.Renderer, "_render",
-                        lambda self, template, path, context: rendered.append(path) or real(self, template, path,
-                                                                                            context))
+    real = render.Renderer.render
+    monkeypatch.setattr(render.Renderer, "render", lambda self, job: rendered.append(job.path) or real(self, job))
     _build(site, out)
-    monkeypatch.setattr(render.Renderer, "_render", real)
+    monkeypatch.setattr(render.Renderer, "render", real)
     return sorted(rendered)
 
 

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 from buletin.outputs import search
@@ -66,10 +65,13 @@ def test_editing_one_article_reindexes_only_its_shard(make_site, tmp_path, monke
     before = {p.relative_to(tmp_path / "out").as_posix(): p.read_bytes()
               for p in (tmp_path / "out" / "pagefind").rglob("*") if p.is_file()}
     indexed: list[list[str]] = []
-    real_index = search._index
-    monkeypatch.setattr(search, "_index", lambda pages, language: indexed.append(sorted(pages))
-                        or real_index(pages, language))
-    monkeypatch.setattr(search, "_pool", ThreadPoolExecutor)  # in this process, where the list is
+    real_run = search._Run
+
+    def watched(key, pages, language):
+        indexed.append(sorted(pages))
+        return real_run(key, pages, language)
+
+    monkeypatch.setattr(search, "_Run", watched)
     article = site / "content/2019-12/catatan.md"
     article.write_text(OLD_ARTICLE.replace("tenun", "tenun dan anyaman"))
     run(options)
@@ -91,9 +93,8 @@ def test_a_theme_that_marks_other_pages_is_indexed_by_what_it_marks(make_site, t
     assert len(list((bundle / "2020" / "fragment").iterdir())) == 1
 
 
-def test_worker_processes_build_the_same_bundle_as_threads(make_site, tmp_path, monkeypatch):
+def test_one_pagefind_at_a_time_builds_the_same_bundle_as_several(make_site, tmp_path):
     site = _two_years(make_site)
-    run(BuildOptions(site, tmp_path / "threads", jobs=2))
-    monkeypatch.setattr(search, "MIN_FOR_PROCESSES", 0)
-    run(BuildOptions(site, tmp_path / "processes", jobs=2))
-    assert tree_snapshot(tmp_path / "threads") == tree_snapshot(tmp_path / "processes")
+    run(BuildOptions(site, tmp_path / "one", jobs=1))
+    run(BuildOptions(site, tmp_path / "several", jobs=2))
+    assert tree_snapshot(tmp_path / "one") == tree_snapshot(tmp_path / "several")

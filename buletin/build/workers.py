@@ -1,33 +1,24 @@
-"""Work spread over forked worker processes, which inherit the parent's state instead of receiving it."""
+"""Worker processes: one pool per build (per session in `serve`), created before any thread is started.
+
+Tasks are plain module-level functions with picklable arguments, so the pool works with every start method:
+`forkserver` where there is one (a clean server process forks the workers: nothing is forked while threads
+run), `spawn` elsewhere (macOS, Windows). A context that many tasks share (the site model, say) is sent once,
+as a file that each worker reads the first time it meets it. Workers end with their parent.
+"""
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterator
-from typing import Any
+import pickle
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from concurrent.futures import Executor, Future
+from functools import lru_cache
+from pathlib import Path
+from typing import Any, TypeVar
 
-_TASKS: list[Callable[[], Any]] = []  # inherited by the forked workers; only results travel back
-
-
-def fork_map(tasks: list[Callable[[], Any]], jobs: int | None, min_for_pool: int) -> Iterator[Any]:
-    """Each task's result in order, as they come; in forked processes when there are at least `min_for_pool`.
-
-    Below that, starting processes costs more than it saves, and where fork is missing (Windows) it runs here.
-    """
-    workers = min(jobs or cores(), len(tasks))
-    if workers < 2 or len(tasks) < min_for_pool or os.name != "posix":
-        for task in tasks:
-            yield task()
-        return
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-
-    _TASKS[:] = tasks
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"),
-                                 initializer=die_with_parent, initargs=(os.getpid(),)) as pool:
-            yield from pool.map(_run, range(len(tasks)), chunksize=max(1, len(tasks) // (workers * 8)))
-    finally:
-        _TASKS.clear()
+T = TypeVar("T")
+R = TypeVar("R")
+START_METHOD_VARIABLE = "BULETIN_START_METHOD"  # forkserver | spawn | fork: for tests and for debugging
 
 
 def cores() -> int:
@@ -35,23 +26,141 @@ def cores() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
-def die_with_parent(parent: int) -> None:
+def start_method() -> str:
+    """forkserver where the platform has it, else spawn; BULETIN_START_METHOD overrides."""
+    import multiprocessing
+
+    chosen = os.environ.get(START_METHOD_VARIABLE)
+    available = multiprocessing.get_all_start_methods()
+    if chosen in available:
+        return chosen
+    return "forkserver" if "forkserver" in available else "spawn"
+
+
+class Workers:
+    """A pool of `size` processes, started on first use and shut down by close()."""
+
+    def __init__(self, jobs: int | None = None, preload: tuple[str, ...] = ()):
+        self.size = max(1, jobs or cores())
+        self.preload = preload  # modules the forkserver imports once, for every worker it forks
+        self._pool: Executor | None = None
+        self._shared: list[Path] = []
+
+    def pool(self) -> Executor:
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            context = multiprocessing.get_context(start_method())
+            if context.get_start_method() == "forkserver" and self.preload:
+                context.set_forkserver_preload(list(self.preload))
+            self._pool = ProcessPoolExecutor(self.size, mp_context=context, initializer=die_with_parent,
+                                             initargs=(os.getpid(),))
+        return self._pool
+
+    def map(self, function: Callable[..., R], items: list[T], *arguments: Any, minimum: int = 2) -> Iterator[R]:
+        """function(item, *arguments) for each item, in order; here when there are fewer than `minimum` items
+        or one process, in the pool otherwise (in chunks, a few per worker)."""
+        if self.size < 2 or len(items) < max(2, minimum):
+            for item in items:
+                yield function(item, *arguments)
+            return
+        chunks = _chunks(items, self.size * 4)
+        futures = [self.pool().submit(_run_chunk, function, chunk, arguments) for chunk in chunks]
+        for future in futures:
+            yield from future.result()
+
+    def submit(self, function: Callable[..., R], *arguments: Any) -> Future[R]:
+        """One task in the pool (the caller decided it is worth a process)."""
+        return self.pool().submit(function, *arguments)
+
+    def share(self, value: Any, folder: Path | None = None) -> SharedFile:
+        """A large value many tasks need, pickled once to a file that each worker loads once."""
+        if folder is not None:
+            folder.mkdir(parents=True, exist_ok=True)
+        handle, name = tempfile.mkstemp(prefix="buletin-shared-", suffix=".pickle", dir=folder)
+        with os.fdopen(handle, "wb") as file:
+            pickle.dump(value, file, protocol=pickle.HIGHEST_PROTOCOL)
+        self._shared.append(Path(name))
+        return SharedFile(name, os.stat(name).st_mtime_ns)
+
+    def close(self) -> None:
+        """Wait for the tasks under way, end the processes, remove the shared files."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None
+        for path in self._shared:
+            path.unlink(missing_ok=True)
+        self._shared.clear()
+
+    def __enter__(self) -> Workers:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+
+class SharedFile(str):
+    """The path of a value shared with the workers (a str, so it pickles as one), with its version."""
+
+    def __new__(cls, path: str, version: int):
+        made = super().__new__(cls, path)
+        made.version = version  # type: ignore[attr-defined]
+        return made
+
+    def __reduce__(self):
+        return SharedFile, (str(self), self.version)  # type: ignore[attr-defined]
+
+    def load(self) -> Any:
+        return _load_shared(str(self), self.version)  # type: ignore[attr-defined]
+
+
+@lru_cache(maxsize=4)
+def _load_shared(path: str, version: int) -> Any:
+    with open(path, "rb") as file:
+        return pickle.load(file)
+
+
+def _chunks(items: list[T], count: int) -> list[list[T]]:
+    size = max(1, -(-len(items) // count))
+    return [items[i : i + size] for i in range(0, len(items), size)]
+
+
+def _run_chunk(function: Callable[..., R], chunk: list[Any], arguments: tuple) -> list[R]:
+    return [function(item, *arguments) for item in chunk]
+
+
+def die_with_parent(build: int) -> None:
     """A worker's first act: end when the build that started it ends, even by `kill -9`, so that no idle
-    worker is left holding memory (or, before, the site's lock)."""
+    worker is left holding memory. (Under forkserver the worker's parent is the server, not the build: the
+    build's process is watched by its id.)"""
     import threading
 
-    if os.getppid() != parent:
+    if os.name != "posix":  # pragma: no cover - Windows ends spawned workers whose pipes break
+        return
+    if not _alive(build):
         os._exit(0)
-    threading.Thread(target=_watch_parent, args=(parent,), daemon=True, name="buletin-watch-parent").start()
+    threading.Thread(target=_watch, args=(build,), daemon=True, name="buletin-watch-build").start()
 
 
-def _watch_parent(parent: int) -> None:
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def _watch(build: int) -> None:
     import time
 
-    while os.getppid() == parent:
+    while _alive(build):
         time.sleep(0.5)
     os._exit(0)
 
 
-def _run(index: int) -> Any:
-    return _TASKS[index]()
+def run_each(tasks: Iterable[Callable[[], R]]) -> list[R]:
+    """The tasks here, in order (for the few places where a pool would cost more than it saves)."""
+    return [task() for task in tasks]

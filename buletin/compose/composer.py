@@ -3,41 +3,42 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
-from buletin.build import progress
-from buletin.build.store import NO_CACHE, Cache, make_key
-from buletin.build.workers import fork_map
+from buletin.build.state import BuildState, make_key
 from buletin.compose.charts import Figure, build_figure
 from buletin.compose.chartspec import chart_data, parse_spec
 from buletin.compose.macros import PLACEHOLDER_LINE, MacroStage, extract_charts, quote_record
 from buletin.compose.markup import Markup, sanitise
 from buletin.i18n import Locale
-from buletin.inputs.catalog import Catalog
+from buletin.inputs.catalog import Catalog, open_catalog
 from buletin.inputs.content import Document, Edition, HeadlineSpec
 from buletin.inputs.query import QueryError, period_field, row_statuses, select, value
 from buletin.problems import Problem, Problems
 
 OTHER = {"id": "Lainnya", "en": "Other"}
+MIN_FOR_POOL = 48  # bodies; with fewer, worker processes cost more than they save
 
 
-@dataclass
+@dataclass(frozen=True)
 class Body:
-    """A rendered body: HTML with one placeholder paragraph per figure, and the figures."""
+    """A composed body: HTML with one placeholder paragraph per figure, and the figures."""
 
     html: str
-    figures: list[Figure] = field(default_factory=list)
+    figures: tuple[Figure, ...] = ()
 
 
 @dataclass
 class Outcome:
-    """What one composing step produced and touched."""
+    """What one composing step produced and read."""
 
     value: Any
     problems: list[Problem]
     quoted: list[dict[str, Any]]
-    accessed: set[str]
+    accessed: set[str]  # the datasets it read
 
 
 @dataclass(frozen=True)
@@ -53,58 +54,54 @@ class Headline:
     status: str = ""  # e.g. "sementara" where the rows carry a provisional/final status
 
 
+@dataclass(frozen=True)
+class Setting:
+    """Everything a Composer is made from, so that a worker process makes the same one."""
+
+    site_root: Path
+    data_dir: str  # data, or data/releases/PERIOD for a published edition
+    hashes: tuple[tuple[str, str], ...]  # the datasets as the build validated them: (name, sha256)
+    language: str
+    allow_raw_html: bool
+    state_root: Path | None
+    read_only: bool
+
+
 class Composer:
-    """Turns documents into HTML bodies with figures, collecting every problem."""
+    """Turns documents into bodies with figures, collecting every problem and every figure quoted."""
 
-    def __init__(self, catalog: Catalog, locale: Locale, allow_raw_html: bool, problems: Problems,
-                 cache: Cache = NO_CACHE):
-        self.pending: list[tuple[str, Document, dict[str, Any], Body]] = []
-        self.cache = cache
+    def __init__(self, setting: Setting, catalog: Catalog, problems: Problems, state: BuildState):
+        self.setting = setting
+        self.state = state
         self.catalog = catalog
-        self.locale = locale
+        self.locale = Locale(setting.language)
         self.problems = problems
-        self.macros = MacroStage(catalog, locale, problems, self.lookup)
-        self.markup = Markup(allow_raw_html, locale.text("table"))
+        self.macros = MacroStage(catalog, self.locale, problems, self.artifact)
+        self.markup = Markup(setting.allow_raw_html, self.locale.text("table"))
 
-    def _cached(self, kind: str, key: str) -> Any | None:
-        """A cache entry whose datasets are all unchanged, its quoted figures recorded again; else None."""
-        entry = self.cache.load(kind, key)
-        if entry is not None and all(self.catalog.hashes.get(n) == h for n, h in entry["deps"].items()):
-            self.macros.quoted.extend(entry["quoted"])
-            return entry["value"]
-        return None
+    @classmethod
+    def in_worker(cls, setting: Setting) -> Composer:
+        """The composer of `setting` in a worker: its catalog was validated by the build, not again here."""
+        catalog = open_catalog(setting.site_root, setting.data_dir, dict(setting.hashes))
+        return cls(setting, catalog, Problems(), BuildState(setting.state_root, setting.read_only))
 
-    def _memo(self, kind: str, parts: tuple, compute: Callable[[], Any]) -> Any:
-        """compute(), or its cached result when its text, context and every dataset it read are unchanged."""
+    def artifact(self, kind: str, parts: tuple, compute: Callable[[], Any]) -> Any:
+        """compute(), or what it gave before when its key (`parts`, the language, the versions) and every
+        dataset it read are unchanged (the build state's one rule). The datasets it read count as read by the
+        step that asked for it; a result that reported problems is never kept, so they come again."""
         key = make_key(kind, self.locale.language, self.markup.allow_raw_html, *parts)
-        found = self._cached(kind, key)
+        found = self.state.recall(kind, key, self.catalog.hashes)
         if found is not None:
-            return found
-        outcome = self._compute(compute)
-        self._keep(kind, key, outcome)
+            self.catalog.accessed.update(found["datasets"])
+            self.macros.quoted.extend(found["quoted"])
+            return found["value"]
+        outcome = self.compute(compute)
+        self.keep(kind, key, outcome)
         return outcome.value
 
-    def _compute(self, compute: Callable[[], Any]) -> Outcome:
-        """Run a step, capturing what it adds: problems, quoted figures, datasets read."""
-        quoted_from, problems_from = len(self.macros.quoted), len(self.problems)
-        self.catalog.accessed.clear()
-        value = compute()
-        return Outcome(value, self.problems.items[problems_from:], self.macros.quoted[quoted_from:],
-                       set(self.catalog.accessed))
-
-    def lookup(self, kind: str, parts: tuple, compute: Callable[[], Any]) -> Any:
-        """Within a body: compute(), or its cached result when every dataset it read is unchanged.
-
-        So a body whose prose changed re-uses its figures and quoted values without reading the data. The
-        datasets a result read count as read by the body too. Results that raised or reported problems
-        are never kept: their errors come again, at their lines.
-        """
-        key = make_key(kind, self.locale.language, *parts)
-        entry = self.cache.load(kind, key)
-        if entry is not None and all(self.catalog.hashes.get(n) == h for n, h in entry["deps"].items()):
-            self.catalog.accessed.update(entry["deps"])
-            self.macros.quoted.extend(entry["quoted"])
-            return entry["value"]
+    def compute(self, compute: Callable[[], Any]) -> Outcome:
+        """Run a step, capturing what it adds: problems, quoted figures, datasets read (also counted as read
+        by the step around it)."""
         outer, quoted_from, problems_from = set(self.catalog.accessed), len(self.macros.quoted), len(self.problems)
         self.catalog.accessed.clear()
         try:
@@ -112,41 +109,37 @@ class Composer:
         finally:
             accessed = set(self.catalog.accessed)
             self.catalog.accessed |= outer
-        if value is not None and len(self.problems) == problems_from:
-            self.cache.store(kind, key, {"value": value, "deps": self.catalog.dependencies(accessed),
-                                         "quoted": self.macros.quoted[quoted_from:]})
-        return value
+        return Outcome(value, self.problems.items[problems_from:], self.macros.quoted[quoted_from:], accessed)
 
-    def _keep(self, kind: str, key: str, outcome: Outcome) -> None:
-        if not outcome.problems:
-            self.cache.store(kind, key, {"value": outcome.value, "deps": self.catalog.dependencies(outcome.accessed),
-                                         "quoted": outcome.quoted})
+    def keep(self, kind: str, key: str, outcome: Outcome) -> None:
+        if not outcome.problems and outcome.value is not None:
+            self.state.keep(kind, key, {"value": outcome.value, "quoted": outcome.quoted,
+                                        "datasets": sorted(outcome.accessed)},
+                            reads=self.catalog.dependencies(outcome.accessed))
 
-    def body(self, doc: Document, context: dict[str, Any]) -> Body:
-        """Macros, then chart blocks, then Markdown; figures numbered from 1 in order of appearance.
+    def body_key(self, doc: Document, context: dict[str, Any]) -> str:
+        return make_key("body", self.locale.language, self.markup.allow_raw_html, doc.source, doc.body,
+                        doc.body_line, context)
 
-        From the cache where possible; else an empty Body filled in by finish(), in parallel when there are many.
-        Figures come without their SVG: drawing is a separate, cached and parallel step (drawing.py).
-        """
-        key = make_key("body", self.locale.language, self.markup.allow_raw_html, doc.source, doc.body,
-                       doc.body_line, context)
-        found = self._cached("body", key)
-        if found is not None:
-            return found
-        body = Body("", [])
-        self.pending.append((key, doc, context, body))
-        return body
+    def kept_body(self, doc: Document, context: dict[str, Any]) -> Body | None:
+        """The body as a build made it before, when nothing it read changed."""
+        found = self.state.recall("body", self.body_key(doc, context), self.catalog.hashes)
+        if found is None:
+            return None
+        self.macros.quoted.extend(found["quoted"])
+        return found["value"]
 
-    def finish(self, jobs: int | None = None) -> None:
-        """Compose every body body() could not take from the cache, and keep each in the cache."""
-        pending, self.pending = self.pending, []
-        outcomes = compose_many(self, [(doc, context) for _, doc, context, _ in pending], jobs)
-        for (key, _, _, body), outcome in zip(pending, outcomes, strict=True):
-            body.html, body.figures = outcome.value.html, outcome.value.figures
-            for problem in outcome.problems:
-                self.problems.add(problem.path, problem.line, problem.message, problem.location)
-            self.macros.quoted.extend(outcome.quoted)
-            self._keep("body", key, outcome)
+    def take(self, doc: Document, context: dict[str, Any], outcome: Outcome) -> Body:
+        """A body composed (here or in a worker): its problems and quoted figures join this composer's."""
+        for problem in outcome.problems:
+            self.problems.add(problem.path, problem.line, problem.message, problem.location)
+        self.macros.quoted.extend(outcome.quoted)
+        self.keep("body", self.body_key(doc, context), outcome)
+        return outcome.value
+
+    def compose(self, doc: Document, context: dict[str, Any]) -> Outcome:
+        """Macros, then chart blocks, then Markdown; figures numbered from 1 in order of appearance."""
+        return self.compute(lambda: self._body(doc, context))
 
     def _body(self, doc: Document, context: dict[str, Any]) -> Body:
         text, blocks = extract_charts(doc.body, doc.body_line)
@@ -159,12 +152,12 @@ class Composer:
         if rendered is None or len(figures) != len(blocks):
             return Body("", [])
         spaced = PLACEHOLDER_LINE.sub(lambda m: f"\n{m.group(0)}\n", rendered)  # its own paragraph
-        return Body(self.markup.convert(spaced), figures)
+        return Body(self.markup.convert(spaced), tuple(figures))
 
     def _figure(self, source: str, text: str, first_line: int, context: dict[str, Any],
                 number: int) -> Figure | None:
-        return self.lookup("figure", (source, text, context, number),
-                           lambda: self._new_figure(source, text, first_line, context, number))
+        return self.artifact("figure", (source, text, context, number),
+                             lambda: self._new_figure(source, text, first_line, context, number))
 
     def _new_figure(self, source: str, text: str, first_line: int, context: dict[str, Any],
                     number: int) -> Figure | None:
@@ -179,8 +172,8 @@ class Composer:
 
     def inline(self, text: str, source: str, line: int, context: dict[str, Any]) -> str:
         """A short text (a main point) through macros and Markdown, without the paragraph."""
-        return self._memo("inline", (str(text), source, line, context), lambda: self._inline(text, source, line,
-                                                                                              context))
+        return self.artifact("inline", (str(text), source, line, context),
+                             lambda: self._inline(text, source, line, context))
 
     def _inline(self, text: str, source: str, line: int, context: dict[str, Any]) -> str:
         rendered = self.macros.render(str(text), source, line, context)
@@ -194,7 +187,7 @@ class Composer:
     def headlines(self, edition: Edition) -> list[Headline]:
         """The edition's `figures` cards, each with its change against the previous period."""
         parts = (edition.source, str(edition.period), repr(edition.info.figures), edition.key_lines.text)
-        return self._memo("headlines", parts, lambda: self._headlines(edition))
+        return self.artifact("headlines", parts, lambda: self._headlines(edition))
 
     def _headlines(self, edition: Edition) -> list[Headline]:
         cards = []
@@ -242,15 +235,12 @@ class Composer:
         return (period_field(table) if table else None) or "periode"
 
 
-MIN_FOR_POOL = 64  # bodies; with fewer, starting worker processes costs more than it saves
+@lru_cache(maxsize=8)
+def _worker_composer(setting: Setting) -> Composer:
+    return Composer.in_worker(setting)
 
 
-def compose_many(composer: Composer, items: list[tuple[Document, dict[str, Any]]], jobs: int | None) -> list[Outcome]:
-    """Each (document, context) through the stages, in forked worker processes when there are many.
-
-    Tables are read by the workers that need them: a body whose figures and values are all in the cache
-    needs none, and pandas alone takes most of a second to import.
-    """
-    progress.say(f"composing {len(items)} documents", len(items))
-    tasks = [lambda d=doc, c=context: composer._compute(lambda: composer._body(d, c)) for doc, context in items]
-    return list(fork_map(tasks, jobs, MIN_FOR_POOL))
+def compose_task(item: tuple[Setting, Document, dict[str, Any]]) -> Outcome:
+    """A worker's task: one document through the stages, with the composer of its setting."""
+    setting, doc, context = item
+    return _worker_composer(setting).compose(doc, context)

@@ -1,81 +1,73 @@
-"""Drawing every chart and sharing card: from the cache where it can, else in a process pool."""
+"""Drawing every chart and sharing card: from the build state where it can, else in the worker pool."""
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import replace
 
 from buletin.build import progress
-from buletin.build.store import Cache, make_key
-from buletin.build.workers import fork_map
+from buletin.build.state import BuildState, make_key
+from buletin.build.workers import Workers
 from buletin.compose.charts import Figure, render_card, render_svg
+from buletin.compose.composer import Body
 from buletin.i18n import Locale
-from buletin.model import SiteModel, views
 
-# Below this many images to draw, starting worker processes costs more than it saves.
-MIN_FOR_POOL = 24
+MIN_FOR_POOL = 16  # images to draw; with fewer, worker processes cost more than they save
 
 
-def chart_key(figure: Figure, locale: Locale) -> str:
+def chart_key(figure: Figure, language: str) -> str:
     """Everything a chart's pixels depend on: spec, the data slice, language, digits (style and versions too)."""
-    return make_key("svg", repr(figure.spec), repr(figure.series), locale.language, figure.digits)
+    return make_key("svg", figure.spec, figure.series, language, figure.digits)
 
 
-def draw_all(model: SiteModel, cache: Cache, jobs: int | None = None) -> int:
-    """Give every chart its SVG and every edition its sharing card; returns how many were drawn."""
-    locale = model.locale
-    tasks: dict[str, tuple] = {}  # key -> (kind, arguments), for what the cache does not have
+def card_key(lead: Figure, language: str, heading: str, site_title: str) -> str:
+    return make_key("card", lead.spec, lead.series, language, heading, site_title)
+
+
+def lead_figure(bodies: Iterable[Body]) -> Figure | None:
+    """An edition's lead chart: the first chart of its own body or, failing that, of its articles'."""
+    return next((f for body in bodies for f in body.figures if not f.is_table), None)
+
+
+def draw(figures: list[Figure], cards: dict[str, tuple[Figure, str, str]], language: str, state: BuildState,
+         workers: Workers) -> tuple[dict[str, bytes], int]:
+    """Every chart's SVG and every card's PNG by key (cards: key -> (lead figure, heading, site title)), and
+    how many had to be drawn."""
     images: dict[str, bytes] = {}
-
-    def want(kind: str, key: str, arguments: tuple) -> None:
-        if key in images or key in tasks:
-            return
-        found = cache.load(kind, key)
+    tasks: dict[str, tuple] = {}
+    for figure in figures:
+        if figure.is_table:
+            continue
+        key = chart_key(figure, language)
+        if key not in images and key not in tasks:
+            found = state.recall("svg", key)
+            if found is None:
+                tasks[key] = ("svg", figure.spec, figure.series, language, figure.digits)
+            else:
+                images[key] = found
+    for key, (lead, heading, site_title) in cards.items():
+        found = state.recall("card", key)
         if found is None:
-            tasks[key] = (kind, arguments)
+            tasks[key] = ("card", lead.spec, lead.series, language, lead.digits, heading, site_title)
         else:
             images[key] = found
-
-    for view in views(model):
-        for figure in view.body.figures:
-            if not figure.is_table and figure.svg is None:
-                want("svg", chart_key(figure, locale), (figure.spec, figure.series, locale, figure.digits))
-    cards = {view.path: _card(view, model) for view in model.editions}
-    for key, arguments in filter(None, cards.values()):
-        want("card", key, arguments)
-    for key, data in _draw(tasks, jobs):
-        cache.store(tasks[key][0], key, data)
-        images[key] = data
-    for view in views(model):
-        view.body.figures = [f if f.is_table or f.svg is not None else replace(f, svg=images[chart_key(f, locale)])
-                             for f in view.body.figures]
-    for view in model.editions:
-        if cards[view.path]:
-            key = cards[view.path][0]
-            view.card_path = f"{view.path.rsplit('/', 1)[0]}/{locale.text('card')}-{key[:8]}.png"
-            model.files[view.card_path] = images[key]
-    return len(tasks)
-
-
-def _card(view, model: SiteModel) -> tuple[str, tuple] | None:
-    """(key, arguments) of an edition's 1200x630 sharing image, drawn from its lead chart; none without a
-    base_url, since a link preview needs the image's absolute address."""
-    if not model.config.base_url:
-        return None
-    figures = [*view.body.figures, *(f for a in view.articles for f in a.body.figures)]
-    lead = next((f for f in figures if not f.is_table), None)
-    if lead is None:
-        return None
-    key = make_key("card", repr(lead.spec), repr(lead.series), model.locale.language, view.title,
-                   model.config.title)
-    return key, (lead.spec, lead.series, model.locale, lead.digits, view.title, model.config.title)
-
-
-def _draw(tasks: dict[str, tuple], jobs: int | None) -> list[tuple[str, bytes]]:
     progress.say(f"drawing {len(tasks)} charts", len(tasks))
     keys = sorted(tasks)
-    drawn = fork_map([lambda task=tasks[k]: _render(task) for k in keys], jobs, MIN_FOR_POOL)
-    return list(zip(keys, drawn, strict=True))
+    for key, image in zip(keys, workers.map(draw_task, [tasks[k] for k in keys], minimum=MIN_FOR_POOL),
+                          strict=True):
+        state.keep(tasks[key][0], key, image)
+        images[key] = image
+    return images, len(tasks)
 
 
-def _render(task: tuple) -> bytes:
-    kind, arguments = task
-    return render_svg(*arguments) if kind == "svg" else render_card(*arguments)
+def draw_task(task: tuple) -> bytes:
+    """A worker's task: one chart (SVG) or one sharing card (PNG)."""
+    kind, spec, series, language, digits, *card = task
+    locale = Locale(language)
+    return render_svg(spec, series, locale, digits) if kind == "svg" else render_card(spec, series, locale, digits,
+                                                                                        *card)
+
+
+def with_images(body: Body, images: dict[str, bytes], language: str) -> Body:
+    """The body with each chart's SVG."""
+    figures = tuple(f if f.is_table else replace(f, svg=images[chart_key(f, language)]) for f in body.figures)
+    return replace(body, figures=figures)

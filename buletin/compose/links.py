@@ -3,9 +3,11 @@ from __future__ import annotations
 
 import posixpath
 import re
+from dataclasses import replace
 from pathlib import Path
 
-from buletin.model import SiteModel, views
+from buletin.compose.composer import Body
+from buletin.inputs.content import Document
 from buletin.problems import Problems
 from buletin.urls import relative
 
@@ -14,48 +16,63 @@ _IMAGE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")')
 _FETCHED = re.compile(r'<(?:img|source|video|audio|track|iframe|embed|object|script|input)\b[^>]*?'
                       r'\b(?:src|srcset|poster|data)=["\']?([^"\'\s>]+)', re.I)
 _LINK = re.compile(r'(<a\b[^>]*?\bhref=")([^"#?]+\.md)((?:#[^"]*)?")')
+_ATTACHMENT = re.compile(r'(<a\b[^>]*?\bhref=")([^"?]+)(")')
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|/|#)", re.I)
 
 
-def _source_of(view) -> object:
-    return getattr(view, "article", None) or getattr(view, "edition", None) or view.page
+ATTACHMENTS = (".pdf", ".xlsx", ".xls", ".csv", ".docx", ".doc", ".pptx", ".odt", ".ods", ".zip", ".txt", ".png",
+               ".jpg", ".jpeg", ".webp", ".gif", ".svg", ".avif", ".mp3", ".mp4")
 
 
-def resolve(model: SiteModel, site_root: Path, problems: Problems) -> None:
-    """Copy images beside the pages that show them; turn links to .md files into links to their pages."""
-    pages = {_source_of(v).source: v.path for v in views(model) if getattr(v, "row", None) is None}
+def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_root: Path,
+            problems: Problems) -> tuple[Body, dict[str, bytes]]:
+    """A body whose links to Markdown files lead to their pages, and the files it shows or links to (images
+    and attachments next to its Markdown file), by output path beside its page.
+
+    `pages` maps a source file (and, for a page made from data rows, the source of its list) to its page.
+    """
+    folder = posixpath.dirname(doc.source)
     content = (site_root / "content").resolve()
-    for view in views(model):
-        doc = _source_of(view)
-        folder = posixpath.dirname(doc.source)
+    files: dict[str, bytes] = {}
 
-        def image(match: re.Match[str], view=view, doc=doc, folder=folder) -> str:
-            src = match.group(2)
-            if _EXTERNAL.match(src):
-                return match.group(0)  # reported by _check_fetched
-            file = (site_root / folder / src).resolve()
-            if not file.is_relative_to(content) or not file.is_file():
-                problems.add(doc.source, _line_of(doc, src), f"image `{src}` not found (looked for "
-                             f"{posixpath.normpath(posixpath.join(folder, src))}; put it in content/)")
-                return match.group(0)
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(view.path), src))
-            model.files[target] = file.read_bytes()
+    def local(match: re.Match[str], what: str) -> str:
+        address = match.group(2)
+        attachment = what == "file"
+        if _EXTERNAL.match(address) or (attachment and not address.lower().split("#")[0].endswith(ATTACHMENTS)):
             return match.group(0)
+        name = address.split("#")[0]
+        file = (site_root / folder / name).resolve()
+        if not file.is_relative_to(content) or not file.is_file():
+            problems.add(doc.source, _line_of(doc, address), f"{what} `{name}` not found (looked for "
+                         f"{posixpath.normpath(posixpath.join(folder, name))}; put it next to the Markdown file)")
+            return match.group(0)
+        files[posixpath.normpath(posixpath.join(posixpath.dirname(page), name))] = file.read_bytes()
+        return match.group(0)
 
-        def link(match: re.Match[str], view=view, doc=doc, folder=folder) -> str:
-            href = match.group(2)
-            if _EXTERNAL.match(href):
-                return match.group(0)
-            target = pages.get(posixpath.normpath(posixpath.join(folder, href)))
-            if target is None:
-                problems.add(doc.source, _line_of(doc, href), f"link to `{href}`: no page is made from that file "
-                             "(a typo, a draft, or an item dated in the future?)")
-                return match.group(0)
-            return match.group(1) + relative(view.path, target) + match.group(3)
+    def link(match: re.Match[str]) -> str:
+        href = match.group(2)
+        if _EXTERNAL.match(href):
+            return match.group(0)
+        target = pages.get(posixpath.normpath(posixpath.join(folder, href)))
+        if target is None:
+            problems.add(doc.source, _line_of(doc, href), f"link to `{href}`: no page is made from that file "
+                         "(a typo, a draft, or an item dated in the future?)")
+            return match.group(0)
+        return match.group(1) + relative(page, target) + match.group(3)
 
-        _check_fetched(view.body.html, doc, problems)
-        html = _IMAGE.sub(image, view.body.html)
-        view.body.html = _LINK.sub(link, html)
+    _check_fetched(body.html, doc, problems)
+    html = _IMAGE.sub(lambda m: local(m, "image"), body.html)
+    html = _ATTACHMENT.sub(lambda m: local(m, "file"), html)
+    return replace(body, html=_LINK.sub(link, html)), files
+
+
+def photo(doc: Document, page: str, site_root: Path) -> dict[str, bytes]:
+    """An article's photo (`image:`) beside its page; a missing one is the article's problem (content.py)."""
+    image = getattr(getattr(doc, "info", None), "image", "")
+    source = site_root / posixpath.dirname(doc.source) / image
+    if not image or not source.is_file():
+        return {}
+    return {f"{page.rsplit('/', 1)[0]}/{source.name}": source.read_bytes()}
 
 
 def _check_fetched(html: str, doc, problems: Problems) -> None:
@@ -87,16 +104,13 @@ def _line_of(doc, text: str) -> int | None:
 _REFERENCE = re.compile(r'<(?:a|img|link|script)\b[^>]*?\b(?:href|src)="([^"]+)"')
 
 
-def check_internal(model: SiteModel, files: dict[str, bytes], problems: Problems) -> None:
-    """Every relative link written in Markdown must reach a file of the site (the theme's own are tested)."""
-    for view in views(model):
-        page = view.path
-        for href in sorted(set(_REFERENCE.findall(view.body.html))):
-            if _EXTERNAL.match(href) or href.startswith("mailto:"):
-                continue
-            target = posixpath.normpath(posixpath.join(posixpath.dirname(page), href.split("#")[0].split("?")[0]))
-            if target.startswith("..") or target in files or f"{target}/index.html" in files or target == ".":
-                continue
-            doc = _source_of(view)
-            problems.add(doc.source, _line_of(doc, href), f"link `{href}` leads to no page or file of the site "
-                         "(to link to another article, write its file name, e.g. `other-article.md`)")
+def check_internal(html: str, doc: Document, page: str, paths: set[str], problems: Problems) -> None:
+    """Every relative link written in Markdown must reach a file of the site (`paths`: every output path)."""
+    for href in sorted(set(_REFERENCE.findall(html))):
+        if _EXTERNAL.match(href):
+            continue
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), href.split("#")[0].split("?")[0]))
+        if target.startswith("..") or target in paths or f"{target}/index.html" in paths or target == ".":
+            continue
+        problems.add(doc.source, _line_of(doc, href), f"link `{href}` leads to no page or file of the site "
+                     "(to link to another article, write its file name, e.g. `other-article.md`)")

@@ -1,24 +1,13 @@
 """Pages generated from data rows: `each: {data, key}` renders a page once per row, at SLUG/KEY/."""
 from __future__ import annotations
 
-from dataclasses import dataclass
 from typing import Any
 
-from buletin.build.store import make_key
+from buletin.build.state import make_key
 from buletin.compose.composer import Composer
 from buletin.inputs.content import Page
 from buletin.problems import did_you_mean
-from buletin.urls import page_path, slugify
-
-
-@dataclass
-class RowIndex:
-    """SLUG/: the list of the generated pages."""
-
-    page: Page
-    path: str
-    title: str
-    rows: list[Any]  # site.PageView, one per row
+from buletin.urls import slugify
 
 
 def rows_of(page: Page, composer: Composer) -> list[dict[str, str]] | None:
@@ -41,12 +30,12 @@ def rows_of(page: Page, composer: Composer) -> list[dict[str, str]] | None:
             problems.add(page.source, page.line_of("each", option), f"each: dataset `{name}` has no column "
                          f"`{column}`{did_you_mean(str(column), spec.field_names)}")
             return None
-    cache_key = make_key("rows", catalog.hashes.get(name))
-    rows = composer.cache.load("rows", cache_key)
+    rows_key = make_key("rows", catalog.hashes.get(name))
+    rows = composer.state.recall("rows", rows_key)
     if rows is None:
         table = catalog.get(name)
         rows = [] if table is None else table.frame.to_dict(orient="records")
-        composer.cache.store("rows", cache_key, rows)
+        composer.state.keep("rows", rows_key, rows)
     keys = [row[key] for row in rows]
     duplicates = sorted({k for k in keys if keys.count(k) > 1 or not slugify(k)})
     if duplicates:
@@ -61,6 +50,3 @@ def row_title(page: Page, row: dict[str, str], composer: Composer, context: dict
     title = composer.macros.render(page.title, page.source, page.line_of("title") or 1, context)
     return title if title is not None else page.title
 
-
-def row_path(page: Page, key: str) -> str:
-    return page_path(page.slug, slugify(key) if slugify(key) != key.lower() else key)

@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from buletin.build.store import NO_CACHE, Cache, make_key
+from buletin.build.state import NO_STATE, BuildState, make_key
 from buletin.inputs.datapackage import PackageSpec, ResourceSpec, load_package
 from buletin.inputs.tables import Table, read_table
 from buletin.inputs.validation import check_foreign_keys, validate_table
@@ -28,6 +28,10 @@ class Catalog:
     @property
     def names(self) -> list[str]:
         return [spec.name for spec in self.package.resources if spec.name not in self.broken]
+
+    def without_tables(self) -> Catalog:
+        """The declarations and hashes alone (for a worker that renders pages and reads no data)."""
+        return Catalog(self.package, self.site_root, dict(self.hashes), set(self.broken))
 
     def is_broken(self, name: str) -> bool:
         """Declared, but unusable for an error reported at its declaration or its file."""
@@ -75,7 +79,13 @@ def _resource_hash(site_root: Path, spec: ResourceSpec, raw: dict) -> str:
     return digest.hexdigest()
 
 
-def load_catalog(site_root: Path, problems: Problems, data_dir: str = "data", cache: Cache = NO_CACHE) -> Catalog:
+def open_catalog(site_root: Path, data_dir: str, hashes: dict[str, str]) -> Catalog:
+    """The catalog of datasets a build has validated already (in a worker process): read, not checked."""
+    package = load_package(site_root, Problems(), data_dir)
+    return Catalog(package, site_root, hashes, broken=set(package.unusable))
+
+
+def load_catalog(site_root: Path, problems: Problems, data_dir: str = "data", state: BuildState = NO_STATE) -> Catalog:
     """Read datapackage.yaml; validate every resource whose file or declaration changed since it last passed."""
     package = load_package(site_root, problems, data_dir)
     raw_by_name = {str(r.get("name")): r for r in package.raw.get("resources") or [] if isinstance(r, dict)}
@@ -84,7 +94,7 @@ def load_catalog(site_root: Path, problems: Problems, data_dir: str = "data", ca
     catalog = Catalog(package, site_root, hashes, broken=set(package.unusable))
     for spec in package.resources:
         key = make_key("valid", catalog.dependencies({spec.name}))
-        if cache.load("valid", key):
+        if state.recall("valid", key):
             continue
         before = len(problems)
         table = read_table(site_root, spec, problems)
@@ -95,6 +105,6 @@ def load_catalog(site_root: Path, problems: Problems, data_dir: str = "data", ca
         validate_table(table, problems)
         check_foreign_keys(table, catalog.get, problems)
         if len(problems) == before:
-            cache.store("valid", key, True)
+            state.keep("valid", key, True)
     catalog.accessed.clear()
     return catalog

@@ -5,6 +5,7 @@ would be read and published, and a link to /dev/zero or a named pipe would never
 """
 from __future__ import annotations
 
+import hashlib
 import os
 import posixpath
 from pathlib import Path
@@ -73,3 +74,38 @@ def read_utf8(path: Path) -> str:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise NotUtf8(data[: exc.start].count(b"\n") + 1) from None
+
+
+INPUT_DIRS = ("content", "data", "templates")
+_HASHED: dict[Path, tuple[int, int, str]] = {}  # path -> (size, mtime_ns, sha256), for a second call
+
+
+def input_hashes(site_root: Path, extra: list[str] | tuple[str, ...] = ("site.yaml",)) -> dict[str, str]:
+    """sha256 of every input file (config, content, data, templates), by path relative to the site.
+
+    A file hashed before in this process and not modified since (same size and mtime) is not read again.
+    """
+    hashes = {}
+    for name in extra:
+        if refusal(site_root, site_root / name) is None:
+            hashes[name] = _file_hash(site_root / name)
+    for folder in INPUT_DIRS:
+        if linked_folder_outside(site_root, site_root / folder):
+            continue  # reported by the stage that reads it
+        for top, dirs, names in os.walk(site_root / folder):
+            dirs[:] = [d for d in dirs if not d.startswith(".")]  # hidden folders (the cache) are not inputs
+            relative = os.path.relpath(top, site_root).replace(os.sep, "/")
+            for name in names:
+                if not name.startswith(".") and refusal(site_root, Path(top, name)) is None:
+                    hashes[f"{relative}/{name}"] = _file_hash(Path(top, name))
+    return dict(sorted(hashes.items()))
+
+
+def _file_hash(path: Path) -> str:
+    stat = path.stat()
+    known = _HASHED.get(path)
+    if known and known[:2] == (stat.st_size, stat.st_mtime_ns):
+        return known[2]
+    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    _HASHED[path] = (stat.st_size, stat.st_mtime_ns, digest)
+    return digest

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from buletin import __version__
-from buletin.build.store import NO_CACHE, Cache
+from buletin.build.state import NO_STATE, BuildState
 from buletin.inputs import clock
 from buletin.inputs.catalog import Catalog
 from buletin.inputs.datapackage import PACKAGE_FILE
@@ -204,14 +204,14 @@ def _same(a: float, b: float) -> bool:
 
 
 def load_frozen(site_root: Path, published_periods: list[str], problems: Problems,
-                cache: Cache = NO_CACHE) -> dict[str, Catalog]:
+                state: BuildState = NO_STATE) -> dict[str, Catalog]:
     """The snapshot catalog of every published edition, each verified against its lock file."""
     from buletin.inputs.catalog import load_catalog
 
     frozen = {}
     for period in published_periods:
         if verify(site_root, period, problems):
-            frozen[period] = load_catalog(site_root, problems, data_dir=release_dir(period), cache=cache)
+            frozen[period] = load_catalog(site_root, problems, data_dir=release_dir(period), state=state)
     return frozen
 
 

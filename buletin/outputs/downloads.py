@@ -6,7 +6,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from buletin.build.store import NO_CACHE, Cache, make_key
+from buletin.build.state import NO_STATE, BuildState, make_key
 from buletin.inputs.catalog import Catalog
 from buletin.inputs.datapackage import ResourceSpec
 from buletin.inputs.tables import Table, spreadsheet_safe
@@ -35,11 +35,11 @@ def _needs_rewriting(table: Table) -> bool:
     return bool(table.frame.map(lambda cell: spreadsheet_safe(cell) != cell).to_numpy().any())
 
 
-def _as_csv(catalog: Catalog, name: str, cache: Cache) -> tuple[bytes | None, int, bool]:
+def _as_csv(catalog: Catalog, name: str, state: BuildState) -> tuple[bytes | None, int, bool]:
     """(CSV bytes, or None when the CSV file can be published as it is; row count; whether a workbook may be
     offered as it is): cached by the file's hash."""
     key = make_key("download", catalog.hashes[name])
-    found = cache.load("download", key)
+    found = state.recall("download", key)
     if found is not None:
         return found
     table = catalog.get(name)
@@ -50,7 +50,7 @@ def _as_csv(catalog: Catalog, name: str, cache: Cache) -> tuple[bytes | None, in
         result = (table_csv(table) if _needs_rewriting(table) else None, len(table.frame), False)
     else:
         result = (table_csv(table), len(table.frame), _plain_workbook(catalog.site_root / spec.path))
-    cache.store("download", key, result)
+    state.keep("download", key, result)
     return result
 
 
@@ -71,14 +71,14 @@ def _plain_workbook(path: Path) -> bool:
 
 
 def data_files(site_root: Path, catalog: Catalog, prefix: str = "data/",
-               cache: Cache = NO_CACHE) -> tuple[list[Download], dict[str, bytes]]:
+               state: BuildState = NO_STATE) -> tuple[list[Download], dict[str, bytes]]:
     """Every resource's downloads and datapackage.json, by output path (under `prefix`)."""
     files: dict[str, bytes] = {}
     downloads = []
     for name in sorted(catalog.names):
         spec = catalog.spec(name)
         source = site_root / spec.path
-        converted, rows, offer_original = _as_csv(catalog, name, cache)
+        converted, rows, offer_original = _as_csv(catalog, name, state)
         csv_path = f"{prefix}{name}.csv"
         original = None
         files[csv_path] = source.read_bytes() if converted is None else converted

@@ -15,7 +15,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from buletin.build.store import read_record, write_record
+from buletin.build.state import BuildState, Unkeyable, output_name
 from buletin.inputs.paths import refusal
 from buletin.model import ArticleView, EditionView, FigureRef, PageView, SiteModel, views
 
@@ -80,8 +80,8 @@ class PageKeys:
             return self.context(list(value.parts))
         if isinstance(value, str):
             return value if len(value) < 200 else _sha(value)
-        if isinstance(value, dict):
-            return {str(k): self.context(v) for k, v in value.items()}
+        if isinstance(value, dict):  # the renderer itself is the same for every page
+            return {str(k): self.context(v) for k, v in value.items() if k != "render"}
         if isinstance(value, (list, tuple)):
             return [self.context(v) for v in value]
         if isinstance(value, FigureRef):
@@ -90,7 +90,7 @@ class PageKeys:
             return value
         if dataclasses.is_dataclass(value):
             return _sha(repr(value))
-        return type(value).__name__  # the renderer itself: the same for every page
+        raise Unkeyable(f"a page's key cannot stand for a {type(value).__qualname__}")
 
 
 def template_sources(site_templates: Path, theme_templates: Path) -> tuple[list[tuple[str, str]], bool]:
@@ -117,11 +117,12 @@ class LastOutput:
     file edited by hand is rendered again. The keys are kept beside the no-op record, per output folder.
     """
 
-    def __init__(self, out: Path, record: Path):
+    def __init__(self, out: Path, state: BuildState):
         self.out = out
-        self.record = record
-        self.keys = read_record(record)
-        self.hashes = (read_record(out / "manifest.json").get("files") or {}) if self.keys else {}
+        self.state = state
+        self.record = f"{output_name(out)}.pages"
+        self.keys = state.record(self.record) or {}
+        self.hashes = _manifest_files(out) if self.keys else {}
         self.used: dict[str, str] = {}
 
     def page(self, path: str, key: str) -> bytes | None:
@@ -137,4 +138,14 @@ class LastOutput:
 
     def save(self) -> None:
         """After the output is written: the keys of its pages, for the next build."""
-        write_record(self.record, self.used)
+        self.state.write_record(self.record, self.used)
+
+
+def _manifest_files(out: Path) -> dict[str, str]:
+    import json
+
+    try:
+        found = json.loads((out / "manifest.json").read_text(encoding="utf-8")).get("files")
+    except (OSError, ValueError, AttributeError):
+        return {}
+    return found if isinstance(found, dict) else {}

@@ -13,19 +13,17 @@ import subprocess
 import sys
 import tempfile
 from collections import defaultdict
-from concurrent.futures import Executor, Future, ThreadPoolExecutor
 from pathlib import Path
 
 from buletin.build import progress
-from buletin.build.store import Cache, make_key
-from buletin.build.workers import cores, die_with_parent
+from buletin.build.state import BuildState, make_key
+from buletin.build.workers import cores
 from buletin.outputs.writer import sha256
 
 BUNDLE = "pagefind"
 SHARDS_FILE = f"{BUNDLE}/shards.json"  # the merged shards' folders, read by the search page's script
 SHARD_PAGES = 120  # a year of editions with more pages to index than this gets one shard per edition
 OTHER_PAGES = "pages"
-MIN_FOR_PROCESSES = 4  # shards in a site; with fewer, starting processes costs more than it saves
 _MARKER = b"data-pagefind-body"
 # Only the first shard's script and WebAssembly are loaded; the theme's own script replaces Pagefind's UI.
 _RUNTIME = ("pagefind.js", "pagefind-worker.js", "wasm.")
@@ -68,21 +66,25 @@ def indexed_pages(pages: dict[str, bytes]) -> dict[str, bytes]:
 
 
 class ShardIndexer:
-    """Indexes each shard in the background as soon as all of its pages are given (while others render).
+    """Indexes each shard as soon as all of its pages are given, while the others render.
 
+    Each shard not in the build state is indexed by a Pagefind process of its own, started at once and
+    collected at the end (at most `jobs` at a time): no thread and no worker pool is needed for that.
     `expected` names the pages to index; `files()` checks that against the pages finally built and
-    indexes afresh (from the cache where it can) when they differ, so the result never depends on timing.
+    indexes afresh (from the build state where it can) when they differ, so the result never depends on
+    timing.
     """
 
-    def __init__(self, expected: list[str], years: dict[str, int], language: str, cache: Cache,
+    def __init__(self, expected: list[str], years: dict[str, int], language: str, state: BuildState,
                  jobs: int | None = None):
         self.plan = plan_shards(expected, years)
-        self.years, self.language, self.cache, self.jobs = years, language, cache, jobs
+        self.years, self.language, self.state, self.jobs = years, language, state, jobs or cores()
         self.shard_of = {path: name for name, paths in self.plan.items() for path in paths}
         self.waiting = {name: set(paths) for name, paths in self.plan.items()}
         self.pages: dict[str, bytes] = {}
-        self.pool: Executor | None = None  # started at the first shard not in the cache
-        self.futures: dict[str, Future[dict[str, bytes]]] = {}
+        self.done: dict[str, dict[str, bytes]] = {}
+        self.running: dict[str, _Run] = {}
+        self.queued: list[tuple[str, dict[str, bytes]]] = []
 
     def add(self, path: str, data: bytes) -> None:
         """A page is rendered: start its shard when it was the shard's last."""
@@ -91,66 +93,100 @@ class ShardIndexer:
             return
         self.pages[path] = data
         self.waiting[name].discard(path)
-        if not self.waiting[name] and name not in self.futures:
+        if not self.waiting[name] and name not in self.done and name not in self.running:
             self._start(name, {p: self.pages[p] for p in self.plan[name]})
 
     def _start(self, name: str, pages: dict[str, bytes]) -> None:
-        """Take the shard from the cache, or index it in a worker process."""
+        """Take the shard from the build state, or start a Pagefind process for it."""
         key = make_key("search-shard", self.language, sorted((p, sha256(d)) for p, d in pages.items()))
-        found = self.cache.load("search", key)
+        found = self.state.recall("search", key)
         if found is not None:
-            self.futures[name] = Future()
-            self.futures[name].set_result(found)
+            self.done[name] = found
             return
-        if self.pool is None:
-            workers = self.jobs or cores()
-            self.pool = _pool(workers) if len(self.plan) > MIN_FOR_PROCESSES else ThreadPoolExecutor(workers)
-        self.futures[name] = self.pool.submit(_index_and_keep, pages, self.language, self.cache, key)
+        if len(self.running) >= self.jobs:
+            self.queued.append((name, pages))
+            return
+        self.running[name] = _Run(key, pages, self.language)
 
     def files(self, pages: dict[str, bytes]) -> dict[str, bytes]:
         """The bundle's files by output path, for these pages (all of the site's)."""
         try:
             html = indexed_pages(pages)
             if set(html) != set(self.shard_of) or any(self.pages[p] != html[p] for p in self.pages):
-                return _redo(html, self.years, self.language, self.cache, self.jobs)
+                self.close()
+                return _redo(html, self.years, self.language, self.state, self.jobs)
             if not self.plan:
                 return {}
-            missing = [name for name in self.plan if name not in self.futures]
-            if missing or any(not f.done() for f in self.futures.values()):
+            missing = [name for name in self.plan if name not in self.done and name not in self.running]
+            if missing or self.running:
                 progress.say(f"indexing {len(html)} pages for search", len(html))
             for name in missing:
                 self._start(name, {p: html[p] for p in self.plan[name]})
-            return _bundle({name: future.result() for name, future in self.futures.items()}, list(self.plan))
+            while self.running or self.queued:
+                if not self.running:
+                    self._start(*self.queued.pop(0))
+                    continue
+                name, run = next(iter(self.running.items()))
+                self.done[name] = run.result()
+                self.state.keep("search", run.key, self.done[name])
+                del self.running[name]
+            return _bundle(self.done, list(self.plan))
         finally:
             self.close()
 
     def close(self) -> None:
-        """Wait for the shards under way (a Pagefind run is short); start no more."""
-        if self.pool is not None:
-            self.pool.shutdown(wait=True, cancel_futures=True)
+        """Stop the Pagefind processes under way (a failed build needs none of them)."""
+        for run in self.running.values():
+            run.stop()
+        self.running.clear()
+        self.queued.clear()
 
 
-def _pool(workers: int) -> Executor:
-    """Worker processes, each with an interpreter of its own: from a thread, the few hundred file calls
-    of a shard would each wait for the rendering thread to let go of the interpreter."""
-    if os.name != "posix":
-        return ThreadPoolExecutor(workers)
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
+class _Run:
+    """One shard indexed by a Pagefind process of its own, in a folder of its own (in memory on Linux)."""
 
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=die_with_parent,
-                               initargs=(os.getpid(),))
+    def __init__(self, key: str, pages: dict[str, bytes], language: str):
+        self.key = key
+        self.folder = tempfile.TemporaryDirectory(prefix="buletin-search-", dir=_scratch())
+        root = Path(self.folder.name)
+        for path, data in pages.items():
+            target = root / path
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(data)
+        try:
+            self.process: subprocess.Popen | None = subprocess.Popen(
+                [*_command(), "--site", str(root), "--force-language", language, "--quiet"],
+                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+        except OSError as exc:
+            self.process, self.failure = None, str(exc)
+
+    def result(self) -> dict[str, bytes]:
+        if self.process is None:
+            raise SearchUnavailable(self.failure)
+        try:
+            output, _ = self.process.communicate(timeout=600)
+        except subprocess.TimeoutExpired:
+            self.stop()
+            raise SearchUnavailable("pagefind took more than 10 minutes") from None
+        if self.process.returncode != 0:
+            last = output.strip().splitlines()[-1:]
+            raise SearchUnavailable(last[0] if last else "pagefind failed")
+        bundle = Path(self.folder.name) / BUNDLE
+        files = {p.relative_to(bundle).as_posix(): p.read_bytes()
+                 for p in sorted(bundle.rglob("*")) if p.is_file() and not p.name.startswith(_UNUSED)}
+        self.folder.cleanup()
+        return files
+
+    def stop(self) -> None:
+        if self.process is not None and self.process.poll() is None:
+            self.process.kill()
+            self.process.wait()
+        self.folder.cleanup()
 
 
-def _index_and_keep(pages: dict[str, bytes], language: str, cache: Cache, key: str) -> dict[str, bytes]:
-    files = _index(pages, language)
-    cache.store("search", key, files)
-    return files
-
-
-def _redo(html: dict[str, bytes], years: dict[str, int], language: str, cache: Cache,
+def _redo(html: dict[str, bytes], years: dict[str, int], language: str, state: BuildState,
           jobs: int | None) -> dict[str, bytes]:
-    indexer = ShardIndexer(list(html), years, language, cache, jobs)
+    indexer = ShardIndexer(list(html), years, language, state, jobs)
     for path, data in html.items():
         indexer.add(path, data)
     return indexer.files(html)
@@ -181,24 +217,3 @@ def _command() -> list[str]:
         return [str(get_executable())]
     except (ImportError, FileNotFoundError):
         return [sys.executable, "-m", "pagefind"]
-
-
-def _index(pages: dict[str, bytes], language: str) -> dict[str, bytes]:
-    """Run Pagefind over these pages in a folder of their own; its bundle's files by path in the bundle."""
-    with tempfile.TemporaryDirectory(prefix="buletin-search-", dir=_scratch()) as folder:
-        root = Path(folder)
-        for path, data in pages.items():
-            target = root / path
-            target.parent.mkdir(parents=True, exist_ok=True)
-            target.write_bytes(data)
-        try:
-            done = subprocess.run([*_command(), "--site", str(root), "--force-language", language, "--quiet"],
-                                  capture_output=True, text=True, timeout=600)
-        except (OSError, subprocess.SubprocessError) as exc:
-            raise SearchUnavailable(str(exc)) from None
-        if done.returncode != 0:
-            last = (done.stderr or done.stdout).strip().splitlines()[-1:]
-            raise SearchUnavailable(last[0] if last else "pagefind failed")
-        bundle = root / BUNDLE
-        return {p.relative_to(bundle).as_posix(): p.read_bytes()
-                for p in sorted(bundle.rglob("*")) if p.is_file() and not p.name.startswith(_UNUSED)}

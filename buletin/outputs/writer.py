@@ -10,12 +10,11 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from buletin import __version__
-from buletin.inputs.paths import linked_folder_outside, refusal
+from buletin.inputs.paths import refusal
 from buletin.problems import Problems
 
 THEME_ASSETS = Path(__file__).parent.parent / "theme" / "assets"
 MANIFEST = "manifest.json"
-INPUT_DIRS = ("content", "data", "templates")
 
 
 class OutputError(Exception):
@@ -56,40 +55,6 @@ def fingerprint(assets: dict[str, bytes]) -> tuple[dict[str, str], dict[str, byt
         names[name] = hashed
         files[hashed] = data
     return names, files
-
-
-_HASHED: dict[Path, tuple[int, int, str]] = {}  # path -> (size, mtime_ns, sha256), for a second call
-
-
-def input_hashes(site_root: Path, extra: list[str] | tuple[str, ...] = ("site.yaml",)) -> dict[str, str]:
-    """sha256 of every input file (config, content, data, templates), by path relative to the site.
-
-    A file hashed before in this process and not modified since (same size and mtime) is not read again.
-    """
-    hashes = {}
-    for name in extra:
-        if refusal(site_root, site_root / name) is None:
-            hashes[name] = _file_hash(site_root / name)
-    for folder in INPUT_DIRS:
-        if linked_folder_outside(site_root, site_root / folder):
-            continue  # reported by the stage that reads it
-        for top, dirs, names in os.walk(site_root / folder):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]  # hidden folders (the cache) are not inputs
-            relative = os.path.relpath(top, site_root).replace(os.sep, "/")
-            for name in names:
-                if not name.startswith(".") and refusal(site_root, Path(top, name)) is None:
-                    hashes[f"{relative}/{name}"] = _file_hash(Path(top, name))
-    return dict(sorted(hashes.items()))
-
-
-def _file_hash(path: Path) -> str:
-    stat = path.stat()
-    known = _HASHED.get(path)
-    if known and known[:2] == (stat.st_size, stat.st_mtime_ns):
-        return known[2]
-    digest = sha256(path.read_bytes())
-    _HASHED[path] = (stat.st_size, stat.st_mtime_ns, digest)
-    return digest
 
 
 def manifest(version: str, built_at: str, commit: str | None, inputs: dict[str, str],
