@@ -10,9 +10,10 @@ from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from buletin.build.workers import Workers
 from buletin.outputs.headers import SECURITY_HEADERS
 from buletin.outputs.writer import OutputError
-from buletin.pipeline import BuildOptions, run
+from buletin.pipeline import PRELOAD, BuildOptions, run
 from buletin.problems import SiteError, in_report_order
 
 WATCHED = ("site.yaml", "content", "data", "templates")
@@ -122,10 +123,10 @@ def _snapshot(site_root: Path) -> dict[str, tuple[int, int]]:
     return found
 
 
-def _build(options: BuildOptions, state: State, say) -> None:
+def _build(options: BuildOptions, state: State, say, workers: Workers) -> None:
     started = time.perf_counter()
     try:
-        result = run(options)
+        result = run(options, workers)
     except SiteError as exc:
         problems = [str(p) for p in in_report_order(exc.problems)]
         for line in problems:
@@ -143,13 +144,17 @@ def _build(options: BuildOptions, state: State, say) -> None:
 
 
 def serve(options: BuildOptions, host: str, port: int, say=print, stop: threading.Event | None = None) -> int:
-    """Build, then serve until interrupted, rebuilding whenever an input changes."""
+    """Build, then serve until interrupted, rebuilding whenever an input changes.
+
+    One pool of worker processes serves the whole session; it is made before the server's threads start.
+    """
     state = State()
     assert options.out is not None
     handler = type("BoundHandler", (Handler,), {"state": state})
     # Bind first: a port in use is reported before any build work is done.
     server = ThreadingHTTPServer((host, port), partial(handler, directory=str(options.out.absolute())))
-    _build(options, state, say)
+    workers = Workers(options.jobs, PRELOAD)
+    _build(options, state, say, workers)
     options.out.mkdir(parents=True, exist_ok=True)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -161,11 +166,12 @@ def serve(options: BuildOptions, host: str, port: int, say=print, stop: threadin
             now = _snapshot(options.site_root)
             if now != seen:
                 seen = now
-                _build(options, state, say)
+                _build(options, state, say, workers)
     except KeyboardInterrupt:
         say("buletin: stopped")
     finally:
         server.shutdown()
         server.server_close()
+        workers.close()
     return 0
 
