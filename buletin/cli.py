@@ -11,8 +11,7 @@ from pathlib import Path
 
 from buletin.build import progress
 from buletin.build.state import DEFAULT_DIR as DEFAULT_CACHE
-from buletin.outputs.writer import OutputError, UsageError
-from buletin.problems import Problem, SiteError
+from buletin.problems import OutputError, Problem, SiteError, UsageError
 from buletin.report import FORMATS, default_format, report
 
 

@@ -87,6 +87,14 @@ def in_report_order(problems: Problems | list[Problem]) -> list[Problem]:
     return sorted(problems, key=report_order)
 
 
+class OutputError(Exception):
+    """The output folder cannot be written safely (exit code 1)."""
+
+
+class UsageError(OutputError):
+    """An option names something buletin must not use (exit code 2)."""
+
+
 class SiteError(Exception):
     """Raised when a stage cannot go on; carries every problem found so far."""
 

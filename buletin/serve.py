@@ -12,9 +12,8 @@ from urllib.parse import parse_qs, urlparse
 
 from buletin.build.workers import Workers
 from buletin.outputs.headers import SECURITY_HEADERS
-from buletin.outputs.writer import OutputError
 from buletin.pipeline import PRELOAD, BuildOptions, run
-from buletin.problems import SiteError, in_report_order
+from buletin.problems import OutputError, SiteError, in_report_order
 
 WATCHED = ("site.yaml", "content", "data", "templates")
 POLL_PATH = "/__buletin/poll"

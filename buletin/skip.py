@@ -41,6 +41,7 @@ def _today(site_root: Path) -> str:
 
     import yaml
 
+    zone: dt.tzinfo
     try:
         if refusal(site_root, site_root / "site.yaml"):
             raise ValueError("site.yaml cannot be read")

@@ -3,7 +3,8 @@ import os
 
 import pytest
 
-from buletin.outputs.writer import OutputError, check_output_folder, fingerprint, manifest, sha256, write_site
+from buletin.outputs.writer import check_output_folder, fingerprint, manifest, sha256, write_site
+from buletin.problems import OutputError
 
 
 def test_write_site_swaps_and_keeps_unchanged_mtimes(tmp_path):

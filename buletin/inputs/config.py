@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Literal
+from typing import Literal, get_args
 
 from buletin.i18n import LANGUAGES
 from buletin.inputs import yamlfile
@@ -15,8 +15,9 @@ from buletin.problems import Problems, SiteError
 CONFIG_FILE = "site.yaml"
 
 
-Language = Literal[LANGUAGES]
-Frequency = Literal[FREQUENCIES]
+Language = Literal["id", "en"]
+Frequency = Literal["monthly", "quarterly", "yearly"]
+assert get_args(Language) == LANGUAGES and get_args(Frequency) == FREQUENCIES, "keep in step with i18n, periods"
 
 
 def _absolute_url(url: str) -> str | None:
@@ -111,6 +112,6 @@ def config_and_period(site_root: Path, period_text: str) -> tuple[SiteConfig, Pe
     try:
         return config, Period.parse(period_text, config.frequency)
     except ValueError as exc:
-        from buletin.outputs.writer import UsageError
+        from buletin.problems import UsageError
 
         raise UsageError(f"{exc}: this site's editions are {config.frequency}") from None

@@ -5,7 +5,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
 
 from buletin.inputs import yamlfile
 from buletin.inputs.paths import NotUtf8, linked_folder_outside, read_utf8, refusal, unsafe_relative
@@ -14,12 +14,15 @@ from buletin.periods import Period, is_period
 from buletin.problems import Problems
 from buletin.urls import slugify
 
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
 CONTENT_DIR = "content"
 PAGES_DIR = "pages"
 RESERVED = ("arsip", "archive", "data", "assets", "cari", "search", "topik", "tags", "pagefind", "feed.xml",
             "sitemap.xml", "robots.txt", "404", "404.html", "manifest.json", "index", "_headers")
 ARTICLE_RESERVED = ("data",)  # a published edition's data downloads live in PERIOD/data/
-T = TypeVar("T")
+T = TypeVar("T", bound="DataclassInstance")  # a front matter's declaration
 IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg", ".avif")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # what a web address carries without escaping
 Status = Literal["draft", "live", "published"]
@@ -140,7 +143,7 @@ class Article(Document):
 
 @dataclass
 class Edition(Document):
-    period: Period | None = None
+    period: Period
     info: EditionMeta = field(default_factory=EditionMeta)
     articles: list[Article] = field(default_factory=list)
 

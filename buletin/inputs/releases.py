@@ -18,7 +18,6 @@ from buletin.inputs.catalog import Catalog
 from buletin.inputs.datapackage import PACKAGE_FILE
 from buletin.inputs.paths import refusal, unsafe_relative
 from buletin.inputs.query import QueryError, period_field, value
-from buletin.outputs.writer import sha256
 from buletin.problems import Problems
 
 RELEASES_DIR = "data/releases"
@@ -47,7 +46,7 @@ def snapshot(site_root: Path, catalog: Catalog, period: str, published: dt.date)
         destination.parent.mkdir(parents=True, exist_ok=True)
         data = (site_root / rel).read_bytes()
         destination.write_bytes(data)
-        hashes[inside] = sha256(data)
+        hashes[inside] = _sha256(data)
     lock = {"period": period, "published": published.isoformat(), "generator": f"buletin {__version__}",
             "files": dict(sorted(hashes.items()))}
     (staging / LOCK_FILE).write_text(json.dumps(lock, indent=2) + "\n", encoding="utf-8")
@@ -97,7 +96,7 @@ def verify(site_root: Path, period: str, problems: Problems) -> bool:
         if not path.is_file():
             problems.add(f"{release_dir(period)}/{name}", None, "file of a published snapshot is missing")
             ok = False
-        elif sha256(path.read_bytes()) != digest:
+        elif _sha256(path.read_bytes()) != digest:
             problems.add(f"{release_dir(period)}/{name}", None, "published snapshot was changed after publishing "
                          "(sha256 mismatch): restore it from version control; a published edition never changes")
             ok = False
@@ -223,3 +222,9 @@ def revision_date(site_root: Path, catalog: Catalog, names: list[str], fallback:
     if not seconds:
         return fallback
     return dt.datetime.fromtimestamp(max(seconds), tz=dt.timezone.utc).astimezone(ZoneInfo(zone)).date()
+
+
+def _sha256(data: bytes) -> str:
+    import hashlib
+
+    return hashlib.sha256(data).hexdigest()

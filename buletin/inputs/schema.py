@@ -18,12 +18,15 @@ import typing
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import cache
-from typing import Any, Literal, TypeVar, get_args, get_origin
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args, get_origin
 
 from buletin.inputs.yamlfile import KeyLines
 from buletin.problems import Problems, did_you_mean
 
-T = TypeVar("T")
+if TYPE_CHECKING:
+    from _typeshed import DataclassInstance
+
+T = TypeVar("T", bound="DataclassInstance")  # a declaration: a dataclass
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
 
 
@@ -73,12 +76,12 @@ def validate(cls: type[T], raw: Any, where: Where, problems: Problems) -> T | No
     return _Checker(problems).record(cls, raw, where)
 
 
-def _describe_mapping(cls: type) -> str:
+def _describe_mapping(cls: type[DataclassInstance]) -> str:
     return f"expected `key: value` lines ({', '.join(keys_of(cls)[:4])}, ...)"
 
 
 @cache
-def _fields(cls: type) -> tuple[tuple[str, Any, Rule | None], ...]:
+def _fields(cls: type[DataclassInstance]) -> tuple[tuple[str, Any, Rule | None], ...]:
     """(key as written, type, rule) of each field of a declaration."""
     hints = typing.get_type_hints(cls)
     out = []
@@ -88,7 +91,7 @@ def _fields(cls: type) -> tuple[tuple[str, Any, Rule | None], ...]:
     return tuple(out)
 
 
-def keys_of(cls: type) -> tuple[str, ...]:
+def keys_of(cls: type[DataclassInstance]) -> tuple[str, ...]:
     """The keys a declaration allows, as written in YAML."""
     return tuple(key for key, _, _ in _fields(cls))
 
@@ -149,7 +152,7 @@ class _Checker:
                 return True, as_written(raw, where) if rule.as_written else raw
             self.fail(where, f"`{key}` must be a mapping of `key: value`{self._hint(rule)}")
             return False, None
-        if dataclasses.is_dataclass(kind):
+        if isinstance(kind, type) and dataclasses.is_dataclass(kind):
             if isinstance(raw, dict):
                 return True, self.record(kind, raw, dataclasses.replace(where, noun="key"))
             self.fail(where, f"`{key}` must be a mapping of `key: value` ({', '.join(keys_of(kind))})")
@@ -262,7 +265,7 @@ def _flag(checker: _Checker, raw: Any, where: Where, key: str, rule: Rule) -> tu
 def _date(checker: _Checker, raw: Any, where: Where, key: str, rule: Rule) -> tuple[bool, Any]:
     text = _scalar_text(raw, where)
     written = _DATE.fullmatch(text.strip()) if text else None
-    if written is None:
+    if text is None or written is None:
         shown = f"`{text}`" if text is not None else "a list or mapping"
         checker.fail(where, f"`{key}` must be a date written YYYY-MM-DD, not {shown}")
         return False, None

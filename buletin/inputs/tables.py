@@ -105,8 +105,8 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
             problems.add(spec.path, int(unclosed.group(1)) + 1, 'a double quote (") opens a value here that is never '
                          "closed: close it, or remove it")
         elif ragged:
-            expected, line, found = ragged.groups()
-            problems.add(spec.path, int(line), f"this row has {found} cells but the header has {expected}: a value "
+            expected, row_line, found = ragged.groups()
+            problems.add(spec.path, int(row_line), f"this row has {found} cells but the header has {expected}: a value "
                          'holding a comma must be in double quotes ("Buton, Utara"), or a column is missing '
                          "from the header")
         else:

@@ -25,6 +25,13 @@ _TYPE_WORDS = {"integer": "a whole number", "number": "a number with `.` as deci
                "boolean": "true or false"}
 
 
+def _first_control(text: str) -> str:
+    """The first invisible control character of a cell known to hold one."""
+    found = re.search(_CONTROL, text)
+    assert found is not None  # only cells that match _CONTROL are reported
+    return found.group(0)
+
+
 def _where(table: Table, row: int, column: str) -> tuple[int | None, str | None]:
     """(line, location) for a problem at a row and column."""
     location = table.locations[row]
@@ -60,7 +67,7 @@ def validate_table(table: Table, problems: Problems) -> None:
                 f"(at most {MAX_CELL:,}): is a whole text pasted into one cell?", problems)
         hidden = filled & ~long & column.str.contains(_CONTROL, regex=True)
         _report(table, _positions(hidden), spec.name, lambda r, c=column: "holds an invisible control character "
-                f"(U+{ord(re.search(_CONTROL, c.iloc[r]).group(0)):04X}): retype the cell", problems)
+                f"(U+{ord(_first_control(c.iloc[r])):04X}): retype the cell", problems)
         constraints = spec.constraints
         if constraints.get("required") or spec.name in table.spec.primary_key:
             _report(table, _positions(~filled), spec.name, lambda _r: "a value is required", problems)
@@ -159,7 +166,7 @@ def _check_primary_key(table: Table, problems: Problems) -> None:
     duplicated = table.frame.duplicated(subset=key, keep="first")
     if not duplicated.any():
         return
-    first = {}
+    first: dict[tuple[object, ...], int] = {}
     for row, values in enumerate(map(tuple, table.frame[key].to_numpy())):
         first.setdefault(values, row)
 

@@ -8,9 +8,9 @@ from typing import Any, ClassVar
 import yaml
 
 try:  # the C parser is several times faster where libyaml is installed
-    _Base: type = yaml.CSafeLoader
-except AttributeError:  # pragma: no cover - depends on the PyYAML build
-    _Base = yaml.SafeLoader
+    from yaml import CSafeLoader as _Base
+except ImportError:  # pragma: no cover - depends on the PyYAML build
+    from yaml import SafeLoader as _Base
 
 # What aliases may expand a text to: a front matter has tens of values, the largest datapackage.yaml a few
 # thousand. Nine anchors nine deep expand to 387 million, which would exhaust memory wherever it is walked.
@@ -18,7 +18,7 @@ MAX_VALUES = 200_000
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(_Base):
     """Safe YAML where dates stay text (the stages check them with their line) and a repeated key is an error."""
 
     yaml_implicit_resolvers: ClassVar = {first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]

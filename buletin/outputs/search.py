@@ -192,7 +192,7 @@ def _redo(html: dict[str, bytes], years: dict[str, int], language: str, state: B
     return indexer.files(html)
 
 
-def _bundle(found: dict[str, dict[str, bytes] | None], order: list[str]) -> dict[str, bytes]:
+def _bundle(found: dict[str, dict[str, bytes]], order: list[str]) -> dict[str, bytes]:
     """The primary shard at pagefind/, the others at pagefind/NAME/ without a runtime of their own."""
     primary, *merged = order
     files = {f"{BUNDLE}/{name}": data for name, data in (found[primary] or {}).items()}

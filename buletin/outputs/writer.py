@@ -5,24 +5,19 @@ import hashlib
 import json
 import os
 import shutil
+import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from buletin import __version__
 from buletin.inputs.paths import refusal
-from buletin.problems import Problems
+from buletin.problems import OutputError, Problems, UsageError
 
 THEME_ASSETS = Path(__file__).parent.parent / "theme" / "assets"
 MANIFEST = "manifest.json"
 
 
-class OutputError(Exception):
-    """The output folder cannot be written safely."""
-
-
-class UsageError(OutputError):
-    """An option names a folder buletin must not use (exit code 2)."""
 
 
 def sha256(data: bytes) -> str:
@@ -123,7 +118,7 @@ def _rewrite(handle, text: str) -> None:
 
 
 def _try_lock(handle) -> bool:
-    if os.name == "nt":  # pragma: no cover - exercised on Windows only
+    if sys.platform == "win32":  # pragma: no cover - exercised on Windows only
         import msvcrt
 
         try:
@@ -141,7 +136,7 @@ def _try_lock(handle) -> bool:
 
 
 def _unlock(handle) -> None:
-    if os.name == "nt":  # pragma: no cover
+    if sys.platform == "win32":  # pragma: no cover
         import msvcrt
 
         handle.seek(0)
@@ -213,7 +208,8 @@ def walk(out: Path) -> Iterator[tuple[str, os.DirEntry]]:
 
 def _listing(out: Path) -> tuple[set[str], set[str]]:
     """Every file and folder under `out`, relative to it."""
-    files, dirs = set(), set()
+    files: set[str] = set()
+    dirs: set[str] = set()
     for name, entry in walk(out):
         (dirs if entry.is_dir(follow_symlinks=False) else files).add(name)
     return files, dirs
@@ -240,8 +236,8 @@ def _apply(out: Path, files: dict[str, bytes], changed: list[str], old: tuple[se
     for folder in {out, *(out / f for f in {p.rsplit("/", 1)[0] for p in changed if "/" in p} if f in old_dirs)}:
         if not os.access(folder, os.W_OK):
             raise PermissionError(13, "Permission denied", str(folder))
-    for folder in new_dirs:
-        (out / folder).mkdir()
+    for new_dir in new_dirs:
+        (out / new_dir).mkdir()
     for temporary, target in staged:
         os.replace(temporary, target)
     for path in sorted(old_files - files.keys(), reverse=True):
