@@ -75,7 +75,8 @@ def build_sample(tmp_path_factory: pytest.TempPathFactory, base_url: str | None 
         return _BUILDS[base_url]
     root = tmp_path_factory.mktemp("www-base" if base_url else "www")
     out = root / SUB_PATH.strip("/")
-    cmd = [sys.executable, str(REPO / "build.py"), "build", "--site", str(REPO), "--out", str(out), "--quiet"]
+    cmd = [sys.executable, str(REPO / "build.py"), "build", "--site", str(REPO), "--out", str(out), "--quiet",
+           "--cache", str(root / "cache")]  # never the repository's own .buletin-cache
     if base_url:
         cmd += ["--base-url", base_url]
     env = {**os.environ, "SOURCE_DATE_EPOCH": FIXED_EPOCH}

@@ -9,6 +9,7 @@ import re
 import resource
 import shutil
 import signal
+import textwrap
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,6 +17,8 @@ from pathlib import Path
 import pytest
 
 from buletin.cli import main as cli_main
+from buletin.inputs.catalog import load_catalog
+from buletin.problems import Problems
 
 try:  # property tests (tests/test_fuzz.py); the rest of the suite runs without hypothesis
     from hypothesis import HealthCheck, settings
@@ -280,7 +283,8 @@ def sample_build(tmp_path_factory) -> tuple[Result, Path]:
     mp = pytest.MonkeyPatch()
     mp.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
     try:
-        result = _run("build", "--site", Path(__file__).resolve().parents[1], "--out", out, "--quiet")
+        result = _run("build", "--site", Path(__file__).resolve().parents[1], "--out", out, "--quiet",
+                      "--cache", out.parent / "cache")  # never the repository's own .buletin-cache
     finally:
         mp.undo()
     return result, out
@@ -444,3 +448,45 @@ def limits(seconds: float = 30, memory: int = 768 * 2**20):
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
+
+# ---------------------------------------------------------------- a catalog of two small datasets (unit tests)
+
+DATA_PACKAGE = """
+resources:
+  - name: wilayah
+    path: wilayah.csv
+    schema:
+      fields:
+        - {name: kode, type: string, constraints: {required: true, unique: true}}
+        - {name: nama, type: string}
+      primaryKey: kode
+  - name: ikm
+    path: ikm.csv
+    schema:
+      fields:
+        - {name: periode, type: yearmonth, constraints: {required: true}}
+        - {name: kode_wilayah, type: string}
+        - {name: unit_usaha, type: integer, constraints: {minimum: 0}}
+        - {name: status, type: string, constraints: {enum: [sementara, tetap]}}
+      primaryKey: [periode, kode_wilayah]
+      foreignKeys:
+        - fields: kode_wilayah
+          reference: {resource: wilayah, fields: kode}
+"""
+
+
+DATA_ROWS = ("periode,kode_wilayah,unit_usaha,status\n"
+        "2020-10,7401,10,tetap\n2020-10,7471,30,tetap\n"
+        "2020-11,7401,12,sementara\n2020-11,7471,29,sementara\n")
+
+
+
+def data_site(tmp_path, ikm_csv, package=DATA_PACKAGE):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "datapackage.yaml").write_text(textwrap.dedent(package), encoding="utf-8")
+    (data / "wilayah.csv").write_text("kode,nama\n7401,Buton\n7471,Kendari\n", encoding="utf-8")
+    (data / "ikm.csv").write_text(ikm_csv, encoding="utf-8")
+    problems = Problems()
+    catalog = load_catalog(tmp_path, problems)
+    return catalog, [str(p) for p in problems]

@@ -8,8 +8,8 @@ from buletin.i18n import Locale
 from buletin.inputs.query import Series, grouped
 from buletin.problems import Problems
 
-from .test_data import _site
-from .test_query import ROWS
+from .conftest import DATA_ROWS as ROWS
+from .conftest import data_site
 
 
 def test_spec_errors_name_the_line_of_the_key():
@@ -32,7 +32,7 @@ def test_values_are_rendered_after_parsing_so_text_cannot_become_yaml():
 
 
 def test_figure_svg_csv_and_alt(tmp_path):
-    catalog, _ = _site(tmp_path, ROWS)
+    catalog, _ = data_site(tmp_path, ROWS)
     problems = Problems()
     spec, _ = parse_spec("title: Unit\ntype: barh\ndata: ikm\nx: kode_wilayah\ny: unit_usaha\nsort: desc\n",
                          "c.md", 1, problems)
@@ -50,7 +50,7 @@ def test_figure_svg_csv_and_alt(tmp_path):
 
 
 def test_table_type_draws_nothing(tmp_path):
-    catalog, _ = _site(tmp_path, ROWS)
+    catalog, _ = data_site(tmp_path, ROWS)
     spec = parse_spec("type: table\ndata: ikm\nx: periode\ny: unit_usaha\n", "c.md", 1, Problems())[0]
     figure = build_figure(spec, grouped(catalog, "ikm", "periode", ["unit_usaha"]), 1, Locale("en"))
     assert figure.svg is None and figure.is_table

@@ -5,43 +5,11 @@ import openpyxl
 from buletin.inputs.catalog import load_catalog
 from buletin.problems import Problems
 
-PACKAGE = """
-resources:
-  - name: wilayah
-    path: wilayah.csv
-    schema:
-      fields:
-        - {name: kode, type: string, constraints: {required: true, unique: true}}
-        - {name: nama, type: string}
-      primaryKey: kode
-  - name: ikm
-    path: ikm.csv
-    schema:
-      fields:
-        - {name: periode, type: yearmonth, constraints: {required: true}}
-        - {name: kode_wilayah, type: string}
-        - {name: unit_usaha, type: integer, constraints: {minimum: 0}}
-        - {name: status, type: string, constraints: {enum: [sementara, tetap]}}
-      primaryKey: [periode, kode_wilayah]
-      foreignKeys:
-        - fields: kode_wilayah
-          reference: {resource: wilayah, fields: kode}
-"""
-
-
-def _site(tmp_path, ikm_csv, package=PACKAGE):
-    data = tmp_path / "data"
-    data.mkdir()
-    (data / "datapackage.yaml").write_text(textwrap.dedent(package), encoding="utf-8")
-    (data / "wilayah.csv").write_text("kode,nama\n7401,Buton\n7471,Kendari\n", encoding="utf-8")
-    (data / "ikm.csv").write_text(ikm_csv, encoding="utf-8")
-    problems = Problems()
-    catalog = load_catalog(tmp_path, problems)
-    return catalog, [str(p) for p in problems]
+from .conftest import DATA_PACKAGE, data_site
 
 
 def test_valid_data_keeps_cells_as_written(tmp_path):
-    catalog, problems = _site(tmp_path, "periode,kode_wilayah,unit_usaha,status\n2020-11,7401,5,tetap\n")
+    catalog, problems = data_site(tmp_path, "periode,kode_wilayah,unit_usaha,status\n2020-11,7401,5,tetap\n")
     assert problems == []
     table = catalog.get("ikm")
     assert table.frame["kode_wilayah"].tolist() == ["7401"]
@@ -56,7 +24,7 @@ def test_each_violation_names_line_and_column(tmp_path):
            "2020-11,7499,x,final\n"        # line 4: unknown region, not an integer, not in enum
            "2020-11,7401,1,tetap\n"        # line 5: duplicate primary key of line 2
            ",7471,1,tetap\n")              # line 6: required
-    _, problems = _site(tmp_path, csv)
+    _, problems = data_site(tmp_path, csv)
     assert "data/ikm.csv:2: error: unit_usaha: -3 is below minimum 0" in problems
     assert any(p.startswith("data/ikm.csv:3: error: periode:") and "2020-13" in p for p in problems)
     assert any(p.startswith("data/ikm.csv:4: error: unit_usaha:") for p in problems)
@@ -70,19 +38,20 @@ def test_each_violation_names_line_and_column(tmp_path):
 
 
 def test_blank_lines_do_not_shift_line_numbers(tmp_path):
-    _, problems = _site(tmp_path, "periode,kode_wilayah,unit_usaha,status\n\n2020-11,7401,-1,tetap\n")
+    _, problems = data_site(tmp_path, "periode,kode_wilayah,unit_usaha,status\n\n2020-11,7401,-1,tetap\n")
     assert problems == ["data/ikm.csv:3: error: unit_usaha: -1 is below minimum 0"]
 
 
 def test_missing_and_undeclared_columns(tmp_path):
-    _, problems = _site(tmp_path, "periode,kode_wilayah,unit,status\n2020-11,7401,1,tetap\n")
+    _, problems = data_site(tmp_path, "periode,kode_wilayah,unit,status\n2020-11,7401,1,tetap\n")
     assert any("`unit_usaha` is declared in the schema but missing" in p for p in problems)
     assert any("`unit` is not declared" in p for p in problems)
 
 
 def test_unknown_schema_type_and_key_suggest(tmp_path):
-    package = PACKAGE.replace("type: yearmonth", "type: yearmoth").replace("primaryKey: kode\n", "primarykey: kode\n")
-    _, problems = _site(tmp_path, "periode,kode_wilayah,unit_usaha,status\n2020-11,7401,1,tetap\n", package)
+    package = DATA_PACKAGE.replace("type: yearmonth", "type: yearmoth").replace("primaryKey: kode\n",
+                                                                                 "primarykey: kode\n")
+    _, problems = data_site(tmp_path, "periode,kode_wilayah,unit_usaha,status\n2020-11,7401,1,tetap\n", package)
     assert any("`type` must be one of string, integer, number, date, yearmonth, year, boolean, not `yearmoth` "
                "(did you mean `yearmonth`?)" in p for p in problems)
     assert any("unknown key `primarykey` (did you mean `primaryKey`?)" in p for p in problems)
@@ -152,7 +121,7 @@ def test_workbook_columns_without_header_are_ignored_when_empty_and_named_when_n
 
 
 def test_windows_files_get_advice_at_the_right_line(tmp_path):
-    _, problems = _site(tmp_path, "periode,kode_wilayah,unit_usaha,status\n2020-11,7401,1,tetap\n")
+    _, problems = data_site(tmp_path, "periode,kode_wilayah,unit_usaha,status\n2020-11,7401,1,tetap\n")
     (tmp_path / "data/ikm.csv").write_bytes("periode,kode_wilayah,unit_usaha,status\n2020-11,7401,1,tétap\n"
                                              .encode("cp1252"))
     problems = Problems()

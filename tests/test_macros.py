@@ -4,13 +4,13 @@ from buletin.compose.macros import MacroStage, extract_charts
 from buletin.i18n import Locale
 from buletin.problems import Problems
 
-from .test_data import _site
-from .test_query import ROWS
+from .conftest import DATA_ROWS as ROWS
+from .conftest import data_site
 
 
 @pytest.fixture
 def stage(tmp_path):
-    catalog, problems = _site(tmp_path, ROWS)
+    catalog, problems = data_site(tmp_path, ROWS)
     assert problems == []
     return MacroStage(catalog, Locale("id"), Problems())
 

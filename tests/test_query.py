@@ -6,16 +6,13 @@ from buletin.inputs.catalog import load_catalog
 from buletin.inputs.query import QueryError, grouped, value
 from buletin.problems import Problems
 
-from .test_data import _site
-
-ROWS = ("periode,kode_wilayah,unit_usaha,status\n"
-        "2020-10,7401,10,tetap\n2020-10,7471,30,tetap\n"
-        "2020-11,7401,12,sementara\n2020-11,7471,29,sementara\n")
+from .conftest import DATA_ROWS as ROWS
+from .conftest import data_site
 
 
 @pytest.fixture
 def catalog(tmp_path):
-    catalog, problems = _site(tmp_path, ROWS)
+    catalog, problems = data_site(tmp_path, ROWS)
     assert problems == []
     return catalog
 

@@ -1,0 +1,280 @@
+"""The build state: every artifact buletin makes, kept with what it read, and one rule for reusing it.
+
+An artifact (a validated dataset, a body, a figure, a quoted value, a chart's SVG, a search shard, a page, the
+whole build) is kept under a key that covers everything it is made from that is known before making it (its
+text, its options, the language, buletin's and every library's version), together with the hashes of what
+it read while being made (the datasets a body's figures used, say). It is made again if and only if its key
+is new or something it read has changed: `recall()` is that rule, and every cache of buletin is a use of it.
+This is the "verifying traces" design of Mokhov, Mitchell and Peyton Jones's *Build systems à la carte*, as
+Lektor's build state keeps it per artifact.
+
+Entries are files under the cache folder (safe to delete at any time). Each build touches the entries it
+uses; `finish()` removes those that none of the last few builds used, so the folder stays bounded however
+often a site is edited. A few small records (the last build's fingerprint and pages per output folder, the
+parsed YAML of a site) are kept as JSON or pickle files of their own.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import time
+from collections.abc import Mapping
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from buletin import __version__
+
+DEFAULT_DIR = ".buletin-cache"
+# The Cache Directory Tagging Specification: backup tools skip the folder, and buletin knows it made it.
+TAG_FILE = "CACHEDIR.TAG"
+TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# This folder is buletin's build cache; safe to delete.\n"
+_LIBRARIES = ("jinja2", "markdown", "matplotlib", "pandas", "openpyxl", "pyyaml", "babel", "nh3", "numpy",
+              "pagefind", "pagefind-bin")
+
+
+@lru_cache(maxsize=1)
+def versions() -> tuple[tuple[str, str], ...]:
+    """buletin's and its libraries' versions: a new release of any invalidates what it may have produced."""
+    code = hashlib.sha256()
+    for path in sorted(Path(__file__).parent.parent.rglob("*")):
+        if path.suffix == ".py" and path.is_file():  # templates are applied after the cache, never in it
+            code.update(path.name.encode() + path.read_bytes())
+    installed = _installed()
+    found = [("buletin", __version__), ("buletin-code", code.hexdigest())]
+    found += [(name, installed.get(_normal(name)) or _metadata_version(name)) for name in _LIBRARIES]
+    return tuple(found)
+
+
+def _normal(name: str) -> str:
+    return name.lower().replace("-", "_").replace(".", "_")
+
+
+def _installed() -> dict[str, str]:
+    """Installed distributions' versions from their `NAME-VERSION.dist-info` folders, first on sys.path first.
+
+    importlib.metadata gives the same answer, but importing it costs more than a small build takes.
+    """
+    import sys
+
+    found: dict[str, str] = {}
+    for folder in sys.path:
+        try:
+            entries = os.listdir(folder or ".")
+        except OSError:
+            continue
+        for entry in entries:
+            stem = entry.rsplit(".", 1)[0]
+            if entry.endswith((".dist-info", ".egg-info")) and "-" in stem:
+                name, version = stem.split("-", 1)
+                found.setdefault(_normal(name), version.split("-")[0])
+    return found
+
+
+def _metadata_version(name: str) -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return "-"
+
+
+def make_key(*parts: Any) -> str:
+    """sha256 over the parts and the library versions; every part must be keyable (see canonical)."""
+    text = json.dumps([versions(), *(canonical(part) for part in parts)], ensure_ascii=False, allow_nan=True)
+    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+class Unkeyable(TypeError):
+    """A value that a cache key cannot stand for: a bug in buletin, caught by its tests, never a silent reuse."""
+
+
+def canonical(value: Any) -> Any:
+    """A JSON value that stands for `value` exactly: mappings in key order (keys of any type), dataclasses by
+    their fields, dates by their ISO text. Anything else is Unkeyable, rather than keyed by a name or repr that
+    could stand for two different values."""
+    import dataclasses
+    import datetime as dt
+
+    if value is None or isinstance(value, (bool, int, float, str)):
+        return value
+    if isinstance(value, (list, tuple)):
+        return [canonical(item) for item in value]
+    if isinstance(value, dict):
+        items = [[canonical(key), canonical(item)] for key, item in value.items()]
+        return {"{}": sorted(items, key=lambda pair: json.dumps(pair[0], sort_keys=True))}
+    if isinstance(value, (set, frozenset)):
+        return {"set": sorted((canonical(item) for item in value), key=lambda item: json.dumps(item))}
+    if isinstance(value, (dt.date, dt.datetime)):
+        return {type(value).__name__: value.isoformat()}
+    if isinstance(value, bytes):
+        return {"bytes": hashlib.sha256(value).hexdigest()}
+    if isinstance(value, Path):
+        return {"path": value.as_posix()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {type(value).__qualname__: [canonical(getattr(value, f.name)) for f in dataclasses.fields(value)]}
+    raise Unkeyable(f"a cache key cannot stand for a {type(value).__module__}.{type(value).__qualname__}")
+
+
+KEEP_BUILDS = 3  # entries used by none of the last three builds are removed
+_RECORDS = "records"
+
+
+class BuildState:
+    """The store of artifacts and records of one cache folder (None: nothing is kept, everything is made)."""
+
+    def __init__(self, root: Path | None, read_only: bool = False):
+        self.root = root
+        self.read_only = read_only  # `check` reads the state but changes nothing
+        self.started = time.time()
+        self.hits = self.misses = 0
+        self._folders: set[str] = set()
+
+    def recall(self, kind: str, key: str, current: Mapping[str, str] | None = None) -> Any | None:
+        """The artifact kept under `key`, when everything it read still has the hash it had (`current` gives
+        the hashes of this build: datasets by name); None when it must be made."""
+        entry = self._load(kind, key)
+        if entry is None:
+            self.misses += 1
+            return None
+        value, reads = entry
+        if reads and (current is None or any(current.get(name) != digest for name, digest in reads.items())):
+            self.misses += 1
+            return None
+        self.hits += 1
+        return value
+
+    def keep(self, kind: str, key: str, value: Any, reads: Mapping[str, str] | None = None) -> None:
+        """Keep an artifact with the hashes of what it read (a failure to write only costs time)."""
+        if self.root is None or self.read_only:
+            return
+        folder = f"{self.root}/{kind}/{key[:2]}"
+        try:
+            if folder not in self._folders:  # a mkdir is slow on some disks: once per folder
+                if not self._folders:
+                    tag(self.root)
+                os.makedirs(folder, exist_ok=True)
+                self._folders.add(folder)
+            temporary = f"{folder}/{key[2:]}.{os.getpid()}.tmp"
+            with open(temporary, "wb") as handle:
+                pickle.dump((value, dict(reads or {})), handle, protocol=pickle.HIGHEST_PROTOCOL)
+            os.replace(temporary, f"{folder}/{key[2:]}")
+        except OSError:
+            self._folders.discard(folder)  # deleted while `serve` runs: made again next time
+
+    def _load(self, kind: str, key: str) -> tuple[Any, dict[str, str]] | None:
+        if self.root is None:
+            return None
+        path = f"{self.root}/{kind}/{key[:2]}/{key[2:]}"  # thousands a build: no Path objects
+        try:
+            with open(path, "rb") as handle:
+                entry = pickle.load(handle)
+            if not self.read_only:
+                os.utime(path)  # used by this build: kept by the next prune
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
+            return None
+        return entry if isinstance(entry, tuple) and len(entry) == 2 else None
+
+    def record(self, name: str) -> Any | None:
+        """A small record of the state's own (None when missing or unreadable)."""
+        if self.root is None:
+            return None
+        try:
+            with open(self.root / _RECORDS / name, "rb") as handle:
+                return pickle.load(handle)
+        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+            return None
+
+    def write_record(self, name: str, value: Any) -> None:
+        if self.root is None or self.read_only:
+            return
+        try:
+            folder = self.root / _RECORDS
+            folder.mkdir(parents=True, exist_ok=True)
+            tag(self.root)
+            temporary = folder / f"{name}.{os.getpid()}.tmp"
+            temporary.write_bytes(pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL))
+            os.replace(temporary, folder / name)
+        except OSError:
+            pass
+
+    def finish(self) -> int:
+        """After a successful build: remove the entries that none of the last KEEP_BUILDS builds used."""
+        if self.root is None or self.read_only:
+            return 0
+        starts = [*(self.record("builds") or [])[-(KEEP_BUILDS - 1):], self.started]
+        self.write_record("builds", starts)
+        if len(starts) < KEEP_BUILDS:
+            return 0
+        cutoff, removed = min(starts), 0  # (a disk with coarse times may remove a used entry: one redo, no harm)
+        for kind in os.scandir(self.root):
+            if not kind.is_dir() or kind.name in (_RECORDS, "work", "shared"):
+                continue
+            for folder in os.scandir(kind.path):
+                for entry in os.scandir(folder.path):
+                    if entry.stat().st_mtime < cutoff:
+                        os.unlink(entry.path)
+                        removed += 1
+        return removed
+
+
+NO_STATE = BuildState(None)
+
+
+def output_name(out: Path) -> str:
+    """A record name for one output folder (its last build, its pages)."""
+    return hashlib.sha256(str(out.resolve()).encode("utf-8")).hexdigest()[:32]
+
+
+def template_code(state: BuildState | None) -> Any:
+    """A Jinja bytecode cache whose compiled templates are artifacts of `state`, keyed by name and source
+    (None without a state folder)."""
+    if state is None or state.root is None:
+        return None
+    import jinja2
+
+    store = state  # a BuildState here: the methods below see it as such
+
+    class TemplateCode(jinja2.BytecodeCache):
+        def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            code = store.recall("template", make_key("template", bucket.key, bucket.checksum))
+            if code is not None:
+                bucket.bytecode_from_string(code)
+
+        def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+            store.keep("template", make_key("template", bucket.key, bucket.checksum), bucket.bytecode_to_string())
+
+    return TemplateCode()
+
+
+def tag(root: Path) -> None:
+    """Mark a folder as buletin's cache (CACHEDIR.TAG), making it when needed."""
+    marker = root / TAG_FILE
+    if not marker.is_file():
+        root.mkdir(parents=True, exist_ok=True)
+        marker.write_bytes(TAG)
+
+
+def check_cache_folder(cache: Path, site_root: Path, out: Path) -> None:
+    """Refuse a --cache folder that buletin did not make and that is not empty, or one that holds the site,
+    its inputs or its output: the cache's contents are deleted and replaced at will."""
+    from buletin.problems import UsageError
+
+    resolved, site, output = cache.resolve(), site_root.resolve(), out.resolve()
+    if resolved == site or resolved in site.parents:
+        raise UsageError(f"--cache {cache} would hold the site itself; choose a new folder such as {DEFAULT_DIR}/")
+    for name in ("content", "data", "templates"):
+        if (site / name) == resolved or (site / name) in resolved.parents:
+            raise UsageError(f"--cache {cache} is inside the site's {name}/; choose a folder such as {DEFAULT_DIR}/")
+    if resolved == output or output in resolved.parents or resolved in output.parents:
+        raise UsageError(f"--cache {cache} overlaps the output folder {out}; choose another folder")
+    if resolved.exists() and not resolved.is_dir():
+        raise UsageError(f"--cache {cache} exists and is not a folder")
+    if resolved.is_dir() and not (resolved / TAG_FILE).is_file() and any(resolved.iterdir()):
+        raise UsageError(f"--cache {cache} is not empty and was not made by buletin (no {TAG_FILE}); "
+                         "choose an empty or new folder")
+
+

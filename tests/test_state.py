@@ -1,0 +1,187 @@
+"""The build state (issue 11): incremental builds equal fresh ones after any sequence of edits, parallel runs
+equal serial ones under every start method, the store stays bounded, and a value that cannot be keyed is an
+error, never a silent reuse. Also the golden list of the sample site's files."""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+from pathlib import Path
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from buletin.build.state import Unkeyable, make_key
+from buletin.build.workers import START_METHOD_VARIABLE
+from buletin.compose import composer, drawing
+from buletin.outputs import render
+from buletin.pipeline import BuildOptions, run
+
+from .conftest import BASE_FILES, _write, tree_snapshot
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+# ---------------------------------------------------------------- golden output of the sample site
+
+
+def test_the_sample_site_is_the_golden_list(sample_build):
+    """Every output file of the sample site has the bytes tests/golden/sample-site.txt lists (update the list
+    with `python tools/golden.py` and review its diff)."""
+    import sys
+
+    sys.path.insert(0, str(ROOT / "tools"))
+    try:
+        import golden
+    finally:
+        sys.path.remove(str(ROOT / "tools"))
+    expected = golden.GOLDEN.read_text(encoding="utf-8").splitlines()
+    made_with = expected[0].removeprefix("# libraries: ")
+    if made_with != golden.libraries():
+        pytest.skip(f"the golden list was made with {made_with}; installed: {golden.libraries()}; "
+                    "run `python tools/golden.py` to update it")
+    result, out = sample_build
+    assert result.code == 0, result.err
+    found = golden.listing(out)
+    missing = sorted(set(expected[1:]) - set(found))
+    extra = sorted(set(found) - set(expected[1:]))
+    assert not missing and not extra, ("the sample site's output differs from tests/golden/sample-site.txt "
+                                       "(run `python tools/golden.py` if that is intended):\n- "
+                                       + "\n- ".join(missing[:20]) + "\n+ " + "\n+ ".join(extra[:20]))
+
+
+# ---------------------------------------------------------------- incremental == fresh, for any edits
+
+ARTICLE = "content/2020-11/sorotan.md"
+SECOND = "content/2020-11/kedua.md"
+EDITION = "content/2020-11/index.md"
+IKM = "data/ikm.csv"
+
+
+def _edit(kind: str, n: int):
+    """An edit of one kind; `n` varies it, so two edits of a kind differ. Edits apply in any order."""
+    def apply(root: Path) -> None:
+        def change(rel: str, pattern: str, new: str) -> None:
+            path = root / rel
+            if path.is_file():
+                path.write_text(re.sub(pattern, new, path.read_text(encoding="utf-8"), count=1), encoding="utf-8")
+        if kind == "prose":
+            change(ARTICLE, r"Paragraf penutup[^.]*\.", f"Paragraf penutup {n}.")
+        elif kind == "title":
+            change(ARTICLE, r"title: Sorotan IKM November.*", f"title: Sorotan IKM November {n}")
+        elif kind == "tags":
+            change(ARTICLE, r"tags: \[.*\]", f"tags: [uji, topik-{n % 3}]")
+        elif kind == "cell":
+            change(IKM, r"2020-11,7401,\d+", f"2020-11,7401,{4321 + n}")
+        elif kind == "label":
+            change("data/wilayah.csv", r"7402,Muna.*", f"7402,Muna {n}")
+        elif kind == "chart":
+            change(ARTICLE, r"sort: \w+", "sort: asc" if n % 2 else "sort: desc")
+        elif kind == "config":
+            change("site.yaml", r"notice: .*", f"notice: Data ilustratif {n}")
+        elif kind == "summary":
+            change(EDITION, r"summary: .*", f"summary: Edisi uji {n}.")
+        elif kind == "template":
+            (root / "templates").mkdir(exist_ok=True)
+            (root / "templates/footer_extra.html").write_text(f"<p>Kontak {n}</p>\n", encoding="utf-8")
+        elif kind == "add":
+            (root / SECOND).write_text(f"---\ntitle: Kedua {n}\ndate: 2020-11-10\ntags: [uji]\n---\n\n"
+                                       "Nilai {{ value('ikm', 'nilai', periode=edition.period, digits=1) }}.\n",
+                                       encoding="utf-8")
+        elif kind == "remove":
+            (root / SECOND).unlink(missing_ok=True)
+        elif kind == "draft":
+            change(ARTICLE, r"date: 2020-11-09(\ndraft: \w+)?", f"date: 2020-11-09\ndraft: {str(n % 2 == 1).lower()}")
+    return apply
+
+
+EDITS = ["prose", "title", "tags", "cell", "label", "chart", "config", "summary", "template", "add", "remove",
+         "draft"]
+
+
+def _build(site: Path, out: Path, cached: bool) -> None:
+    run(BuildOptions(site, out, cache_dir=site.parent / "state" if cached else None, jobs=1))
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.lists(st.tuples(st.sampled_from(EDITS), st.integers(0, 9)), min_size=1, max_size=4))
+def test_an_incremental_build_equals_a_fresh_one_after_any_edits(tmp_path_factory, edits):
+    folder = tmp_path_factory.mktemp("edits")
+    site = folder / "site"
+    _write(site, dict(BASE_FILES))
+    os.environ["SOURCE_DATE_EPOCH"] = "1609459200"
+    _build(site, folder / "kept", cached=True)
+    for step, (kind, n) in enumerate(edits):
+        _edit(kind, n)(site)
+        _build(site, folder / "kept", cached=True)
+        fresh = folder / f"fresh-{step}"
+        _build(site, fresh, cached=False)
+        assert tree_snapshot(folder / "kept") == tree_snapshot(fresh), f"after {edits[: step + 1]}"
+
+
+# ---------------------------------------------------------------- parallel == serial, fork-free
+
+
+def _wide_site(root: Path) -> Path:
+    """A site of many articles, each with a chart of its own, in two years of editions."""
+    files = dict(BASE_FILES)
+    files["content/2019-12/index.md"] = "---\nsummary: Desember.\n---\n\nEdisi lama.\n"
+    for i in range(12):
+        files[f"content/2020-11/artikel-{i:02d}.md"] = (
+            f"---\ntitle: Artikel {i}\ndate: 2020-11-{1 + i:02d}\ntags: [t{i % 3}]\n---\n\n"
+            f"Unit usaha {{{{ value('ikm', 'unit_usaha', periode=edition.period) }}}}.\n\n"
+            f"```chart\ntitle: Grafik {i}\ntype: {'barh' if i % 2 else 'bar'}\ndata: ikm\nx: kode_wilayah\n"
+            f"y: {'nilai' if i % 3 else 'unit_usaha'}\nfilter: {{periode: '2020-11'}}\nsort: desc\n```\n")
+    _write(root, files)
+    return root
+
+
+@pytest.mark.parametrize("method", ["forkserver", "spawn"])
+def test_parallel_builds_equal_serial_ones(tmp_path, monkeypatch, method):
+    """Compose, drawing, rendering and search in the worker pool give the bytes of a build without one."""
+    import multiprocessing
+
+    if method not in multiprocessing.get_all_start_methods():
+        pytest.skip(f"no {method} start method on this platform")
+    site = _wide_site(tmp_path / "site")
+    run(BuildOptions(site, tmp_path / "serial", jobs=1))
+    for module, name in ((composer, "MIN_FOR_POOL"), (drawing, "MIN_FOR_POOL"), (render, "MIN_FOR_POOL")):
+        monkeypatch.setattr(module, name, 2)  # every stage in the pool, even for this small site
+    monkeypatch.setattr("buletin.pipeline.MIN_FOR_POOL", 2)
+    monkeypatch.setenv(START_METHOD_VARIABLE, method)
+    run(BuildOptions(site, tmp_path / "parallel", jobs=2))
+    assert tree_snapshot(tmp_path / "serial") == tree_snapshot(tmp_path / "parallel")
+
+
+# ---------------------------------------------------------------- a bounded store
+
+
+def _entries(state: Path) -> int:
+    return sum(1 for kind in state.iterdir() if kind.is_dir() and kind.name not in ("records", "work", "shared")
+               for _ in kind.rglob("*") if _.is_file())
+
+
+def test_the_store_does_not_grow_over_repeated_edits(make_site, tmp_path):
+    site = make_site()
+    state = tmp_path / "state"
+    counts = []
+    for n in range(8):
+        _edit("prose", n)(site)
+        _edit("cell", n)(site)
+        run(BuildOptions(site, tmp_path / "out", cache_dir=state, jobs=1))
+        counts.append(_entries(state))
+    assert counts[-1] <= counts[3], counts  # what no recent build used is removed
+
+
+# ---------------------------------------------------------------- keys
+
+
+def test_a_value_that_cannot_be_keyed_is_an_error():
+    class Opaque:
+        pass
+
+    with pytest.raises(Unkeyable):
+        make_key("body", Opaque())
+    assert make_key("x", {1: "a", "1": "b"}) != make_key("x", {"1": "a", 1: "b"})  # keys of any type, distinct
+    assert make_key("x", dt.date(2020, 11, 1)) != make_key("x", "2020-11-01")  # a date is not its text
