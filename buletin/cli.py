@@ -199,7 +199,7 @@ def _build(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
 
     result = run(BuildOptions(site, out, args.drafts, args.base_url, write=args.command == "build",
                               cache_dir=cache, jobs=args.jobs, note=_note))
-    if print_ is not None and not result.warnings and not result.problems.warnings:
+    if print_ is not None and cache is not None and not result.warnings and not result.problems.warnings:
         skip.remember(cache, out, print_)  # a build with warnings runs again, to say them again
     for warning in result.warnings:
         print(f"buletin: warning: {warning}", file=sys.stderr)

@@ -10,14 +10,14 @@ import datetime as dt
 import hashlib
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Generic, TypeVar
 
 from buletin.compose.charts import Figure
 from buletin.compose.composer import Body, Headline
 from buletin.i18n import Locale
 from buletin.inputs.catalog import Catalog
 from buletin.inputs.config import SiteConfig
-from buletin.inputs.content import Article, Content, Document, Edition, Page, is_visible
+from buletin.inputs.content import Article, Content, Document, EachSpec, Edition, Page, is_visible
 from buletin.inputs.releases import Revision
 from buletin.urls import page_path, slugify
 
@@ -106,23 +106,26 @@ class SiteModel:
 # ---------------------------------------------------------------- the plan
 
 
+D = TypeVar("D", bound=Document, covariant=True)
+
+
 @dataclass(frozen=True)
-class Slot:
+class Slot(Generic[D]):
     """A document to compose into the page at `path`: its macros see `context`; `period` names the published
     edition whose snapshot it reads (None: the current data)."""
 
     path: str
-    doc: Document
+    doc: D
     context: dict[str, Any]
     period: str | None = None
 
 
 @dataclass
 class EditionPlan:
-    slot: Slot
+    slot: Slot[Edition]
     edition: Edition
     title: str
-    articles: list[Slot] = field(default_factory=list)
+    articles: list[Slot[Article]] = field(default_factory=list)
 
 
 @dataclass
@@ -132,18 +135,24 @@ class RowPlan:
     page: Page
     path: str
     title: str
-    rows: list[tuple[Slot, str, dict[str, str]]] = field(default_factory=list)  # slot, title, row
+    rows: list[tuple[Slot[Page], str, dict[str, str]]] = field(default_factory=list)  # slot, title, row
+
+    @property
+    def each(self) -> EachSpec:
+        each = self.page.each
+        assert each is not None  # a page is planned by rows only when it has `each:` (plan_site)
+        return each
 
 
 @dataclass
 class SitePlan:
     editions: list[EditionPlan]  # newest first
-    pages: list[Slot]
+    pages: list[Slot[Page]]
     row_pages: list[RowPlan]
 
-    def slots(self) -> list[Slot]:
+    def slots(self) -> list[Slot[Document]]:
         """Every slot, in a stable order."""
-        out = list(self.pages)
+        out: list[Slot[Document]] = list(self.pages)
         for plan in self.row_pages:
             out.extend(slot for slot, _, _ in plan.rows)
         for edition in self.editions:
@@ -165,7 +174,7 @@ def plan_site(content: Content, locale: Locale, today: dt.date, drafts: bool, pu
             continue
         period = str(edition.period)
         frozen = period if period in published else None
-        context = {"edition": edition_context(edition, locale), "page": edition.meta}
+        context: dict[str, Any] = {"edition": edition_context(edition, locale), "page": edition.meta}
         plan = EditionPlan(Slot(page_path(period), edition, context, frozen), edition, context["edition"]["title"])
         for article in sorted(edition.articles, key=lambda a: (a.date or dt.date.min, a.slug)):
             if is_visible(article, today, drafts):
@@ -181,12 +190,12 @@ def plan_site(content: Content, locale: Locale, today: dt.date, drafts: bool, pu
         rows = rows_of(page)
         if rows is None:
             continue
-        plan = RowPlan(page, page_path(page.slug), page.each.title)
+        row_plan = RowPlan(page, page_path(page.slug), page.each.title)
         for row in rows:
             context = {"page": page.meta, "edition": latest, "row": row}
-            plan.rows.append((Slot(row_path(page, row[page.each.key]), page, context), title_of(page, context),
-                              row))
-        row_pages.append(plan)
+            row_plan.rows.append((Slot(row_path(page, row[page.each.key]), page, context), title_of(page, context),
+                                  row))
+        row_pages.append(row_plan)
     return SitePlan(editions, pages, row_pages)
 
 
@@ -230,11 +239,11 @@ def assemble(plan: SitePlan, made: Made, config: SiteConfig, locale: Locale, cat
                               slot.doc.title))
     indexes = []
     for row_plan in plan.row_pages:
-        spec = catalog.spec(row_plan.page.each.data)
+        spec = catalog.spec(row_plan.each.data)
         title = row_plan.title or (spec.title if spec else row_plan.page.slug)
         rows = []
         for slot, row_title, row in row_plan.rows:
-            tag = slugify(row[row_plan.page.each.tag]) if row_plan.page.each.tag else None
+            tag = slugify(row[row_plan.each.tag]) if row_plan.each.tag else None
             related = tuple(a for a in articles if tag in a.article.tags) if tag else ()
             rows.append(PageView(row_plan.page, slot.path, made.bodies[slot.path],
                                  _figures(slot, made, locale, files), row_title, row, related, title))

@@ -32,9 +32,20 @@ from buletin.i18n import Locale
 from buletin.inputs import clock, releases, yamlfile
 from buletin.inputs.catalog import Catalog, load_catalog
 from buletin.inputs.config import FALLBACK, SiteConfig, load_config
-from buletin.inputs.content import Content, load_content
+from buletin.inputs.content import Content, Document, load_content
 from buletin.inputs.paths import input_hashes
-from buletin.model import Made, SiteModel, SitePlan, Slot, assemble, plan_site, views
+from buletin.model import (
+    ArticleView,
+    EditionView,
+    Made,
+    PageView,
+    SiteModel,
+    SitePlan,
+    Slot,
+    assemble,
+    plan_site,
+    views,
+)
 from buletin.outputs import writer
 from buletin.outputs.downloads import data_files
 from buletin.outputs.feeds import atom_feed, robots, sitemap
@@ -205,7 +216,7 @@ def _compose(plan: SitePlan, composers: dict[str | None, Composer], workers: Wor
     """Every slot's body: from the build state where nothing it read changed, else composed (in the pool
     when there are many)."""
     bodies: dict[str, Body] = {}
-    pending: list[Slot] = []
+    pending: list[Slot[Document]] = []
     for slot in plan.slots():
         kept = composers[slot.period].kept_body(slot.doc, slot.context)
         if kept is None:
@@ -320,8 +331,12 @@ def _check_links(model: SiteModel, site_root: Path, inputs: Inputs, problems: Pr
         links.check_internal(view.body.html, _document(view), view.path, paths, problems)
 
 
-def _document(view) -> object:
-    return getattr(view, "article", None) or getattr(view, "edition", None) or view.page
+def _document(view: EditionView | ArticleView | PageView) -> Document:
+    if isinstance(view, ArticleView):
+        return view.article
+    if isinstance(view, EditionView):
+        return view.edition
+    return view.page
 
 
 def _compose_quietly(inputs: Inputs, state: BuildState, problems: Problems) -> None:

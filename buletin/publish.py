@@ -39,6 +39,7 @@ def publish(site_root: Path, period_text: str, force: bool = False, date: dt.dat
                      "a published edition never changes (use --force to replace its snapshot)")
     if problems:
         raise SiteError(problems)
+    assert edition is not None  # a missing edition is a problem above
     with writer.site_lock(site_root, "publish"):
         # Refuses an edition or data with errors; a snapshot being replaced is not checked against its lock.
         run(BuildOptions(site_root, drafts=True, write=False, republishing=str(period) if force else None))

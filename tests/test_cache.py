@@ -95,6 +95,22 @@ def test_a_fully_cached_build_imports_neither_pandas_nor_matplotlib(site, tmp_pa
     assert done.stdout.split() == ["0", "False", "False", "False"]
 
 
+def test_prose_edits_read_no_data_however_long_ago_the_values_were_made(site, tmp_path):
+    """Pruning keeps what a kept body was made from: many builds later, a prose edit still needs no table."""
+    out = tmp_path / "out"
+    _build(site, out)
+    (site / "content/2020-11/kedua.md").write_text(ARTICLE_MD.replace("Sorotan IKM November", "Kedua"))
+    for n in range(4):  # more builds than pruning keeps, none of which composes sorotan.md
+        (site / "content/2020-11/kedua.md").write_text(ARTICLE_MD.replace("Sorotan IKM November", f"Kedua {n}"))
+        _build(site, out)
+    (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD.replace("Paragraf penutup.", "Penutup lain."))
+    probe = ("import sys; from buletin.cli import main; "
+             f"code = main(['build', '--site', {str(site)!r}, '--out', {str(out)!r}, '--quiet']); "
+             "print(code, 'pandas' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["0", "False"], done.stderr
+
+
 def test_deleting_the_cache_is_safe(site, tmp_path):
     import shutil
 

@@ -178,6 +178,16 @@ class BuildState:
             return None
         return entry if isinstance(entry, tuple) and len(entry) == 2 else None
 
+    def touch(self, entries: list[tuple[str, str]]) -> None:
+        """Mark entries as used by this build (an artifact made from them was), so pruning keeps them."""
+        if self.root is None or self.read_only:
+            return
+        for kind, key in entries:
+            try:
+                os.utime(f"{self.root}/{kind}/{key[:2]}/{key[2:]}")
+            except OSError:
+                continue
+
     def record(self, name: str) -> Any | None:
         """A small record of the state's own (None when missing or unreadable)."""
         if self.root is None:

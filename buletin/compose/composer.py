@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -39,6 +39,7 @@ class Outcome:
     problems: list[Problem]
     quoted: list[dict[str, Any]]
     accessed: set[str]  # the datasets it read
+    uses: list[tuple[str, str]] = field(default_factory=list)  # the artifacts it took from the state (kind, key)
 
 
 @dataclass(frozen=True)
@@ -78,6 +79,7 @@ class Composer:
         self.problems = problems
         self.macros = MacroStage(catalog, self.locale, problems, self.artifact)
         self.markup = Markup(setting.allow_raw_html, self.locale.text("table"))
+        self.uses: list[tuple[str, str]] = []  # artifacts taken from the state by the step under way
 
     @classmethod
     def in_worker(cls, setting: Setting) -> Composer:
@@ -91,9 +93,11 @@ class Composer:
         step that asked for it; a result that reported problems is never kept, so they come again."""
         key = make_key(kind, self.locale.language, self.markup.allow_raw_html, *parts)
         found = self.state.recall(kind, key, self.catalog.hashes)
+        self.uses.append((kind, key))
         if found is not None:
             self.catalog.accessed.update(found["datasets"])
             self.macros.quoted.extend(found["quoted"])
+            self.state.touch(found["uses"])  # what it was made from stays in the state as long as it does
             return found["value"]
         outcome = self.compute(compute)
         self.keep(kind, key, outcome)
@@ -103,18 +107,20 @@ class Composer:
         """Run a step, capturing what it adds: problems, quoted figures, datasets read (also counted as read
         by the step around it)."""
         outer, quoted_from, problems_from = set(self.catalog.accessed), len(self.macros.quoted), len(self.problems)
+        outer_uses, self.uses = self.uses, []
         self.catalog.accessed.clear()
         try:
             value = compute()
         finally:
-            accessed = set(self.catalog.accessed)
+            accessed, uses = set(self.catalog.accessed), self.uses
             self.catalog.accessed |= outer
-        return Outcome(value, self.problems.items[problems_from:], self.macros.quoted[quoted_from:], accessed)
+            self.uses = outer_uses + uses
+        return Outcome(value, self.problems.items[problems_from:], self.macros.quoted[quoted_from:], accessed, uses)
 
     def keep(self, kind: str, key: str, outcome: Outcome) -> None:
         if not outcome.problems and outcome.value is not None:
             self.state.keep(kind, key, {"value": outcome.value, "quoted": outcome.quoted,
-                                        "datasets": sorted(outcome.accessed)},
+                                        "datasets": sorted(outcome.accessed), "uses": outcome.uses},
                             reads=self.catalog.dependencies(outcome.accessed))
 
     def body_key(self, doc: Document, context: dict[str, Any]) -> str:
@@ -127,6 +133,7 @@ class Composer:
         if found is None:
             return None
         self.macros.quoted.extend(found["quoted"])
+        self.state.touch(found["uses"])
         return found["value"]
 
     def take(self, doc: Document, context: dict[str, Any], outcome: Outcome) -> Body:
@@ -144,13 +151,13 @@ class Composer:
     def _body(self, doc: Document, context: dict[str, Any]) -> Body:
         text, blocks = extract_charts(doc.body, doc.body_line)
         rendered = self.macros.render(text, doc.source, doc.body_line, context)
-        figures = []
+        figures: list[Figure] = []
         for block in blocks:
             figure = self._figure(doc.source, block.text, block.first_line, context, len(figures) + 1)
             if figure is not None:
                 figures.append(figure)
         if rendered is None or len(figures) != len(blocks):
-            return Body("", [])
+            return Body("", ())
         spaced = PLACEHOLDER_LINE.sub(lambda m: f"\n{m.group(0)}\n", rendered)  # its own paragraph
         return Body(self.markup.convert(spaced), tuple(figures))
 
@@ -215,11 +222,14 @@ class Composer:
             before = math.nan
         card = self._card(spec, current, before, self.locale.period(previous_period))
         table = self.catalog.get(spec.data)
+        assert table is not None  # value() above has read it
         statuses = row_statuses(table, select(table, {**filters, field_name: str(edition.period)}))
         return replace(card, status=", ".join(statuses))
 
     def _card(self, spec: HeadlineSpec, current: float, before: float, compared_with: str) -> Headline:
-        field_spec = self.catalog.spec(spec.data).field(spec.y)
+        resource = self.catalog.spec(spec.data)
+        assert resource is not None  # its value was found (_headline)
+        field_spec = resource.field(spec.y)
         label = spec.label or (field_spec.title if field_spec else spec.y)
         unit = spec.unit or (field_spec.unit if field_spec else "")
         shown = self.locale.number(current, spec.digits)

@@ -7,6 +7,7 @@ import sys
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 
 import jinja2
@@ -113,6 +114,7 @@ class MacroStage:
         except SyntaxError as exc:  # Jinja's code is valid; Python refuses what it says, e.g. a repeated agg=
             self.problems.add(source, first_line + _python_line(text, exc) - 1, f"template: {exc.msg}")
             return None, 0
+        error: Exception
         try:
             with bounded():
                 variables = {**context, **self._functions(source, first_line, filename, template)}
@@ -222,7 +224,7 @@ def _python_line(text: str, exc: SyntaxError) -> int:
 
 def _template_line(filename: str, template: jinja2.Template) -> int:
     """The template line of the innermost frame of the compiled template on the stack."""
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     while frame is not None:
         if frame.f_code.co_filename == filename:
             return template.get_corresponding_lineno(frame.f_lineno)

@@ -13,6 +13,7 @@ from buletin.urls import slugify
 def rows_of(page: Page, composer: Composer) -> list[dict[str, str]] | None:
     """The rows of the page's `each.data` resource as text, checked; None (with a problem) when unusable."""
     each = page.each
+    assert each is not None  # asked only of a page with `each:` (model.plan_site)
     problems, catalog = composer.problems, composer.catalog
     name, key = each.data, each.key
     if not name or not key:

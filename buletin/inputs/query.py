@@ -5,6 +5,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
 from buletin.inputs.catalog import Catalog
+from buletin.inputs.datapackage import FieldSpec
 from buletin.inputs.tables import Table, as_text
 from buletin.problems import did_you_mean
 
@@ -53,6 +54,13 @@ def check_column(table: Table, column: str, key: str, numeric: bool = False) -> 
                          "(use agg=\"count\" to count its values)", key)
 
 
+def _checked_field(table: Table, column: str) -> FieldSpec:
+    """The declaration of a column that check_column has found."""
+    spec = table.spec.field(column)
+    assert spec is not None, f"column `{column}` is checked first"
+    return spec
+
+
 def check_agg(agg: str) -> None:
     if agg not in AGGREGATES:
         raise QueryError(f"unknown agg `{agg}`{did_you_mean(str(agg), AGGREGATES)}", "agg")
@@ -79,7 +87,7 @@ def _in_range(table: Table, column: str, bounds: dict[str, Any]):
     if unknown or not bounds:
         raise QueryError(f"a range filter on `{column}` takes `min` and/or `max`, not {', '.join(sorted(unknown))}",
                          "filter")
-    numeric = table.spec.field(column).type in ("integer", "number", "year")
+    numeric = _checked_field(table, column).type in ("integer", "number", "year")
     values = table.numeric(column) if numeric else table.frame[column]
     mask = (table.frame[column] != "").to_numpy()
     for key, compare in (("min", "ge"), ("max", "le")):
@@ -179,8 +187,8 @@ def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | Non
     else:
         wide = frame.groupby(x, sort=True)[ys].agg(agg)
         columns = list(ys)
-        column_labels = [table.spec.field(y).title or y for y in ys]
-    if table.spec.field(x).is_numeric or table.spec.field(x).type == "year":  # 2 before 10, as numbers go
+        column_labels = [_checked_field(table, y).title or y for y in ys]
+    if _checked_field(table, x).is_numeric or _checked_field(table, x).type == "year":  # 2 before 10, as numbers go
         wide = wide.loc[sorted(wide.index, key=lambda v: (float(v) if v != "" else float("inf"), v))]
     wide = _order(wide, sort, top, by_total=bool(by))
     x_values = [str(v) for v in wide.index]

@@ -188,6 +188,7 @@ def find_revision(frozen: Catalog, current: Catalog, period: str, quoted: list[d
 def _describe(catalog: Catalog, call: dict[str, Any]) -> str:
     """A quoted figure in words: "Unit usaha (periode 2020-11, kode_wilayah 7403)"."""
     spec = catalog.spec(call["data"])
+    assert spec is not None  # a revised dataset is one of the snapshot's usable resources (find_revision)
     field_spec = spec.field(call["column"])
     name = (field_spec.title if field_spec and field_spec.title else call["column"])
     if call["agg"] != "sum":

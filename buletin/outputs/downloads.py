@@ -77,6 +77,7 @@ def data_files(site_root: Path, catalog: Catalog, prefix: str = "data/",
     downloads = []
     for name in sorted(catalog.names):
         spec = catalog.spec(name)
+        assert spec is not None  # `names` are the declared resources that are usable
         source = site_root / spec.path
         converted, rows, offer_original = _as_csv(catalog, name, state)
         csv_path = f"{prefix}{name}.csv"

@@ -164,16 +164,17 @@ class Renderer:
     def figure(self, ref: FigureRef, path: str) -> Markup:
         """One figure: chart, caption, source, notice, data table and CSV download."""
         spec = ref.figure.spec
-        resource = self.model.catalog.spec(spec.data)
+        resource = self.model.catalog.spec(spec.data)  # None: a published edition's dataset the data now lack
+        x_field = resource.field(spec.x) if resource else None
         width, height = svg_size(ref.figure.svg)
         template = self.env.get_template("_figure.html")
         return Markup(template.render(
             ref=ref, figure=ref.figure, spec=spec, width=width, height=height,
             svg_url=relative(path, ref.svg_path) if ref.svg_path else None,
             csv_url=relative(path, ref.csv_path), csv_size=len(ref.figure.csv),
-            source=spec.source or "; ".join(resource.sources), notice=self.model.config.notice,
+            source=spec.source or ("; ".join(resource.sources) if resource else ""), notice=self.model.config.notice,
             anchor=ref.label.lower().replace(" ", "-"),
-            x_title=(resource.field(spec.x).title if resource.field(spec.x) else "") or spec.x,
+            x_title=(x_field.title if x_field else "") or spec.x,
             x_text=x_text(ref.figure.series, self.model.locale),
         ))
 
