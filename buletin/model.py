@@ -18,6 +18,7 @@ from buletin.i18n import Locale
 from buletin.inputs.catalog import Catalog
 from buletin.inputs.config import SiteConfig
 from buletin.inputs.content import Article, Content, Document, EachSpec, Edition, Page, is_visible
+from buletin.inputs.datapackage import ResourceSpec
 from buletin.inputs.releases import Revision
 from buletin.urls import page_path, slugify
 
@@ -59,6 +60,7 @@ class EditionView:
     data_prefix: str = "data/"  # where its data downloads are: a published edition has its own
     card_path: str | None = None  # the 1200x630 sharing image of its lead chart
     revision: Revision | None = None  # how later data changed its figures
+    datasets: tuple[ResourceSpec, ...] = ()  # behind its figures and its articles', as they were read
 
 
 @dataclass(frozen=True)
@@ -224,6 +226,7 @@ class Made:
     revisions: dict[str, Revision]  # by period
     cards: dict[str, tuple[str, bytes]]  # edition path -> (card path, PNG)
     files: dict[str, bytes]  # images and attachments beside their pages
+    datasets: dict[str, tuple[ResourceSpec, ...]] = field(default_factory=dict)  # by edition path
 
 
 def assemble(plan: SitePlan, made: Made, config: SiteConfig, locale: Locale, catalog: Catalog,
@@ -267,7 +270,8 @@ def _edition_view(plan: EditionPlan, made: Made, locale: Locale, files: dict[str
                        made.headlines.get(path, ()), articles,
                        released=edition.published or (max(dates) if dates else None), summary=edition.info.summary,
                        data_prefix=f"{period}/data/" if plan.slot.period else "data/",
-                       card_path=card[0] if card else None, revision=made.revisions.get(period))
+                       card_path=card[0] if card else None, revision=made.revisions.get(period),
+                       datasets=made.datasets.get(path, ()))
 
 
 def _figures(slot: Slot, made: Made, locale: Locale, files: dict[str, bytes]) -> tuple[FigureRef, ...]:

@@ -243,14 +243,17 @@ def _made(plan: SitePlan, bodies: dict[str, Body], composers: dict[str | None, C
                                                    problems)
         files.update(found)
         files.update(links.photo(slot.doc, slot.path, site_root))
-    highlights, headlines = {}, {}
+    highlights, headlines, datasets = {}, {}, {}
     for edition in plan.editions:
         composer = composers[edition.slot.period]
+        names = dict.fromkeys(f.spec.data for slot in [edition.slot, *edition.articles]
+                              for f in bodies[slot.path].figures)
+        datasets[edition.slot.path] = tuple(spec for name in names if (spec := composer.catalog.spec(name)))
         highlights[edition.slot.path] = tuple(
             composer.inline(text, edition.edition.source, edition.edition.line_of("highlights", i) or 1,
                             edition.slot.context) for i, text in enumerate(edition.edition.info.highlights))
         headlines[edition.slot.path] = tuple(composer.headlines(edition.edition))
-    return Made(resolved, highlights, headlines, {}, {}, files)
+    return Made(resolved, highlights, headlines, {}, {}, files, datasets)
 
 
 def _revisions(site_root: Path, inputs: Inputs, composers: dict[str | None, Composer],

@@ -172,3 +172,23 @@ def test_notice_lists_only_figures_that_changed_where_they_are_quoted(site, run_
     assert "semula 13.012, kini 13.022" in article
     assert "Nilai" not in article.split('class="revision"')[1].split("</aside>")[0]
     assert "NaN" not in article
+
+
+def test_a_published_edition_keeps_its_figures_when_its_dataset_is_renamed(site, run_cli, tmp_path):
+    """The figure's source line and the edition's "data used" come from the snapshot it was drawn from."""
+    article = ("---\ntitle: Oktober\ndate: 2020-10-20\n---\n\n```chart\ndata: ikm\nx: kode_wilayah\ny: unit_usaha\n"
+               "filter: {periode: '2020-10'}\n```\n")
+    (site / "content/2020-10/grafik.md").write_text(article, encoding="utf-8")
+    assert run_cli("publish", "2020-10", "--site", site, "--date", "2020-11-05").code == 0
+    package = site / "data/datapackage.yaml"
+    package.write_text(package.read_text(encoding="utf-8").replace("name: ikm", "name: ikm_baru")
+                       .replace("title: Statistik IKM", "title: Statistik baru"), encoding="utf-8")
+    for rel in ("content/2020-11/sorotan.md",):
+        (site / rel).write_text((site / rel).read_text(encoding="utf-8").replace('"ikm"', '"ikm_baru"')
+                                .replace("data: ikm", "data: ikm_baru"), encoding="utf-8")
+    out = tmp_path / "out"
+    result = run_cli("build", "--site", site, "--out", out, "--quiet")
+    assert result.code == 0, result.err
+    october = _html(out, "2020-10/grafik/index.html")
+    assert "Disperindag uji" in october  # the source line, from the snapshot's declaration
+    assert "Statistik IKM" in _html(out, "2020-10/index.html")  # data used: as published

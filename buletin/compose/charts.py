@@ -31,6 +31,8 @@ class Figure:
     alt: str
     digits: int
     column_digits: tuple[int, ...] = ()  # per series, for the data table
+    source: str = ""  # the "Sumber:" line: the spec's source, else its dataset's sources
+    x_title: str = ""  # the data table's first column heading: the x column's title
 
     @property
     def is_table(self) -> bool:
@@ -290,9 +292,11 @@ def _tidy_svg(svg: bytes) -> bytes:
     return text.encode("utf-8")
 
 
-def build_figure(spec: ChartSpec, series: Series, number: int, locale: Locale) -> Figure:
-    """A chart block's figure: CSV and text alternative now; the SVG is drawn later (drawing.py)."""
+def build_figure(spec: ChartSpec, series: Series, number: int, locale: Locale, sources: tuple[str, ...] = (),
+                 x_title: str = "") -> Figure:
+    """A chart block's figure: CSV and text alternative now; the SVG is drawn later (drawing.py). `sources`
+    and `x_title` come from the dataset as the figure read it (a published edition's, from its snapshot)."""
     digits = value_digits(series, spec)
     per_column = tuple(value_digits(series, spec, j) for j in range(len(series.columns)))
     return Figure(spec, series, number, None, to_csv(series), describe(spec, series, locale, digits), digits,
-                  per_column)
+                  per_column, spec.source or "; ".join(sources), x_title or spec.x)

@@ -175,7 +175,10 @@ class Composer:
         series = chart_data(spec, self.catalog, source, lines, self.problems, OTHER[self.locale.language])
         if series is None:
             return None
-        return build_figure(spec, series, number, self.locale)
+        resource = self.catalog.spec(spec.data)
+        column = resource.field(spec.x) if resource else None
+        return build_figure(spec, series, number, self.locale, resource.sources if resource else (),
+                            column.title if column else "")
 
     def inline(self, text: str, source: str, line: int, context: dict[str, Any]) -> str:
         """A short text (a main point) through macros and Markdown, without the paragraph."""

@@ -20,7 +20,7 @@ from buletin.build.state import make_key, template_code
 from buletin.build.workers import SharedFile, Workers
 from buletin.compose.charts import x_text  # formatting only; matplotlib is imported when drawing
 from buletin.compose.limits import TooMuchWork, bounded, capped
-from buletin.model import EditionView, FigureRef, SiteModel
+from buletin.model import FigureRef, SiteModel
 from buletin.outputs.context import by_tag, by_year, datasets_jsonld, dateline, news_article, share_links
 from buletin.outputs.pagecache import Deferred, LastOutput, PageKeys, template_sources
 from buletin.outputs.theme import THEME_DIR, make_environment, svg_size
@@ -118,7 +118,7 @@ class Renderer:
         return {"edition": view, "newer": editions[e - 1] if e > 0 else None,
                 "older": editions[e + 1] if e + 1 < len(editions) else None,
                 "og_image": absolute(model.config.base_url, view.card_path) if view.card_path else None,
-                "edition_datasets": _datasets_used(model, view), "render": self,
+                "edition_datasets": view.datasets, "render": self,
                 "body": self.body(view.body.html, view.figures, view.path), "title": view.title,
                 "description": view.summary or model.config.description}
 
@@ -164,17 +164,14 @@ class Renderer:
     def figure(self, ref: FigureRef, path: str) -> Markup:
         """One figure: chart, caption, source, notice, data table and CSV download."""
         spec = ref.figure.spec
-        resource = self.model.catalog.spec(spec.data)  # None: a published edition's dataset the data now lack
-        x_field = resource.field(spec.x) if resource else None
         width, height = svg_size(ref.figure.svg)
         template = self.env.get_template("_figure.html")
         return Markup(template.render(
             ref=ref, figure=ref.figure, spec=spec, width=width, height=height,
             svg_url=relative(path, ref.svg_path) if ref.svg_path else None,
             csv_url=relative(path, ref.csv_path), csv_size=len(ref.figure.csv),
-            source=spec.source or ("; ".join(resource.sources) if resource else ""), notice=self.model.config.notice,
-            anchor=ref.label.lower().replace(" ", "-"),
-            x_title=(x_field.title if x_field else "") or spec.x,
+            source=ref.figure.source, notice=self.model.config.notice, anchor=ref.label.lower().replace(" ", "-"),
+            x_title=ref.figure.x_title,
             x_text=x_text(ref.figure.series, self.model.locale),
         ))
 
@@ -238,12 +235,3 @@ def _worker_renderer(shared: SharedFile) -> Renderer:
 def render_task(job: PageJob, shared: SharedFile) -> bytes:
     """A worker's task: one page, from the model shared with the pool."""
     return _worker_renderer(shared).render(job)
-
-
-def _datasets_used(model: SiteModel, view: EditionView) -> list:
-    """The datasets behind an edition's figures and its articles' figures, in order of first use."""
-    names: list[str] = []
-    for ref in [*view.figures, *(f for a in view.articles for f in a.figures)]:
-        if ref.figure.spec.data not in names:
-            names.append(ref.figure.spec.data)
-    return [model.catalog.spec(name) for name in names]
