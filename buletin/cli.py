@@ -191,8 +191,7 @@ def _build(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
     if args.command == "build" and cache is not None:
         from buletin import skip
 
-        print_ = skip.fingerprint(site, out, args.drafts, args.base_url)
-        count = skip.unchanged(cache, out, print_)
+        print_, count = skip.check(cache, site, out, args.drafts, args.base_url)
         if count is not None:
             return f"nothing changed since the last build ({count} files in {out})", []
     from buletin.pipeline import BuildOptions, run
@@ -200,7 +199,7 @@ def _build(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
     result = run(BuildOptions(site, out, args.drafts, args.base_url, write=args.command == "build",
                               cache_dir=cache, jobs=args.jobs, note=_note))
     if print_ is not None and cache is not None and not result.warnings and not result.problems.warnings:
-        skip.remember(cache, out, print_)  # a build with warnings runs again, to say them again
+        skip.remember(cache, site, out, print_)  # a build with warnings runs again, to say them again
     for warning in result.warnings:
         print(f"buletin: warning: {warning}", file=sys.stderr)
     if args.command == "check":

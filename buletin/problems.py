@@ -2,11 +2,10 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from typing import NamedTuple
 
 
-@dataclass(frozen=True, order=True)
-class Problem:
+class Problem(NamedTuple):  # a named tuple, not a dataclass: `build`'s no-op check imports this, and no more
     """One error in a source file: `path:line: error: message`."""
 
     path: str
@@ -28,12 +27,15 @@ class Problem:
         return f"{self.where}: {self.severity}: {self.message}"
 
 
-@dataclass
 class Problems:
     """An ordered, de-duplicated collection of problems."""
 
-    items: list[Problem] = field(default_factory=list)
-    warnings: list[Problem] = field(default_factory=list)  # kept apart: only errors stop a build
+    def __init__(self) -> None:
+        self.items: list[Problem] = []
+        self.warnings: list[Problem] = []  # kept apart: only errors stop a build
+
+    def __repr__(self) -> str:
+        return f"Problems({self.items!r}, warnings={self.warnings!r})"
 
     def add(self, path: str, line: int | None, message: str, location: str | None = None) -> None:
         problem = Problem(path, line, one_line(message), location)

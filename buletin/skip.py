@@ -7,21 +7,58 @@ import datetime as dt
 import hashlib
 import json
 import os
+import time
 from pathlib import Path
 
 from buletin.build.state import BuildState, output_name, versions
-from buletin.inputs import clock
-from buletin.inputs.paths import input_hashes, refusal
-from buletin.outputs.writer import walk
+from buletin.inputs import clock, paths
+
+RACY = 2_000_000_000  # ns: a file written this close to when its hash was noted may have changed unseen since
+
+
+def check(cache_dir: Path, site_root: Path, out: Path, drafts: bool, base_url: str | None) -> tuple[str, int | None]:
+    """The fingerprint of this build, and the number of output files when the last build had the same one and
+    its output is untouched (None: build)."""
+    record = BuildState(cache_dir).record(f"{output_name(out)}.build")
+    record = record if isinstance(record, dict) else {}
+    _recall_hashes(site_root, record)
+    print_ = fingerprint(site_root, out, drafts, base_url)
+    if record.get("fingerprint") != print_ or not out.is_dir() or not _untouched(out, record.get("files") or {}):
+        return print_, None
+    return print_, len(record["files"])
+
+
+def _untouched(out: Path, files: dict[str, list[int]]) -> bool:
+    """Whether every file the last build wrote still has the size and mtime it had (one lstat each: cheaper
+    than listing the folder again)."""
+    if not files:
+        return False
+    folder = f"{out}/"
+    for name, (size, mtime) in files.items():
+        try:
+            stat = os.lstat(folder + name)
+        except OSError:
+            return False
+        if stat.st_size != size or stat.st_mtime_ns != mtime:
+            return False
+    return True
+
+
+def _recall_hashes(site_root: Path, record: dict) -> None:
+    """The input files' hashes noted by the last build, for files unchanged since (same size and mtime),
+    except those written just before it noted them (a change in the same instant would go unseen)."""
+    noted, hashes = record.get("noted", 0), record.get("hashes") or {}
+    for rel, (size, mtime, digest) in hashes.items():
+        if mtime < noted - RACY:
+            paths._HASHED.setdefault(os.path.join(os.path.abspath(site_root), rel), (size, mtime, digest))
 
 
 def fingerprint(site_root: Path, out: Path, drafts: bool, base_url: str | None) -> str:
     """Everything a build's output depends on: inputs, options, versions, time and commit."""
     parts = {
-        "inputs": input_hashes(site_root), "out": str(out.resolve()), "drafts": drafts, "base_url": base_url,
-        "versions": versions(), "epoch": os.environ.get("SOURCE_DATE_EPOCH"),
-        "commit": clock.git(site_root, "log", "-1", "--format=%H %ct"),
-        "today": _today(site_root), "theme": _theme(),
+        "inputs": paths.input_hashes(site_root), "out": str(out.resolve()), "drafts": drafts,
+        "base_url": base_url, "versions": versions(), "epoch": os.environ.get("SOURCE_DATE_EPOCH"),
+        "commit": clock.git(site_root, "log", "-1", "--format=%H %ct"), "now": _quarter_hour(), "theme": _theme(),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
@@ -35,24 +72,19 @@ def _theme() -> str:
     return digest.hexdigest()
 
 
-def _today(site_root: Path) -> str:
-    """Today's date where the site is (future-dated items appear on it); hours do not matter."""
-    from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
-
-    import yaml
-
-    zone: dt.tzinfo
-    try:
-        if refusal(site_root, site_root / "site.yaml"):
-            raise ValueError("site.yaml cannot be read")
-        zone = ZoneInfo(str((yaml.safe_load((site_root / "site.yaml").read_text("utf-8")) or {}).get("timezone")))
-    except (OSError, yaml.YAMLError, ZoneInfoNotFoundError, ValueError, AttributeError, TypeError):
-        zone = dt.timezone.utc
-    return clock.today(zone).isoformat()
+def _quarter_hour() -> str:
+    """The time to the quarter hour (UTC): a day begins on a quarter hour in every time zone, so items dated
+    today appear however the site's zone is set, without reading site.yaml here."""
+    if os.environ.get("SOURCE_DATE_EPOCH"):
+        return ""
+    now = dt.datetime.now(dt.timezone.utc)
+    return now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0).isoformat()
 
 
 def _tree(out: Path) -> dict[str, list[int]]:
     """Size and mtime of every output file: a file edited or removed by hand makes the next build run."""
+    from buletin.outputs.writer import walk
+
     files = {}
     for name, entry in walk(out):
         if not entry.is_dir(follow_symlinks=False):
@@ -61,15 +93,10 @@ def _tree(out: Path) -> dict[str, list[int]]:
     return dict(sorted(files.items()))
 
 
-def unchanged(cache_dir: Path, out: Path, print_: str) -> int | None:
-    """The number of output files when the last build had this fingerprint and its output is untouched."""
-    record = BuildState(cache_dir).record(f"{output_name(out)}.build")
-    if not isinstance(record, dict) or record.get("fingerprint") != print_ or not out.is_dir() or \
-            _tree(out) != record.get("files"):
-        return None
-    return len(record["files"])
-
-
-def remember(cache_dir: Path, out: Path, print_: str) -> None:
-    """Record a successful build's fingerprint and the state of its output."""
-    BuildState(cache_dir).write_record(f"{output_name(out)}.build", {"fingerprint": print_, "files": _tree(out)})
+def remember(cache_dir: Path, site_root: Path, out: Path, print_: str) -> None:
+    """Record a successful build's fingerprint, the state of its output and its input files' hashes."""
+    site = os.path.abspath(site_root)
+    hashes = {os.path.relpath(path, site): list(noted) for path, noted in paths._HASHED.items()
+              if path.startswith(site + os.sep)}
+    BuildState(cache_dir).write_record(f"{output_name(out)}.build", {
+        "fingerprint": print_, "files": _tree(out), "hashes": hashes, "noted": time.time_ns()})

@@ -3,7 +3,6 @@ from __future__ import annotations
 
 import datetime as dt
 import os
-import subprocess
 from pathlib import Path
 
 
@@ -11,6 +10,8 @@ def git(site_root: Path, *args: str) -> str | None:
     """A git command's output in the site's checkout; None outside one or on failure."""
     if not (site_root / ".git").exists():
         return None
+    import subprocess
+
     try:
         done = subprocess.run(["git", "-C", str(site_root), *args], capture_output=True, text=True, timeout=10)
     except (OSError, subprocess.SubprocessError):

@@ -77,35 +77,51 @@ def read_utf8(path: Path) -> str:
 
 
 INPUT_DIRS = ("content", "data", "templates")
-_HASHED: dict[Path, tuple[int, int, str]] = {}  # path -> (size, mtime_ns, sha256), for a second call
+_HASHED: dict[str, tuple[int, int, str]] = {}  # path -> (size, mtime_ns, sha256), for a second call
 
 
-def input_hashes(site_root: Path, extra: list[str] | tuple[str, ...] = ("site.yaml",)) -> dict[str, str]:
+def input_hashes(site_root: Path, extra: tuple[str, ...] = ("site.yaml",)) -> dict[str, str]:
     """sha256 of every input file (config, content, data, templates), by path relative to the site.
 
-    A file hashed before in this process and not modified since (same size and mtime) is not read again.
+    Walked with os.scandir, which knows from the folder listing which entries are links: only those are
+    resolved (a link leading outside the site is left out, and reported by the stage that reads it). A file
+    hashed before in this process and not modified since (same size and mtime) is not read again.
     """
     hashes = {}
+    site_root = site_root.absolute()  # the memo's keys are absolute paths
     for name in extra:
         if refusal(site_root, site_root / name) is None:
-            hashes[name] = _file_hash(site_root / name)
+            hashes[name] = _file_hash(str(site_root / name))
+    top = os.path.realpath(site_root)
     for folder in INPUT_DIRS:
-        if linked_folder_outside(site_root, site_root / folder):
-            continue  # reported by the stage that reads it
-        for top, dirs, names in os.walk(site_root / folder):
-            dirs[:] = [d for d in dirs if not d.startswith(".")]  # hidden folders (the cache) are not inputs
-            relative = os.path.relpath(top, site_root).replace(os.sep, "/")
-            for name in names:
-                if not name.startswith(".") and refusal(site_root, Path(top, name)) is None:
-                    hashes[f"{relative}/{name}"] = _file_hash(Path(top, name))
+        if linked_folder_outside(site_root, site_root / folder) or not os.path.isdir(site_root / folder):
+            continue
+        todo = [(f"{folder}/", str(site_root / folder))]
+        while todo:
+            prefix, path = todo.pop()
+            with os.scandir(path) as entries:
+                for entry in entries:
+                    if entry.name.startswith("."):  # hidden files and folders (the cache) are not inputs
+                        continue
+                    if entry.is_symlink():
+                        real = os.path.realpath(entry.path)
+                        if not real.startswith(top + os.sep) or not os.path.isfile(real):
+                            continue
+                    elif entry.is_dir():
+                        todo.append((f"{prefix}{entry.name}/", entry.path))
+                        continue
+                    elif not entry.is_file():
+                        continue
+                    hashes[f"{prefix}{entry.name}"] = _file_hash(entry.path)
     return dict(sorted(hashes.items()))
 
 
-def _file_hash(path: Path) -> str:
-    stat = path.stat()
+def _file_hash(path: str) -> str:
+    stat = os.stat(path)
     known = _HASHED.get(path)
     if known and known[:2] == (stat.st_size, stat.st_mtime_ns):
         return known[2]
-    digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    with open(path, "rb") as handle:
+        digest = hashlib.sha256(handle.read()).hexdigest()
     _HASHED[path] = (stat.st_size, stat.st_mtime_ns, digest)
     return digest
