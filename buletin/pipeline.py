@@ -171,7 +171,8 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
     result = BuildResult(pages=sum(1 for p in files if p.endswith(".html")), files=len(files), figures=figures,
                          drawn=drawn, problems=problems, warnings=warnings)
     if options.out is not None:
-        result.written = writer.write_site(options.out, files, writer.work_folder(site_root, options.out))
+        result.written = writer.write_site(options.out, files, writer.work_folder(site_root, options.out),
+                                           last.same if last else None)
         if last:
             last.save()
     parsed, changed = yamlfile.parsed()

@@ -92,20 +92,36 @@ class Unkeyable(TypeError):
     """A value that a cache key cannot stand for: a bug in buletin, caught by its tests, never a silent reuse."""
 
 
+_PLAIN = (str, int, float, bool, type(None))
+
+
 def canonical(value: Any) -> Any:
     """A JSON value that stands for `value` exactly: mappings in key order (keys of any type), dataclasses by
     their fields, dates by their ISO text. Anything else is Unkeyable, rather than keyed by a name or repr that
-    could stand for two different values."""
+    could stand for two different values. (Thousands of keys a build: the common cases come first.)"""
+    kind = type(value)
+    if kind in _PLAIN:
+        return value
+    if kind is list or kind is tuple:
+        return [canonical(item) for item in value]
+    if kind is dict:
+        if all(type(key) is str for key in value):
+            return {"{}": [[key, canonical(value[key])] for key in sorted(value)]}
+        items = [[canonical(key), canonical(item)] for key, item in value.items()]
+        return {"{}": sorted(items, key=lambda pair: json.dumps(pair[0], sort_keys=True))}
+    return _canonical_other(value)
+
+
+def _canonical_other(value: Any) -> Any:
     import dataclasses
     import datetime as dt
 
-    if value is None or isinstance(value, (bool, int, float, str)):
-        return value
+    if isinstance(value, _PLAIN):  # subclasses: an enum of str, a bool
+        return value if type(value) is bool else {type(value).__qualname__: str(value)}
     if isinstance(value, (list, tuple)):
         return [canonical(item) for item in value]
     if isinstance(value, dict):
-        items = [[canonical(key), canonical(item)] for key, item in value.items()]
-        return {"{}": sorted(items, key=lambda pair: json.dumps(pair[0], sort_keys=True))}
+        return canonical(dict(value))
     if isinstance(value, (set, frozenset)):
         return {"set": sorted((canonical(item) for item in value), key=lambda item: json.dumps(item))}
     if isinstance(value, (dt.date, dt.datetime)):

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import os
 import re
 from collections.abc import Callable
 from pathlib import Path
@@ -123,7 +124,22 @@ class LastOutput:
         self.record = f"{output_name(out)}.pages"
         self.keys = state.record(self.record) or {}
         self.hashes = _manifest_files(out) if self.keys else {}
+        last_build = state.record(f"{output_name(out)}.build")  # each file's size and mtime after the last build
+        self.stats: dict[str, list[int]] = (last_build.get("files") or {}) if isinstance(last_build, dict) else {}
         self.used: dict[str, str] = {}
+
+    def untouched(self, path: str) -> bool:
+        """Whether the file still has the size and mtime it had when the last build wrote it."""
+        try:
+            stat = os.lstat(f"{self.out}/{path}")
+        except OSError:
+            return False
+        return self.stats.get(path) == [stat.st_size, stat.st_mtime_ns]
+
+    def same(self, path: str, digest: str) -> bool:
+        """Whether the file holds the bytes of `digest`, known without reading it: untouched since the last build
+        wrote it with those bytes."""
+        return self.hashes.get(path) == digest and self.untouched(path)
 
     def page(self, path: str, key: str) -> bytes | None:
         """The page as the last build wrote it, when its key is `key` and the file is untouched."""
@@ -134,6 +150,8 @@ class LastOutput:
             data = (self.out / path).read_bytes()
         except OSError:
             return None
+        if self.untouched(path):  # as the last build wrote it, with the bytes its manifest lists
+            return data
         return data if hashlib.sha256(data).hexdigest() == self.hashes[path] else None
 
     def save(self) -> None:

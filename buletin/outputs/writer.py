@@ -6,7 +6,7 @@ import json
 import os
 import shutil
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -159,7 +159,8 @@ def work_folder(site_root: Path, out: Path) -> Path:
     return cache / "work" if same_disk else parent / f".{out.name}.buletin-work"
 
 
-def write_site(out: Path, files: dict[str, bytes], work: Path | None = None) -> int:
+def write_site(out: Path, files: dict[str, bytes], work: Path | None = None,
+               known: Callable[[str, str], bool] | None = None) -> int:
     """Write the site into `out`; returns the number of files written. Unchanged files are not touched.
 
     Every file is written into the work folder first. A first build's folder is then swapped in whole;
@@ -178,7 +179,9 @@ def write_site(out: Path, files: dict[str, bytes], work: Path | None = None) -> 
         conflict = any(path in old_dirs or any(parent in old_files for parent in _parents(path)) for path in files)
         if conflict:  # a file where a folder was, or the reverse: start afresh
             return _write_fresh(out, files, work)
-        changed = [path for path in sorted(files, key=lambda p: p == MANIFEST) if not _same(out / path, files[path])]
+        unchanged = known or (lambda _path, _digest: False)  # (path, sha256) -> known to be there, unread
+        changed = [path for path in sorted(files, key=lambda p: p == MANIFEST)
+                   if not unchanged(path, sha256(files[path])) and not _same(out / path, files[path])]
         _apply(out, files, changed, (old_files, old_dirs), work)
         return len(changed)
     except OSError as exc:
