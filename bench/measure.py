@@ -10,11 +10,12 @@ Two memory figures per run:
 from __future__ import annotations
 
 import os
+import statistics
 import subprocess
 import tempfile
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 SAMPLE_INTERVAL = 0.02
@@ -104,3 +105,27 @@ def measure(command: list[str], env: dict[str, str] | None = None, cwd: Path | N
             text = (out.read() + err.read()).decode("utf-8", "replace").strip()
             raise BuildFailed(f"`{' '.join(map(str, command))}` exited {child.returncode}:\n{text[-3000:]}")
     return Sample(seconds, usage.ru_maxrss / 1024, sampler.peak_kb / 1024)
+
+
+@dataclass
+class CaseResult:
+    key: str
+    label: str
+    target: str
+    samples: list[Sample] = field(default_factory=list)
+    passed: bool | None = None
+    failures: list[str] = field(default_factory=list)  # what missed its target: time, memory, charts
+    notes: list[str] = field(default_factory=list)
+    error: str | None = None
+    load: float = 0.0  # the 1-minute load average when the case ended: other work on the machine skews timings
+    memory: Sample | None = None  # the untimed run that sampled the process tree's memory
+
+    def seconds(self) -> list[float]:
+        return [s.seconds for s in self.samples]
+
+    def median(self) -> float | None:
+        return statistics.median(self.seconds()) if self.samples else None
+
+    def peak_mb(self) -> float:
+        samples = [*self.samples, *([self.memory] if self.memory else [])]
+        return max((max(s.rss_mb, s.tree_mb) for s in samples), default=0.0)

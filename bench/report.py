@@ -6,10 +6,8 @@ import platform
 import statistics
 import subprocess
 from pathlib import Path
-from typing import TYPE_CHECKING
 
-if TYPE_CHECKING:
-    from run import CaseResult
+from measure import CaseResult
 
 
 def peer_median(peer: dict[str, object], key: str) -> float | None:
@@ -53,23 +51,31 @@ def results_table(results: list[CaseResult]) -> str:
     return table(rows)
 
 
-def ratio_table(results: list[CaseResult], peers: list[dict[str, object]], labels: dict[str, str]) -> str:
-    """buletin's median against each peer's, per case in `labels` (case key -> label)."""
+def ratio_table(results: list[CaseResult], peers: list[dict[str, object]], labels: dict[str, str],
+                targets: dict[str, tuple[str, float]]) -> str:
+    """buletin's median against each peer's, per case in `labels` (case key -> label), judged against
+    `targets` (case key -> (peer name, the largest ratio that passes))."""
     header = ["case", "buletin s"]
     for peer in peers:
         header += [f"{peer['name']} s", f"buletin/{peer['name']}"]
-    rows = [header]
+    rows = [[*header, "target", "result"]]
     ours = {r.key: r for r in results}
     for key, label in labels.items():
         mine = ours[key].median() if key in ours else None
         row = [label, f"{mine:.2f}" if mine is not None else "-"]
+        ratios: dict[str, float] = {}
         for peer in peers:
             theirs = peer_median(peer, key)
             if theirs is None:
-                row += [peer.get("skipped", "-"), "-"]
+                row += [str(peer.get("skipped", "-")), "-"]
             else:
                 row += [f"{theirs:.2f}", f"{mine / theirs:.2f}" if mine is not None else "-"]
-        rows.append(row)
+                if mine is not None:
+                    ratios[str(peer["name"])] = mine / theirs
+        name, limit = targets[key]
+        ratio = ratios.get(name)
+        verdict = "-" if ratio is None else ("pass" if ratio <= limit else "FAIL")
+        rows.append([*row, f"<= {limit:g}x {name}", verdict])
     return table(rows)
 
 

@@ -21,11 +21,11 @@ import subprocess
 import sys
 import tempfile
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from corpus import FULL, QUICK, Corpus, append_word, edit_harga, make_corpus, uses_row, write_site
-from measure import BuildFailed, Sample, measure
+from measure import BuildFailed, CaseResult, Sample, measure
 from peers import Hugo, Pelican
 from report import machine, output_stats, ratio_table, results_table
 
@@ -53,30 +53,9 @@ TARGETS = {
     "f2": ("sample site, no-op", Target("< 0.5 s", 0.5)),
 }
 PEER_CASES = ("a", "b", "c", "d")
-
-
-@dataclass
-class CaseResult:
-    key: str
-    label: str
-    target: str
-    samples: list[Sample] = field(default_factory=list)
-    passed: bool | None = None
-    failures: list[str] = field(default_factory=list)  # what missed its target: time, memory, charts
-    notes: list[str] = field(default_factory=list)
-    error: str | None = None
-    load: float = 0.0  # the 1-minute load average when the case ended: other work on the machine skews timings
-    memory: Sample | None = None  # the untimed run that sampled the process tree's memory
-
-    def seconds(self) -> list[float]:
-        return [s.seconds for s in self.samples]
-
-    def median(self) -> float | None:
-        return statistics.median(self.seconds()) if self.samples else None
-
-    def peak_mb(self) -> float:
-        samples = [*self.samples, *([self.memory] if self.memory else [])]
-        return max((max(s.rss_mb, s.tree_mb) for s in samples), default=0.0)
+# Issue 11's targets, as ratios to a peer built in the same run (absolute times drift between machines):
+# case -> (peer, the largest ratio that passes).
+RATIO_TARGETS = {"a": ("Pelican", 1.0), "b": ("Pelican", 0.5), "c": ("Hugo", 0.1), "d": ("Hugo", 0.5)}
 
 
 class Bench:
@@ -347,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
         print("(quick corpus: the targets are set for the full 1,000-article corpus)")
     if peers:
         print()
-        print(ratio_table(results, peers, {key: TARGETS[key][0] for key in PEER_CASES}))
+        print(ratio_table(results, peers, {key: TARGETS[key][0] for key in PEER_CASES}, RATIO_TARGETS))
     if args.json:
         document = {"date": dt.datetime.now().isoformat(timespec="seconds"), "machine": info,
                     "corpus": {"articles": len(corpus.articles), "charts": len(corpus.charts),

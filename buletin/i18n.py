@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
@@ -15,6 +16,11 @@ _ROMAN = {1: "I", 2: "II", 3: "III", 4: "IV"}
 
 STRINGS: dict[str, dict[str, str]] = {
     "id": {
+        "no_data": "Tidak ada data", "map": "Peta", "areas_without_data": "{n} wilayah tanpa data",
+        "area_without_data": "1 wilayah tanpa data", "highlighted": "ditandai", "download_map": "Unduh peta",
+        "axis_not_zero": "Sumbu nilai tidak dimulai dari nol.", "other": "Lainnya", "chart_bar": "Grafik batang",
+        "chart_line": "Grafik garis", "chart_table": "Tabel",
+        "areas": "wilayah",
         "home": "Beranda", "archive": "Arsip", "edition": "Edisi", "search": "Cari", "data": "Data",
         "download_data": "Unduh data", "data_table": "Tabel data", "source": "Sumber", "note": "Catatan",
         "main_points": "Poin utama", "previous_edition": "Edisi sebelumnya", "next_edition": "Edisi berikutnya",
@@ -37,6 +43,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "revised_keep": "Angka dalam edisi ini tetap seperti saat terbit.", "current_figures": "Lihat angka terbaru",
         "frozen": "Angka edisi ini dibekukan saat terbit.", "status": "Status data", "was": "semula",
         "now": "kini", "card": "kartu", "tags_dir": "topik",
+        "revised_figures": "Angka yang berubah", "revised_figure": "Angka", "revised_old": "Saat terbit",
+        "revised_new": "Kini", "revised_change": "Perubahan", "agg_mean": "rata-rata", "agg_min": "terendah",
+        "agg_max": "tertinggi", "agg_count": "banyaknya",
         "csv_safe": "Berkas CSV memakai UTF-8, titik sebagai pemisah desimal, tanpa pemisah ribuan. Sel teks yang "
                     "diawali =, +, - atau @ diberi tanda petik (') di depannya agar program lembar kerja tidak "
                     "menjalankannya sebagai rumus. Buku kerja Excel disediakan apa adanya hanya bila tidak memuat "
@@ -44,8 +53,22 @@ STRINGS: dict[str, dict[str, str]] = {
         "search_dir": "cari", "search_label": "Kata yang dicari", "search_found": "{n} hasil untuk “{q}”",
         "search_failed": "Pencarian gagal dimuat.",
         "search_needs_js": "Pencarian memerlukan JavaScript. Tanpa JavaScript, telusuri lewat arsip atau topik:",
+        "calendar": "Jadwal rilis", "calendar_dir": "jadwal", "next_release": "Rilis berikutnya",
+        "calendar_intro": "Tanggal rilis setiap edisi: yang sudah terbit dan yang dijadwalkan.",
+        "release_date": "Tanggal rilis", "release_status": "Status", "release_past": "Sudah rilis",
+        "release_announced": "Dijadwalkan", "no_releases": "Belum ada jadwal rilis.",
+        "calendar_file": "Unduh jadwal untuk aplikasi kalender (.ics)",
+        "calendar_subscribe": "Untuk berlangganan, tambahkan alamat ini di aplikasi kalender Anda:",
+        "release_of": "Rilis {site}, edisi {period}",
+        "page_of": "Halaman {page} dari {pages}", "download_pdf": "Unduh PDF",
+        "share_on": "Bagikan ke {name}", "share_email": "Bagikan lewat surel", "contents": "Daftar isi",
     },
     "en": {
+        "no_data": "No data", "map": "Map", "areas_without_data": "{n} areas without data",
+        "area_without_data": "1 area without data", "highlighted": "highlighted", "download_map": "Download the map",
+        "axis_not_zero": "The value axis does not start at zero.", "other": "Other", "chart_bar": "Bar chart",
+        "chart_line": "Line chart", "chart_table": "Table",
+        "areas": "areas",
         "home": "Home", "archive": "Archive", "edition": "Edition", "search": "Search", "data": "Data",
         "download_data": "Download data", "data_table": "Data table", "source": "Source", "note": "Note",
         "main_points": "Main points", "previous_edition": "Previous edition", "next_edition": "Next edition",
@@ -68,14 +91,33 @@ STRINGS: dict[str, dict[str, str]] = {
         "revised_keep": "The figures in this edition stay as released.", "current_figures": "See the current figures",
         "frozen": "The figures of this edition were frozen at release.", "status": "Data status", "was": "was",
         "now": "now", "card": "card", "tags_dir": "tags",
+        "revised_figures": "Figures that changed", "revised_figure": "Figure", "revised_old": "As released",
+        "revised_new": "Now", "revised_change": "Change", "agg_mean": "mean", "agg_min": "lowest",
+        "agg_max": "highest", "agg_count": "count",
         "csv_safe": "CSV files are UTF-8, with a point as the decimal mark and no thousands separators. Text cells "
                     "that begin with =, +, - or @ start with an apostrophe (') so that spreadsheet programs do not "
                     "run them as formulas. Excel workbooks are offered as they are only when they hold no formulas.",
         "search_dir": "search", "search_label": "Search for", "search_found": "{n} results for “{q}”",
         "search_failed": "Search could not be loaded.",
         "search_needs_js": "Search needs JavaScript. Without it, browse the archive or the topics:",
+        "calendar": "Release calendar", "calendar_dir": "schedule", "next_release": "Next release",
+        "calendar_intro": "The release date of every edition: those released and those scheduled.",
+        "release_date": "Release date", "release_status": "Status", "release_past": "Released",
+        "release_announced": "Scheduled", "no_releases": "No release is scheduled yet.",
+        "calendar_file": "Download the calendar for your calendar app (.ics)",
+        "calendar_subscribe": "To subscribe, add this address to your calendar app:",
+        "release_of": "Release of {site}, {period} edition",
+        "page_of": "Page {page} of {pages}", "download_pdf": "Download PDF",
+        "share_on": "Share on {name}", "share_email": "Share by e-mail", "contents": "Contents",
     },
 }
+
+
+def _half_up(value: float | int, digits: int) -> Decimal:
+    """The value rounded as statistics offices round, a half away from zero (86.882,5 -> 86.883), from the
+    number as written (repr: 2.675 stays 2.675, not the float just below it)."""
+    rounded = Decimal(repr(value)).quantize(Decimal(1).scaleb(-max(digits, 0)), rounding=ROUND_HALF_UP)
+    return rounded.copy_abs() if rounded.is_zero() else rounded  # no "-0,0"
 
 
 @dataclass(frozen=True)
@@ -90,7 +132,7 @@ class Locale:
             return "–"
         pattern = "#,##0" + ("." + "0" * digits if digits > 0 else "")
         try:
-            return format_decimal(value, format=pattern, locale=self.language)
+            return format_decimal(_half_up(value, digits), format=pattern, locale=self.language)
         except (ArithmeticError, ValueError):  # past what Babel's decimal context holds (about 1e27)
             plain = f"{value:,.{digits}f}"
             return plain.translate(str.maketrans(",.", ".,")) if self.language == "id" else plain

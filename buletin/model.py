@@ -14,6 +14,7 @@ from typing import Any, Generic, TypeVar
 
 from buletin.compose.charts import Figure
 from buletin.compose.composer import Body, Headline
+from buletin.compose.images import intrinsic_size
 from buletin.i18n import Locale
 from buletin.inputs.catalog import Catalog
 from buletin.inputs.config import SiteConfig
@@ -42,6 +43,7 @@ class ArticleView:
     body: Body
     figures: tuple[FigureRef, ...]
     summary: str = ""
+    photo_size: tuple[int, int] | None = None  # the photo's width and height, so its space is kept as it loads
 
 
 @dataclass(frozen=True)
@@ -97,6 +99,7 @@ class SiteModel:
     files: Mapping[str, bytes]  # output path -> bytes for charts, CSVs, images
     built_at: dt.datetime
     row_indexes: tuple[RowIndex, ...] = ()
+    upcoming: tuple[Edition, ...] = ()  # editions scheduled after today: on the release calendar only
 
     @property
     def articles(self) -> list[ArticleView]:
@@ -230,8 +233,8 @@ class Made:
 
 
 def assemble(plan: SitePlan, made: Made, config: SiteConfig, locale: Locale, catalog: Catalog,
-             built_at: dt.datetime) -> SiteModel:
-    """The complete, read-only model."""
+             built_at: dt.datetime, upcoming: tuple[Edition, ...] = ()) -> SiteModel:
+    """The complete, read-only model (`upcoming`: editions scheduled after today)."""
     files = dict(made.files)
     editions = tuple(_edition_view(edition, made, locale, files) for edition in plan.editions)
     articles = sorted((a for e in editions for a in e.articles),
@@ -252,23 +255,33 @@ def assemble(plan: SitePlan, made: Made, config: SiteConfig, locale: Locale, cat
                                  _figures(slot, made, locale, files), row_title, row, related, title))
         pages.extend(rows)
         indexes.append(RowIndex(row_plan.page, row_plan.path, title, tuple(rows)))
-    return SiteModel(config, locale, catalog, editions, tuple(pages), files, built_at, tuple(indexes))
+    return SiteModel(config, locale, catalog, editions, tuple(pages), files, built_at, tuple(indexes),
+                     upcoming)
+
+
+def _photo_size(article: Article, path: str, files: dict[str, bytes]) -> tuple[int, int] | None:
+    """An article's photo's intrinsic size, from the file copied beside its page."""
+    image = article.info.image
+    data = files.get(f"{path.rsplit('/', 1)[0]}/{image.rsplit('/', 1)[-1]}") if image else None
+    return intrinsic_size(data, image) if data else None
 
 
 def _edition_view(plan: EditionPlan, made: Made, locale: Locale, files: dict[str, bytes]) -> EditionView:
     edition, path = plan.edition, plan.slot.path
     articles = tuple(ArticleView(slot.doc, slot.path, path, made.bodies[slot.path],
-                                 _figures(slot, made, locale, files), slot.doc.info.summary)
+                                 _figures(slot, made, locale, files), slot.doc.info.summary,
+                                 _photo_size(slot.doc, slot.path, files))
                      for slot in plan.articles)
     dates = [a.article.date for a in articles if a.article.date]
     card = made.cards.get(path)
     if card:
         files[card[0]] = card[1]
     period = str(edition.period)
+    released = edition.published or (max(dates) if dates and edition.status != "draft" else None)  # a draft: none yet
     return EditionView(edition, path, plan.title, locale.period(edition.period), made.bodies[path],
                        _figures(plan.slot, made, locale, files), made.highlights.get(path, ()),
                        made.headlines.get(path, ()), articles,
-                       released=edition.published or (max(dates) if dates else None), summary=edition.info.summary,
+                       released=released, summary=edition.info.summary,
                        data_prefix=f"{period}/data/" if plan.slot.period else "data/",
                        card_path=card[0] if card else None, revision=made.revisions.get(period),
                        datasets=made.datasets.get(path, ()))

@@ -10,6 +10,7 @@ from zoneinfo import ZoneInfo
 
 from buletin import __version__
 from buletin.inputs import clock
+from buletin.messages import _
 from buletin.periods import Period
 from buletin.problems import Problems, SiteError
 
@@ -29,6 +30,10 @@ WORDS = {
                 '{{ value("contoh", "nilai", periode=edition.period) }}. Angka ini diambil langsung dari '
                 "`data/contoh.csv`, jadi selalu sama dengan datanya.",
         "about": "Tentang", "about_text": "Tulis di sini siapa penerbit buletin ini dan cara menghubunginya.",
+        "base_url": "alamat publik situs: tulis di sini, lalu hapus tanda # di awal baris",
+        "requirements": "Yang dipasang CI untuk membangun situs ini.",
+        "build_doc": "python build.py [PERINTAH]: sama dengan perintah `buletin`.",
+        "build_why": "proses pekerja mengimpor berkas ini lagi",
     },
     "en": {
         "title": "Data Bulletin", "description": "A periodic bulletin of selected figures and what they mean.",
@@ -44,6 +49,10 @@ WORDS = {
                 "{{ edition.period_text }}. The figure is taken from `data/contoh.csv` itself, so it always "
                 "matches the data.",
         "about": "About", "about_text": "Say here who publishes this bulletin and how to reach them.",
+        "base_url": "the site's public address: write it here, then remove the # at the start of the line",
+        "requirements": "What CI installs to build this site.",
+        "build_doc": "python build.py [COMMAND]: the same as the `buletin` command.",
+        "build_why": "worker processes import this file again",
     },
 }
 
@@ -53,7 +62,8 @@ def create_site(target: Path, title: str | None, language: str, frequency: str,
     """Write the new site into `target` (which must be missing or empty); the files written, relative to it."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         problems = Problems()
-        problems.add(str(target), None, "is not an empty folder; nothing was written (choose a new folder name)")
+        problems.add(str(target), None, _("this folder is not empty, so nothing was written: choose a new folder "
+                                          "name"))
         raise SiteError(problems)
     zone = ZONES[language]
     today = today or clock.today(ZoneInfo(zone))  # SOURCE_DATE_EPOCH when set, as for a build
@@ -81,12 +91,13 @@ def _files(title: str, language: str, frequency: str, zone: str, period: Period,
     return {
         "site.yaml": f"title: {quoted}\nlanguage: {language}\nfrequency: {frequency}\ntimezone: {zone}\n"
                      f"description: {words['description']}\npublisher: {words['publisher']}\n"
-                     f"license: CC BY 4.0\nnotice: {words['notice']}\n# base_url: https://example.go.id/buletin/\n",
-        "build.py": '"""python build.py [COMMAND]: the same as the `buletin` command."""\n'
+                     f"license: CC BY 4.0\nnotice: {words['notice']}\n"
+                     f"# base_url: https://example.go.id/buletin/  # {words['base_url']}\n",
+        "build.py": f'"""{words["build_doc"]}"""\n'
                     "from buletin.cli import main\n\n"
-                    'if __name__ == "__main__":  # worker processes import this file again\n'
+                    f'if __name__ == "__main__":  # {words["build_why"]}\n'
                     "    raise SystemExit(main())\n",
-        "requirements.txt": f"# What CI installs to build this site.\nbuletin>={__version__},<1\n",
+        "requirements.txt": f"# {words['requirements']}\nbuletin>={__version__},<1\n",
         ".gitignore": "output/\npublic/\n.buletin-cache/\n__pycache__/\n.venv/\n",
         "data/datapackage.yaml": (
             f"resources:\n- name: contoh\n  path: contoh.csv\n  title: {words['dataset']}\n"

@@ -4,13 +4,17 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from buletin.messages import N_, _
+
 FREQUENCIES = ("monthly", "quarterly", "yearly")
 _PATTERNS = {
     "monthly": re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$"),
     "quarterly": re.compile(r"^(\d{4})-Q([1-4])$"),
     "yearly": re.compile(r"^(\d{4})$"),
 }
-_EXAMPLES = {"monthly": "YYYY-MM, e.g. 2020-11", "quarterly": "YYYY-Qn, e.g. 2020-Q4", "yearly": "YYYY, e.g. 2020"}
+_EXPECTED = {"monthly": N_("`{text}` is not a month: write YYYY-MM, e.g. 2020-11"),
+             "quarterly": N_("`{text}` is not a quarter: write YYYY-Qn, e.g. 2020-Q4"),
+             "yearly": N_("`{text}` is not a year: write YYYY, e.g. 2020")}
 _PER_YEAR = {"monthly": 12, "quarterly": 4, "yearly": 1}
 
 
@@ -27,7 +31,7 @@ class Period:
         """Parse `text` as a period of `frequency`, or raise ValueError saying the expected form."""
         match = _PATTERNS[frequency].match(str(text).strip())
         if not match:
-            raise ValueError(f"`{text}` is not a {frequency} period ({_EXAMPLES[frequency]})")
+            raise ValueError(_(_EXPECTED[frequency]).format(text=text))
         index = int(match.group(2)) if frequency != "yearly" else 1
         return cls(int(match.group(1)), index, frequency)
 

@@ -5,6 +5,7 @@
     resolve links, find revisions          compose/links, inputs/releases
     draw the charts                        compose/drawing (in the pool)
     assemble the model                     model.assemble: complete when made, read-only after
+    typeset the edition PDFs               outputs/pdf (in the pool when there are several)
     render, index, write                   outputs/
 
 Every artifact made on the way is kept in the build state (build/state) with what it read, and made again
@@ -21,7 +22,7 @@ from zoneinfo import ZoneInfo
 import jinja2
 
 from buletin.build import progress
-from buletin.build.state import BuildState, make_key
+from buletin.build.state import BuildState, make_key, output_name
 from buletin.build.workers import Workers
 from buletin.compose import links
 from buletin.compose.composer import MIN_FOR_POOL, Body, Composer, Setting, compose_task
@@ -29,7 +30,7 @@ from buletin.compose.drawing import card_key, draw, lead_figure, with_images
 from buletin.compose.markup import plain_text
 from buletin.compose.rowpages import row_title, rows_of
 from buletin.i18n import Locale
-from buletin.inputs import clock, releases, yamlfile
+from buletin.inputs import clock, releases, revisions, yamlfile
 from buletin.inputs.catalog import Catalog, load_catalog
 from buletin.inputs.config import FALLBACK, SiteConfig, load_config
 from buletin.inputs.content import Content, Document, load_content
@@ -46,7 +47,14 @@ from buletin.model import (
     plan_site,
     views,
 )
-from buletin.outputs import writer
+from buletin.outputs import pdf, writer
+from buletin.outputs.calendar import (
+    calendar_entries,
+    calendar_ics,
+    calendar_ics_path,
+    check_next_release,
+    scheduled_editions,
+)
 from buletin.outputs.downloads import data_files
 from buletin.outputs.feeds import atom_feed, robots, sitemap
 from buletin.outputs.headers import HEADERS_FILE, headers_file
@@ -56,7 +64,10 @@ from buletin.outputs.search import SearchUnavailable, ShardIndexer
 from buletin.outputs.theme import RefusedTemplate, check_site_templates, template_location
 from buletin.problems import Problems, SiteError
 
-PRELOAD = ("buletin.compose.composer", "buletin.compose.drawing", "buletin.outputs.render")
+# What the forkserver imports once for every worker it forks: the workers start ready and share the memory.
+PRELOAD = ("pandas", "matplotlib.pyplot", "markdown", "markdown.extensions.tables", "markdown.extensions.footnotes",
+           "markdown.extensions.toc", "nh3", "babel.numbers", "babel.dates",
+           "buletin.compose.composer", "buletin.compose.drawing", "buletin.outputs.render")
 
 
 @dataclass(frozen=True)
@@ -127,6 +138,8 @@ def _with_workers(options: BuildOptions, workers: Workers | None) -> BuildResult
 def _run(options: BuildOptions, workers: Workers) -> BuildResult:
     site_root = options.site_root
     state = BuildState(options.cache_dir, read_only=not options.write)
+    if options.write and _first_build(options.out, state):
+        workers.warm()  # a cold build will need the pool: its processes start while the inputs are read
     memo = f"yaml-{make_key('parsed-yaml', str(site_root.resolve()))[:32]}"  # parsed texts, per site
     yamlfile.recall(state.record(memo))
     problems = Problems()
@@ -135,6 +148,8 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
         _compose_quietly(inputs, state, problems)
         raise SiteError(problems)
     built_at, today = _now(site_root, inputs.config)
+    check_next_release(inputs.content, today, problems, options.drafts)  # warnings: --strict fails on them
+    upcoming = tuple(scheduled_editions(inputs.content, today, options.drafts))
     composers = _composers(inputs, state, problems)
     current = composers[None]
     plan = plan_site(inputs.content, current.locale, today, options.drafts or not options.write,
@@ -144,7 +159,7 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
     made = _made(plan, bodies, composers, site_root, problems)
     if problems:
         raise SiteError(problems)
-    made.revisions = _revisions(site_root, inputs, composers, today)
+    made.revisions = _revisions(site_root, inputs, composers, plan, made, today)
     figures = sum(len(body.figures) for body in made.bodies.values())
     if not options.write:
         _check_links(assemble(plan, made, inputs.config, current.locale, inputs.catalog, built_at), site_root,
@@ -153,11 +168,14 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
             raise SiteError(problems)
         return BuildResult(figures=figures, problems=problems)
     drawn = _draw(plan, made, inputs.config, state, workers)
-    model = assemble(plan, made, inputs.config, current.locale, inputs.catalog, built_at)
+    model = assemble(plan, made, inputs.config, current.locale, inputs.catalog, built_at, upcoming)
     last = LastOutput(options.out, state) if options.out and options.cache_dir else None
     warnings: list[str] = []
+    pdfs = pdf.edition_pdfs(model, state, workers, problems)  # before the pages: an edition page shows its size
+    if problems:
+        raise SiteError(problems)
     try:
-        files = _render(site_root, model, inputs, state, workers, warnings, last)
+        files = _render(site_root, model, inputs, state, workers, warnings, last, pdfs)
     except RefusedTemplate as exc:
         problems.add(exc.path, None, str(exc))
         raise SiteError(problems) from None
@@ -182,13 +200,18 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
     return result
 
 
+def _first_build(out: Path | None, state: BuildState) -> bool:
+    """Whether nothing is known of a last build into `out` (its no-op record is missing)."""
+    return out is None or state.record(f"{output_name(out)}.build") is None
+
+
 def _read(options: BuildOptions, state: BuildState, problems: Problems) -> Inputs:
     """Config, data (and every published snapshot), content, assets and templates, each checked."""
     site_root = options.site_root
     config = load_config(site_root, problems) or FALLBACK
     if options.base_url:
         config = config.with_base_url(options.base_url)
-    catalog = load_catalog(site_root, problems, state=state)
+    catalog = load_catalog(site_root, problems, state=state, language=config.language)
     content = load_content(site_root, config.frequency, problems)
     published = [str(e.period) for e in content.editions
                  if e.status == "published" and str(e.period) != options.republishing]
@@ -257,15 +280,21 @@ def _made(plan: SitePlan, bodies: dict[str, Body], composers: dict[str | None, C
     return Made(resolved, highlights, headlines, {}, {}, files, datasets)
 
 
-def _revisions(site_root: Path, inputs: Inputs, composers: dict[str | None, Composer],
-               today: dt.date) -> dict[str, releases.Revision]:
-    """How the current data differ from each published edition's snapshot, for its period."""
+def _revisions(site_root: Path, inputs: Inputs, composers: dict[str | None, Composer], plan: SitePlan,
+               made: Made, today: dt.date) -> dict[str, revisions.Revision]:
+    """How the current data differ from each published edition's snapshot, for its period: only the datasets
+    the edition and its articles quote or chart count."""
     found = {}
+    history = revisions.DataHistory(site_root)
+    locale = composers[None].locale
+    charted = {e.slot.period: made.datasets.get(e.slot.path, ()) for e in plan.editions if e.slot.period}
     for period, frozen in inputs.frozen.items():
-        revision = releases.find_revision(frozen, inputs.catalog, period, composers[period].macros.quoted)
+        quoted = composers[period].macros.quoted
+        uses = {call["data"] for call in quoted} | {spec.name for spec in charted.get(period, ())}
+        revision = revisions.find_revision(frozen, inputs.catalog, period, quoted, locale, uses)
         if revision:
-            revision.date = releases.revision_date(site_root, inputs.catalog, revision.datasets, today,
-                                                   inputs.config.timezone)
+            revision.date = revisions.revision_date(history, frozen, inputs.catalog, period, revision.datasets,
+                                                    today, ZoneInfo(inputs.config.timezone))
             found[period] = revision
     return found
 
@@ -290,23 +319,27 @@ def _draw(plan: SitePlan, made: Made, config: SiteConfig, state: BuildState, wor
 
 
 def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState, workers: Workers,
-            warnings: list[str], last: LastOutput | None) -> dict[str, bytes]:
+            warnings: list[str], last: LastOutput | None, pdfs: dict[str, bytes]) -> dict[str, bytes]:
     """Every output file by path, manifest last."""
     names, files = writer.fingerprint(inputs.assets)
     downloads, data = data_files(site_root, model.catalog, state=state)
     years = {str(view.edition.period): view.edition.period.year for view in model.editions}
     indexer = ShardIndexer([view.path for view in views(model)], years, model.config.language, state, workers.size)
     try:
-        theme = Theme(site_root, state.root, names, tuple(downloads))
+        sizes = tuple((view.path, path, len(pdfs[path])) for view in model.editions
+                      if (path := pdf.pdf_path(model.config, view)) in pdfs)
+        theme = Theme(site_root, state.root, names, tuple(downloads), sizes)
         pages = render_site(model, theme, state, workers, last, indexer.add)  # shards index as pages come
     except BaseException:
         indexer.close()
         raise
     files.update(pages)
+    files.update(pdfs)
     files.update(model.files)
     files.update(data)
     for period, catalog in inputs.frozen.items():
         files.update(data_files(site_root, catalog, prefix=f"{period}/data/", state=state)[1])
+    files[calendar_ics_path(model.locale)] = calendar_ics(model, calendar_entries(model, model.upcoming))
     files["feed.xml"] = atom_feed(model, lambda article: plain_text(article.body.html, 280))
     files["robots.txt"] = robots(model)
     files[HEADERS_FILE] = headers_file()
@@ -330,7 +363,9 @@ def _check_links(model: SiteModel, site_root: Path, inputs: Inputs, problems: Pr
     paths |= set(data_files(site_root, model.catalog)[1])
     for period, catalog in inputs.frozen.items():
         paths |= set(data_files(site_root, catalog, prefix=f"{period}/data/")[1])
-    paths |= {"feed.xml", "robots.txt", "sitemap.xml", HEADERS_FILE, writer.MANIFEST}
+    paths |= {"feed.xml", "robots.txt", "sitemap.xml", HEADERS_FILE, writer.MANIFEST, calendar_ics_path(model.locale)}
+    if model.config.pdf:
+        paths |= {pdf.pdf_path(model.config, view) for view in model.editions}
     for view in views(model):
         links.check_internal(view.body.html, _document(view), view.path, paths, problems)
 

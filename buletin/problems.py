@@ -115,9 +115,11 @@ def nearest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str |
 
 def did_you_mean(word: str, choices) -> str:
     """A hint such as " (did you mean `title`?)", or the list of known names."""
+    from buletin.messages import _
+
     if not choices:
-        return " (there are none)"
+        return " " + _("(there are none)")
     guess = nearest(word, choices)
     if guess:
-        return f" (did you mean `{guess}`?)"
-    return " (known: " + ", ".join(sorted(choices)) + ")"
+        return " " + _("(did you mean `{name}`?)").format(name=guess)
+    return " " + _("(known: {names})").format(names=", ".join(sorted(choices)))

@@ -9,7 +9,10 @@ from buletin.inputs import releases
 from buletin.inputs.catalog import load_catalog
 from buletin.inputs.config import config_and_period
 from buletin.inputs.content import load_content
+from buletin.inputs.plausibility import Finding, within
+from buletin.messages import _, _n, number
 from buletin.outputs import writer
+from buletin.periods import Period
 from buletin.pipeline import BuildOptions, _now, run
 from buletin.problems import Problems, SiteError
 
@@ -32,22 +35,50 @@ def publish(site_root: Path, period_text: str, force: bool = False, date: dt.dat
     content = load_content(site_root, config.frequency, problems)
     edition = next((e for e in content.editions if e.period == period), None)
     if edition is None and not problems:
-        problems.add(source, None, f"no edition {period}: create {source} first (`new edition {period}`)")
+        problems.add(source, None, _("there is no edition {period}: create {source} first (`python build.py new "
+                                     "edition {period}`)").format(period=period, source=source))
     if edition is not None and edition.status == "published" and not force:
-        problems.add(source, edition.line_of("status"), f"edition {period} is already published"
-                     f"{' on ' + edition.published.isoformat() if edition.published else ''}; "
-                     "a published edition never changes (use --force to replace its snapshot)")
+        problems.add(source, edition.line_of("status"), _published(str(period), edition.published))
     if problems:
         raise SiteError(problems)
     assert edition is not None  # a missing edition is a problem above
     with writer.site_lock(site_root, "publish"):
         # Refuses an edition or data with errors; a snapshot being replaced is not checked against its lock.
         run(BuildOptions(site_root, drafts=True, write=False, republishing=str(period) if force else None))
-        _, today = _now(site_root, config)
+        today = _now(site_root, config)[1]
         day = date or (edition.published if edition.published else today)
-        catalog = load_catalog(site_root, problems)
+        catalog = load_catalog(site_root, problems, language=config.language)
+        if not force:
+            _refuse_doubts(catalog.findings, period, source)
         files = releases.snapshot(site_root, catalog, str(period), day)
         path = site_root / source
         text = path.read_text(encoding="utf-8")
         releases.write_text_atomically(path, releases.mark_published(text, day))
     return Published(str(period), day, files)
+
+
+def _refuse_doubts(findings: list[Finding], period: Period, source: str) -> None:
+    """An edition is not frozen with values in doubt for its period (plausibility warnings) unless --force."""
+    doubts = [finding.problem for finding in findings if within(finding.period, period)]
+    if not doubts:
+        return
+    problems = Problems()
+    for problem in doubts:
+        problems.warn(problem.path, problem.line, problem.message, problem.location)
+    # Panduan: Edisi tidak dibekukan selama angka periodenya masih berperingatan. Perbaiki angkanya, atau beri
+    # catatan di data/catatan.yaml bila memang benar (bab 6); `--force` membekukannya apa adanya.
+    problems.add(source, None, _n(
+        "edition {period} has {count} value in doubt (the warning below): correct it, or vouch for it with a note "
+        "in data/catatan.yaml; to publish it as it is, add --force",
+        "edition {period} has {count} values in doubt (the warnings below): correct them, or vouch for each with a "
+        "note in data/catatan.yaml; to publish them as they are, add --force", len(doubts)).format(
+            period=period, count=number(len(doubts))))
+    raise SiteError(problems)
+
+
+def _published(period: str, day: dt.date | None) -> str:
+    if day is None:
+        return _("edition {period} is already published, and a published edition never changes; to replace its "
+                 "frozen copy of the data, add --force").format(period=period)
+    return _("edition {period} was already published on {date}, and a published edition never changes; to replace "
+             "its frozen copy of the data, add --force").format(period=period, date=day.isoformat())

@@ -1,25 +1,32 @@
-"""`new edition PERIOD` and `new article PERIOD "Title"`: a Markdown file with its front matter, never overwriting."""
+"""`new edition PERIOD` and `new article PERIOD "Title"`: a Markdown file with its front matter, never overwriting.
+
+The comments written into the front matter are in the site's language: they are read by whoever fills it in.
+"""
 from __future__ import annotations
 
 import datetime as dt
 from pathlib import Path
 
+from buletin.i18n import Locale
 from buletin.inputs.config import config_and_period
 from buletin.inputs.content import ARTICLE_RESERVED
+from buletin.messages import _
+from buletin.periods import Period
 from buletin.problems import Problems, SiteError
 from buletin.urls import slugify
 
+# `published:` is there but empty: a draft has no release date, and `publish` fills in this very line.
 EDITION = """\
 ---
-status: draft                 # remove this line when the edition is ready
+status: draft                 # {c_status}
 summary: {summary}
-# published: {today}          # the release date; `publish {period}` sets it
-highlights:                   # 3-6 main points; macros such as value() work here
+published:                    # {c_published}
+highlights:                   # {c_highlights}
   - {point}
-figures: []                   # headline cards, e.g. - {{data: ikm, y: unit_usaha, label: unit usaha}}
+figures: []                   # {c_figures}
 ---
 
-{intro} {period}.
+{intro} {period_text}.
 
 ## 1. {section}
 """
@@ -27,27 +34,41 @@ figures: []                   # headline cards, e.g. - {{data: ikm, y: unit_usah
 ARTICLE = """\
 ---
 title: {title}
-date: {today}
+date: {date}              # {c_date}
 authors: []
 editor:
 location:
 summary:
 tags: []
-draft: true                   # remove this line when the article is ready
+draft: true                   # {c_draft}
 ---
 
 {body}
 
-{{# {hint}: {{{{ value("DATASET", "COLUMN", PERIOD_COLUMN=edition.period) }}}} #}}
+{{# {hint}: {{{{ value("DATASET", "{column}", {period_column}=edition.period) }}}} #}}
 """
 
 WORDS = {
     "id": {"summary": "Ringkasan edisi dalam satu kalimat.", "point": "Poin pertama.", "intro": "Pengantar edisi",
            "section": "Bagian pertama", "body": "Tulis artikel di sini.",
-           "hint": "Kutip angka dari data agar selalu sama dengan datanya, misalnya"},
+           "hint": "Kutip angka dari data agar selalu sama dengan datanya, misalnya",
+           "column": "KOLOM", "period_column": "KOLOM_PERIODE",
+           "c_status": "hapus baris ini bila edisi sudah siap",
+           "c_published": "tanggal rilis; kosong sampai `publish {period}` mengisinya",
+           "c_highlights": "3-6 poin utama; makro seperti value() bisa dipakai di sini",
+           "c_figures": "kartu angka utama, misalnya - {{data: DATASET, y: KOLOM, label: Keterangan}}",
+           "c_date": "dalam periode edisi; bila mendatang, artikel tampil pada tanggal itu",
+           "c_draft": "hapus baris ini bila artikel sudah siap"},
     "en": {"summary": "The edition in one sentence.", "point": "First point.", "intro": "Introduction to",
            "section": "First section", "body": "Write the article here.",
-           "hint": "Quote figures from the data so they always match it, e.g."},
+           "hint": "Quote figures from the data so they always match it, e.g.",
+           "column": "COLUMN", "period_column": "PERIOD_COLUMN",
+           "c_status": "remove this line when the edition is ready",
+           "c_published": "the release date; empty until `publish {period}` fills it in",
+           "c_highlights": "3-6 main points; macros such as value() work here",
+           "c_figures": "headline cards, e.g. - {{data: DATASET, y: COLUMN, label: Label}}",
+           "c_date": "within the edition's period; if later than today, the article appears that day",
+           "c_draft": "remove this line when the article is ready"},
 }
 
 
@@ -56,24 +77,49 @@ def create(site_root: Path, kind: str, period_text: str, title: str | None, toda
     config, period = config_and_period(site_root, period_text)
     problems = Problems()
     folder = site_root / "content" / str(period)
-    words = WORDS[config.language]
+    words = {key: text.format(period=period) for key, text in WORDS[config.language].items()}
     if kind == "edition":
-        path, text = folder / "index.md", EDITION.format(period=period, today=today.isoformat(), **words)
+        text = EDITION.format(period_text=Locale(config.language).period(period), **words)
+        path = folder / "index.md"
     else:
         slug = slugify(title or "")
         if not slug or slug in ARTICLE_RESERVED:
-            problems.add("content", None, f"the title `{title}` makes no usable file name"
-                         f"{' (`' + slug + '` is reserved)' if slug else ''}: give it letters or digits")
+            problems.add("content", None, _untitled(title or "", slug))
             raise SiteError(problems)
         if not (folder / "index.md").is_file():
-            problems.add(f"content/{period}", None, f"no edition {period} yet: run `new edition {period}` first")
+            problems.add(f"content/{period}", None, _("there is no edition {period} yet: run `python build.py new "
+                                                      "edition {period}` first").format(period=period))
             raise SiteError(problems)
         quoted = '"' + (title or "").replace('"', "'") + '"'
-        path, text = folder / f"{slug}.md", ARTICLE.format(title=quoted, today=today.isoformat(), **words)
+        text = ARTICLE.format(title=quoted, date=article_date(period, today).isoformat(), **words)
+        path = folder / f"{slug}.md"
     if path.exists():
-        problems.add(path.relative_to(site_root).as_posix(), None, "already exists; nothing was overwritten")
+        problems.add(path.relative_to(site_root).as_posix(), None,
+                     _("this file already exists, and nothing was overwritten: choose another title, or edit the "
+                       "file"))
         raise SiteError(problems)
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("x", encoding="utf-8") as handle:  # "x": never replace a file made meanwhile
         handle.write(text)
     return path
+
+
+def article_date(period: Period, today: dt.date) -> dt.date:
+    """Today when it falls inside the period, else the period's last day: an article belongs to its edition."""
+    first, last = period_days(period)
+    return today if first <= today <= last else last
+
+
+def period_days(period: Period) -> tuple[dt.date, dt.date]:
+    """The first and the last day of a period."""
+    months = {"monthly": 1, "quarterly": 3, "yearly": 12}[period.frequency]
+    following = period.shifted(1)
+    first = dt.date(period.year, (period.index - 1) * months + 1, 1)
+    return first, dt.date(following.year, (following.index - 1) * months + 1, 1) - dt.timedelta(days=1)
+
+
+def _untitled(title: str, slug: str) -> str:
+    if slug:
+        return _("the title `{title}` gives the file name `{slug}`, which is reserved: choose another title").format(
+            title=title, slug=slug)
+    return _("the title `{title}` gives no usable file name: give it letters or digits").format(title=title)

@@ -1,19 +1,29 @@
-"""The preview server: build, serve output/ on this machine, rebuild on every save, reload the open page."""
+"""The preview server: build, serve output/ on this machine, rebuild on every save, reload the open page.
+
+A missing address gets the site's own 404 page (with its list of editions), not the server's plain one.
+"""
 from __future__ import annotations
 
 import html
 import json
+import os
+import re
 import threading
 import time
 from functools import partial
+from http import HTTPStatus
 from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from urllib.parse import parse_qs, urlparse
 
+from markupsafe import escape
+
 from buletin.build.workers import Workers
+from buletin.inputs.config import load_config, normalise_base_url
+from buletin.messages import _, _n, decimal, language, number
 from buletin.outputs.headers import SECURITY_HEADERS
 from buletin.pipeline import PRELOAD, BuildOptions, run
-from buletin.problems import OutputError, SiteError, in_report_order
+from buletin.problems import OutputError, Problems, SiteError, in_report_order
 
 WATCHED = ("site.yaml", "content", "data", "templates")
 POLL_PATH = "/__buletin/poll"
@@ -30,23 +40,35 @@ RELOAD_SCRIPT = b"""(function () {
   poll();
 })();
 """ % POLL_PATH.encode()
+# The 404 page when the output has none yet (the first build failed): the failed build's errors go over it.
+NOT_BUILT = ('<!doctype html><html lang="{lang}"><head><meta charset="utf-8"><title>404</title></head>'
+             "<body><h1>404</h1><p>{text}</p></body></html>")
 OVERLAY_STYLE = b""".buletin-failed{position:fixed;inset:0 0 auto 0;z-index:99;max-height:60vh;overflow:auto;
 background:#fff0f0;border-bottom:3px solid #b42318;padding:1rem;font:14px/1.5 monospace}
 """
 
 
+def _not_built() -> bytes:
+    text = _("buletin: the site has not been built yet: fix the errors shown above and save.")
+    return NOT_BUILT.format(lang=language(), text=html.escape(text)).encode("utf-8")
+
+
 class State:
-    """The latest build: a version number the open pages wait on, and its problems."""
+    """The latest build: a version number the open pages wait on, its problems, and the site's base_url."""
 
     def __init__(self) -> None:
         self.version = 0
         self.problems: list[str] = []
+        self.base_url: str | None = None
         self.changed = threading.Condition()
 
-    def update(self, problems: list[str]) -> None:
+    def update(self, problems: list[str], base_url: str | None = None) -> None:
+        """A build ended; a failed one (with problems) leaves the output, and so its base_url, as it was."""
         with self.changed:
             self.version += 1
             self.problems = problems
+            if not problems:
+                self.base_url = base_url
             self.changed.notify_all()
 
     def wait(self, seen: int, timeout: float = 25.0) -> int:
@@ -59,6 +81,7 @@ class Handler(SimpleHTTPRequestHandler):
     """Serves the output folder; HTML pages get the reload script and, after a failed build, its errors."""
 
     state: State
+    directory: str
 
     def do_GET(self) -> None:
         url = urlparse(self.path)
@@ -84,6 +107,18 @@ class Handler(SimpleHTTPRequestHandler):
             return
         super().do_GET()
 
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        if code != HTTPStatus.NOT_FOUND:
+            super().send_error(code, message, explain)
+            return
+        page = Path(self.directory) / "404.html"
+        body = _at_root(page.read_bytes(), self.state.base_url) if page.is_file() else _not_built()
+        self._send(self._inject(body), "text/html; charset=utf-8", HTTPStatus.NOT_FOUND)
+
+    def list_directory(self, path: str | os.PathLike[str]) -> None:
+        """A folder without index.html is a missing page, as on a web host: no listing of the output."""
+        self.send_error(HTTPStatus.NOT_FOUND)
+
     def end_headers(self) -> None:
         for name, value in SECURITY_HEADERS:  # the preview keeps the policy the published site is given
             self.send_header(name, value)
@@ -93,21 +128,40 @@ class Handler(SimpleHTTPRequestHandler):
         extra = f'<script src="{SCRIPT_PATH}" data-version="{self.state.version}"></script>'
         if self.state.problems:
             items = "".join(f"<li><code>{html.escape(p)}</code></li>" for p in self.state.problems)
+            title = html.escape(_("buletin: the last build failed; this is the previous version: fix the errors "
+                                  "below and save"))
             extra = (f'<link rel="stylesheet" href="{STYLE_PATH}"><div role="alert" class="buletin-failed">'
-                     f"<strong>buletin: the last build failed; this is the previous version.</strong>"
+                     f"<strong>{title}</strong>"
                      f"<ul>{items}</ul></div>") + extra
         return page.replace(b"</body>", extra.encode("utf-8") + b"</body>", 1)
 
-    def _send(self, body: bytes, kind: str) -> None:
-        self.send_response(200)
+    def _send(self, body: bytes, kind: str, status: int = HTTPStatus.OK) -> None:
+        self.send_response(status)
         self.send_header("Content-Type", kind)
         self.send_header("Content-Length", str(len(body)))
         self.send_header("Cache-Control", "no-store")
         self.end_headers()
-        self.wfile.write(body)
+        if self.command != "HEAD":
+            self.wfile.write(body)
 
     def log_message(self, format: str, *args) -> None:  # the terminal is for build messages
         pass
+
+
+def _at_root(page: bytes, base_url: str | None) -> bytes:
+    """The built 404 page as the preview serves it at any depth: its relative addresses resolved from the
+    server's root, and those made from base_url kept on this server rather than the live host."""
+    if base_url:
+        page = page.replace(str(escape(base_url)).encode("utf-8"), b"/")
+    return re.sub(rb"<head(\s[^>]*)?>", lambda m: m.group(0) + b'<base href="/">', page, count=1, flags=re.I)
+
+
+def _base_url(options: BuildOptions) -> str | None:
+    """The base_url the build used: --base-url, else site.yaml's."""
+    if options.base_url:
+        return normalise_base_url(options.base_url)
+    config = load_config(options.site_root, Problems())
+    return config.base_url if config else None
 
 
 def _snapshot(site_root: Path) -> dict[str, tuple[int, int]]:
@@ -130,16 +184,19 @@ def _build(options: BuildOptions, state: State, say, workers: Workers) -> None:
         problems = [str(p) for p in in_report_order(exc.problems)]
         for line in problems:
             say(line)
-        say(f"buletin: {len(problems)} error(s); the page shows them; fix and save to rebuild")
+        say(_n("buletin: {count} error; the page shows it; fix it and save to rebuild",
+               "buletin: {count} errors; the page shows them; fix them and save to rebuild",
+               len(problems)).format(count=number(len(problems))))
         state.update(problems)
         return
     except OutputError as exc:
-        say(f"buletin: error: {exc}")
+        say(_("buletin: error: {message}").format(message=exc))
         state.update([str(exc)])
         return
-    say(f"buletin: rebuilt {result.pages} pages ({result.written} file{'' if result.written == 1 else 's'} changed) in "
-        f"{time.perf_counter() - started:.2f} s")
-    state.update([])
+    say(_n("buletin: rebuilt {pages} pages ({count} file changed) in {seconds} s",
+           "buletin: rebuilt {pages} pages ({count} files changed) in {seconds} s", result.written).format(
+        pages=number(result.pages), count=number(result.written), seconds=decimal(time.perf_counter() - started, 2)))
+    state.update([], _base_url(options))
 
 
 def serve(options: BuildOptions, host: str, port: int, say=print, stop: threading.Event | None = None) -> int:
@@ -157,7 +214,9 @@ def serve(options: BuildOptions, host: str, port: int, say=print, stop: threadin
     options.out.mkdir(parents=True, exist_ok=True)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    say(f"buletin: serving {options.out} at http://{host}:{server.server_address[1]}/ (Ctrl-C to stop)")
+    drafts = _("drafts shown, marked as drafts") if options.drafts else _("without drafts")
+    say(_("buletin: showing {out} at http://{host}:{port}/ ({drafts}; Ctrl-C to stop)").format(
+        out=options.out, host=host, port=server.server_address[1], drafts=drafts))
     stop = stop or threading.Event()
     seen = _snapshot(options.site_root)
     try:
@@ -167,7 +226,7 @@ def serve(options: BuildOptions, host: str, port: int, say=print, stop: threadin
                 seen = now
                 _build(options, state, say, workers)
     except KeyboardInterrupt:
-        say("buletin: stopped")
+        say(_("buletin: stopped"))
     finally:
         server.shutdown()
         server.server_close()

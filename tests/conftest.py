@@ -18,6 +18,7 @@ import pytest
 
 from buletin.cli import main as cli_main
 from buletin.inputs.catalog import load_catalog
+from buletin.messages import VARIABLE
 from buletin.problems import Problems
 
 try:  # property tests (tests/test_fuzz.py); the rest of the suite runs without hypothesis
@@ -210,6 +211,20 @@ def _write(root: Path, files: dict[str, str | bytes | None]) -> None:
 def _fixed_build_time(monkeypatch):
     """A fixed "now" for every test; tests that need another one set it again."""
     monkeypatch.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
+
+
+# The suite's tests assert messages in English (the catalogue's source text), whatever their sites' language;
+# a module that asserts Indonesian messages sets MESSAGE_LANGUAGE = "id" (or None: the site's language).
+os.environ[VARIABLE] = "en"
+
+
+@pytest.fixture(autouse=True)
+def _message_language(request, monkeypatch):
+    language = getattr(request.module, "MESSAGE_LANGUAGE", "en")
+    if language is None:
+        monkeypatch.delenv(VARIABLE, raising=False)
+    else:
+        monkeypatch.setenv(VARIABLE, language)
 
 
 @pytest.fixture

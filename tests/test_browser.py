@@ -548,3 +548,105 @@ def test_hostile_text_found_by_search_stays_text(browser, tmp_path_factory):
     finally:
         context.close()
         server.close()
+
+
+# ---------------------------------------------------------------- wide screens: the table of contents beside the text
+
+TOC_JS = """
+() => {
+  const toc = document.querySelector('nav.toc');
+  const text = document.querySelector('.page-text');
+  const box = (el) => { const r = el.getBoundingClientRect(); return {left: r.left, right: r.right, top: r.top,
+                                                                        bottom: r.bottom, width: r.width}; };
+  return {
+    toc: toc && toc.getClientRects().length ? box(toc) : null,
+    label: toc && toc.getAttribute('aria-label'),
+    text: text ? box(text) : null,
+    article: box(text.parentElement),
+    links: toc ? toc.querySelectorAll('a').length : 0,
+    scrollWidth: document.documentElement.scrollWidth,
+    height: window.innerHeight,
+  };
+}
+"""
+
+
+@pytest.mark.parametrize("rel_url", [EDITION, ARTICLE], ids=["edition", "article"])
+def test_wide_screens_show_the_contents_beside_the_text_in_view_as_it_scrolls(request, server, site, rel_url):
+    require_page(site, rel_url, "such")
+    browser = request.getfixturevalue("browser")
+    watch = Watch(server.origin)
+    context = new_context(browser, watch, viewport=DESKTOP)
+    try:
+        page = open_page(context, watch, server.base + rel_url, settle=False)
+        top = page.evaluate(TOC_JS)
+        assert top["toc"] is not None and top["label"] == "Daftar isi" and top["links"] >= 2, top
+        assert top["toc"]["left"] >= top["text"]["right"], f"the contents are not beside the text: {top}"
+        assert top["toc"]["top"] < top["height"] / 2, f"the contents do not start near the text's top: {top}"
+        page.evaluate("window.scrollTo(0, document.documentElement.scrollHeight * 0.6)")
+        page.wait_for_timeout(100)
+        scrolled = page.evaluate(TOC_JS)
+        assert scrolled["text"]["top"] < 0, "the page did not scroll"
+        assert 0 <= scrolled["toc"]["top"] < scrolled["height"], f"the contents scrolled out of view: {scrolled}"
+        assert scrolled["toc"]["bottom"] <= scrolled["height"] + 1, f"the contents are cut off below: {scrolled}"
+        # A link of the contents leads to its heading or figure (the second: far enough from the page's end).
+        link = page.locator("nav.toc a").nth(1)
+        target = link.get_attribute("href")
+        link.click()
+        page.wait_for_timeout(200)
+        assert page.evaluate("location.hash") == target
+        assert -2 < page.evaluate(f"document.getElementById({target[1:]!r}).getBoundingClientRect().top") < 200
+        assert not watch.problems, watch.problems
+    finally:
+        context.close()
+
+
+@pytest.mark.parametrize("rel_url", [EDITION, ARTICLE], ids=["edition", "article"])
+def test_phones_see_no_contents_and_the_text_keeps_the_whole_width(request, server, site, rel_url):
+    require_page(site, rel_url, "such")
+    browser = request.getfixturevalue("browser")
+    watch = Watch(server.origin)
+    context = new_context(browser, watch, **PHONE_OPTIONS)
+    try:
+        page = open_page(context, watch, server.base + rel_url, settle=False)
+        found = page.evaluate(TOC_JS)
+        assert found["toc"] is None, f"the contents show on a phone: {found}"
+        assert found["text"]["width"] == found["article"]["width"] == PHONE["width"] - 32, found
+        assert found["scrollWidth"] <= PHONE["width"], found
+    finally:
+        context.close()
+
+
+# ---------------------------------------------------------------- share links (built with base_url)
+
+
+@pytest.fixture(scope="module")
+def shared_server(tmp_path_factory) -> Iterator[Server]:
+    from tests.browser_support import BASE_URL
+
+    srv = serve(build_sample(tmp_path_factory, BASE_URL).root)
+    yield srv
+    srv.close()
+
+
+@pytest.mark.parametrize("rel_url", [EDITION, ARTICLE, REGION], ids=["edition", "article", "region"])
+def test_share_links_load_nothing_and_fit_a_phone(browser, shared_server, rel_url):
+    """Share links are links, not requests: a page with them loads nothing from another host. On a phone each is
+    a touch target of 44 px or more, and nothing scrolls sideways."""
+    watch = Watch(shared_server.origin)
+    context = new_context(browser, watch, **PHONE_OPTIONS)
+    try:
+        page = open_page(context, watch, shared_server.base + rel_url)
+        nav = page.get_by_role("navigation", name="Bagikan")
+        assert nav.count() == 1
+        for name in ("Bagikan ke WhatsApp", "Bagikan ke Telegram", "Bagikan ke Facebook", "Bagikan ke X",
+                     "Bagikan lewat surel"):
+            link = nav.get_by_role("link", name=name, exact=True)
+            box = link.bounding_box()
+            assert box and box["width"] >= 44 and box["height"] >= 44, (name, box)
+        copy = nav.get_by_label("Salin tautan")
+        assert copy.input_value().startswith("https://example.org/buletin/") and copy.get_attribute("readonly") == ""
+        assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+        assert not watch.problems, watch.problems
+    finally:
+        context.close()

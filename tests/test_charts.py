@@ -1,6 +1,7 @@
 import csv
 import io
 import re
+from dataclasses import replace
 
 from buletin.compose.charts import build_figure, render_svg
 from buletin.compose.chartspec import parse_spec
@@ -17,7 +18,7 @@ def test_spec_errors_name_the_line_of_the_key():
     text = "title: T\ntype: pie\ndata: ikm\nx: periode\ny: unit_usaha\ncolour: red\n"
     assert parse_spec(text, "c.md", 20, problems)[0] is None
     found = [str(p) for p in problems]
-    assert "c.md:21: error: chart: `type` must be one of bar, barh, line, table, not `pie`" in found
+    assert "c.md:21: error: chart: `type` must be one of bar, barh, line, table, map, not `pie`" in found
     assert any(p.startswith("c.md:25: error: chart: unknown key `colour`") for p in found)
 
 
@@ -78,3 +79,40 @@ def test_empty_cells_are_not_drawn_or_described_as_zeros_and_signs_stack_apart()
     zeros = Series("periode", ["p1", "p2"], None, ["a"], ["a"], [[0.0], [0.0]])
     ticks = re.findall(r">([^<>]+)</text>", render_svg(flat, zeros, Locale("en"), 0).decode())
     assert "0" in ticks and not [t for t in ticks if t in ("-0", "-0.0", "0.0")]
+
+
+def test_one_pass_svg_is_matplotlibs_tight_svg_byte_for_byte(tmp_path, monkeypatch):
+    """save_svg measures the drawn extent without drawing: the bytes must be those of bbox_inches="tight"."""
+    import matplotlib.figure
+
+    catalog, _ = data_site(tmp_path, ROWS)
+    problems = Problems()
+    savefig = matplotlib.figure.Figure.savefig
+
+    def tight(fig, buffer, **options):
+        return savefig(fig, buffer, format="svg", metadata=options["metadata"], bbox_inches="tight", pad_inches=0.08)
+
+    for block in ("type: barh\ndata: ikm\nx: kode_wilayah\ny: unit_usaha\n",
+                  "title: Tren\ntype: line\ndata: ikm\nx: periode\ny: unit_usaha\nby: kode_wilayah\n"):
+        spec, _ = parse_spec(block, "c.md", 1, problems)
+        series = grouped(catalog, spec.data, spec.x, list(spec.y), sort=spec.sort)
+        one_pass = render_svg(spec, series, Locale("id"), 0)
+        with monkeypatch.context() as patched:
+            patched.setattr(matplotlib.figure.Figure, "savefig", tight)
+            assert render_svg(spec, series, Locale("id"), 0) == one_pass, block
+    assert not problems
+
+
+def test_a_line_chart_whose_axis_does_not_start_at_zero_says_so(tmp_path):
+    catalog, _ = data_site(tmp_path, ROWS)
+    problems = Problems()
+    note = "Sumbu nilai tidak dimulai dari nol."
+    spec, _ = parse_spec("type: line\ndata: ikm\nx: periode\ny: unit_usaha\nby: kode_wilayah\n", "c.md", 1, problems)
+    series = grouped(catalog, spec.data, spec.x, list(spec.y), by=spec.by)
+    assert note in render_svg(spec, series, Locale("id"), 0).decode()  # 10 to 30 units: the axis starts near 10
+    assert "The value axis does not start at zero." in render_svg(spec, series, Locale("en"), 0).decode()
+    bars, _ = parse_spec("type: bar\ndata: ikm\nx: periode\ny: unit_usaha\nby: kode_wilayah\n", "c.md", 1, problems)
+    assert note not in render_svg(bars, series, Locale("id"), 0).decode()  # bars always start at zero
+    with_zero = replace(series, values=[[0.0, row[1]] for row in series.values])
+    assert note not in render_svg(spec, with_zero, Locale("id"), 0).decode()
+    assert not problems

@@ -543,6 +543,7 @@ def web_root():
     (site / "index.html").write_text("<p>Beranda</p>\n", encoding="utf-8")
     (site / "404.html").write_text("<p>Halaman tidak ditemukan</p>\n", encoding="utf-8")
     (site / "assets" / "style.0123abcd.css").write_text("body{}\n", encoding="utf-8")
+    (site / "jadwal.ics").write_bytes(b"BEGIN:VCALENDAR\r\nEND:VCALENDAR\r\n")
     for path in [root, *root.rglob("*")]:
         path.chmod(0o755 if path.is_dir() else 0o644)
     yield root
@@ -563,7 +564,7 @@ def _serve(command: list[str], port: int, log: Path) -> dict[str, tuple[int, dic
                 assert server.poll() is None and time.monotonic() < deadline, log.read_text(errors="replace")
                 time.sleep(0.05)
         answers = {}
-        for path in ("/buletin/", "/buletin/assets/style.0123abcd.css", "/buletin/nowhere/"):
+        for path in ("/buletin/", "/buletin/assets/style.0123abcd.css", "/buletin/nowhere/", "/buletin/jadwal.ics"):
             connection = http.client.HTTPConnection("127.0.0.1", port, timeout=10)
             connection.request("GET", path)
             response = connection.getresponse()
@@ -580,7 +581,7 @@ def _serve(command: list[str], port: int, log: Path) -> dict[str, tuple[int, dic
 
 
 def _check_answers(answers: dict[str, tuple[int, dict[str, str], bytes]]) -> None:
-    home, asset, missing = answers.values()
+    home, asset, missing, calendar = answers.values()
     assert home[0] == 200 and home[2] == b"<p>Beranda</p>\n"
     assert asset[0] == 200 and asset[2] == b"body{}\n"
     assert missing[0] == 404 and missing[2] == b"<p>Halaman tidak ditemukan</p>\n"
@@ -589,6 +590,8 @@ def _check_answers(answers: dict[str, tuple[int, dict[str, str], bytes]]) -> Non
             assert headers.get(name) == value, (status, name, headers)
     assert home[1]["Cache-Control"] == PAGE_CACHING and asset[1]["Cache-Control"] == ASSET_CACHING
     assert "charset=utf-8" in home[1]["Content-Type"].lower()
+    assert calendar[0] == 200 and calendar[1]["Content-Type"].startswith("text/calendar")  # calendar apps need it
+    assert calendar[1]["Cache-Control"] == PAGE_CACHING
 
 
 def test_nginx_accepts_the_snippet_and_serves_the_site_with_its_headers(web_root):

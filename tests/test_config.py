@@ -34,4 +34,4 @@ def test_every_bad_value_reported_at_its_line(tmp_path):
 def test_bad_yaml_names_the_line(tmp_path):
     _, problems = _load(tmp_path, "title: T\nlanguage: id\ndescription: [unclosed\n")
     assert len(problems) == 1 and problems[0].startswith("site.yaml:")
-    assert "invalid YAML" in problems[0]
+    assert "not valid YAML" in problems[0]

@@ -25,27 +25,31 @@ def test_each_violation_names_line_and_column(tmp_path):
            "2020-11,7401,1,tetap\n"        # line 5: duplicate primary key of line 2
            ",7471,1,tetap\n")              # line 6: required
     _, problems = data_site(tmp_path, csv)
-    assert "data/ikm.csv:2: error: unit_usaha: -3 is below minimum 0" in problems
+    assert "data/ikm.csv:2: error: unit_usaha: -3 is below 0, the smallest value this column allows: check the " \
+        "value" in problems
     assert any(p.startswith("data/ikm.csv:3: error: periode:") and "2020-13" in p for p in problems)
     assert any(p.startswith("data/ikm.csv:4: error: unit_usaha:") for p in problems)
     assert any(p.startswith("data/ikm.csv:4: error: status:") and "sementara, tetap" in p for p in problems)
     assert any(p.startswith("data/ikm.csv:4: error: kode_wilayah:") and "wilayah" in p for p in problems)
-    assert "data/ikm.csv:5: error: periode: this row repeats periode=`2020-11`, kode_wilayah=`7401` from line 2: " \
-        "keep one of the two" in problems
-    assert any(p.startswith("data/ikm.csv:4: error: kode_wilayah: `7499` is not a `kode` of `wilayah` (nearest: 74")
+    assert "data/ikm.csv:5: error: periode: this row is already in the file (the same periode=`2020-11`, " \
+        "kode_wilayah=`7401` as line 2): keep one of the two" in problems
+    assert any(p.startswith("data/ikm.csv:4: error: kode_wilayah: `7499` is not in the list of codes (column "
+                            "`kode`) of the data `wilayah` (nearest: 74")
                for p in problems), problems
-    assert any(p.startswith("data/ikm.csv:6: error: periode: a value is required") for p in problems)
+    assert any(p.startswith("data/ikm.csv:6: error: periode: this cell is empty, and this column needs a value")
+               for p in problems)
 
 
 def test_blank_lines_do_not_shift_line_numbers(tmp_path):
     _, problems = data_site(tmp_path, "periode,kode_wilayah,unit_usaha,status\n\n2020-11,7401,-1,tetap\n")
-    assert problems == ["data/ikm.csv:3: error: unit_usaha: -1 is below minimum 0"]
+    assert problems == ["data/ikm.csv:3: error: unit_usaha: -1 is below 0, the smallest value this column allows: "
+                        "check the value"]
 
 
 def test_missing_and_undeclared_columns(tmp_path):
     _, problems = data_site(tmp_path, "periode,kode_wilayah,unit,status\n2020-11,7401,1,tetap\n")
-    assert any("`unit_usaha` is declared in the schema but missing" in p for p in problems)
-    assert any("`unit` is not declared" in p for p in problems)
+    assert any("the column `unit_usaha` is missing: data/datapackage.yaml lists it" in p for p in problems)
+    assert any("the column `unit` is not in the rules of `ikm`" in p for p in problems)
 
 
 def test_unknown_schema_type_and_key_suggest(tmp_path):
@@ -82,7 +86,8 @@ def test_workbook_errors_name_sheet_and_cell(tmp_path):
     catalog = load_catalog(tmp_path, problems)
     found = [str(p) for p in problems]
     assert any(p.startswith("data/pelatihan.xlsx:Pelatihan!B3: error: tanggal:") for p in found)
-    assert "data/pelatihan.xlsx:Pelatihan!C3: error: peserta: -5 is below minimum 0" in found
+    assert "data/pelatihan.xlsx:Pelatihan!C3: error: peserta: -5 is below 0, the smallest value this column allows: " \
+        "check the value" in found
     assert catalog.get("pelatihan").frame["no"].tolist() == ["1", "2"]
 
 
@@ -96,8 +101,8 @@ def test_a_missing_sheet_is_an_error_in_datapackage_yaml(tmp_path):
     book.save(data / "p.xlsx")
     problems = Problems()
     load_catalog(tmp_path, problems)
-    assert [str(p) for p in problems] == ["data/datapackage.yaml:4: error: resource `p`: data/p.xlsx has no sheet "
-                                         "`Pelatihann` (its sheets: Pelatihan)"]
+    assert [str(p) for p in problems] == ["data/datapackage.yaml:4: error: the workbook data/p.xlsx of `p` has no "
+                                         "sheet `Pelatihann` (its sheets: Pelatihan): correct `sheet`"]
 
 
 def test_workbook_columns_without_header_are_ignored_when_empty_and_named_when_not(tmp_path):

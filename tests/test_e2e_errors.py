@@ -82,7 +82,7 @@ def test_page_without_title(broken):
 CSV_CASES = [
     ("not-integer", "2020-11,7402,3690,", "2020-11,7402,36x0,", "36x0", ("unit_usaha", "36x0")),
     ("not-number", "2020-10,7402,3700,480,", "2020-10,7402,3700,empat,", "empat", ("nilai", "empat")),
-    ("below-minimum", "2020-11,7401,4321,", "2020-11,7401,-3,", ",-3,", ("unit_usaha", "-3", "minimum")),
+    ("below-minimum", "2020-11,7401,4321,", "2020-11,7401,-3,", ",-3,", ("unit_usaha", "-3", "smallest value")),
     ("not-yearmonth", "2020-10,7471,", "2020-13,7471,", "2020-13", ("periode", "2020-13")),
     ("enum", "2020-11,7471,5001,334,sementara", "2020-11,7471,5001,334,sementra", "sementra",
      ("status", "sementra")),
@@ -397,7 +397,7 @@ def test_an_unknown_site_key_does_not_hide_content_errors(make_site, run_cli):
     result = run_cli("check", "--site", site)
     assert result.code == 1
     assert "site.yaml:4: error: unknown key `colour`" in result.err
-    assert "content/2020-Q4/index.md:1: error: value(): dataset `ikm` has no column `nope`" in result.err
+    assert "content/2020-Q4/index.md:1: error: value(): the dataset `ikm` has no column `nope`" in result.err
     assert "not a monthly period" not in result.err
 
 

@@ -115,8 +115,8 @@ def test_merged_cells_and_unsaved_formulas_are_named_by_cell(broken):
 def test_invisible_control_characters_in_a_cell_are_errors_at_the_line(broken):
     _site, break_site = broken
     result = break_site({"data/wilayah.csv": "kode,nama\n7401,Buton\n7402,Mu\x00na\n7471,Kota\x07 Kendari\n"})
-    assert "data/wilayah.csv:3: error: nama: holds an invisible control character (U+0000)" in result.err
-    assert "data/wilayah.csv:4: error: nama: holds an invisible control character (U+0007)" in result.err
+    assert "data/wilayah.csv:3: error: nama: the cell holds an invisible character (U+0000)" in result.err
+    assert "data/wilayah.csv:4: error: nama: the cell holds an invisible character (U+0007)" in result.err
 
 
 # ---------------------------------------------------------------- a killed build

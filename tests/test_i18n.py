@@ -28,3 +28,12 @@ def test_both_languages_have_every_theme_string():
     assert set(STRINGS["id"]) == set(STRINGS["en"])
     assert STRINGS["id"]["main_points"] == "Poin utama"
     assert STRINGS["en"]["download_data"] == "Download data"
+
+
+def test_halves_round_away_from_zero_from_the_number_as_written():
+    indonesian = Locale("id")
+    assert indonesian.number(86882.5) == "86.883"
+    assert indonesian.number(2.675, 2) == "2,68"  # the float is 2.67499..., the data said 2.675
+    assert indonesian.number(-2.5) == "-3"
+    assert indonesian.number(-0.04, 1) == "0,0"  # never "-0,0"
+    assert Locale("en").number(1234.45, 1) == "1,234.5"

@@ -30,12 +30,40 @@ def test_broken_links_and_missing_images_name_the_line(make_site, run_cli, line_
     result = run_cli("build", "--site", site, "--out", tmp_path / "out")
     assert result.code == 1
     line = line_of(text, "sorotn.md")
-    assert f"content/2020-11/kedua.md:{line}: error: link to `sorotn.md`: no page is made from that file" in result.err
-    assert f"content/2020-11/kedua.md:{line}: error: image `peta.png` not found" in result.err
+    assert f"content/2020-11/kedua.md:{line}: error: the link to `sorotn.md` leads nowhere: no page is made from " \
+        "that file" in result.err
+    assert f"content/2020-11/kedua.md:{line}: error: the image `peta.png` is not there" in result.err
     # the page-relative link written from the file's point of view is caught after rendering
     fixed = run_cli("build", "--site", make_site({"content/2020-11/kedua.md": SECOND.replace(" ![Peta](peta.png)", ""),
                                                   "content/2020-11/sorotan.md": article}, name="two"),
                     "--out", tmp_path / "out2")
     assert fixed.code == 1
-    assert f"content/2020-11/sorotan.md:{line_of(article, '../2020-11/kedua/')}: error: link `../2020-11/kedua/`" \
+    assert f"content/2020-11/sorotan.md:{line_of(article, '../2020-11/kedua/')}: error: the link `../2020-11/kedua/`" \
         in fixed.err
+
+
+def _png(width: int, height: int) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    Image.new("RGB", (width, height), "white").save(buffer, "PNG")
+    return buffer.getvalue()
+
+
+def test_pictures_in_a_body_get_their_intrinsic_size_so_the_page_does_not_shift(make_site, run_cli, tmp_path):
+    pictures = '![Peta](peta.png) ![Bagan](bagan.svg) ![Lebar](lebar.png){: width="90" } ![Tanpa ukuran](polos.svg)'
+    body = SECOND.replace("![Peta](peta.png)", pictures)
+    site = make_site({"content/2020-11/kedua.md": body, "content/2020-11/peta.png": _png(640, 360),
+                      "content/2020-11/bagan.svg": b'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 300 120">'
+                                                   b"</svg>",
+                      "content/2020-11/lebar.png": _png(800, 100),
+                      "content/2020-11/polos.svg": b'<svg xmlns="http://www.w3.org/2000/svg"></svg>'})
+    result = run_cli("build", "--site", site, "--out", tmp_path / "out")
+    assert result.code == 0, result.err
+    page = (tmp_path / "out/2020-11/kedua/index.html").read_text()
+    assert '<img alt="Peta" src="peta.png" width="640" height="360"' in page
+    assert '<img alt="Bagan" src="bagan.svg" width="300" height="120"' in page
+    assert '<img alt="Lebar" src="lebar.png" width="90"' in page and 'height="100"' not in page  # as written
+    assert '<img alt="Tanpa ukuran" src="polos.svg">' in page  # a picture that does not say: left alone

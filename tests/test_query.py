@@ -27,9 +27,9 @@ def test_value_aggregates_matching_rows(catalog):
 @pytest.mark.parametrize(("args", "key", "words"), [
     (("ikn", "unit_usaha", "sum", {}), "data", "did you mean `ikm`"),
     (("ikm", "unit", "sum", {}), "y", "no column `unit`.*unit_usaha"),
-    (("ikm", "status", "sum", {}), "y", "not a number"),
+    (("ikm", "status", "sum", {}), "y", "not numbers"),
     (("ikm", "unit_usaha", "sum", {"periode": "2021-01"}), "filter", "no row"),
-    (("ikm", "unit_usaha", "median", {}), "agg", "unknown agg"),
+    (("ikm", "unit_usaha", "median", {}), "agg", "`agg` cannot be"),
 ])
 def test_value_errors_say_what_and_where(catalog, args, key, words):
     with pytest.raises(QueryError, match=words) as caught:
@@ -66,5 +66,5 @@ def test_range_filters_cut_periods_as_text_and_numbers_by_value(catalog):
     assert value(catalog, "ikm", "unit_usaha", "sum", {"unit_usaha": {"min": 12, "max": 29}}) == 41
     series = grouped(catalog, "ikm", "periode", ["unit_usaha"], filters={"periode": {"min": "2020-11"}})
     assert series.x_values == ["2020-11"]
-    with pytest.raises(QueryError, match="min` and/or `max"):
+    with pytest.raises(QueryError, match="takes `min` and `max`"):
         value(catalog, "ikm", "unit_usaha", "sum", {"periode": {"upto": "2020-10"}})

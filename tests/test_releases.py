@@ -4,14 +4,20 @@ from __future__ import annotations
 import datetime as dt
 import json
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from buletin.compose.macros import quote_record
+from buletin.i18n import Locale
+from buletin.inputs.catalog import load_catalog
 from buletin.inputs.releases import mark_published
+from buletin.inputs.revisions import find_revision
 from buletin.outputs.writer import sha256, site_lock
+from buletin.problems import Problems
 
 from .conftest import IKM_CSV
 
@@ -35,6 +41,17 @@ def site(make_site):
 
 def _html(out: Path, page: str) -> str:
     return (out / page).read_text(encoding="utf-8")
+
+
+def _notice(html: str) -> str:
+    """The revision notice of a page ("" when it has none)."""
+    return html.split('<aside class="revision"', 1)[1].split("</aside>")[0] if 'class="revision"' in html else ""
+
+
+def _row(html: str, figure: str) -> list[str] | None:
+    """The published value, current value and change of one figure in the notice's table."""
+    found = re.search(rf'<tr><th scope="row">{re.escape(figure)}</th>(.*?)</tr>', _notice(html))
+    return re.findall(r'<td class="num">(.*?)</td>', found.group(1)) if found else None
 
 
 def test_publish_snapshots_data_and_marks_front_matter(site, run_cli):
@@ -77,7 +94,8 @@ def test_published_edition_keeps_its_figures_and_shows_the_revision(site, run_cl
     assert run_cli("build", "--site", site, "--out", out).code == 0
     after = _html(out, "2020-10/index.html")
     assert "13.000 unit usaha" in after  # frozen
-    assert "Revisi data" in after and "semula 13.000, kini 13.100" in after
+    assert "Revisi data" in after and _row(after, "Unit usaha, Oktober 2020") == ["13.000", "13.100", "+100 (+0,8%)"]
+    assert 'datetime="2021-01-01"' in _notice(after)  # outside git: the build's day (SOURCE_DATE_EPOCH)
     assert 'card-value">13.000' in after
     # The live November edition compares with the revised October figure.
     latest = _html(out, "2020-11/index.html")
@@ -95,7 +113,8 @@ def test_tampered_snapshot_is_a_build_error(site, run_cli, tree_snapshot, tmp_pa
     frozen.write_text(frozen.read_text().replace("4300", "4301"))
     result = run_cli("build", "--site", site, "--out", out)
     assert result.code == 1
-    assert "data/releases/2020-10/ikm.csv: error: published snapshot was changed" in result.err
+    assert "data/releases/2020-10/ikm.csv: error: this file of a published edition's frozen data was " \
+        "changed" in result.err
     assert tree_snapshot(out) == kept
 
 
@@ -169,8 +188,8 @@ def test_notice_lists_only_figures_that_changed_where_they_are_quoted(site, run_
     (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-11,7402,3690", "2020-11,7402,3700"))
     assert run_cli("build", "--site", site, "--out", out).code == 0
     article = _html(out, "2020-11/sorotan/index.html")
-    assert "semula 13.012, kini 13.022" in article
-    assert "Nilai" not in article.split('class="revision"')[1].split("</aside>")[0]
+    assert _row(article, "Unit usaha, November 2020") == ["13.012", "13.022", "+10 (+0,1%)"]
+    assert "Nilai" not in _notice(article)
     assert "NaN" not in article
 
 
@@ -192,3 +211,181 @@ def test_a_published_edition_keeps_its_figures_when_its_dataset_is_renamed(site,
     october = _html(out, "2020-10/grafik/index.html")
     assert "Disperindag uji" in october  # the source line, from the snapshot's declaration
     assert "Statistik IKM" in _html(out, "2020-10/index.html")  # data used: as published
+
+
+# ---------------------------------------------------------------- honest revisions: when, what, where
+
+
+def _git(site: Path, *args: str, when: str = "2020-11-01T10:00:00+08:00") -> None:
+    env = {**os.environ, "GIT_AUTHOR_DATE": when, "GIT_COMMITTER_DATE": when, "GIT_AUTHOR_NAME": "t",
+           "GIT_AUTHOR_EMAIL": "t@x", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@x"}
+    subprocess.run(["git", "-c", "commit.gpgsign=false", "-C", str(site), *args], check=True, env=env,
+                   capture_output=True)
+
+
+def _commit(site: Path, when: str) -> None:
+    _git(site, "add", "-A", "data", "content")
+    _git(site, "commit", "-qm", f"data of {when}", when=when)
+
+
+def _revision_date(out: Path, page: str) -> str | None:
+    found = re.search(r'<time datetime="([\d-]+)">', _notice(_html(out, page)))
+    return found.group(1) if found else None
+
+
+def test_the_notice_is_dated_by_the_commit_that_changed_the_periods_rows(site, run_cli, tmp_path, monkeypatch):
+    out = tmp_path / "out"
+    ikm = site / "data/ikm.csv"
+    _git(site, "init", "-q")
+    _commit(site, "2020-11-01T10:00:00+08:00")
+    assert run_cli("publish", "2020-10", "--site", site, "--date", "2020-11-05").code == 0
+    _commit(site, "2020-11-05T10:00:00+08:00")
+    ikm.write_text(IKM_CSV.replace("2020-10,7401,4300", "2020-10,7401,4400"))  # October revised
+    _commit(site, "2020-12-01T09:00:00+08:00")
+    ikm.write_text(ikm.read_text().replace("2020-11,7401,4321", "2020-11,7401,4333"))  # November only
+    _commit(site, "2020-12-10T09:00:00+08:00")
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    # The last commit touching the file changed November; October's rows took their form on 1 December.
+    assert _revision_date(out, "2020-10/index.html") == "2020-12-01"
+    assert "1 Desember 2020" in _notice(_html(out, "2020-10/index.html"))
+    # An uncommitted correction is dated by the build: today where the site is (Asia/Makassar, UTC+8).
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1608483600")  # 2020-12-20T17:00Z = 21 December, 01:00 in Makassar
+    ikm.write_text(ikm.read_text().replace("2020-10,7401,4400", "2020-10,7401,4410"))
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    assert _revision_date(out, "2020-10/index.html") == "2020-12-21"
+    _git(site, "add", "data/ikm.csv")  # staged, not committed: still today
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    assert _revision_date(out, "2020-10/index.html") == "2020-12-21"
+    _commit(site, "2020-12-15T23:30:00+00:00")  # 16 December in Makassar
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    assert _revision_date(out, "2020-10/index.html") == "2020-12-16"
+    assert _row(_html(out, "2020-10/index.html"), "Unit usaha, Oktober 2020") == ["13.000", "13.110", "+110 (+0,8%)"]
+
+
+def test_an_untracked_data_file_is_dated_by_the_build(site, run_cli, tmp_path):
+    assert run_cli("publish", "2020-10", "--site", site).code == 0
+    (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-10,7401,4300", "2020-10,7401,4400"))
+    _git(site, "init", "-q")
+    _git(site, "add", "-A", "content", "data/releases", "data/datapackage.yaml", "data/wilayah.csv")
+    _git(site, "commit", "-qm", "all but the data", when="2020-12-01T09:00:00+08:00")
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    assert _revision_date(out, "2020-10/index.html") == "2021-01-01"  # SOURCE_DATE_EPOCH, not the commit
+
+
+ISSUE_13_EDITION = """\
+---
+summary: Edisi uji November 2020.
+highlights:
+  - 'Kota Kendari mencatat {{ value("ikm", "unit_usaha", kode_wilayah="7471", periode=edition.period) }} unit.'
+figures:
+  - {data: ikm, y: unit_usaha, filter: {kode_wilayah: "7401"}, label: unit usaha Buton}
+---
+
+Ringkasan edisi November 2020.
+"""
+BUTON_MD = """\
+---
+title: Buton
+date: 2020-11-10
+---
+
+Buton: {{ value("ikm", "unit_usaha", kode_wilayah="7401", periode=edition.period) }} unit usaha,
+rata-rata nilai {{ value("ikm", "nilai", agg="mean", digits=2, periode=edition.period) }},
+nilai Buton {{ value("ikm", "nilai", kode_wilayah="7401", periode=edition.period, digits=1) }},
+yang tetap {{ value("ikm", "unit_usaha", kode_wilayah=["7401", "7402"], status="tetap", periode="2020-10") }}.
+"""
+MUNA_MD = """\
+---
+title: Muna
+date: 2020-11-11
+---
+
+Muna: {{ value("ikm", "unit_usaha", kode_wilayah="7402", periode=edition.period) }} unit usaha;
+nilai Buton {{ value("ikm", "nilai", kode_wilayah="7401", periode=edition.period, digits=1) }} juta rupiah.
+"""
+PLAIN_MD = "---\ntitle: Tanpa angka\ndate: 2020-11-12\n---\n\nTidak ada angka di sini.\n"
+
+
+def test_the_notice_names_labels_and_shows_only_where_a_quoted_figure_changed(make_site, run_cli, tmp_path):
+    site = make_site({"content/2020-11/index.md": ISSUE_13_EDITION, "content/2020-11/buton.md": BUTON_MD,
+                      "content/2020-11/muna.md": MUNA_MD, "content/2020-11/tanpa.md": PLAIN_MD})
+    assert run_cli("publish", "2020-11", "--site", site).code == 0
+    # Buton's units are revised, its nilai only past the quoted digit (400,3 either way); Kendari's row is gone.
+    revised = IKM_CSV.replace("2020-11,7401,4321,400.25", "2020-11,7401,4341,400.26") \
+        .replace("2020-11,7471,5001,334,sementara\n", "")
+    (site / "data/ikm.csv").write_text(revised)
+    (site / "data/wilayah.csv").write_text("kode,nama\n7401,Kabupaten Buton\n7402,Muna\n7471,Kota Kendari\n")
+    out = tmp_path / "out"
+    result = run_cli("build", "--site", site, "--out", out)
+    assert result.code == 0, result.err
+    edition = _html(out, "2020-11/index.html")
+    notice = _notice(edition)
+    assert 'href="../data/#ikm"' in notice and "#wilayah" not in notice  # a lookup table is no revised figure
+    assert "kode_wilayah" not in notice and "2020-11" not in notice and "7401" not in notice
+    # The edition's table: its main point and headline card first, then its articles' figures, by file, each
+    # once (Buton's units are quoted by the card and by buton.md); labels as published, from the snapshot.
+    figures = re.findall(r'<th scope="row">(.*?)</th>', notice)
+    assert figures == ["Unit usaha, Kota Kendari, November 2020", "Unit usaha, Buton, November 2020",
+                       "Nilai (rata-rata), November 2020", "Unit usaha, November 2020", "Nilai, November 2020"]
+    assert _row(edition, "Unit usaha, Kota Kendari, November 2020") == ["5.001", "–", "–"]
+    assert _row(edition, "Unit usaha, Buton, November 2020") == ["4.321", "4.341", "+20 (+0,5%)"]
+    assert _row(edition, "Nilai (rata-rata), November 2020") == ["411,50", "450,26", "+38,76 (+9,4%)"]
+    assert _row(edition, "Unit usaha, November 2020") == ["13.012", "8.031", "-4.981 (-38,3%)"]
+    assert "<caption>Angka yang berubah</caption>" in notice
+    assert '<th scope="col" class="num">Saat terbit</th>' in notice
+    assert "style=" not in notice
+    buton = _html(out, "2020-11/buton/index.html")
+    assert re.findall(r'<th scope="row">(.*?)</th>', _notice(buton)) == [
+        "Unit usaha, Buton, November 2020", "Nilai (rata-rata), November 2020"]
+    assert "Status angka" not in _notice(buton)  # the October figure of two regions did not change
+    assert _notice(_html(out, "2020-11/sorotan/index.html"))
+    # Muna quotes an unchanged figure and one that reads the same as quoted; the third quotes nothing.
+    for quiet in ("muna", "tanpa"):
+        page = _html(out, f"2020-11/{quiet}/index.html")
+        assert "Revisi data" not in page and 'class="revision"' not in page, quiet
+
+
+def test_a_filter_without_a_label_keeps_its_column_title_and_english_words(make_site, run_cli, tmp_path):
+    october = OCTOBER_MD.replace('periode=edition.period) }} unit usaha.',
+                                 'periode=edition.period) }} unit usaha, '
+                                 '{{ value("ikm", "unit_usaha", agg="max", status="tetap", periode=edition.period) }}.')
+    site = make_site({"content/2020-10/index.md": october,
+                      "site.yaml": "title: Test\nlanguage: en\nfrequency: monthly\ntimezone: Asia/Makassar\n"})
+    assert run_cli("publish", "2020-10", "--site", site).code == 0
+    (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-10,7471,5000", "2020-10,7471,5100"))
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    page = _html(out, "2020-10/index.html")
+    assert "Data revised" in _notice(page) and "<caption>Figures that changed</caption>" in _notice(page)
+    assert _row(page, "Unit usaha (highest), Status angka tetap, October 2020") == ["5,000", "5,100", "+100 (+2.0%)"]
+    assert _row(page, "Unit usaha, October 2020") == ["13,000", "13,100", "+100 (+0.8%)"]
+
+
+def test_a_published_edition_ignores_revisions_of_data_it_does_not_use(site, run_cli, tmp_path):
+    assert run_cli("publish", "2020-10", "--site", site).code == 0
+    (site / "data/wilayah.csv").write_text("kode,nama\n7401,Kabupaten Buton\n7402,Muna\n7471,Kota Kendari\n")
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    assert "Revisi data" not in _html(out, "2020-10/index.html")
+
+
+def test_the_terms_of_a_change_count_exactly_and_show_their_own_digits(make_site):
+    old = load_catalog(make_site(name="old"), Problems())
+    new = load_catalog(make_site({"data/ikm.csv": IKM_CSV.replace("2020-10,7401,4300,390.5",
+                                                                  "2020-10,7401,4300,390.75")}, name="new"), Problems())
+
+    def record(digits: int | None) -> dict:
+        return quote_record("content/2020-10/index.md", "ikm", "nilai", "sum", {"periode": "2020-10"}, 1190.75, digits)
+
+    as_term = find_revision(old, new, "2020-10", [record(None)], Locale("id"))
+    assert as_term.datasets == ["ikm"]
+    [figure] = as_term.figures
+    assert (figure.description, figure.old, figure.new, figure.digits) == ("Nilai, Oktober 2020", 1190.75, 1191.0, 2)
+    assert figure.difference == 0.25 and round(figure.percent, 3) == 0.021
+    assert find_revision(old, new, "2020-10", [record(0)], Locale("id")).figures == []  # 1.191 as quoted, still
+    assert not find_revision(old, new, "2020-11", [record(None)], Locale("id"))  # November's rows are the same
+    # Quoted in two places: listed once, for the place where it reads differently.
+    article = {**record(None), "source": "content/2020-10/a.md"}
+    [both] = find_revision(old, new, "2020-10", [record(0), article], Locale("id")).figures
+    assert both.sources == ("content/2020-10/a.md",) and both.digits == 2

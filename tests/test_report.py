@@ -27,9 +27,9 @@ def test_build_in_github_actions_prints_a_workflow_command_per_error(make_site, 
     monkeypatch.setenv("GITHUB_WORKSPACE", str(tmp_path))
     result = run_cli("build", "--site", site, "--out", tmp_path / "out")
     assert result.code == 1
-    assert "site/data/ikm.csv:2: error: unit_usaha: -3 is below minimum 0" not in result.err  # paths: site's own
-    assert "data/ikm.csv:2: error: unit_usaha: -3 is below minimum 0" in result.err
-    assert "::error file=site/data/ikm.csv,line=2,title=buletin::unit_usaha: -3 is below minimum 0" in result.out
+    assert "site/data/ikm.csv:2: error: unit_usaha: -3 is below 0" not in result.err  # paths: site's own
+    assert "data/ikm.csv:2: error: unit_usaha: -3 is below 0, the smallest value" in result.err
+    assert "::error file=site/data/ikm.csv,line=2,title=buletin::unit_usaha: -3 is below 0, the smallest" in result.out
 
 
 def test_gitlab_format_writes_code_quality_report(make_site, run_cli, tmp_path, monkeypatch):
@@ -41,7 +41,7 @@ def test_gitlab_format_writes_code_quality_report(make_site, run_cli, tmp_path, 
     assert result.code == 1
     issues = json.loads((tmp_path / "gl-code-quality-report.json").read_text(encoding="utf-8"))
     found = [i for i in issues if i["location"] == {"path": "site/data/ikm.csv", "lines": {"begin": 2}}]
-    assert found and found[0]["severity"] == "major" and "below minimum 0" in found[0]["description"]
+    assert found and found[0]["severity"] == "major" and "is below 0, the smallest value" in found[0]["description"]
     assert len({i["fingerprint"] for i in issues}) == len(issues)
     good = make_site(name="good")
     assert run_cli("check", "--site", good, "--format", "gitlab").code == 0

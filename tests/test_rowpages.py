@@ -49,8 +49,8 @@ def test_unknown_each_column_is_an_error_at_its_line(make_site, run_cli, line_of
     site = make_site({"content/pages/wilayah.md": text})
     result = run_cli("check", "--site", site)
     assert result.code == 1
-    assert f"content/pages/wilayah.md:{line_of(text, 'each:')}: error: each: dataset `wilayah` has no column `kod`" \
-        in result.err
+    assert f"content/pages/wilayah.md:{line_of(text, 'each:')}: error: each: the dataset `wilayah` has no " \
+        "column `kod`" in result.err
 
 
 def test_change_errors_name_the_line(make_site, run_cli, line_of):

@@ -1,7 +1,15 @@
 """`new edition` and `new article`: files that build at once, never overwriting."""
 from __future__ import annotations
 
+import datetime as dt
+import re
+
 import pytest
+
+from buletin.periods import Period
+from buletin.scaffold import article_date
+
+from .conftest import SITE_YAML
 
 
 def test_new_edition_and_article_build_and_never_overwrite(make_site, run_cli):
@@ -24,7 +32,7 @@ def test_new_refuses_a_malformed_period_or_a_missing_edition(make_site, run_cli)
     malformed = run_cli("new", "edition", "2020-13", "--site", site)
     assert malformed.code == 2 and "is not a period" in malformed.err
     other_frequency = run_cli("new", "edition", "2020-Q4", "--site", site)
-    assert other_frequency.code == 2 and "is not a monthly period" in other_frequency.err
+    assert other_frequency.code == 2 and "is not a month" in other_frequency.err
     missing = run_cli("new", "article", "2021-01", "Judul", "--site", site)
     assert missing.code == 1 and "new edition 2021-01" in missing.err
 
@@ -63,5 +71,81 @@ def test_new_site_refuses_a_folder_that_is_not_empty(run_cli, tmp_path, tree_sna
     (site / "catatan.txt").write_text("punya saya\n", encoding="utf-8")
     before = tree_snapshot(tmp_path)
     result = run_cli("new", "site", site)
-    assert result.code == 1 and "not an empty folder" in result.err
+    assert result.code == 1 and "is not empty" in result.err
     assert tree_snapshot(tmp_path) == before
+
+
+# 2020-12-15T00:00:00Z: 15 December 2020 in the tiny site's time zone (Asia/Makassar).
+MID_DECEMBER = "1608000000"
+
+
+@pytest.mark.parametrize(("epoch", "expected"), [(MID_DECEMBER, "2020-12-15"), (None, "2020-12-31")])
+def test_new_article_is_dated_inside_its_period(make_site, run_cli, monkeypatch, epoch, expected):
+    """Today when today is in the period; else the period's last day (the fixed "now" is 1 January 2021)."""
+    site = make_site()
+    if epoch:
+        monkeypatch.setenv("SOURCE_DATE_EPOCH", epoch)
+    assert run_cli("new", "edition", "2020-12", "--site", site).code == 0
+    assert run_cli("new", "article", "2020-12", "Judul", "--site", site).code == 0
+    assert re.search(rf"^date: {expected}\s+#", (site / "content/2020-12/judul.md").read_text(), re.M)
+
+
+@pytest.mark.parametrize(("period", "frequency", "today", "expected"), [
+    ("2020-Q4", "quarterly", "2020-11-05", "2020-11-05"), ("2020-Q4", "quarterly", "2021-01-01", "2020-12-31"),
+    ("2021-Q2", "quarterly", "2021-01-01", "2021-06-30"), ("2020-02", "monthly", "2020-03-01", "2020-02-29"),
+    ("2020", "yearly", "2020-07-04", "2020-07-04"), ("2019", "yearly", "2020-07-04", "2019-12-31")])
+def test_article_date_of_each_frequency(period, frequency, today, expected):
+    assert article_date(Period.parse(period, frequency), dt.date.fromisoformat(today)).isoformat() == expected
+
+
+def test_new_edition_has_no_release_date_and_publish_fills_it_in(make_site, run_cli):
+    site = make_site()
+    assert run_cli("new", "edition", "2020-12", "--site", site).code == 0
+    path = site / "content/2020-12/index.md"
+    assert re.search(r"^published:\s+#", path.read_text(), re.M)  # the key, with no value
+    published = run_cli("publish", "2020-12", "--site", site, "--date", "2020-12-20")
+    assert published.code == 0, published.err
+    lines = [line for line in path.read_text().splitlines() if re.match(r"#?\s*published:", line)]
+    assert lines == ["published: 2020-12-20"]
+
+
+def test_a_new_draft_edition_says_nothing_about_its_release(make_site, run_cli, tmp_path):
+    site = make_site()
+    assert run_cli("new", "edition", "2020-12", "--site", site).code == 0
+    assert run_cli("new", "article", "2020-12", "Judul", "--site", site).code == 0
+    out = tmp_path / "out"
+    assert run_cli("build", "--drafts", "--site", site, "--out", out, "--quiet").code == 0
+    page = (out / "2020-12/index.html").read_text(encoding="utf-8")
+    assert "Draf" in page and "Dirilis" not in page
+
+
+@pytest.mark.parametrize(("language", "said", "not_said"), [
+    ("id", ("hapus baris ini bila edisi sudah siap", "tanggal rilis", "Pengantar edisi Desember 2020"),
+     ("remove this line", "release date", "the ")),
+    ("en", ("remove this line when the edition is ready", "the release date", "Introduction to December 2020"),
+     ("hapus", "tanggal", "bila "))])
+def test_scaffolded_comments_are_in_the_sites_language(make_site, run_cli, language, said, not_said):
+    site = make_site({"site.yaml": SITE_YAML.replace("language: id", f"language: {language}")})
+    assert run_cli("new", "edition", "2020-12", "--site", site).code == 0
+    assert run_cli("new", "article", "2020-12", "Judul", "--site", site).code == 0
+    edition = (site / "content/2020-12/index.md").read_text()
+    article = (site / "content/2020-12/judul.md").read_text()
+    comments = " ".join(re.findall(r"#.*", edition + article))
+    for words in said:
+        assert words in edition, words
+    for words in not_said:
+        assert words not in comments, words
+    draft_comment = {"id": "hapus baris ini bila artikel sudah siap", "en": "remove this line when the article"}
+    assert draft_comment[language] in article
+
+
+@pytest.mark.parametrize(("language", "words"), [("id", ("Yang dipasang CI", "alamat publik situs", "sama dengan")),
+                                                 ("en", ("What CI installs", "public address", "the same as"))])
+def test_new_site_comments_are_in_the_sites_language(run_cli, tmp_path, language, words):
+    site = tmp_path / "baru"
+    assert run_cli("new", "site", site, "--language", language).code == 0
+    requirements, site_yaml, build_py = ((site / name).read_text() for name in ("requirements.txt", "site.yaml",
+                                                                                  "build.py"))
+    assert words[0] in requirements and words[1] in site_yaml and words[2] in build_py
+    compile(build_py, "build.py", "exec")
+    assert "# base_url: https://example.go.id/buletin/  #" in site_yaml  # CI looks for `^base_url:`

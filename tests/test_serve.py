@@ -1,16 +1,19 @@
 """The preview server: serves the build, rebuilds on save, tells open pages to reload, shows errors."""
 from __future__ import annotations
 
+import contextlib
 import json
 import re
 import threading
 import time
+import urllib.error
 import urllib.request
+from collections.abc import Iterator
 
 from buletin.pipeline import BuildOptions
 from buletin.serve import serve
 
-from .conftest import ARTICLE_MD
+from .conftest import ARTICLE_MD, SITE_YAML
 
 
 def _get(url: str) -> str:
@@ -79,3 +82,83 @@ def test_a_folder_without_its_slash_is_redirected(make_site, tmp_path):
     finally:
         stop.set()
         thread.join(timeout=10)
+
+
+@contextlib.contextmanager
+def _serving(options: BuildOptions) -> Iterator[tuple[str, list[str]]]:
+    """serve() in a thread: its address and what it said; stopped on leaving."""
+    said: list[str] = []
+    stop = threading.Event()
+    thread = threading.Thread(target=serve, args=(options, "127.0.0.1", 0), kwargs={"say": said.append, "stop": stop})
+    thread.start()
+    try:
+        for _ in range(600):
+            if any("serving" in line for line in said):
+                break
+            time.sleep(0.05)
+        yield re.search(r"http://127\.0\.0\.1:\d+/", " ".join(said)).group(0), said
+    finally:
+        stop.set()
+        thread.join(timeout=10)
+
+
+def _missing(url: str) -> tuple[int, str, dict[str, str]]:
+    """GET an address expected to be missing: its status, body and headers."""
+    try:
+        urllib.request.urlopen(url, timeout=30)
+    except urllib.error.HTTPError as exc:
+        return exc.code, exc.read().decode("utf-8"), dict(exc.headers)
+    raise AssertionError(f"{url} was found")
+
+
+def test_serve_shows_a_new_draft_edition_marked_and_a_missing_page_gets_the_sites_404(make_site, run_cli, tmp_path):
+    site = make_site()
+    assert run_cli("new", "edition", "2020-12", "--site", site).code == 0
+    options = BuildOptions(site, tmp_path / "out", drafts=True, cache_dir=tmp_path / "cache", jobs=1)
+    with _serving(options) as (base, said):
+        assert "drafts shown" in " ".join(said)
+        draft = _get(base + "2020-12/")
+        assert '<p class="banner" role="note">Draf</p>' in draft and "Edisi Desember 2020" in draft
+
+        for missing in ("2020-11/tidak-ada/", "a/b/c", "assets/", "tidak-ada.css"):
+            status, page, headers = _missing(base + missing)
+            assert status == 404 and "Halaman tidak ditemukan" in page, missing
+            assert "script-src 'self'" in headers["Content-Security-Policy"]
+        assert "Index of" not in page  # a folder without index.html is not listed
+        # Resolved from the server's root at any depth; every edition, newest first, the draft marked.
+        assert '<head><base href="/">' in page.replace("\n", "")
+        editions = re.findall(r'<li><a href="([^"]+)">([^<]+)</a>( <span class="meta">· Draf</span>)?', page)
+        assert editions == [("2020-12/", "Edisi Desember 2020", ' <span class="meta">· Draf</span>'),
+                            ("2020-11/", "Edisi November 2020", "")]
+        assert '<script src="/__buletin/reload.js"' in page and "<script>" not in page and " style=" not in page
+        addresses = re.findall(r'(?:href|src)="([^"]*)"', page)
+        assert addresses and not [a for a in addresses if "//" in a]  # nothing from another host
+
+
+def test_serve_no_drafts_and_a_base_url_keep_the_404_page_on_this_server(make_site, run_cli, tmp_path):
+    site = make_site({"site.yaml": SITE_YAML + "base_url: https://contoh.go.id/buletin\n"})
+    assert run_cli("new", "edition", "2020-12", "--site", site).code == 0
+    options = BuildOptions(site, tmp_path / "out", drafts=False, cache_dir=tmp_path / "cache", jobs=1)
+    with _serving(options) as (base, said):
+        assert "without drafts" in " ".join(said)
+        status, page, _ = _missing(base + "2020-12/")
+        assert status == 404 and "Desember" not in page
+        assert "contoh.go.id" not in page and 'href="/2020-11/"' in page and 'href="/arsip/"' in page
+        assert re.search(r'<link rel="stylesheet" href="/assets/style\.[0-9a-f]+\.css">', page)
+
+
+def test_serve_before_any_good_build_answers_404_with_the_build_errors(make_site, tmp_path):
+    site = make_site({"site.yaml": "title: [\n"})
+    options = BuildOptions(site, tmp_path / "out", drafts=True, cache_dir=tmp_path / "cache", jobs=1)
+    with _serving(options) as (base, _):
+        status, page, _ = _missing(base)
+        assert status == 404 and "the last build failed" in page and "site.yaml" in page
+
+
+def test_serve_includes_drafts_unless_told_not_to():
+    from buletin.cli import _parser
+
+    assert _parser().parse_args(["serve"]).drafts is True
+    assert _parser().parse_args(["serve", "--drafts"]).drafts is True
+    assert _parser().parse_args(["serve", "--no-drafts"]).drafts is False
+    assert _parser().parse_args(["build"]).drafts is False

@@ -21,16 +21,27 @@ HEADER = """\
 NOTICE = "Data ilustratif, bukan data resmi."
 SOURCE_TITLE = "Disperindag Sultra (data ilustratif)"
 JENIS_KEGIATAN = ["pelatihan", "pendampingan", "wirausaha baru"]
+# How far each monthly measure of `ikm` may move from the same region and sector's previous month before
+# buletin warns (`checks: {max_change: ...}`). The largest moves in the sample, 2019-01 to 2020-12, are 25%
+# for units and investment and 26% for workers (a cell of 4 firms gaining a fifth, Konawe Utara, August 2020)
+# and 32% for production (Lebaran and the April 2020 closures). Counts of firms move least, workers a little
+# more, money most, production (a month's flow) more than investment (a stock). Every usual typing slip moves
+# a value by 90% or more (a thousands dot: -99.9%, a digit lost: -90%, typed as 0: -100%), so these limits
+# catch them all and stay clear of the moves real cells make.
+MAX_CHANGE = {"unit_usaha": 0.3, "tenaga_kerja": 0.4, "nilai_investasi": 0.5, "nilai_produksi": 0.6}
 
 
 def field(name: str, ftype: str, title: str, description: str, unit: str | None = None,
-          **constraints: Any) -> dict[str, Any]:
-    """One schema field; constraints are given as keyword arguments (required=True, minimum=0...)."""
+          max_change: float | None = None, **constraints: Any) -> dict[str, Any]:
+    """One schema field; constraints are given as keyword arguments (required=True, minimum=0...), a
+    plausibility check as `max_change`."""
     spec: dict[str, Any] = {"name": name, "type": ftype, "title": title, "description": description}
     if unit:
         spec["unit"] = unit
     if constraints:
         spec["constraints"] = constraints
+    if max_change is not None:
+        spec["checks"] = {"max_change": max_change}
     return spec
 
 
@@ -73,6 +84,20 @@ def wilayah() -> dict[str, Any]:
     }
 
 
+def petak_wilayah() -> dict[str, Any]:
+    """The map resource: a schematic tile grid (tools/make_tile_grid.py), not boundaries."""
+    return {
+        "name": "petak_wilayah", "path": "wilayah-petak.geojson", "format": "geojson", "key": "kode",
+        "title": "Peta petak kabupaten/kota di Sulawesi Tenggara (skematis)",
+        "description": ("Peta petak skematis untuk peta tematik buletin: satu persegi yang sama besar untuk "
+                        "setiap kabupaten/kota, disusun kira-kira menurut letak ibu kotanya (daratan di barat "
+                        "dan utara, Muna dan Buton di tenggara, Wakatobi di timur). Bukan batas wilayah: luas, "
+                        "bentuk, dan batas persegi tidak menggambarkan wilayah sebenarnya. GeoJSON "
+                        "(bujur/lintang), properti kode (kode BPS) dan nama."),
+        "sources": [{"title": "Tim Buletin, disusun dari letak ibu kota kabupaten/kota"}],
+    }
+
+
 def sektor() -> dict[str, Any]:
     return {
         "name": "sektor", "path": "sektor.csv",
@@ -97,19 +122,21 @@ def ikm() -> dict[str, Any]:
                         "industri kecil menengah (IKM) per bulan, Januari 2019 sampai Desember 2020. "
                         "Angka November dan Desember 2020 bersifat sementara. " + NOTICE),
         "sources": [{"title": SOURCE_TITLE}],
+        "period": "periode",  # the month each row is of: checks compare it with the month before
         "schema": {
             "fields": [
                 field("periode", "yearmonth", "Periode", "Bulan data, ditulis YYYY-MM.", required=True),
                 region_field(),
                 sector_field(),
                 field("unit_usaha", "integer", "Unit usaha", "Jumlah unit usaha IKM pada akhir bulan.",
-                      "unit", required=True, minimum=0),
+                      "unit", MAX_CHANGE["unit_usaha"], required=True, minimum=0),
                 field("tenaga_kerja", "integer", "Tenaga kerja", "Jumlah tenaga kerja IKM.",
-                      "orang", required=True, minimum=0),
+                      "orang", MAX_CHANGE["tenaga_kerja"], required=True, minimum=0),
                 field("nilai_investasi", "number", "Nilai investasi",
-                      "Nilai investasi (aset usaha) IKM pada akhir bulan.", "juta rupiah", minimum=0),
+                      "Nilai investasi (aset usaha) IKM pada akhir bulan.", "juta rupiah",
+                      MAX_CHANGE["nilai_investasi"], minimum=0),
                 field("nilai_produksi", "number", "Nilai produksi", "Nilai produksi IKM selama sebulan.",
-                      "juta rupiah", minimum=0),
+                      "juta rupiah", MAX_CHANGE["nilai_produksi"], minimum=0),
                 field("status", "string", "Status angka", "tetap atau sementara.",
                       required=True, enum=["sementara", "tetap"]),
             ],
@@ -151,7 +178,7 @@ def datapackage() -> dict[str, Any]:
         "name": "ikm-sultra",
         "title": "Data IKM Sulawesi Tenggara (data ilustratif)",
         "licenses": [{"name": "CC-BY-4.0", "title": "Creative Commons Attribution 4.0"}],
-        "resources": [wilayah(), sektor(), ikm(), pelatihan()],
+        "resources": [wilayah(), sektor(), ikm(), pelatihan(), petak_wilayah()],
     }
 
 

@@ -25,14 +25,15 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-from buletin import __version__
+from buletin import __version__, messages
+from buletin.messages import _
 
 DEFAULT_DIR = ".buletin-cache"
 # The Cache Directory Tagging Specification: backup tools skip the folder, and buletin knows it made it.
 TAG_FILE = "CACHEDIR.TAG"
 TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# This folder is buletin's build cache; safe to delete.\n"
 _LIBRARIES = ("jinja2", "markdown", "matplotlib", "pandas", "openpyxl", "pyyaml", "babel", "nh3", "numpy",
-              "pagefind", "pagefind-bin")
+              "pagefind", "pagefind-bin", "typst")
 
 
 @lru_cache(maxsize=1)
@@ -40,7 +41,8 @@ def versions() -> tuple[tuple[str, str], ...]:
     """buletin's and its libraries' versions: a new release of any invalidates what it may have produced."""
     code = hashlib.sha256()
     for path in sorted(Path(__file__).parent.parent.rglob("*")):
-        if path.suffix == ".py" and path.is_file():  # templates are applied after the cache, never in it
+        # templates are applied after the cache, never in it; the message catalogue's words are in it
+        if path.suffix in (".py", ".mo") and path.is_file():
             code.update(path.name.encode() + path.read_bytes())
     installed = _installed()
     found = [("buletin", __version__), ("buletin-code", code.hexdigest())]
@@ -83,8 +85,10 @@ def _metadata_version(name: str) -> str:
 
 
 def make_key(*parts: Any) -> str:
-    """sha256 over the parts and the library versions; every part must be keyable (see canonical)."""
-    text = json.dumps([versions(), *(canonical(part) for part in parts)], ensure_ascii=False, allow_nan=True)
+    """sha256 over the parts, the library versions and the language of messages (an artifact may carry a
+    problem's text); every part must be keyable (see canonical)."""
+    text = json.dumps([versions(), messages.language(), *(canonical(part) for part in parts)], ensure_ascii=False,
+                      allow_nan=True)
     return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
 
 
@@ -291,16 +295,17 @@ def check_cache_folder(cache: Path, site_root: Path, out: Path) -> None:
 
     resolved, site, output = cache.resolve(), site_root.resolve(), out.resolve()
     if resolved == site or resolved in site.parents:
-        raise UsageError(f"--cache {cache} would hold the site itself; choose a new folder such as {DEFAULT_DIR}/")
+        raise UsageError(_("--cache {cache} would hold the site itself: choose a new folder, such as "
+                           "{default}/").format(cache=cache, default=DEFAULT_DIR))
     for name in ("content", "data", "templates"):
         if (site / name) == resolved or (site / name) in resolved.parents:
-            raise UsageError(f"--cache {cache} is inside the site's {name}/; choose a folder such as {DEFAULT_DIR}/")
+            raise UsageError(_("--cache {cache} is inside the site's {name}/ folder: choose a folder such as "
+                               "{default}/").format(cache=cache, name=name, default=DEFAULT_DIR))
     if resolved == output or output in resolved.parents or resolved in output.parents:
-        raise UsageError(f"--cache {cache} overlaps the output folder {out}; choose another folder")
+        raise UsageError(_("--cache {cache} overlaps the output folder {out}: choose another folder").format(
+            cache=cache, out=out))
     if resolved.exists() and not resolved.is_dir():
-        raise UsageError(f"--cache {cache} exists and is not a folder")
+        raise UsageError(_("--cache {cache} is a file, not a folder: choose a folder").format(cache=cache))
     if resolved.is_dir() and not (resolved / TAG_FILE).is_file() and any(resolved.iterdir()):
-        raise UsageError(f"--cache {cache} is not empty and was not made by buletin (no {TAG_FILE}); "
-                         "choose an empty or new folder")
-
-
+        raise UsageError(_("--cache {cache} is not empty and was not made by buletin (it has no {tag}): choose an "
+                           "empty or new folder").format(cache=cache, tag=TAG_FILE))

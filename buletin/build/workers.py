@@ -16,6 +16,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
+from buletin import messages
+
 T = TypeVar("T")
 R = TypeVar("R")
 START_METHOD_VARIABLE = "BULETIN_START_METHOD"  # forkserver | spawn | fork: for tests and for debugging
@@ -54,8 +56,8 @@ class Workers:
             context = multiprocessing.get_context(start_method())
             if context.get_start_method() == "forkserver" and self.preload:
                 context.set_forkserver_preload(list(self.preload))
-            self._pool = ProcessPoolExecutor(self.size, mp_context=context, initializer=die_with_parent,
-                                             initargs=(os.getpid(),))
+            self._pool = ProcessPoolExecutor(self.size, mp_context=context, initializer=start_worker,
+                                             initargs=(os.getpid(), messages.language()))
         return self._pool
 
     def map(self, function: Callable[..., R], items: list[T], *arguments: Any, minimum: int = 2) -> Iterator[R]:
@@ -69,6 +71,15 @@ class Workers:
         futures = [self.pool().submit(_run_chunk, function, chunk, arguments) for chunk in chunks]
         for future in futures:
             yield from future.result()
+
+    def warm(self) -> None:
+        """Start the processes now, without waiting for them, so they are ready (their libraries imported) by
+        the time the first tasks come: a cold build's first stages run meanwhile."""
+        if self.size < 2 or self._pool is not None:
+            return
+        pool = self.pool()
+        for _ in range(self.size):
+            pool.submit(_import, self.preload)
 
     def submit(self, function: Callable[..., R], *arguments: Any) -> Future[R]:
         """One task in the pool (the caller decided it is worth a process)."""
@@ -126,8 +137,23 @@ def _chunks(items: list[T], count: int) -> list[list[T]]:
     return [items[i : i + size] for i in range(0, len(items), size)]
 
 
+def _import(modules: tuple[str, ...]) -> None:
+    """Import what the tasks need (already there when the forkserver preloaded it)."""
+    import importlib
+
+    for name in modules:
+        importlib.import_module(name)
+
+
 def _run_chunk(function: Callable[..., R], chunk: list[Any], arguments: tuple) -> list[R]:
     return [function(item, *arguments) for item in chunk]
+
+
+def start_worker(build: int, language: str) -> None:
+    """A worker's first acts: speak the build's language (a forkserver, started once per process, may have
+    been started for a build in another), and end when the build ends."""
+    messages.use(language)
+    die_with_parent(build)
 
 
 def die_with_parent(build: int) -> None:

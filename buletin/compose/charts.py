@@ -7,15 +7,18 @@ import math
 import re
 from dataclasses import dataclass
 
+from buletin.compose import canvas
+from buletin.compose.canvas import INK, MUTED, WIDTH_IN, short
 from buletin.compose.chartspec import ChartSpec
+from buletin.compose.mapareas import MapAreas, MapSeries
+from buletin.compose.maps import describe_map
 from buletin.i18n import Locale
-from buletin.inputs.query import Series
+from buletin.inputs.catalog import Catalog
+from buletin.inputs.notes import covered, note_text
+from buletin.inputs.query import Series, select
 from buletin.inputs.tables import spreadsheet_safe
 
 # Okabe-Ito, reordered so neighbours contrast; readable by colour-blind readers.
-PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9")
-INK, MUTED, GRID = "#1f2328", "#57606a", "#d8dee4"
-WIDTH_IN = 4.8  # about 460 px: legible on a phone without zooming
 _YEARMONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -33,10 +36,16 @@ class Figure:
     column_digits: tuple[int, ...] = ()  # per series, for the data table
     source: str = ""  # the "Sumber:" line: the spec's source, else its dataset's sources
     x_title: str = ""  # the data table's first column heading: the x column's title
+    areas: MapAreas | None = None  # a map's areas, projected and simplified (its geometry's digest in `.digest`)
+    notes: tuple[str, ...] = ()  # the notes (data/catatan.yaml) on values the figure includes: "Catatan:" lines
 
     @property
     def is_table(self) -> bool:
         return self.spec.type == "table"
+
+    @property
+    def is_map(self) -> bool:
+        return self.areas is not None
 
 
 def value_digits(series: Series, spec: ChartSpec, column: int | None = None) -> int:
@@ -93,11 +102,9 @@ def describe(spec: ChartSpec, series: Series, locale: Locale, digits: int) -> st
     """A short text alternative: what is shown, and the highest and lowest values."""
     if spec.alt:
         return spec.alt
-    kinds = {"id": {"bar": "Grafik batang", "barh": "Grafik batang", "line": "Grafik garis", "table": "Tabel"},
-             "en": {"bar": "Bar chart", "barh": "Bar chart", "line": "Line chart", "table": "Table"}}
-    words = {"id": ("tertinggi", "terendah"), "en": ("highest", "lowest")}
-    high, low = words[locale.language]
-    text = f"{kinds[locale.language][spec.type]}: {spec.title or ', '.join(series.column_labels)}."
+    kind = locale.text("chart_bar" if spec.type in ("bar", "barh") else f"chart_{spec.type}")
+    high, low = locale.text("agg_max"), locale.text("agg_min")
+    text = f"{kind}: {spec.title or ', '.join(series.column_labels)}."
     labels = x_text(series, locale)
     if spec.by or len(series.columns) == 1:  # stacked series add up; separate measures do not
         totals = [math.nan if all(math.isnan(v) for v in row) else sum(v for v in row if not math.isnan(v))
@@ -123,25 +130,9 @@ def describe(spec: ChartSpec, series: Series, locale: Locale, digits: int) -> st
 
 def render_svg(spec: ChartSpec, series: Series, locale: Locale, digits: int) -> bytes:
     """Draw the chart with matplotlib as a deterministic SVG whose text stays text."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    with matplotlib.rc_context(_style()):
-        fig, ax = plt.subplots(figsize=(WIDTH_IN, _height(spec, series)))
-        _draw_chart(ax, spec, series, locale, digits)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None}, bbox_inches="tight",
-                    pad_inches=0.08)  # "tight" keeps legends and value labels inside the image
-        plt.close(fig)
-    return _tidy_svg(buffer.getvalue())
-
-
-def short(text: str, limit: int = 40) -> str:
-    """A label cut to what a drawing can show: a data cell of megabytes would stall the text layout."""
-    text = " ".join(str(text).split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"
+    with canvas.figure(WIDTH_IN, _height(spec, series)) as fig:
+        _draw_chart(fig.add_subplot(), spec, series, locale, digits)
+        return canvas.save_svg(fig, pad_inches=0.08)  # cropped to what it draws: legends, value labels inside
 
 
 def _draw_chart(ax, spec: ChartSpec, series: Series, locale: Locale, digits: int) -> None:
@@ -167,29 +158,32 @@ def _draw_chart(ax, spec: ChartSpec, series: Series, locale: Locale, digits: int
     if len(series.columns) > 1:
         ax.legend(frameon=False, loc="lower left", bbox_to_anchor=(0, 1.0), ncols=_legend_columns(series),
                   fontsize="small", handlelength=1.2, borderaxespad=0.2)
+    if spec.type == "line" and not _starts_at_zero(ax):
+        _say_axis_not_at_zero(ax, locale)
+
+
+def _starts_at_zero(ax) -> bool:
+    """Whether the value axis spans zero (where it does not, a small change can look like a fall to nothing)."""
+    low, high = ax.get_ylim()
+    return low <= 0 <= high
+
+
+def _say_axis_not_at_zero(ax, locale: Locale) -> None:
+    """A line under the chart saying that the value axis does not start at zero, and a break mark at its foot."""
+    ax.annotate(locale.text("axis_not_zero"), xy=(0, 0), xycoords="axes fraction", xytext=(0, -26),
+                textcoords="offset points", ha="left", va="top", fontsize="small", color=MUTED)
+    ax.annotate("≈", xy=(0, 0), xycoords="axes fraction", xytext=(0, 6), textcoords="offset points",
+                ha="center", va="center", fontsize="large", color=MUTED, rotation=90)
 
 
 def render_card(spec: ChartSpec, series: Series, locale: Locale, digits: int, heading: str, site: str) -> bytes:
     """A 1200x630 PNG for sharing an edition: its title over its lead chart."""
-    import matplotlib
-
-    matplotlib.use("Agg")
-    from matplotlib import pyplot as plt
-
-    style = {**_style(), "font.size": 15}
-    with matplotlib.rc_context(style):
-        fig = plt.figure(figsize=(12, 6.3), dpi=100)
-        fig.text(0.04, 0.93, short(site, 90), fontsize=16, color=MUTED, va="top")
-        fig.text(0.04, 0.86, short(heading, 60), fontsize=26, fontweight="bold", color=INK, va="top")
-        fig.text(0.04, 0.76, short(spec.title, 200), fontsize=16, color=INK, va="top", wrap=True)
+    with canvas.card(site, heading, spec.title) as fig:
         ax = fig.add_axes((0.27 if spec.type == "barh" else 0.08, 0.08, 0.68 if spec.type == "barh" else 0.88,
                            0.56))
         shown = series if len(series.x_values) <= 10 or spec.type == "line" else _first(series, 10)
         _draw_chart(ax, spec, shown, locale, digits)
-        buffer = io.BytesIO()
-        fig.savefig(buffer, format="png", metadata={"Software": None}, dpi=100)
-        plt.close(fig)
-    return buffer.getvalue()
+        return canvas.save_png(fig)
 
 
 def _first(series: Series, count: int) -> Series:
@@ -203,23 +197,6 @@ def _legend_columns(series: Series) -> int:
     """As many legend columns as fit beside each other (about 44 characters)."""
     longest = max(len(name) for name in series.column_labels) + 4
     return max(1, min(len(series.columns), 44 // longest))
-
-
-def _style() -> dict:
-    return {
-        "svg.fonttype": "none", "svg.hashsalt": "buletin", "font.family": "sans-serif",
-        "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"],
-        "font.size": 9.5, "axes.edgecolor": MUTED, "axes.labelcolor": INK, "xtick.color": MUTED,
-        "ytick.color": MUTED, "text.color": INK, "axes.spines.top": False, "axes.spines.right": False,
-        "axes.grid": False, "grid.color": GRID, "grid.linewidth": 0.8, "figure.dpi": 100,
-        "path.simplify": True, "svg.image_inline": True, "axes.prop_cycle": matplotlib_cycler(),
-    }
-
-
-def matplotlib_cycler():
-    from cycler import cycler
-
-    return cycler(color=list(PALETTE))
 
 
 def _height(spec: ChartSpec, series: Series) -> float:
@@ -240,7 +217,7 @@ def _draw_lines(ax, series: Series, labels: list[str]) -> None:
     positions = list(range(len(labels)))
     for j, name in enumerate(series.column_labels):
         ax.plot(positions, [row[j] for row in series.values], linewidth=2, label=name, marker=None)
-    step = max(1, math.ceil(len(labels) / 6))
+    step = max(1, math.ceil(len(labels) / 5))  # at most 5 labels: month names side by side fit 460 px
     ax.set_xticks(positions[::step], labels[::step])
     ax.grid(axis="y")
     ax.set_axisbelow(True)
@@ -284,19 +261,28 @@ def _draw_bars(ax, spec: ChartSpec, series: Series, labels: list[str], locale: L
     ax.set_axisbelow(True)
 
 
-def _tidy_svg(svg: bytes) -> bytes:
-    """Drop the XML comment and whitespace matplotlib adds; the bytes stay deterministic."""
-    text = svg.decode("utf-8")
-    text = re.sub(r"<!-- Created with matplotlib.*?-->\n?", "", text)
-    text = re.sub(r"<metadata>.*?</metadata>\n?", "", text, flags=re.S)
-    return text.encode("utf-8")
+def chart_notes(catalog: Catalog, spec: ChartSpec, series: Series, locale: Locale) -> tuple[str, ...]:
+    """The notes on values a chart includes: its `y` columns in the rows its filter keeps, whose x value it
+    shows (a value cut by `top` is not shown)."""
+    rows = catalog.note_rows(spec.data)
+    table = catalog.get(spec.data) if rows else None
+    if table is None:
+        return ()
+    mask = select(table, spec.filter) & table.frame[spec.x].isin(series.x_values).to_numpy()
+    return tuple(note_text(note, table, catalog.get, locale.language) for note in covered(rows, spec.y, mask))
 
 
 def build_figure(spec: ChartSpec, series: Series, number: int, locale: Locale, sources: tuple[str, ...] = (),
-                 x_title: str = "") -> Figure:
+                 x_title: str = "", notes: tuple[str, ...] = ()) -> Figure:
     """A chart block's figure: CSV and text alternative now; the SVG is drawn later (drawing.py). `sources`
-    and `x_title` come from the dataset as the figure read it (a published edition's, from its snapshot)."""
+    and `x_title` come from the dataset as the figure read it (a published edition's, from its snapshot);
+    `notes` are chart_notes()."""
+    areas = series.areas if isinstance(series, MapSeries) else None
+    if isinstance(series, MapSeries):
+        series = series.plain()
     digits = value_digits(series, spec)
     per_column = tuple(value_digits(series, spec, j) for j in range(len(series.columns)))
-    return Figure(spec, series, number, None, to_csv(series), describe(spec, series, locale, digits), digits,
-                  per_column, spec.source or "; ".join(sources), x_title or spec.x)
+    alt = describe_map(spec, series, areas, x_text(series, locale), locale, digits) if areas is not None \
+        else describe(spec, series, locale, digits)
+    return Figure(spec, series, number, None, to_csv(series), alt, digits, per_column,
+                  spec.source or "; ".join(sources), x_title or spec.x, areas, notes)

@@ -3,17 +3,18 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
+from buletin.compose.mapareas import map_areas, map_series
 from buletin.inputs import yamlfile
 from buletin.inputs.catalog import Catalog
 from buletin.inputs.content import Aggregate
 from buletin.inputs.query import QueryError, Series, grouped
 from buletin.inputs.schema import Where, keys_of, option, validate
-from buletin.problems import Problems
+from buletin.problems import Problems, did_you_mean, nearest
 
-ChartType = Literal["bar", "barh", "line", "table"]
+ChartType = Literal["bar", "barh", "line", "table", "map"]
 Sort = Literal["asc", "desc", "none"]
 CHART_TYPES = get_args(ChartType)
 MAX_SERIES = 6
@@ -43,9 +44,12 @@ class ChartSpec:
     source: str = ""
     alt: str = ""
     digits: int | None = option(None, minimum=0, maximum=10)
+    map: str = option("", example="`map: batas_wilayah`")  # type: map: a GeoJSON resource (CONTRACT §8)
+    highlight: str = ""  # type: map: the code of an area to outline
 
 
 SPEC_KEYS = keys_of(ChartSpec)
+_NUMBER_KEYS = {f.name for f in fields(ChartSpec) if "int" in str(f.type)}  # top, digits
 Render = Callable[[str, int], "str | None"]  # a value's text and its file line -> rendered, or None on error
 
 
@@ -77,7 +81,30 @@ def parse_spec(text: str, source: str, first_line: int, problems: Problems,
     if len(problems) > before or values is None:
         return None, lines
     spec = validate(ChartSpec, values, Where(source, lines, prefix="chart: "), problems)
+    if spec is not None and len(problems) == before:
+        _check_map_keys(spec, source, lines, problems)
     return (spec if len(problems) == before else None), lines
+
+
+def _check_map_keys(spec: ChartSpec, source: str, lines: yamlfile.KeyLines, problems: Problems) -> None:
+    """`map` and `highlight` belong to maps, and a map shades one value per area."""
+    if spec.type != "map":
+        for key in ("map", "highlight"):
+            if getattr(spec, key):
+                problems.add(source, lines.line(key), f"chart: `{key}` is only for maps (`type: map`), not for "
+                             f"`type: {spec.type}`")
+        return
+    if not spec.map:
+        problems.add(source, lines.line("type"), "chart: a map needs `map`, a GeoJSON resource of "
+                     "data/datapackage.yaml whose areas it shades, e.g. `map: batas_wilayah`")
+    if spec.by:
+        problems.add(source, lines.line("by"), "chart: a map shades one value per area: `by` is for bar and "
+                     "line charts; filter one series instead, e.g. `filter: {sektor: pangan}`")
+    if len(spec.y) > 1:
+        problems.add(source, lines.line("y"), "chart: a map shades one value per area: give one `y` column")
+    if spec.top is not None:
+        problems.add(source, lines.line("top"), "chart: `top` would leave the other areas of a map blank; "
+                     "narrow `filter:` instead")
 
 
 def _render_values(value: Any, path: tuple, originals: list[str], lines: yamlfile.KeyLines,
@@ -103,8 +130,8 @@ def _render_values(value: Any, path: tuple, originals: list[str], lines: yamlfil
     rendered = render(text, lines.line(*path) or lines.offset + 1)
     if rendered is None:
         return None
-    if _SHIELDED.fullmatch(value.strip()) and path[:1] != ("filter",):  # `top: {{ n }}` is a number; a
-        return _scalar(rendered.strip())  # filter compares text with text
+    if _SHIELDED.fullmatch(value.strip()) and path and path[0] in _NUMBER_KEYS:  # `top: {{ n }}` is a number;
+        return _scalar(rendered.strip())  # text keys (a filter, `highlight: "{{ row.kode }}"`) stay text
     return rendered
 
 
@@ -128,8 +155,23 @@ def _scalar(text: str) -> Any:
 
 def chart_data(spec: ChartSpec, catalog: Catalog, source: str, lines: yamlfile.KeyLines,
                problems: Problems, other_label: str) -> Series | None:
-    """The chart's aggregated data, at most MAX_SERIES series; problems at the line of the key at fault."""
+    """The chart's aggregated data, at most MAX_SERIES series; problems at the line of the key at fault.
+    A map's is a MapSeries: with the areas it is drawn on."""
     sort = spec.sort
+    if catalog.geometry_spec(spec.data) is not None:
+        problems.add(source, lines.line("data"), f"chart: `{spec.data}` is a map resource (GeoJSON), not a table: "
+                     f"`data` names the table of values; give the areas as `map: {spec.data}`")
+        return None
+    if spec.type == "map" and catalog.geometry_spec(spec.map) is None:
+        if spec.map in catalog.hashes:
+            problems.add(source, lines.line("map"), f"chart: `{spec.map}` is a table, not a map resource: `map` "
+                         "names a GeoJSON resource (`format: geojson` in data/datapackage.yaml)")
+        elif not catalog.is_broken(spec.map):  # else declared with errors, reported at its declaration
+            known = catalog.geometry_names
+            problems.add(source, lines.line("map"), f"chart: unknown map resource `{spec.map}`"
+                         f"{did_you_mean(spec.map, known)}; " + (f"map resources: {', '.join(known)}" if known else
+                         "declare its GeoJSON file in data/datapackage.yaml with `format: geojson` and `key`"))
+        return None
     try:
         series = grouped(catalog, spec.data, spec.x, list(spec.y), spec.by, spec.agg, spec.filter, sort, spec.top)
     except QueryError as exc:
@@ -138,6 +180,8 @@ def chart_data(spec: ChartSpec, catalog: Catalog, source: str, lines: yamlfile.K
         key_path = ("filter", exc.column or next(iter(spec.filter), "")) if exc.key == "filter" else (exc.key,)
         problems.add(source, lines.line(*key_path) or lines.line(exc.key) or lines.line("data"), f"chart: {exc}")
         return None
+    if spec.type == "map":
+        return _map_data(spec, series, catalog, source, lines, problems)
     limit = MAX_TABLE_ROWS if spec.type == "table" else MAX_CATEGORIES
     if len(series.x_values) > limit:
         problems.add(source, lines.line("x"), f"chart: {len(series.x_values):,} values of `{spec.x}` to show; a "
@@ -158,3 +202,31 @@ def fold_series(series: Series, other_label: str) -> Series:
     values = [[row[j] for j in keep] + [sum(row[j] for j in rest)] for row in series.values]
     return Series(series.x, series.x_values, series.labels, [series.columns[j] for j in keep] + ["_other"],
                   [series.column_labels[j] for j in keep] + [other_label], values, series.statuses)
+
+
+def _map_data(spec: ChartSpec, series: Series, catalog: Catalog, source: str, lines: yamlfile.KeyLines,
+              problems: Problems) -> Series | None:
+    """The series with its areas: every value of `x` must name an area, and `highlight` one too."""
+    geometry = catalog.geometry(spec.map)
+    if geometry is None:
+        return None  # the map resource could not be read: reported at its file
+    codes = set(geometry.codes)
+    missing = [x for x in series.x_values if x not in codes]
+    shown = ", ".join(geometry.codes[:8]) + (f", ... ({len(codes)})" if len(codes) > 8 else "")
+    if missing:
+        listed = ", ".join(f"`{x}`" for x in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5
+                                                             else "")
+        problems.add(source, lines.line("x"), f"chart: {listed} of `{spec.x}` "
+                     f"{'has' if len(missing) == 1 else 'have'} no area in map `{spec.map}` (property "
+                     f"`{geometry.key}`){_guess(missing[0], geometry.codes)}; its areas: {shown}")
+        return None
+    if spec.highlight and spec.highlight not in codes:
+        problems.add(source, lines.line("highlight"), f"chart: `highlight: {spec.highlight}` is no area of map "
+                     f"`{spec.map}`{_guess(spec.highlight, geometry.codes)}; its areas: {shown}")
+        return None
+    return map_series(series, geometry, map_areas(geometry))
+
+
+def _guess(code: str, codes: list[str]) -> str:
+    guess = nearest(code, codes)
+    return f" (did you mean `{guess}`?)" if guess else ""

@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from buletin.build.state import BuildState, make_key
-from buletin.compose.charts import Figure, build_figure
+from buletin.compose.charts import Figure, build_figure, chart_notes
 from buletin.compose.chartspec import chart_data, parse_spec
 from buletin.compose.macros import PLACEHOLDER_LINE, MacroStage, extract_charts, quote_record
 from buletin.compose.markup import Markup, sanitise
@@ -19,7 +19,6 @@ from buletin.inputs.content import Document, Edition, HeadlineSpec
 from buletin.inputs.query import QueryError, period_field, row_statuses, select, value
 from buletin.problems import Problem, Problems
 
-OTHER = {"id": "Lainnya", "en": "Other"}
 MIN_FOR_POOL = 48  # bodies; with fewer, worker processes cost more than they save
 
 
@@ -172,13 +171,13 @@ class Composer:
                                  lambda value, line: self.macros.render(value, source, line, context))
         if spec is None:
             return None
-        series = chart_data(spec, self.catalog, source, lines, self.problems, OTHER[self.locale.language])
+        series = chart_data(spec, self.catalog, source, lines, self.problems, self.locale.text("other"))
         if series is None:
             return None
         resource = self.catalog.spec(spec.data)
         column = resource.field(spec.x) if resource else None
         return build_figure(spec, series, number, self.locale, resource.sources if resource else (),
-                            column.title if column else "")
+                            column.title if column else "", chart_notes(self.catalog, spec, series, self.locale))
 
     def inline(self, text: str, source: str, line: int, context: dict[str, Any]) -> str:
         """A short text (a main point) through macros and Markdown, without the paragraph."""

@@ -9,18 +9,24 @@ from buletin.build.state import BuildState, make_key
 from buletin.build.workers import Workers
 from buletin.compose.charts import Figure, render_card, render_svg
 from buletin.compose.composer import Body
+from buletin.compose.maps import render_map, render_map_card
 from buletin.i18n import Locale
 
 MIN_FOR_POOL = 16  # images to draw; with fewer, worker processes cost more than they save
 
 
 def chart_key(figure: Figure, language: str) -> str:
-    """Everything a chart's pixels depend on: spec, the data slice, language, digits (style and versions too)."""
-    return make_key("svg", figure.spec, figure.series, language, figure.digits)
+    """Everything a chart's pixels depend on: spec, the data slice, language, digits (style and versions too);
+    a map's also its geometry (the GeoJSON file's sha256 and key)."""
+    return make_key("svg", figure.spec, figure.series, language, figure.digits, _geometry(figure))
 
 
 def card_key(lead: Figure, language: str, heading: str, site_title: str) -> str:
-    return make_key("card", lead.spec, lead.series, language, heading, site_title)
+    return make_key("card", lead.spec, lead.series, language, heading, site_title, _geometry(lead))
+
+
+def _geometry(figure: Figure) -> str | None:
+    return figure.areas.digest if figure.areas is not None else None
 
 
 def lead_figure(bodies: Iterable[Body]) -> Figure | None:
@@ -41,13 +47,13 @@ def draw(figures: list[Figure], cards: dict[str, tuple[Figure, str, str]], langu
         if key not in images and key not in tasks:
             found = state.recall("svg", key)
             if found is None:
-                tasks[key] = ("svg", figure.spec, figure.series, language, figure.digits)
+                tasks[key] = ("svg", figure.spec, figure.series, language, figure.digits, figure.areas)
             else:
                 images[key] = found
     for key, (lead, heading, site_title) in cards.items():
         found = state.recall("card", key)
         if found is None:
-            tasks[key] = ("card", lead.spec, lead.series, language, lead.digits, heading, site_title)
+            tasks[key] = ("card", lead.spec, lead.series, language, lead.digits, lead.areas, heading, site_title)
         else:
             images[key] = found
     progress.say(f"drawing {len(tasks)} charts", len(tasks))
@@ -60,11 +66,15 @@ def draw(figures: list[Figure], cards: dict[str, tuple[Figure, str, str]], langu
 
 
 def draw_task(task: tuple) -> bytes:
-    """A worker's task: one chart (SVG) or one sharing card (PNG)."""
-    kind, spec, series, language, digits, *card = task
+    """A worker's task: one chart or map (SVG) or one sharing card (PNG)."""
+    kind, spec, series, language, digits, areas, *card = task
     locale = Locale(language)
-    return render_svg(spec, series, locale, digits) if kind == "svg" else render_card(spec, series, locale, digits,
-                                                                                        *card)
+    if kind == "svg":
+        return render_svg(spec, series, locale, digits) if areas is None else \
+            render_map(spec, series, areas, locale, digits)
+    if areas is not None:
+        return render_map_card(spec, series, areas, locale, digits, *card)
+    return render_card(spec, series, locale, digits, *card)
 
 
 def with_images(body: Body, images: dict[str, bytes], language: str) -> Body:

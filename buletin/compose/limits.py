@@ -12,6 +12,8 @@ from typing import Any
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
 
+from buletin.messages import _, number
+
 MAX_TEXT = 2_000_000  # characters a template may build or write (the longest real page is about 200,000)
 MAX_ITEMS = 1_000_000  # loop items over all range() calls of one template render
 MAX_DIGITS = 1_000  # digits of a number made by `**`
@@ -30,12 +32,13 @@ class _Bounded:
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 and \
                 abs(left) > 1 and right * max(len(str(abs(left))), 1) > MAX_DIGITS:
-            raise TooMuchWork(f"a number with more than {MAX_DIGITS:,} digits")
+            raise TooMuchWork(_("a number with more than {count} digits").format(count=number(MAX_DIGITS)))
         if operator == "*" and _repeated_length(left, right) > MAX_TEXT:
-            raise TooMuchWork(f"a text or list of more than {MAX_TEXT:,} items (`*` repeats too much)")
+            raise TooMuchWork(_("a text or list of more than {count} items (`*` repeats too much)").format(
+                count=number(MAX_TEXT)))
         if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, type(left)) and \
                 len(left) + len(right) > MAX_TEXT:
-            raise TooMuchWork(f"a text or list of more than {MAX_TEXT:,} items")
+            raise TooMuchWork(_("a text or list of more than {count} items").format(count=number(MAX_TEXT)))
         return super().call_binop(context, operator, left, right)  # type: ignore[misc]
 
     def budgeted_range(self, *args: int) -> range:
@@ -43,7 +46,8 @@ class _Bounded:
         items = range(*args)
         _budget.left -= len(items)
         if _budget.left < 0:
-            raise TooMuchWork(f"loops over more than {MAX_ITEMS:,} items in all (range() too large or nested)")
+            raise TooMuchWork(_("loops over more than {count} items in all (range() too large or nested)").format(
+                count=number(MAX_ITEMS)))
         return items
 
 
@@ -84,7 +88,7 @@ def capped(chunks: Iterator[str]) -> str:
     for chunk in chunks:
         size += len(chunk)
         if size > MAX_TEXT:
-            raise TooMuchWork(f"the text grows past {MAX_TEXT:,} characters")
+            raise TooMuchWork(_("the text grows past {count} characters").format(count=number(MAX_TEXT)))
         out.append(chunk)
     return "".join(out)
 
@@ -107,7 +111,8 @@ def bounded(seconds: int = SECONDS) -> Iterator[None]:
         return
 
     def stop(_signum: int, _frame: Any) -> None:
-        raise TookTooLong(f"it takes longer than {seconds} s (a loop that does too much?)")
+        raise TookTooLong(_("it takes longer than {seconds} s (a loop that does too much?)").format(
+            seconds=number(seconds)))
 
     previous = signal.signal(signal.SIGALRM, stop)
     signal.setitimer(signal.ITIMER_REAL, seconds)

@@ -7,7 +7,9 @@ from dataclasses import replace
 from pathlib import Path
 
 from buletin.compose.composer import Body
+from buletin.compose.images import intrinsic_size, with_sizes
 from buletin.inputs.content import Document
+from buletin.messages import N_, _
 from buletin.problems import Problems
 from buletin.urls import relative
 
@@ -23,6 +25,8 @@ _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|/|#)", re.I)
 ATTACHMENTS = (".pdf", ".xlsx", ".xls", ".csv", ".docx", ".doc", ".pptx", ".odt", ".ods", ".zip", ".txt", ".png",
                ".jpg", ".jpeg", ".webp", ".gif", ".svg", ".avif", ".mp3", ".mp4")
 
+_NOT_FOUND = {"image": N_("the image `{name}` is not there (looked for {looked}): put it next to the Markdown file"),
+              "file": N_("the file `{name}` is not there (looked for {looked}): put it next to the Markdown file")}
 
 def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_root: Path,
             problems: Problems) -> tuple[Body, dict[str, bytes]]:
@@ -34,6 +38,7 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
     folder = posixpath.dirname(doc.source)
     content = (site_root / "content").resolve()
     files: dict[str, bytes] = {}
+    sizes: dict[str, tuple[int, int] | None] = {}
 
     def local(match: re.Match[str], what: str) -> str:
         address = match.group(2)
@@ -43,10 +48,12 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
         name = address.split("#")[0]
         file = (site_root / folder / name).resolve()
         if not file.is_relative_to(content) or not file.is_file():
-            problems.add(doc.source, _line_of(doc, address), f"{what} `{name}` not found (looked for "
-                         f"{posixpath.normpath(posixpath.join(folder, name))}; put it next to the Markdown file)")
+            looked = posixpath.normpath(posixpath.join(folder, name))
+            problems.add(doc.source, _line_of(doc, address), _(_NOT_FOUND[what]).format(name=name, looked=looked))
             return match.group(0)
-        files[posixpath.normpath(posixpath.join(posixpath.dirname(page), name))] = file.read_bytes()
+        data = files[posixpath.normpath(posixpath.join(posixpath.dirname(page), name))] = file.read_bytes()
+        if what == "image":
+            sizes[address] = intrinsic_size(data, name)
         return match.group(0)
 
     def link(match: re.Match[str]) -> str:
@@ -55,13 +62,14 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
             return match.group(0)
         target = pages.get(posixpath.normpath(posixpath.join(folder, href)))
         if target is None:
-            problems.add(doc.source, _line_of(doc, href), f"link to `{href}`: no page is made from that file "
-                         "(a typo, a draft, or an item dated in the future?)")
+            problems.add(doc.source, _line_of(doc, href), _("the link to `{href}` leads nowhere: no page is made "
+                                                            "from that file (a typo, a draft, or an item dated in the "
+                                                            "future?)").format(href=href))
             return match.group(0)
         return match.group(1) + relative(page, target) + match.group(3)
 
     _check_fetched(body.html, doc, problems)
-    html = _IMAGE.sub(lambda m: local(m, "image"), body.html)
+    html = with_sizes(_IMAGE.sub(lambda m: local(m, "image"), body.html), sizes.get)
     html = _ATTACHMENT.sub(lambda m: local(m, "file"), html)
     return replace(body, html=_LINK.sub(link, html)), files
 
@@ -80,12 +88,14 @@ def _check_fetched(html: str, doc, problems: Problems) -> None:
     for src in sorted(set(_FETCHED.findall(html))):
         url = src.split(",")[0].split()[0] if src else src
         if re.match(r"^(?:[a-z][a-z0-9+.-]*:|//)", url, re.I):
-            problems.add(doc.source, _line_of(doc, src), f"`{url[:80]}` would be loaded from another host "
-                         "each time the page is read (and could track readers): download the picture and put "
-                         "it next to the Markdown file, then write its file name")
+            problems.add(doc.source, _line_of(doc, src), _("`{url}` would be loaded from another website each "
+                                                           "time the page is read (and could track readers): "
+                                                           "download the picture, put it next to the Markdown file, "
+                                                           "then write its file name").format(url=url[:80]))
         elif url.startswith("/"):
-            problems.add(doc.source, _line_of(doc, src), f"`{url[:80]}` is an absolute path: name the picture "
-                         "relative to the Markdown file, e.g. `foto.jpg` next to it")
+            problems.add(doc.source, _line_of(doc, src), _("`{url}` starts with `/`: name the picture as seen from "
+                                                           "the Markdown file, e.g. `foto.jpg` next to it").format(
+                                                               url=url[:80]))
 
 
 def _line_of(doc, text: str) -> int | None:
@@ -112,5 +122,6 @@ def check_internal(html: str, doc: Document, page: str, paths: set[str], problem
         target = posixpath.normpath(posixpath.join(posixpath.dirname(page), href.split("#")[0].split("?")[0]))
         if target.startswith("..") or target in paths or f"{target}/index.html" in paths or target == ".":
             continue
-        problems.add(doc.source, _line_of(doc, href), f"link `{href}` leads to no page or file of the site "
-                     "(to link to another article, write its file name, e.g. `other-article.md`)")
+        problems.add(doc.source, _line_of(doc, href), _("the link `{href}` leads to no page or file of the site: "
+                                                        "to link to another article, write its file name, e.g. "
+                                                        "`artikel-lain.md`").format(href=href))

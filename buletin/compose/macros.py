@@ -16,14 +16,21 @@ from buletin.compose.limits import BodySandbox, TooMuchWork, bounded, capped
 from buletin.compose.markup import FIGURE_PLACEHOLDER
 from buletin.i18n import Locale
 from buletin.inputs.catalog import Catalog
-from buletin.inputs.query import QueryError, value
+from buletin.inputs.notes import covered, note_text
+from buletin.inputs.query import QueryError, select, value
 from buletin.inputs.tables import as_text
+from buletin.messages import _
 from buletin.problems import Problems
 
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w-]*)")  # indented too: a chart may stand in a list item
 PLACEHOLDER = FIGURE_PLACEHOLDER
 MAX_RETRIES = 20
 PLACEHOLDER_LINE = re.compile(r"^[ \t]*BULETINFIGURE(\d+)X$", re.M)
+
+
+class BodyText(str):
+    """A document's body as extract_charts gives it to the macro stage: a value it quotes that a note vouches
+    for (data/catatan.yaml) gets a footnote there, and only there (not in a title or a main point)."""
 
 
 @dataclass(frozen=True)
@@ -59,7 +66,7 @@ def extract_charts(body: str, body_line: int) -> tuple[str, list[ChartBlock]]:
             chunk = [match.group(1) + PLACEHOLDER.format(len(blocks) - 1)] + [""] * (len(chunk) - 1)
         out.extend(chunk)
         i = end + 1
-    return "\n".join(out), blocks
+    return BodyText("\n".join(out)), blocks
 
 
 def make_environment() -> BodySandbox:
@@ -80,6 +87,7 @@ class MacroStage:
         self.locale = locale
         self.problems = problems
         self.quoted: list[dict[str, Any]] = []  # every value() call, for revision notices and caches
+        self.footnotes: dict[str, str] | None = None  # in a body: the notes of the values quoted, by label
 
     def render(self, text: str, source: str, first_line: int, context: dict[str, Any]) -> str | None:
         """Render `text` (which starts on `first_line` of `source`); None when it has errors.
@@ -89,11 +97,12 @@ class MacroStage:
         """
         if "{" not in text:
             return text
-        before = len(self.problems)
-        for _ in range(MAX_RETRIES):
+        before, body = len(self.problems), isinstance(text, BodyText)
+        for _attempt in range(MAX_RETRIES):
+            self.footnotes = {} if body else None
             result, failed_line = self._render_once(text, source, first_line, context)
             if failed_line is None:
-                return result if len(self.problems) == before else None
+                return _with_footnotes(result, self.footnotes) if len(self.problems) == before else None
             lines = text.split("\n")
             if not 0 < failed_line <= len(lines) or not lines[failed_line - 1].strip():
                 return None
@@ -109,10 +118,10 @@ class MacroStage:
             template = self.env.template_class.from_code(
                 self.env, self.env.compile(text, filename=filename), self.env.make_globals(None))
         except jinja2.TemplateSyntaxError as exc:
-            self.problems.add(source, first_line + (exc.lineno or 1) - 1, f"template: {exc.message}")
+            self.problems.add(source, first_line + (exc.lineno or 1) - 1, _template(exc.message or ""))
             return None, 0  # nothing more can be learnt from a text that does not parse
         except SyntaxError as exc:  # Jinja's code is valid; Python refuses what it says, e.g. a repeated agg=
-            self.problems.add(source, first_line + _python_line(text, exc) - 1, f"template: {exc.msg}")
+            self.problems.add(source, first_line + _python_line(text, exc) - 1, _template(exc.msg))
             return None, 0
         error: Exception
         try:
@@ -120,17 +129,18 @@ class MacroStage:
                 variables = {**context, **self._functions(source, first_line, filename, template)}
                 return capped(template.generate(variables)), None
         except TooMuchWork as exc:  # not tried again: another run of the same text would cost as much
-            self._runtime_problem(exc, source, first_line, filename, f"too much work for one text: {exc}; "
-                                  "simplify the macro")
+            self._runtime_problem(exc, source, first_line, filename, _(
+                "too much work for one text ({reason}): simplify the {code} code").format(reason=exc, code="{{ }}"))
             return None, 0
         except jinja2.exceptions.SecurityError as exc:
-            error, message = exc, f"not allowed here: {exc}"
+            error, message = exc, _("this is not allowed in an article ({reason}): use value() and change() to "
+                                    "quote data").format(reason=exc)
         except jinja2.UndefinedError as exc:
-            error, message = exc, f"{exc.message}; available: value(), change(), edition, page, row"
+            error, message = exc, _undefined(exc.message or "")
         except TypeError as exc:
             error, message = exc, _call_error(exc)
         except Exception as exc:  # a user's template can fail in many ways; name it, never a traceback
-            error, message = exc, f"template: {exc}"
+            error, message = exc, _template(str(exc))
         return None, self._runtime_problem(error, source, first_line, filename, message)
 
     def _runtime_problem(self, exc: Exception, source: str, first_line: int, filename: str,
@@ -144,18 +154,32 @@ class MacroStage:
         return line
 
     def _quote(self, where: tuple, dataset: str, column: str, agg: str, filters: dict[str, Any],
-               macro: str, digits: int = 0) -> float | None:
+               macro: str, digits: int | None = None, marks: list[str] | None = None) -> float | None:
         """One aggregate, recorded for revision notices; None (with a problem at the macro's line) on error."""
         source, first_line, filename, template = where
         try:
-            number = self.lookup("value", (dataset, column, agg, filters),
-                                 lambda: value(self.catalog, dataset, column, agg, filters))
+            number, notes = self.lookup("value", (dataset, column, agg, filters),
+                                        lambda: (value(self.catalog, dataset, column, agg, filters),
+                                                 self._notes(dataset, column, filters)))
         except QueryError as exc:
             if not exc.follow_on:
                 self.problems.add(source, first_line + _template_line(filename, template) - 1, f"{macro}(): {exc}")
             return None
         self.quoted.append(quote_record(source, dataset, column, agg, filters, number, digits))
+        if self.footnotes is not None and marks is not None:
+            self.footnotes.update(notes)
+            marks.extend(label for label, _text in notes)
         return number
+
+    def _notes(self, dataset: str, column: str, filters: dict[str, Any]) -> tuple[tuple[str, str], ...]:
+        """(footnote label, text) of each note on a value the aggregate includes."""
+        rows = self.catalog.note_rows(dataset)
+        table = self.catalog.get(dataset) if rows else None
+        if table is None:
+            return ()
+        return tuple((note.label, note_text(note, table, self.catalog.get, self.locale.language))
+                     for note in covered(rows, [column], select(table, filters)))
+
 
     def _functions(self, source: str, first_line: int, filename: str, template: jinja2.Template) -> dict:
         """value() and change(), bound to where the text stands, for error lines."""
@@ -165,21 +189,23 @@ class MacroStage:
             if isinstance(digits, int) and not isinstance(digits, bool) and 0 <= digits <= 10:
                 return digits
             self.problems.add(source, first_line + _template_line(filename, template) - 1,
-                              f"{macro}(): digits must be a whole number from 0 to 10, not `{digits}`")
+                              f"{macro}(): " + _("`digits` must be a whole number from 0 to 10, not "
+                                                 "`{digits}`").format(digits=digits))
             return None
 
         def value_macro(dataset: str, column: str, agg: str = "sum", digits: int = 0, **filters: Any) -> str:
-            shown = places(digits, "value")
-            number = self._quote(where, dataset, column, agg, filters, "value", shown or 0)
+            shown, marks = places(digits, "value"), list[str]()
+            number = self._quote(where, dataset, column, agg, filters, "value", shown or 0, marks)
             if number is None or shown is None:
                 return "?"
-            return "–" if math.isnan(number) else self.locale.number(number, shown)
+            return "–" if math.isnan(number) else _marked(self.locale.number(number, shown), marks)
 
         def change_macro(dataset: str, column: str, compare: dict[str, Any], agg: str = "sum", digits: int = 1,
                          **filters: Any) -> str:
             """ "naik 0,8%" / "turun 2,1%" / "tetap": the filtered value against the same with `compare` applied."""
-            now = self._quote(where, dataset, column, agg, filters, "change")
-            before = self._quote(where, dataset, column, agg, {**filters, **dict(compare)}, "change")
+            marks: list[str] = []
+            now = self._quote(where, dataset, column, agg, filters, "change", marks=marks)
+            before = self._quote(where, dataset, column, agg, {**filters, **dict(compare)}, "change", marks=marks)
             if now is None or before is None:
                 return "?"
             if math.isnan(now) or math.isnan(before) or before == 0:
@@ -188,9 +214,29 @@ class MacroStage:
             if round(percent, int(digits)) == 0:
                 return self.locale.text("unchanged")
             word = self.locale.text("up" if percent > 0 else "down")
-            return f"{word} {self.locale.percent(abs(percent), int(digits))}"
+            return _marked(f"{word} {self.locale.percent(abs(percent), int(digits))}", marks)
 
         return {"value": value_macro, "change": change_macro}
+
+
+def _marked(shown: str, labels: list[str]) -> str:
+    """A quoted figure with the footnote mark of each note on a value it includes (Markdown: 5.522[^catatan-1])."""
+    return shown + "".join(f"[^{label}]" for label in dict.fromkeys(labels))
+
+
+def _with_footnotes(text: str | None, footnotes: dict[str, str] | None) -> str | None:
+    """A body with the notes its figures quote as Markdown footnotes, at its end (python-markdown lists them
+    at the end of the page, each linked to and from its marks)."""
+    if not text or not footnotes:
+        return text
+    shown = [f"[^{label}]: {_escaped(note)}" for label, note in footnotes.items()]
+    return text + "\n\n" + "\n".join(shown) + "\n"
+
+
+def _escaped(text: str) -> str:
+    """A note's text as plain text in Markdown: no markup, no HTML."""
+    text = text.replace("&", "&amp;").replace("<", "&lt;")
+    return re.sub(r"([\\`*_\[\]])", r"\\\1", text)
 
 
 USAGE = {"value": 'value("DATASET", "COLUMN", agg="sum", digits=0, COLUMN=VALUE, ...)',
@@ -203,14 +249,31 @@ def _call_error(exc: TypeError) -> str:
     for name, usage in USAGE.items():
         if f"{name}_macro()" in text:
             reason = text.split("()", 1)[1].strip()
-            return f"{name}(): {reason}; write it as {usage}"
-    return f"template: {text}"
+            return f"{name}(): " + _("{reason}; write it as {usage}").format(reason=reason, usage=usage)
+    return _template(text)
+
+
+def _template(problem: str) -> str:
+    """A problem in the {{ }} code of a text, as Jinja or Python words it."""
+    return _("in the {code} code: {problem}").format(code="{{ }}", problem=problem)
+
+
+def _undefined(problem: str) -> str:
+    """Jinja's "'editon' is undefined", with what is there instead."""
+    found = re.match(r"^'([^']*)' is undefined$", problem)
+    if not found:
+        return _("in the {code} code: {problem}; available: value(), change(), edition, page, row").format(
+            code="{{ }}", problem=problem)
+    return _("`{name}` is unknown here: check its spelling; available: value(), change(), edition, page, "
+             "row").format(name=found.group(1))
 
 
 def quote_record(source: str, dataset: str, column: str, agg: str, filters: dict[str, Any], number: float,
-                 digits: int) -> dict[str, Any]:
-    """A quoted figure as revision notices need it; filter values as the data write them (true, 2020)."""
-    written = {k: v if isinstance(v, dict) else as_text(v) for k, v in filters.items()}
+                 digits: int | None) -> dict[str, Any]:
+    """A quoted figure as revision notices need it: filter values as the data write them (true, 2020), and the
+    digits it was shown with (None: not shown as a number, as the two terms of a change())."""
+    written = {k: v if isinstance(v, dict) else [as_text(i) for i in v] if isinstance(v, (list, tuple))
+               else as_text(v) for k, v in filters.items()}
     return {"source": source, "data": dataset, "column": column, "agg": agg, "filters": written, "value": number,
             "digits": digits}
 

@@ -6,6 +6,7 @@ from typing import Any
 from buletin.build.state import make_key
 from buletin.compose.composer import Composer
 from buletin.inputs.content import Page
+from buletin.messages import _
 from buletin.problems import did_you_mean
 from buletin.urls import slugify
 
@@ -22,14 +23,16 @@ def rows_of(page: Page, composer: Composer) -> list[dict[str, str]] | None:
     if spec is None and catalog.is_broken(name):
         return None  # its own error is reported
     if spec is None:
-        problems.add(page.source, page.line_of("each", "data"), f"each: unknown dataset `{name}`"
-                     f"{did_you_mean(name, catalog.names)}")
+        problems.add(page.source, page.line_of("each", "data"), "each: " + _(
+            "there is no dataset `{name}` in data/datapackage.yaml").format(name=name)
+            + did_you_mean(name, catalog.names))
         return None
     for option in ("key", "tag"):
         column = getattr(each, option)
         if column and spec.field(column) is None:
-            problems.add(page.source, page.line_of("each", option), f"each: dataset `{name}` has no column "
-                         f"`{column}`{did_you_mean(str(column), spec.field_names)}")
+            problems.add(page.source, page.line_of("each", option), "each: " + _(
+                "the dataset `{dataset}` has no column `{column}`").format(dataset=name, column=column)
+                + did_you_mean(str(column), spec.field_names))
             return None
     rows_key = make_key("rows", catalog.hashes.get(name))
     rows = composer.state.recall("rows", rows_key)
@@ -40,8 +43,10 @@ def rows_of(page: Page, composer: Composer) -> list[dict[str, str]] | None:
     keys = [row[key] for row in rows]
     duplicates = sorted({k for k in keys if keys.count(k) > 1 or not slugify(k)})
     if duplicates:
-        problems.add(page.source, page.line_of("each", "key"), f"each: key `{key}` must be unique and non-empty "
-                     f"in `{name}` to name one page per row (repeated or empty: {', '.join(duplicates[:5])})")
+        problems.add(page.source, page.line_of("each", "key"), "each: " + _(
+            "the column `{key}` of `{dataset}` names one page per row, so each of its values must be filled in and "
+            "appear once (repeated or empty: {values}): choose another column, or correct the data").format(
+                key=key, dataset=name, values=", ".join(duplicates[:5])))
         return None
     return rows
 

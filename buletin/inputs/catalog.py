@@ -6,39 +6,85 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from buletin import messages
 from buletin.build.state import NO_STATE, BuildState, make_key
 from buletin.inputs.datapackage import PackageSpec, ResourceSpec, load_package
+from buletin.inputs.geojson import Geometry, read_geojson
+from buletin.inputs.notes import NOTES_FILE, Note, Notes, check_rows, load_notes, note_rows
+from buletin.inputs.plausibility import Finding, find
 from buletin.inputs.tables import Table, read_table
 from buletin.inputs.validation import check_foreign_keys, validate_table
 from buletin.problems import Problems
 
+LIVE_DATA = "data"  # the current data; a published edition's snapshot (data/releases/) is frozen
+
 
 @dataclass
 class Catalog:
-    """Every resource of a site, by name. Tables are read on first use; each use is recorded in
-    `accessed`, so a cache entry can name exactly the datasets it depends on."""
+    """Every resource of a site, by name. Tables and maps are read on first use; each use is recorded in
+    `accessed`, so a cache entry can name exactly the datasets it depends on.
+
+    Map resources (GeoJSON, CONTRACT §8) are not tables: `names`, `spec()`, `get()` and `tables` know only
+    tables; `geometry_names`, `geometry_spec()` and `geometry()` the maps. `hashes` holds both."""
 
     package: PackageSpec
     site_root: Path
     hashes: dict[str, str]  # name -> sha256 of the resource's file and declaration
     broken: set[str] = field(default_factory=set)  # declared resources that could not be read
     accessed: set[str] = field(default_factory=set)
+    notes: Notes = field(default_factory=dict)  # data/catatan.yaml, by dataset
+    findings: list[Finding] = field(default_factory=list)  # the plausibility warnings of the current data
     _tables: dict[str, Table] = field(default_factory=dict)
+    _geometries: dict[str, Geometry] = field(default_factory=dict)
+    _note_rows: dict[str, list[tuple[int | None, Note]]] = field(default_factory=dict)
 
     @property
     def names(self) -> list[str]:
-        return [spec.name for spec in self.package.resources if spec.name not in self.broken]
+        """The usable tables (not the maps)."""
+        return [spec.name for spec in self.package.resources if spec.name not in self.broken and not spec.is_geojson]
+
+    @property
+    def geometry_names(self) -> list[str]:
+        """The usable map resources (GeoJSON)."""
+        return [spec.name for spec in self.package.resources if spec.name not in self.broken and spec.is_geojson]
 
     def without_tables(self) -> Catalog:
         """The declarations and hashes alone (for a worker that renders pages and reads no data)."""
-        return Catalog(self.package, self.site_root, dict(self.hashes), set(self.broken))
+        return Catalog(self.package, self.site_root, dict(self.hashes), set(self.broken), notes=self.notes)
 
     def is_broken(self, name: str) -> bool:
         """Declared, but unusable for an error reported at its declaration or its file."""
         return name in self.broken
 
     def spec(self, name: str) -> ResourceSpec | None:
-        return next((s for s in self.package.resources if s.name == name and name not in self.broken), None)
+        """A usable table's declaration."""
+        return next((s for s in self.package.resources if s.name == name and name not in self.broken
+                     and not s.is_geojson), None)
+
+    def geometry_spec(self, name: str) -> ResourceSpec | None:
+        """A map resource's declaration, usable or not (None when no map resource has that name)."""
+        return next((s for s in self.package.resources if s.name == name and s.is_geojson), None)
+
+    def geometry(self, name: str) -> Geometry | None:
+        """A usable map resource's areas, read now if they were not yet (their validation already passed)."""
+        spec = self.geometry_spec(name)
+        if spec is None or name in self.broken:
+            return None
+        self.accessed.add(name)
+        if name not in self._geometries:
+            geometry = read_geojson(self.site_root, spec.path, name, spec.key, Problems())
+            if geometry is None:
+                self.broken.add(name)
+                return None
+            self._geometries[name] = geometry
+        return self._geometries[name]
+
+    def geometry_file(self, name: str) -> bytes | None:
+        """A usable map resource's file as published under data/ (the GeoJSON as it is); None for others."""
+        spec = self.geometry_spec(name)
+        if spec is None or name in self.broken:
+            return None
+        return (self.site_root / spec.path).read_bytes()
 
     def get(self, name: str) -> Table | None:
         """The table, read now if it was not yet (its validation already passed)."""
@@ -53,6 +99,15 @@ class Catalog:
                 return None
             self._tables[name] = table
         return self._tables[name]
+
+    def note_rows(self, name: str) -> list[tuple[int | None, Note]]:
+        """The notes of a table with the position of each one's row (None: no such row), read once."""
+        table = self.get(name) if name in self.notes else None
+        if table is None:
+            return []
+        if name not in self._note_rows:
+            self._note_rows[name] = note_rows(table, self.notes[name])
+        return self._note_rows[name]
 
     @property
     def tables(self) -> dict[str, Table]:
@@ -72,31 +127,51 @@ class Catalog:
         return {name: self.hashes[name] for name in sorted(seen)}
 
 
-def _resource_hash(site_root: Path, spec: ResourceSpec, raw: dict) -> str:
+def _resource_hash(site_root: Path, spec: ResourceSpec, raw: dict, notes: tuple[Note, ...]) -> str:
+    """The file, its declaration and its notes: whatever is made from a dataset is made again when one changes."""
     path = site_root / spec.path
     digest = hashlib.sha256(path.read_bytes() if path.is_file() else b"")
     digest.update(json.dumps(raw, sort_keys=True, default=str).encode("utf-8"))
+    if notes:
+        digest.update(json.dumps([[n.number, n.row, n.column, n.text, n.line] for n in notes]).encode("utf-8"))
     return digest.hexdigest()
 
 
 def open_catalog(site_root: Path, data_dir: str, hashes: dict[str, str]) -> Catalog:
     """The catalog of datasets a build has validated already (in a worker process): read, not checked."""
     package = load_package(site_root, Problems(), data_dir)
-    return Catalog(package, site_root, hashes, broken=set(package.unusable))
+    notes = load_notes(site_root, data_dir, package, Problems())
+    return Catalog(package, site_root, hashes, broken=set(package.unusable), notes=notes)
 
 
-def load_catalog(site_root: Path, problems: Problems, data_dir: str = "data", state: BuildState = NO_STATE) -> Catalog:
-    """Read datapackage.yaml; validate every resource whose file or declaration changed since it last passed."""
+def load_catalog(site_root: Path, problems: Problems, data_dir: str = LIVE_DATA, state: BuildState = NO_STATE,
+                 language: str | None = None) -> Catalog:
+    """Read datapackage.yaml and catatan.yaml; validate every resource whose file, declaration or notes changed
+    since it last passed, and find its plausibility warnings (numbers in the site's `language`, read from
+    site.yaml when not given)."""
     package = load_package(site_root, problems, data_dir)
+    notes = load_notes(site_root, data_dir, package, problems)
     raw_by_name = {str(r.get("name")): r for r in package.raw.get("resources") or [] if isinstance(r, dict)}
-    hashes = {spec.name: _resource_hash(site_root, spec, raw_by_name.get(spec.name, {}))
+    hashes = {spec.name: _resource_hash(site_root, spec, raw_by_name.get(spec.name, {}), notes.get(spec.name, ()))
               for spec in package.resources}
-    catalog = Catalog(package, site_root, hashes, broken=set(package.unusable))
+    catalog = Catalog(package, site_root, hashes, broken=set(package.unusable), notes=notes)
+    words = language or messages.site_language(site_root / "site.yaml") or messages.DEFAULT
     for spec in package.resources:
-        key = make_key("valid", catalog.dependencies({spec.name}))
-        if state.recall("valid", key):
+        key = make_key("valid", catalog.dependencies({spec.name}), words)
+        kept = state.recall("valid", key)
+        if kept is not None:
+            _warn(catalog, kept, problems)
             continue
         before = len(problems)
+        if spec.is_geojson:
+            geometry = read_geojson(site_root, spec.path, spec.name, spec.key, problems)
+            if geometry is None:
+                catalog.broken.add(spec.name)
+                continue
+            catalog._geometries[spec.name] = geometry
+            if len(problems) == before:
+                state.keep("valid", key, [])
+            continue
         table = read_table(site_root, spec, problems)
         if table is None:
             catalog.broken.add(spec.name)
@@ -105,6 +180,25 @@ def load_catalog(site_root: Path, problems: Problems, data_dir: str = "data", st
         validate_table(table, problems)
         check_foreign_keys(table, catalog.get, problems)
         if len(problems) == before:
-            state.keep("valid", key, True)
+            check_rows(table, catalog.note_rows(spec.name), problems)
+        if len(problems) == before:
+            found = _plausibility(catalog, table, data_dir, words)
+            _warn(catalog, found, problems)
+            state.keep("valid", key, found)
     catalog.accessed.clear()
     return catalog
+
+
+def _plausibility(catalog: Catalog, table: Table, data_dir: str, language: str) -> list[Finding]:
+    """The warnings of a valid table of the current data (a published snapshot cannot be corrected)."""
+    if data_dir != LIVE_DATA:
+        return []
+    noted = {(row, note.column) for row, note in catalog.note_rows(table.spec.name) if row is not None}
+    return find(table, catalog.get, noted, language, f"{data_dir}/{NOTES_FILE}")
+
+
+def _warn(catalog: Catalog, found: list[Finding], problems: Problems) -> None:
+    catalog.findings.extend(found)
+    for finding in found:
+        problem = finding.problem
+        problems.warn(problem.path, problem.line, problem.message, problem.location)

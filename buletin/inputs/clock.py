@@ -43,6 +43,35 @@ def commit_seconds(site_root: Path, path: str) -> int | None:
     return int(found) if found and found.isdigit() else None
 
 
+def uncommitted(site_root: Path, path: str) -> bool | None:
+    """Whether a file differs from the last commit (changed in the work tree or the index, or untracked);
+    None outside a git checkout."""
+    if git(site_root, "rev-parse", "--git-dir") is None:
+        return None
+    return git(site_root, "status", "--porcelain", "--untracked-files=all", "--", path) is not None
+
+
+def file_history(site_root: Path, path: str, limit: int = 50) -> list[tuple[str, int]]:
+    """The commits that changed a file, newest first: (commit, seconds since the epoch)."""
+    found = git(site_root, "log", f"--max-count={limit}", "--format=%H %ct", "--", path) or ""
+    return [(commit, int(seconds)) for commit, _, seconds in (line.partition(" ") for line in found.splitlines())
+            if seconds.isdigit()]
+
+
+def file_at(site_root: Path, commit: str, path: str) -> bytes | None:
+    """A file's bytes as a commit holds them; None when it does not (or outside git)."""
+    if not (site_root / ".git").exists():
+        return None
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "-C", str(site_root), "show", f"{commit}:./{path}"], capture_output=True,
+                              timeout=30)
+    except (OSError, subprocess.SubprocessError):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
 def deploy_epoch(site_root: Path, zone: dt.tzinfo) -> int:
     """The build time for a published site (SOURCE_DATE_EPOCH): the last commit's time, or the start of today
     where the site is when that is later. Every build of one commit on one day gives the same bytes, and a

@@ -51,6 +51,7 @@ class SiteConfig:
     version: str = ""
     notice: str = ""
     allow_raw_html: bool = False
+    pdf: bool = False  # every edition also as PERIOD/SITESLUG-PERIOD.pdf (CONTRACT §9)
 
     def with_base_url(self, base_url: str | None) -> SiteConfig:
         """A copy with base_url replaced (from --base-url)."""

@@ -8,8 +8,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
 
 from buletin.inputs import yamlfile
-from buletin.inputs.paths import NotUtf8, linked_folder_outside, read_utf8, refusal, unsafe_relative
+from buletin.inputs.paths import NotUtf8, linked_folder_outside, read_utf8, refused, unsafe_relative
 from buletin.inputs.schema import Where, keys_of, option, validate
+from buletin.messages import _
 from buletin.periods import Period, is_period
 from buletin.problems import Problems
 from buletin.urls import slugify
@@ -20,7 +21,8 @@ if TYPE_CHECKING:
 CONTENT_DIR = "content"
 PAGES_DIR = "pages"
 RESERVED = ("arsip", "archive", "data", "assets", "cari", "search", "topik", "tags", "pagefind", "feed.xml",
-            "sitemap.xml", "robots.txt", "404", "404.html", "manifest.json", "index", "_headers")
+            "sitemap.xml", "robots.txt", "404", "404.html", "manifest.json", "index", "_headers", "jadwal",
+            "schedule", "jadwal.ics", "schedule.ics")
 ARTICLE_RESERVED = ("data",)  # a published edition's data downloads live in PERIOD/data/
 T = TypeVar("T", bound="DataclassInstance")  # a front matter's declaration
 IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg", ".avif")
@@ -50,6 +52,7 @@ class EditionMeta:
 
     title: str = ""
     published: dt.date | None = None
+    next_release: dt.date | None = None  # the next edition's release date, announced (CONTRACT §10)
     status: Status = "live"
     summary: str = ""
     highlights: list[str] = option([], example="`- Jumlah IKM naik 0,8%.`")
@@ -186,15 +189,18 @@ def load_content(site_root: Path, frequency: str, problems: Problems) -> Content
     editions: list[Edition] = []
     pages: list[Page] = []
     if not root.is_dir():
-        problems.add(CONTENT_DIR, None, "no content/ folder: add content/PERIOD/index.md for an edition")
+        problems.add(CONTENT_DIR, None, _("there is no content/ folder: make it, with content/PERIOD/index.md for an "
+                                          "edition (`python build.py new edition 2020-11` writes one)"))
         return Content([], [])
     if linked_folder_outside(site_root, root):
-        problems.add(CONTENT_DIR, None, "content/ is a link to a folder outside the site; put the folder itself here")
+        problems.add(CONTENT_DIR, None, _("content/ is a link to a folder outside the site: put the folder itself "
+                                          "here"))
         return Content([], [])
     for folder in sorted(p for p in root.iterdir() if p.is_dir() and not p.name.startswith((".", "_"))):
         if linked_folder_outside(site_root, folder):
-            problems.add(_rel(site_root, folder), None, "is a link to a folder outside the site; buletin reads only "
-                         "files inside the site: move the folder here instead of linking to it")
+            problems.add(_rel(site_root, folder), None, _("this is a link to a folder outside the site, and buletin "
+                                                          "reads only files inside the site: move the folder here "
+                                                          "instead of linking to it"))
         elif folder.name == PAGES_DIR:
             pages = [p for p in (_page(site_root, f, problems) for f in sorted(folder.glob("*.md"))) if p]
             _check_page_slugs(pages, problems)
@@ -204,11 +210,13 @@ def load_content(site_root: Path, frequency: str, problems: Problems) -> Content
                 editions.append(edition)
         else:
             problems.add(_rel(site_root, folder), None,
-                         f"folder `{folder.name}` is not a {frequency} period nor `pages` "
-                         f"(name edition folders like {Period(2020, 11 if frequency == 'monthly' else 4, frequency)})")
+                         _("folder `{name}` is neither an edition nor `pages`: name an edition's folder after its "
+                           "period, like {example}").format(
+                             name=folder.name, example=Period(2020, 11 if frequency == "monthly" else 4, frequency)))
     for stray in sorted(root.glob("*.md")):
         problems.add(_rel(site_root, stray), None,
-                     "Markdown files go in content/PERIOD/ (an edition) or content/pages/ (a page)")
+                     _("a Markdown file here is not read: move it into content/PERIOD/ (an edition's folder) or "
+                       "content/pages/ (a page)"))
     editions.sort(key=lambda e: e.period)
     _check_collisions(editions, pages, problems)
     return Content(editions, pages)
@@ -221,9 +229,9 @@ def _rel(site_root: Path, path: Path) -> str:
 def _read(site_root: Path, path: Path, problems: Problems, needs: str) -> Document | None:
     """Split and parse a Markdown file's front matter; `needs` says what an empty file lacks."""
     rel = _rel(site_root, path)
-    refused = refusal(site_root, path)
-    if refused:
-        problems.add(rel, None, refused)
+    refusal = refused(site_root, path)
+    if refusal:
+        problems.add(rel, None, refusal)
         return None
     try:
         text = read_utf8(path)
@@ -231,21 +239,22 @@ def _read(site_root: Path, path: Path, problems: Problems, needs: str) -> Docume
         problems.add(rel, exc.line, str(exc))
         return None
     if not text.strip():
-        problems.add(rel, None, f"the file is empty: it needs {needs}")
+        problems.add(rel, None, _("the file is empty: it needs {needs}").format(needs=needs))
         return None
     source = yamlfile.split_front_matter(text.replace("\r\n", "\n"))
     if not source.closed:
-        problems.add(rel, 1, "front matter starts with `---` but has no closing `---` line")
+        problems.add(rel, 1, _("the front matter starts with `---` but has no closing `---` line: add it after the "
+                               "last `key: value` line"))
         return None
     try:
         meta = yamlfile.load(source.front_matter) if source.front_matter.strip() else {}
     except yamlfile.YamlError as exc:
-        problems.add(rel, (exc.line or 0) + 1 if exc.line else 1, f"front matter: {exc}")
+        problems.add(rel, (exc.line or 0) + 1 if exc.line else 1, _("front matter: {problem}").format(problem=exc))
         return None
     if meta is None:
         meta = {}
     if not isinstance(meta, dict):
-        problems.add(rel, 2, "front matter must be `key: value` lines")
+        problems.add(rel, 2, _("the front matter must be `key: value` lines, e.g. `title: Judul artikel`"))
         return None
     return Document(rel, meta, source.body, source.body_line, yamlfile.KeyLines(source.front_matter, offset=1))
 
@@ -261,10 +270,12 @@ def _edition(site_root: Path, folder: Path, frequency: str, problems: Problems) 
     index = folder / "index.md"
     period = Period.parse(folder.name, frequency)
     if not index.is_file() and not index.is_symlink():
-        problems.add(_rel(site_root, folder), None, f"edition folder `{folder.name}` has no index.md")
+        problems.add(_rel(site_root, folder), None, _("the edition folder `{name}` has no index.md: add it "
+                                                      "(`python build.py new edition {name}` writes one)").format(
+                                                          name=folder.name))
         return None
-    doc = _read(site_root, index, problems, "front matter (summary, highlights) and the edition's text; "
-                "`new edition` writes a start")
+    doc = _read(site_root, index, problems, _("a front matter (summary, highlights) and the edition's text; "
+                                              "`python build.py new edition` writes a start"))
     if doc is None:
         return None
     edition = Edition(**vars(doc), period=period, info=_info(EditionMeta, doc, problems))
@@ -284,10 +295,13 @@ def _check_same_address(items: list[tuple[str, str]], prefix: str, problems: Pro
     for slug, source in items:
         if slug.lower() in seen:
             first_slug, first = seen[slug.lower()]
-            case = "" if slug == first_slug else " (names differing only in case are one folder on Windows and macOS)"
+            if slug == first_slug:
+                message = _("this file gives the same web address `{address}` as {other}: rename one of the two files")
+            else:
+                message = _("this file gives the same web address `{address}` as {other} (names differing only in "
+                            "capital letters are one folder on Windows and macOS): rename one of the two files")
             for one, other in ((source, first), (first, source)):
-                problems.add(one, None, f"gives the same web address `{prefix}{slug.lower()}/` as {other}{case}: "
-                             "rename one of the two files")
+                problems.add(one, None, message.format(address=f"{prefix}{slug.lower()}/", other=other))
         seen.setdefault(slug.lower(), (slug, source))
 
 
@@ -297,20 +311,21 @@ def slug_of(rel: str, stem: str, problems: Problems) -> str:
         return stem
     slug = slugify(stem)
     if not slug:
-        problems.add(rel, None, f"file name `{stem}.md` has no letter or digit that a web address can carry "
-                     "(a-z, 0-9): rename it, e.g. `artikel.md`")
+        problems.add(rel, None, _("the file name `{name}` has no letter or digit that a web address can carry "
+                                  "(a-z, 0-9): rename it, e.g. `artikel.md`").format(name=f"{stem}.md"))
     return slug
 
 
 def _article(site_root: Path, path: Path, period: Period, problems: Problems) -> Article | None:
-    doc = _read(site_root, path, problems, "front matter with at least `title` and `date`, then the text; "
-                "`new article` writes a start")
+    doc = _read(site_root, path, problems, _("a front matter with at least `title` and `date`, then the text; "
+                                             "`python build.py new article` writes a start"))
     if doc is None:
         return None
     slug = slug_of(doc.source, path.stem, problems)
     if slug in ARTICLE_RESERVED:
-        problems.add(doc.source, None, f"article name `{slug}` is reserved in an edition folder "
-                     f"(its data downloads go to {period}/{slug}/); rename the file")
+        problems.add(doc.source, None, _("the article name `{slug}` is reserved in an edition's folder (its data "
+                                         "downloads go to {folder}): rename the file").format(
+                                             slug=slug, folder=f"{period}/{slug}/"))
     info = _info(ArticleMeta, doc, problems)
     if info.image:
         _check_image(site_root, path, info.image, doc, problems)
@@ -331,20 +346,25 @@ def _check_image(site_root: Path, path: Path, image: str, doc: Document, problem
     `image_alt` stays optional, as the contract has it: without it the caption describes the photo.
     """
     if unsafe_relative(image) or not image.lower().endswith(IMAGE_TYPES):
-        problems.add(doc.source, doc.line_of("image"), f"image `{image}` must be a picture file ("
-                     f"{', '.join(IMAGE_TYPES)}) next to the article, named relative to it, e.g. `foto.jpg`")
+        problems.add(doc.source, doc.line_of("image"), _("the image `{image}` must be a picture file ({types}) next "
+                                                         "to the article, named as seen from it, e.g. "
+                                                         "`foto.jpg`").format(image=image,
+                                                                              types=", ".join(IMAGE_TYPES)))
         return
     target = (path.parent / image).resolve()
     if not target.is_relative_to((site_root / CONTENT_DIR).resolve()):
-        problems.add(doc.source, doc.line_of("image"), f"image `{image}` is outside content/: put the photo next "
-                     "to the article (only files in content/ are published)")
+        problems.add(doc.source, doc.line_of("image"), _("the image `{image}` is outside content/: put the photo "
+                                                         "next to the article (only files in content/ are "
+                                                         "published)").format(image=image))
     elif not target.is_file():
-        problems.add(doc.source, doc.line_of("image"), f"image `{image}` not found next to the article "
-                     f"(looked for {target.relative_to(site_root.resolve()).as_posix()})")
+        problems.add(doc.source, doc.line_of("image"), _("the image `{image}` is not next to the article (looked for "
+                                                         "{path}): copy the photo there, or correct its name").format(
+                                                             image=image,
+                                                             path=target.relative_to(site_root.resolve()).as_posix()))
 
 
 def _page(site_root: Path, path: Path, problems: Problems) -> Page | None:
-    doc = _read(site_root, path, problems, "front matter with at least `title`, then the text")
+    doc = _read(site_root, path, problems, _("a front matter with at least `title`, then the text"))
     if doc is None:
         return None
     return Page(**vars(doc), slug=slug_of(doc.source, path.stem, problems), info=_info(PageMeta, doc, problems))
@@ -360,10 +380,12 @@ def _check_collisions(editions: list[Edition], pages: list[Page], problems: Prob
         owners[str(edition.period)] = edition.source
     for page in pages:
         if page.slug in RESERVED:
-            problems.add(page.source, None, f"page name `{page.slug}` is reserved by the theme "
-                         f"(reserved: {', '.join(sorted(RESERVED))}); rename the file")
+            problems.add(page.source, None, _("the page name `{slug}` is taken by the site itself (taken: {names}): "
+                                              "rename the file").format(slug=page.slug,
+                                                                         names=", ".join(sorted(RESERVED))))
         elif page.slug in owners:
-            problems.add(page.source, None, f"page `{page.slug}` collides with {owners[page.slug]}")
+            problems.add(page.source, None, _("the page `{slug}` would have the same web address as {other}: rename "
+                                              "the page's file").format(slug=page.slug, other=owners[page.slug]))
         owners[page.slug] = page.source
 
 

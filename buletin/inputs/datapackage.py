@@ -8,11 +8,14 @@ from typing import Any, Literal, get_args
 from buletin.inputs import yamlfile
 from buletin.inputs.paths import NotUtf8, read_utf8, refusal, unsafe_relative
 from buletin.inputs.schema import Where, option, validate
+from buletin.messages import _, number
 from buletin.problems import Problems, did_you_mean
 
 PACKAGE_FILE = "data/datapackage.yaml"
 FieldType = Literal["string", "integer", "number", "date", "yearmonth", "year", "boolean"]
 FIELD_TYPES = get_args(FieldType)
+GEOJSON = "geojson"
+PERIOD_TYPES = ("yearmonth", "year", "string")  # a period column: months, years, or quarters written 2020-Q4
 
 
 def _plain_path(text: str) -> str | None:
@@ -31,6 +34,18 @@ class ConstraintsDecl:
     enum: list[str] | None = option(None, example="`enum: [sementara, tetap]`")
 
 
+def _share(value: float) -> str | None:
+    return None if value > 0 else _("`max_change` must be a share above 0, e.g. 0.5 for ±50%, not {value}").format(
+        value=number(value))
+
+
+@dataclass(frozen=True)
+class ChecksDecl:
+    """Plausibility checks of a numeric column against the previous period (inputs/plausibility.py)."""
+
+    max_change: float | None = option(None, check=_share, example="`max_change: 0.5`")
+
+
 @dataclass(frozen=True)
 class FieldDecl:
     name: str = option(example="`- name: unit_usaha`")
@@ -39,6 +54,7 @@ class FieldDecl:
     description: str = ""
     unit: str = ""
     constraints: ConstraintsDecl = ConstraintsDecl()
+    checks: ChecksDecl = ChecksDecl()
     format: str = ""
     example: Any = None
 
@@ -73,10 +89,12 @@ class ResourceDecl:
     sources: tuple[Any, ...] = ()
     licenses: tuple[Any, ...] = ()
     schema: SchemaDecl = SchemaDecl()
+    period: str = option("", example="`period: periode`")  # the column holding each row's period
     format: str = ""
     mediatype: str = ""
     encoding: str = ""
     profile: str = ""
+    key: str = option("", example="`key: kode`")  # GeoJSON: the feature property that holds an area's code
 
 
 @dataclass(frozen=True)
@@ -105,6 +123,7 @@ class FieldSpec:
     description: str = ""
     unit: str = ""
     constraints: dict[str, Any] = field(default_factory=dict)
+    max_change: float | None = None  # checks: the share a value may change by from the previous period
 
     @property
     def is_numeric(self) -> bool:
@@ -137,6 +156,14 @@ class ResourceSpec:
     declared_in: str = PACKAGE_FILE
     sheet_line: int | None = None
     missing_values: tuple[str, ...] = ()  # cells that mean "no value" besides an empty one, e.g. "-"
+    format: str = ""  # "geojson" for a map resource (CONTRACT §8); tables leave it as written
+    key: str = ""  # a map resource: the feature property that holds each area's code
+    period: str = ""  # the column holding each row's period (declared, else the first yearmonth or year field)
+
+    @property
+    def is_geojson(self) -> bool:
+        """A map resource (GeoJSON areas), not a table."""
+        return self.format == GEOJSON
 
     def field(self, name: str) -> FieldSpec | None:
         return next((f for f in self.fields if f.name == name), None)
@@ -218,7 +245,14 @@ def _resources(items: tuple[Any, ...], where: Where, data_dir: str, site_root: P
         elif refused:
             problems.add(path, None, refused)
             continue
+        geojson = _is_geojson(declared)
+        if geojson:
+            _check_geojson(declared, item, here, problems)
+        elif declared.key:
+            problems.add(here.source, here.at("key").line(), f"resource `{declared.name}`: `key` is only for map "
+                         "resources (`format: geojson`), the feature property that holds each area's code")
         fields = _fields(declared.schema.fields, here.at("schema").at("fields"), problems)
+        period = _period(declared, fields, here, problems)
         if len(problems) > before:
             continue  # unusable: every use of it is a follow-on error, not reported again
         spec = ResourceSpec(
@@ -230,11 +264,31 @@ def _resources(items: tuple[Any, ...], where: Where, data_dir: str, site_root: P
                                for i, fk in enumerate(declared.schema.foreign_keys)),
             line=here.line(), declared_in=here.source,
             sheet_line=here.at("sheet").line() if declared.sheet else None,
-            missing_values=declared.schema.missing_values)
+            missing_values=declared.schema.missing_values,
+            format=GEOJSON if geojson else declared.format, key=declared.key if geojson else "", period=period)
         _check_keys_exist(spec, here, problems)
         if len(problems) == before:
             out.append(spec)
     return out
+
+
+def _is_geojson(declared: ResourceDecl) -> bool:
+    """`format: geojson` (or a `.geojson` file): a map resource, whose areas a chart of `type: map` shades."""
+    return declared.format.strip().lower() == GEOJSON or \
+        (not declared.format and declared.path.lower().endswith(".geojson"))
+
+
+def _check_geojson(declared: ResourceDecl, item: dict, here: Where, problems: Problems) -> None:
+    """A map resource names its key property and has no table's keys."""
+    name = declared.name
+    if not declared.key:
+        problems.add(here.source, here.at("key").line() if "key" in item else here.at("format").line() or here.line(),
+                     f"resource `{name}`: a GeoJSON resource needs `key`, the feature property that holds each "
+                     "area's code, e.g. `key: kode`")
+    for table_key in ("schema", "sheet"):
+        if item.get(table_key) not in (None, "", {}, []):
+            problems.add(here.source, here.at(table_key).line(), f"resource `{name}`: a GeoJSON resource has no "
+                         f"`{table_key}`: its areas are named by the feature property `key`")
 
 
 def _broken_references(resources: list[ResourceSpec]) -> set[str]:
@@ -260,8 +314,43 @@ def _fields(declared: tuple[FieldDecl, ...], where: Where, problems: Problems) -
             problems.add(here.source, here.at("name").line(), f"field `{item.name}` is declared twice")
         names.add(item.name)
         constraints = _constraints(item, here.at("constraints"), problems)
-        out.append(FieldSpec(item.name, item.type, item.title, item.description, item.unit, constraints))
+        if item.checks.max_change is not None and item.type not in ("integer", "number"):
+            problems.add(here.source, here.at("checks").line(), _(
+                "field `{name}`: `checks` compare numbers, and this column is {type}: remove them, or make the "
+                "column `integer` or `number`").format(name=item.name, type=item.type))
+        out.append(FieldSpec(item.name, item.type, item.title, item.description, item.unit, constraints,
+                             item.checks.max_change))
     return out
+
+
+def _period(declared: ResourceDecl, fields: list[FieldSpec], here: Where, problems: Problems) -> str:
+    """The resource's period column: `period` as declared, else its first yearmonth (or year) field. Checks
+    compare a row with the same key in the previous period, so they need both a period and a primary key."""
+    name, by_name = declared.name, {f.name: f for f in fields}
+    if declared.period and declared.period not in by_name:
+        problems.add(here.source, here.at("period").line(), _("resource `{name}`: `period` names no field of it: "
+                                                              "`{period}`").format(name=name, period=declared.period)
+                     + did_you_mean(declared.period, list(by_name)))
+        return ""
+    period = declared.period or next((f.name for kind in ("yearmonth", "year") for f in fields if f.type == kind), "")
+    if period and by_name[period].type not in PERIOD_TYPES:
+        problems.add(here.source, here.at("period").line(), _(
+            "resource `{name}`: the period column `{period}` holds {type}: name a column of type yearmonth, year, "
+            "or string (quarters written 2020-Q4)").format(name=name, period=period, type=by_name[period].type))
+    checked = next((i for i, f in enumerate(declared.schema.fields) if f.checks.max_change is not None), None)
+    if checked is None:
+        return period
+    line = here.at("schema").at("fields").at(checked).at("checks").line()
+    key = declared.schema.primary_key
+    if not period:
+        problems.add(here.source, line, _("resource `{name}`: `checks` compare each value with the previous "
+                                          "period's, so the resource needs a period column: a field of type "
+                                          "yearmonth, or `period: COLUMN`").format(name=name))
+    elif period not in key:
+        problems.add(here.source, line, _("resource `{name}`: `checks` compare each value with the same row in the "
+                                          "previous period, so the resource needs a `primaryKey` that includes "
+                                          "`{period}`, e.g. [{period}, kode_wilayah]").format(name=name, period=period))
+    return period
 
 
 def _constraints(item: FieldDecl, where: Where, problems: Problems) -> dict[str, Any]:

@@ -10,6 +10,21 @@ import os
 import posixpath
 from pathlib import Path
 
+from buletin.messages import N_, _
+
+# refusal()'s reasons, in English: callers not yet in the catalogue compare with MISSING and print them as
+# they are; refused() gives the same reasons as whole messages in the reader's language.
+LINK_OUTSIDE = ("is a link to a file outside the site; buletin reads only files inside the site: copy the file here "
+                "instead of linking to it")
+NOT_REGULAR = "is not a regular file (a folder, a pipe or a device?)"
+MISSING = "does not exist"
+_MESSAGES = {
+    LINK_OUTSIDE: N_("this is a link to a file outside the site, and buletin reads only files inside the site: copy "
+                     "the file here instead of linking to it"),
+    NOT_REGULAR: N_("this is not an ordinary file (a folder, a pipe or a device?): put the file itself here"),
+    MISSING: N_("this file does not exist: add it, or correct the name that points to it"),
+}
+
 
 def refusal(root: Path, path: Path) -> str | None:
     """Why `path` must not be read as an input under `root` (None when it may): a link leading outside
@@ -17,11 +32,16 @@ def refusal(root: Path, path: Path) -> str | None:
     if os.path.islink(path) or _has_linked_parent(root, path):
         real, top = os.path.realpath(path), os.path.realpath(root)
         if real != top and not real.startswith(top.rstrip(os.sep) + os.sep):
-            return ("is a link to a file outside the site; buletin reads only files inside the site: "
-                    "copy the file here instead of linking to it")
+            return LINK_OUTSIDE
     if not os.path.isfile(path):
-        return "is not a regular file (a folder, a pipe or a device?)" if os.path.exists(path) else "does not exist"
+        return NOT_REGULAR if os.path.exists(path) else MISSING
     return None
+
+
+def refused(root: Path, path: Path) -> str | None:
+    """refusal() as a whole message in the reader's language (None when the file may be read)."""
+    reason = refusal(root, path)
+    return _(_MESSAGES[reason]) if reason else None
 
 
 def _has_linked_parent(root: Path, path: Path) -> bool:
@@ -62,8 +82,8 @@ class NotUtf8(ValueError):
     """A text file in another encoding; `line` is where its first byte that UTF-8 cannot read stands."""
 
     def __init__(self, line: int):
-        super().__init__(f"not UTF-8 text (line {line}): save the file as UTF-8 (in Notepad: Save as, Encoding: "
-                         "UTF-8)")
+        super().__init__(_("this text is not UTF-8 (line {line}): save the file as UTF-8 (in Notepad: Save as, "
+                           "Encoding: UTF-8)").format(line=line))
         self.line = line
 
 

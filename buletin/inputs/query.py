@@ -7,6 +7,7 @@ from typing import TYPE_CHECKING, Any
 from buletin.inputs.catalog import Catalog
 from buletin.inputs.datapackage import FieldSpec
 from buletin.inputs.tables import Table, as_text
+from buletin.messages import N_, _, number
 from buletin.problems import did_you_mean
 
 if TYPE_CHECKING:
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
 
 AGGREGATES = ("sum", "mean", "count", "min", "max")
 STATUS_FIELD = "status"
+_KINDS = {"string": N_("text"), "date": N_("dates"), "yearmonth": N_("months"), "boolean": N_("true or false")}
 
 
 class QueryError(ValueError):
@@ -37,9 +39,11 @@ def period_field(table: Table) -> str | None:
 def table_for(catalog: Catalog, name: str) -> Table:
     table = catalog.get(str(name))
     if table is None and catalog.is_broken(str(name)):
-        raise QueryError(f"dataset `{name}` could not be read (see its own error)", "data", follow_on=True)
+        raise QueryError(_("the dataset `{name}` could not be read: correct its own error first").format(name=name),
+                         "data", follow_on=True)
     if table is None:
-        raise QueryError(f"unknown dataset `{name}`{did_you_mean(str(name), catalog.names)}", "data")
+        raise QueryError(_("there is no dataset `{name}` in data/datapackage.yaml").format(name=name)
+                         + did_you_mean(str(name), catalog.names), "data")
     return table
 
 
@@ -47,11 +51,12 @@ def check_column(table: Table, column: str, key: str, numeric: bool = False) -> 
     """Raise QueryError unless `column` exists (and holds numbers when `numeric`)."""
     spec = table.spec.field(str(column))
     if spec is None:
-        raise QueryError(f"dataset `{table.spec.name}` has no column `{column}`"
-                         f"{did_you_mean(str(column), table.spec.field_names)}", key)
+        raise QueryError(_("the dataset `{dataset}` has no column `{column}`").format(
+            dataset=table.spec.name, column=column) + did_you_mean(str(column), table.spec.field_names), key)
     if numeric and not spec.is_numeric:
-        raise QueryError(f"column `{column}` of `{table.spec.name}` is {spec.type}, not a number "
-                         "(use agg=\"count\" to count its values)", key)
+        raise QueryError(_("the column `{column}` of `{dataset}` holds {kind}, not numbers: choose a column of "
+                           "numbers, or write agg=\"count\" to count its values").format(
+                               column=column, dataset=table.spec.name, kind=_(_KINDS.get(spec.type, "text"))), key)
 
 
 def _checked_field(table: Table, column: str) -> FieldSpec:
@@ -63,7 +68,7 @@ def _checked_field(table: Table, column: str) -> FieldSpec:
 
 def check_agg(agg: str) -> None:
     if agg not in AGGREGATES:
-        raise QueryError(f"unknown agg `{agg}`{did_you_mean(str(agg), AGGREGATES)}", "agg")
+        raise QueryError(_("`agg` cannot be `{agg}`").format(agg=agg) + did_you_mean(str(agg), AGGREGATES), "agg")
 
 
 def select(table: Table, filters: dict[str, Any]) -> pd.Series:
@@ -85,8 +90,8 @@ def _in_range(table: Table, column: str, bounds: dict[str, Any]):
     """Rows whose value lies within {min, max} (inclusive): numbers by value, periods and dates as text."""
     unknown = set(bounds) - {"min", "max"}
     if unknown or not bounds:
-        raise QueryError(f"a range filter on `{column}` takes `min` and/or `max`, not {', '.join(sorted(unknown))}",
-                         "filter")
+        raise QueryError(_("a range filter on `{column}` takes `min` and `max` (one or both), not {keys}").format(
+            column=column, keys=", ".join(sorted(unknown)) or "{}"), "filter")
     numeric = _checked_field(table, column).type in ("integer", "number", "year")
     values = table.numeric(column) if numeric else table.frame[column]
     mask = (table.frame[column] != "").to_numpy()
@@ -101,20 +106,33 @@ def no_rows(table: Table, filters: dict[str, Any]) -> QueryError:
     """Which filter left no row, and the values its column has among the rows the filters before it kept."""
     dataset = table.spec.name
     if not filters:
-        return QueryError(f"dataset `{dataset}` has no rows", "filter")
+        return QueryError(_("the dataset `{dataset}` has no rows: fill in its file").format(dataset=dataset), "filter")
     mask = table.frame.index == table.frame.index
     applied: dict[str, Any] = {}
     for column, wanted in filters.items():
         narrower = mask & select(table, {column: wanted})
         if not narrower.any():
             found = sorted(set(table.frame[column][mask]) - {""})
-            shown = ", ".join(found[:8]) + (f", … ({len(found)} values)" if len(found) > 8 else "")
-            context = f" among the rows with {_describe(applied)}" if applied else ""
-            return QueryError(f"no row of `{dataset}` has {column}={_shown(wanted)}{context}; "
-                              f"{column} has: {shown or 'no values'}", "filter", column=column)
+            return QueryError(_no_row(dataset, column, wanted, applied, found), "filter", column=column)
         mask = narrower
         applied[column] = wanted
-    return QueryError(f"no row of `{dataset}` matches {_describe(filters)}", "filter")
+    return QueryError(_("no row of `{dataset}` matches {filters}").format(dataset=dataset,
+                                                                         filters=_describe(filters)), "filter")
+
+
+def _no_row(dataset: str, column: str, wanted: Any, applied: dict[str, Any], found: list[str]) -> str:
+    """No row has the value a filter wants: the values the column does have, among the rows kept so far."""
+    shown = ", ".join(found[:8])
+    if len(found) > 8:
+        shown += ", " + _("… ({count} values)").format(count=number(len(found)))
+    values = {"dataset": dataset, "column": column, "wanted": _shown(wanted), "others": _describe(applied),
+              "found": shown}
+    if not found:
+        return _("no row of `{dataset}` has {column}={wanted}, and {column} has no values at all").format(**values)
+    if applied:
+        return _("no row of `{dataset}` has {column}={wanted} among the rows with {others}; there {column} has: "
+                 "{found}").format(**values)
+    return _("no row of `{dataset}` has {column}={wanted}; {column} has: {found}").format(**values)
 
 
 def _shown(wanted: Any) -> str:
@@ -174,7 +192,7 @@ def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | Non
     if by:
         check_column(table, by, "by")
         if len(ys) != 1:
-            raise QueryError("`by` needs exactly one `y` column", "by")
+            raise QueryError(_("with `by`, give exactly one `y` column"), "by")
     mask = select(table, filters)
     if not mask.any():
         raise no_rows(table, filters)

@@ -21,13 +21,17 @@ from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args, get_origin
 
 from buletin.inputs.yamlfile import KeyLines
-from buletin.problems import Problems, did_you_mean
+from buletin.messages import N_, _, number
+from buletin.problems import Problems, did_you_mean, nearest
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
 
 T = TypeVar("T", bound="DataclassInstance")  # a declaration: a dataclass
 _DATE = re.compile(r"(\d{4})-(\d{2})-(\d{2})")
+_UNKNOWN = {"key": N_("unknown key `{key}`"), "front-matter key": N_("unknown front-matter key `{key}`")}
+_MISSING = {"key": N_("missing required key `{key}`"),
+            "front-matter key": N_("missing required front-matter key `{key}`")}
 
 
 @dataclass(frozen=True)
@@ -59,7 +63,7 @@ class Where:
     lines: KeyLines
     path: tuple[str | int, ...] = ()
     prefix: str = ""  # put before every message, e.g. "chart: "
-    noun: str = "key"  # what a key is called in messages, e.g. "front-matter key"
+    noun: str = "key"  # what a key is called in messages: "key" or "front-matter key" (see _UNKNOWN)
 
     def at(self, step: str | int) -> Where:
         return dataclasses.replace(self, path=(*self.path, step))
@@ -77,7 +81,7 @@ def validate(cls: type[T], raw: Any, where: Where, problems: Problems) -> T | No
 
 
 def _describe_mapping(cls: type[DataclassInstance]) -> str:
-    return f"expected `key: value` lines ({', '.join(keys_of(cls)[:4])}, ...)"
+    return _("write `key: value` lines here ({keys}, ...)").format(keys=", ".join(keys_of(cls)[:4]))
 
 
 @cache
@@ -108,7 +112,7 @@ class _Checker:
         known = [key for key, _, _ in fields]
         for key in raw:
             if key not in known:
-                self.fail(where.at(key), f"unknown {where.noun} `{key}`{did_you_mean(str(key), known)}")
+                self.fail(where.at(key), _(_UNKNOWN[where.noun]).format(key=key) + did_you_mean(str(key), known))
         values: dict[str, Any] = {}
         for item, (key, kind, rule) in zip(dataclasses.fields(cls), fields, strict=True):
             rule = rule or Rule()
@@ -116,7 +120,7 @@ class _Checker:
             if key not in raw or raw[key] is None or raw[key] == "" or raw[key] == [] or raw[key] == {}:
                 if missing:
                     self.fail(where.at(key) if key in raw else where,
-                              f"missing required {where.noun} `{key}`{self._hint(rule)}")
+                              _(_MISSING[where.noun]).format(key=key) + self._hint(rule))
                     values[item.name] = _empty(kind)
                 continue
             ok, value = self.value(kind, raw[key], where.at(key), key, rule)
@@ -127,7 +131,7 @@ class _Checker:
         return cls(**values)
 
     def _hint(self, rule: Rule) -> str:
-        return f", e.g. {rule.example}" if rule.example else ""
+        return _(", e.g. {example}").format(example=rule.example) if rule.example else ""
 
     def value(self, kind: Any, raw: Any, where: Where, key: str, rule: Rule) -> tuple[bool, Any]:
         """(True, the typed value) or (False, None) after reporting why not."""
@@ -150,12 +154,13 @@ class _Checker:
         if origin is dict:
             if isinstance(raw, dict):
                 return True, as_written(raw, where) if rule.as_written else raw
-            self.fail(where, f"`{key}` must be a mapping of `key: value`{self._hint(rule)}")
+            self.fail(where, _("`{key}` must be `key: value` lines").format(key=key) + self._hint(rule))
             return False, None
         if isinstance(kind, type) and dataclasses.is_dataclass(kind):
             if isinstance(raw, dict):
                 return True, self.record(kind, raw, dataclasses.replace(where, noun="key"))
-            self.fail(where, f"`{key}` must be a mapping of `key: value` ({', '.join(keys_of(kind))})")
+            self.fail(where, _("`{key}` must be `key: value` lines ({keys})").format(
+                key=key, keys=", ".join(keys_of(kind))))
             return False, None
         checker = _SCALARS.get(kind)
         if checker is None:  # Any
@@ -173,10 +178,13 @@ class _Checker:
         if text in allowed:
             return True, text
         names = [str(a) for a in allowed]
-        guess = did_you_mean(str(text), names) if text is not None else ""
-        shown = f", not `{text}`" if text is not None else ", not a list or mapping"
-        hint = guess if "did you mean" in guess else ""
-        self.fail(where, f"`{key}` must be one of {', '.join(names)}{shown}{hint}")
+        guess = nearest(str(text), names) if text is not None else None
+        hint = " " + _("(did you mean `{name}`?)").format(name=guess) if guess else ""
+        if text is None:
+            message = _("`{key}` must be one of {names}, not a list or mapping")
+        else:
+            message = _("`{key}` must be one of {names}, not `{text}`")
+        self.fail(where, message.format(key=key, names=", ".join(names), text=text) + hint)
         return False, None
 
     def sequence(self, item_kind: Any, raw: Any, where: Where, key: str, rule: Rule) -> tuple[bool, Any]:
@@ -184,7 +192,7 @@ class _Checker:
             if rule.one_or_many and not isinstance(raw, dict):
                 ok, value = self.value(item_kind, raw, where, key, Rule(check=rule.check))
                 return ok, [value] if ok else None
-            self.fail(where, f"`{key}` must be a list (one `- item` per line){self._hint(rule)}")
+            self.fail(where, _("`{key}` must be a list (one `- item` per line)").format(key=key) + self._hint(rule))
             return False, None
         out, good = [], True
         for index, item in enumerate(raw):
@@ -220,7 +228,7 @@ def _scalar_text(raw: Any, where: Where) -> str | None:
 def _text(checker: _Checker, raw: Any, where: Where, key: str, rule: Rule) -> tuple[bool, Any]:
     text = _scalar_text(raw, where)
     if text is None:
-        checker.fail(where, f"`{key}` must be text, not a list or mapping{checker._hint(rule)}")
+        checker.fail(where, _("`{key}` must be text, not a list or mapping").format(key=key) + checker._hint(rule))
         return False, None
     return True, text.strip()
 
@@ -229,36 +237,52 @@ def _whole(checker: _Checker, raw: Any, where: Where, key: str, rule: Rule) -> t
     value = raw if isinstance(raw, int) and not isinstance(raw, bool) else None
     if isinstance(raw, float) and raw.is_integer():
         value = int(raw)
-    return _bounded(checker, value, raw, where, key, rule, "a whole number")
+    return _bounded(checker, value, raw, where, key, rule, True)
 
 
 def _number(checker: _Checker, raw: Any, where: Where, key: str, rule: Rule) -> tuple[bool, Any]:
     value = float(raw) if isinstance(raw, (int, float)) and not isinstance(raw, bool) else None
-    return _bounded(checker, value, raw, where, key, rule, "a number")
+    return _bounded(checker, value, raw, where, key, rule, False)
 
 
 def _bounded(checker: _Checker, value: float | None, raw: Any, where: Where, key: str, rule: Rule,
-             words: str) -> tuple[bool, Any]:
+             whole: bool) -> tuple[bool, Any]:
     low, high = rule.minimum, rule.maximum
-    if low is not None and high is not None:
-        words += f" from {_plain(low)} to {_plain(high)}"
-    elif low is not None:
-        words += f" of at least {_plain(low)}"
     if value is None or (low is not None and value < low) or (high is not None and value > high):
         shown = _scalar_text(raw, where)
-        checker.fail(where, f"`{key}` must be {words}, not " + (f"`{shown}`" if shown is not None else "a list"))
+        checker.fail(where, _bounds(whole, low, high).format(key=key, low=_plain(low), high=_plain(high),
+                                                             shown=_shown(shown)))
         return False, None
     return True, value
 
 
-def _plain(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else str(number)
+def _bounds(whole: bool, low: float | None, high: float | None) -> str:
+    """What a number must be: whole or not, between bounds or above one."""
+    if low is not None and high is not None:
+        if whole:
+            return _("`{key}` must be a whole number from {low} to {high}, not {shown}")
+        return _("`{key}` must be a number from {low} to {high}, not {shown}")
+    if low is not None:
+        if whole:
+            return _("`{key}` must be a whole number of at least {low}, not {shown}")
+        return _("`{key}` must be a number of at least {low}, not {shown}")
+    return _("`{key}` must be a whole number, not {shown}") if whole else _("`{key}` must be a number, not {shown}")
+
+
+def _shown(text: str | None) -> str:
+    """A value as written, for "not ...": `segera`, or a list."""
+    return f"`{text}`" if text is not None else _("a list or mapping")
+
+
+def _plain(value: float | None) -> str:
+    return "" if value is None else number(value)
 
 
 def _flag(checker: _Checker, raw: Any, where: Where, key: str, rule: Rule) -> tuple[bool, Any]:
     if isinstance(raw, bool):
         return True, raw
-    checker.fail(where, f"`{key}` must be true or false, not `{_scalar_text(raw, where)}`")
+    checker.fail(where, _("`{key}` must be true or false, not `{text}`").format(key=key,
+                                                                                   text=_scalar_text(raw, where)))
     return False, None
 
 
@@ -266,15 +290,18 @@ def _date(checker: _Checker, raw: Any, where: Where, key: str, rule: Rule) -> tu
     text = _scalar_text(raw, where)
     written = _DATE.fullmatch(text.strip()) if text else None
     if text is None or written is None:
-        shown = f"`{text}`" if text is not None else "a list or mapping"
-        checker.fail(where, f"`{key}` must be a date written YYYY-MM-DD, not {shown}")
+        checker.fail(where, _("`{key}` must be a date written YYYY-MM-DD, e.g. 2020-11-09, not {shown}").format(
+            key=key, shown=_shown(text)))
         return False, None
     year, month, day = (int(part) for part in written.groups())
     try:
         return True, dt.date(year, month, day)
     except ValueError:
-        detail = f" ({year}-{month:02d} has {calendar.monthrange(year, month)[1]} days)" if 1 <= month <= 12 else ""
-        checker.fail(where, f"`{text.strip()}` is not a real date{detail}")
+        if 1 <= month <= 12:
+            checker.fail(where, _("`{text}` is not a real date ({month} has {days} days)").format(
+                text=text.strip(), month=f"{year}-{month:02d}", days=calendar.monthrange(year, month)[1]))
+        else:
+            checker.fail(where, _("`{text}` is not a real date: the month is 01 to 12").format(text=text.strip()))
         return False, None
 
 

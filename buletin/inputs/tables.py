@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any
 
 from buletin.inputs.datapackage import ResourceSpec
 from buletin.inputs.workbooks import NotAWorkbook, SheetMissing, UnnamedColumn, WorkbookTraps, read_xlsx
+from buletin.messages import _, number
 from buletin.problems import Problems
 
 if TYPE_CHECKING:
@@ -71,17 +72,19 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
             frame, locations = read_xlsx(path, spec)
         elif path.suffix.lower() == ".csv":
             if not path.read_bytes().strip():
-                problems.add(spec.path, None, "the file is empty: it needs at least its first line, the column "
-                             f"names ({', '.join(spec.field_names)})")
+                problems.add(spec.path, None, _("the file is empty: it needs at least its first line, the column "
+                                                "names ({names})").format(names=", ".join(spec.field_names)))
                 return None
             frame, locations = _read_csv(path)
         else:
-            problems.add(spec.path, None, "only .csv and .xlsx resources can be read")
+            problems.add(spec.path, None, _("buletin reads only .csv and .xlsx data files: save the table as one of "
+                                            "them, and change its `path` in data/datapackage.yaml"))
             return None
     except UnicodeDecodeError:
         line = _first_bad_line(path)
-        problems.add(spec.path, line, "not UTF-8 text (a character such as é saved in another encoding): "
-                     "save the file as CSV UTF-8")
+        # Panduan: Di Excel: File > Save As, lalu pilih jenis berkas CSV UTF-8 (Comma delimited) (*.csv).
+        problems.add(spec.path, line, _("this text is not UTF-8 (a character such as é saved in another encoding): "
+                                        "save the file as CSV UTF-8"))
         return None
     except SheetMissing as exc:
         problems.add(spec.declared_in, spec.sheet_line or spec.line, str(exc))
@@ -94,38 +97,42 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
             problems.add(spec.path, None, message, location=location)
         return None
     except UnnamedColumn as exc:
-        problems.add(spec.path, None, "a value stands in a column without a header: give the column a header "
-                     "declared in the schema, or move the value (a note belongs outside the table's sheet)",
-                     location=str(exc))
+        problems.add(spec.path, None, _("a value stands in a column without a name: give the column a name that "
+                                        "data/datapackage.yaml lists, or move the value (a note belongs outside the "
+                                        "table's sheet)"), location=str(exc))
         return None
     except (ValueError, KeyError, OSError) as exc:
         ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
         unclosed = re.search(r"EOF inside string starting at row (\d+)", str(exc))
         if unclosed:
-            problems.add(spec.path, int(unclosed.group(1)) + 1, 'a double quote (") opens a value here that is never '
-                         "closed: close it, or remove it")
+            problems.add(spec.path, int(unclosed.group(1)) + 1, _('a double quote (") opens a value here that is never '
+                                                                  "closed: close it, or remove it"))
         elif ragged:
             expected, row_line, found = ragged.groups()
-            problems.add(spec.path, int(row_line), f"this row has {found} cells but the header has {expected}: a value "
-                         'holding a comma must be in double quotes ("Buton, Utara"), or a column is missing '
-                         "from the header")
+            problems.add(spec.path, int(row_line), _("this row has {found} cells but the first line has {expected} "
+                                                     'column names: put a value holding a comma in double quotes '
+                                                     '("Buton, Utara"), or add the missing column name').format(
+                                                         found=number(int(found)), expected=number(int(expected))))
         else:
-            problems.add(spec.path, None, f"cannot read the file: {' '.join(str(exc).split())}")
+            problems.add(spec.path, None, _("the file cannot be read ({reason}): save it again as CSV UTF-8").format(
+                reason=" ".join(str(exc).split())))
         return None
     declared = spec.field_names
     if len(frame.columns) == 1 and ";" in frame.columns[0] and len(declared) > 1:
-        problems.add(spec.path, 1, "the values are separated by `;`: save the file as CSV with commas "
-                     "(in Excel: CSV UTF-8, comma delimited)")
+        problems.add(spec.path, 1, _("the values are separated by `;`: save the file as CSV with commas (in Excel: "
+                                     "CSV UTF-8, comma delimited)"))
         return None
     missing = [name for name in declared if name not in frame.columns]
     extra = [name for name in frame.columns if name not in declared]
     header = _header_location(spec)
     for name in missing:
-        problems.add(spec.path, 1, f"column `{name}` is declared in the schema but missing from the file",
+        problems.add(spec.path, 1, _("the column `{name}` is missing: data/datapackage.yaml lists it, so add it to "
+                                     "the file's first line (or check its spelling)").format(name=name),
                      location=header)
     for name in extra:
-        problems.add(spec.path, 1, f"column `{name}` is not declared in the schema of `{spec.name}`",
-                     location=header)
+        problems.add(spec.path, 1, _("the column `{name}` is not in the rules of `{dataset}` in "
+                                     "data/datapackage.yaml: correct its name, or add the column there").format(
+                                         name=name, dataset=spec.name), location=header)
     if missing or extra:
         return None
     frame = frame[declared].reset_index(drop=True)
@@ -169,7 +176,7 @@ def _record_lines(path: Path) -> list[int]:
     with path.open(encoding="utf-8", newline="") as handle:
         reader = csv.reader(handle)
         starts, start = [], 1
-        for _ in reader:
+        for _record in reader:
             starts.append(start)
             start = reader.line_num + 1
     return starts[1:]

@@ -7,6 +7,7 @@ import re
 from collections.abc import Callable
 
 from buletin.inputs.tables import MAX_CELL, Table
+from buletin.messages import N_, _, _n, listing, number
 from buletin.problems import Problems
 
 MAX_ERRORS_PER_COLUMN = 10
@@ -20,9 +21,15 @@ _TYPE_PATTERNS = {
     "year": r"\d{4}",
     "boolean": r"(?i:true|false|1|0|yes|no|ya|tidak)",
 }
-_TYPE_WORDS = {"integer": "a whole number", "number": "a number with `.` as decimal point",
-               "date": "a date YYYY-MM-DD", "yearmonth": "a month YYYY-MM", "year": "a year YYYY",
-               "boolean": "true or false"}
+_NOT_OF_TYPE = {"integer": N_("{value} is not a whole number"),
+                "number": N_("{value} is not a number written with `.` before the decimals"),
+                "date": N_("{value} is not a date written YYYY-MM-DD"),
+                "yearmonth": N_("{value} is not a month written YYYY-MM"),
+                "year": N_("{value} is not a year written YYYY"),
+                "boolean": N_("{value} is not true or false")}
+
+_OUTSIDE = {"minimum": N_("{value} is below {limit}, the smallest value this column allows: check the value"),
+            "maximum": N_("{value} is above {limit}, the largest value this column allows: check the value")}
 
 
 def _first_control(text: str) -> str:
@@ -51,9 +58,11 @@ def _report(table: Table, rows, column: str, message, problems: Problems) -> Non
         problems.add(table.spec.path, line, f"{column}: {message(row)}", location)
     if len(rows) > MAX_ERRORS_PER_COLUMN:
         line, location = _where(table, rows[MAX_ERRORS_PER_COLUMN], column)
-        problems.add(table.spec.path, line,
-                     f"{column}: {len(rows) - MAX_ERRORS_PER_COLUMN} more rows with the same kind of error",
-                     location)
+        more = len(rows) - MAX_ERRORS_PER_COLUMN
+        problems.add(table.spec.path, line, f"{column}: " + _n(
+            "{count} more row with the same kind of error, from this one on: correct it the same way",
+            "{count} more rows with the same kind of error, from this one on: correct them the same way",
+            more).format(count=number(more)), location)
 
 
 def validate_table(table: Table, problems: Problems) -> None:
@@ -63,14 +72,18 @@ def validate_table(table: Table, problems: Problems) -> None:
         column = frame[spec.name]
         filled = column != ""
         long = column.str.len() > MAX_CELL
-        _report(table, _positions(long), spec.name, lambda r, c=column: f"a cell of {len(c.iloc[r]):,} characters "
-                f"(at most {MAX_CELL:,}): is a whole text pasted into one cell?", problems)
+        _report(table, _positions(long), spec.name, lambda r, c=column: _(
+            "a cell of {count} characters (at most {limit}): was a whole text pasted into one cell? Shorten "
+            "it").format(count=number(len(c.iloc[r])), limit=number(MAX_CELL)), problems)
         hidden = filled & ~long & column.str.contains(_CONTROL, regex=True)
-        _report(table, _positions(hidden), spec.name, lambda r, c=column: "holds an invisible control character "
-                f"(U+{ord(_first_control(c.iloc[r])):04X}): retype the cell", problems)
+        _report(table, _positions(hidden), spec.name, lambda r, c=column: _(
+            "the cell holds an invisible character ({code}): retype the cell").format(
+                code=f"U+{ord(_first_control(c.iloc[r])):04X}"), problems)
         constraints = spec.constraints
         if constraints.get("required") or spec.name in table.spec.primary_key:
-            _report(table, _positions(~filled), spec.name, lambda _r: "a value is required", problems)
+            _report(table, _positions(~filled), spec.name,
+                    lambda _r: _("this cell is empty, and this column needs a value in every row: fill it in"),
+                    problems)
         filled = filled & ~long & ~hidden  # reported once, not again for their type
         pattern = _TYPE_PATTERNS.get(spec.type)
         valid = filled
@@ -86,11 +99,13 @@ def validate_table(table: Table, problems: Problems) -> None:
         if "enum" in constraints:
             allowed = [str(v) for v in constraints["enum"]]
             _report(table, _positions(filled & ~column.isin(allowed)), spec.name,
-                    lambda r, c=column, a=allowed: f"{cell(c.iloc[r])} is not one of: {', '.join(a)}"
-                    f"{_nearest(c.iloc[r], a)}", problems)
+                    lambda r, c=column, a=allowed: _("{value} is not one of the allowed values: {values}").format(
+                        value=cell(c.iloc[r]), values=", ".join(a)) + _nearest(c.iloc[r], a), problems)
         if constraints.get("unique") and table.spec.primary_key != (spec.name,):
             _report(table, _positions(filled & column.duplicated()), spec.name,
-                    lambda r, c=column: f"{cell(c.iloc[r])} appears more than once (must be unique)", problems)
+                    lambda r, c=column: _("{value} appears more than once, and each value of this column may "
+                                          "appear only once: correct or remove the repeat").format(
+                                              value=cell(c.iloc[r])), problems)
     _check_primary_key(table, problems)
 
 
@@ -102,20 +117,25 @@ def cell(text: str) -> str:
 
 def _not_of_type(text: str, kind: str) -> str:
     """Why a cell is not of its column's type, with the fix for the usual typing mistakes."""
-    message = f"{cell(text)} is not {_TYPE_WORDS[kind]}"
+    message = _(_NOT_OF_TYPE[kind]).format(value=cell(text))
     if kind in ("integer", "number") and re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", text):
-        return message + f": remove the thousands dot ({text.replace('.', '')})"
+        return message + _(": remove the thousands dot ({fixed})").format(fixed=text.replace(".", ""))
     if kind == "integer" and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", text):
-        return message + f": remove the thousands separator ({text.replace(',', '')})"
+        return message + _(": remove the thousands separator ({fixed})").format(fixed=text.replace(",", ""))
     if kind == "number" and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", text):
-        return message + f": write it without a thousands separator, with a point before any decimals " \
-            f"({text.replace(',', '')} or {text.replace(',', '.')})"
+        return message + _(": write it without a thousands separator, with a point before any decimals ({whole} or "
+                           "{decimal})").format(whole=text.replace(",", ""), decimal=text.replace(",", "."))
     if kind == "number" and re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})*,\d+", text):
-        return message + f": write {text.replace('.', '').replace(',', '.')} (a point before the decimals, " \
-            "no thousands dot)"
+        return message + _(": write {fixed} (a point before the decimals, no thousands dot)").format(
+            fixed=text.replace(".", "").replace(",", "."))
     if kind in ("integer", "number") and re.fullmatch(r"[+-]?\d+,\d+", text):
-        return message + f": write {text.replace(',', '.')} (a point before the decimals)"
+        return message + _(": write {fixed} (a point before the decimals)").format(fixed=text.replace(",", "."))
+    if kind in ("date", "yearmonth", "year"):
+        return message + _(": type it so, e.g. {example}").format(example=_EXAMPLES[kind])
     return message
+
+
+_EXAMPLES = {"date": "2020-11-09", "yearmonth": "2020-11", "year": "2020"}
 
 
 def _nearest(text: str, known) -> str:
@@ -123,7 +143,7 @@ def _nearest(text: str, known) -> str:
     import difflib
 
     found = difflib.get_close_matches(text, sorted(set(known)), n=3, cutoff=0.5)
-    return f" (nearest: {', '.join(found)})" if found else ""
+    return " " + _("(nearest: {values})").format(values=", ".join(found)) if found else ""
 
 
 def _positions(mask) -> list[int]:
@@ -138,7 +158,8 @@ def _check_real_dates(table: Table, name: str, valid, problems: Problems):
             dt.date.fromisoformat(column.iloc[row])
         except ValueError:
             bad.append(row)
-    _report(table, bad, name, lambda r: f"{cell(column.iloc[r])} is not a real date", problems)
+    _report(table, bad, name, lambda r: _("{value} is not a real date: check the day and the month").format(
+        value=cell(column.iloc[r])), problems)
     valid = valid.copy()
     valid.iloc[bad] = False
     return valid
@@ -148,7 +169,7 @@ def _check_range(table: Table, spec, valid, problems: Problems) -> None:
     column = table.frame[spec.name]
     numeric = spec.type in ("integer", "number", "year")
     values = table.numeric(spec.name) if numeric else column
-    for key, word, compare in (("minimum", "below", "lt"), ("maximum", "above", "gt")):
+    for key, compare in (("minimum", "lt"), ("maximum", "gt")):
         if key not in spec.constraints:
             continue
         limit = spec.constraints[key]
@@ -156,7 +177,7 @@ def _check_range(table: Table, spec, valid, problems: Problems) -> None:
         outside = valid & getattr(values, compare)(limit)
         shown = spec.constraints[key]
         _report(table, _positions(outside), spec.name,
-                lambda r, w=word, k=key, s=shown: f"{column.iloc[r][:60]} is {w} {k} {s}", problems)
+                lambda r, k=key, s=shown: _(_OUTSIDE[k]).format(value=column.iloc[r][:60], limit=s), problems)
 
 
 def _check_primary_key(table: Table, problems: Problems) -> None:
@@ -173,8 +194,14 @@ def _check_primary_key(table: Table, problems: Problems) -> None:
     def repeated(r: int) -> str:
         values = tuple(table.frame[key].iloc[r])
         where = table.locations[first[values]].replace("{col}", "A")
-        return (f"this row repeats {', '.join(f'{k}={cell(v)}' for k, v in zip(key, values, strict=True))} "
-                f"from {'line ' if where.isdigit() else ''}{where}: keep one of the two")
+        same = ", ".join(f"{k}={cell(v)}" for k, v in zip(key, values, strict=True))
+        if where.isdigit():
+            # Panduan: Baris kembar biasanya muncul saat data bulan baru ditempel dua kali. Hapus salah satunya; bila
+            # angka kedua baris berbeda, tanyakan kepada staf data mana yang benar.
+            return _("this row is already in the file (the same {same} as line {line}): keep one of the two").format(
+                same=same, line=number(int(where)))
+        return _("this row is already in the sheet (the same {same} as row {cell}): keep one of the two").format(
+            same=same, cell=where)
 
     _report(table, _positions(duplicated), key[0], repeated, problems)
 
@@ -191,13 +218,19 @@ def check_foreign_keys(table: Table, tables: Callable[[str], Table | None], prob
             known = set(target.frame[fk.reference_fields[0]])
             bad = (column != "") & ~column.isin(known)
             _report(table, _positions(bad), fk.fields[0],
-                    lambda r, c=column, k=fk, n=known: f"{cell(c.iloc[r])} is not a `{k.reference_fields[0]}` of "
-                    f"`{k.resource or table.spec.name}`{_nearest(c.iloc[r], n)}", problems)
+                    # Panduan: Kode di kolom ini harus sudah ada di berkas data yang disebut, misalnya kode wilayah di
+                    # data/wilayah.csv. Untuk kode baru, tambahkan dulu barisnya di berkas itu.
+                    lambda r, c=column, k=fk, n=known: _(
+                        "{value} is not in the list of codes (column `{column}`) of the data `{dataset}`").format(
+                            value=cell(c.iloc[r]), column=k.reference_fields[0],
+                            dataset=k.resource or table.spec.name) + _nearest(c.iloc[r], n) + _(
+                        ": correct it, or add the code there first"), problems)
             continue
         known_rows = set(map(tuple, target.frame[list(fk.reference_fields)].to_numpy()))
         values = list(map(tuple, table.frame[list(fk.fields)].to_numpy()))
         bad = [i for i, v in enumerate(values) if v not in known_rows]
-        _report(table, bad, fk.fields[0], lambda r, v=values, k=fk: f"{v[r]} has no match in resource `{k.resource}`",
-                problems)
+        _report(table, bad, fk.fields[0], lambda r, v=values, k=fk: _(
+            "no row of the data `{dataset}` has the values {values} of this row: correct them, or add that row "
+            "there first").format(dataset=k.resource, values=listing([cell(x) for x in v[r]])), problems)
 
 

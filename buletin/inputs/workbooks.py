@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from buletin.inputs.datapackage import ResourceSpec
+from buletin.messages import _, number
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -41,25 +42,29 @@ def check_workbook_file(path: Path) -> None:
     with path.open("rb") as handle:
         head = handle.read(8)
     if not head:
-        raise NotAWorkbook("the file is empty: save the workbook again from Excel")
+        raise NotAWorkbook(_("the file is empty: save the workbook again from Excel"))
     if head.startswith(b"\xd0\xcf\x11\xe0"):
-        raise NotAWorkbook("a password-protected workbook, or an old Excel 97-2003 .xls: in Excel remove the "
-                           "password (File > Info > Protect Workbook) or use File > Save As > Excel Workbook (.xlsx)")
+        raise NotAWorkbook(_("a password-protected workbook, or an old Excel 97-2003 .xls: in Excel remove the "
+                             "password (File > Info > Protect Workbook) or use File > Save As > Excel Workbook "
+                             "(.xlsx)"))
     if not zipfile.is_zipfile(path):
-        raise NotAWorkbook("not an Excel workbook (.xlsx), perhaps a CSV or another file renamed: in Excel use "
-                           "File > Save As > Excel Workbook (.xlsx), or keep it as .csv and change its `path`")
+        raise NotAWorkbook(_("this is not an Excel workbook (.xlsx), perhaps a CSV or another file renamed: in Excel "
+                             "use File > Save As > Excel Workbook (.xlsx), or keep it as .csv and change its `path` "
+                             "in data/datapackage.yaml"))
     try:
         with zipfile.ZipFile(path) as archive:
             names = archive.namelist()
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise NotAWorkbook(f"a damaged workbook ({exc}): open it in Excel and save it again") from None
+        raise NotAWorkbook(_("a damaged workbook ({reason}): open it in Excel and save it again").format(
+            reason=exc)) from None
     if "xl/workbook.xml" not in names:
-        raise NotAWorkbook("a zip file but not an Excel workbook (.xlsx): in Excel use File > Save As > "
-                           "Excel Workbook (.xlsx)")
+        raise NotAWorkbook(_("a zip file, not an Excel workbook (.xlsx): in Excel use File > Save As > Excel "
+                             "Workbook (.xlsx)"))
     if unpacked > MAX_UNPACKED:
-        raise NotAWorkbook(f"unpacks to {unpacked // 2**20:,} MB, more than {MAX_UNPACKED // 2**20} MB: keep only "
-                           "the table in the workbook, or save it as CSV")
+        raise NotAWorkbook(_("the workbook unpacks to {size} MB, more than {limit} MB: keep only the table in it, "
+                             "or save it as CSV").format(size=number(unpacked // 2**20),
+                                                         limit=number(MAX_UNPACKED // 2**20)))
 
 
 def read_xlsx(path: Path, spec: ResourceSpec) -> tuple[pd.DataFrame, list[str]]:
@@ -70,11 +75,13 @@ def read_xlsx(path: Path, spec: ResourceSpec) -> tuple[pd.DataFrame, list[str]]:
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
-        raise NotAWorkbook(f"cannot be read as a workbook ({exc}): open it in Excel and save it again") from None
+        raise NotAWorkbook(_("the workbook cannot be read ({reason}): open it in Excel and save it again").format(
+            reason=exc)) from None
     try:
         if spec.sheet and spec.sheet not in book.sheetnames:
-            raise SheetMissing(f"resource `{spec.name}`: {spec.path} has no sheet `{spec.sheet}` "
-                               f"(its sheets: {', '.join(book.sheetnames)})")
+            raise SheetMissing(_("the workbook {path} of `{dataset}` has no sheet `{sheet}` (its sheets: {sheets}): "
+                                 "correct `sheet`").format(dataset=spec.name, path=spec.path, sheet=spec.sheet,
+                                                   sheets=", ".join(book.sheetnames)))
         sheet = book[spec.sheet] if spec.sheet else book.worksheets[0]
         rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         title = sheet.title
@@ -115,18 +122,19 @@ def _traps(sheet: Any) -> list[tuple[str, str]]:
     found: list[tuple[str, str]] = []
     source = sheet._get_source()  # the sheet's XML, streamed: openpyxl's read-only mode keeps no merges
     try:
-        for _, element in iterparse(source):
+        for _event, element in iterparse(source):
             if element.tag == f"{main}c":
                 formula, value = element.find(f"{main}f"), element.find(f"{main}v")
                 if formula is not None and (value is None or value.text is None):
-                    found.append((element.get("r", "?"), "a formula whose value was never saved (the file was "
-                                  "written by a program, not Excel): open it in Excel and save it, or type the "
-                                  "values in"))
+                    found.append((element.get("r", "?"), _("a formula whose value was never saved (the file was "
+                                                           "written by a program, not Excel): open it in Excel and "
+                                                           "save it, or type the values in")))
                 element.clear()
             elif element.tag == f"{main}mergeCell":
                 area = element.get("ref", "?")
-                found.append((area.split(":")[0], f"cells {area} are merged, so all but the first read as empty: "
-                              "in Excel select them, click Home > Merge & Center to unmerge, and fill every cell"))
+                found.append((area.split(":")[0], _("cells {area} are merged, so all but the first read as empty: "
+                                                    "in Excel select them, click Home > Merge & Center to unmerge, "
+                                                    "and fill every cell").format(area=area)))
     finally:
         source.close()
     return found[:MAX_TRAPS]

@@ -7,6 +7,8 @@ from typing import Any, ClassVar
 
 import yaml
 
+from buletin.messages import N_, _, number
+
 try:  # the C parser is several times faster where libyaml is installed
     from yaml import CSafeLoader as _Base
 except ImportError:  # pragma: no cover - depends on the PyYAML build
@@ -27,13 +29,13 @@ class _Loader(_Base):
     def construct_mapping(self, node, deep=False):
         seen: dict[object, int] = {}
         if isinstance(node, yaml.MappingNode):
-            for key_node, _ in node.value:
+            for key_node, _value in node.value:
                 if isinstance(key_node, yaml.ScalarNode):
                     key = (key_node.tag, key_node.value)
                     if key in seen:
                         raise yaml.constructor.ConstructorError(
-                            None, None, f"key `{key_node.value}` appears twice in the same mapping (first on line "
-                            f"{seen[key]}); keep one", key_node.start_mark)
+                            None, None, _("the key `{key}` is written twice here (first on line {line}): keep "
+                                          "one").format(key=key_node.value, line=seen[key]), key_node.start_mark)
                     seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
 
@@ -87,28 +89,49 @@ def _parse(text: str) -> Any:
         opened = exc.context and ("quoted scalar" in exc.context or "flow" in exc.context)
         mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
-        reason = exc.problem or str(exc)
+        reason = _reason(exc.problem or str(exc))
         if opened:
-            reason = next((words for what, words in _UNCLOSED if what in exc.context), reason)
+            reason = next((_(words) for what, words in _UNCLOSED if what in exc.context), reason)
         lines = text.split("\n")
         if line and any("{{" in lines[i] or "{%" in lines[i] for i in range(max(0, line - 2), min(line, len(lines)))):
-            reason += ' (a value that starts with {{ must be in quotes: title: "{{ row.nama }}")'
-        return _raise(f"invalid YAML: {reason}", line)
+            reason += " " + _('(a value that starts with {{ must be in quotes: title: "{{ row.nama }}")')
+        # Panduan: Bagian kepala dan berkas .yaml ditulis sebagai baris `keterangan: nilai`. Beri tanda petik pada
+        # nilai yang memuat titik dua dan spasi, tanda pagar (#), atau diawali tanda petik, `*`, `@`, `[` atau `{`.
+        # Lihat bab 2.
+        return _raise(_("this is not valid YAML: {reason}").format(reason=reason), line)
     except yaml.reader.ReaderError as exc:
         line = text[: exc.position].count("\n") + 1
-        return _raise(f"invalid YAML: a control character (U+{exc.character:04X}) that YAML does not allow: "
-                      "retype the line", line)
+        return _raise(_("this is not valid YAML: an invisible character ({code}) that YAML does not allow: retype "
+                        "the line").format(code=f"U+{exc.character:04X}"), line)
     except yaml.YAMLError as exc:
-        return _raise(f"invalid YAML: {' '.join(str(exc).split())}", None)
+        return _raise(_("this is not valid YAML: {reason}").format(reason=" ".join(str(exc).split())), None)
     except RecursionError:
-        return _raise("invalid YAML: values nested too deeply", None)
+        return _raise(_("this is not valid YAML: values are nested too deeply; write them flatter"), None)
     finally:
         loader.dispose()
 
 
-_UNCLOSED = (("quoted scalar", "a value in quotes that is never closed: add the closing quote"),
-             ("flow sequence", "a list [ ... ] that is never closed: add the `]`"),
-             ("flow mapping", "a mapping { ... } that is never closed: add the `}`"))
+_UNCLOSED = (("quoted scalar", N_("a value in quotes that is never closed: add the closing quote")),
+             ("flow sequence", N_("a list [ ... ] that is never closed: add the `]`")),
+             ("flow mapping", N_("a mapping { ... } that is never closed: add the `}`")))
+# What PyYAML says most often, in words for staff (anything else is shown as PyYAML says it).
+_REASONS = (("mapping values are not allowed", N_("a `:` where no `key: value` can start; put a value that holds "
+                                                 "`: ` in quotes, or line the key up with the keys above")),
+            ("could not find expected ':'", N_("a line without `key: value`; add the `:`, or join it to the line "
+                                               "above")),
+            ("found character that cannot start any token", N_("a character that cannot start a value here (a tab, "
+                                                               "@ or `); indent with spaces, and put such a value "
+                                                               "in quotes")),
+            ("did not find expected key", N_("the indentation does not line up with the lines above; indent "
+                                             "with the same number of spaces")),
+            ("did not find expected '-' indicator", N_("a list item without `- `, or indented differently from the "
+                                                       "items above")),
+            ("found undefined alias", N_("`*` starts an alias in YAML; put the value in quotes")))
+
+
+def _reason(problem: str) -> str:
+    """PyYAML's words for a problem, or staff's where buletin knows them."""
+    return next((_(words) for what, words in _REASONS if problem.startswith(what)), problem)
 
 
 def _check_size(root: yaml.Node) -> None:
@@ -126,12 +149,12 @@ def _check_size(root: yaml.Node) -> None:
             sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
             if sizes[id(node)] > MAX_VALUES:
                 raise yaml.constructor.ConstructorError(
-                    None, None, f"aliases (`*name`) repeat content here to more than {MAX_VALUES:,} values; "
-                    "write the values out instead", node.start_mark)
+                    None, None, _("aliases (`*name`) repeat content here to more than {count} values: write the "
+                                  "values out instead").format(count=number(MAX_VALUES)), node.start_mark)
             continue
         if id(node) in open_nodes:
-            raise yaml.constructor.ConstructorError(None, None, "an alias (`*name`) refers to the value it stands in",
-                                                    node.start_mark)
+            raise yaml.constructor.ConstructorError(None, None, _("an alias (`*name`) refers to the value it stands "
+                                                                  "in: write the value out instead"), node.start_mark)
         open_nodes.add(id(node))
         stack.append((node, True))
         stack.extend((child, False) for child in children if id(child) not in sizes)

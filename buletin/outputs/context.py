@@ -1,11 +1,15 @@
-"""What each kind of page shows besides its body: structured data for search engines, share links, lists."""
+"""What each kind of page shows besides its body: structured data for search engines, share links, the table
+of contents, lists."""
 from __future__ import annotations
 
+import re
+from html import unescape
 from typing import Any
+from urllib.parse import quote
 
 from markupsafe import Markup
 
-from buletin.model import ArticleView, EditionView, SiteModel
+from buletin.model import ArticleView, EditionView, FigureRef, SiteModel
 from buletin.urls import absolute, slugify
 
 
@@ -56,19 +60,50 @@ def _escape(text: str) -> str:
     return str(Markup.escape(text))
 
 
-def share_links(model: SiteModel, article: ArticleView) -> list[tuple[str, str]]:
-    """Plain share links (no third-party scripts); they need the page's absolute URL."""
-    from urllib.parse import quote
-
-    url = absolute(model.config.base_url, article.path)
+def share_links(model: SiteModel, path: str, title: str) -> list[tuple[str, str, str]]:
+    """Plain share links for the page at `path`, WhatsApp first: (name, accessible name, URL). No script, and
+    nothing is loaded from another host until a reader follows one. None without base_url: a share needs the
+    page's absolute address."""
+    url = absolute(model.config.base_url, path)
     if not url:
         return []
-    title = quote(article.article.title)
-    target = quote(url, safe="")
-    return [("WhatsApp", f"https://wa.me/?text={title}%20{target}"),
-            ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={target}"),
-            ("X", f"https://x.com/intent/post?text={title}&url={target}"),
-            (model.locale.text("email"), f"mailto:?subject={title}&body={target}")]
+    text, site = model.locale.text, model.config.title
+    subject = title if title == site else f"{title} · {site}"
+    address, words = quote(url, safe=""), quote(subject, safe="")
+    found = [(name, text("share_on").format(name=name), link) for name, link in (
+        ("WhatsApp", f"https://wa.me/?text={quote(f'{subject} {url}', safe='')}"),
+        ("Telegram", f"https://t.me/share/url?url={address}&text={words}"),
+        ("Facebook", f"https://www.facebook.com/sharer/sharer.php?u={address}"),
+        ("X", f"https://x.com/intent/post?url={address}&text={words}"),
+    )]
+    return [*found, (text("email"), text("share_email"), f"mailto:?subject={words}&body={address}")]
+
+
+def figure_anchor(ref: FigureRef) -> str:
+    """A figure's id on its page: gambar-1, tabel-2."""
+    return ref.label.lower().replace(" ", "-")
+
+
+_CONTENTS = re.compile(r'<h([23])\b[^>]*?\sid="([^"]+)"[^>]*>(.*?)</h\1>|BULETINFIGURE(\d+)X', re.S)
+_TAG = re.compile(r"<[^>]+>")
+
+
+def contents(html: str, figures: tuple[FigureRef, ...]) -> list[tuple[str, str, str]]:
+    """A body's headings (h2, h3) and figures in order, as (kind, id, text): what its table of contents lists.
+    A heading without an id is left out (the toc extension gives each one)."""
+    found = []
+    for match in _CONTENTS.finditer(html):
+        if match.group(4) is not None:
+            index = int(match.group(4))
+            if index < len(figures):
+                ref = figures[index]
+                title = ref.figure.spec.title
+                found.append(("figure", figure_anchor(ref), f"{ref.label}. {title}" if title else ref.label))
+            continue
+        words = " ".join(unescape(_TAG.sub("", match.group(3))).split())
+        if words:
+            found.append((f"h{match.group(1)}", unescape(match.group(2)), words))
+    return found
 
 
 def by_tag(model: SiteModel) -> list[tuple[str, str, list[ArticleView]]]:

@@ -22,6 +22,7 @@ class Download:
     size: int
     original_path: str | None  # a workbook offered as it is, beside the CSV
     original_size: int = 0
+    format: str = "csv"  # or "geojson": a map's areas, published as they are
 
 
 def table_csv(table: Table) -> bytes:
@@ -88,6 +89,13 @@ def data_files(site_root: Path, catalog: Catalog, prefix: str = "data/",
             files[original] = source.read_bytes()
         downloads.append(Download(spec, rows, csv_path, len(files[csv_path]), original,
                                   len(files[original]) if original else 0))
+    for name in sorted(catalog.geometry_names):  # map resources: the GeoJSON as it is
+        geo_spec, geometry, data = catalog.geometry_spec(name), catalog.geometry(name), catalog.geometry_file(name)
+        if geo_spec is None or geometry is None or data is None:
+            continue
+        path = f"{prefix}{name}.geojson"
+        files[path] = data
+        downloads.append(Download(geo_spec, len(geometry.areas), path, len(data), None, format="geojson"))
     files[f"{prefix}datapackage.json"] = datapackage_json(catalog, downloads, prefix)
     return downloads, files
 
@@ -100,7 +108,8 @@ def datapackage_json(catalog: Catalog, downloads: list[Download], prefix: str = 
     for download in downloads:
         raw = dict(raw_by_name.get(download.spec.name, {}))
         raw.pop("sheet", None)
-        raw.update(path=download.csv_path.removeprefix(prefix), format="csv", mediatype="text/csv",
+        mediatype = "application/geo+json" if download.format == "geojson" else "text/csv"
+        raw.update(path=download.csv_path.removeprefix(prefix), format=download.format, mediatype=mediatype,
                    encoding="utf-8", bytes=download.size)
         resources.append(raw)
     package["resources"] = resources

@@ -21,7 +21,17 @@ from buletin.build.workers import SharedFile, Workers
 from buletin.compose.charts import x_text  # formatting only; matplotlib is imported when drawing
 from buletin.compose.limits import TooMuchWork, bounded, capped
 from buletin.model import FigureRef, SiteModel
-from buletin.outputs.context import by_tag, by_year, datasets_jsonld, dateline, news_article, share_links
+from buletin.outputs.calendar import calendar_context, calendar_page_path
+from buletin.outputs.context import (
+    by_tag,
+    by_year,
+    contents,
+    datasets_jsonld,
+    dateline,
+    figure_anchor,
+    news_article,
+    share_links,
+)
 from buletin.outputs.pagecache import Deferred, LastOutput, PageKeys, template_sources
 from buletin.outputs.theme import THEME_DIR, make_environment, svg_size
 from buletin.urls import absolute, page_path, relative, root_of
@@ -48,6 +58,7 @@ class Theme:
     state_root: Path | None
     assets: dict[str, str]  # logical name -> fingerprinted output path
     downloads: tuple[Any, ...]
+    pdfs: tuple[tuple[str, str, int], ...] = ()  # an edition page's path, its PDF's output path and size
 
 
 def page_jobs(model: SiteModel) -> list[PageJob]:
@@ -64,6 +75,7 @@ def page_jobs(model: SiteModel) -> list[PageJob]:
     jobs += [PageJob("tag.html", page_path(text("tags_dir"), slug), "tag", (t,))
              for t, (slug, _, _) in enumerate(by_tag(model))]
     jobs += [PageJob("rows.html", index.path, "rows", (i,)) for i, index in enumerate(model.row_indexes)]
+    jobs.append(PageJob("calendar.html", calendar_page_path(model.locale), "calendar"))
     return jobs
 
 
@@ -75,12 +87,14 @@ class Renderer:
         self.model = model
         self.assets = theme.assets
         self.downloads = list(theme.downloads)
+        self.pdfs = {page: (path, size) for page, path, size in theme.pdfs}
         self.tags = by_tag(model)
         text = model.locale.text
         self.nav = [("home", text("home"), page_path()), ("arsip", text("archive"), page_path("arsip")),
                     ("data", text("data"), page_path("data"))]
         self.nav += [(p.page.slug, p.page.title, p.path) for p in model.pages if p.row is None]
         self.nav += [(i.page.slug, i.title, i.path) for i in model.row_indexes]
+        self.nav.append(("calendar", text("calendar"), calendar_page_path(model.locale)))
         self.nav.append(("search", text("search"), page_path(text("search_dir"))))
 
     def context(self, job: PageJob) -> dict[str, Any]:
@@ -103,7 +117,10 @@ class Renderer:
         if job.kind == "page":
             view = model.pages[job.index[0]]
             return {"page": view, "title": view.title, "body": self.body(view.body.html, view.figures, view.path),
-                    "description": view.page.info.summary or description}
+                    "description": view.page.info.summary or description,
+                    "share": share_links(model, view.path, view.title) if view.row is not None else []}
+        if job.kind == "calendar":
+            return calendar_context(model, model.upcoming)
         if job.kind == "tags":
             return {"title": text("tags"), "tags": self.tags}
         if job.kind == "tag":
@@ -115,7 +132,10 @@ class Renderer:
     def _edition(self, e: int) -> dict[str, Any]:
         editions, model = self.model.editions, self.model
         view = editions[e]
+        pdf = self.pdfs.get(view.path)
         return {"edition": view, "newer": editions[e - 1] if e > 0 else None,
+                "pdf": (relative(view.path, pdf[0]), pdf[1]) if pdf else None,
+                "share": share_links(model, view.path, view.title), "contents": contents(view.body.html, view.figures),
                 "older": editions[e + 1] if e + 1 < len(editions) else None,
                 "og_image": absolute(model.config.base_url, view.card_path) if view.card_path else None,
                 "edition_datasets": view.datasets, "render": self,
@@ -129,7 +149,9 @@ class Renderer:
         return {"article": article, "edition": edition, "previous": items[a - 1] if a > 0 else None,
                 "following": items[a + 1] if a + 1 < len(items) else None,
                 "body": Deferred(lambda: dateline(str(body), article), body), "title": article.article.title,
-                "description": article.summary or model.config.description, "share": share_links(model, article),
+                "description": article.summary or model.config.description,
+                "share": share_links(model, article.path, article.article.title),
+                "contents": contents(article.body.html, article.figures),
                 "og_type": "article", "jsonld": news_article(model, article, edition),
                 "og_image": absolute(model.config.base_url, edition.card_path) if edition.card_path else None}
 
@@ -170,7 +192,7 @@ class Renderer:
             ref=ref, figure=ref.figure, spec=spec, width=width, height=height,
             svg_url=relative(path, ref.svg_path) if ref.svg_path else None,
             csv_url=relative(path, ref.csv_path), csv_size=len(ref.figure.csv),
-            source=ref.figure.source, notice=self.model.config.notice, anchor=ref.label.lower().replace(" ", "-"),
+            source=ref.figure.source, notice=self.model.config.notice, anchor=figure_anchor(ref),
             x_title=ref.figure.x_title,
             x_text=x_text(ref.figure.series, self.model.locale),
         ))

@@ -18,6 +18,7 @@ from pathlib import Path
 from buletin.build import progress
 from buletin.build.state import BuildState, make_key
 from buletin.build.workers import cores
+from buletin.messages import _, number
 from buletin.outputs.writer import sha256
 
 BUNDLE = "pagefind"
@@ -119,7 +120,7 @@ class ShardIndexer:
                 return {}
             missing = [name for name in self.plan if name not in self.done and name not in self.running]
             if missing or self.running:
-                progress.say(f"indexing {len(html)} pages for search", len(html))
+                progress.say(_("indexing {count} pages for search").format(count=number(len(html))), len(html))
             for name in missing:
                 self._start(name, {p: html[p] for p in self.plan[name]})
             while self.running or self.queued:
@@ -164,13 +165,13 @@ class _Run:
         if self.process is None:
             raise SearchUnavailable(self.failure)
         try:
-            output, _ = self.process.communicate(timeout=600)
+            output = self.process.communicate(timeout=600)[0]
         except subprocess.TimeoutExpired:
             self.stop()
-            raise SearchUnavailable("pagefind took more than 10 minutes") from None
+            raise SearchUnavailable(_("pagefind took more than 10 minutes")) from None
         if self.process.returncode != 0:
             last = output.strip().splitlines()[-1:]
-            raise SearchUnavailable(last[0] if last else "pagefind failed")
+            raise SearchUnavailable(last[0] if last else _("pagefind failed"))
         bundle = Path(self.folder.name) / BUNDLE
         files = {p.relative_to(bundle).as_posix(): p.read_bytes()
                  for p in sorted(bundle.rglob("*")) if p.is_file() and not p.name.startswith(_UNUSED)}

@@ -9,7 +9,8 @@ import jinja2
 
 from buletin.compose.limits import ThemeSandbox
 from buletin.i18n import Locale
-from buletin.inputs.paths import refusal
+from buletin.inputs.paths import refused as refused_reading
+from buletin.messages import _
 from buletin.problems import Problems
 from buletin.urls import slugify
 
@@ -46,7 +47,7 @@ class SiteTemplates(jinja2.FileSystemLoader):
 
     def get_source(self, environment: jinja2.Environment, template: str):
         source, filename, uptodate = super().get_source(environment, template)
-        refused = refusal(self.site_root, Path(filename))
+        refused = refused_reading(self.site_root, Path(filename))
         if refused:
             raise RefusedTemplate(f"templates/{template}", refused)
         return source, filename, uptodate
@@ -58,7 +59,7 @@ def check_site_templates(site_root: Path, problems: Problems) -> None:
     if folder.is_dir():
         for path in sorted(folder.rglob("*")):
             if "assets" not in path.relative_to(folder).parts[:1] and (path.is_file() or path.is_symlink()):
-                refused = refusal(site_root, path)
+                refused = refused_reading(site_root, path)
                 if refused:
                     problems.add(path.relative_to(site_root).as_posix(), None, refused)
 
@@ -93,4 +94,4 @@ def template_location(exc: jinja2.TemplateError, site_root: Path) -> tuple[str, 
     try:
         return path.resolve().relative_to(site_root.resolve()).as_posix(), line
     except ValueError:
-        return f"(built-in theme) {path.name}", line
+        return _("(built-in theme) {name}").format(name=path.name), line

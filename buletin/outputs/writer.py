@@ -11,7 +11,8 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from buletin import __version__
-from buletin.inputs.paths import refusal
+from buletin.inputs.paths import refused as refused_reading
+from buletin.messages import _
 from buletin.problems import OutputError, Problems, UsageError
 
 THEME_ASSETS = Path(__file__).parent.parent / "theme" / "assets"
@@ -32,7 +33,7 @@ def collect_assets(site_root: Path, problems: Problems) -> dict[str, bytes]:
             for path in sorted(folder.rglob("*")):
                 if path.name.startswith(".") or path.is_dir():
                     continue
-                refused = None if folder == THEME_ASSETS else refusal(site_root, path)
+                refused = None if folder == THEME_ASSETS else refused_reading(site_root, path)
                 if refused:
                     problems.add(path.relative_to(site_root).as_posix(), None, refused)
                 else:
@@ -65,15 +66,17 @@ def check_output_folder(out: Path, site_root: Path) -> None:
     """Refuse to replace a folder that buletin did not make, or one that holds the site itself."""
     resolved, site = out.resolve(), site_root.resolve()
     if resolved == site or resolved in site.parents:
-        raise UsageError(f"--out {out} would replace the site itself; choose a folder such as output/")
+        raise UsageError(_("--out {out} would replace the site itself: choose a folder such as output/").format(
+            out=out))
     for name in ("content", "data", "templates", "site.yaml"):
         if (site / name).resolve() == resolved or (site / name).resolve() in resolved.parents:
-            raise UsageError(f"--out {out} is inside the site's {name}; choose a folder such as output/")
+            raise UsageError(_("--out {out} is inside the site's {name}: choose a folder such as output/").format(
+                out=out, name=name))
     if out.exists() and not out.is_dir():
-        raise UsageError(f"--out {out} exists and is not a folder")
+        raise UsageError(_("--out {out} is a file, not a folder: choose a folder such as output/").format(out=out))
     if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise UsageError(f"{out} is not empty and was not made by buletin (no {MANIFEST}); "
-                          "empty it or choose another --out folder")
+        raise UsageError(_("{out} is not empty and was not made by buletin (it has no {manifest}): empty it, or "
+                           "choose another --out folder").format(out=out, manifest=MANIFEST))
 
 
 CACHE_DIR = ".buletin-cache"
@@ -95,13 +98,14 @@ def site_lock(site_root: Path, what: str = "build", note=None) -> Iterator[None]
         if not _try_lock(handle):
             handle.seek(0)
             holder = handle.read().strip()
-            raise OutputError(f"another build or publish of {site_root} is running{f' ({holder})' if holder else ''}; "
-                              f"wait for it to finish, then {what} again")
+            raise OutputError(_("another build or publish of {site} is running ({holder}): wait for it to finish, "
+                                "then run `{command}` again").format(site=site_root, holder=holder or "?",
+                                                                      command=what))
         handle.seek(0)
         left = handle.read().strip()
         if left and note is not None:
-            note(f"the last build or publish ({left}) stopped before it finished; its lock was taken over and "
-                 "its unfinished files are cleared")
+            note(_("the last build or publish ({holder}) stopped before it finished; its lock was taken over, and "
+                   "its unfinished files are cleared").format(holder=left))
         _rewrite(handle, f"{what}, process {os.getpid()}")
         try:
             yield
@@ -186,8 +190,9 @@ def write_site(out: Path, files: dict[str, bytes], work: Path | None = None,
         return len(changed)
     except OSError as exc:
         where = exc.filename or out
-        raise OutputError(f"cannot write {where}: {exc.strerror or exc}; the output folder was left as it was "
-                          "(check that the disk has room and the folder may be written)") from None
+        raise OutputError(_("cannot write {path}: {reason}; the output folder was left as it was: check that the "
+                            "disk has room and that the folder may be written").format(
+                                path=where, reason=exc.strerror or exc)) from None
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -1,0 +1,77 @@
+"""A picture's intrinsic size, written on its <img>, so a page reserves the picture's space before it loads
+(the text does not jump as it arrives: no layout shift)."""
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+
+_SVG_ROOT = re.compile(rb"<svg\b[^>]*>", re.S)
+_ATTRIBUTE = re.compile(rb"""\b(width|height|viewBox)\s*=\s*["']([^"']*)["']""")
+_LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(px)?\s*$")
+_IMG_TAG = re.compile(r"<img\b[^>]*>")
+_SRC = re.compile(r'\bsrc="([^"]+)"')
+_SIZED = re.compile(r"\b(?:width|height)\s*=", re.I)
+
+
+def intrinsic_size(data: bytes, name: str) -> tuple[int, int] | None:
+    """Width and height in CSS pixels, or None when the file does not say (or is not a picture we read)."""
+    if name.lower().endswith(".svg"):
+        return _svg_size(data)
+    import warnings
+
+    from PIL import Image  # matplotlib's own dependency: reads only the header here
+
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a huge picture's "decompression bomb" warning: its size is all we read
+            with Image.open(io.BytesIO(data)) as image:
+                width, height = image.size
+    except Exception:  # any picture Pillow cannot read just goes without a size
+        return None
+    return (width, height) if width > 0 and height > 0 else None
+
+
+def _svg_size(data: bytes) -> tuple[int, int] | None:
+    """From the root's width and height in px (or unitless), else from its viewBox."""
+    root = _SVG_ROOT.search(data[:65536])
+    if root is None:
+        return None
+    found = {key.decode(): value.decode("utf-8", "replace") for key, value in _ATTRIBUTE.findall(root.group(0))}
+    width, height = _pixels(found.get("width")), _pixels(found.get("height"))
+    if width and height:
+        return round(width), round(height)
+    box = found.get("viewBox", "").replace(",", " ").split()
+    try:
+        box_width, box_height = float(box[2]), float(box[3])
+    except (IndexError, ValueError):
+        return None
+    if box_width <= 0 or box_height <= 0:
+        return None
+    if width:  # one length given: the other follows the viewBox's proportions
+        return round(width), round(width * box_height / box_width)
+    return round(box_width), round(box_height)
+
+
+def _pixels(value: str | None) -> float | None:
+    match = _LENGTH.match(value or "")
+    return float(match.group(1)) if match and float(match.group(1)) > 0 else None
+
+
+def with_sizes(html: str, size_of: Callable[[str], tuple[int, int] | None]) -> str:
+    """Each <img> without a width or height gets its picture's size (`size_of(src)`: (w, h) or None)."""
+    if "<img" not in html:
+        return html
+
+    def sized(match: re.Match[str]) -> str:
+        tag = match.group(0)
+        src = _SRC.search(tag)
+        if _SIZED.search(tag) or src is None:
+            return tag
+        size = size_of(src.group(1))
+        if size is None:
+            return tag
+        end = -2 if tag.endswith("/>") else -1
+        return f'{tag[:end].rstrip()} width="{size[0]}" height="{size[1]}"{tag[end:]}'
+
+    return _IMG_TAG.sub(sized, html)

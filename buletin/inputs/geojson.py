@@ -1,0 +1,284 @@
+"""A map resource: a GeoJSON FeatureCollection of Polygon/MultiPolygon areas in longitude/latitude, each named
+by its `key` property; every problem at the line of the feature at fault."""
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from buletin.inputs.paths import NotUtf8, read_utf8
+from buletin.problems import Problems, nearest
+
+MAX_BYTES = 50 * 1024 * 1024  # a bulletin's map; a national file of every village belongs simplified first
+MAX_AREAS = 5000
+MAX_REPORTED = 10  # problems of one kind in one file; then "N more"
+NAME_PROPERTIES = ("nama", "name", "NAMA", "NAME", "Nama", "Name")
+_WHITESPACE = " \t\n\r"
+
+Ring = tuple[tuple[float, float], ...]  # (longitude, latitude) positions
+Polygon = tuple[Ring, ...]  # an exterior ring, then its holes
+
+
+@dataclass(frozen=True)
+class Area:
+    """One feature: its code (the `key` property, as text), its name, its polygons, and its line."""
+
+    code: str
+    name: str
+    polygons: tuple[Polygon, ...]
+    line: int
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """A validated map resource."""
+
+    resource: str
+    key: str
+    sha256: str  # of the file's bytes: what a drawing of it depends on
+    areas: tuple[Area, ...]
+
+    def area(self, code: str) -> Area | None:
+        return next((a for a in self.areas if a.code == code), None)
+
+    @property
+    def codes(self) -> list[str]:
+        return [a.code for a in self.areas]
+
+
+class _Reader:
+    """Checks one file, reporting at most MAX_REPORTED problems of each kind."""
+
+    def __init__(self, rel: str, text: str, problems: Problems):
+        self.rel, self.text, self.problems = rel, text, problems
+        self.counts: dict[str, int] = {}
+
+    def line_at(self, offset: int) -> int:
+        return self.text.count("\n", 0, max(0, offset)) + 1
+
+    def fail(self, kind: str, line: int | None, message: str) -> None:
+        self.counts[kind] = self.counts.get(kind, 0) + 1
+        if self.counts[kind] <= MAX_REPORTED:
+            self.problems.add(self.rel, line, message)
+
+    def summarise(self) -> None:
+        for kind, count in self.counts.items():
+            if count > MAX_REPORTED:
+                self.problems.add(self.rel, None, f"{count - MAX_REPORTED} more features with the same kind of "
+                                  f"error ({kind})")
+
+
+def read_geojson(site_root: Path, rel: str, resource: str, key: str, problems: Problems) -> Geometry | None:
+    """Read and check `rel` (relative to the site root); None when it cannot be used (problems reported)."""
+    path = site_root / rel
+    if not path.is_file():
+        return None
+    data = path.read_bytes()
+    if len(data) > MAX_BYTES:
+        problems.add(rel, None, f"the file is {len(data) / 1e6:.0f} MB; a map resource may be at most "
+                     f"{MAX_BYTES // 2**20} MB: simplify it first (e.g. mapshaper -simplify 5%)")
+        return None
+    try:
+        text = read_utf8(path)
+    except NotUtf8 as exc:
+        problems.add(rel, exc.line, str(exc))
+        return None
+    if not text.strip():
+        problems.add(rel, None, "the file is empty: a map resource is GeoJSON, a FeatureCollection "
+                     "({\"type\": \"FeatureCollection\", \"features\": [...]})")
+        return None
+    try:
+        raw = json.loads(text)
+    except RecursionError:
+        problems.add(rel, None, "not GeoJSON: nested too deeply")
+        return None
+    except ValueError as exc:
+        line = getattr(exc, "lineno", None)
+        reason = getattr(exc, "msg", str(exc))
+        problems.add(rel, line, f"not GeoJSON: the file is not valid JSON ({reason}); a map resource is a GeoJSON "
+                     "FeatureCollection")
+        return None
+    reader = _Reader(rel, text, problems)
+    if not isinstance(raw, dict) or raw.get("type") != "FeatureCollection" or not isinstance(raw.get("features"),
+                                                                                              list):
+        found = raw.get("type") if isinstance(raw, dict) else type(raw).__name__
+        problems.add(rel, 1, "not GeoJSON: a map resource must be a FeatureCollection "
+                     f"({{\"type\": \"FeatureCollection\", \"features\": [...]}}), not {_shown(found)}")
+        return None
+    features = raw["features"]
+    if not features:
+        problems.add(rel, 1, "the FeatureCollection has no features: a map needs at least one area")
+        return None
+    if len(features) > MAX_AREAS:
+        problems.add(rel, 1, f"{len(features):,} features; a map holds at most {MAX_AREAS:,} areas")
+        return None
+    spans = _feature_spans(text)
+    if len(spans) != len(features):  # cannot happen for valid JSON; lines are then approximate
+        spans = [(0, len(text))] * len(features)
+    before = len(problems)
+    areas: list[Area] = []
+    first: dict[str, int] = {}
+    for index, (feature, (start, end)) in enumerate(zip(features, spans, strict=True)):
+        line = reader.line_at(start)
+        area = _area(reader, feature, index, key, line, start, end)
+        if area is None:
+            continue
+        if area.code in first:
+            reader.fail("duplicate key", area.line, f"`{key}` {area.code} appears twice (first on line "
+                        f"{first[area.code]}): each area must have its own code")
+            continue
+        first[area.code] = area.line
+        areas.append(area)
+    reader.summarise()
+    if len(problems) > before:
+        return None
+    return Geometry(resource, key, hashlib.sha256(data).hexdigest(), tuple(areas))
+
+
+def _shown(value: Any) -> str:
+    return f"`{value}`" if isinstance(value, str) else "a JSON value without `type`" if value is None \
+        else f"a {value}"
+
+
+def _area(reader: _Reader, feature: Any, index: int, key: str, line: int, start: int, end: int) -> Area | None:
+    where = f"feature {index + 1}"
+    if not isinstance(feature, dict) or feature.get("type") != "Feature":
+        reader.fail("not a Feature", line, f"{where} is not a GeoJSON Feature "
+                    "({\"type\": \"Feature\", \"properties\": {...}, \"geometry\": {...}})")
+        return None
+    properties = feature.get("properties")
+    properties = properties if isinstance(properties, dict) else {}
+    code = _code(properties.get(key))
+    if code is None:
+        names = sorted(map(str, properties))
+        guess = nearest(key, names) if key not in properties else None
+        hint = f" (did you mean `{guess}`?)" if guess else ""
+        what = f"an empty `{key}`" if key in properties else f"no property `{key}`"
+        reader.fail("no key", line, f"{where} has {what} (the resource's `key`, each area's code){hint}; its "
+                    f"properties: {', '.join(names[:8]) or 'none'}")
+        return None
+    line = _key_line(reader, key, code, start, end) or line
+    where = f"feature `{code}`"
+    geometry = feature.get("geometry")
+    kind = geometry.get("type") if isinstance(geometry, dict) else None
+    if kind not in ("Polygon", "MultiPolygon"):
+        shown = "no geometry" if geometry is None else f"a {kind}" if isinstance(kind, str) else "no geometry type"
+        reader.fail("geometry type", line, f"{where} has {shown}; a map's areas are Polygon or MultiPolygon")
+        return None
+    assert isinstance(geometry, dict)
+    coordinates = geometry.get("coordinates")
+    polygons = _polygons([coordinates] if kind == "Polygon" else coordinates)
+    if isinstance(polygons, str):
+        reader.fail("coordinates", line, f"{where}: {polygons}")
+        return None
+    outside = next((p for polygon in polygons for ring in polygon for p in ring
+                    if not (-180 <= p[0] <= 180 and -90 <= p[1] <= 90)), None)
+    if outside is not None:
+        reader.fail("out of range", line, f"{where}: coordinate [{_plain(outside[0])}, {_plain(outside[1])}] is out of "
+                    "range (longitude -180..180, latitude -90..90): the file must be in longitude/latitude "
+                    "(WGS 84, EPSG:4326), not a projected system such as UTM: export it again as EPSG:4326")
+        return None
+    return Area(code, _name(properties, key, code), polygons, line)
+
+
+def _code(value: Any) -> str | None:
+    """A key property's value as text: strings as they are, whole numbers without `.0`."""
+    if isinstance(value, bool) or value is None:
+        return None
+    if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value) and value.is_integer()):
+        return str(int(value))
+    if isinstance(value, (str, float)):
+        text = str(value).strip()
+        return text or None
+    return None
+
+
+def _name(properties: dict, key: str, code: str) -> str:
+    """What readers call the area: `nama` or `name`, else the first other text property, else its code."""
+    for name in NAME_PROPERTIES:
+        if name != key and isinstance(properties.get(name), str) and properties[name].strip():
+            return " ".join(properties[name].split())
+    other = next((v for k, v in properties.items() if k != key and isinstance(v, str) and v.strip()), None)
+    return " ".join(other.split()) if other else code
+
+
+def _key_line(reader: _Reader, key: str, code: str, start: int, end: int) -> int | None:
+    """The line of `"key": "code"` inside the feature's text (features written over many lines)."""
+    pattern = re.compile(rf'"{re.escape(key)}"\s*:\s*"?{re.escape(code)}(?:"|\.0*\b|\b)')
+    match = pattern.search(reader.text, start, end)
+    return reader.line_at(match.start()) if match else None
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+
+
+def _polygons(coordinates: Any) -> tuple[Polygon, ...] | str:
+    """The polygons of a MultiPolygon's coordinates, or what is wrong with them."""
+    shape = "coordinates must be a list of polygons, each a list of rings, each a list of [longitude, latitude]"
+    if not isinstance(coordinates, list) or not coordinates:
+        return shape
+    polygons = []
+    for polygon in coordinates:
+        if not isinstance(polygon, list) or not polygon:
+            return shape
+        rings = []
+        for ring in polygon:
+            if not isinstance(ring, list):
+                return shape
+            points = []
+            for position in ring:
+                if not isinstance(position, list) or len(position) < 2 or \
+                        not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
+                                for v in position[:2]):
+                    return f"{shape}; found {_short(position)}"
+                points.append((float(position[0]), float(position[1])))
+            if len(points) < 4:
+                return (f"a ring has {len(points)} positions; a ring needs at least 4 (three corners and the first "
+                        "again)")
+            rings.append(tuple(points))
+        polygons.append(tuple(rings))
+    return tuple(polygons)
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value)
+    return f"`{text if len(text) <= 40 else text[:39] + '…'}`"
+
+
+def _feature_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) offsets of each element of the top-level `features` array of a valid JSON text."""
+    decoder = json.JSONDecoder()
+    i = _skip(text, 0)
+    if i >= len(text) or text[i] != "{":
+        return []
+    i = _skip(text, i + 1)
+    while i < len(text) and text[i] != "}":
+        name, i = decoder.raw_decode(text, i)
+        i = _skip(text, i)
+        i = _skip(text, i + 1)  # the colon
+        if name == "features" and text[i] == "[":
+            spans = []
+            i = _skip(text, i + 1)
+            while text[i] != "]":
+                _, end = decoder.raw_decode(text, i)
+                spans.append((i, end))
+                i = _skip(text, end)
+                if text[i] == ",":
+                    i = _skip(text, i + 1)
+            return spans
+        _, i = decoder.raw_decode(text, i)
+        i = _skip(text, i)
+        if text[i] == ",":
+            i = _skip(text, i + 1)
+    return []
+
+
+def _skip(text: str, i: int) -> int:
+    while i < len(text) and text[i] in _WHITESPACE:
+        i += 1
+    return i

@@ -1,0 +1,222 @@
+"""The plausibility gate: a value that changed more than its column allows since the previous period is a
+warning, with the slip that most likely caused it.
+
+A numeric field may declare `checks: {max_change: 0.5}`; each of its values is compared with the value of
+the same row (the primary key without the period column) in the previous period. The usual slips of data
+entry change a value by far more than any real month does: a thousands dot typed in a decimal number
+(5.522 for 5522,2 reads as 5,522), a figure typed in thousands, a digit lost or doubled, an unknown value
+typed as 0. A value that is right after all is vouched for in data/catatan.yaml (inputs/notes.py).
+
+Run once per version of a dataset, with its validation (inputs/catalog.py): the warnings are kept in the
+build state with it, so a build that reads no table still reports them.
+"""
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, NamedTuple
+
+from buletin.i18n import Locale
+from buletin.inputs.datapackage import FieldSpec
+from buletin.inputs.validation import _where
+from buletin.messages import N_, _, _n, number
+from buletin.periods import FREQUENCIES, Period, is_period
+from buletin.problems import Problem, one_line
+
+if TYPE_CHECKING:
+    from buletin.inputs.tables import Table
+
+MAX_PER_COLUMN = 10  # warnings per column, then one line for the rest (a month typed in thousands is one slip)
+_FREQUENCY = {"yearmonth": "monthly", "year": "yearly"}
+_EARLIER = {"monthly": N_("a month earlier"), "quarterly": N_("a quarter earlier"), "yearly": N_("a year earlier")}
+_THOUSANDS_DOT = re.compile(r"[+-]?\d{1,3}(\.\d{3})+")
+_MINUS = "\u2212"
+# A slip fits when undoing it gives a value within the allowed change (at most this share).
+_FIT = 0.5
+_SLIPS = ((1e-3, N_("the figure typed in thousands?")),
+          (1e3, N_("a decimal point lost, or three zeros too many?")),
+          (0.1, N_("a digit missing?")),
+          (10.0, N_("a digit doubled, or a zero too many?")))
+
+
+class Finding(NamedTuple):
+    """A plausibility warning with the period of its row (publish refuses an edition whose period has any)."""
+
+    period: str  # as the data write it: 2020-11
+    problem: Problem
+
+
+def parse_period(text: str, kind: str) -> Period | None:
+    """A period cell as a Period: a yearmonth or year column by its type, a text column by its form
+    (2020-Q4, 2020-11, 2020); None for a cell that is no period."""
+    for frequency in [_FREQUENCY[kind]] if kind in _FREQUENCY else FREQUENCIES:
+        if is_period(text, frequency):
+            return Period.parse(text, frequency)
+    return None
+
+
+def row_words(table: Table, tables: Callable[[str], Table | None], values: Mapping[str, str],
+              language: str) -> list[str]:
+    """A row named as readers know it, from its primary key: codes by their labels (Kabupaten Konawe), other
+    key columns by title and value, then the period in words (November 2020)."""
+    spec, words = table.spec, []
+    for name in spec.primary_key:
+        if name == spec.period or name not in values:
+            continue
+        labels = table.labels(name, tables) or {}
+        field = spec.field(name)
+        words.append(labels.get(values[name]) or f"{field.title if field and field.title else name} {values[name]}")
+    if spec.period in values:
+        period_field = spec.field(spec.period)
+        period = parse_period(values[spec.period], period_field.type if period_field else "string")
+        words.append(Locale(language).period(period) if period else values[spec.period])
+    return words
+
+
+def find(table: Table, tables: Callable[[str], Table | None], noted: set[tuple[int, str]], language: str,
+         notes_file: str) -> list[Finding]:
+    """The warnings of a valid table: every checked value that changed more than allowed since the same row's
+    previous period, unless it is noted (`noted`: (row position, column))."""
+    spec = table.spec
+    checked = [f for f in spec.fields if f.max_change is not None]
+    if not checked or not spec.period or table.frame.empty:
+        return []
+    now, before = _pairs(table)
+    found: list[Finding] = []
+    for field in checked:
+        rows = _implausible(table, field, now, before, noted)
+        found.extend(_report(table, tables, field, rows, language, notes_file))
+    return found
+
+
+def _pairs(table: Table):
+    """(positions of rows, positions of the same key's row in the previous period), for rows that have one."""
+    import numpy as np
+    import pandas as pd
+
+    frame, spec = table.frame, table.spec
+    period_field = spec.field(spec.period)
+    kind = period_field.type if period_field else "string"
+    texts = frame[spec.period]
+    earlier = {}
+    for text in set(texts):
+        period = parse_period(text, kind)
+        earlier[text] = str(period.previous()) if period else None
+    keys = {name: frame[name].to_numpy() for name in spec.primary_key if name != spec.period}
+    count = len(frame)
+    rows = pd.DataFrame({**keys, "\0period": texts.map(earlier).to_numpy(), "\0row": np.arange(count)})
+    previous = pd.DataFrame({**keys, "\0period": texts.to_numpy(), "\0before": np.arange(count)})
+    pairs = rows.dropna(subset=["\0period"]).merge(previous, on=[*keys, "\0period"], sort=True)
+    return pairs["\0row"].to_numpy(), pairs["\0before"].to_numpy()
+
+
+def _implausible(table: Table, field: FieldSpec, now, before, noted: set[tuple[int, str]]) -> list[tuple[int, int]]:
+    """(row, previous row) where the value changed by more than `max_change` of the previous value."""
+    import numpy as np
+
+    values = table.numeric(field.name).to_numpy(dtype=float)
+    new, old = values[now], values[before]
+    share = field.max_change or 0.0
+    with np.errstate(invalid="ignore"):
+        outside = ~np.isnan(new) & ~np.isnan(old) & (old != 0) & (np.abs(new - old) > share * np.abs(old))
+    pairs = [(int(r), int(b)) for r, b in zip(now[outside], before[outside], strict=True)]
+    return sorted(pair for pair in pairs if (pair[0], field.name) not in noted)
+
+
+def _report(table: Table, tables: Callable[[str], Table | None], field: FieldSpec, rows: list[tuple[int, int]],
+            language: str, notes_file: str) -> list[Finding]:
+    found = []
+    periods = table.frame[table.spec.period]
+    doubted = {row for row, _before in rows}
+    for row, before in rows[:MAX_PER_COLUMN]:
+        line, location = _where(table, row, field.name)
+        message = warning(table, tables, field, row, before, language, notes_file, before in doubted)
+        found.append(Finding(periods.iloc[row], Problem(table.spec.path, line, one_line(message), location, "warning")))
+    if len(rows) > MAX_PER_COLUMN:
+        row = rows[MAX_PER_COLUMN][0]
+        line, location = _where(table, row, field.name)
+        more = len(rows) - MAX_PER_COLUMN
+        message = _n("`{column}`: {count} more value changed by more than {allowed} since the previous period, from "
+                     "this one on: check it the same way",
+                     "`{column}`: {count} more values changed by more than {allowed} since the previous period, from "
+                     "this one on: check them the same way", more).format(
+            column=field.name, count=number(more), allowed=_allowed(field.max_change or 0.0, Locale(language)))
+        found.append(Finding(periods.iloc[row], Problem(table.spec.path, line, one_line(message), location, "warning")))
+    return found
+
+
+def warning(table: Table, tables: Callable[[str], Table | None], field: FieldSpec, row: int, before: int,
+            language: str, notes_file: str, follows: bool = False) -> str:
+    """`nilai_investasi` 5,522 for Kabupaten Konawe, November 2020 — was 5.494,7 a month earlier (−99,9%, more
+    than the ±50% allowed); a thousands dot in a decimal number? If the figure is right, add a note in ...
+    (`follows`: the previous value has a warning of its own, so the slip is more likely there.)"""
+    frame, spec, locale = table.frame, table.spec, Locale(language)
+    text, earlier = frame[field.name].iloc[row], frame[field.name].iloc[before]
+    value, previous = float(text), float(earlier)
+    values = {name: frame[name].iloc[row] for name in spec.primary_key}
+    period_field = spec.field(spec.period)
+    period = parse_period(frame[spec.period].iloc[row], period_field.type if period_field else "string")
+    change = (value - previous) / abs(previous) * 100
+    # Panduan: Angka ini berubah lebih jauh dari batas `max_change` kolomnya sejak periode sebelumnya. Cocokkan
+    # dengan sumbernya dan perbaiki selnya; bila angkanya memang benar, beri catatan di data/catatan.yaml (bab 6).
+    return _("`{column}` {value} for {row} — was {previous} {earlier} ({change}, more than the {allowed} allowed); "
+             "{cause} If the figure is right, add a note in {notes}.").format(
+        column=field.name, value=locale.number(value, _digits(text)), row=", ".join(row_words(
+            table, tables, values, language)), previous=locale.number(previous, _digits(earlier)),
+        earlier=_(_EARLIER[period.frequency if period else "monthly"]),
+        change=("+" if change > 0 else _MINUS) + locale.percent(abs(change), 1),
+        allowed=_allowed(field.max_change or 0.0, locale),
+        cause=_("the earlier value has a warning too: check that one first.") if follows
+        else cause(value, previous, text, field),
+        notes=notes_file)
+
+
+def cause(value: float, previous: float, text: str, field: FieldSpec) -> str:
+    """The slip that most likely made `value` (written `text`) of `previous`, as a question; else advice."""
+    if value == 0:
+        return _("an unknown value typed as 0? Leave the cell empty when the value is not known.")
+    if (value < 0) != (previous < 0):
+        return _("a minus sign typed by mistake, or left out?")
+    tolerance = min(field.max_change or _FIT, _FIT) * abs(previous)
+    for factor, slip in _SLIPS:
+        if abs(value / factor - previous) <= tolerance:
+            if factor == 1e-3 and field.type == "number" and _THOUSANDS_DOT.fullmatch(text):
+                return _("a thousands dot in a decimal number?")
+            return _(slip)
+    return _("check it against its source.")
+
+
+def _digits(text: str) -> int:
+    """The decimals a number cell is written with: 5494.7 -> 1, 1.2e3 -> 0."""
+    mantissa, _e, exponent = text.strip().lower().partition("e")
+    try:
+        return max(0, len(mantissa.partition(".")[2]) - int(exponent or 0))
+    except ValueError:
+        return 0
+
+
+def _allowed(share: float, locale: Locale) -> str:
+    """±50%: a share as a percentage, with the decimals it needs."""
+    percent = share * 100
+    digits = next((d for d in range(3) if abs(round(percent, d) - percent) < 1e-9), 2)
+    return "±" + locale.percent(percent, digits)
+
+
+_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
+
+
+def within(text: str, edition: Period) -> bool:
+    """Whether a row's period (as the data write it) lies in an edition's period: a month in its own month,
+    quarter or year."""
+    row = parse_period(text, "string")
+    if row is None:
+        return False
+    first, last = _span(row), _span(edition)
+    return last[0] <= first[0] and first[1] <= last[1]
+
+
+def _span(period: Period) -> tuple[int, int]:
+    """The first and last month of a period, counted from year 0."""
+    months = _MONTHS[period.frequency]
+    start = period.year * 12 + (period.index - 1) * months
+    return start, start + months - 1

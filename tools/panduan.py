@@ -1,0 +1,575 @@
+"""Build the examples of the staff guide (docs/panduan/) and write its pictures into docs/panduan/gambar/.
+
+    python tools/panduan.py            # build the examples, write the pictures
+    python tools/panduan.py --periksa  # build them and print every place where the guide and the engine differ
+
+Every example of the guide is a fenced block (or a picture) after an HTML comment that GitHub does not show:
+
+    <!-- contoh: content/2020-11/grafik-batang.md -->     a file of the guide's site; a block that does not
+                                                          start with `---` gets a plain article front matter
+    <!-- salah: content/2020-11/kolom-salah.md -->        a wrong file, checked in a site of its own ...
+    <!-- salah: data/pelatihan.xlsx | gabung F10:G10 -->  ... or the sample's workbook with an Excel trap made
+                                                          (a `contoh` with a trap: the guide's site has it too)
+    <!-- pesan -->                                        every error line the last `salah` gives, and only those
+    <!-- hasil: 2020-11/grafik-batang/ -->                text the built page shows (blank lines part it)
+    <!-- unduhan: 2020-11/grafik-tabel/tabel-1 -->        a file of the built page, byte for byte
+    <!-- gambar: 2020-11/grafik-batang/ -->               the picture is that page's first figure (`/#2`: the 2nd)
+    <!-- cuplikan: data/datapackage.yaml -->              lines quoted, in order, from the sample site's file
+
+A scenario is a site of its own that changes step by step, in the order of the guide (`@NAME` after the kind):
+`contoh@NAME: PATH` writes a file, `koreksi@NAME: PATH` applies a ```diff block, `perintah@NAME` runs each
+`python build.py ...` line of a block in the site's folder, `keluaran@NAME` lists lines that the last
+`perintah` printed (`...` stands for any text), `hasil@NAME: ADDRESS` reads the site's output/.
+
+The guide's site is the sample site's site.yaml, data/ (without releases/) and pictures, with every `contoh`;
+a wrong example's site has the sample's settings and data, the guide's edition for an article, and the wrong
+file; a scenario's site has the sample's settings and data and the guide's editions. Commands run in this
+process, at 2021-01-01 (SOURCE_DATE_EPOCH), as tests/conftest.py runs them. tests/test_panduan.py builds all
+of it and fails where the guide and the engine differ.
+"""
+from __future__ import annotations
+
+import contextlib
+import html
+import io
+import os
+import re
+import shlex
+import sys
+import tempfile
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+GUIDE = ROOT / "docs" / "panduan"
+PICTURES = GUIDE / "gambar"
+PICTURES_README = PICTURES / "README.md"
+EPOCH = "1609459200"  # 2021-01-01, as tests/conftest.py: after every date of the sample site
+MAIN = "utama"
+LIBRARIES = ("matplotlib", "babel")  # what decides the bytes of a chart's SVG
+FRONT = "---\ntitle: Contoh {name}\ndate: 2020-11-09\n---\n\n"
+EMPTY_EDITION = "---\nsummary: Edisi contoh.\n---\n"
+
+_MARKER = re.compile(r"^<!--\s*(?P<kind>[a-z]+)(?:@(?P<site>[\w-]+))?\s*(?::\s*(?P<target>.*?))?\s*-->\s*$")
+_FENCE = re.compile(r"^(?P<fence>`{3,}|~{3,})(?P<info>.*)$")
+_IMAGE = re.compile(r"^!\[[^\]]*\]\((?P<path>[^)\s]+)\)")
+_NO_BLOCK = {"salah", "contoh"}  # with a recipe (`| ...`) they have no block
+
+
+@dataclass(frozen=True)
+class Block:
+    """One marked example of the guide: its kind, scenario, target and text, and where it stands."""
+
+    kind: str
+    site: str
+    target: str
+    text: str
+    where: str  # docs/panduan/FILE.md:LINE, for messages
+
+    @property
+    def recipe(self) -> str:
+        """`gabung F10:G10` of `data/pelatihan.xlsx | gabung F10:G10`; empty without one."""
+        return self.target.partition("|")[2].strip()
+
+    @property
+    def path(self) -> str:
+        return self.target.partition("|")[0].strip()
+
+
+@dataclass
+class Run:
+    """A command's exit code and what it printed."""
+
+    code: int
+    out: str
+    err: str
+
+    @property
+    def lines(self) -> list[str]:
+        return [line for line in (self.out + self.err).splitlines() if line.strip()]
+
+
+@dataclass
+class Wrong:
+    """A `salah` example, the error lines the guide shows for it, and what the engine printed."""
+
+    block: Block
+    expected: list[str] = field(default_factory=list)
+    run: Run | None = None
+
+
+# ---------------------------------------------------------------- reading the guide
+
+
+def guide_files(guide: Path = GUIDE) -> list[Path]:
+    """The guide's pages in reading order: README.md, then the chapters by file name."""
+    pages = sorted(p for p in guide.glob("*.md") if p.name != "README.md")
+    return [guide / "README.md", *pages] if (guide / "README.md").exists() else pages
+
+
+def blocks(guide: Path = GUIDE) -> list[Block]:
+    """Every marked example of the guide, in reading order."""
+    found: list[Block] = []
+    for page in guide_files(guide):
+        found.extend(page_blocks(page.read_text(encoding="utf-8"), page.relative_to(ROOT).as_posix()))
+    return found
+
+
+def page_blocks(text: str, name: str) -> list[Block]:
+    """The marked examples of one page."""
+    lines = text.split("\n")
+    found = []
+    for number, line in enumerate(lines):
+        match = _MARKER.match(line.strip())
+        if not match:
+            continue
+        kind, target = match["kind"], match["target"] or ""
+        body = "" if kind in _NO_BLOCK and "|" in target else _next_element(lines, number + 1, f"{name}:{number + 1}")
+        found.append(Block(kind, match["site"] or MAIN, target, body, f"{name}:{number + 1}"))
+    return found
+
+
+def _next_element(lines: list[str], start: int, where: str) -> str:
+    """The fenced block, blockquote or picture that follows a marker (blank lines skipped)."""
+    index = start
+    while index < len(lines) and not lines[index].strip():
+        index += 1
+    line = lines[index] if index < len(lines) else ""
+    fence = _FENCE.match(line)
+    if fence:
+        return _fenced(lines, index, fence["fence"], where)
+    image = _IMAGE.match(line)
+    if image:
+        return image["path"]
+    if line.startswith(">"):
+        quoted = []
+        while index < len(lines) and lines[index].startswith(">"):
+            quoted.append(lines[index][1:].removeprefix(" "))
+            index += 1
+        return "\n".join(quoted)
+    raise ValueError(f"{where}: a marker must be followed by a fenced block, a blockquote or a picture")
+
+
+def _fenced(lines: list[str], index: int, fence: str, where: str) -> str:
+    body = []
+    for line in lines[index + 1:]:
+        if line.strip() == fence[0] * len(line.strip()) and len(line.strip()) >= len(fence):
+            return "\n".join(body) + "\n"
+        body.append(line)
+    raise ValueError(f"{where}: the fenced block is not closed")
+
+
+# ---------------------------------------------------------------- the sites
+
+
+def base_files(root: Path = ROOT, pictures: bool = True) -> dict[str, bytes]:
+    """The sample site's settings, data (snapshots left out) and pictures: what every example site starts with."""
+    files = {"site.yaml": (root / "site.yaml").read_bytes()}
+    for path in sorted((root / "data").rglob("*")):
+        rel = path.relative_to(root).as_posix()
+        if path.is_file() and not rel.startswith("data/releases/"):
+            files[rel] = path.read_bytes()
+    for path in sorted((root / "content").rglob("*") if pictures else ()):
+        if path.is_file() and path.suffix != ".md":
+            files[path.relative_to(root).as_posix()] = path.read_bytes()
+    return files
+
+
+def example_text(block: Block) -> str:
+    """A `contoh` or `salah` block as its file: a body alone gets a plain article front matter."""
+    if block.text.startswith("---") or not block.path.endswith(".md") or block.path.endswith("/index.md"):
+        return block.text
+    return FRONT.format(name=Path(block.path).stem) + block.text
+
+
+def site_files(found: list[Block], site: str = MAIN) -> dict[str, bytes]:
+    """The sample's base files with every `contoh` of a site (the last one of a path wins)."""
+    files = base_files()
+    for block in found:
+        if block.kind == "contoh" and block.site == site and not block.recipe:
+            files[block.path] = example_text(block).encode("utf-8")
+    return files
+
+
+def main_site(folder: Path, found: list[Block]) -> Path:
+    """The guide's site written into `folder`: site_files, then the Excel recipes of its `contoh` blocks."""
+    write_site(folder, site_files(found))
+    for block in found:
+        if block.kind == "contoh" and block.site == MAIN and block.recipe:
+            excel_trap(folder / block.path, block.recipe)
+    return folder
+
+
+def write_site(folder: Path, files: dict[str, bytes]) -> Path:
+    for rel, content in files.items():
+        path = folder / rel
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_bytes(content)
+    return folder
+
+
+def wrong_site(folder: Path, block: Block, main_files: dict[str, bytes]) -> Path:
+    """A site for one `salah` example: the base, an edition for an article, and the wrong file or trap."""
+    files = base_files(pictures=False)
+    parts = block.path.split("/")
+    if parts[0] == "content" and len(parts) == 3 and parts[1] != "pages" and parts[2] != "index.md":
+        edition = f"content/{parts[1]}/index.md"
+        files[edition] = main_files.get(edition, EMPTY_EDITION.encode())
+    write_site(folder, files)
+    (folder / "content").mkdir(exist_ok=True)
+    if block.recipe:
+        excel_trap(folder / block.path, block.recipe)
+    else:
+        (folder / block.path).write_text(example_text(block), encoding="utf-8")
+    return folder
+
+
+# ---------------------------------------------------------------- Excel traps, made with openpyxl
+
+
+def excel_trap(path: Path, recipe: str) -> None:
+    """Make one of the traps the guide shows in the sample's workbook: `gabung F10:G10` (merged cells),
+    `rumus H7` (a formula saved by a program, without its value), `teks H7 1.250` (a number typed as text),
+    `serial B5 44028` (a date shown as a number) or `tersembunyi Catatan` (a hidden sheet in front)."""
+    import openpyxl
+
+    verb, *args = recipe.split()
+    book = openpyxl.load_workbook(path)
+    sheet = book["Pelatihan"]
+    traps: dict[str, Callable[[], None]] = {
+        "gabung": lambda: sheet.merge_cells(args[0]),
+        "rumus": lambda: sheet.__setitem__(args[0], "=20+5"),
+        "teks": lambda: _set(sheet, args[0], args[1], "@"),
+        "serial": lambda: _set(sheet, args[0], int(args[1]), "General"),
+        "tersembunyi": lambda: _hidden_sheet(book, args[0]),
+    }
+    traps[verb]()
+    book.save(path)
+
+
+def _set(sheet, cell: str, value: object, number_format: str) -> None:
+    sheet[cell] = value
+    sheet[cell].number_format = number_format
+
+
+def _hidden_sheet(book, title: str) -> None:
+    notes = book.create_sheet(title, 0)
+    notes["A1"] = "Catatan petugas data: angka Desember menyusul."
+    notes.sheet_state = "hidden"
+
+
+# ---------------------------------------------------------------- running buletin
+
+
+def run(args: list[str], cwd: Path | None = None) -> Run:
+    """buletin's command line in this process, at a fixed time, with what it printed."""
+    from buletin.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with _environment(cwd), contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        code = main([str(a) for a in args])
+    return Run(code, out.getvalue(), err.getvalue())
+
+
+@contextlib.contextmanager
+def _environment(cwd: Path | None) -> Iterator[None]:
+    pinned = {"SOURCE_DATE_EPOCH": EPOCH, "BULETIN_LANG": "id"}  # the guide quotes messages as staff see them
+    before, here = {name: os.environ.get(name) for name in pinned}, Path.cwd()
+    os.environ.update(pinned)
+    if cwd is not None:
+        os.chdir(cwd)
+    try:
+        yield
+    finally:
+        os.chdir(here)
+        for name, value in before.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+
+
+def build(site: Path, out: Path, cache: Path) -> Run:
+    return run(["build", "--site", site, "--out", out, "--cache", cache, "--quiet"])
+
+
+def check(site: Path, cache: Path) -> Run:
+    return run(["check", "--site", site, "--cache", cache, "--quiet"])
+
+
+def command_args(line: str) -> list[str] | None:
+    """`python build.py publish 2020-11` -> ["publish", "2020-11"]; None for a line that is not a command."""
+    words = shlex.split(line, comments=True)
+    return words[2:] if words[:2] == ["python", "build.py"] else None
+
+
+# ---------------------------------------------------------------- reading the output
+
+
+def page_address(path: str) -> str:
+    """`content/2020-11/grafik-batang.md` -> `2020-11/grafik-batang/`; `content/pages/kontak.md` -> `kontak/`."""
+    rel = path.removeprefix("content/").removeprefix("pages/").removesuffix(".md").removesuffix("index")
+    return rel.rstrip("/") + "/"
+
+
+def page_text(out: Path, address: str) -> str:
+    """The visible text of a built page (its index.html), on one line."""
+    path = out / address / "index.html" if not address.endswith(".html") else out / address
+    text = re.sub(r"<(script|style)\b.*?</\1>", " ", path.read_text(encoding="utf-8"), flags=re.S)
+    return normalised(html.unescape(re.sub(r"<[^>]+>", " ", text)))
+
+
+def normalised(text: str) -> str:
+    """Runs of white space as one space; no space before punctuation that markup tags leave apart."""
+    text = re.sub(r"\s+", " ", text).strip()
+    return re.sub(r" ([.,;:)])", r"\1", re.sub(r"([(]) ", r"\1", text))
+
+
+def paragraphs(text: str) -> list[str]:
+    """A `hasil` block's paragraphs (parted by blank lines), each on one line; a Markdown table's cells are read
+    as the page shows them, one after the other."""
+    lines = [" ".join(c.strip() for c in line.strip().strip("|").split("|")) if line.strip().startswith("|")
+             else line for line in text.split("\n") if not re.fullmatch(r"\s*\|[-:| ]+\|\s*", line)]
+    return [normalised(p) for p in re.split(r"\n\s*\n", "\n".join(lines)) if p.strip()]
+
+
+def output_file(out: Path, target: str, suffix: str = ".csv") -> Path:
+    """`2020-11/grafik-tabel/tabel-1` -> the page's file named `tabel-1-HASH.csv`."""
+    folder, _, prefix = target.rpartition("/")
+    found = sorted((out / folder).glob(f"{prefix}-*{suffix}"))
+    if len(found) != 1:
+        raise FileNotFoundError(f"{out / folder}: {len(found)} files named {prefix}-*")
+    return found[0]
+
+
+def figure_svg(out: Path, target: str) -> bytes:
+    """`2020-11/grafik-batang/` (its first figure) or `2020-11/grafik-batang/#2` -> the SVG drawn."""
+    address, _, number = target.partition("#")
+    return output_file(out, f"{address.rstrip('/')}/gambar-{number or 1}", ".svg").read_bytes()
+
+
+def matches(expected: str, line: str) -> bool:
+    """An expected line as the guide shows it, where `...` stands for any text."""
+    pattern = ".*".join(re.escape(part) for part in expected.strip().split("..."))
+    return re.fullmatch(pattern, line.strip()) is not None
+
+
+# ---------------------------------------------------------------- the examples, built
+
+
+@dataclass
+class Built:
+    """The guide's examples built: the main site's output and run, and each wrong example's run."""
+
+    blocks: list[Block]
+    out: Path
+    main: Run
+    wrong: list[Wrong]
+
+
+def wrong_examples(found: list[Block]) -> list[Wrong]:
+    """Each `salah` with the lines of the `pesan` that follows it."""
+    wrong: list[Wrong] = []
+    for block in found:
+        if block.kind == "salah":
+            wrong.append(Wrong(block))
+        elif block.kind == "pesan":
+            if not wrong or wrong[-1].expected:
+                raise ValueError(f"{block.where}: a `pesan` must follow its `salah`")
+            wrong[-1].expected = [line for line in block.text.splitlines() if line.strip()]
+    return wrong
+
+
+def build_all(folder: Path, found: list[Block] | None = None) -> Built:
+    """Build the main site and check every wrong example, under `folder`."""
+    found = blocks() if found is None else found
+    files = site_files(found)
+    site, out, cache = main_site(folder / "utama", found), folder / "out", folder / "cache"
+    main = build(site, out, cache)
+    wrong = wrong_examples(found)
+    for number, example in enumerate(wrong, start=1):
+        example.run = check(wrong_site(folder / f"salah-{number}", example.block, files), cache)
+    return Built(found, out, main, wrong)
+
+
+def scenarios(found: list[Block]) -> list[str]:
+    """The names of the guide's scenarios, in reading order."""
+    return list(dict.fromkeys(b.site for b in found if b.site != MAIN))
+
+
+def run_scenario(folder: Path, name: str, found: list[Block]) -> list[str]:
+    """Play a scenario, step by step, in a site of the sample's data and the guide's editions; the differences
+    from what the guide says."""
+    editions = {b.path: example_text(b).encode() for b in found
+                if b.kind == "contoh" and b.site == MAIN and re.fullmatch(r"content/[^/]+/index\.md", b.path)}
+    site = write_site(folder / name, {**base_files(pictures=False), **editions})
+    last: Run | None = None
+    problems: list[str] = []
+    steps = [b for b in found if b.site == name]
+    for index, block in enumerate(steps):
+        if block.kind == "perintah":
+            last = _commands(block, site)
+            shown = steps[index + 1].text if index + 1 < len(steps) and steps[index + 1].kind == "keluaran" else ""
+            if last.code and ": error: " not in shown:  # a command may fail where the guide shows its error
+                problems.append(f"{block.where}: exit {last.code}:\n{last.err}")
+        elif block.kind == "keluaran":
+            shown = last.lines if last else []
+            problems.extend(f"{block.where}: the command did not print `{e}`; it printed:\n" + "\n".join(shown)
+                            for e in block.text.splitlines() if e.strip() and not any(matches(e, s) for s in shown))
+        else:
+            problems.extend(_scenario_step(block, site))
+    return problems
+
+
+def _commands(block: Block, site: Path) -> Run:
+    """Each `python build.py ...` line of a block, in the site's folder; stops at the first that fails."""
+    total = Run(0, "", "")
+    for args in (a for a in map(command_args, block.text.splitlines()) if a is not None):
+        result = run(args, cwd=site)
+        total = Run(result.code, total.out + result.out, total.err + result.err)
+        if result.code:
+            break
+    return total
+
+
+def _scenario_step(block: Block, site: Path) -> list[str]:
+    """A file written (`contoh`), corrected (`koreksi`) or a page read (`hasil`) in a scenario's site."""
+    if block.kind == "contoh":
+        (site / block.path).write_text(example_text(block), encoding="utf-8")
+    elif block.kind == "koreksi":
+        return apply_diff(site / block.path, block)
+    elif block.kind == "hasil":
+        return shown_differences(block, site / "output")
+    return []
+
+
+def apply_diff(path: Path, block: Block) -> list[str]:
+    """Apply a ```diff block: its ` ` and `-` lines, found once in the file in that order, become its ` ` and
+    `+` lines."""
+    lines = path.read_text(encoding="utf-8").split("\n")
+    hunk = [line for line in block.text.splitlines() if line[:1] in (" ", "-", "+")]
+    old = [line[1:] for line in hunk if line[0] != "+"]
+    new = [line[1:] for line in hunk if line[0] != "-"]
+    starts = [i for i in range(len(lines) - len(old) + 1) if lines[i:i + len(old)] == old]
+    if len(starts) != 1:
+        return [f"{block.where}: the lines of the diff are found {len(starts)} times in {block.path}, not once"]
+    path.write_text("\n".join(lines[:starts[0]] + new + lines[starts[0] + len(old):]), encoding="utf-8")
+    return []
+
+
+def pictures(built: Built) -> dict[Path, bytes]:
+    """Each `gambar` of the guide: where the guide shows it, and the SVG the engine draws for it."""
+    found: dict[Path, bytes] = {}
+    for block in built.blocks:
+        if block.kind == "gambar":
+            found[(GUIDE / block.text).resolve()] = figure_svg(built.out, block.target)
+    return found
+
+
+def libraries() -> str:
+    """`matplotlib 3.11.2, babel 2.19.0`: the versions the pictures were drawn with."""
+    from buletin.build.state import versions
+
+    found = dict(versions())
+    return ", ".join(f"{name} {found.get(name, '-')}" for name in LIBRARIES)
+
+
+def pictures_readme() -> str:
+    return ("# Gambar panduan\n\n"
+            "Gambar di folder ini dibuat otomatis dari contoh-contoh panduan oleh perintah\n"
+            "`python tools/panduan.py` (dari folder utama proyek). Jangan diubah dengan tangan: setiap gambar\n"
+            "adalah grafik yang digambar buletin untuk contohnya, dan pengujian gagal bila keduanya berbeda.\n\n"
+            f"Digambar dengan: {libraries()}\n")
+
+
+def differences(built: Built) -> list[str]:
+    """Every place where the guide says something the engine does not do (empty when they agree)."""
+    found = [f"the guide's site did not build (exit {built.main.code}):\n{built.main.err}"] if built.main.code else []
+    for block in built.blocks:
+        found.extend(main_differences(block, built.out))
+    for example in built.wrong:
+        found.extend(wrong_differences(example))
+    return found
+
+
+def main_differences(block: Block, out: Path) -> list[str]:
+    if block.site != MAIN:
+        return []
+    if block.kind == "hasil":
+        return shown_differences(block, out)
+    if block.kind == "unduhan" and output_file(out, block.target).read_text(encoding="utf-8") != block.text:
+        return [f"{block.where}: {block.target} differs:\n{output_file(out, block.target).read_text('utf-8')}"]
+    if block.kind == "cuplikan":
+        return quote_differences(block)
+    return []
+
+
+def shown_differences(block: Block, out: Path) -> list[str]:
+    """The paragraphs of a `hasil` that its page does not show, each with what the page has there instead."""
+    try:
+        text = page_text(out, block.target)
+    except FileNotFoundError:
+        return [f"{block.where}: no page {block.target} was built"]
+    return [f"{block.where}: {block.target} does not show:\n  {p}\nit shows:\n  {_near(text, p)}"
+            for p in paragraphs(block.text) if p not in text]
+
+
+def _near(text: str, expected: str) -> str:
+    """The page's text where an expected paragraph would stand (found by its first words)."""
+    for size in (40, 20, 10):
+        at = text.find(expected[:size])
+        if at >= 0:
+            return text[at:at + len(expected) + 60]
+    return text[-1500:]
+
+
+def quote_differences(block: Block) -> list[str]:
+    """A `cuplikan` whose lines are not, in order, lines of the sample site's file."""
+    lines = iter(line.strip() for line in (ROOT / block.target).read_text(encoding="utf-8").splitlines())
+    missing = [q for q in (q.strip() for q in block.text.splitlines()) if q and q not in lines]
+    return [f"{block.where}: {block.target} has no line (in this order) `{q}`" for q in missing]
+
+
+def wrong_differences(example: Wrong) -> list[str]:
+    """The error lines a wrong example gave, against those the guide shows (both ways)."""
+    assert example.run is not None
+    errors = [line.strip() for line in example.run.lines if ": error: " in line]
+    where = example.block.where
+    if example.run.code != 1 or not example.expected:
+        return [f"{where}: expected exit 1 and a `pesan`; got exit {example.run.code}:\n{example.run.err}"]
+    expected = [e.strip() for e in example.expected]
+    unmatched = [e for e in expected if e not in errors]
+    unexpected = [line for line in errors if line not in expected]
+    return [f"{where}: the guide shows `{e}`; the engine printed:\n" + "\n".join(errors) for e in unmatched] + \
+        [f"{where}: the engine also printed `{line}`, which the guide does not show" for line in unexpected]
+
+
+def main(argv: list[str]) -> int:
+    sys.path.insert(0, str(ROOT))
+    with tempfile.TemporaryDirectory(prefix="panduan-") as folder:
+        built = build_all(Path(folder))
+        problems = differences(built)
+        for name in scenarios(built.blocks):
+            problems.extend(run_scenario(Path(folder), name, built.blocks))
+        if "--periksa" in argv:
+            print("\n\n".join(problems) or "panduan: every example agrees with the engine")
+            return 1 if problems else 0
+        if built.main.code:
+            print(problems[0], file=sys.stderr)
+            return 1
+        drawn = pictures(built)
+    PICTURES.mkdir(parents=True, exist_ok=True)
+    for path, svg in drawn.items():
+        path.write_bytes(svg)
+    PICTURES_README.write_text(pictures_readme(), encoding="utf-8")
+    stale = sorted(p.name for p in PICTURES.glob("*.svg") if p.resolve() not in drawn)
+    print(f"panduan: wrote {len(drawn)} pictures into {PICTURES.relative_to(ROOT)}"
+          + (f"; not used by the guide: {', '.join(stale)}" if stale else ""))
+    for line in problems:
+        print(line, file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main(sys.argv[1:]))
