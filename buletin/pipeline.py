@@ -35,6 +35,7 @@ from buletin.inputs.catalog import Catalog, load_catalog
 from buletin.inputs.config import FALLBACK, SiteConfig, load_config
 from buletin.inputs.content import Content, Document, load_content
 from buletin.inputs.paths import input_hashes
+from buletin.messages import _, number
 from buletin.model import (
     ArticleView,
     EditionView,
@@ -180,7 +181,9 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
         problems.add(exc.path, None, str(exc))
         raise SiteError(problems) from None
     except jinja2.TemplateError as exc:
-        problems.add(*template_location(exc, site_root), f"theme template: {exc}")
+        problems.add(*template_location(exc, site_root), _(
+            "theme template: {problem}: correct the template; a template of templates/ can also be removed, and "
+            "the built-in one is used again").format(problem=exc))
         raise SiteError(problems) from None
     for view in views(model):
         links.check_internal(view.body.html, _document(view), view.path, set(files), problems)
@@ -247,7 +250,7 @@ def _compose(plan: SitePlan, composers: dict[str | None, Composer], workers: Wor
             pending.append(slot)
         else:
             bodies[slot.path] = kept
-    progress.say(f"composing {len(pending)} documents", len(pending))
+    progress.say(_("composing {count} documents").format(count=number(len(pending))), len(pending))
     tasks = [(composers[slot.period].setting, slot.doc, slot.context) for slot in pending]
     for slot, outcome in zip(pending, workers.map(compose_task, tasks, minimum=MIN_FOR_POOL), strict=True):
         bodies[slot.path] = composers[slot.period].take(slot.doc, slot.context, outcome)
@@ -349,7 +352,8 @@ def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState
     try:
         files.update(indexer.files(pages))
     except SearchUnavailable as exc:
-        warnings.append(f"the search index was not built ({exc}); the search page will say so")
+        warnings.append(_("the search index was not built ({reason}); the search page will say so: install buletin "
+                          "again (`python -m pip install -r requirements.txt`), then build again").format(reason=exc))
     commit = clock.git(site_root, "rev-parse", "HEAD")
     files[writer.MANIFEST] = writer.manifest(model.config.version, model.built_at.isoformat(), commit,
                                              input_hashes(site_root), files)

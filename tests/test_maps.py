@@ -329,7 +329,7 @@ def test_feature_without_the_key(make_site, run_cli):
     features[2]["properties"] = {"Kode": "7403", "nama": "Konawe"}
     text = collection(features)
     site = map_site(make_site, {GEO: text})
-    assert_reported(failed(run_cli, site), f"{GEO}:4", "feature 3", "`kode`", "did you mean `Kode`")
+    assert_reported(failed(run_cli, site), f"{GEO}:4", "area 3", "`kode`", "did you mean `Kode`")
 
 
 def test_key_found_in_a_feature_written_over_many_lines(make_site, run_cli):
@@ -376,7 +376,7 @@ def test_geojson_resource_needs_its_key(make_site, run_cli):
     site = map_site(make_site, {PACKAGE: package})
     result = failed(run_cli, site)
     assert_reported(result, f"{PACKAGE}:{line_of(package, 'format: geojson')}", "peta", "`key`")
-    assert "unknown map" not in result.err  # the chart's use of it is a follow-on error, not reported again
+    assert "no map file" not in result.err  # the chart's use of it is a follow-on error, not reported again
 
 
 def test_key_on_a_table_and_schema_on_a_map(make_site, run_cli):
@@ -407,7 +407,7 @@ def test_map_on_a_chart_that_is_not_a_map(make_site, run_cli):
 
 
 @pytest.mark.parametrize(("value", "words"), [("wilayah", ("`wilayah` is a table", "format: geojson")),
-                                              ("petta", ("unknown map resource", "did you mean `peta`"))])
+                                              ("petta", ("no map file `petta`", "did you mean `peta`"))])
 def test_map_that_is_not_a_geojson_resource(make_site, run_cli, value, words):
     chart = MAP_CHART.replace("map: peta", f"map: {value}")
     site = map_site(make_site, chart=chart)
@@ -418,7 +418,7 @@ def test_map_resource_as_data(make_site, run_cli):
     chart = MAP_CHART.replace("data: ikm", "data: peta")
     site = map_site(make_site, chart=chart)
     assert_reported(failed(run_cli, site), f"{EDITION}:{line_of(EDITION_MD + chart, 'data: peta')}",
-                    "map resource", "`map: peta`")
+                    "is a map file", "`map: peta`")
 
 
 @pytest.mark.parametrize(("old", "new", "key", "words"), [

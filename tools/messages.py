@@ -153,7 +153,9 @@ SHOWN = {"count": "jumlah", "key": "keterangan", "text": "teks", "name": "nama",
          "message": "pesan", "summary": "ringkasan", "outcome": "akibat", "detail": "rincian", "items": "daftar",
          "last": "yang terakhir", "drafts": "draf", "expected": "jumlah", "shown": "nilai",
          "argument_name": "argumen", "choices": "pilihan", "type": "jenis", "option": "pilihan",
-         "matches": "pilihan"}
+         "matches": "pilihan", "hint": "saran", "guess": "saran", "x": "kolom", "map": "peta",
+         "areas": "wilayah-wilayah", "file": "berkas", "number": "nomor", "longitude": "bujur",
+         "latitude": "lintang"}
 
 
 HEADER = """# Daftar pesan buletin
@@ -172,9 +174,6 @@ dalam bahasa Inggris, karena editor seperti VS Code dan layanan CI membacanya. C
 
 Pesan ditulis dalam bahasa situs (`language:` di `site.yaml`). Untuk sekali jalan dalam bahasa lain, tambahkan
 `--lang en` (atau `--lang id`) pada perintah, misalnya `python build.py check --lang en`.
-
-Beberapa pesan dari bagian yang sedang diperbarui (sebagian pesan grafik, peta, dan `site.yaml`) masih
-berbahasa Inggris dan belum ada di daftar ini.
 """
 
 

@@ -12,7 +12,8 @@ from buletin.inputs.catalog import Catalog
 from buletin.inputs.content import Aggregate
 from buletin.inputs.query import QueryError, Series, grouped
 from buletin.inputs.schema import Where, keys_of, option, validate
-from buletin.problems import Problems, did_you_mean, nearest
+from buletin.messages import _, _n, listing, number
+from buletin.problems import Problems, nearest
 
 ChartType = Literal["bar", "barh", "line", "table", "map"]
 Sort = Literal["asc", "desc", "none"]
@@ -53,6 +54,14 @@ _NUMBER_KEYS = {f.name for f in fields(ChartSpec) if "int" in str(f.type)}  # to
 Render = Callable[[str, int], "str | None"]  # a value's text and its file line -> rendered, or None on error
 
 
+def chart_problem(problem: str) -> str:
+    """A problem of a chart block as the report shows it: `chart: ` and the problem (last, in every language:
+    chart_problem("") is the prefix of the problems the block's settings are checked for)."""
+    # Panduan: Masalah pada blok grafik (```chart) di artikel, pada baris yang disebut; «masalah» adalah
+    # salah satu pesan grafik atau peta di bagian ini.
+    return _("chart: {problem}").format(problem=problem)
+
+
 def parse_spec(text: str, source: str, first_line: int, problems: Problems,
                render: Render | None = None) -> tuple[ChartSpec | None, yamlfile.KeyLines]:
     """Parse a chart block, then render the macros in its values, then check it; every problem at its line.
@@ -71,16 +80,17 @@ def parse_spec(text: str, source: str, first_line: int, problems: Problems,
     try:
         raw = yamlfile.load(shielded)
     except yamlfile.YamlError as exc:
-        problems.add(source, first_line + (exc.line or 1) - 1, f"chart: {exc}")
+        problems.add(source, first_line + (exc.line or 1) - 1, chart_problem(str(exc)))
         return None, lines
     if not isinstance(raw, dict):
-        problems.add(source, first_line, "chart: the block must hold `key: value` lines (data, x, y, ...)")
+        problems.add(source, first_line, chart_problem(_(
+            "the block must hold `key: value` lines, one setting a line (data, x, y, ...), e.g. `data: ikm`")))
         return None, lines
     before = len(problems)
     values = _render_values(raw, (), originals, lines, render or (lambda value, _line: value))
     if len(problems) > before or values is None:
         return None, lines
-    spec = validate(ChartSpec, values, Where(source, lines, prefix="chart: "), problems)
+    spec = validate(ChartSpec, values, Where(source, lines, prefix=chart_problem("")), problems)
     if spec is not None and len(problems) == before:
         _check_map_keys(spec, source, lines, problems)
     return (spec if len(problems) == before else None), lines
@@ -91,20 +101,24 @@ def _check_map_keys(spec: ChartSpec, source: str, lines: yamlfile.KeyLines, prob
     if spec.type != "map":
         for key in ("map", "highlight"):
             if getattr(spec, key):
-                problems.add(source, lines.line(key), f"chart: `{key}` is only for maps (`type: map`), not for "
-                             f"`type: {spec.type}`")
+                problems.add(source, lines.line(key), chart_problem(_(
+                    "`{key}` is only for maps (`type: map`), not for `type: {type}`: remove the line, or make the "
+                    "chart a map").format(key=key, type=spec.type)))
         return
     if not spec.map:
-        problems.add(source, lines.line("type"), "chart: a map needs `map`, a GeoJSON resource of "
-                     "data/datapackage.yaml whose areas it shades, e.g. `map: batas_wilayah`")
+        problems.add(source, lines.line("type"), chart_problem(_(
+            "a map needs `map`, the name of the map file in data/datapackage.yaml whose areas it shades, e.g. "
+            "`map: batas_wilayah`")))
     if spec.by:
-        problems.add(source, lines.line("by"), "chart: a map shades one value per area: `by` is for bar and "
-                     "line charts; filter one series instead, e.g. `filter: {sektor: pangan}`")
+        problems.add(source, lines.line("by"), chart_problem(_(
+            "a map shades one value per area: `by` is for bar and line charts; filter one series instead, e.g. "
+            "`filter: {sektor: pangan}`")))
     if len(spec.y) > 1:
-        problems.add(source, lines.line("y"), "chart: a map shades one value per area: give one `y` column")
+        problems.add(source, lines.line("y"), chart_problem(_(
+            "a map shades one value per area: give one `y` column")))
     if spec.top is not None:
-        problems.add(source, lines.line("top"), "chart: `top` would leave the other areas of a map blank; "
-                     "narrow `filter:` instead")
+        problems.add(source, lines.line("top"), chart_problem(_(
+            "`top` would leave the other areas of a map blank: remove it, and narrow `filter:` instead")))
 
 
 def _render_values(value: Any, path: tuple, originals: list[str], lines: yamlfile.KeyLines,
@@ -159,18 +173,22 @@ def chart_data(spec: ChartSpec, catalog: Catalog, source: str, lines: yamlfile.K
     A map's is a MapSeries: with the areas it is drawn on."""
     sort = spec.sort
     if catalog.geometry_spec(spec.data) is not None:
-        problems.add(source, lines.line("data"), f"chart: `{spec.data}` is a map resource (GeoJSON), not a table: "
-                     f"`data` names the table of values; give the areas as `map: {spec.data}`")
+        problems.add(source, lines.line("data"), chart_problem(_(
+            "`{name}` is a map file (GeoJSON), not a table: `data` names the table of values; give the areas as "
+            "`map: {name}`").format(name=spec.data)))
         return None
     if spec.type == "map" and catalog.geometry_spec(spec.map) is None:
         if spec.map in catalog.hashes:
-            problems.add(source, lines.line("map"), f"chart: `{spec.map}` is a table, not a map resource: `map` "
-                         "names a GeoJSON resource (`format: geojson` in data/datapackage.yaml)")
+            problems.add(source, lines.line("map"), chart_problem(_(
+                "`{name}` is a table, not a map file: `map` names a map file, declared with `format: geojson` in "
+                "data/datapackage.yaml").format(name=spec.map)))
         elif not catalog.is_broken(spec.map):  # else declared with errors, reported at its declaration
             known = catalog.geometry_names
-            problems.add(source, lines.line("map"), f"chart: unknown map resource `{spec.map}`"
-                         f"{did_you_mean(spec.map, known)}; " + (f"map resources: {', '.join(known)}" if known else
-                         "declare its GeoJSON file in data/datapackage.yaml with `format: geojson` and `key`"))
+            message = _("there is no map file `{name}` in data/datapackage.yaml{hint}; map files: {names}") if known \
+                else _("there is no map file `{name}` in data/datapackage.yaml: declare its GeoJSON file there with "
+                       "`format: geojson` and `key`")
+            problems.add(source, lines.line("map"), chart_problem(message.format(
+                name=spec.map, hint=_guess(spec.map, known), names=", ".join(known))))
         return None
     try:
         series = grouped(catalog, spec.data, spec.x, list(spec.y), spec.by, spec.agg, spec.filter, sort, spec.top)
@@ -178,15 +196,19 @@ def chart_data(spec: ChartSpec, catalog: Catalog, source: str, lines: yamlfile.K
         if exc.follow_on:
             return None
         key_path = ("filter", exc.column or next(iter(spec.filter), "")) if exc.key == "filter" else (exc.key,)
-        problems.add(source, lines.line(*key_path) or lines.line(exc.key) or lines.line("data"), f"chart: {exc}")
+        problems.add(source, lines.line(*key_path) or lines.line(exc.key) or lines.line("data"),
+                     chart_problem(str(exc)))
         return None
     if spec.type == "map":
         return _map_data(spec, series, catalog, source, lines, problems)
     limit = MAX_TABLE_ROWS if spec.type == "table" else MAX_CATEGORIES
     if len(series.x_values) > limit:
-        problems.add(source, lines.line("x"), f"chart: {len(series.x_values):,} values of `{spec.x}` to show; a "
-                     f"{'table' if spec.type == 'table' else 'chart'} holds at most {limit:,}: keep the largest "
-                     "with `sort: desc` and `top: 20`, or narrow `filter:`")
+        message = _("{count} values of `{x}` to show; a table holds at most {limit}: keep the largest with "
+                    "`sort: desc` and `top: 20`, or narrow `filter:`") if spec.type == "table" else \
+            _("{count} values of `{x}` to show; a chart holds at most {limit}: keep the largest with `sort: desc` "
+              "and `top: 20`, or narrow `filter:`")
+        problems.add(source, lines.line("x"), chart_problem(message.format(
+            count=number(len(series.x_values)), x=spec.x, limit=number(limit))))
         return None
     if spec.type != "table" and len(series.columns) > MAX_SERIES:
         series = fold_series(series, other_label)
@@ -212,21 +234,29 @@ def _map_data(spec: ChartSpec, series: Series, catalog: Catalog, source: str, li
         return None  # the map resource could not be read: reported at its file
     codes = set(geometry.codes)
     missing = [x for x in series.x_values if x not in codes]
-    shown = ", ".join(geometry.codes[:8]) + (f", ... ({len(codes)})" if len(codes) > 8 else "")
+    shown = ", ".join(geometry.codes[:8]) + (f", ... ({number(len(codes))})" if len(codes) > 8 else "")
     if missing:
-        listed = ", ".join(f"`{x}`" for x in missing[:5]) + (f" and {len(missing) - 5} more" if len(missing) > 5
-                                                             else "")
-        problems.add(source, lines.line("x"), f"chart: {listed} of `{spec.x}` "
-                     f"{'has' if len(missing) == 1 else 'have'} no area in map `{spec.map}` (property "
-                     f"`{geometry.key}`){_guess(missing[0], geometry.codes)}; its areas: {shown}")
+        quoted = [f"`{x}`" for x in missing[:5]]
+        listed = listing(quoted) if len(missing) <= 5 else _("{values} and {count} more").format(
+            values=", ".join(quoted), count=number(len(missing) - 5))
+        problems.add(source, lines.line("x"), chart_problem(_n(
+            "{values} of `{x}` has no area in map `{map}` (whose areas are named by their `{key}`){guess}; its "
+            "areas: {areas}: correct the code in the data, or add the area to the map file",
+            "{values} of `{x}` have no area in map `{map}` (whose areas are named by their `{key}`){guess}; its "
+            "areas: {areas}: correct the codes in the data, or add the areas to the map file",
+            len(missing)).format(values=listed, x=spec.x, map=spec.map, key=geometry.key,
+                                 guess=_guess(missing[0], geometry.codes), areas=shown)))
         return None
     if spec.highlight and spec.highlight not in codes:
-        problems.add(source, lines.line("highlight"), f"chart: `highlight: {spec.highlight}` is no area of map "
-                     f"`{spec.map}`{_guess(spec.highlight, geometry.codes)}; its areas: {shown}")
+        problems.add(source, lines.line("highlight"), chart_problem(_(
+            "`highlight: {code}` is no area of map `{map}`{guess}; its areas: {areas}: write the code of one of "
+            "them").format(code=spec.highlight, map=spec.map, guess=_guess(spec.highlight, geometry.codes),
+                           areas=shown)))
         return None
     return map_series(series, geometry, map_areas(geometry))
 
 
 def _guess(code: str, codes: list[str]) -> str:
+    """A hint such as ` (did you mean `7401`?)` when a known code is close to a wrong one, else nothing."""
     guess = nearest(code, codes)
-    return f" (did you mean `{guess}`?)" if guess else ""
+    return " " + _("(did you mean `{name}`?)").format(name=guess) if guess else ""

@@ -11,6 +11,7 @@ from buletin.compose.charts import Figure, render_card, render_svg
 from buletin.compose.composer import Body
 from buletin.compose.maps import render_map, render_map_card
 from buletin.i18n import Locale
+from buletin.messages import _, number
 
 MIN_FOR_POOL = 16  # images to draw; with fewer, worker processes cost more than they save
 
@@ -56,7 +57,7 @@ def draw(figures: list[Figure], cards: dict[str, tuple[Figure, str, str]], langu
             tasks[key] = ("card", lead.spec, lead.series, language, lead.digits, lead.areas, heading, site_title)
         else:
             images[key] = found
-    progress.say(f"drawing {len(tasks)} charts", len(tasks))
+    progress.say(_("drawing {count} charts").format(count=number(len(tasks))), len(tasks))
     keys = sorted(tasks)
     for key, image in zip(keys, workers.map(draw_task, [tasks[k] for k in keys], minimum=MIN_FOR_POOL),
                           strict=True):

@@ -7,8 +7,9 @@ from typing import Literal, get_args
 
 from buletin.i18n import LANGUAGES
 from buletin.inputs import yamlfile
-from buletin.inputs.paths import NotUtf8, read_utf8, refusal
-from buletin.inputs.schema import Where, keys_of, option, validate
+from buletin.inputs.paths import NotUtf8, read_utf8, refused
+from buletin.inputs.schema import Where, option, validate
+from buletin.messages import N_, _
 from buletin.periods import FREQUENCIES, Period
 from buletin.problems import Problems, SiteError
 
@@ -23,7 +24,8 @@ assert get_args(Language) == LANGUAGES and get_args(Frequency) == FREQUENCIES, "
 def _absolute_url(url: str) -> str | None:
     if url.startswith(("http://", "https://")) and "://" in url and len(url.split("://", 1)[1].strip("/")) > 0:
         return None
-    return f"`base_url` must be an absolute http(s) URL such as https://example.go.id/buletin/, not `{url}`"
+    return _("`base_url` must be the site's full web address, starting with http:// or https://, e.g. "
+             "https://example.go.id/buletin/, not `{url}`").format(url=url)
 
 
 def _time_zone(name: str) -> str | None:
@@ -32,7 +34,8 @@ def _time_zone(name: str) -> str | None:
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
-        return f"unknown time zone `{name}` (use an IANA name such as Asia/Makassar)"
+        return _("unknown time zone `{name}`: write a name of the IANA list, Area/City, e.g. Asia/Makassar or "
+                 "Asia/Jakarta").format(name=name)
     return None
 
 
@@ -58,8 +61,11 @@ class SiteConfig:
         return replace(self, base_url=normalise_base_url(base_url))
 
 
-KNOWN_KEYS = keys_of(SiteConfig)
 FALLBACK = SiteConfig(title="?", language="id")
+# What a period given to a command must be, by the site's frequency (after the period's own message).
+_EDITIONS = {"monthly": N_("{problem}; this site's editions are monthly (`frequency: monthly` in site.yaml)"),
+             "quarterly": N_("{problem}; this site's editions are quarterly (`frequency: quarterly` in site.yaml)"),
+             "yearly": N_("{problem}; this site's editions are yearly (`frequency: yearly` in site.yaml)")}
 
 
 def normalise_base_url(url: str | None) -> str | None:
@@ -77,12 +83,13 @@ def load_config(site_root: Path, problems: Problems) -> SiteConfig | None:
     """
     path = site_root / CONFIG_FILE
     if not path.is_file() and not path.is_symlink():
-        problems.add(CONFIG_FILE, None, f"no {CONFIG_FILE} here: is `{site_root}` a buletin site? "
-                     "(use --site DIR to point at one)")
+        problems.add(CONFIG_FILE, None, _("there is no {file} here: is `{folder}` a buletin site? Run the command "
+                                          "in the site's folder, or name it with --site DIR").format(
+            file=CONFIG_FILE, folder=site_root))
         return None
-    refused = refusal(site_root, path)
-    if refused:
-        problems.add(CONFIG_FILE, None, f"{CONFIG_FILE} {refused}")
+    reason = refused(site_root, path)
+    if reason:
+        problems.add(CONFIG_FILE, None, reason)
         return None
     try:
         text = read_utf8(path)
@@ -115,4 +122,4 @@ def config_and_period(site_root: Path, period_text: str) -> tuple[SiteConfig, Pe
     except ValueError as exc:
         from buletin.problems import UsageError
 
-        raise UsageError(f"{exc}: this site's editions are {config.frequency}") from None
+        raise UsageError(_(_EDITIONS[config.frequency]).format(problem=exc)) from None

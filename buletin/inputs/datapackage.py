@@ -6,7 +6,7 @@ from pathlib import Path
 from typing import Any, Literal, get_args
 
 from buletin.inputs import yamlfile
-from buletin.inputs.paths import NotUtf8, read_utf8, refusal, unsafe_relative
+from buletin.inputs.paths import MISSING, NotUtf8, read_utf8, refusal, refused, unsafe_relative
 from buletin.inputs.schema import Where, option, validate
 from buletin.messages import _, number
 from buletin.problems import Problems, did_you_mean
@@ -20,7 +20,7 @@ PERIOD_TYPES = ("yearmonth", "year", "string")  # a period column: months, years
 
 def _plain_path(text: str) -> str | None:
     unsafe = unsafe_relative(text)
-    return f"`path` {unsafe}, e.g. `ikm.csv` for a file data/ikm.csv" if unsafe else None
+    return _("`path` {problem}, e.g. `ikm.csv` for a file data/ikm.csv").format(problem=unsafe) if unsafe else None
 
 
 @dataclass(frozen=True)
@@ -188,9 +188,9 @@ def load_package(site_root: Path, problems: Problems, data_dir: str = "data") ->
     path = site_root / rel
     if not path.exists() and not path.is_symlink():
         return PackageSpec("", (), (), {})
-    refused = refusal(site_root, path)
-    if refused:
-        problems.add(rel, None, refused)
+    reason = refused(site_root, path)
+    if reason:
+        problems.add(rel, None, reason)
         return PackageSpec("", (), (), {})
     try:
         text = read_utf8(path)
@@ -236,21 +236,26 @@ def _resources(items: tuple[Any, ...], where: Where, data_dir: str, site_root: P
         if declared is None or not declared.name or not declared.path or _plain_path(declared.path):
             continue
         if declared.name in seen:
-            problems.add(here.source, here.at("name").line(), f"resource `{declared.name}` is declared twice")
+            problems.add(here.source, here.at("name").line(), _(
+                "resource `{name}` is declared twice: keep one of the two, or rename one of them").format(
+                name=declared.name))
         seen.add(declared.name)
         path = f"{data_dir}/{declared.path}"
-        refused = refusal(site_root, site_root / path)
-        if refused == "does not exist":
-            problems.add(here.source, here.at("path").line(), f"resource `{declared.name}`: file `{path}` not found")
-        elif refused:
-            problems.add(path, None, refused)
+        reason = refusal(site_root, site_root / path)
+        if reason == MISSING:
+            problems.add(here.source, here.at("path").line(), _(
+                "resource `{name}`: file `{path}` not found: add the file, or correct `path`").format(
+                name=declared.name, path=path))
+        elif reason:
+            problems.add(path, None, refused(site_root, site_root / path) or reason)
             continue
         geojson = _is_geojson(declared)
         if geojson:
             _check_geojson(declared, item, here, problems)
         elif declared.key:
-            problems.add(here.source, here.at("key").line(), f"resource `{declared.name}`: `key` is only for map "
-                         "resources (`format: geojson`), the feature property that holds each area's code")
+            problems.add(here.source, here.at("key").line(), _(
+                "resource `{name}`: `key` is only for map files (`format: geojson`): the property of each area "
+                "that holds its code; remove it from this table").format(name=declared.name))
         fields = _fields(declared.schema.fields, here.at("schema").at("fields"), problems)
         period = _period(declared, fields, here, problems)
         if len(problems) > before:
@@ -283,12 +288,13 @@ def _check_geojson(declared: ResourceDecl, item: dict, here: Where, problems: Pr
     name = declared.name
     if not declared.key:
         problems.add(here.source, here.at("key").line() if "key" in item else here.at("format").line() or here.line(),
-                     f"resource `{name}`: a GeoJSON resource needs `key`, the feature property that holds each "
-                     "area's code, e.g. `key: kode`")
+                     _("resource `{name}`: a map file (GeoJSON) needs `key`, the property (attribute column) of "
+                       "each area that holds its code, e.g. `key: kode`").format(name=name))
     for table_key in ("schema", "sheet"):
         if item.get(table_key) not in (None, "", {}, []):
-            problems.add(here.source, here.at(table_key).line(), f"resource `{name}`: a GeoJSON resource has no "
-                         f"`{table_key}`: its areas are named by the feature property `key`")
+            problems.add(here.source, here.at(table_key).line(), _(
+                "resource `{name}`: a map file (GeoJSON) has no `{key}`, only `key`, the property that names its "
+                "areas: remove `{key}`").format(name=name, key=table_key))
 
 
 def _broken_references(resources: list[ResourceSpec]) -> set[str]:
@@ -311,7 +317,8 @@ def _fields(declared: tuple[FieldDecl, ...], where: Where, problems: Problems) -
         if not item.name:
             continue
         if item.name in names:
-            problems.add(here.source, here.at("name").line(), f"field `{item.name}` is declared twice")
+            problems.add(here.source, here.at("name").line(), _(
+                "field `{name}` is declared twice: keep one of the two").format(name=item.name))
         names.add(item.name)
         constraints = _constraints(item, here.at("constraints"), problems)
         if item.checks.max_change is not None and item.type not in ("integer", "number"):
@@ -363,8 +370,9 @@ def _constraints(item: FieldDecl, where: Where, problems: Problems) -> dict[str,
         if limit is None:
             continue
         if numeric and not isinstance(limit, float):
-            problems.add(where.source, where.at(key).line(), f"field `{item.name}`: `{key}` must be a number "
-                         f"(the column is {item.type}), not `{limit}`")
+            problems.add(where.source, where.at(key).line(), _(
+                "field `{name}`: `{key}` must be a number (the column is {type}), not `{limit}`").format(
+                name=item.name, key=key, type=item.type, limit=limit))
             continue
         found[key] = limit if not numeric or not float(limit).is_integer() else int(limit)
     if declared.required:
@@ -380,14 +388,16 @@ def _check_keys_exist(spec: ResourceSpec, where: Where, problems: Problems) -> N
     names = spec.field_names
     for key in spec.primary_key:
         if key not in names:
-            problems.add(where.source, where.at("schema").at("primaryKey").line(),
-                         f"resource `{spec.name}`: primaryKey field `{key}` is not in its fields"
-                         f"{did_you_mean(key, names)}")
+            problems.add(where.source, where.at("schema").at("primaryKey").line(), _(
+                "resource `{name}`: the key column `{key}` of `primaryKey` is not in its `fields`{hint}: add the "
+                "column, or correct `primaryKey`").format(name=spec.name, key=key, hint=did_you_mean(key, names)))
     for fk in spec.foreign_keys:
         for key in fk.fields:
             if key not in names:
-                problems.add(where.source, fk.line, f"resource `{spec.name}`: foreign key field `{key}` is not in "
-                             f"its fields{did_you_mean(key, names)}")
+                problems.add(where.source, fk.line, _(
+                    "resource `{name}`: the column `{key}` of `foreignKeys` is not in its `fields`{hint}: add the "
+                    "column, or correct `foreignKeys`").format(name=spec.name, key=key,
+                                                              hint=did_you_mean(key, names)))
 
 
 def _check_references(resources: list[ResourceSpec], named: set[str], rel: str, problems: Problems) -> None:
@@ -398,13 +408,19 @@ def _check_references(resources: list[ResourceSpec], named: set[str], rel: str, 
             if target is None and fk.resource in named:
                 continue  # declared with errors of its own, reported there
             if target is None:
-                problems.add(rel, fk.line, f"resource `{spec.name}`: foreign key refers to unknown resource "
-                             f"`{fk.resource}`{did_you_mean(fk.resource, by_name)}")
+                problems.add(rel, fk.line, _(
+                    "resource `{name}`: `foreignKeys` refers to `{other}`, which is no dataset of "
+                    "data/datapackage.yaml{hint}: correct `resource` under `reference`").format(
+                    name=spec.name, other=fk.resource, hint=did_you_mean(fk.resource, by_name)))
                 continue
             if len(fk.reference_fields) != len(fk.fields):
-                problems.add(rel, fk.line, f"resource `{spec.name}`: a foreign key needs as many reference "
-                             f"fields as fields ({len(fk.fields)})")
+                problems.add(rel, fk.line, _(
+                    "resource `{name}`: `foreignKeys` needs as many columns under `reference` as in its own "
+                    "`fields` ({count}): give each column the column it refers to").format(
+                    name=spec.name, count=number(len(fk.fields))))
             for key in fk.reference_fields:
                 if key not in target.field_names:
-                    problems.add(rel, fk.line, f"resource `{spec.name}`: foreign key refers to unknown field "
-                                 f"`{fk.resource}.{key}`{did_you_mean(key, target.field_names)}")
+                    problems.add(rel, fk.line, _(
+                        "resource `{name}`: `foreignKeys` refers to the column `{key}` of `{other}`, which it does "
+                        "not have{hint}: correct `fields` under `reference`").format(
+                        name=spec.name, key=key, other=target.name, hint=did_you_mean(key, target.field_names)))

@@ -11,6 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from buletin.inputs.paths import NotUtf8, read_utf8
+from buletin.messages import N_, _, _n, number
 from buletin.problems import Problems, nearest
 
 MAX_BYTES = 50 * 1024 * 1024  # a bulletin's map; a national file of every village belongs simplified first
@@ -18,6 +19,11 @@ MAX_AREAS = 5000
 MAX_REPORTED = 10  # problems of one kind in one file; then "N more"
 NAME_PROPERTIES = ("nama", "name", "NAMA", "NAME", "Nama", "Name")
 _WHITESPACE = " \t\n\r"
+COLLECTION = '{"type": "FeatureCollection", "features": [...]}'  # how a map file starts and ends
+FEATURE = '{"type": "Feature", "properties": {...}, "geometry": {...}}'  # one area of it
+# The kinds of problem of one area, counted apart (MAX_REPORTED of each), translated when summarised.
+DUPLICATE, NOT_AN_AREA, NO_CODE = N_("code repeated"), N_("not an area"), N_("no code")
+NO_POLYGON, COORDINATES, OUT_OF_RANGE = N_("not a polygon"), N_("coordinates"), N_("coordinates out of range")
 
 Ring = tuple[tuple[float, float], ...]  # (longitude, latitude) positions
 Polygon = tuple[Ring, ...]  # an exterior ring, then its holes
@@ -68,8 +74,11 @@ class _Reader:
     def summarise(self) -> None:
         for kind, count in self.counts.items():
             if count > MAX_REPORTED:
-                self.problems.add(self.rel, None, f"{count - MAX_REPORTED} more features with the same kind of "
-                                  f"error ({kind})")
+                more = count - MAX_REPORTED
+                self.problems.add(self.rel, None, _n(
+                    "{count} more area with the same kind of error ({kind}): correct it the same way",
+                    "{count} more areas with the same kind of error ({kind}): correct them the same way",
+                    more).format(count=number(more), kind=_(kind)))
 
 
 def read_geojson(site_root: Path, rel: str, resource: str, key: str, problems: Problems) -> Geometry | None:
@@ -79,8 +88,9 @@ def read_geojson(site_root: Path, rel: str, resource: str, key: str, problems: P
         return None
     data = path.read_bytes()
     if len(data) > MAX_BYTES:
-        problems.add(rel, None, f"the file is {len(data) / 1e6:.0f} MB; a map resource may be at most "
-                     f"{MAX_BYTES // 2**20} MB: simplify it first (e.g. mapshaper -simplify 5%)")
+        problems.add(rel, None, _("the file is {size} MB; a map file may be at most {limit} MB: simplify it "
+                                  "first (e.g. mapshaper -simplify 5%)").format(size=number(round(len(data) / 1e6)),
+                                                                                limit=number(MAX_BYTES // 2**20)))
         return None
     try:
         text = read_utf8(path)
@@ -88,33 +98,36 @@ def read_geojson(site_root: Path, rel: str, resource: str, key: str, problems: P
         problems.add(rel, exc.line, str(exc))
         return None
     if not text.strip():
-        problems.add(rel, None, "the file is empty: a map resource is GeoJSON, a FeatureCollection "
-                     "({\"type\": \"FeatureCollection\", \"features\": [...]})")
+        problems.add(rel, None, _("the file is empty: a map file is GeoJSON, a FeatureCollection ({example}): "
+                                  "export the map again as GeoJSON").format(example=COLLECTION))
         return None
     try:
         raw = json.loads(text)
     except RecursionError:
-        problems.add(rel, None, "not GeoJSON: nested too deeply")
+        problems.add(rel, None, _("not GeoJSON: the file is nested too deeply to be a map: export the map again "
+                                  "as GeoJSON"))
         return None
     except ValueError as exc:
         line = getattr(exc, "lineno", None)
         reason = getattr(exc, "msg", str(exc))
-        problems.add(rel, line, f"not GeoJSON: the file is not valid JSON ({reason}); a map resource is a GeoJSON "
-                     "FeatureCollection")
+        problems.add(rel, line, _("not GeoJSON: the file is not valid JSON ({reason}); a map file is a GeoJSON "
+                                  "FeatureCollection: correct it at this line, or export the map again as GeoJSON"
+                                  ).format(reason=reason))
         return None
     reader = _Reader(rel, text, problems)
     if not isinstance(raw, dict) or raw.get("type") != "FeatureCollection" or not isinstance(raw.get("features"),
                                                                                               list):
-        found = raw.get("type") if isinstance(raw, dict) else type(raw).__name__
-        problems.add(rel, 1, "not GeoJSON: a map resource must be a FeatureCollection "
-                     f"({{\"type\": \"FeatureCollection\", \"features\": [...]}}), not {_shown(found)}")
+        problems.add(rel, 1, _("not GeoJSON: a map file must be a FeatureCollection ({example}), not {kind}: "
+                               "export the map again as GeoJSON").format(example=COLLECTION, kind=_shown(raw)))
         return None
     features = raw["features"]
     if not features:
-        problems.add(rel, 1, "the FeatureCollection has no features: a map needs at least one area")
+        problems.add(rel, 1, _("the map file has no areas (its FeatureCollection has no features): a map needs "
+                               "at least one area"))
         return None
     if len(features) > MAX_AREAS:
-        problems.add(rel, 1, f"{len(features):,} features; a map holds at most {MAX_AREAS:,} areas")
+        problems.add(rel, 1, _("the map file has {count} areas; a map holds at most {limit}: keep only the areas "
+                               "the bulletin shows").format(count=number(len(features)), limit=number(MAX_AREAS)))
         return None
     spans = _feature_spans(text)
     if len(spans) != len(features):  # cannot happen for valid JSON; lines are then approximate
@@ -128,8 +141,9 @@ def read_geojson(site_root: Path, rel: str, resource: str, key: str, problems: P
         if area is None:
             continue
         if area.code in first:
-            reader.fail("duplicate key", area.line, f"`{key}` {area.code} appears twice (first on line "
-                        f"{first[area.code]}): each area must have its own code")
+            reader.fail(DUPLICATE, area.line, _("the code {code} (`{key}`) appears twice (first on line {line}): "
+                                                "each area must have its own code").format(
+                code=area.code, key=key, line=first[area.code]))
             continue
         first[area.code] = area.line
         areas.append(area)
@@ -139,16 +153,22 @@ def read_geojson(site_root: Path, rel: str, resource: str, key: str, problems: P
     return Geometry(resource, key, hashlib.sha256(data).hexdigest(), tuple(areas))
 
 
-def _shown(value: Any) -> str:
-    return f"`{value}`" if isinstance(value, str) else "a JSON value without `type`" if value is None \
-        else f"a {value}"
+def _shown(raw: Any) -> str:
+    """What a file holds instead of a FeatureCollection: its `type`, or what kind of JSON value it is."""
+    if isinstance(raw, list):
+        return _("a list (`[...]`)")
+    if not isinstance(raw, dict):
+        return _("a single value")
+    kind = raw.get("type")
+    if kind == "FeatureCollection":
+        return _("a FeatureCollection without its list of `features`")
+    return f"`{kind}`" if isinstance(kind, str) else _("a JSON object without `type`")
 
 
 def _area(reader: _Reader, feature: Any, index: int, key: str, line: int, start: int, end: int) -> Area | None:
-    where = f"feature {index + 1}"
     if not isinstance(feature, dict) or feature.get("type") != "Feature":
-        reader.fail("not a Feature", line, f"{where} is not a GeoJSON Feature "
-                    "({\"type\": \"Feature\", \"properties\": {...}, \"geometry\": {...}})")
+        reader.fail(NOT_AN_AREA, line, _("area {number} of the map file is not a GeoJSON Feature ({example}): export "
+                                         "the map again as GeoJSON").format(number=index + 1, example=FEATURE))
         return None
     properties = feature.get("properties")
     properties = properties if isinstance(properties, dict) else {}
@@ -156,31 +176,42 @@ def _area(reader: _Reader, feature: Any, index: int, key: str, line: int, start:
     if code is None:
         names = sorted(map(str, properties))
         guess = nearest(key, names) if key not in properties else None
-        hint = f" (did you mean `{guess}`?)" if guess else ""
-        what = f"an empty `{key}`" if key in properties else f"no property `{key}`"
-        reader.fail("no key", line, f"{where} has {what} (the resource's `key`, each area's code){hint}; its "
-                    f"properties: {', '.join(names[:8]) or 'none'}")
+        hint = " " + _("(did you mean `{name}`?)").format(name=guess) if guess else ""
+        message = _("area {number} of the map file has an empty `{key}`, which must hold its code (the `key` of "
+                    "the map in data/datapackage.yaml); its properties: {names}: fill in its code") \
+            if key in properties else \
+            _("area {number} of the map file has no property `{key}`, which must hold its code (the `key` of the map "
+              "in data/datapackage.yaml){hint}; its properties: {names}: add its code, or correct `key`")
+        reader.fail(NO_CODE, line, message.format(number=index + 1, key=key, hint=hint,
+                                                  names=", ".join(names[:8]) or _("none")))
         return None
     line = _key_line(reader, key, code, start, end) or line
-    where = f"feature `{code}`"
     geometry = feature.get("geometry")
     kind = geometry.get("type") if isinstance(geometry, dict) else None
     if kind not in ("Polygon", "MultiPolygon"):
-        shown = "no geometry" if geometry is None else f"a {kind}" if isinstance(kind, str) else "no geometry type"
-        reader.fail("geometry type", line, f"{where} has {shown}; a map's areas are Polygon or MultiPolygon")
+        message = _("the area `{code}` has no geometry; a map's areas are Polygon or MultiPolygon: draw its "
+                    "boundary, or remove it") if geometry is None else \
+            _("the area `{code}` is a {kind}; a map's areas are Polygon or MultiPolygon: draw its boundary as a "
+              "polygon, or remove it") if isinstance(kind, str) else \
+            _("the area `{code}` has no geometry type; a map's areas are Polygon or MultiPolygon: export the map "
+              "again as GeoJSON")
+        reader.fail(NO_POLYGON, line, message.format(code=code, kind=kind))
         return None
     assert isinstance(geometry, dict)
     coordinates = geometry.get("coordinates")
     polygons = _polygons([coordinates] if kind == "Polygon" else coordinates)
     if isinstance(polygons, str):
-        reader.fail("coordinates", line, f"{where}: {polygons}")
+        reader.fail(COORDINATES, line, _("the area `{code}`: {problem}; export the map again as GeoJSON").format(
+            code=code, problem=polygons))
         return None
     outside = next((p for polygon in polygons for ring in polygon for p in ring
                     if not (-180 <= p[0] <= 180 and -90 <= p[1] <= 90)), None)
     if outside is not None:
-        reader.fail("out of range", line, f"{where}: coordinate [{_plain(outside[0])}, {_plain(outside[1])}] is out of "
-                    "range (longitude -180..180, latitude -90..90): the file must be in longitude/latitude "
-                    "(WGS 84, EPSG:4326), not a projected system such as UTM: export it again as EPSG:4326")
+        reader.fail(OUT_OF_RANGE, line, _("the area `{code}`: the coordinate [{longitude}, {latitude}] is out of "
+                                          "range (longitude -180..180, latitude -90..90): the file must be in "
+                                          "longitude/latitude (WGS 84, EPSG:4326), not a projected system such as "
+                                          "UTM: export it again as EPSG:4326").format(
+            code=code, longitude=_plain(outside[0]), latitude=_plain(outside[1])))
         return None
     return Area(code, _name(properties, key, code), polygons, line)
 
@@ -213,13 +244,14 @@ def _key_line(reader: _Reader, key: str, code: str, start: int, end: int) -> int
     return reader.line_at(match.start()) if match else None
 
 
-def _plain(number: float) -> str:
-    return str(int(number)) if float(number).is_integer() else f"{number:g}"
+def _plain(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
 def _polygons(coordinates: Any) -> tuple[Polygon, ...] | str:
     """The polygons of a MultiPolygon's coordinates, or what is wrong with them."""
-    shape = "coordinates must be a list of polygons, each a list of rings, each a list of [longitude, latitude]"
+    shape = _("its coordinates must be a list of polygons, each a list of rings, each a list of [longitude, "
+              "latitude]")
     if not isinstance(coordinates, list) or not coordinates:
         return shape
     polygons = []
@@ -235,11 +267,11 @@ def _polygons(coordinates: Any) -> tuple[Polygon, ...] | str:
                 if not isinstance(position, list) or len(position) < 2 or \
                         not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
                                 for v in position[:2]):
-                    return f"{shape}; found {_short(position)}"
+                    return _("{problem}; found {value}").format(problem=shape, value=_short(position))
                 points.append((float(position[0]), float(position[1])))
             if len(points) < 4:
-                return (f"a ring has {len(points)} positions; a ring needs at least 4 (three corners and the first "
-                        "again)")
+                return _("a ring of its boundary has {count} points; a ring needs at least 4 (three corners and "
+                         "the first again)").format(count=number(len(points)))
             rings.append(tuple(points))
         polygons.append(tuple(rings))
     return tuple(polygons)

@@ -12,8 +12,8 @@ from pathlib import Path
 
 from buletin.messages import N_, _
 
-# refusal()'s reasons, in English: callers not yet in the catalogue compare with MISSING and print them as
-# they are; refused() gives the same reasons as whole messages in the reader's language.
+# refusal()'s reasons, codes that callers compare (with MISSING, say); refused() gives the same reasons as
+# whole messages in the reader's language.
 LINK_OUTSIDE = ("is a link to a file outside the site; buletin reads only files inside the site: copy the file here "
                 "instead of linking to it")
 NOT_REGULAR = "is not a regular file (a folder, a pipe or a device?)"
@@ -68,13 +68,14 @@ def linked_folder_outside(root: Path, folder: Path) -> bool:
 
 
 def unsafe_relative(text: str) -> str | None:
-    """Why a path written in a file (datapackage `path`, a lock entry) is not a plain relative path, or None."""
+    """Why a path written in a file (datapackage `path`, a lock entry) is not a plain relative path, or None:
+    what the path `must` be, in the reader's language."""
     if not text or "\\" in text or "\x00" in text:
-        return "must be a relative path with `/` between folders"
+        return _("must be a relative path with `/` between folders")
     if text.startswith("/") or (len(text) > 1 and text[1] == ":") or "://" in text:
-        return "must be relative to its folder, not an absolute path or a web address"
+        return _("must be relative to its folder, not an absolute path or a web address")
     if ".." in posixpath.normpath(text).split("/") or posixpath.normpath(text) == ".":
-        return "must stay inside its folder (no `..`)"
+        return _("must stay inside its folder (no `..`)")
     return None
 
 

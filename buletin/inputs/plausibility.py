@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from buletin.i18n import Locale
 from buletin.inputs.datapackage import FieldSpec
-from buletin.inputs.validation import _where
+from buletin.inputs.validation import cell_location
 from buletin.messages import N_, _, _n, number
 from buletin.periods import FREQUENCIES, Period, is_period
 from buletin.problems import Problem, one_line
@@ -129,12 +129,12 @@ def _report(table: Table, tables: Callable[[str], Table | None], field: FieldSpe
     periods = table.frame[table.spec.period]
     doubted = {row for row, _before in rows}
     for row, before in rows[:MAX_PER_COLUMN]:
-        line, location = _where(table, row, field.name)
+        line, location = cell_location(table, row, field.name)
         message = warning(table, tables, field, row, before, language, notes_file, before in doubted)
         found.append(Finding(periods.iloc[row], Problem(table.spec.path, line, one_line(message), location, "warning")))
     if len(rows) > MAX_PER_COLUMN:
         row = rows[MAX_PER_COLUMN][0]
-        line, location = _where(table, row, field.name)
+        line, location = cell_location(table, row, field.name)
         more = len(rows) - MAX_PER_COLUMN
         message = _n("`{column}`: {count} more value changed by more than {allowed} since the previous period, from "
                      "this one on: check it the same way",

@@ -39,8 +39,8 @@ def _first_control(text: str) -> str:
     return found.group(0)
 
 
-def _where(table: Table, row: int, column: str) -> tuple[int | None, str | None]:
-    """(line, location) for a problem at a row and column."""
+def cell_location(table: Table, row: int, column: str) -> tuple[int | None, str | None]:
+    """(line, location) for a problem at a row and column: a CSV file's line, or a workbook's cell (Sheet!D7)."""
     location = table.locations[row]
     if "{col}" in location:
         from openpyxl.utils import get_column_letter
@@ -54,10 +54,10 @@ def _report(table: Table, rows, column: str, message, problems: Problems) -> Non
     """Add one problem per offending row (capped per column), `message(row)` giving the text."""
     rows = list(rows)
     for row in rows[:MAX_ERRORS_PER_COLUMN]:
-        line, location = _where(table, row, column)
+        line, location = cell_location(table, row, column)
         problems.add(table.spec.path, line, f"{column}: {message(row)}", location)
     if len(rows) > MAX_ERRORS_PER_COLUMN:
-        line, location = _where(table, rows[MAX_ERRORS_PER_COLUMN], column)
+        line, location = cell_location(table, rows[MAX_ERRORS_PER_COLUMN], column)
         more = len(rows) - MAX_ERRORS_PER_COLUMN
         problems.add(table.spec.path, line, f"{column}: " + _n(
             "{count} more row with the same kind of error, from this one on: correct it the same way",

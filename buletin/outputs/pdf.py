@@ -27,6 +27,7 @@ from buletin.build import progress
 from buletin.build.state import BuildState, make_key
 from buletin.build.workers import Workers
 from buletin.inputs.config import SiteConfig
+from buletin.messages import _, number
 from buletin.model import EditionView, FigureRef, SiteModel
 from buletin.outputs.pdfsource import TEMPLATE, PdfSource, document_date, json_text, pdf_source
 from buletin.problems import Problems
@@ -72,12 +73,15 @@ def edition_pdfs(model: SiteModel, state: BuildState, workers: Workers, problems
             found[pdf_path(model.config, view)] = kept
         else:
             pending.append((view, key))
-    progress.say(f"typesetting {len(pending)} PDFs", len(pending))
+    progress.say(_("typesetting {count} PDFs").format(count=number(len(pending))), len(pending))
     sources = [pdf_source(model, view, model.built_at) for view, _ in pending]
     for (view, key), data in zip(pending, workers.map(render_pdf_or_error, sources, minimum=MIN_FOR_POOL),
                                  strict=True):
         if isinstance(data, str):
-            problems.add(view.edition.source, None, f"the edition's PDF could not be made: {data}")
+            problems.add(view.edition.source, None, _(
+                "the edition's PDF could not be made: {reason}; to build the site without PDFs meanwhile, set "
+                "`pdf: false` in site.yaml, and pass this message on to whoever looks after buletin").format(
+                reason=data))
             continue
         state.keep("pdf", key, data)
         found[pdf_path(model.config, view)] = data
@@ -162,7 +166,7 @@ def _compile(source: PdfSource) -> bytes:
     if warnings:
         raise PdfError("; ".join(_message(w) for w in warnings))
     if not isinstance(pdf, bytes):  # one file for a PDF (a list only for pages as images)
-        raise PdfError("Typst returned no PDF")
+        raise PdfError(_("Typst returned no PDF"))
     return pdf
 
 
@@ -172,7 +176,7 @@ def _message(problem: Any) -> str:
     hints = getattr(problem, "hints", None) or []
     where = re.search(r"\.typ:(\d+):(\d+)", getattr(problem, "diagnostic", "") or "")
     place = f" (edition.typ:{where.group(1)})" if where else ""
-    return " ".join([f"Typst: {text}{place}", *(f"(hint: {hint})" for hint in hints)])
+    return " ".join([f"Typst: {text}{place}", *(_("(hint: {hint})").format(hint=hint) for hint in hints)])
 
 
 def _readable(text: str, key: str) -> bool:
@@ -211,7 +215,8 @@ def _fonts() -> Any:
 
     spec = importlib.util.find_spec("matplotlib")  # found, not imported: rendering never draws
     if spec is None or not spec.submodule_search_locations:
-        raise PdfError("matplotlib's fonts were not found")
+        raise PdfError(_("matplotlib's fonts were not found: install buletin again (`python -m pip install -r "
+                         "requirements.txt`)"))
     folder = Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
     return typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(folder)])
 

@@ -20,6 +20,7 @@ from buletin.build.state import make_key, template_code
 from buletin.build.workers import SharedFile, Workers
 from buletin.compose.charts import x_text  # formatting only; matplotlib is imported when drawing
 from buletin.compose.limits import TooMuchWork, bounded, capped
+from buletin.messages import _
 from buletin.model import FigureRef, SiteModel
 from buletin.outputs.calendar import calendar_context, calendar_page_path
 from buletin.outputs.context import (
@@ -168,7 +169,8 @@ class Renderer:
             with bounded():
                 html = capped(self.env.get_template(job.template).generate({**base, **self.context(job)}))
         except TooMuchWork as exc:
-            raise jinja2.TemplateError(f"page {path}: too much work: {exc}") from None
+            raise jinja2.TemplateError(_("page {path}: too much work ({reason}): simplify the template").format(
+                path=path, reason=exc)) from None
         return html.encode("utf-8")
 
     def data_date(self) -> str:
