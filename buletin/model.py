@@ -39,7 +39,6 @@ class FigureRef:
 class ArticleView:
     article: Article
     path: str
-    edition_path: str
     body: Body
     figures: tuple[FigureRef, ...]
     summary: str = ""
@@ -268,7 +267,7 @@ def _photo_size(article: Article, path: str, files: dict[str, bytes]) -> tuple[i
 
 def _edition_view(plan: EditionPlan, made: Made, locale: Locale, files: dict[str, bytes]) -> EditionView:
     edition, path = plan.edition, plan.slot.path
-    articles = tuple(ArticleView(slot.doc, slot.path, path, made.bodies[slot.path],
+    articles = tuple(ArticleView(slot.doc, slot.path, made.bodies[slot.path],
                                  _figures(slot, made, locale, files), slot.doc.info.summary,
                                  _photo_size(slot.doc, slot.path, files))
                      for slot in plan.articles)

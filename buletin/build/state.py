@@ -150,7 +150,6 @@ class BuildState:
         self.root = root
         self.read_only = read_only  # `check` reads the state but changes nothing
         self.started = time.time()
-        self.hits = self.misses = 0
         self._folders: set[str] = set()
 
     def recall(self, kind: str, key: str, current: Mapping[str, str] | None = None) -> Any | None:
@@ -158,13 +157,10 @@ class BuildState:
         the hashes of this build: datasets by name); None when it must be made."""
         entry = self._load(kind, key)
         if entry is None:
-            self.misses += 1
             return None
         value, reads = entry
         if reads and (current is None or any(current.get(name) != digest for name, digest in reads.items())):
-            self.misses += 1
             return None
-        self.hits += 1
         return value
 
     def keep(self, kind: str, key: str, value: Any, reads: Mapping[str, str] | None = None) -> None:

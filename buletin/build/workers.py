@@ -10,7 +10,7 @@ from __future__ import annotations
 import os
 import pickle
 import tempfile
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from concurrent.futures import Executor, Future
 from functools import lru_cache
 from pathlib import Path
@@ -186,7 +186,3 @@ def _watch(build: int) -> None:
         time.sleep(0.5)
     os._exit(0)
 
-
-def run_each(tasks: Iterable[Callable[[], R]]) -> list[R]:
-    """The tasks here, in order (for the few places where a pool would cost more than it saves)."""
-    return [task() for task in tasks]

@@ -43,10 +43,6 @@ class Figure:
     def is_table(self) -> bool:
         return self.spec.type == "table"
 
-    @property
-    def is_map(self) -> bool:
-        return self.areas is not None
-
 
 def value_digits(series: Series, spec: ChartSpec, column: int | None = None) -> int:
     """Decimal places to show: the spec's `digits`, else 0 for whole numbers and 1 otherwise (per column)."""

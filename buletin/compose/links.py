@@ -19,6 +19,7 @@ _FETCHED = re.compile(r'<(?:img|source|video|audio|track|iframe|embed|object|scr
                       r'\b(?:src|srcset|poster|data)=["\']?([^"\'\s>]+)', re.I)
 _LINK = re.compile(r'(<a\b[^>]*?\bhref=")([^"#?]+\.md)((?:#[^"]*)?")')
 _ATTACHMENT = re.compile(r'(<a\b[^>]*?\bhref=")([^"?]+)(")')
+_REFERS = re.compile(r"\b(?:src|srcset|poster|data|href)=", re.I)  # any of the above could apply
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|/|#)", re.I)
 
 
@@ -35,6 +36,8 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
 
     `pages` maps a source file (and, for a page made from data rows, the source of its list) to its page.
     """
+    if not _REFERS.search(body.html):
+        return body, {}  # most bodies link and show nothing: no file to find
     folder = posixpath.dirname(doc.source)
     content = (site_root / "content").resolve()
     files: dict[str, bytes] = {}

@@ -45,7 +45,7 @@ class Markup:
             )
         return self._converter
 
-    def convert(self, text: str, id_prefix: str = "") -> str:
+    def convert(self, text: str) -> str:
         """Markdown text -> HTML fragment; headings shift down one level (the page title is the h1)."""
         self._md.reset()
         html = self._md.convert(text)

@@ -37,12 +37,6 @@ def today(zone: dt.tzinfo) -> dt.date:
     return (_epoch() or dt.datetime.now(dt.timezone.utc)).astimezone(zone).date()
 
 
-def commit_seconds(site_root: Path, path: str) -> int | None:
-    """When a file last changed in git (seconds since the epoch)."""
-    found = git(site_root, "log", "-1", "--format=%ct", "--", path)
-    return int(found) if found and found.isdigit() else None
-
-
 def uncommitted(site_root: Path, path: str) -> bool | None:
     """Whether a file differs from the last commit (changed in the work tree or the index, or untracked);
     None outside a git checkout."""

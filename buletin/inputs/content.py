@@ -5,11 +5,11 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
+from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from buletin.inputs import yamlfile
 from buletin.inputs.paths import NotUtf8, linked_folder_outside, read_utf8, refused, unsafe_relative
-from buletin.inputs.schema import Where, keys_of, option, validate
+from buletin.inputs.schema import Where, option, validate
 from buletin.messages import _
 from buletin.periods import Period, is_period
 from buletin.problems import Problems
@@ -28,7 +28,6 @@ T = TypeVar("T", bound="DataclassInstance")  # a front matter's declaration
 IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg", ".avif")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # what a web address carries without escaping
 Status = Literal["draft", "live", "published"]
-STATUSES = get_args(Status)
 Aggregate = Literal["sum", "mean", "count", "min", "max"]
 
 
@@ -98,9 +97,6 @@ class PageMeta:
     extra: dict[str, Any] = option({})
 
 
-EDITION_KEYS = keys_of(EditionMeta)
-ARTICLE_KEYS = keys_of(ArticleMeta)
-PAGE_KEYS = keys_of(PageMeta)
 
 
 @dataclass
@@ -260,10 +256,16 @@ def _read(site_root: Path, path: Path, problems: Problems, needs: str) -> Docume
 
 
 def _info(cls: type[T], doc: Document, problems: Problems) -> T:
-    """The front matter, validated against its declaration (every problem at its key's line)."""
-    found = validate(cls, doc.meta, Where(doc.source, doc.key_lines, noun="front-matter key"), problems)
-    assert found is not None  # the front matter is a mapping (_read)
-    return found
+    """The front matter, validated against its declaration (every problem at its key's line); remembered
+    with the parsed texts, as a thousand unchanged files would otherwise be validated again on every build."""
+    def make() -> tuple[T | None, Problems]:
+        found = Problems()
+        return validate(cls, doc.meta, Where(doc.source, doc.key_lines, noun="front-matter key"), found), found
+
+    info, found = yamlfile.remembered(f"{cls.__name__}\0{doc.source}\0{doc.key_lines.text}", make)
+    problems.extend(found)
+    assert info is not None  # the front matter is a mapping (_read)
+    return info
 
 
 def _edition(site_root: Path, folder: Path, frequency: str, problems: Problems) -> Edition | None:

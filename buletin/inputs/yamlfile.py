@@ -2,8 +2,9 @@
 from __future__ import annotations
 
 import pickle
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import yaml
 
@@ -18,6 +19,8 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 # thousand. Nine anchors nine deep expand to 387 million, which would exhaust memory wherever it is walked.
 MAX_VALUES = 200_000
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
+
+T = TypeVar("T")
 
 
 class _Loader(_Base):
@@ -74,6 +77,17 @@ def load(text: str) -> Any:
     if found is None:
         found = _MEMO[text] = pickle.dumps(_parse(text), protocol=pickle.HIGHEST_PROTOCOL)
     _USED.add(text)
+    return pickle.loads(found)
+
+
+def remembered(key: str, make: Callable[[], T]) -> T:
+    """What `make()` gives for `key` (a pickle of it kept with the parsed texts: the next build reads it
+    instead of making it again). The key must name everything the result depends on besides the code."""
+    memo_key = "\0" + key  # no YAML text starts with NUL: never mistaken for one
+    found = _MEMO.get(memo_key)
+    if found is None:
+        found = _MEMO[memo_key] = pickle.dumps(make(), protocol=pickle.HIGHEST_PROTOCOL)
+    _USED.add(memo_key)
     return pickle.loads(found)
 
 
@@ -236,7 +250,6 @@ class SourceText:
     front_matter: str
     body: str
     body_line: int  # the file line on which the body starts
-    has_front_matter: bool
     closed: bool = True  # False when the opening `---` has no closing line
 
 
@@ -245,10 +258,10 @@ def split_front_matter(text: str) -> SourceText:
     text = text.lstrip("\ufeff")
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        return SourceText("", text, 1, False)
+        return SourceText("", text, 1)
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
             front = "\n".join(lines[1:index])
             body = "\n".join(lines[index + 1 :])
-            return SourceText(front, body, index + 2, True)
-    return SourceText("\n".join(lines[1:]), "", len(lines) + 1, True, closed=False)
+            return SourceText(front, body, index + 2)
+    return SourceText("\n".join(lines[1:]), "", len(lines) + 1, closed=False)
