@@ -37,11 +37,12 @@ def _tool() -> ModuleType:
 
 
 panduan = _tool()
+panduan_io = sys.modules["panduan_io"]  # what panduan.py imported: reading the guide and the output
 BLOCKS = panduan.blocks()
 MAIN_CLAIMS = [b for b in BLOCKS if b.site == panduan.MAIN and b.kind in ("hasil", "unduhan", "cuplikan")]
 PICTURES = [b for b in BLOCKS if b.kind == "gambar"]
 WRONG = panduan.wrong_examples(BLOCKS)
-CHAPTERS = {p.name: p.read_text(encoding="utf-8") for p in panduan.guide_files()}
+CHAPTERS = {p.name: p.read_text(encoding="utf-8") for p in panduan_io.guide_files()}
 
 
 def chapter(prefix: str) -> str:
@@ -154,7 +155,7 @@ def test_every_chart_key_and_type_is_documented_with_an_example():
     for kind in CHART_TYPES:
         examples = [b for b in BLOCKS if b.kind == "contoh" and re.search(rf"^type: {kind}$", b.text, re.M)]
         assert examples, f"no example of `type: {kind}`"
-        pages = tuple(panduan.page_address(b.path) for b in examples)
+        pages = tuple(panduan_io.page_address(b.path) for b in examples)
         shown = "unduhan" if kind == "table" else "gambar"  # a table is not drawn: the guide shows its download
         assert [b for b in BLOCKS if b.kind == shown and b.target.startswith(pages)], \
             f"`type: {kind}` has no {shown} in the guide"
