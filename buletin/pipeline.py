@@ -68,7 +68,7 @@ from buletin.problems import Problems, SiteError
 # What the forkserver imports once for every worker it forks: the workers start ready and share the memory.
 PRELOAD = ("pandas", "matplotlib.pyplot", "markdown", "markdown.extensions.tables", "markdown.extensions.footnotes",
            "markdown.extensions.toc", "nh3", "babel.numbers", "babel.dates",
-           "buletin.compose.composer", "buletin.compose.drawing", "buletin.outputs.render")
+           "buletin.compose.composer", "buletin.compose.drawing", "buletin.outputs.render", "buletin.build.frozen")
 
 
 @dataclass(frozen=True)
