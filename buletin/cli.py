@@ -15,6 +15,7 @@ from buletin import messages
 from buletin.build import progress
 from buletin.build.state import DEFAULT_DIR as DEFAULT_CACHE
 from buletin.messages import LANGUAGES, N_, _, _n, decimal, number
+from buletin.periods import FIRST_YEAR, LAST_YEAR
 from buletin.problems import OutputError, Problem, SiteError, UsageError
 from buletin.report import FORMATS, default_format, report
 
@@ -97,7 +98,9 @@ def _common_options(command: argparse.ArgumentParser) -> None:
 
 
 def _base_url(text: str) -> str:
-    if not text.startswith(("http://", "https://")):
+    from buletin.inputs.config import web_address
+
+    if not web_address(text):
         raise argparse.ArgumentTypeError(
             _("`{text}` is not a full web address: write it with http:// or https://, e.g. "
               "https://example.go.id/buletin/").format(text=text))
@@ -128,15 +131,24 @@ def _period(text: str) -> str:
         raise argparse.ArgumentTypeError(
             _("`{text}` is not a period: write 2020-11 (a month), 2020-Q4 (a quarter) or 2020 (a year)").format(
                 text=text))
+    _plausible_year(text, int(text[:4]))
     return text
 
 
 def _iso_date(text: str) -> dt.date:
     try:
-        return dt.date.fromisoformat(text)
+        day = dt.date.fromisoformat(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
             _("`{text}` is not a date: write it YYYY-MM-DD, e.g. 2020-11-09").format(text=text)) from None
+    _plausible_year(text, day.year)
+    return day
+
+
+def _plausible_year(text: str, year: int) -> None:
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise argparse.ArgumentTypeError(_("`{text}`: the year must be between {first} and {last}").format(
+            text=text, first=FIRST_YEAR, last=LAST_YEAR))
 
 
 # argparse's own messages, translated by the catalogue while the command line is read (see _parse).

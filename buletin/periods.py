@@ -16,6 +16,8 @@ _EXPECTED = {"monthly": N_("`{text}` is not a month: write YYYY-MM, e.g. 2020-11
              "quarterly": N_("`{text}` is not a quarter: write YYYY-Qn, e.g. 2020-Q4"),
              "yearly": N_("`{text}` is not a year: write YYYY, e.g. 2020")}
 _PER_YEAR = {"monthly": 12, "quarterly": 4, "yearly": 1}
+# Years a bulletin can be about; beyond them dates overflow (a calendar entry's end, a year's last day).
+FIRST_YEAR, LAST_YEAR = 1900, 2999
 
 
 @dataclass(frozen=True, order=True)
@@ -32,8 +34,12 @@ class Period:
         match = _PATTERNS[frequency].match(str(text).strip())
         if not match:
             raise ValueError(_(_EXPECTED[frequency]).format(text=text))
+        year = int(match.group(1))
+        if not FIRST_YEAR <= year <= LAST_YEAR:
+            raise ValueError(_("`{text}`: the year must be between {first} and {last}").format(
+                text=text, first=FIRST_YEAR, last=LAST_YEAR))
         index = int(match.group(2)) if frequency != "yearly" else 1
-        return cls(int(match.group(1)), index, frequency)
+        return cls(year, index, frequency)
 
     def __str__(self) -> str:
         if self.frequency == "monthly":

@@ -269,7 +269,7 @@ def _made(plan: SitePlan, bodies: dict[str, Body], composers: dict[str | None, C
         resolved[slot.path], found = links.resolve(bodies[slot.path], slot.doc, slot.path, sources, site_root,
                                                    problems)
         files.update(found)
-        files.update(links.photo(slot.doc, slot.path, site_root))
+        files.update(links.photo(slot.doc, slot.path, site_root, problems))
     highlights, headlines, datasets = {}, {}, {}
     for edition in plan.editions:
         composer = composers[edition.slot.period]

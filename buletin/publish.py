@@ -39,6 +39,9 @@ def publish(site_root: Path, period_text: str, force: bool = False, date: dt.dat
                                      "edition {period}`)").format(period=period, source=source))
     if edition is not None and edition.status == "published" and not force:
         problems.add(source, edition.line_of("status"), _published(str(period), edition.published))
+    folder_problem = releases.release_folder_problem(site_root, str(period))
+    if folder_problem:
+        problems.add(releases.release_dir(str(period)), None, folder_problem)
     if problems:
         raise SiteError(problems)
     assert edition is not None  # a missing edition is a problem above
@@ -50,11 +53,21 @@ def publish(site_root: Path, period_text: str, force: bool = False, date: dt.dat
         catalog = load_catalog(site_root, problems, language=config.language)
         if not force:
             _refuse_doubts(catalog.findings, period, source)
-        files = releases.snapshot(site_root, catalog, str(period), day)
         path = site_root / source
-        text = path.read_text(encoding="utf-8")
-        releases.write_text_atomically(path, releases.mark_published(text, day))
+        marked = _marked(path, source, day)  # before anything is written: a front matter it cannot edit stops it
+        files = releases.snapshot(site_root, catalog, str(period), day)
+        releases.write_text_atomically(path, marked)
     return Published(str(period), day, files)
+
+
+def _marked(path: Path, source: str, day: dt.date) -> str:
+    """The edition's index.md with `status: published` and `published: DAY` set, or SiteError at the file."""
+    try:
+        return releases.mark_published(path.read_text(encoding="utf-8"), day)
+    except ValueError as exc:
+        problems = Problems()
+        problems.add(source, None, str(exc))
+        raise SiteError(problems) from None
 
 
 def _refuse_doubts(findings: list[Finding], period: Period, source: str) -> None:

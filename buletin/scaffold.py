@@ -82,7 +82,7 @@ def create(site_root: Path, kind: str, period_text: str, title: str | None, toda
         text = EDITION.format(period_text=Locale(config.language).period(period), **words)
         path = folder / "index.md"
     else:
-        slug = slugify(title or "")
+        slug = _short_slug(slugify(title or ""))
         if not slug or slug in ARTICLE_RESERVED:
             problems.add("content", None, _untitled(title or "", slug))
             raise SiteError(problems)
@@ -116,6 +116,14 @@ def period_days(period: Period) -> tuple[dt.date, dt.date]:
     following = period.shifted(1)
     first = dt.date(period.year, (period.index - 1) * months + 1, 1)
     return first, dt.date(following.year, (following.index - 1) * months + 1, 1) - dt.timedelta(days=1)
+
+
+def _short_slug(slug: str, limit: int = 80) -> str:
+    """A file name of at most `limit` characters, cut between words (a long title stays the article's title)."""
+    if len(slug) <= limit:
+        return slug
+    cut = slug[:limit + 1].rsplit("-", 1)[0]
+    return cut if cut else slug[:limit]
 
 
 def _untitled(title: str, slug: str) -> str:

@@ -208,6 +208,21 @@ BANYAK_RESOURCE = """\
     - {name: kode, type: string}
     - {name: nilai, type: integer}
 """
+
+
+def _png_header(width: int, height: int) -> bytes:
+    """A PNG that says it is width x height pixels (its header only: enough for a reader to learn the size)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
+
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b"")
+
+
+PIXEL_BOMB = _png_header(65000, 65000)
 OLE2 = bytes.fromhex("d0cf11e0a1b11ae1") + bytes(504)  # the start of an encrypted workbook (or an old .xls)
 
 
@@ -482,6 +497,31 @@ CASES = [
     case("release-lock-names-file-outside", published({"period": "2020-11", "files": {
         "../../../site.yaml": "0" * 64}}), LOCK, "../../../site.yaml"),
 
+    # ---- dates, names and addresses that would overflow or leak into other files
+    case("edition-next-release-year-9999", {EDITION: key("next_release", "9999-12-31")}, f"{EDITION}:@next_release:",
+         "9999", "1900", "2999"),
+    case("article-date-year-zero", {ARTICLE: key("date", "0000-01-01")}, f"{ARTICLE}:@date:", "1900"),
+    case("edition-folder-year-zero", {"content/0000-01/index.md": "---\nsummary: Edisi.\n---\n"}, "content/0000-01",
+         "0000-01", "1900"),
+    case("datapackage-resource-name-leaves-data", {DP: sub("- name: ikm\n", "- name: ../ikm\n")}, f"{DP}:@../ikm",
+         "`name`", "data/NAME.csv"),
+    case("datapackage-resource-name-folder", {DP: sub("- name: ikm\n", "- name: sub/ikm\n")}, f"{DP}:@sub/ikm",
+         "`name`"),
+    case("site-base-url-line-break", {SITE: append('base_url: "https://example.go.id/\\nUser-agent: *"\n')},
+         f"{SITE}:@base_url:", "base_url"),
+    case("site-base-url-bad-port", {SITE: append("base_url: https://example.go.id:99999/\n")}, f"{SITE}:@base_url:",
+         "base_url"),
+    case("template-includes-itself", {"templates/footer_extra.html": '<p>x</p>\n{% include "footer_extra.html" %}\n'},
+         "templates/footer_extra.html:2", "footer_extra.html → footer_extra.html"),
+    case("template-includes-the-base", {"templates/footer_extra.html": '{% include "base.html" %}\n'},
+         "templates/footer_extra.html:1", "footer_extra.html → base.html → footer_extra.html"),
+    case("macro-calls-itself", {ARTICLE: body("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}")},
+         f"{ARTICLE}:@---..@macro f", "itself"),
+    case("image-pixel-bomb", {"content/2020-11/besar.png": PIXEL_BOMB, ARTICLE: body("![Besar](besar.png)")},
+         f"{ARTICLE}:@besar.png", "65000 x 65000"),
+    case("photo-pixel-bomb", {"content/2020-11/besar.png": PIXEL_BOMB, ARTICLE: key("image", "besar.png")},
+         f"{ARTICLE}:@image:", "65000 x 65000"),
+
     # ---- nothing outside the site is read
     case("outside-datapackage-path-up", {DP: sub("path: ikm.csv", "path: ../{UP}/lain.csv")}, f"{DP}:@lain.csv",
          "`path`", "inside"),
@@ -635,6 +675,8 @@ USAGE = [
     pytest.param(["build", "--base-url", "ftp://example.go.id/"], "--base-url", id="base-url-not-http"),
     pytest.param(["serve", "--port", "99999"], "--port", id="port-out-of-range"),
     pytest.param(["publish", "2020-13"], "2020-13", id="publish-bad-period"),
+    pytest.param(["publish", "2020-11", "--date", "9999-12-31"], "9999", id="publish-date-year-9999"),
+    pytest.param(["new", "edition", "0000-01"], "0000-01", id="new-edition-year-zero"),
     pytest.param(["new", "article", "2020-11"], "TITLE", id="new-article-without-title"),
     pytest.param(["new", "page", "x"], "page", id="new-unknown-kind"),
 ]

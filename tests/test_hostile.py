@@ -276,3 +276,23 @@ def _scripts(html: str) -> list[dict]:
     parsed = _Elements()
     parsed.feed(html)
     return parsed.scripts
+
+
+def test_more_jobs_than_twice_the_cores_are_not_started():
+    from buletin.build.workers import Workers, cores
+
+    assert Workers(99999).size == 2 * cores()
+    assert Workers(1).size == 1 and Workers().size == cores()
+
+
+def test_a_theme_macro_that_calls_itself_is_reported_and_the_output_kept(make_site, run_cli, tmp_path, tree_snapshot):
+    """`check` does not render the theme; a build does, and stops at the recursion with a message."""
+    site, out = make_site(), tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    before = tree_snapshot(out)
+    (site / "templates").mkdir(exist_ok=True)
+    (site / "templates" / "footer_extra.html").write_text("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}\n",
+                                                           encoding="utf-8")
+    result = run_cli("build", "--site", site, "--out", out)
+    assert result.code == 1 and "templates: error:" in result.err and "calls itself" in result.err, result.err
+    assert "internal error" not in result.err and tree_snapshot(out) == before

@@ -10,6 +10,7 @@ import re
 import subprocess
 import sys
 from pathlib import Path
+from xml.etree import ElementTree
 
 import pytest
 
@@ -356,6 +357,29 @@ def test_coordinates_out_of_range(make_site, run_cli):
                                                [500000, 9500000]]]
     site = map_site(make_site, {GEO: collection(features)})
     assert_reported(failed(run_cli, site), f"{GEO}:5", "7471", "out of range", "longitude", "EPSG:4326")
+
+
+def test_coordinate_too_large_for_a_number(make_site, run_cli):
+    features = squares()
+    features[3]["geometry"]["coordinates"][0][1] = [int("9" * 400), 1]  # valid JSON, no float holds it
+    site = map_site(make_site, {GEO: collection(features)})
+    assert_reported(failed(run_cli, site), f"{GEO}:5", "7471", "longitude, latitude")
+
+
+def test_control_characters_in_area_names_stay_out_of_the_map(make_site, run_cli, tmp_path):
+    features = squares()
+    features[2]["properties"]["nama"] = "Kona\x00we Raya\x07"  # 7403: no data, named by the map
+    site = map_site(make_site, {GEO: collection(features)})
+    result = run_cli("build", "--site", str(site), "--out", str(tmp_path / "out"))
+    assert result.code == 0, result.err
+    assert "Warning" not in result.err  # matplotlib's notes (a missing glyph) are not the staff's business
+    svgs = list((tmp_path / "out").rglob("*.svg"))
+    assert svgs
+    for svg in svgs:
+        ElementTree.fromstring(svg.read_bytes())  # well-formed XML
+    pages = [p.read_text(encoding="utf-8") for p in (tmp_path / "out").rglob("*.html")]
+    assert not [page for page in pages if "\x00" in page or "\x07" in page]
+    assert any("Konawe Raya" in svg.read_text(encoding="utf-8") for svg in svgs)
 
 
 def test_malformed_coordinates(make_site, run_cli):

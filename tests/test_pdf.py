@@ -407,6 +407,21 @@ def test_hostile_bodies_still_make_a_pdf(tmp_path_factory):
     assert "[Gambar rusak]" in text and "[Bukan PNG]" in text  # pictures Typst cannot read: their text
 
 
+def test_a_picture_cannot_bring_a_file_of_the_current_folder_into_the_pdf(tmp_path_factory, monkeypatch):
+    """Typst's root is the theme's folder, not where the command runs: a picture's own references find nothing."""
+    site, out = make(tmp_path_factory, "pdf-cwd", {
+        "content/2020-11/gambar.svg": '<svg xmlns="http://www.w3.org/2000/svg" width="40" height="20">'
+                                      '<image href="rahasia.png" width="5" height="5"/></svg>',
+        "content/2020-11/cwd.md": "---\ntitle: Gambar\ndate: 2020-11-10\n---\n\n![Gambar](gambar.svg)\n",
+    })
+    here = tmp_path_factory.mktemp("here")
+    (here / "rahasia.png").write_bytes(png(37, 23))
+    monkeypatch.chdir(here)
+    model = build_model(site, out)
+    data = pdf.edition_pdf(model, edition(model, "2020-11"), model.built_at)
+    assert b"/Width 37" not in data and "[Gambar]" in text_of(data)
+
+
 # ---------------------------------------------------------------- published editions
 
 OCTOBER_MD = """\

@@ -134,6 +134,41 @@ def test_mark_published_keeps_every_other_byte():
     assert mark_published("Body only\n", dt.date(2020, 12, 4)).startswith("---\nstatus: published\n")
 
 
+def test_mark_published_keeps_a_byte_order_mark_in_front_and_sets_quoted_keys():
+    text = '\ufeff---\ntitle: X\n"published": "2020-12-01"\n---\nBody\n'
+    assert mark_published(text, dt.date(2020, 12, 4)) == \
+        "\ufeff---\ntitle: X\npublished: 2020-12-04\nstatus: published\n---\nBody\n"
+
+
+def test_mark_published_refuses_what_it_cannot_set_line_by_line():
+    with pytest.raises(ValueError, match="each on a line of its own"):
+        mark_published("---\ntitle: X\nstatus:\n  published\n---\nBody\n", dt.date(2020, 12, 4))
+
+
+def test_publish_refuses_a_linked_releases_folder_and_writes_nothing(site, run_cli, tmp_path, tree_snapshot):
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (site / "data" / "releases").symlink_to(elsewhere, target_is_directory=True)
+    before = tree_snapshot(site)
+    result = run_cli("publish", "2020-10", "--site", site)
+    assert result.code == 1, result.err
+    assert "data/releases/2020-10: error: data/releases is a link" in result.err
+    assert "Traceback" not in result.err and "internal error" not in result.err
+    assert list(elsewhere.iterdir()) == [] and tree_snapshot(site) == before
+
+
+def test_publish_refuses_a_front_matter_it_cannot_mark_and_writes_nothing(site, run_cli, tree_snapshot):
+    index = site / "content/2020-10/index.md"
+    index.write_text(index.read_text(encoding="utf-8").replace("---\n", "---\nstatus: >-\n  draft\n", 1),
+                     encoding="utf-8")
+    before = tree_snapshot(site)
+    result = run_cli("publish", "2020-10", "--site", site)
+    assert result.code == 1, result.err
+    assert "content/2020-10/index.md: error: publish cannot set `status`" in result.err
+    after = {k: v for k, v in tree_snapshot(site).items() if not k.startswith(".buletin-cache/")}  # the lock
+    assert after == before and not (site / "data/releases/2020-10").exists()
+
+
 def test_without_source_date_epoch_build_time_is_the_last_commit(site, run_cli, tmp_path, monkeypatch):
     monkeypatch.delenv("SOURCE_DATE_EPOCH")
     env = {**os.environ, "GIT_AUTHOR_DATE": "2020-12-04T10:00:00+08:00",

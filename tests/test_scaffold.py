@@ -46,6 +46,15 @@ def test_new_article_names_accented_titles_plainly_and_refuses_reserved_ones(mak
     assert not (site / "content/2020-11/data.md").exists()
 
 
+def test_new_article_with_a_very_long_title_gets_a_short_file_name_and_keeps_the_title(make_site, run_cli):
+    site = make_site()
+    title = "Pelatihan " * 40
+    assert run_cli("new", "article", "2020-11", title, "--site", site).code == 0
+    made = [p for p in (site / "content/2020-11").glob("pelatihan-*.md")]
+    assert len(made) == 1 and len(made[0].stem) <= 80 and not made[0].stem.endswith("-")
+    assert title.strip() in made[0].read_text(encoding="utf-8")
+
+
 @pytest.mark.parametrize(("language", "frequency"), [("id", "monthly"), ("en", "quarterly"), ("id", "yearly")])
 def test_new_site_checks_and_builds_with_a_value_and_a_chart(run_cli, tmp_path, language, frequency):
     site = tmp_path / "baru"

@@ -43,7 +43,7 @@ class Workers:
     """A pool of `size` processes, started on first use and shut down by close()."""
 
     def __init__(self, jobs: int | None = None, preload: tuple[str, ...] = ()):
-        self.size = max(1, jobs or cores())
+        self.size = max(1, min(jobs or cores(), 2 * cores()))  # more processes than that only cost memory
         self.preload = preload  # modules the forkserver imports once, for every worker it forks
         self._pool: Executor | None = None
         self._shared: list[Path] = []

@@ -68,6 +68,16 @@ def draw(figures: list[Figure], cards: dict[str, tuple[Figure, str, str]], langu
 
 def draw_task(task: tuple) -> bytes:
     """A worker's task: one chart or map (SVG) or one sharing card (PNG)."""
+    import warnings
+
+    with warnings.catch_warnings():
+        # matplotlib's notes (a glyph the font lacks, a map whose areas all lie on one line) are about the
+        # drawing, not the site's files, and staff could do nothing with them.
+        warnings.simplefilter("ignore", UserWarning)
+        return _drawn(task)
+
+
+def _drawn(task: tuple) -> bytes:
     kind, spec, series, language, digits, areas, *card = task
     locale = Locale(language)
     if kind == "svg":

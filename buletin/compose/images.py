@@ -6,12 +6,26 @@ import io
 import re
 from collections.abc import Callable
 
+from buletin.messages import _
+
 _SVG_ROOT = re.compile(rb"<svg\b[^>]*>", re.S)
 _ATTRIBUTE = re.compile(rb"""\b(width|height|viewBox)\s*=\s*["']([^"']*)["']""")
 _LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(px)?\s*$")
 _IMG_TAG = re.compile(r"<img\b[^>]*>")
 _SRC = re.compile(r'\bsrc="([^"]+)"')
 _SIZED = re.compile(r"\b(?:width|height)\s*=", re.I)
+
+
+MAX_PIXELS = 60_000_000  # a 50-megapixel camera's photo passes; a "pixel bomb" (65,000 x 65,000) does not
+
+
+def too_many_pixels(size: tuple[int, int] | None, name: str) -> str | None:
+    """What to do about a picture too large to show or to put in a PDF; None when it is fine."""
+    if size is None or size[0] * size[1] <= MAX_PIXELS:
+        return None
+    return _("the picture `{name}` is {width} x {height} pixels, far more than a page can show (and more memory "
+             "than a build should take): save it smaller, e.g. 2,000 pixels wide").format(
+                 name=name, width=size[0], height=size[1])
 
 
 def intrinsic_size(data: bytes, name: str) -> tuple[int, int] | None:
@@ -22,13 +36,16 @@ def intrinsic_size(data: bytes, name: str) -> tuple[int, int] | None:
 
     from PIL import Image  # matplotlib's own dependency: reads only the header here
 
+    limit, Image.MAX_IMAGE_PIXELS = Image.MAX_IMAGE_PIXELS, None  # a "pixel bomb" too: its size is all we read
     try:
         with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # a huge picture's "decompression bomb" warning: its size is all we read
+            warnings.simplefilter("ignore")
             with Image.open(io.BytesIO(data)) as image:
                 width, height = image.size
     except Exception:  # any picture Pillow cannot read just goes without a size
         return None
+    finally:
+        Image.MAX_IMAGE_PIXELS = limit
     return (width, height) if width > 0 and height > 0 else None
 
 

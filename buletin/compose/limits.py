@@ -103,11 +103,13 @@ def bounded(seconds: int = SECONDS) -> Iterator[None]:
     process, which is where buletin renders), a deadline."""
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if usable and signal.getitimer(signal.ITIMER_REAL)[0] > 0:
-        yield  # inside a bounded render already (a figure inside a page): its budget and deadline hold
+        with _calls_end():
+            yield  # inside a bounded render already (a figure inside a page): its budget and deadline hold
         return
     _budget.left = MAX_ITEMS
     if not usable:
-        yield
+        with _calls_end():
+            yield
         return
 
     def stop(_signum: int, _frame: Any) -> None:
@@ -117,7 +119,17 @@ def bounded(seconds: int = SECONDS) -> Iterator[None]:
     previous = signal.signal(signal.SIGALRM, stop)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        with _calls_end():
+            yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)
+
+
+@contextlib.contextmanager
+def _calls_end() -> Iterator[None]:
+    """A macro or template that calls itself without end is too much work, like any other."""
+    try:
+        yield
+    except RecursionError:
+        raise TooMuchWork(_("a macro or template calls itself without end")) from None

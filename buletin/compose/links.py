@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from buletin.compose.composer import Body
-from buletin.compose.images import intrinsic_size, with_sizes
+from buletin.compose.images import intrinsic_size, too_many_pixels, with_sizes
 from buletin.inputs.content import Document
 from buletin.messages import N_, _
 from buletin.problems import Problems
@@ -57,6 +57,9 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
         data = files[posixpath.normpath(posixpath.join(posixpath.dirname(page), name))] = file.read_bytes()
         if what == "image":
             sizes[address] = intrinsic_size(data, name)
+            too_large = too_many_pixels(sizes[address], name)
+            if too_large:
+                problems.add(doc.source, _line_of(doc, address), too_large)
         return match.group(0)
 
     def link(match: re.Match[str]) -> str:
@@ -77,13 +80,17 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
     return replace(body, html=_LINK.sub(link, html)), files
 
 
-def photo(doc: Document, page: str, site_root: Path) -> dict[str, bytes]:
+def photo(doc: Document, page: str, site_root: Path, problems: Problems) -> dict[str, bytes]:
     """An article's photo (`image:`) beside its page; a missing one is the article's problem (content.py)."""
     image = getattr(getattr(doc, "info", None), "image", "")
     source = site_root / posixpath.dirname(doc.source) / image
     if not image or not source.is_file():
         return {}
-    return {f"{page.rsplit('/', 1)[0]}/{source.name}": source.read_bytes()}
+    data = source.read_bytes()
+    too_large = too_many_pixels(intrinsic_size(data, image), image)
+    if too_large:
+        problems.add(doc.source, doc.line_of("image"), too_large)
+    return {f"{page.rsplit('/', 1)[0]}/{source.name}": data}
 
 
 def _check_fetched(html: str, doc, problems: Problems) -> None:

@@ -22,10 +22,25 @@ assert get_args(Language) == LANGUAGES and get_args(Frequency) == FREQUENCIES, "
 
 
 def _absolute_url(url: str) -> str | None:
-    if url.startswith(("http://", "https://")) and "://" in url and len(url.split("://", 1)[1].strip("/")) > 0:
+    if web_address(url):
         return None
     return _("`base_url` must be the site's full web address, starting with http:// or https://, e.g. "
              "https://example.go.id/buletin/, not `{url}`").format(url=url)
+
+
+def web_address(url: str) -> bool:
+    """http(s)://host[:port]/path, with nothing that would break the feed, the sitemap, robots.txt or the
+    calendar it is written into (spaces, line breaks, quotes, angle brackets, a query)."""
+    from urllib.parse import urlsplit
+
+    if any(c.isspace() or not c.isprintable() or c in "\"'<>\\`{}|^" for c in url):
+        return False
+    try:
+        parts = urlsplit(url)
+        parts.port  # noqa: B018 - raises ValueError for a port out of range
+    except ValueError:
+        return False
+    return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query and not parts.fragment
 
 
 def _time_zone(name: str) -> str | None:

@@ -270,7 +270,11 @@ def _info(cls: type[T], doc: Document, problems: Problems) -> T:
 
 def _edition(site_root: Path, folder: Path, frequency: str, problems: Problems) -> Edition | None:
     index = folder / "index.md"
-    period = Period.parse(folder.name, frequency)
+    try:
+        period = Period.parse(folder.name, frequency)
+    except ValueError as exc:  # a year out of range
+        problems.add(_rel(site_root, folder), None, str(exc))
+        return None
     if not index.is_file() and not index.is_symlink():
         problems.add(_rel(site_root, folder), None, _("the edition folder `{name}` has no index.md: add it "
                                                       "(`python build.py new edition {name}` writes one)").format(

@@ -1,6 +1,7 @@
 """data/datapackage.yaml -> resource descriptions (a Frictionless Data Package subset)."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Literal, get_args
@@ -16,6 +17,17 @@ FieldType = Literal["string", "integer", "number", "date", "yearmonth", "year", 
 FIELD_TYPES = get_args(FieldType)
 GEOJSON = "geojson"
 PERIOD_TYPES = ("yearmonth", "year", "string")  # a period column: months, years, or quarters written 2020-Q4
+
+
+_RESOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
+
+
+def _resource_name(text: str) -> str | None:
+    """A resource's name becomes a file name of the output (data/NAME.csv): letters, digits, `.`, `-`, `_`."""
+    if _RESOURCE_NAME.fullmatch(text) and ".." not in text:
+        return None
+    return _("`name` `{name}` may hold only letters a-z, digits, `-`, `_` and `.` (it becomes the download's file "
+             "name, data/NAME.csv), e.g. `unit_usaha`").format(name=text)
 
 
 def _plain_path(text: str) -> str | None:
@@ -81,7 +93,7 @@ class SchemaDecl:
 
 @dataclass(frozen=True)
 class ResourceDecl:
-    name: str = option(example="`- name: ikm`")
+    name: str = option(check=_resource_name, example="`- name: ikm`")
     path: str = option(check=_plain_path, example="`path: ikm.csv`")
     sheet: str = ""
     title: str = ""

@@ -6,6 +6,7 @@ import hashlib
 import json
 import math
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -223,18 +224,22 @@ def _code(value: Any) -> str | None:
     if isinstance(value, int) or (isinstance(value, float) and math.isfinite(value) and value.is_integer()):
         return str(int(value))
     if isinstance(value, (str, float)):
-        text = str(value).strip()
-        return text or None
+        return _visible(str(value)) or None
     return None
 
 
 def _name(properties: dict, key: str, code: str) -> str:
     """What readers call the area: `nama` or `name`, else the first other text property, else its code."""
     for name in NAME_PROPERTIES:
-        if name != key and isinstance(properties.get(name), str) and properties[name].strip():
-            return " ".join(properties[name].split())
-    other = next((v for k, v in properties.items() if k != key and isinstance(v, str) and v.strip()), None)
-    return " ".join(other.split()) if other else code
+        if name != key and isinstance(properties.get(name), str) and _visible(properties[name]):
+            return _visible(properties[name])
+    other = next((v for k, v in properties.items() if k != key and isinstance(v, str) and _visible(v)), None)
+    return _visible(other) if other else code
+
+
+def _visible(text: str) -> str:
+    """A name on one line, without control characters (a NUL would break the map's SVG as XML)."""
+    return " ".join("".join(c for c in text if unicodedata.category(c) != "Cc" or c.isspace()).split())
 
 
 def _key_line(reader: _Reader, key: str, code: str, start: int, end: int) -> int | None:
@@ -264,17 +269,28 @@ def _polygons(coordinates: Any) -> tuple[Polygon, ...] | str:
                 return shape
             points = []
             for position in ring:
-                if not isinstance(position, list) or len(position) < 2 or \
-                        not all(isinstance(v, (int, float)) and not isinstance(v, bool) and math.isfinite(v)
-                                for v in position[:2]):
+                point = _point(position)
+                if point is None:
                     return _("{problem}; found {value}").format(problem=shape, value=_short(position))
-                points.append((float(position[0]), float(position[1])))
+                points.append(point)
             if len(points) < 4:
                 return _("a ring of its boundary has {count} points; a ring needs at least 4 (three corners and "
                          "the first again)").format(count=number(len(points)))
             rings.append(tuple(points))
         polygons.append(tuple(rings))
     return tuple(polygons)
+
+
+def _point(position: Any) -> tuple[float, float] | None:
+    """[longitude, latitude, ...] as two finite floats; None when it is not that (an integer too large for a
+    float included)."""
+    if not isinstance(position, list) or len(position) < 2:
+        return None
+    try:
+        point = tuple(float(v) for v in position[:2] if isinstance(v, (int, float)) and not isinstance(v, bool))
+    except OverflowError:
+        return None
+    return (point[0], point[1]) if len(point) == 2 and all(math.isfinite(v) for v in point) else None
 
 
 def _short(value: Any) -> str:

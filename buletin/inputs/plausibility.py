@@ -51,7 +51,10 @@ def parse_period(text: str, kind: str) -> Period | None:
     (2020-Q4, 2020-11, 2020); None for a cell that is no period."""
     for frequency in [_FREQUENCY[kind]] if kind in _FREQUENCY else FREQUENCIES:
         if is_period(text, frequency):
-            return Period.parse(text, frequency)
+            try:
+                return Period.parse(text, frequency)
+            except ValueError:  # a year out of range
+                return None
     return None
 
 

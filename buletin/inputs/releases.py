@@ -18,8 +18,8 @@ from buletin.inputs.revisions import RevisedFigure, Revision
 from buletin.messages import _
 from buletin.problems import Problems
 
-__all__ = ["RevisedFigure", "Revision", "load_frozen", "mark_published", "release_dir", "snapshot", "verify",
-           "write_text_atomically"]
+__all__ = ["RevisedFigure", "Revision", "load_frozen", "mark_published", "release_dir", "release_folder_problem",
+           "snapshot", "verify", "write_text_atomically"]
 
 RELEASES_DIR = "data/releases"
 LOCK_FILE = "release.lock.json"
@@ -117,24 +117,59 @@ def verify(site_root: Path, period: str, problems: Problems) -> bool:
     return ok
 
 
+def release_folder_problem(site_root: Path, period: str) -> str | None:
+    """Why a snapshot may not be written into data/releases/PERIOD (a link, or a folder outside the site)."""
+    root = site_root.resolve()
+    for folder in (site_root / RELEASES_DIR, site_root / release_dir(period)):
+        if folder.is_symlink() or (folder.exists() and not folder.resolve().is_relative_to(root)):
+            return _("{folder} is a link, and publish writes snapshots only inside the site: replace the link with "
+                     "a folder (move its files there), then publish again").format(
+                         folder=folder.relative_to(site_root).as_posix())
+    return None
+
+
 def mark_published(text: str, published: dt.date) -> str:
-    """Set `status: published` and `published: DATE` in front matter, keeping every other byte."""
+    """Set `status: published` and `published: DATE` in front matter, keeping every other byte; ValueError
+    when the front matter is written so that the two keys cannot be set line by line."""
+    bom = "\ufeff" if text.startswith("\ufeff") else ""
+    text = text.removeprefix(bom)
     newline = "\r\n" if "\r\n" in text else "\n"
     lines = text.split(newline)
     if not lines or lines[0].strip() != "---":
-        return newline.join(["---", "status: published", f"published: {published.isoformat()}", "---", text])
+        return bom + newline.join(["---", "status: published", f"published: {published.isoformat()}", "---", text])
     end = next((i for i in range(1, len(lines)) if lines[i].strip() in ("---", "...")), None)
     if end is None:
         raise ValueError(_("the front matter has no closing `---` line: add it"))
+    before = newline.join(lines[1:end])
     for key, new in (("status", "published"), ("published", published.isoformat())):
-        pattern = re.compile(rf"^{key}\s*:")
+        pattern = re.compile(rf"""^(["']?){key}\1\s*:""")
         index = next((i for i in range(1, end) if pattern.match(lines[i])), None)
         if index is None:
             lines.insert(end, f"{key}: {new}")
             end += 1
         else:
             lines[index] = f"{key}: {new}"
-    return newline.join(lines)
+    if not _only_marked(before, newline.join(lines[1:end]), published):
+        raise ValueError(_("publish cannot set `status` and `published` in this front matter (they are written "
+                           "over several lines or inside another value): write them as `status: published` and "
+                           "`published: {date}`, each on a line of its own, then publish again").format(
+                               date=published.isoformat()))
+    return bom + newline.join(lines)
+
+
+def _only_marked(before: str, after: str, published: dt.date) -> bool:
+    """Whether the edited front matter says what the old one said, with the two keys set."""
+    import yaml
+
+    try:
+        old, new = yaml.safe_load(before) or {}, yaml.safe_load(after) or {}
+    except yaml.YAMLError:
+        return False
+    if not isinstance(old, dict) or not isinstance(new, dict):
+        return False
+    keys = ("status", "published")
+    return new.get("status") == "published" and str(new.get("published")) == published.isoformat() and \
+        {k: v for k, v in old.items() if k not in keys} == {k: v for k, v in new.items() if k not in keys}
 
 
 def write_text_atomically(path: Path, text: str) -> None:

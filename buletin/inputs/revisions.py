@@ -188,7 +188,10 @@ def _time_text(text: str, kind: str, locale: Locale) -> str | None:
         except ValueError:
             return None
     frequency = next((f for f in FREQUENCIES if is_period(text, f)), None)
-    return locale.period(Period.parse(text, frequency)) if frequency else None
+    try:
+        return locale.period(Period.parse(text, frequency)) if frequency else None
+    except ValueError:  # a year out of range: shown as written
+        return None
 
 
 # ---------------------------------------------------------------- which rows changed, and when

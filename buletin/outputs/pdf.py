@@ -35,6 +35,9 @@ from buletin.urls import slugify
 
 MIN_FOR_POOL = 4  # PDFs to make before the worker pool is used (fewer are typeset here)
 
+# Typst's project root, which a picture's own references (an SVG's <image href>) resolve against: the
+# theme's folder in the package, never the current directory, so no file of the machine reaches a PDF.
+TYPST_ROOT = str(Path(__file__).resolve().parent.parent / "theme" / "pdf")
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
 _SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>'"]+))""", re.I)  # pictures a body shows
 
@@ -158,7 +161,7 @@ def _compile(source: PdfSource) -> bytes:
 
     inputs = {"doc": source.doc, **dict(source.assets)}
     try:
-        pdf, warnings = typst.compile_with_warnings(source.template.encode("utf-8"), format="pdf",
+        pdf, warnings = typst.compile_with_warnings(source.template.encode("utf-8"), format="pdf", root=TYPST_ROOT,
                                                     font_paths=_fonts(), ignore_system_fonts=True,
                                                     sys_inputs=inputs, timestamp=source.timestamp)
     except typst.TypstError as exc:
@@ -186,7 +189,7 @@ def _readable(text: str, key: str) -> bool:
     probe = ('#let text = sys.inputs.at("p")\n#let data = if sys.inputs.at("k").starts-with("b") '
              '{ bytes(text.codepoints().map(str.to-unicode)) } else { bytes(text) }\n#image(data, width: 1cm)')
     try:
-        _, warnings = typst.compile_with_warnings(probe.encode(), format="pdf", font_paths=_fonts(),
+        _, warnings = typst.compile_with_warnings(probe.encode(), format="pdf", root=TYPST_ROOT, font_paths=_fonts(),
                                                   ignore_system_fonts=True, sys_inputs={"p": text, "k": key})
     except typst.TypstError:
         return False

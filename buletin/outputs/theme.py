@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -62,6 +63,51 @@ def check_site_templates(site_root: Path, problems: Problems) -> None:
                 refused = refused_reading(site_root, path)
                 if refused:
                     problems.add(path.relative_to(site_root).as_posix(), None, refused)
+        if not problems:
+            _check_cycles(folder, problems)
+
+
+def _check_cycles(folder: Path, problems: Problems) -> None:
+    """A site template that includes or extends itself, directly or through others, would recurse without end."""
+    from jinja2 import meta
+
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(folder)),
+                                                        jinja2.FileSystemLoader(str(THEME_DIR / "templates"))]))
+    found: dict[str, tuple[str, list[str]]] = {}
+
+    def uses(name: str) -> list[str]:
+        if name not in found:
+            try:
+                source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+                found[name] = (source, [n for n in meta.find_referenced_templates(env.parse(source)) if n])
+            except jinja2.TemplateError:  # missing or not valid: said where it is rendered
+                found[name] = ("", [])
+        return found[name][1]
+
+    for path in sorted(p for p in folder.rglob("*.*") if p.suffix in (".html", ".xml")):
+        name = path.relative_to(folder).as_posix()
+        chain = _path_back(name, uses)
+        if chain:
+            line = next((i for i, text in enumerate(found[name][0].splitlines(), 1)
+                         if f'"{chain[1]}"' in text or f"'{chain[1]}'" in text), None)
+            problems.add(f"templates/{name}", line, _(
+                "this template includes or extends itself ({chain}), which would never end: remove the "
+                "`include` or `extends` that leads back to it").format(chain=" → ".join(chain)))
+
+
+def _path_back(start: str, uses: Callable[[str], list[str]]) -> tuple[str, ...] | None:
+    """start → ... → start through the templates each one names, if there is such a path."""
+    stack: list[tuple[str, tuple[str, ...]]] = [(start, (start,))]
+    seen: set[str] = set()
+    while stack:
+        name, chain = stack.pop()
+        for used in uses(name):
+            if used == start:
+                return (*chain, used)
+            if used not in seen:
+                seen.add(used)
+                stack.append((used, (*chain, used)))
+    return None
 
 
 def filesize(size: int, locale: Locale) -> str:
