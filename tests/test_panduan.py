@@ -163,7 +163,7 @@ def test_every_chart_key_and_type_is_documented_with_an_example():
 
 def test_every_aggregate_and_schema_rule_is_explained():
     from buletin.inputs.content import Aggregate
-    from buletin.inputs.datapackage import FIELD_TYPES, ConstraintsDecl, SchemaDecl
+    from buletin.inputs.packagedecl import FIELD_TYPES, ConstraintsDecl, SchemaDecl
     from buletin.inputs.schema import keys_of
 
     assert [a for a in get_args(Aggregate) if f'`"{a}"`' not in chapter("03")] == []
