@@ -4,6 +4,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
+import errno
 import os
 import re
 import sys
@@ -126,6 +127,23 @@ def _port(text: str) -> int:
     return int(text)
 
 
+# A file that cannot be written anywhere (output, build state, a temporary folder) for want of room, or on a
+# read-only disk: the machine's problem, not the site's.
+_NO_ROOM_OR_RIGHT = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
+
+
+def _internal_error(exc: Exception) -> int:
+    """A bug in buletin: say so plainly; the traceback only on request."""
+    if os.environ.get("BULETIN_DEBUG"):
+        raise exc
+    # Panduan: Ini bukan kesalahan di berkas Anda. Kirim perintah yang dijalankan dan seluruh pesannya kepada
+    # pengelola buletin.
+    _say(_("buletin: internal error: {kind}: {detail}").format(kind=type(exc).__name__, detail=exc))
+    _say(_("The output folder was left as it was. This is a fault in buletin, not in your files: please "
+           "report it with the command you ran; set BULETIN_DEBUG=1 to see the details."))
+    return 1
+
+
 def _period(text: str) -> str:
     if not re.match(r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$", text):
         raise argparse.ArgumentTypeError(
@@ -238,15 +256,15 @@ def _run(args: argparse.Namespace) -> int:
     except KeyboardInterrupt:
         _say(_("buletin: interrupted; the output folder was left as it was"))
         return 130
-    except Exception as exc:  # a bug in buletin: say so plainly; the traceback only on request
-        if os.environ.get("BULETIN_DEBUG"):
-            raise
-        # Panduan: Ini bukan kesalahan di berkas Anda. Kirim perintah yang dijalankan dan seluruh pesannya kepada
-        # pengelola buletin.
-        _say(_("buletin: internal error: {kind}: {detail}").format(kind=type(exc).__name__, detail=exc))
-        _say(_("The output folder was left as it was. This is a fault in buletin, not in your files: please "
-               "report it with the command you ran; set BULETIN_DEBUG=1 to see the details."))
+    except OSError as exc:
+        if exc.errno not in _NO_ROOM_OR_RIGHT:
+            return _internal_error(exc)
+        _say(_("buletin: error: {message}").format(message=_(
+            "cannot write {path}: {reason}; the output folder was left as it was: check that the disk has room and "
+            "that the folder may be written").format(path=exc.filename or site, reason=exc.strerror or exc)))
         return 1
+    except Exception as exc:  # a bug in buletin: say so plainly; the traceback only on request
+        return _internal_error(exc)
     report(warnings, fmt, site)
     if warnings and getattr(args, "strict", False):
         _say(_n("buletin: {count} warning; --strict: the check failed", "buletin: {count} warnings; --strict: the "

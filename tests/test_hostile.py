@@ -296,3 +296,36 @@ def test_a_theme_macro_that_calls_itself_is_reported_and_the_output_kept(make_si
     result = run_cli("build", "--site", site, "--out", out)
     assert result.code == 1 and "templates: error:" in result.err and "calls itself" in result.err, result.err
     assert "internal error" not in result.err and tree_snapshot(out) == before
+
+
+@pytest.mark.parametrize("where", [".buletin-cache", ""])
+def test_a_full_disk_is_an_error_that_says_so_and_keeps_the_output(make_site, run_cli, tmp_path, tree_snapshot,
+                                                                    monkeypatch, where):
+    """ENOSPC while writing the build state and work folder, or anything at all: exit 1, the message says to
+    free room, the previous output is untouched."""
+    site, out = make_site(), tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out, "--jobs", "1").code == 0
+    before = tree_snapshot(out)
+    (site / "content/2020-11/sorotan.md").write_text(
+        (site / "content/2020-11/sorotan.md").read_text(encoding="utf-8") + "\nSatu kalimat lagi.\n",
+        encoding="utf-8")
+    real_write, real_open = Path.write_bytes, os.open
+
+    def full(path, *args, **kwargs):
+        if where in str(path):
+            raise OSError(28, "No space left on device", str(path))
+        return real_write(path, *args, **kwargs)
+
+    def full_open(path, flags, *args, **kwargs):
+        if flags & os.O_CREAT and where in str(path) and "build.lock" not in str(path):
+            raise OSError(28, "No space left on device", str(path))
+        return real_open(path, flags, *args, **kwargs)
+
+    monkeypatch.setattr(Path, "write_bytes", full)
+    monkeypatch.setattr(os, "open", full_open)
+    result = run_cli("build", "--site", site, "--out", out, "--jobs", "1")
+    monkeypatch.undo()
+    assert result.code == 1, result.err
+    assert "internal error" not in result.err and "Traceback" not in result.err, result.err
+    assert "room" in result.err, result.err
+    assert tree_snapshot(out) == before
