@@ -129,7 +129,7 @@ def _port(text: str) -> int:
 
 # A file that cannot be written anywhere (output, build state, a temporary folder) for want of room, or on a
 # read-only disk: the machine's problem, not the site's.
-_NO_ROOM_OR_RIGHT = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
+_DISK_FULL_OR_READ_ONLY = {errno.ENOSPC, errno.EDQUOT, errno.EFBIG, errno.EROFS}
 
 
 def _internal_error(exc: Exception) -> int:
@@ -257,7 +257,7 @@ def _run(args: argparse.Namespace) -> int:
         _say(_("buletin: interrupted; the output folder was left as it was"))
         return 130
     except OSError as exc:
-        if exc.errno not in _NO_ROOM_OR_RIGHT:
+        if exc.errno not in _DISK_FULL_OR_READ_ONLY:
             return _internal_error(exc)
         _say(_("buletin: error: {message}").format(message=_(
             "cannot write {path}: {reason}; the output folder was left as it was: check that the disk has room and "
