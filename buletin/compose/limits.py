@@ -131,5 +131,6 @@ def _calls_end() -> Iterator[None]:
     """A macro or template that calls itself without end is too much work, like any other."""
     try:
         yield
-    except RecursionError:
-        raise TooMuchWork(_("a macro or template calls itself without end")) from None
+    except RecursionError as exc:  # its traceback kept: it names the template's line
+        raise TooMuchWork(_("a macro or template calls itself without end")).with_traceback(exc.__traceback__) \
+            from None
