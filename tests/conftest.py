@@ -464,6 +464,42 @@ def limits(seconds: float = 30, memory: int = 768 * 2**20):
         signal.signal(signal.SIGALRM, previous)
         resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
+# An edition of October 2020 that quotes a value and shows a headline card (publishing and revisions).
+OCTOBER_MD = """\
+---
+summary: Edisi uji Oktober 2020.
+# a comment that must survive publishing
+figures:
+  - {data: ikm, y: unit_usaha, label: unit usaha}
+---
+
+Pada Oktober 2020 tercatat {{ value("ikm", "unit_usaha", periode=edition.period) }} unit usaha.
+"""
+
+
+# ---------------------------------------------------------------- a workbook resource
+
+
+def pelatihan_resource(sheet: str, foreign_key: bool = False) -> str:
+    """datapackage.yaml's item for data/pelatihan.xlsx (no, kode_wilayah, kegiatan, peserta) on `sheet`, as
+    written; with `foreign_key`, kode_wilayah must be a code of wilayah."""
+    text = f"""\
+- name: pelatihan
+  path: pelatihan.xlsx
+  sheet: {sheet}
+  title: Pelatihan
+  schema:
+    fields:
+    - {{name: 'no', type: integer, constraints: {{required: true, unique: true}}}}
+    - {{name: kode_wilayah, type: string, constraints: {{required: true}}}}
+    - {{name: kegiatan, type: string}}
+    - {{name: peserta, type: integer, constraints: {{minimum: 0}}}}
+    primaryKey: 'no'
+"""
+    return text + ("    foreignKeys:\n    - fields: kode_wilayah\n      reference: {resource: wilayah, fields: kode}\n"
+                   if foreign_key else "")
+
+
 # ---------------------------------------------------------------- a catalog of two small datasets (unit tests)
 
 DATA_PACKAGE = """

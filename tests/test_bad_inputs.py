@@ -32,6 +32,7 @@ from tests.conftest import (
     assert_only_reports,
     assert_reported_at,
     limits,
+    pelatihan_resource,
     tree_snapshot,
 )
 
@@ -133,23 +134,8 @@ def csv_text(rows: list[list[str]]) -> str:
     return buffer.getvalue()
 
 
-PELATIHAN = """\
-- name: pelatihan
-  path: pelatihan.xlsx
-  sheet: {sheet}
-  title: Pelatihan
-  schema:
-    fields:
-    - {{name: 'no', type: integer, constraints: {{required: true, unique: true}}}}
-    - {{name: kode_wilayah, type: string, constraints: {{required: true}}}}
-    - {{name: kegiatan, type: string}}
-    - {{name: peserta, type: integer, constraints: {{minimum: 0}}}}
-    primaryKey: 'no'
-"""
-
-
 def with_pelatihan(sheet: str = "Pelatihan") -> Callable[[str], str]:
-    return append(PELATIHAN.format(sheet=sheet))
+    return append(pelatihan_resource(sheet))
 
 
 def workbook(merge: str | None = None, formula: tuple[str, str] | None = None) -> bytes:

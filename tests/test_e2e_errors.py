@@ -7,7 +7,7 @@ import re
 import openpyxl
 import pytest
 
-from tests.conftest import assert_reported, error_lines, replaced, text
+from tests.conftest import assert_reported, error_lines, pelatihan_resource, replaced, text
 
 ARTICLE = "content/2020-11/sorotan.md"
 EDITION = "content/2020-11/index.md"
@@ -115,23 +115,6 @@ def test_several_csv_errors_are_all_reported(broken, line_of):
 
 # ---------------------------------------------------------------- XLSX data
 
-PELATIHAN_RESOURCE = """\
-- name: pelatihan
-  path: pelatihan.xlsx
-  sheet: {sheet}
-  title: Pelatihan
-  schema:
-    fields:
-    - {{name: 'no', type: integer, constraints: {{required: true, unique: true}}}}
-    - {{name: kode_wilayah, type: string, constraints: {{required: true}}}}
-    - {{name: kegiatan, type: string}}
-    - {{name: peserta, type: integer, constraints: {{minimum: 0}}}}
-    primaryKey: 'no'
-    foreignKeys:
-    - fields: kode_wilayah
-      reference: {{resource: wilayah, fields: kode}}
-"""
-
 
 def workbook(sheet: str, bad_cell: str | None = None, bad_value: object = None) -> bytes:
     book = openpyxl.Workbook()
@@ -156,7 +139,7 @@ def workbook(sheet: str, bad_cell: str | None = None, bad_value: object = None) 
 ], ids=["below-minimum", "not-integer", "foreign-key", "unique", "sheet-with-space"])
 def test_xlsx_violation_names_sheet_and_cell(broken, sheet, cell, value, words, shown):
     site, break_site = broken
-    package = text(site, "data/datapackage.yaml") + PELATIHAN_RESOURCE.format(sheet=repr(sheet))
+    package = text(site, "data/datapackage.yaml") + pelatihan_resource(repr(sheet), foreign_key=True)
     result = break_site({"data/datapackage.yaml": package, "data/pelatihan.xlsx": workbook(sheet, cell, value)})
     assert_reported(result, f"data/pelatihan.xlsx:{shown}", *words)
 

@@ -29,6 +29,7 @@ from .conftest import (  # noqa: E402
     EDITION_MD,
     FIXED_EPOCH,
     IKM_CSV,
+    OCTOBER_MD,
     SITE_YAML,
     assert_reported,
     assert_reported_at,
@@ -423,16 +424,6 @@ def test_a_picture_cannot_bring_a_file_of_the_current_folder_into_the_pdf(tmp_pa
 
 
 # ---------------------------------------------------------------- published editions
-
-OCTOBER_MD = """\
----
-summary: Edisi uji Oktober 2020.
-figures:
-  - {data: ikm, y: unit_usaha, label: unit usaha}
----
-
-Pada Oktober 2020 tercatat {{ value("ikm", "unit_usaha", periode=edition.period) }} unit usaha.
-"""
 
 
 def test_a_published_edition_shows_its_revision(make_site, run_cli, tmp_path):

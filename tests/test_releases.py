@@ -19,19 +19,9 @@ from buletin.inputs.revisions import find_revision
 from buletin.outputs.writer import sha256, site_lock
 from buletin.problems import Problems
 
-from .conftest import IKM_CSV
+from .conftest import IKM_CSV, OCTOBER_MD
 
 BUILD_PY = Path(__file__).resolve().parent.parent / "build.py"
-OCTOBER_MD = """\
----
-summary: Edisi uji Oktober 2020.
-# a comment that must survive publishing
-figures:
-  - {data: ikm, y: unit_usaha, label: unit usaha}
----
-
-Pada Oktober 2020 tercatat {{ value("ikm", "unit_usaha", periode=edition.period) }} unit usaha.
-"""
 
 
 @pytest.fixture

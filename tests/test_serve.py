@@ -23,17 +23,8 @@ def _get(url: str) -> str:
 
 def test_serve_rebuilds_on_save_and_reloads_the_page(make_site, tmp_path):
     site = make_site()
-    said: list[str] = []
-    stop = threading.Event()
     options = BuildOptions(site, tmp_path / "out", cache_dir=site / ".buletin-cache", jobs=1)
-    thread = threading.Thread(target=serve, args=(options, "127.0.0.1", 0), kwargs={"say": said.append, "stop": stop})
-    thread.start()
-    try:
-        for _ in range(200):
-            if any("serving" in line for line in said):
-                break
-            time.sleep(0.05)
-        base = re.search(r"http://127\.0\.0\.1:\d+/", " ".join(said)).group(0)
+    with _serving(options) as (base, _said):
         page = _get(base + "2020-11/sorotan/")
         assert "Paragraf penutup." in page and '<script src="/__buletin/reload.js"' in page
         assert "<script>" not in page and " style=" not in page  # nothing inline: the security policy holds
@@ -53,10 +44,6 @@ def test_serve_rebuilds_on_save_and_reloads_the_page(make_site, tmp_path):
         assert "the last build failed" in page and "unknown front-matter key `titel`" in page
         assert 'class="buletin-failed"' in page and " style=" not in page
         assert "Kalimat baru." in page  # the previous good version is still served
-    finally:
-        stop.set()
-        thread.join(timeout=10)
-    assert not thread.is_alive()
 
 
 def test_a_folder_without_its_slash_is_redirected(make_site, tmp_path):
@@ -100,6 +87,7 @@ def _serving(options: BuildOptions) -> Iterator[tuple[str, list[str]]]:
     finally:
         stop.set()
         thread.join(timeout=10)
+    assert not thread.is_alive()
 
 
 def _missing(url: str) -> tuple[int, str, dict[str, str]]:

@@ -100,16 +100,20 @@ class TookTooLong(TooMuchWork):
 @contextlib.contextmanager
 def bounded(seconds: int = SECONDS) -> Iterator[None]:
     """Run a render with a fresh loop budget and, where the platform allows (the main thread of a POSIX
-    process, which is where buletin renders), a deadline."""
+    process, which is where buletin renders), a deadline; a render that recurses without end is too much work."""
+    with _calls_end(), _deadline(seconds):
+        yield
+
+
+@contextlib.contextmanager
+def _deadline(seconds: int) -> Iterator[None]:
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if usable and signal.getitimer(signal.ITIMER_REAL)[0] > 0:
-        with _calls_end():
-            yield  # inside a bounded render already (a figure inside a page): its budget and deadline hold
+        yield  # inside a bounded render already (a figure inside a page): its budget and deadline hold
         return
     _budget.left = MAX_ITEMS
     if not usable:
-        with _calls_end():
-            yield
+        yield
         return
 
     def stop(_signum: int, _frame: Any) -> None:
@@ -119,8 +123,7 @@ def bounded(seconds: int = SECONDS) -> Iterator[None]:
     previous = signal.signal(signal.SIGALRM, stop)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        with _calls_end():
-            yield
+        yield
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

@@ -7,7 +7,7 @@ from typing import Literal, get_args
 
 from buletin.i18n import LANGUAGES
 from buletin.inputs import yamlfile
-from buletin.inputs.paths import NotUtf8, read_utf8, refused
+from buletin.inputs.paths import read_input
 from buletin.inputs.schema import Where, option, validate
 from buletin.messages import N_, _
 from buletin.periods import FREQUENCIES, Period
@@ -102,14 +102,8 @@ def load_config(site_root: Path, problems: Problems) -> SiteConfig | None:
                                           "in the site's folder, or name it with --site DIR").format(
             file=CONFIG_FILE, folder=site_root))
         return None
-    reason = refused(site_root, path)
-    if reason:
-        problems.add(CONFIG_FILE, None, reason)
-        return None
-    try:
-        text = read_utf8(path)
-    except NotUtf8 as exc:
-        problems.add(CONFIG_FILE, exc.line, str(exc))
+    text = read_input(site_root, CONFIG_FILE, problems)
+    if text is None:
         return None
     try:
         raw = yamlfile.load(text)

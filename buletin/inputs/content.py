@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from buletin.inputs import yamlfile
-from buletin.inputs.paths import NotUtf8, linked_folder_outside, read_utf8, refused, unsafe_relative
+from buletin.inputs.paths import linked_folder_outside, read_input, unsafe_relative
 from buletin.inputs.schema import Where, option, validate
 from buletin.messages import _
 from buletin.periods import Period, is_period
@@ -225,14 +225,8 @@ def _rel(site_root: Path, path: Path) -> str:
 def _read(site_root: Path, path: Path, problems: Problems, needs: str) -> Document | None:
     """Split and parse a Markdown file's front matter; `needs` says what an empty file lacks."""
     rel = _rel(site_root, path)
-    refusal = refused(site_root, path)
-    if refusal:
-        problems.add(rel, None, refusal)
-        return None
-    try:
-        text = read_utf8(path)
-    except NotUtf8 as exc:
-        problems.add(rel, exc.line, str(exc))
+    text = read_input(site_root, rel, problems)
+    if text is None:
         return None
     if not text.strip():
         problems.add(rel, None, _("the file is empty: it needs {needs}").format(needs=needs))

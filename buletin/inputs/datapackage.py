@@ -12,7 +12,7 @@ from buletin.inputs.packagedecl import (
     ResourceDecl,
     plain_path,
 )
-from buletin.inputs.paths import MISSING, NotUtf8, read_utf8, refusal, refused
+from buletin.inputs.paths import MISSING, read_input, refusal, refused
 from buletin.inputs.schema import Where, validate
 from buletin.messages import _, number
 from buletin.problems import Problems, did_you_mean
@@ -97,14 +97,8 @@ def load_package(site_root: Path, problems: Problems, data_dir: str = "data") ->
     path = site_root / rel
     if not path.exists() and not path.is_symlink():
         return PackageSpec("", (), (), {})
-    reason = refused(site_root, path)
-    if reason:
-        problems.add(rel, None, reason)
-        return PackageSpec("", (), (), {})
-    try:
-        text = read_utf8(path)
-    except NotUtf8 as exc:
-        problems.add(rel, exc.line, str(exc))
+    text = read_input(site_root, rel, problems)
+    if text is None:
         return PackageSpec("", (), (), {})
     try:
         raw = yamlfile.load(text) or {}

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from buletin.inputs.paths import NotUtf8, read_utf8
+from buletin.inputs.paths import NotUtf8, decode_utf8
 from buletin.messages import N_, _, _n, number
 from buletin.problems import Problems, nearest
 
@@ -94,7 +94,7 @@ def read_geojson(site_root: Path, rel: str, resource: str, key: str, problems: P
                                                                                 limit=number(MAX_BYTES // 2**20)))
         return None
     try:
-        text = read_utf8(path)
+        text = decode_utf8(data)
     except NotUtf8 as exc:
         problems.add(rel, exc.line, str(exc))
         return None
@@ -231,10 +231,10 @@ def _code(value: Any) -> str | None:
 def _name(properties: dict, key: str, code: str) -> str:
     """What readers call the area: `nama` or `name`, else the first other text property, else its code."""
     for name in NAME_PROPERTIES:
-        if name != key and isinstance(properties.get(name), str) and _visible(properties[name]):
-            return _visible(properties[name])
-    other = next((v for k, v in properties.items() if k != key and isinstance(v, str) and _visible(v)), None)
-    return _visible(other) if other else code
+        if name != key and isinstance(properties.get(name), str) and (shown := _visible(properties[name])):
+            return shown
+    others = (_visible(v) for k, v in properties.items() if k != key and isinstance(v, str))
+    return next((shown for shown in others if shown), code)
 
 
 def _visible(text: str) -> str:

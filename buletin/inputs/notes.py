@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from buletin.inputs import yamlfile
 from buletin.inputs.datapackage import PackageSpec, ResourceSpec
-from buletin.inputs.paths import NotUtf8, read_utf8, refusal, refused
+from buletin.inputs.paths import read_input
 from buletin.inputs.plausibility import row_words
 from buletin.inputs.schema import Where, option, validate
 from buletin.messages import _, number
@@ -69,15 +69,11 @@ def load_notes(site_root: Path, data_dir: str, package: PackageSpec, problems: P
     path = site_root / rel
     if not path.exists() and not path.is_symlink():
         return {}
-    if refusal(site_root, path):
-        problems.add(rel, None, refused(site_root, path) or "")
+    text = read_input(site_root, rel, problems)
+    if text is None:
         return {}
     try:
-        text = read_utf8(path)
         raw = yamlfile.load(text)
-    except NotUtf8 as exc:
-        problems.add(rel, exc.line, str(exc))
-        return {}
     except yamlfile.YamlError as exc:
         problems.add(rel, exc.line, str(exc))
         return {}

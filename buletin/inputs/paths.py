@@ -11,6 +11,7 @@ import posixpath
 from pathlib import Path
 
 from buletin.messages import N_, _
+from buletin.problems import Problems
 
 # refusal()'s reasons, codes that callers compare (with MISSING, say); refused() gives the same reasons as
 # whole messages in the reader's language.
@@ -90,11 +91,30 @@ class NotUtf8(ValueError):
 
 def read_utf8(path: Path) -> str:
     """A text file's content (a UTF-8 byte-order mark dropped); NotUtf8 with the line of the first bad byte."""
-    data = path.read_bytes()
+    return decode_utf8(path.read_bytes())
+
+
+def decode_utf8(data: bytes) -> str:
+    """read_utf8() for bytes already read."""
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise NotUtf8(data[: exc.start].count(b"\n") + 1) from None
+
+
+def read_input(site_root: Path, rel: str, problems: Problems) -> str | None:
+    """The text of the site's file `rel`; None, with the problem reported at the file, when it may not be
+    read (a link leading outside, not a regular file) or is not UTF-8 (at the line of the first bad byte)."""
+    path = site_root / rel
+    reason = refused(site_root, path)
+    if reason:
+        problems.add(rel, None, reason)
+        return None
+    try:
+        return read_utf8(path)
+    except NotUtf8 as exc:
+        problems.add(rel, exc.line, str(exc))
+        return None
 
 
 INPUT_DIRS = ("content", "data", "templates")
