@@ -16,7 +16,7 @@ from buletin import messages
 from buletin.build import progress
 from buletin.build.state import DEFAULT_DIR as DEFAULT_CACHE
 from buletin.messages import LANGUAGES, N_, _, _n, decimal, number
-from buletin.periods import FIRST_YEAR, LAST_YEAR
+from buletin.periods import year_problem
 from buletin.problems import OutputError, Problem, SiteError, UsageError
 from buletin.report import FORMATS, default_format, report
 
@@ -164,9 +164,9 @@ def _iso_date(text: str) -> dt.date:
 
 
 def _plausible_year(text: str, year: int) -> None:
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        raise argparse.ArgumentTypeError(_("`{text}`: the year must be between {first} and {last}").format(
-            text=text, first=FIRST_YEAR, last=LAST_YEAR))
+    problem = year_problem(text, year)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
 
 
 # argparse's own messages, translated by the catalogue while the command line is read (see _parse).

@@ -35,9 +35,9 @@ class Period:
         if not match:
             raise ValueError(_(_EXPECTED[frequency]).format(text=text))
         year = int(match.group(1))
-        if not FIRST_YEAR <= year <= LAST_YEAR:
-            raise ValueError(_("`{text}`: the year must be between {first} and {last}").format(
-                text=text, first=FIRST_YEAR, last=LAST_YEAR))
+        problem = year_problem(str(text), year)
+        if problem:
+            raise ValueError(problem)
         index = int(match.group(2)) if frequency != "yearly" else 1
         return cls(year, index, frequency)
 
@@ -59,6 +59,14 @@ class Period:
 
     def year_ago(self) -> Period:
         return self.shifted(-_PER_YEAR[self.frequency])
+
+
+def year_problem(text: str, year: int) -> str | None:
+    """Why a period or date written `text` cannot be used: its year lies outside FIRST_YEAR..LAST_YEAR."""
+    if FIRST_YEAR <= year <= LAST_YEAR:
+        return None
+    return _("`{text}`: the year must be between {first} and {last}").format(text=text, first=FIRST_YEAR,
+                                                                            last=LAST_YEAR)
 
 
 def is_period(text: str, frequency: str) -> bool:

@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args, get_origin
 
 from buletin.inputs.yamlfile import KeyLines
 from buletin.messages import N_, _, number
-from buletin.periods import FIRST_YEAR, LAST_YEAR
+from buletin.periods import year_problem
 from buletin.problems import Problems, did_you_mean, nearest
 
 if TYPE_CHECKING:
@@ -295,9 +295,9 @@ def _date(checker: _Checker, raw: Any, where: Where, key: str, rule: Rule) -> tu
             key=key, shown=_shown(text)))
         return False, None
     year, month, day = (int(part) for part in written.groups())
-    if not FIRST_YEAR <= year <= LAST_YEAR:
-        checker.fail(where, _("`{text}`: the year must be between {first} and {last}").format(
-            text=text.strip(), first=FIRST_YEAR, last=LAST_YEAR))
+    out_of_range = year_problem(text.strip(), year)
+    if out_of_range:
+        checker.fail(where, out_of_range)
         return False, None
     try:
         return True, dt.date(year, month, day)
