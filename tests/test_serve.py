@@ -51,24 +51,13 @@ def test_a_folder_without_its_slash_is_redirected(make_site, tmp_path):
     import http.client
 
     site = make_site()
-    said: list[str] = []
-    stop = threading.Event()
     options = BuildOptions(site, tmp_path / "out", cache_dir=site / ".buletin-cache", jobs=1)
-    thread = threading.Thread(target=serve, args=(options, "127.0.0.1", 0), kwargs={"say": said.append, "stop": stop})
-    thread.start()
-    try:
-        for _ in range(200):
-            if any("serving" in line for line in said):
-                break
-            time.sleep(0.05)
-        port = int(re.search(r"127\.0\.0\.1:(\d+)/", " ".join(said)).group(1))
+    with _serving(options) as (base, _said):
+        port = int(re.search(r"127\.0\.0\.1:(\d+)/", base).group(1))
         connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
         connection.request("GET", "/2020-11?x=1")
         response = connection.getresponse()
         assert response.status == 301 and response.getheader("Location") == "/2020-11/?x=1"
-    finally:
-        stop.set()
-        thread.join(timeout=10)
 
 
 @contextlib.contextmanager
