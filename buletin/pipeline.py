@@ -157,6 +157,7 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
                      set(inputs.frozen), lambda page: rows_of(page, current),
                      lambda page, context: row_title(page, context["row"], current, context))
     bodies = _compose(plan, composers, workers)
+    workers.renew()  # each stage's workers start fresh from the server: no stage's leftovers weigh on the next
     made = _made(plan, bodies, composers, site_root, problems)
     if problems:
         raise SiteError(problems)
@@ -169,10 +170,12 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
             raise SiteError(problems)
         return BuildResult(figures=figures, problems=problems)
     drawn = _draw(plan, made, inputs.config, state, workers)
+    workers.renew()
     model = assemble(plan, made, inputs.config, current.locale, inputs.catalog, built_at, upcoming)
     last = LastOutput(options.out, state) if options.out and options.cache_dir else None
     warnings: list[str] = []
     pdfs = pdf.edition_pdfs(model, state, workers, problems)  # before the pages: an edition page shows its size
+    workers.renew()
     if problems:
         raise SiteError(problems)
     try:
@@ -333,6 +336,7 @@ def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState
                       if (path := pdf.pdf_path(model.config, view)) in pdfs)
         theme = Theme(site_root, state.root, names, tuple(downloads), sizes)
         pages = render_site(model, theme, state, workers, last, indexer.add)  # shards index as pages come
+        workers.renew()  # the search index and the writing need no worker
     except BaseException:
         indexer.close()
         raise

@@ -95,6 +95,12 @@ class Workers:
         self._shared.append(Path(name))
         return SharedFile(name, os.stat(name).st_mtime_ns)
 
+    def renew(self) -> None:
+        """End the processes; the next task starts fresh ones."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True)
+            self._pool = None
+
     def close(self) -> None:
         """Wait for the tasks under way, end the processes, remove the shared files."""
         if self._pool is not None:
