@@ -16,50 +16,64 @@ from buletin import messages
 from buletin.build import progress
 from buletin.build.state import DEFAULT_DIR as DEFAULT_CACHE
 from buletin.messages import LANGUAGES, N_, _, _n, decimal, number
-from buletin.periods import year_problem
 from buletin.problems import OutputError, Problem, SiteError, UsageError
 from buletin.report import FORMATS, default_format, report
 
 
-def _parser() -> argparse.ArgumentParser:
+def _parser(command: str | None = None) -> argparse.ArgumentParser:
+    """The command line's parser; with `command`, only that command's options are added (all it will parse:
+    building the others' costs a no-op build a tenth of its time)."""
     parser = argparse.ArgumentParser(prog="buletin", description=_("Build a periodic data bulletin as a static site."))
     sub = parser.add_subparsers(dest="command", metavar=_("COMMAND"))
-    for name, text in (("build", _("build the site into output/ (the default)")),
-                       ("check", _("check settings, articles, data and charts; write nothing")),
-                       ("serve", _("build, show the site on this computer, rebuild on every save, reload the page"))):
-        command = sub.add_parser(name, help=text, description=text)
-        _site_option(command)
-        if name == "serve":  # a preview: a new edition is a draft, and must be seen before it is released
-            command.add_argument("--drafts", action=argparse.BooleanOptionalAction, default=True,
-                                 help=_("include drafts and future-dated items, drafts marked as such (the "
-                                        "default); --no-drafts shows the site as it would be published"))
-        else:
-            command.add_argument("--drafts", action="store_true", help=_("include drafts and future-dated items"))
-        command.add_argument("--base-url", type=_base_url, metavar="URL",
-                             help=_("the site's full web address (instead of base_url in site.yaml)"))
-        _common_options(command)
-        command.add_argument("--out", metavar="DIR", type=_folder,
-                             help=_("output folder (default: SITE/output; check writes nothing)"))
-        command.add_argument("--cache", metavar="DIR",
-                             help=_("cache folder (default: SITE/{folder}; safe to delete)").format(
-                                 folder=DEFAULT_CACHE))
-        command.add_argument("--no-cache", action="store_true", help=_("neither read nor write the cache"))
-        command.add_argument("--jobs", "-j", type=_jobs, metavar="N",
-                             help=_("worker processes (default: all cores)"))
-        if name != "serve":
-            command.add_argument("--format", choices=FORMATS, default=None,
-                                 help=_("also report problems for CI: github (workflow commands; the default when "
-                                        "GITHUB_ACTIONS=true) or gitlab (writes gl-code-quality-report.json)"))
-        if name == "check":
-            command.add_argument("--strict", action="store_true", help=_("warnings fail the check too"))
-        if name == "serve":
-            command.add_argument("--port", type=_port, default=8000,
-                                 help=_("port (default: 8000; 0 picks a free one)"))
-            command.add_argument("--host", default="127.0.0.1",
-                                 help=_("address (default: 127.0.0.1, this computer only)"))
-    command = sub.add_parser("publish", help=_("freeze an edition: keep a copy of its data, mark it published"),
-                             description=_("Copy every dataset into data/releases/PERIOD/ (with their sha256 in "
-                                           "release.lock.json) and set the edition's status: published."))
+    commands = (("build", _("build the site into output/ (the default)"), _build_options),
+                ("check", _("check settings, articles, data and charts; write nothing"), _build_options),
+                ("serve", _("build, show the site on this computer, rebuild on every save, reload the page"),
+                 _build_options),
+                ("publish", _("freeze an edition: keep a copy of its data, mark it published"), _publish_options),
+                ("new", _("start a site, an edition or an article"), _new_options))
+    for name, text, add_options in commands:
+        found = sub.add_parser(name, help=text, description=text)
+        if command in (None, name):
+            add_options(found, name)
+    return parser
+
+
+def _build_options(command: argparse.ArgumentParser, name: str) -> None:
+    """build, check and serve."""
+    _site_option(command)
+    if name == "serve":  # a preview: a new edition is a draft, and must be seen before it is released
+        command.add_argument("--drafts", action=argparse.BooleanOptionalAction, default=True,
+                             help=_("include drafts and future-dated items, drafts marked as such (the "
+                                    "default); --no-drafts shows the site as it would be published"))
+    else:
+        command.add_argument("--drafts", action="store_true", help=_("include drafts and future-dated items"))
+    command.add_argument("--base-url", type=_base_url, metavar="URL",
+                         help=_("the site's full web address (instead of base_url in site.yaml)"))
+    _common_options(command)
+    command.add_argument("--out", metavar="DIR", type=_folder,
+                         help=_("output folder (default: SITE/output; check writes nothing)"))
+    command.add_argument("--cache", metavar="DIR",
+                         help=_("cache folder (default: SITE/{folder}; safe to delete)").format(
+                             folder=DEFAULT_CACHE))
+    command.add_argument("--no-cache", action="store_true", help=_("neither read nor write the cache"))
+    command.add_argument("--jobs", "-j", type=_jobs, metavar="N",
+                         help=_("worker processes (default: all cores)"))
+    if name != "serve":
+        command.add_argument("--format", choices=FORMATS, default=None,
+                             help=_("also report problems for CI: github (workflow commands; the default when "
+                                    "GITHUB_ACTIONS=true) or gitlab (writes gl-code-quality-report.json)"))
+    if name == "check":
+        command.add_argument("--strict", action="store_true", help=_("warnings fail the check too"))
+    if name == "serve":
+        command.add_argument("--port", type=_port, default=8000,
+                             help=_("port (default: 8000; 0 picks a free one)"))
+        command.add_argument("--host", default="127.0.0.1",
+                             help=_("address (default: 127.0.0.1, this computer only)"))
+
+
+def _publish_options(command: argparse.ArgumentParser, _name: str) -> None:
+    command.description = _("Copy every dataset into data/releases/PERIOD/ (with their sha256 in "
+                            "release.lock.json) and set the edition's status: published.")
     command.add_argument("period", type=_period, metavar=_("PERIOD"), help=_("the edition, e.g. 2020-11"))
     _site_option(command)
     command.add_argument("--force", action="store_true",
@@ -67,8 +81,10 @@ def _parser() -> argparse.ArgumentParser:
     command.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD",
                          help=_("release date (default: the edition's `published`, else today)"))
     _common_options(command)
-    command = sub.add_parser("new", help=_("start a site, an edition or an article"),
-                             description=_("new site DIR | new edition PERIOD | new article PERIOD \"Title\""))
+
+
+def _new_options(command: argparse.ArgumentParser, _name: str) -> None:
+    command.description = _("new site DIR | new edition PERIOD | new article PERIOD \"Title\"")
     kinds = command.add_subparsers(dest="kind", metavar=_("KIND"), required=True)
     site = kinds.add_parser("site", help=_("a new site in an empty folder, ready to build and to put online"))
     site.add_argument("folder", metavar="DIR", help=_("a new or empty folder"))
@@ -85,7 +101,6 @@ def _parser() -> argparse.ArgumentParser:
         if kind is not site:
             _site_option(kind)
         _common_options(kind)
-    return parser
 
 
 def _site_option(command: argparse.ArgumentParser) -> None:
@@ -164,6 +179,8 @@ def _iso_date(text: str) -> dt.date:
 
 
 def _plausible_year(text: str, year: int) -> None:
+    from buletin.periods import year_problem
+
     problem = year_problem(text, year)
     if problem:
         raise argparse.ArgumentTypeError(problem)
@@ -215,7 +232,7 @@ def _language(argv: list[str]) -> str:
 def _parse(argv: list[str]) -> argparse.Namespace:
     """The parsed command line, argparse's own messages in the chosen language."""
     with _argparse_words():
-        return _parser().parse_args(argv)
+        return _parser(argv[0] if argv else None).parse_args(argv)
 
 
 @contextlib.contextmanager

@@ -48,9 +48,10 @@ def _recall_hashes(site_root: Path, record: dict) -> None:
     """The input files' hashes noted by the last build, for files unchanged since (same size and mtime),
     except those written just before it noted them (a change in the same instant would go unseen)."""
     noted, hashes = record.get("noted", 0), record.get("hashes") or {}
+    site = os.path.join(os.path.abspath(site_root), "")  # with one separator at its end
     for rel, (size, mtime, digest) in hashes.items():
         if mtime < noted - RACY:
-            paths._HASHED.setdefault(os.path.join(os.path.abspath(site_root), rel), (size, mtime, digest))
+            paths._HASHED.setdefault(site + rel, (size, mtime, digest))
 
 
 def fingerprint(site_root: Path, out: Path, drafts: bool, base_url: str | None) -> str:
