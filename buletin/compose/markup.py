@@ -7,7 +7,6 @@ FIGURE_PLACEHOLDER = "BULETINFIGURE{}X"  # where a chart block stood in a body, 
 _PLACEHOLDERS = re.compile(r"BULETINFIGURE\d+X")
 _INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|code|em|i|mark|small|span|strong|sub|sup)\b[^>]*>")
 
-EXTENSIONS = ["tables", "fenced_code", "footnotes", "attr_list", "toc", "sane_lists"]
 _ALLOWED_TAGS = {
     "a", "abbr", "b", "blockquote", "br", "caption", "cite", "code", "dd", "del", "details", "div", "dl", "dt",
     "em", "figcaption", "figure", "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "img", "ins", "kbd", "li",
@@ -36,13 +35,7 @@ class Markup:
     @property
     def _md(self):
         if self._converter is None:
-            import markdown
-
-            self._converter = markdown.Markdown(
-                extensions=EXTENSIONS,
-                extension_configs={"toc": {"permalink": False}, "footnotes": {"BACKLINK_TITLE": "%d"}},
-                output_format="html",
-            )
+            self._converter = _markdown()
         return self._converter
 
     def convert(self, text: str) -> str:
@@ -53,6 +46,22 @@ class Markup:
         if not self.allow_raw_html:
             html = sanitise(html)
         return _scrolling_tables(_alignment_classes(html), self.table_label)
+
+
+def _markdown():
+    """A converter with the contract's extensions, given as objects: by name, python-markdown would look them up
+    among the installed packages' entry points (importlib.metadata), which costs more than a short article."""
+    import markdown
+    from markdown.extensions.attr_list import AttrListExtension
+    from markdown.extensions.fenced_code import FencedCodeExtension
+    from markdown.extensions.footnotes import FootnoteExtension
+    from markdown.extensions.sane_lists import SaneListExtension
+    from markdown.extensions.tables import TableExtension
+    from markdown.extensions.toc import TocExtension
+
+    extensions = [TableExtension(), FencedCodeExtension(), FootnoteExtension(BACKLINK_TITLE="%d"),
+                  AttrListExtension(), TocExtension(permalink=False), SaneListExtension()]
+    return markdown.Markdown(extensions=extensions, output_format="html")
 
 
 _ALIGN = re.compile(r'<(td|th)([^>]*?) style="text-align: ?(left|right|center);?"')
