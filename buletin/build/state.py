@@ -87,9 +87,16 @@ def _metadata_version(name: str) -> str:
 def make_key(*parts: Any) -> str:
     """sha256 over the parts, the library versions and the language of messages (an artifact may carry a
     problem's text); every part must be keyable (see canonical)."""
-    text = json.dumps([versions(), messages.language(), *(canonical(part) for part in parts)], ensure_ascii=False,
-                      allow_nan=True)
-    return hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest()
+    text = json.dumps([canonical(part) for part in parts], ensure_ascii=False, allow_nan=True)
+    digest = _key_start(versions(), messages.language()).copy()
+    digest.update(text.encode("utf-8", "surrogatepass"))
+    return digest.hexdigest()
+
+
+@lru_cache(maxsize=4)
+def _key_start(versions: tuple[tuple[str, str], ...], language: str) -> Any:
+    """The hash of what every key covers (the versions, the language of messages), to go on from."""
+    return hashlib.sha256(json.dumps([versions, language]).encode("utf-8") + b"\n")
 
 
 class Unkeyable(TypeError):

@@ -19,7 +19,7 @@ _FETCHED = re.compile(r'<(?:img|source|video|audio|track|iframe|embed|object|scr
                       r'\b(?:src|srcset|poster|data)=["\']?([^"\'\s>]+)', re.I)
 _LINK = re.compile(r'(<a\b[^>]*?\bhref=")([^"#?]+\.md)((?:#[^"]*)?")')
 _ATTACHMENT = re.compile(r'(<a\b[^>]*?\bhref=")([^"?]+)(")')
-_REFERS = re.compile(r"\b(?:src|srcset|poster|data|href)=", re.I)  # any of the above could apply
+_REFERS = ("src=", "srcset=", "poster=", "data=", "href=")  # any of the above could apply (a quick test)
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|/|#)", re.I)
 
 
@@ -36,10 +36,10 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
 
     `pages` maps a source file (and, for a page made from data rows, the source of its list) to its page.
     """
-    if not _REFERS.search(body.html):
-        return body, {}  # most bodies link and show nothing: no file to find
+    lowered = body.html.lower()
+    if not any(word in lowered for word in _REFERS):
+        return body, {}  # a body that links and shows nothing: no file to find
     folder = posixpath.dirname(doc.source)
-    content = (site_root / "content").resolve()
     files: dict[str, bytes] = {}
     sizes: dict[str, tuple[int, int] | None] = {}
 
@@ -50,7 +50,7 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
             return match.group(0)
         name = address.split("#")[0]
         file = (site_root / folder / name).resolve()
-        if not file.is_relative_to(content) or not file.is_file():
+        if not file.is_relative_to((site_root / "content").resolve()) or not file.is_file():
             looked = posixpath.normpath(posixpath.join(folder, name))
             problems.add(doc.source, _line_of(doc, address), _(_NOT_FOUND[what]).format(name=name, looked=looked))
             return match.group(0)
