@@ -285,6 +285,28 @@ def test_more_jobs_than_twice_the_cores_are_not_started():
     assert Workers(1).size == 1 and Workers().size == cores()
 
 
+def _worker_pid(_item: int) -> int:
+    return os.getpid()
+
+
+@pytest.mark.parametrize("method", ["forkserver", "spawn"])
+def test_a_renewed_pool_forks_fresh_workers_where_they_are_cheap(monkeypatch, method):
+    """Each stage of a build starts on fresh workers (what an earlier stage left in them weighs nothing) under
+    forkserver; under spawn, where a new worker imports everything again, the workers are kept."""
+    from buletin.build.workers import Workers
+
+    monkeypatch.setenv("BULETIN_START_METHOD", method)
+    with Workers(2) as workers:
+        first = set(workers.map(_worker_pid, list(range(8))))
+        workers.renew()
+        second = set(workers.map(_worker_pid, list(range(8))))
+    assert os.getpid() not in first | second
+    if method == "forkserver":
+        assert first.isdisjoint(second), (first, second)
+    else:  # the same two processes did both rounds
+        assert len(first | second) <= 2, (first, second)
+
+
 def test_a_theme_macro_that_calls_itself_is_reported_and_the_output_kept(make_site, run_cli, tmp_path, tree_snapshot):
     """`check` does not render the theme; a build does, and stops at the recursion with a message."""
     site, out = make_site(), tmp_path / "out"

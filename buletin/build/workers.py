@@ -96,8 +96,9 @@ class Workers:
         return SharedFile(name, os.stat(name).st_mtime_ns)
 
     def renew(self) -> None:
-        """End the processes; the next task starts fresh ones."""
-        if self._pool is not None:
+        """End the processes, so that the next task starts fresh ones without what earlier tasks left in them.
+        Only where a new worker is cheap: a forkserver forks one ready in milliseconds, spawn imports it all."""
+        if self._pool is not None and start_method() != "spawn":
             self._pool.shutdown(wait=True)
             self._pool = None
 
