@@ -95,6 +95,22 @@ def test_a_fully_cached_build_imports_neither_pandas_nor_matplotlib(site, tmp_pa
     assert done.stdout.split() == ["0", "False", "False", "False"]
 
 
+def test_a_chart_redrawn_in_a_pool_leaves_matplotlib_out_of_the_build_process(site, tmp_path, monkeypatch):
+    """Under forkserver even one chart is drawn by a worker that has matplotlib loaded already: the build's own
+    process, which holds the site, does not load it as well (about 30 MB)."""
+    monkeypatch.setenv("BULETIN_START_METHOD", "forkserver")
+    out = tmp_path / "out"
+    _build(site, out)
+    (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-11,7401,4321", "2020-11,7401,5321"))
+    probe = ("import sys\nfrom pathlib import Path\nfrom buletin.pipeline import BuildOptions, run\n"
+             "if __name__ == '__main__':\n"
+             f"    result = run(BuildOptions(Path({str(site)!r}), Path({str(out)!r}), "
+             f"cache_dir=Path({str(site / '.buletin-cache')!r}), jobs=2))\n"
+             "    print(result.drawn, 'matplotlib' in sys.modules)\n")
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["1", "False"], done.stdout + done.stderr
+
+
 def test_prose_edits_read_no_data_however_long_ago_the_values_were_made(site, tmp_path):
     """Pruning keeps what a kept body was made from: many builds later, a prose edit still needs no table."""
     out = tmp_path / "out"

@@ -63,7 +63,7 @@ class Workers:
     def map(self, function: Callable[..., R], items: list[T], *arguments: Any, minimum: int = 2) -> Iterator[R]:
         """function(item, *arguments) for each item, in order; here when there are fewer than `minimum` items
         or one process, in the pool otherwise (in chunks, a few per worker)."""
-        if self.size < 2 or len(items) < max(2, minimum):
+        if self.size < 2 or len(items) < max(1, minimum):
             for item in items:
                 yield function(item, *arguments)
             return
@@ -95,10 +95,16 @@ class Workers:
         self._shared.append(Path(name))
         return SharedFile(name, os.stat(name).st_mtime_ns)
 
+    @property
+    def cheap(self) -> bool:
+        """Whether a new worker costs milliseconds: a forkserver forks it with the preloaded libraries in place,
+        where spawn would import them all again."""
+        return start_method() != "spawn"
+
     def renew(self) -> None:
-        """End the processes, so that the next task starts fresh ones without what earlier tasks left in them.
-        Only where a new worker is cheap: a forkserver forks one ready in milliseconds, spawn imports it all."""
-        if self._pool is not None and start_method() != "spawn":
+        """End the processes (where they are cheap), so that the next task starts fresh ones without what
+        earlier tasks left in them."""
+        if self._pool is not None and self.cheap:
             self._pool.shutdown(wait=True)
             self._pool = None
 

@@ -13,7 +13,9 @@ from buletin.compose.maps import render_map, render_map_card
 from buletin.i18n import Locale
 from buletin.messages import _, number
 
-MIN_FOR_POOL = 16  # images to draw; with fewer, worker processes cost more than they save
+# Images to draw before the pool is used where a new worker is dear (spawn: it imports matplotlib again). Where
+# workers are cheap, even one image is drawn there, ready-loaded: the build's own process never loads matplotlib.
+MIN_FOR_POOL = 16
 
 
 def chart_key(figure: Figure, language: str) -> str:
@@ -59,8 +61,8 @@ def draw(figures: list[Figure], cards: dict[str, tuple[Figure, str, str]], langu
             images[key] = found
     progress.say(_("drawing {count} charts").format(count=number(len(tasks))), len(tasks))
     keys = sorted(tasks)
-    for key, image in zip(keys, workers.map(draw_task, [tasks[k] for k in keys], minimum=MIN_FOR_POOL),
-                          strict=True):
+    minimum = 1 if workers.cheap else MIN_FOR_POOL
+    for key, image in zip(keys, workers.map(draw_task, [tasks[k] for k in keys], minimum=minimum), strict=True):
         state.keep(tasks[key][0], key, image)
         images[key] = image
     return images, len(tasks)

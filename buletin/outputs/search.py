@@ -70,7 +70,9 @@ class ShardIndexer:
     """Indexes each shard as soon as all of its pages are given, while the others render.
 
     Each shard not in the build state is indexed by a Pagefind process of its own, started at once and
-    collected at the end (at most `jobs` at a time): no thread and no worker pool is needed for that.
+    collected at the end: no thread and no worker pool is needed for that. While pages are still rendered
+    (in the worker pool, maybe) one Pagefind runs at a time, so that the two do not add up in memory; at the
+    end, `jobs` at a time.
     `expected` names the pages to index; `files()` checks that against the pages finally built and
     indexes afresh (from the build state where it can) when they differ, so the result never depends on
     timing.
@@ -95,16 +97,17 @@ class ShardIndexer:
         self.pages[path] = data
         self.waiting[name].discard(path)
         if not self.waiting[name] and name not in self.done and name not in self.running:
-            self._start(name, {p: self.pages[p] for p in self.plan[name]})
+            self._start(name, {p: self.pages[p] for p in self.plan[name]}, at_once=1)
 
-    def _start(self, name: str, pages: dict[str, bytes]) -> None:
-        """Take the shard from the build state, or start a Pagefind process for it."""
+    def _start(self, name: str, pages: dict[str, bytes], at_once: int | None = None) -> None:
+        """Take the shard from the build state, or start a Pagefind process for it (queued while `at_once`
+        processes, by default `jobs`, are running)."""
         key = make_key("search-shard", self.language, sorted((p, sha256(d)) for p, d in pages.items()))
         found = self.state.recall("search", key)
         if found is not None:
             self.done[name] = found
             return
-        if len(self.running) >= self.jobs:
+        if len(self.running) >= (at_once or self.jobs):
             self.queued.append((name, pages))
             return
         self.running[name] = _Run(key, pages, self.language)
@@ -118,14 +121,17 @@ class ShardIndexer:
                 return _redo(html, self.years, self.language, self.state, self.jobs)
             if not self.plan:
                 return {}
-            missing = [name for name in self.plan if name not in self.done and name not in self.running]
-            if missing or self.running:
+            queued = {name for name, _pages in self.queued}
+            missing = [name for name in self.plan
+                       if name not in self.done and name not in self.running and name not in queued]
+            if missing or self.running or self.queued:
                 progress.say(_("indexing {count} pages for search").format(count=number(len(html))), len(html))
             for name in missing:
                 self._start(name, {p: html[p] for p in self.plan[name]})
             while self.running or self.queued:
-                if not self.running:
+                while self.queued and len(self.running) < self.jobs:
                     self._start(*self.queued.pop(0))
+                if not self.running:
                     continue
                 name, run = next(iter(self.running.items()))
                 self.done[name] = run.result()
