@@ -15,6 +15,7 @@ from pathlib import Path
 from buletin import messages
 from buletin.build import progress
 from buletin.build.state import DEFAULT_DIR as DEFAULT_CACHE
+from buletin.build.state import PREVIEW_FOLDER
 from buletin.messages import LANGUAGES, N_, _, _n, decimal, number
 from buletin.problems import OutputError, Problem, SiteError, UsageError
 from buletin.report import FORMATS, default_format, report
@@ -50,8 +51,13 @@ def _build_options(command: argparse.ArgumentParser, name: str) -> None:
     command.add_argument("--base-url", type=_base_url, metavar="URL",
                          help=_("the site's full web address (instead of base_url in site.yaml)"))
     _common_options(command)
-    command.add_argument("--out", metavar="DIR", type=_folder,
-                         help=_("output folder (default: SITE/output; check writes nothing)"))
+    if name == "serve":
+        command.add_argument("--out", metavar="DIR", type=_folder,
+                             help=_("the preview's folder (default: a folder of the cache; output/ is left as "
+                                    "it is)"))
+    else:
+        command.add_argument("--out", metavar="DIR", type=_folder,
+                             help=_("output folder (default: SITE/output; check writes nothing)"))
     command.add_argument("--cache", metavar="DIR",
                          help=_("cache folder (default: SITE/{folder}; safe to delete)").format(
                              folder=DEFAULT_CACHE))
@@ -357,14 +363,30 @@ def _serve(args: argparse.Namespace, site: Path) -> int:
     from buletin.serve import serve
 
     out, cache = _folders(args, site)
-    options = BuildOptions(site, out, args.drafts, args.base_url, cache_dir=cache, jobs=args.jobs)
-    try:
-        return serve(options, args.host, args.port)
-    except OSError as exc:
-        _say(_("buletin: error: cannot show the site on {host}:{port}: {reason}; another `serve` may be running: "
-               "stop it, or choose another port with --port").format(host=args.host, port=args.port,
-                                                                     reason=exc.strerror or exc))
-        return 2
+    with _preview_folder(args.out, cache) as preview:
+        options = BuildOptions(site, preview or out, args.drafts, args.base_url, cache_dir=cache, jobs=args.jobs)
+        try:
+            return serve(options, args.host, args.port)
+        except OSError as exc:
+            _say(_("buletin: error: cannot show the site on {host}:{port}: {reason}; another `serve` may be running: "
+                   "stop it, or choose another port with --port").format(host=args.host, port=args.port,
+                                                                         reason=exc.strerror or exc))
+            return 2
+
+
+@contextlib.contextmanager
+def _preview_folder(out: str | None, cache: Path | None) -> Iterator[Path | None]:
+    """Where `serve` builds when no --out is given: a preview folder of the cache (a temporary one with
+    --no-cache), never output/, which would then hold drafts that could be copied to the web by mistake."""
+    if out is not None:
+        yield None
+    elif cache is not None:
+        yield cache / PREVIEW_FOLDER
+    else:
+        import tempfile
+
+        with tempfile.TemporaryDirectory(prefix="buletin-preview-") as folder:
+            yield Path(folder) / "site"
 
 
 def _new(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:

@@ -139,3 +139,47 @@ def test_serve_includes_drafts_unless_told_not_to():
     assert _parser().parse_args(["serve", "--drafts"]).drafts is True
     assert _parser().parse_args(["serve", "--no-drafts"]).drafts is False
     assert _parser().parse_args(["build"]).drafts is False
+
+
+@contextlib.contextmanager
+def _serve_command(*options: str) -> Iterator[tuple[str, str]]:
+    """`build.py serve` as a user runs it, on a free port: its address and the folder it shows; Ctrl-C on
+    leaving."""
+    import signal
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    build_py = Path(__file__).resolve().parent.parent / "build.py"
+    process = subprocess.Popen([sys.executable, str(build_py), "serve", "--port", "0", "--lang", "en", *options],
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    try:
+        said = ""
+        while "Ctrl-C" not in said:
+            line = process.stdout.readline()
+            assert line, said
+            said += line
+        found = re.search(r"showing (.+) at (http://127\.0\.0\.1:\d+/)", said)
+        yield found.group(2), found.group(1)
+    finally:
+        process.send_signal(signal.SIGINT)
+        assert process.wait(timeout=30) == 0
+
+
+def test_serve_builds_its_preview_outside_output_so_drafts_never_reach_it(make_site, run_cli, tmp_path):
+    """output/ is what gets copied to the web: the preview, with its drafts, is built in the cache folder (or a
+    temporary one with --no-cache, removed when serve stops), and output/ is left as `build` made it."""
+    from pathlib import Path
+
+    site = make_site()
+    assert run_cli("build", "--site", site).code == 0
+    published = (site / "output/index.html").read_bytes()
+    assert run_cli("new", "edition", "2020-12", "--site", site).code == 0
+    with _serve_command("--site", str(site), "--jobs", "1") as (base, folder):
+        assert Path(folder) == site / ".buletin-cache" / "preview"
+        assert "Edisi Desember 2020" in _get(base + "2020-12/")
+    assert not (site / "output/2020-12").exists() and (site / "output/index.html").read_bytes() == published
+    with _serve_command("--site", str(site), "--jobs", "1", "--no-cache") as (base, folder):
+        assert "Edisi Desember 2020" in _get(base + "2020-12/") and Path(folder).is_dir()
+        assert site not in Path(folder).parents
+    assert not Path(folder).exists() and not (site / "output/2020-12").exists()

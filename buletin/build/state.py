@@ -29,6 +29,7 @@ from buletin import __version__, messages
 from buletin.messages import _
 
 DEFAULT_DIR = ".buletin-cache"
+PREVIEW_FOLDER = "preview"  # where `serve` builds, in the cache folder: output/ is left to `build`
 # The Cache Directory Tagging Specification: backup tools skip the folder, and buletin knows it made it.
 TAG_FILE = "CACHEDIR.TAG"
 TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# This folder is buletin's build cache; safe to delete.\n"
@@ -244,7 +245,7 @@ class BuildState:
             return 0
         cutoff, removed = min(starts), 0  # (a disk with coarse times may remove a used entry: one redo, no harm)
         for kind in os.scandir(self.root):
-            if not kind.is_dir() or kind.name in (_RECORDS, "work", "shared"):
+            if not kind.is_dir() or kind.name in (_RECORDS, "work", "shared", PREVIEW_FOLDER):
                 continue
             for folder in os.scandir(kind.path):
                 for entry in os.scandir(folder.path):
