@@ -178,8 +178,32 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
     workers.renew()
     if problems:
         raise SiteError(problems)
+    staging = writer.Staging(options.out, writer.work_folder(site_root, options.out),
+                             last.same if last else None) if options.out is not None else None
     try:
-        files = _render(site_root, model, inputs, state, workers, warnings, last, pdfs)
+        files = _rendered(site_root, model, inputs, state, workers, warnings, last, pdfs, staging, problems)
+        result = BuildResult(pages=sum(1 for p in files if p.endswith(".html")), files=len(files), figures=figures,
+                             drawn=drawn, problems=problems, warnings=warnings)
+        if staging is not None:
+            result.written = staging.commit(files)
+            if last:
+                last.save()
+    finally:
+        if staging is not None:
+            staging.discard()
+    parsed, changed = yamlfile.parsed()
+    if changed:
+        state.write_record(memo, parsed)
+    state.finish()
+    return result
+
+
+def _rendered(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState, workers: Workers,
+              warnings: list[str], last: LastOutput | None, pdfs: dict[str, bytes], staging: writer.Staging | None,
+              problems: Problems) -> dict[str, bytes]:
+    """Every output file, its links checked; a template's error at its line."""
+    try:
+        files = _render(site_root, model, inputs, state, workers, warnings, last, pdfs, staging)
     except RefusedTemplate as exc:
         problems.add(exc.path, None, str(exc))
         raise SiteError(problems) from None
@@ -192,18 +216,7 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
         links.check_internal(view.body.html, _document(view), view.path, set(files), problems)
     if problems:
         raise SiteError(problems)
-    result = BuildResult(pages=sum(1 for p in files if p.endswith(".html")), files=len(files), figures=figures,
-                         drawn=drawn, problems=problems, warnings=warnings)
-    if options.out is not None:
-        result.written = writer.write_site(options.out, files, writer.work_folder(site_root, options.out),
-                                           last.same if last else None)
-        if last:
-            last.save()
-    parsed, changed = yamlfile.parsed()
-    if changed:
-        state.write_record(memo, parsed)
-    state.finish()
-    return result
+    return files
 
 
 def _first_build(out: Path | None, state: BuildState) -> bool:
@@ -325,8 +338,10 @@ def _draw(plan: SitePlan, made: Made, config: SiteConfig, state: BuildState, wor
 
 
 def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState, workers: Workers,
-            warnings: list[str], last: LastOutput | None, pdfs: dict[str, bytes]) -> dict[str, bytes]:
-    """Every output file by path, manifest last."""
+            warnings: list[str], last: LastOutput | None, pdfs: dict[str, bytes],
+            staging: writer.Staging | None) -> dict[str, bytes]:
+    """Every output file by path, manifest last. The files are written into `staging` while Pagefind indexes
+    (a cold build's writing is a second or more of waiting for the disk)."""
     names, files = writer.fingerprint(inputs.assets)
     downloads, data = data_files(site_root, model.catalog, state=state)
     years = {str(view.edition.period): view.edition.period.year for view in model.editions}
@@ -353,6 +368,8 @@ def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState
     site_map = sitemap(model, [p for p in files if p.endswith(".html")])
     if site_map:
         files["sitemap.xml"] = site_map
+    if staging is not None:
+        staging.add_soon(dict(files))
     try:
         files.update(indexer.files(pages))
     except SearchUnavailable as exc:

@@ -422,6 +422,7 @@ def broken(built_tiny_site, make_site, run_cli, tmp_path, tree_snapshot):
         assert error_lines(result.err), result.err
         assert tree_snapshot(out, mtimes=True) == before, "a failed build changed the output folder"
         assert sorted(p.name for p in tmp_path.iterdir()) == neighbours, "a failed build left files beside --out"
+        assert not (site / ".buletin-cache" / "work").exists(), "a failed build left its work folder"
         check = run_cli("check", "--site", site)
         assert check.code == 1, check.err
         assert sorted(error_lines(check.err)) == sorted(error_lines(result.err))

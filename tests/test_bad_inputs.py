@@ -474,6 +474,9 @@ CASES = [
         "Satu.\n\nDua.\n\n<img src=\"x\" alt=\"peta\">")}, f"{ARTICLE}:@<img", "`x`"),
     case("link-to-missing-article", {ARTICLE: body("[lihat](tidak-ada.md)")}, f"{ARTICLE}:@tidak-ada.md",
          "tidak-ada.md"),
+    # found once the pages are rendered, while the output is being written into the work folder
+    case("link-to-missing-page", {ARTICLE: body("[arsip](../arsip-lama/)")}, f"{ARTICLE}:@arsip-lama",
+         "arsip-lama"),
 
     # ---- releases
     case("release-lock-files-a-list", published({"period": "2020-11", "files": ["datapackage.yaml", "ikm.csv",

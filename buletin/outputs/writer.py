@@ -6,8 +6,9 @@ import json
 import os
 import shutil
 import sys
+import threading
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from buletin import __version__
@@ -165,36 +166,123 @@ def work_folder(site_root: Path, out: Path) -> Path:
 
 def write_site(out: Path, files: dict[str, bytes], work: Path | None = None,
                known: Callable[[str, str], bool] | None = None) -> int:
-    """Write the site into `out`; returns the number of files written. Unchanged files are not touched.
-
-    Every file is written into the work folder first. A first build's folder is then swapped in whole;
-    later builds rename each changed file into place (manifest last) and remove the files the site no
-    longer has. A failure before the renames leaves `out` as it was; the renames are a matter of
-    milliseconds. Unchanged files keep their mtime, so rsync-style deploys upload only what changed.
-    """
-    out = out.absolute()
-    work = (work or out.parent / f".{out.name}.buletin-work").absolute()
-    shutil.rmtree(work, ignore_errors=True)  # what a killed build left
+    """Write the site into `out` at once (see Staging); returns the number of files written."""
+    staging = Staging(out, work, known)
     try:
-        work.mkdir(parents=True)
-        if not (out / MANIFEST).is_file():
-            return _write_fresh(out, files, work)
-        old_files, old_dirs = _listing(out)
-        conflict = any(path in old_dirs or any(parent in old_files for parent in _parents(path)) for path in files)
-        if conflict:  # a file where a folder was, or the reverse: start afresh
-            return _write_fresh(out, files, work)
-        unchanged = known or (lambda _path, _digest: False)  # (path, sha256) -> known to be there, unread
-        changed = [path for path in sorted(files, key=lambda p: p == MANIFEST)
-                   if not unchanged(path, sha256(files[path])) and not _same(out / path, files[path])]
-        _apply(out, files, changed, (old_files, old_dirs), work)
-        return len(changed)
+        return staging.commit(files)
+    finally:
+        staging.discard()
+
+
+class Staging:
+    """The site's files, written into the work folder while the build goes on (`add`, or `add_soon` in a
+    thread while the build waits for something else), then put in place by `commit`. Each path is added once.
+
+    A first build's folder is written whole and swapped in; later builds write only the changed files and
+    rename each into place (manifest last), then remove the files the site no longer has. Until `commit`
+    renames, `out` is as it was, and `discard` (always called, also after a failure) leaves it so; the renames
+    are a matter of milliseconds. Unchanged files keep their mtime, so rsync-style deploys upload only what
+    changed.
+    """
+
+    def __init__(self, out: Path, work: Path | None = None, known: Callable[[str, str], bool] | None = None):
+        self.out = out.absolute()
+        self.work = (work or self.out.parent / f".{self.out.name}.buletin-work").absolute()
+        self.known = known or (lambda _path, _digest: False)  # (path, sha256) -> known to be there, unread
+        self.fresh: bool | None = None  # decided by the first add: no manifest in `out` yet
+        self.old: tuple[set[str], set[str]] = (set(), set())
+        self.staged: dict[str, Path | None] = {}  # path -> its file in the work folder; None: unchanged in `out`
+        self.written = 0
+        self._folders: set[Path] = set()
+        self._thread: threading.Thread | None = None
+        self._error: BaseException | None = None
+
+    def add(self, files: dict[str, bytes]) -> None:
+        """Write these files into the work folder (a first build's all, a later build's changed ones)."""
+        with _as_output_error(self.out):
+            self._add(files)
+
+    def add_soon(self, files: dict[str, bytes]) -> None:
+        """add() in a thread of its own; commit() and discard() wait for it."""
+        def run() -> None:
+            try:
+                self._add(files)
+            except BaseException as exc:  # raised again by wait(), in the build's own thread
+                self._error = exc
+
+        self.wait()
+        self._thread = threading.Thread(target=run, name="buletin-write", daemon=True)
+        self._thread.start()
+
+    def wait(self) -> None:
+        if self._thread is not None:
+            self._thread.join()
+            self._thread = None
+        error, self._error = self._error, None
+        if error is not None:
+            raise error
+
+    def commit(self, files: dict[str, bytes]) -> int:
+        """Add what is not added yet, then put everything in place; the number of files written."""
+        with _as_output_error(self.out):
+            self.wait()
+            self._add({path: data for path, data in files.items() if path not in self.staged})
+            old_files, old_dirs = self.old
+            if not self.fresh and any(path in old_dirs or any(p in old_files for p in _parents(path))
+                                      for path in files):  # a file where a folder was, or the reverse: afresh
+                self._begin(fresh=True)
+                self._add(files)
+            if self.fresh:
+                _swap(self.out, self.work)
+                return self.written
+            staged = sorted(((temporary, path) for path, temporary in self.staged.items() if temporary is not None),
+                            key=lambda item: item[1] == MANIFEST)
+            _place(self.out, staged, set(files), self.old)
+            return len(staged)
+
+    def discard(self) -> None:
+        """Remove the work folder (after commit, or instead of it)."""
+        with suppress(BaseException):  # the build already fails for its own reason
+            self.wait()
+        shutil.rmtree(self.work, ignore_errors=True)
+
+    def _begin(self, fresh: bool | None = None) -> None:
+        shutil.rmtree(self.work, ignore_errors=True)  # what a killed build left
+        self.work.mkdir(parents=True)
+        self.fresh = not (self.out / MANIFEST).is_file() if fresh is None else fresh
+        self.old = (set(), set()) if self.fresh else _listing(self.out)
+        self.staged, self.written, self._folders = {}, 0, set()
+
+    def _add(self, files: dict[str, bytes]) -> None:
+        if self.fresh is None:
+            self._begin()
+        for path, data in sorted(files.items()):
+            if self.fresh:
+                target = self.work / "new" / path
+                if target.parent not in self._folders:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    self._folders.add(target.parent)
+                if not _reuse(self.out / path, target, data):
+                    target.write_bytes(data)
+                    self.written += 1
+                self.staged[path] = target
+            elif self.known(path, sha256(data)) or _same(self.out / path, data):
+                self.staged[path] = None
+            else:
+                temporary = self.work / str(len(self.staged))
+                temporary.write_bytes(data)
+                self.staged[path] = temporary
+
+
+@contextmanager
+def _as_output_error(out: Path) -> Iterator[None]:
+    """A file that cannot be written: the user's message, the output folder as it was."""
+    try:
+        yield
     except OSError as exc:
-        where = exc.filename or out
         raise OutputError(_("cannot write {path}: {reason}; the output folder was left as it was: check that the "
                             "disk has room and that the folder may be written").format(
-                                path=where, reason=exc.strerror or exc)) from None
-    finally:
-        shutil.rmtree(work, ignore_errors=True)
+                                path=exc.filename or out, reason=exc.strerror or exc)) from None
 
 
 def _parents(path: str) -> list[str]:
@@ -230,25 +318,20 @@ def _same(path: Path, data: bytes) -> bool:
         return False
 
 
-def _apply(out: Path, files: dict[str, bytes], changed: list[str], old: tuple[set[str], set[str]],
-           work: Path) -> None:
-    """Write the changed files into `work`, check every target folder may be written, rename them into
-    place, then remove what the site no longer has."""
+def _place(out: Path, staged: list[tuple[Path, str]], paths: set[str], old: tuple[set[str], set[str]]) -> None:
+    """Check every target folder may be written, rename the staged files into place, then remove what the
+    site (now `paths`) no longer has."""
     old_files, old_dirs = old
-    staged: list[tuple[Path, Path]] = []
-    for index, path in enumerate(changed):
-        temporary = work / str(index)
-        temporary.write_bytes(files[path])
-        staged.append((temporary, out / path))
+    changed = [path for _temporary, path in staged]
     new_dirs = sorted({folder for path in changed for folder in _parents(path) if folder not in old_dirs}, key=len)
     for folder in {out, *(out / f for f in {p.rsplit("/", 1)[0] for p in changed if "/" in p} if f in old_dirs)}:
         if not os.access(folder, os.W_OK):
             raise PermissionError(13, "Permission denied", str(folder))
     for new_dir in new_dirs:
         (out / new_dir).mkdir()
-    for temporary, target in staged:
-        os.replace(temporary, target)
-    for path in sorted(old_files - files.keys(), reverse=True):
+    for temporary, path in staged:
+        os.replace(temporary, out / path)
+    for path in sorted(old_files - paths, reverse=True):
         (out / path).unlink(missing_ok=True)
         for parent in _parents(path)[::-1]:
             try:
@@ -257,19 +340,10 @@ def _apply(out: Path, files: dict[str, bytes], changed: list[str], old: tuple[se
                 break
 
 
-def _write_fresh(out: Path, files: dict[str, bytes], work: Path) -> int:
-    """Write every file into a fresh folder in `work`, then swap it in for `out`."""
+def _swap(out: Path, work: Path) -> None:
+    """Put the folder written in `work` in place of `out`."""
     staging, retired = work / "new", work / "old"
-    changed = 0
-    made: set[Path] = set()
-    for path, data in sorted(files.items()):
-        target = staging / path
-        if target.parent not in made:
-            target.parent.mkdir(parents=True, exist_ok=True)
-            made.add(target.parent)
-        if not _reuse(out / path, target, data):
-            target.write_bytes(data)
-            changed += 1
+    staging.mkdir(parents=True, exist_ok=True)  # a site of no files
     out.parent.mkdir(parents=True, exist_ok=True)
     if out.exists():
         out.rename(retired)
@@ -279,7 +353,6 @@ def _write_fresh(out: Path, files: dict[str, bytes], work: Path) -> int:
         if retired.exists() and not out.exists():
             retired.rename(out)
         raise
-    return changed
 
 
 def _reuse(old: Path, new: Path, data: bytes) -> bool:
