@@ -37,10 +37,7 @@ from buletin.inputs.content import Content, Document, load_content
 from buletin.inputs.paths import input_hashes
 from buletin.messages import _, number
 from buletin.model import (
-    ArticleView,
-    EditionView,
     Made,
-    PageView,
     SiteModel,
     SitePlan,
     Slot,
@@ -59,8 +56,9 @@ from buletin.outputs.calendar import (
 from buletin.outputs.downloads import data_files
 from buletin.outputs.feeds import atom_feed, robots, sitemap
 from buletin.outputs.headers import HEADERS_FILE, headers_file
+from buletin.outputs.linkcheck import check_links, planned_paths
 from buletin.outputs.pagecache import LastOutput
-from buletin.outputs.render import Theme, page_jobs, render_site
+from buletin.outputs.render import Theme, render_site
 from buletin.outputs.search import SearchUnavailable, ShardIndexer
 from buletin.outputs.theme import RefusedTemplate, check_site_templates, template_location
 from buletin.problems import Problems, SiteError
@@ -164,8 +162,8 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
     made.revisions = _revisions(site_root, inputs, composers, plan, made, today)
     figures = sum(len(body.figures) for body in made.bodies.values())
     if not options.write:
-        _check_links(assemble(plan, made, inputs.config, current.locale, inputs.catalog, built_at), site_root,
-                     inputs, problems)
+        model = assemble(plan, made, inputs.config, current.locale, inputs.catalog, built_at)
+        check_links(model, planned_paths(model, site_root, inputs.assets, inputs.frozen), problems)
         if problems:
             raise SiteError(problems)
         return BuildResult(figures=figures, problems=problems)
@@ -212,8 +210,7 @@ def _rendered(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildSta
             "theme template: {problem}: correct the template; a template of templates/ can also be removed, and "
             "the built-in one is used again").format(problem=exc))
         raise SiteError(problems) from None
-    for view in views(model):
-        links.check_internal(view.body.html, _document(view), view.path, set(files), problems)
+    check_links(model, set(files), problems)
     if problems:
         raise SiteError(problems)
     return files
@@ -379,28 +376,6 @@ def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState
     files[writer.MANIFEST] = writer.manifest(model.config.version, model.built_at.isoformat(), commit,
                                              input_hashes(site_root), files)
     return files
-
-
-def _check_links(model: SiteModel, site_root: Path, inputs: Inputs, problems: Problems) -> None:
-    """`check` knows every address the build would write without rendering a page: links are checked too."""
-    assets = writer.fingerprint(inputs.assets)[1]
-    paths = {job.path for job in page_jobs(model)} | set(model.files) | set(assets)
-    paths |= set(data_files(site_root, model.catalog)[1])
-    for period, catalog in inputs.frozen.items():
-        paths |= set(data_files(site_root, catalog, prefix=f"{period}/data/")[1])
-    paths |= {"feed.xml", "robots.txt", "sitemap.xml", HEADERS_FILE, writer.MANIFEST, calendar_ics_path(model.locale)}
-    if model.config.pdf:
-        paths |= {pdf.pdf_path(model.config, view) for view in model.editions}
-    for view in views(model):
-        links.check_internal(view.body.html, _document(view), view.path, paths, problems)
-
-
-def _document(view: EditionView | ArticleView | PageView) -> Document:
-    if isinstance(view, ArticleView):
-        return view.article
-    if isinstance(view, EditionView):
-        return view.edition
-    return view.page
 
 
 def _compose_quietly(inputs: Inputs, state: BuildState, problems: Problems) -> None:

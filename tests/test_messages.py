@@ -23,7 +23,7 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 
 from buletin import messages
-from buletin.cli import _parser
+from buletin.arguments import parser as _parser
 from tests.conftest import REPORT_LINE
 
 ROOT = Path(__file__).resolve().parents[1]

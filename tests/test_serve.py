@@ -133,7 +133,7 @@ def test_serve_before_any_good_build_answers_404_with_the_build_errors(make_site
 
 
 def test_serve_includes_drafts_unless_told_not_to():
-    from buletin.cli import _parser
+    from buletin.arguments import parser as _parser
 
     assert _parser().parse_args(["serve"]).drafts is True
     assert _parser().parse_args(["serve", "--drafts"]).drafts is True

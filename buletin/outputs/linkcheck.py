@@ -1,0 +1,42 @@
+"""Every relative link of every body reaches a file of the site: checked against the files a build made, or,
+for `check`, against every address the build would write (known without rendering a page)."""
+from __future__ import annotations
+
+from pathlib import Path
+
+from buletin.compose import links
+from buletin.inputs.catalog import Catalog
+from buletin.inputs.content import Document
+from buletin.model import ArticleView, EditionView, PageView, SiteModel, views
+from buletin.outputs import pdf, writer
+from buletin.outputs.calendar import calendar_ics_path
+from buletin.outputs.downloads import data_files
+from buletin.outputs.headers import HEADERS_FILE
+from buletin.outputs.render import page_jobs
+from buletin.problems import Problems
+
+
+def check_links(model: SiteModel, paths: set[str], problems: Problems) -> None:
+    """Report every link of a body that leads to none of `paths`, at its line."""
+    for view in views(model):
+        links.check_internal(view.body.html, _document(view), view.path, paths, problems)
+
+
+def planned_paths(model: SiteModel, site_root: Path, assets: dict[str, bytes], frozen: dict[str, Catalog]) -> set[str]:
+    """Every path a build of `model` would write (`frozen`: each published period's catalog)."""
+    paths = {job.path for job in page_jobs(model)} | set(model.files) | set(writer.fingerprint(assets)[1])
+    paths |= set(data_files(site_root, model.catalog)[1])
+    for period, catalog in frozen.items():
+        paths |= set(data_files(site_root, catalog, prefix=f"{period}/data/")[1])
+    paths |= {"feed.xml", "robots.txt", "sitemap.xml", HEADERS_FILE, writer.MANIFEST, calendar_ics_path(model.locale)}
+    if model.config.pdf:
+        paths |= {pdf.pdf_path(model.config, view) for view in model.editions}
+    return paths
+
+
+def _document(view: EditionView | ArticleView | PageView) -> Document:
+    if isinstance(view, ArticleView):
+        return view.article
+    if isinstance(view, EditionView):
+        return view.edition
+    return view.page
