@@ -175,8 +175,8 @@ def write_site(out: Path, files: dict[str, bytes], work: Path | None = None,
 
 
 class Staging:
-    """The site's files, written into the work folder while the build goes on (`add`, or `add_soon` in a
-    thread while the build waits for something else), then put in place by `commit`. Each path is added once.
+    """The site's files, written into the work folder while the build goes on (`add_soon`, in a thread while
+    the build waits for something else), then put in place by `commit`. Each path is added once.
 
     A first build's folder is written whole and swapped in; later builds write only the changed files and
     rename each into place (manifest last), then remove the files the site no longer has. Until `commit`
@@ -197,13 +197,9 @@ class Staging:
         self._thread: threading.Thread | None = None
         self._error: BaseException | None = None
 
-    def add(self, files: dict[str, bytes]) -> None:
-        """Write these files into the work folder (a first build's all, a later build's changed ones)."""
-        with _as_output_error(self.out):
-            self._add(files)
-
     def add_soon(self, files: dict[str, bytes]) -> None:
-        """add() in a thread of its own; commit() and discard() wait for it."""
+        """Write these files into the work folder (a first build's all, a later build's changed ones), in a
+        thread of its own; commit() and discard() wait for it."""
         def run() -> None:
             try:
                 self._add(files)
