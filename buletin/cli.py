@@ -180,8 +180,8 @@ def _serve(args: argparse.Namespace, site: Path) -> int:
     from buletin.serve import serve
 
     out, cache = _folders(args, site)
-    with _preview_folder(args.out, cache) as preview:
-        options = BuildOptions(site, preview or out, args.drafts, args.base_url, cache_dir=cache, jobs=args.jobs)
+    with _preview_folder(out if args.out else None, cache) as folder:
+        options = BuildOptions(site, folder, args.drafts, args.base_url, cache_dir=cache, jobs=args.jobs)
         try:
             return serve(options, args.host, args.port)
         except OSError as exc:
@@ -192,11 +192,11 @@ def _serve(args: argparse.Namespace, site: Path) -> int:
 
 
 @contextlib.contextmanager
-def _preview_folder(out: str | None, cache: Path | None) -> Iterator[Path | None]:
-    """Where `serve` builds when no --out is given: a preview folder of the cache (a temporary one with
+def _preview_folder(out: Path | None, cache: Path | None) -> Iterator[Path]:
+    """Where `serve` builds: `out` (--out) when given, else a preview folder of the cache (a temporary one with
     --no-cache), never output/, which would then hold drafts that could be copied to the web by mistake."""
     if out is not None:
-        yield None
+        yield out
     elif cache is not None:
         yield cache / PREVIEW_FOLDER
     else:
