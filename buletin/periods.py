@@ -71,3 +71,13 @@ def year_problem(text: str, year: int) -> str | None:
 
 def is_period(text: str, frequency: str) -> bool:
     return bool(_PATTERNS[frequency].match(text))
+
+
+def period_or_none(text: str, frequency: str) -> Period | None:
+    """`text` as a period of `frequency`; None when it is not one (or its year is out of range)."""
+    if not is_period(text, frequency):
+        return None
+    try:
+        return Period.parse(text, frequency)
+    except ValueError:
+        return None

@@ -20,7 +20,7 @@ from buletin.i18n import Locale
 from buletin.inputs.datapackage import FieldSpec
 from buletin.inputs.validation import cell_location
 from buletin.messages import N_, _, _n, number
-from buletin.periods import FREQUENCIES, Period, is_period
+from buletin.periods import FREQUENCIES, Period, is_period, period_or_none
 from buletin.problems import Problem, one_line
 
 if TYPE_CHECKING:
@@ -51,10 +51,7 @@ def parse_period(text: str, kind: str) -> Period | None:
     (2020-Q4, 2020-11, 2020); None for a cell that is no period."""
     for frequency in [_FREQUENCY[kind]] if kind in _FREQUENCY else FREQUENCIES:
         if is_period(text, frequency):
-            try:
-                return Period.parse(text, frequency)
-            except ValueError:  # a year out of range
-                return None
+            return period_or_none(text, frequency)
     return None
 
 

@@ -18,7 +18,7 @@ from buletin.inputs.catalog import Catalog
 from buletin.inputs.datapackage import ResourceSpec
 from buletin.inputs.query import QueryError, period_field, value
 from buletin.inputs.tables import Table, as_text, read_table
-from buletin.periods import FREQUENCIES, Period, is_period
+from buletin.periods import FREQUENCIES, period_or_none
 from buletin.problems import Problems
 
 HISTORY_LIMIT = 50  # commits of one data file looked at for when its rows for a period last changed
@@ -187,11 +187,8 @@ def _time_text(text: str, kind: str, locale: Locale) -> str | None:
             return locale.short_date(dt.date.fromisoformat(text))
         except ValueError:
             return None
-    frequency = next((f for f in FREQUENCIES if is_period(text, f)), None)
-    try:
-        return locale.period(Period.parse(text, frequency)) if frequency else None
-    except ValueError:  # a year out of range: shown as written
-        return None
+    period = next((p for f in FREQUENCIES if (p := period_or_none(text, f))), None)
+    return locale.period(period) if period else None  # a year out of range too: shown as written
 
 
 # ---------------------------------------------------------------- which rows changed, and when
