@@ -10,6 +10,7 @@ from pathlib import Path
 
 from buletin import __version__
 from buletin.build.state import NO_STATE, BuildState
+from buletin.inputs import yamlfile
 from buletin.inputs.catalog import Catalog
 from buletin.inputs.datapackage import PACKAGE_FILE
 from buletin.inputs.notes import NOTES_FILE
@@ -159,11 +160,9 @@ def mark_published(text: str, published: dt.date) -> str:
 
 def _only_marked(before: str, after: str, published: dt.date) -> bool:
     """Whether the edited front matter says what the old one said, with the two keys set."""
-    import yaml
-
     try:
-        old, new = yaml.safe_load(before) or {}, yaml.safe_load(after) or {}
-    except yaml.YAMLError:
+        old, new = yamlfile.load(before) or {}, yamlfile.load(after) or {}
+    except yamlfile.YamlError:
         return False
     if not isinstance(old, dict) or not isinstance(new, dict):
         return False
