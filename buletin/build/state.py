@@ -8,10 +8,10 @@ is new or something it read has changed: `recall()` is that rule, and every cach
 This is the "verifying traces" design of Mokhov, Mitchell and Peyton Jones's *Build systems à la carte*, as
 Lektor's build state keeps it per artifact.
 
-Entries are files under the cache folder (safe to delete at any time). Each build touches the entries it
-uses; `finish()` removes those that none of the last few builds used, so the folder stays bounded however
-often a site is edited. A few small records (the last build's fingerprint and pages per output folder, the
-parsed YAML of a site) are kept as JSON or pickle files of their own.
+Entries are rows of one SQLite file in the cache folder (see store.py; the folder is safe to delete at any
+time). Each build marks the entries it uses; `finish()` removes those that none of the last few builds used,
+so the store stays bounded however often a site is edited. A few small records (the last build's fingerprint
+and pages per output folder, the parsed YAML of a site) are kept as pickle files of their own.
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import pickle
+import shutil
 import time
 from collections.abc import Mapping
 from functools import lru_cache
@@ -26,6 +27,7 @@ from pathlib import Path
 from typing import Any
 
 from buletin import __version__, messages
+from buletin.build.store import Store
 from buletin.messages import _
 
 DEFAULT_DIR = ".buletin-cache"
@@ -149,6 +151,7 @@ def _canonical_other(value: Any) -> Any:
 
 KEEP_BUILDS = 3  # entries used by none of the last three builds are removed
 _RECORDS = "records"
+_OWN_FOLDERS = (_RECORDS, "work", "shared", PREVIEW_FOLDER)  # the cache folder's folders besides the store
 
 
 class BuildState:
@@ -158,13 +161,32 @@ class BuildState:
         self.root = root
         self.read_only = read_only  # `check` reads the state but changes nothing
         self.started = time.time()
-        self._folders: set[str] = set()
+        self._store: Store | None = None
+
+    @property
+    def store(self) -> Store | None:
+        """The entries (opened on first use: a build that is skipped never opens them)."""
+        if self._store is None and self.root is not None:
+            if not self.read_only:
+                try:
+                    tag(self.root)
+                except OSError:
+                    return None
+            self._store = Store(self.root, self.read_only)
+        return self._store
 
     def recall(self, kind: str, key: str, current: Mapping[str, str] | None = None) -> Any | None:
         """The artifact kept under `key`, when everything it read still has the hash it had (`current` gives
         the hashes of this build: datasets by name); None when it must be made."""
-        entry = self._load(kind, key)
-        if entry is None:
+        store = self.store
+        data = store.get(f"{kind}/{key}") if store is not None else None
+        if data is None:
+            return None
+        try:
+            entry = pickle.loads(data)
+        except (EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, IndexError):
+            return None
+        if not (isinstance(entry, tuple) and len(entry) == 2):
             return None
         value, reads = entry
         if reads and (current is None or any(current.get(name) != digest for name, digest in reads.items())):
@@ -173,44 +195,20 @@ class BuildState:
 
     def keep(self, kind: str, key: str, value: Any, reads: Mapping[str, str] | None = None) -> None:
         """Keep an artifact with the hashes of what it read (a failure to write only costs time)."""
-        if self.root is None or self.read_only:
-            return
-        folder = f"{self.root}/{kind}/{key[:2]}"
-        try:
-            if folder not in self._folders:  # a mkdir is slow on some disks: once per folder
-                if not self._folders:
-                    tag(self.root)
-                os.makedirs(folder, exist_ok=True)
-                self._folders.add(folder)
-            temporary = f"{folder}/{key[2:]}.{os.getpid()}.tmp"
-            with open(temporary, "wb") as handle:
-                pickle.dump((value, dict(reads or {})), handle, protocol=pickle.HIGHEST_PROTOCOL)
-            os.replace(temporary, f"{folder}/{key[2:]}")
-        except OSError:
-            self._folders.discard(folder)  # deleted while `serve` runs: made again next time
-
-    def _load(self, kind: str, key: str) -> tuple[Any, dict[str, str]] | None:
-        if self.root is None:
-            return None
-        path = f"{self.root}/{kind}/{key[:2]}/{key[2:]}"  # thousands a build: no Path objects
-        try:
-            with open(path, "rb") as handle:
-                entry = pickle.load(handle)
-            if not self.read_only:
-                os.utime(path)  # used by this build: kept by the next prune
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError):
-            return None
-        return entry if isinstance(entry, tuple) and len(entry) == 2 else None
+        store = None if self.read_only else self.store
+        if store is not None:
+            store.put(f"{kind}/{key}", pickle.dumps((value, dict(reads or {})), protocol=pickle.HIGHEST_PROTOCOL))
 
     def touch(self, entries: list[tuple[str, str]]) -> None:
         """Mark entries as used by this build (an artifact made from them was), so pruning keeps them."""
-        if self.root is None or self.read_only:
-            return
-        for kind, key in entries:
-            try:
-                os.utime(f"{self.root}/{kind}/{key[:2]}/{key[2:]}")
-            except OSError:
-                continue
+        store = None if self.read_only else self.store
+        if store is not None:
+            store.use(f"{kind}/{key}" for kind, key in entries)
+
+    def flush(self) -> None:
+        """Write down which entries this process used (a worker, after its task)."""
+        if self._store is not None:
+            self._store.flush()
 
     def record(self, name: str) -> Any | None:
         """A small record of the state's own (None when missing or unreadable)."""
@@ -241,18 +239,21 @@ class BuildState:
             return 0
         starts = [*(self.record("builds") or [])[-(KEEP_BUILDS - 1):], self.started]
         self.write_record("builds", starts)
-        if len(starts) < KEEP_BUILDS:
+        store = self.store
+        if store is None:
             return 0
-        cutoff, removed = min(starts), 0  # (a disk with coarse times may remove a used entry: one redo, no harm)
-        for kind in os.scandir(self.root):
-            if not kind.is_dir() or kind.name in (_RECORDS, "work", "shared", PREVIEW_FOLDER):
-                continue
-            for folder in os.scandir(kind.path):
-                for entry in os.scandir(folder.path):
-                    if entry.stat().st_mtime < cutoff:
-                        os.unlink(entry.path)
-                        removed += 1
+        removed = store.prune(min(starts)) if len(starts) >= KEEP_BUILDS else 0
+        store.close()
+        _remove_old_layout(self.root)
         return removed
+
+
+def _remove_old_layout(root: Path) -> None:
+    """Remove the folders in which earlier versions of buletin kept each entry as a file of its own."""
+    with os.scandir(root) as entries:
+        old = [entry.path for entry in entries if entry.is_dir() and entry.name not in _OWN_FOLDERS]
+    for path in old:
+        shutil.rmtree(path, ignore_errors=True)
 
 
 NO_STATE = BuildState(None)

@@ -1,0 +1,174 @@
+"""The build state's store: one SQLite file of entries (a name, the bytes kept under it, when a build last used
+it), shared by the build and its worker processes.
+
+One file rather than a file per entry: a cold build of 1,000 articles keeps about 1,600 entries, and on some
+disks creating that many files and their folders costs more than a second; a later build reads its entries
+without opening a file for each. SQLite's write-ahead log lets the workers write while the build reads.
+
+Nothing here is ever the only copy of anything: a store that cannot be opened, written or read only means the
+build makes its artifacts again.
+"""
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Iterable
+from pathlib import Path
+
+STORE_FILE = "store.sqlite"
+_BUSY_SECONDS = 60  # how long a process waits while another writes (the workers of one build take turns)
+_INHERITED: list[sqlite3.Connection] = []  # connections a forked process got from its parent
+_SCHEMA = "CREATE TABLE IF NOT EXISTS entries (name TEXT PRIMARY KEY, used REAL NOT NULL, data BLOB NOT NULL)"
+
+
+class Store:
+    """The entries of one cache folder; a connection is opened on first use, one per process."""
+
+    def __init__(self, root: Path, read_only: bool = False):
+        self.path = root / STORE_FILE
+        self.read_only = read_only
+        self._db: sqlite3.Connection | None = None
+        self._pid = 0
+        self._used: set[str] = set()  # entries this process used and has not yet marked (see flush)
+
+    def __getstate__(self) -> dict[str, object]:
+        return {"path": self.path, "read_only": self.read_only}  # a connection never leaves its process
+
+    def __setstate__(self, state: dict) -> None:
+        self.__init__(state["path"].parent, state["read_only"])  # type: ignore[misc]
+
+    def get(self, name: str) -> bytes | None:
+        """The bytes kept under `name` (None when there are none, or the store cannot be read); the entry
+        counts as used by this build."""
+        db = self._connection()
+        if db is None:
+            return None
+        try:
+            row = db.execute("SELECT data FROM entries WHERE name = ?", (name,)).fetchone()
+        except sqlite3.Error:
+            return None
+        if row is None:
+            return None
+        self._used.add(name)
+        return bytes(row[0])
+
+    def put(self, name: str, data: bytes) -> None:
+        """Keep `data` under `name`, and mark what this process used since its last write."""
+        db = self._connection()
+        if db is None or self.read_only:
+            return
+        now = time.time()
+        try:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("INSERT OR REPLACE INTO entries (name, used, data) VALUES (?, ?, ?)", (name, now, data))
+                self._mark(db, now)
+        except sqlite3.Error:
+            pass
+
+    def use(self, names: Iterable[str]) -> None:
+        """Count these entries as used by this build (what an artifact taken from the store was made from)."""
+        self._used.update(names)
+
+    def flush(self) -> None:
+        """Write down which entries this process used (one transaction: a build uses thousands)."""
+        if not self._used or self.read_only:
+            return
+        db = self._connection()
+        if db is None:
+            return
+        try:
+            with db:
+                db.execute("BEGIN IMMEDIATE")
+                self._mark(db, time.time())
+        except sqlite3.Error:
+            pass
+
+    def prune(self, cutoff: float) -> int:
+        """Remove the entries no build used since `cutoff`; how many were removed."""
+        self.flush()
+        db = self._connection()
+        if db is None or self.read_only:
+            return 0
+        try:
+            with db:
+                removed = db.execute("DELETE FROM entries WHERE used < ?", (cutoff,)).rowcount
+            if removed:
+                db.execute("PRAGMA incremental_vacuum")  # the file gives the freed pages back
+            return removed
+        except sqlite3.Error:
+            return 0
+
+    def names(self) -> list[str]:
+        """Every entry's name (for tests and reports)."""
+        db = self._connection()
+        if db is None:
+            return []
+        return [row[0] for row in db.execute("SELECT name FROM entries ORDER BY name")]
+
+    def close(self) -> None:
+        self.flush()
+        if self._db is not None:
+            if self._pid == os.getpid():
+                self._db.close()
+            else:
+                _INHERITED.append(self._db)
+        self._db, self._pid = None, 0
+
+    def _mark(self, db: sqlite3.Connection, now: float) -> None:
+        if self._used:
+            db.executemany("UPDATE entries SET used = ? WHERE name = ?", ((now, name) for name in sorted(self._used)))
+            self._used.clear()
+
+    def _connection(self) -> sqlite3.Connection | None:
+        if self._pid != os.getpid():  # first use in this process (a connection is never shared across a fork)
+            if self._db is not None:
+                _INHERITED.append(self._db)  # another process's: neither used nor closed here
+                self._used = set()
+            self._pid, self._db = os.getpid(), self._connect()
+        return self._db
+
+    def _connect(self) -> sqlite3.Connection | None:
+        try:
+            return self._open()
+        except sqlite3.OperationalError:  # locked for longer than the wait, or a folder that cannot be written
+            return None
+        except sqlite3.DatabaseError:  # not a database (damaged): made again, unless only reading
+            if self.read_only or not self._remove_damaged():
+                return None
+            try:
+                return self._open()
+            except sqlite3.Error:
+                return None
+        except OSError:
+            return None
+
+    def _open(self) -> sqlite3.Connection | None:
+        if self.read_only:
+            if not self.path.is_file():
+                return None
+            return sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True, timeout=_BUSY_SECONDS,
+                                   isolation_level=None, check_same_thread=False)
+        db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None, check_same_thread=False)
+        try:
+            db.execute("PRAGMA auto_vacuum = INCREMENTAL")  # takes effect only in a new file, before its table
+            db.execute("PRAGMA journal_mode = WAL")
+            db.execute("PRAGMA synchronous = NORMAL")  # with the log: a power cut may lose the last entries, never
+            db.execute("PRAGMA journal_size_limit = 16777216")  # damage the file; the log is cut back to 16 MB
+            db.execute(_SCHEMA)
+        except BaseException:
+            db.close()
+            raise
+        return db
+
+    def _remove_damaged(self) -> bool:
+        """Remove a store file that is not a database (damaged, or not ours): the cache folder is buletin's."""
+        for suffix in ("", "-wal", "-shm"):
+            try:
+                os.unlink(f"{self.path}{suffix}")
+            except FileNotFoundError:
+                continue
+            except OSError:
+                return False
+        return True
