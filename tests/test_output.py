@@ -60,6 +60,52 @@ def test_a_failed_update_leaves_the_output_as_it_was(tmp_path, monkeypatch):
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]  # nothing left beside it either
 
 
+def _large_tree(count: int) -> dict[str, bytes]:
+    return {f"{i % 37:02d}/{i:04d}/index.html": f"page {i}".encode() for i in range(count)}
+
+
+def test_a_large_new_tree_is_written_whole_by_several_threads(tmp_path, monkeypatch):
+    import threading
+
+    from buletin.outputs import writer
+
+    files = _large_tree(writer.THREADED_FROM * 2)
+    threads = set()
+    real = type(tmp_path).write_bytes
+
+    def noting(self, data):
+        threads.add(threading.current_thread().name)
+        return real(self, data)
+
+    monkeypatch.setattr(type(tmp_path), "write_bytes", noting)
+    out = tmp_path / "output"
+    assert write_site(out, files) == len(files)
+    assert _state_bytes(out) == files
+    assert len(threads) == writer.WRITERS
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
+
+
+def test_a_large_new_tree_that_fails_to_write_leaves_nothing(tmp_path, monkeypatch):
+    from buletin.outputs import writer
+
+    files = _large_tree(writer.THREADED_FROM * 2)
+    real = type(tmp_path).write_bytes
+
+    def failing(self, data):
+        if self.parent.name == "0150":
+            raise OSError("disk full")
+        return real(self, data)
+
+    monkeypatch.setattr(type(tmp_path), "write_bytes", failing)
+    with pytest.raises(OutputError, match="disk full"):
+        write_site(tmp_path / "output", files)
+    assert list(tmp_path.iterdir()) == []
+
+
+def _state_bytes(out):
+    return {path: data for path, (data, _mtime) in _state(out).items()}
+
+
 def test_a_file_that_becomes_a_folder(tmp_path):
     out = tmp_path / "output"
     write_site(out, {"a": b"A", "manifest.json": b"{}"})

@@ -8,6 +8,7 @@ import shutil
 import sys
 import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
@@ -18,6 +19,8 @@ from buletin.problems import OutputError, Problems, UsageError
 
 THEME_ASSETS = Path(__file__).parent.parent / "theme" / "assets"
 MANIFEST = "manifest.json"
+WRITERS = 2  # threads writing a new output tree (see Staging._add_fresh)
+THREADED_FROM = 200  # files: a smaller tree is written by one thread, as threads would cost more than they save
 
 
 
@@ -252,22 +255,46 @@ class Staging:
     def _add(self, files: dict[str, bytes]) -> None:
         if self.fresh is None:
             self._begin()
+        if self.fresh:
+            self._add_fresh(files)
+            return
         for path, data in sorted(files.items()):
-            if self.fresh:
-                target = self.work / "new" / path
-                if target.parent not in self._folders:
-                    target.parent.mkdir(parents=True, exist_ok=True)
-                    self._folders.add(target.parent)
-                if not _reuse(self.out / path, target, data):
-                    target.write_bytes(data)
-                    self.written += 1
-                self.staged[path] = target
-            elif self.known(path, sha256(data)) or _same(self.out / path, data):
+            if self.known(path, sha256(data)) or _same(self.out / path, data):
                 self.staged[path] = None
             else:
                 temporary = self.work / str(len(self.staged))
                 temporary.write_bytes(data)
                 self.staged[path] = temporary
+
+    def _add_fresh(self, files: dict[str, bytes]) -> None:
+        """Write a new tree, a folder at a time, in WRITERS threads: creating thousands of files and folders is
+        the kernel's work (the threads wait in it without the GIL), and on a disk where many files were just
+        deleted it takes a millisecond each, which two cores halve."""
+        new = self.work / "new"
+        by_folder: dict[Path, list[tuple[Path, str, bytes]]] = {}
+        for path, data in sorted(files.items()):
+            target = new / path
+            by_folder.setdefault(target.parent, []).append((target, path, data))
+            self.staged[path] = target
+
+        def write(folders: list[Path]) -> int:
+            written = 0
+            for folder in folders:
+                if folder not in self._folders:
+                    folder.mkdir(parents=True, exist_ok=True)
+                for target, path, data in by_folder[folder]:
+                    if not _reuse(self.out / path, target, data):
+                        target.write_bytes(data)
+                        written += 1
+            return written
+
+        folders = list(by_folder)
+        if len(files) < THREADED_FROM:
+            self.written += write(folders)
+        else:
+            with ThreadPoolExecutor(WRITERS, thread_name_prefix="buletin-write") as pool:
+                self.written += sum(pool.map(write, [folders[i::WRITERS] for i in range(WRITERS)]))
+        self._folders.update(folders)
 
 
 @contextmanager
