@@ -69,6 +69,8 @@ class Bench:
         self.sample_out = workdir / "sample-out"
         self.env = {**os.environ, "SOURCE_DATE_EPOCH": SOURCE_DATE_EPOCH}
         self.env.pop("PYTHONDONTWRITEBYTECODE", None)  # an installed package has its bytecode compiled
+        # the worker processes import this engine too, not another buletin installed in the interpreter
+        self.env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ENGINE), os.environ.get("PYTHONPATH")]))
 
     def command(self, site: Path, out: Path) -> list[str]:
         return [self.args.python, str(ENGINE / "build.py"), "--site", str(site), "--out", str(out), "--quiet"]
