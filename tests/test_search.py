@@ -98,3 +98,29 @@ def test_one_pagefind_at_a_time_builds_the_same_bundle_as_several(make_site, tmp
     run(BuildOptions(site, tmp_path / "one", jobs=1))
     run(BuildOptions(site, tmp_path / "several", jobs=2))
     assert tree_snapshot(tmp_path / "one") == tree_snapshot(tmp_path / "several")
+
+
+def test_a_failing_pagefind_leaves_the_site_without_search_and_says_why(make_site, tmp_path, monkeypatch):
+    import sys
+
+    site = _two_years(make_site)
+    fake = "import sys; print('indexer ran out of room', flush=True); sys.exit(3)"
+    monkeypatch.setattr(search, "_command", lambda: [sys.executable, "-c", fake])
+    result = run(BuildOptions(site, tmp_path / "out", jobs=1))
+    assert result.pages > 0 and not (tmp_path / "out" / "pagefind").exists()
+    assert len(result.warnings) == 1 and "(indexer ran out of room)" in result.warnings[0]
+
+
+class _FakeRun:
+    def __init__(self, done_after: int):
+        self.checks, self.done_after = 0, done_after
+
+    def finished(self) -> bool:
+        self.checks += 1
+        return self.checks > self.done_after
+
+
+def test_the_next_shard_starts_when_any_pagefind_finishes_not_only_the_first():
+    running = {"2020": _FakeRun(done_after=1000), "2019": _FakeRun(done_after=2)}
+    assert search._first_finished(running) == "2019"
+    assert running["2020"].checks == 3  # looked at in turn, not waited for

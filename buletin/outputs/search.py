@@ -12,6 +12,7 @@ import os
 import subprocess
 import sys
 import tempfile
+import time
 from collections import defaultdict
 from pathlib import Path
 
@@ -28,6 +29,7 @@ OTHER_PAGES = "pages"
 _MARKER = b"data-pagefind-body"
 # Only the first shard's script and WebAssembly are loaded; the theme's own script replaces Pagefind's UI.
 _RUNTIME = ("pagefind.js", "pagefind-worker.js", "wasm.")
+_PAGEFIND_SECONDS = 600  # one shard's limit: a Pagefind that hangs fails the search index, not the build
 _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
 
 
@@ -133,10 +135,10 @@ class ShardIndexer:
                     self._start(*self.queued.pop(0))
                 if not self.running:
                     continue
-                name, run = next(iter(self.running.items()))
+                name = _first_finished(self.running)  # the next one starts as soon as any slot is free
+                run = self.running.pop(name)
                 self.done[name] = run.result()
                 self.state.keep("search", run.key, self.done[name])
-                del self.running[name]
             return _bundle(self.done, list(self.plan))
         finally:
             self.close()
@@ -155,30 +157,38 @@ class _Run:
     def __init__(self, key: str, pages: dict[str, bytes], language: str):
         self.key = key
         self.folder = tempfile.TemporaryDirectory(prefix="buletin-search-", dir=_scratch())
-        root = Path(self.folder.name)
+        self.site = Path(self.folder.name) / "site"
         for path, data in pages.items():
-            target = root / path
+            target = self.site / path
             target.parent.mkdir(parents=True, exist_ok=True)
             target.write_bytes(data)
+        self.log = Path(self.folder.name) / "pagefind.log"  # a file, not a pipe: nothing blocks while unread
         try:
-            self.process: subprocess.Popen | None = subprocess.Popen(
-                [*_command(), "--site", str(root), "--force-language", language, "--quiet"],
-                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+            with self.log.open("wb") as log:
+                self.process: subprocess.Popen | None = subprocess.Popen(
+                    [*_command(), "--site", str(self.site), "--force-language", language, "--quiet"],
+                    stdout=log, stderr=subprocess.STDOUT)
         except OSError as exc:
             self.process, self.failure = None, str(exc)
+        self.started = time.monotonic()
+
+    def finished(self) -> bool:
+        return self.process is None or self.process.poll() is not None or \
+            time.monotonic() - self.started > _PAGEFIND_SECONDS
 
     def result(self) -> dict[str, bytes]:
         if self.process is None:
             raise SearchUnavailable(self.failure)
         try:
-            output = self.process.communicate(timeout=600)[0]
+            self.process.wait(timeout=max(0.0, _PAGEFIND_SECONDS - (time.monotonic() - self.started)))
         except subprocess.TimeoutExpired:
             self.stop()
             raise SearchUnavailable(_("pagefind took more than 10 minutes")) from None
         if self.process.returncode != 0:
-            last = output.strip().splitlines()[-1:]
+            last = self.log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
+            self.folder.cleanup()
             raise SearchUnavailable(last[0] if last else _("pagefind failed"))
-        bundle = Path(self.folder.name) / BUNDLE
+        bundle = self.site / BUNDLE
         files = {p.relative_to(bundle).as_posix(): p.read_bytes()
                  for p in sorted(bundle.rglob("*")) if p.is_file() and not p.name.startswith(_UNUSED)}
         self.folder.cleanup()
@@ -189,6 +199,16 @@ class _Run:
             self.process.kill()
             self.process.wait()
         self.folder.cleanup()
+
+
+def _first_finished(running: dict[str, _Run]) -> str:
+    """The name of a run that has finished, waiting for one (checked every few milliseconds: portable, and a
+    shard takes a tenth of a second or more)."""
+    while True:
+        for name, run in running.items():
+            if run.finished():
+                return name
+        time.sleep(0.005)
 
 
 def _redo(html: dict[str, bytes], years: dict[str, int], language: str, state: BuildState,
