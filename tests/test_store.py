@@ -89,3 +89,18 @@ def test_a_cache_folder_of_the_old_layout_is_tidied(make_site, tmp_path):
     _build(site, tmp_path / "out", cache)
     assert not (cache / "body").exists()
     assert (cache / "records").is_dir() and (cache / STORE_FILE).is_file()
+
+
+def test_a_store_of_another_layout_is_laid_out_afresh(tmp_path):
+    import sqlite3
+
+    old = sqlite3.connect(tmp_path / STORE_FILE)
+    old.execute("CREATE TABLE entries (name TEXT PRIMARY KEY, used REAL, data BLOB)")
+    old.execute("INSERT INTO entries VALUES ('body/x', 0, x'00')")
+    old.commit()
+    old.close()
+    assert Store(tmp_path, read_only=True).get("body/x") is None  # `check` neither reads nor changes it
+    store = Store(tmp_path)
+    assert store.get("body/x") is None and store.names() == []
+    store.put("body/x", b"new")
+    assert Store(tmp_path, read_only=True).get("body/x") == b"new"

@@ -19,7 +19,13 @@ from pathlib import Path
 STORE_FILE = "store.sqlite"
 _BUSY_SECONDS = 60  # how long a process waits while another writes (the workers of one build take turns)
 _INHERITED: list[sqlite3.Connection] = []  # connections a forked process got from its parent
-_SCHEMA = "CREATE TABLE IF NOT EXISTS entries (name TEXT PRIMARY KEY, used REAL NOT NULL, data BLOB NOT NULL)"
+_LAYOUT = 2  # the store's PRAGMA user_version; a file of another layout is emptied and laid out afresh
+_TABLES = (
+    "CREATE TABLE entries (name TEXT PRIMARY KEY, data BLOB NOT NULL)",
+    # when each entry was last used, apart from its bytes: marking the thousand entries a build uses rewrites a
+    # few pages of this table, not a thousand large rows
+    "CREATE TABLE uses (name TEXT PRIMARY KEY, used REAL NOT NULL)",
+)
 
 
 class Store:
@@ -62,7 +68,8 @@ class Store:
         try:
             with db:
                 db.execute("BEGIN IMMEDIATE")
-                db.execute("INSERT OR REPLACE INTO entries (name, used, data) VALUES (?, ?, ?)", (name, now, data))
+                db.execute("INSERT OR REPLACE INTO entries (name, data) VALUES (?, ?)", (name, data))
+                db.execute("INSERT OR REPLACE INTO uses (name, used) VALUES (?, ?)", (name, now))
                 self._mark(db, now)
         except sqlite3.Error:
             pass
@@ -92,10 +99,11 @@ class Store:
         if db is None or self.read_only:
             return 0
         try:
-            with db:
-                removed = db.execute("DELETE FROM entries WHERE used < ?", (cutoff,)).rowcount
-            if removed:
-                db.execute("PRAGMA incremental_vacuum")  # the file gives the freed pages back
+            with db:  # freed pages are reused by later entries: the file stays as large as the largest state
+                db.execute("BEGIN IMMEDIATE")
+                removed = db.execute("DELETE FROM entries WHERE name IN (SELECT name FROM uses WHERE used < ?)",
+                                     (cutoff,)).rowcount
+                db.execute("DELETE FROM uses WHERE used < ?", (cutoff,))
             return removed
         except sqlite3.Error:
             return 0
@@ -118,7 +126,7 @@ class Store:
 
     def _mark(self, db: sqlite3.Connection, now: float) -> None:
         if self._used:
-            db.executemany("UPDATE entries SET used = ? WHERE name = ?", ((now, name) for name in sorted(self._used)))
+            db.executemany("UPDATE uses SET used = ? WHERE name = ?", ((now, name) for name in sorted(self._used)))
             self._used.clear()
 
     def _connection(self) -> sqlite3.Connection | None:
@@ -148,15 +156,21 @@ class Store:
         if self.read_only:
             if not self.path.is_file():
                 return None
-            return sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True, timeout=_BUSY_SECONDS,
-                                   isolation_level=None, check_same_thread=False)
+            db = sqlite3.connect(f"{self.path.absolute().as_uri()}?mode=ro", uri=True, timeout=_BUSY_SECONDS,
+                                 isolation_level=None, check_same_thread=False)
+            if _layout(db) == _LAYOUT:
+                return db
+            db.close()
+            return None
         db = sqlite3.connect(self.path, timeout=_BUSY_SECONDS, isolation_level=None, check_same_thread=False)
         try:
-            db.execute("PRAGMA auto_vacuum = INCREMENTAL")  # takes effect only in a new file, before its table
             db.execute("PRAGMA journal_mode = WAL")
-            db.execute("PRAGMA synchronous = NORMAL")  # with the log: a power cut may lose the last entries, never
-            db.execute("PRAGMA journal_size_limit = 16777216")  # damage the file; the log is cut back to 16 MB
-            db.execute(_SCHEMA)
+            # A cache needs no flush to the disk: waiting for one stalls the build's own writing on slow disks,
+            # and a power cut costs at most a damaged store, which the next build replaces.
+            db.execute("PRAGMA synchronous = OFF")
+            db.execute("PRAGMA journal_size_limit = 16777216")  # the log is cut back to 16 MB after use
+            if _layout(db) != _LAYOUT:
+                _lay_out(db)
         except BaseException:
             db.close()
             raise
@@ -172,3 +186,20 @@ class Store:
             except OSError:
                 return False
         return True
+
+
+def _layout(db: sqlite3.Connection) -> int:
+    return int(db.execute("PRAGMA user_version").fetchone()[0])
+
+
+def _lay_out(db: sqlite3.Connection) -> None:
+    """Make the tables (in a new file, or one of another layout, whose entries are dropped)."""
+    with db:
+        db.execute("BEGIN IMMEDIATE")
+        if _layout(db) == _LAYOUT:  # another process of the build did it first
+            return
+        for (table,) in db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall():
+            db.execute(f'DROP TABLE "{table}"')
+        for statement in _TABLES:
+            db.execute(statement)
+        db.execute(f"PRAGMA user_version = {_LAYOUT}")
