@@ -82,6 +82,15 @@ def test_a_large_new_tree_is_written_whole_by_several_threads(tmp_path, monkeypa
     assert write_site(out, files) == len(files)
     assert _state_bytes(out) == files
     assert len(threads) == writer.WRITERS
+    threads.clear()
+    write_site(out, {**files, "manifest.json": b"{}"})  # now `out` is a build's: the next one updates it
+    threads.clear()
+    changed = {path: data + b" (revised)" if i % 2 else data for i, (path, data) in enumerate(files.items())}
+    changed["manifest.json"] = b"{1}"
+    assert write_site(out, changed) == len(files) // 2 + 1  # only what changed, also in threads
+    assert not any(name.startswith(".") for name in os.listdir(tmp_path / "output"))
+    assert _state_bytes(out) == changed
+    assert len(threads) == writer.WRITERS
     assert sorted(p.name for p in tmp_path.iterdir()) == ["output"]
 
 

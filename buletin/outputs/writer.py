@@ -255,41 +255,37 @@ class Staging:
     def _add(self, files: dict[str, bytes]) -> None:
         if self.fresh is None:
             self._begin()
-        if self.fresh:
-            self._add_fresh(files)
-            return
-        for path, data in sorted(files.items()):
-            if self.known(path, sha256(data)) or _same(self.out / path, data):
-                self.staged[path] = None
-            else:
-                temporary = self.work / str(len(self.staged))
-                temporary.write_bytes(data)
-                self.staged[path] = temporary
-
-    def _add_fresh(self, files: dict[str, bytes]) -> None:
-        """Write a new tree, a folder at a time, in WRITERS threads: creating thousands of files and folders is
-        the kernel's work (the threads wait in it without the GIL), and on a disk where many files were just
-        deleted it takes a millisecond each, which two cores halve."""
-        new = self.work / "new"
         by_folder: dict[Path, list[tuple[Path, str, bytes]]] = {}
         for path, data in sorted(files.items()):
-            target = new / path
+            if self.fresh:
+                target = self.work / "new" / path
+            elif self.known(path, sha256(data)) or _same(self.out / path, data):
+                self.staged[path] = None
+                continue
+            else:  # a folder per writer: the kernel creates one folder's files one at a time
+                target = self.work / str(len(self.staged) % WRITERS) / str(len(self.staged))
             by_folder.setdefault(target.parent, []).append((target, path, data))
             self.staged[path] = target
+        self._write(by_folder)
 
+    def _write(self, by_folder: dict[Path, list[tuple[Path, str, bytes]]]) -> None:
+        """Write the files, a folder at a time, in WRITERS threads: creating thousands of files and folders is
+        the kernel's work (the threads wait in it without the GIL), and on a disk where many files were just
+        deleted it takes a millisecond each, which two cores halve. A new tree hard-links what `out` already
+        has."""
         def write(folders: list[Path]) -> int:
             written = 0
             for folder in folders:
                 if folder not in self._folders:
                     folder.mkdir(parents=True, exist_ok=True)
                 for target, path, data in by_folder[folder]:
-                    if not _reuse(self.out / path, target, data):
+                    if not (self.fresh and _reuse(self.out / path, target, data)):
                         target.write_bytes(data)
                         written += 1
             return written
 
         folders = list(by_folder)
-        if len(files) < THREADED_FROM:
+        if sum(len(items) for items in by_folder.values()) < THREADED_FROM:
             self.written += write(folders)
         else:
             with ThreadPoolExecutor(WRITERS, thread_name_prefix="buletin-write") as pool:
