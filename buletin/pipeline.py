@@ -347,7 +347,7 @@ def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState
         sizes = tuple((view.path, path, len(pdfs[path])) for view in model.editions
                       if (path := pdf.pdf_path(model.config, view)) in pdfs)
         theme = Theme(site_root, state.root, names, tuple(downloads), sizes)
-        pages = render_site(model, theme, state, workers, last, indexer.add)  # shards index as pages come
+        pages = render_site(model, theme, state, workers, last, indexer.add, indexer.hold)  # as pages come
         workers.renew()  # the search index and the writing need no worker
     except BaseException:
         indexer.close()

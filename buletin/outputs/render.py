@@ -201,9 +201,11 @@ class Renderer:
 
 
 def render_site(model: SiteModel, theme: Theme, state: Any, workers: Workers, last: LastOutput | None = None,
-                on_page: Callable[[str, bytes], None] | None = None) -> dict[str, bytes]:
+                on_page: Callable[[str, bytes], None] | None = None,
+                on_pool: Callable[[], None] | None = None) -> dict[str, bytes]:
     """Every page, by output path: the last build's where its key is unchanged, the others rendered (in the
-    worker pool when there are many). `on_page` is told of each page as soon as it is there."""
+    worker pool when there are many, and then `on_pool` is called first). `on_page` is told of each page as
+    soon as it is there."""
     told = on_page or (lambda path, html: None)
     renderer = Renderer(make_environment(theme.site_root, model.locale, template_code(state)), model, theme)
     jobs = page_jobs(model)
@@ -224,6 +226,8 @@ def render_site(model: SiteModel, theme: Theme, state: Any, workers: Workers, la
             out[job.path] = html
             told(job.path, html)
     if len(pending) >= MIN_FOR_POOL and workers.size > 1:
+        if on_pool is not None:
+            on_pool()
         shared = workers.share((_portable(model), theme), state.root / "shared" if state.root else None)
         pages = workers.map(render_task, pending, shared, minimum=MIN_FOR_POOL)
     else:

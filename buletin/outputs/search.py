@@ -90,6 +90,7 @@ class ShardIndexer:
         self.done: dict[str, dict[str, bytes]] = {}
         self.running: dict[str, _Run] = {}
         self.queued: list[tuple[str, dict[str, bytes]]] = []
+        self.held = False  # True: no Pagefind starts before files() (see hold)
 
     def add(self, path: str, data: bytes) -> None:
         """A page is rendered: start its shard when it was the shard's last."""
@@ -98,8 +99,13 @@ class ShardIndexer:
             return
         self.pages[path] = data
         self.waiting[name].discard(path)
-        if not self.waiting[name] and name not in self.done and name not in self.running:
+        if not self.waiting[name] and name not in self.done and name not in self.running and not self.held:
             self._start(name, {p: self.pages[p] for p in self.plan[name]}, at_once=1)
+
+    def hold(self) -> None:
+        """Start no Pagefind until files(): the pages are rendered by the worker pool, and a Pagefind (20 MB
+        or more) beside the workers would take the build past its memory budget."""
+        self.held = True
 
     def _start(self, name: str, pages: dict[str, bytes], at_once: int | None = None) -> None:
         """Take the shard from the build state, or start a Pagefind process for it (queued while `at_once`
