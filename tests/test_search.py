@@ -124,3 +124,14 @@ def test_the_next_shard_starts_when_any_pagefind_finishes_not_only_the_first():
     running = {"2020": _FakeRun(done_after=1000), "2019": _FakeRun(done_after=2)}
     assert search._first_finished(running) == "2019"
     assert running["2020"].checks == 3  # looked at in turn, not waited for
+
+
+def test_a_pagefind_that_cannot_start_leaves_no_folder_behind(make_site, tmp_path, monkeypatch):
+    site = _two_years(make_site)
+    monkeypatch.setattr(search, "_command", lambda: [str(tmp_path / "no-such-pagefind")])
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(search, "_scratch", lambda: str(scratch))
+    result = run(BuildOptions(site, tmp_path / "out", jobs=1))
+    assert len(result.warnings) == 1 and "no-such-pagefind" in result.warnings[0]
+    assert list(scratch.iterdir()) == []

@@ -142,9 +142,10 @@ class ShardIndexer:
                 if not self.running:
                     continue
                 name = _first_finished(self.running)  # the next one starts as soon as any slot is free
-                run = self.running.pop(name)
-                self.done[name] = run.result()
+                run = self.running[name]
+                self.done[name] = run.result()  # (a failure leaves it running: close() removes its folder)
                 self.state.keep("search", run.key, self.done[name])
+                del self.running[name]
             return _bundle(self.done, list(self.plan))
         finally:
             self.close()
@@ -192,7 +193,6 @@ class _Run:
             raise SearchUnavailable(_("pagefind took more than 10 minutes")) from None
         if self.process.returncode != 0:
             last = self.log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
-            self.folder.cleanup()
             raise SearchUnavailable(last[0] if last else _("pagefind failed"))
         bundle = self.site / BUNDLE
         files = {p.relative_to(bundle).as_posix(): p.read_bytes()
