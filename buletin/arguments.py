@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import re
 from collections.abc import Iterator
 
 from buletin.build.state import DEFAULT_DIR as DEFAULT_CACHE
@@ -140,7 +139,9 @@ def _port(text: str) -> int:
 
 
 def _period(text: str) -> str:
-    if not re.match(r"^\d{4}(-(0[1-9]|1[0-2])|-Q[1-4])?$", text):
+    from buletin.periods import FREQUENCIES, is_period
+
+    if not any(is_period(text, frequency) for frequency in FREQUENCIES):
         raise argparse.ArgumentTypeError(
             _("`{text}` is not a period: write 2020-11 (a month), 2020-Q4 (a quarter) or 2020 (a year)").format(
                 text=text))

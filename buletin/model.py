@@ -44,6 +44,11 @@ class ArticleView:
     summary: str = ""
     photo_size: tuple[int, int] | None = None  # the photo's width and height, so its space is kept as it loads
 
+    @property
+    def document(self) -> Article:
+        """The source document the page shows."""
+        return self.article
+
 
 @dataclass(frozen=True)
 class EditionView:
@@ -63,6 +68,11 @@ class EditionView:
     revision: Revision | None = None  # how later data changed its figures
     datasets: tuple[ResourceSpec, ...] = ()  # behind its figures and its articles', as they were read
 
+    @property
+    def document(self) -> Edition:
+        """The source document the page shows."""
+        return self.edition
+
 
 @dataclass(frozen=True)
 class PageView:
@@ -74,6 +84,11 @@ class PageView:
     row: dict[str, str] | None = None  # for a page generated from a data row
     related: tuple[ArticleView, ...] = ()  # articles tagged with the row
     index_title: str = ""  # the title of the list of rows
+
+    @property
+    def document(self) -> Page:
+        """The source document the page shows."""
+        return self.page
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,7 @@ import pickle
 import shutil
 import time
 from collections.abc import Mapping
+from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -168,10 +169,8 @@ class BuildState:
         """The entries (opened on first use: a build that is skipped never opens them)."""
         if self._store is None and self.root is not None:
             if not self.read_only:
-                try:
+                with suppress(OSError):  # a folder that cannot be written: the store then fails to open, once
                     tag(self.root)
-                except OSError:
-                    return None
             self._store = Store(self.root, self.read_only)
         return self._store
 

@@ -20,7 +20,7 @@ from buletin.i18n import Locale
 from buletin.inputs.datapackage import FieldSpec
 from buletin.inputs.validation import cell_location
 from buletin.messages import N_, _, _n, number
-from buletin.periods import FREQUENCIES, Period, is_period, period_or_none
+from buletin.periods import FREQUENCIES, Period, period_or_none
 from buletin.problems import Problem, one_line
 
 if TYPE_CHECKING:
@@ -49,10 +49,8 @@ class Finding(NamedTuple):
 def parse_period(text: str, kind: str) -> Period | None:
     """A period cell as a Period: a yearmonth or year column by its type, a text column by its form
     (2020-Q4, 2020-11, 2020); None for a cell that is no period."""
-    for frequency in [_FREQUENCY[kind]] if kind in _FREQUENCY else FREQUENCIES:
-        if is_period(text, frequency):
-            return period_or_none(text, frequency)
-    return None
+    frequencies = [_FREQUENCY[kind]] if kind in _FREQUENCY else FREQUENCIES
+    return next((period for frequency in frequencies if (period := period_or_none(text, frequency))), None)
 
 
 def row_words(table: Table, tables: Callable[[str], Table | None], values: Mapping[str, str],

@@ -6,8 +6,7 @@ from pathlib import Path
 
 from buletin.compose import links
 from buletin.inputs.catalog import Catalog
-from buletin.inputs.content import Document
-from buletin.model import ArticleView, EditionView, PageView, SiteModel, views
+from buletin.model import SiteModel, views
 from buletin.outputs import pdf, writer
 from buletin.outputs.calendar import calendar_ics_path
 from buletin.outputs.downloads import data_files
@@ -19,7 +18,7 @@ from buletin.problems import Problems
 def check_links(model: SiteModel, paths: set[str], problems: Problems) -> None:
     """Report every link of a body that leads to none of `paths`, at its line."""
     for view in views(model):
-        links.check_internal(view.body.html, _document(view), view.path, paths, problems)
+        links.check_internal(view.body.html, view.document, view.path, paths, problems)
 
 
 def planned_paths(model: SiteModel, site_root: Path, assets: dict[str, bytes], frozen: dict[str, Catalog]) -> set[str]:
@@ -33,10 +32,3 @@ def planned_paths(model: SiteModel, site_root: Path, assets: dict[str, bytes], f
         paths |= {pdf.pdf_path(model.config, view) for view in model.editions}
     return paths
 
-
-def _document(view: EditionView | ArticleView | PageView) -> Document:
-    if isinstance(view, ArticleView):
-        return view.article
-    if isinstance(view, EditionView):
-        return view.edition
-    return view.page

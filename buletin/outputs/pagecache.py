@@ -53,8 +53,7 @@ def figure_digest(ref: FigureRef) -> str:
 
 def meta_digest(view: View) -> str:
     """A view's metadata: everything lists and neighbours may show of it, not its body."""
-    document = view.edition if isinstance(view, EditionView) else view.article if isinstance(view, ArticleView) \
-        else view.page
+    document = view.document
     own = {f.name: getattr(document, f.name) for f in dataclasses.fields(document)
            if f.name not in ("body", "articles", "key_lines")}
     shown = {f.name: getattr(view, f.name) for f in dataclasses.fields(view)

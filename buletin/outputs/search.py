@@ -73,8 +73,8 @@ class ShardIndexer:
 
     Each shard not in the build state is indexed by a Pagefind process of its own, started at once and
     collected at the end: no thread and no worker pool is needed for that. While pages are still rendered
-    (in the worker pool, maybe) one Pagefind runs at a time, so that the two do not add up in memory; at the
-    end, `jobs` at a time.
+    one Pagefind runs at a time, none while the worker pool renders them (`hold`), so that the two do not add
+    up in memory; at the end, `jobs` at a time.
     `expected` names the pages to index; `files()` checks that against the pages finally built and
     indexes afresh (from the build state where it can) when they differ, so the result never depends on
     timing.

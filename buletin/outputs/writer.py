@@ -19,7 +19,7 @@ from buletin.problems import OutputError, Problems, UsageError
 
 THEME_ASSETS = Path(__file__).parent.parent / "theme" / "assets"
 MANIFEST = "manifest.json"
-WRITERS = 2  # threads writing a new output tree (see Staging._add_fresh)
+WRITERS = 2  # threads writing the output's files (see Staging._write)
 THREADED_FROM = 200  # files: a smaller tree is written by one thread, as threads would cost more than they save
 
 
