@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import stat
 from pathlib import Path
 
 from buletin.messages import N_, _
@@ -29,11 +30,20 @@ _MESSAGES = {
 
 def refusal(root: Path, path: Path) -> str | None:
     """Why `path` must not be read as an input under `root` (None when it may): a link leading outside
-    `root`, or something other than a regular file. Cheap for plain files: only links are resolved."""
-    if os.path.islink(path) or _has_linked_parent(root, path):
+    `root`, or something other than a regular file. Cheap for plain files: one lstat per file, and only links
+    are resolved (a thousand articles are checked on every build)."""
+    try:
+        mode: int | None = os.lstat(path).st_mode
+    except OSError:
+        mode = None
+    linked = mode is not None and stat.S_ISLNK(mode)
+    if linked or _has_linked_parent(root, path):
         real, top = os.path.realpath(path), os.path.realpath(root)
         if real != top and not real.startswith(top.rstrip(os.sep) + os.sep):
             return LINK_OUTSIDE
+        linked = True
+    if mode is not None and not linked:
+        return None if stat.S_ISREG(mode) else NOT_REGULAR
     if not os.path.isfile(path):
         return NOT_REGULAR if os.path.exists(path) else MISSING
     return None
@@ -48,13 +58,15 @@ def refused(root: Path, path: Path) -> str | None:
 def _has_linked_parent(root: Path, path: Path) -> bool:
     """Whether a folder between `root` and `path` is a link (walks do not follow them, but paths named in
     configuration do)."""
-    try:
-        parts = Path(path).relative_to(root).parts[:-1]
-    except ValueError:
-        return True
-    folder = Path(root)
-    for part in parts:
-        folder = folder / part
+    top, full = os.fspath(root).rstrip(os.sep), os.fspath(path)
+    if not full.startswith(top + os.sep):
+        try:  # not under `root` as written: compare them part by part, as pathlib does
+            full = os.path.join(top, *Path(path).relative_to(root).parts)
+        except ValueError:
+            return True
+    folder = top
+    for part in full[len(top) + 1:].split(os.sep)[:-1]:
+        folder = f"{folder}{os.sep}{part}"
         if os.path.islink(folder):
             return True
     return os.path.islink(root)

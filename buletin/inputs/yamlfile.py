@@ -197,7 +197,7 @@ class KeyLines:
     def style(self, *path: str | int) -> str | None:
         """How the scalar at `path` is quoted: "'", '"' or None (plain)."""
         node = self._node(*path)
-        return node.style if isinstance(node, yaml.ScalarNode) else None
+        return (node.style or None) if isinstance(node, yaml.ScalarNode) else None  # libyaml says "" for plain
 
     def raw(self, *path: str | int) -> str | None:
         """The scalar at `path` as written (YAML reads a bare `no` as false; a column can be named no)."""
@@ -218,7 +218,7 @@ class KeyLines:
         """The file line of the deepest key of `path` that exists."""
         if self._root is None:
             try:
-                self._root = yaml.compose(self.text, Loader=yaml.SafeLoader)
+                self._root = yaml.compose(self.text, Loader=_Base)
             except yaml.YAMLError:
                 return None
         node = self._root
