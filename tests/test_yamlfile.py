@@ -25,3 +25,17 @@ def test_errors_are_not_remembered():
             yamlfile.load("a: [1, 2")
         assert error.value.line is not None
     assert yamlfile.parsed() == ({}, False)
+
+
+def test_keys_written_as_yaml_booleans_or_numbers_stay_as_written_in_a_row_or_filter():
+    from buletin.inputs.notes import NoteDecl
+    from buletin.inputs.schema import Where, validate
+    from buletin.problems import Problems
+
+    text = "- data: tabel\n  row: {no: 1, 2020: '7401', yes: n}\n  column: nilai\n  note: Benar.\n"
+    problems = Problems()
+    declared = validate(NoteDecl, yamlfile.load(text)[0], Where("data/catatan.yaml", yamlfile.KeyLines(text), (0,)),
+                        problems)
+    assert not problems and declared is not None
+    assert declared.row == {"no": "1", "2020": "7401", "yes": "n"}
+    assert yamlfile.KeyLines(text).keys(0, "row") == ["no", "2020", "yes"]

@@ -208,7 +208,11 @@ def as_written(value: Any, where: Where) -> Any:
     """Every scalar inside a mapping or list as the text written in the file: YAML reads `0701` as 449,
     `no` as false and `1.10` as 1.1, but a filter compares with the data's cells as written."""
     if isinstance(value, dict):
-        return {key: as_written(item, where.at(key)) for key, item in value.items()}
+        keys = list(value)
+        if not all(isinstance(key, str) for key in keys):  # `no: 1` names the column `no`, not false
+            written = where.lines.keys(*where.path)
+            keys = written if written is not None and len(written) == len(keys) else keys
+        return {key: as_written(item, where.at(key)) for key, item in zip(keys, value.values(), strict=True)}
     if isinstance(value, list):
         return [as_written(item, where.at(index)) for index, item in enumerate(value)]
     if value is None or isinstance(value, str):

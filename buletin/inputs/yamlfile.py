@@ -204,6 +204,11 @@ class KeyLines:
         node = self._node(*path)
         return node.value if isinstance(node, yaml.ScalarNode) else None
 
+    def keys(self, *path: str | int) -> list[str] | None:
+        """The keys of the mapping at `path` as written, in order (YAML reads a bare `no` key as false)."""
+        node = self._node(*path)
+        return [key.value for key, _ in node.value] if isinstance(node, yaml.MappingNode) else None
+
     def _node(self, *path: str | int):
         self.line()
         node = self._root
