@@ -6,8 +6,8 @@ from buletin.inputs.catalog import load_catalog
 from buletin.inputs.query import QueryError, grouped, value
 from buletin.problems import Problems
 
+from .conftest import DATA_PACKAGE, data_site
 from .conftest import DATA_ROWS as ROWS
-from .conftest import data_site
 
 
 @pytest.fixture
@@ -68,3 +68,20 @@ def test_range_filters_cut_periods_as_text_and_numbers_by_value(catalog):
     assert series.x_values == ["2020-11"]
     with pytest.raises(QueryError, match="takes `min` and `max`"):
         value(catalog, "ikm", "unit_usaha", "sum", {"periode": {"upto": "2020-10"}})
+
+
+def test_a_result_too_large_to_show_is_an_error_of_the_query_not_an_overflow(tmp_path):
+    package = DATA_PACKAGE.replace("{name: unit_usaha, type: integer", "{name: unit_usaha, type: number")
+    rows = ROWS.replace("2020-11,7401,12,", "2020-11,7401,9e299,").replace("2020-11,7471,29,", "2020-11,7471,1.7e308,")
+    catalog, problems = data_site(tmp_path, rows, package)
+    assert problems == []
+    assert value(catalog, "ikm", "unit_usaha", "sum", {"kode_wilayah": 7401}) == 9e299 + 10  # within 10^300
+    for agg, filters in (("max", {}), ("sum", {"periode": "2020-11"}), ("mean", {"kode_wilayah": 7471})):
+        with pytest.raises(QueryError, match=f'`unit_usaha` with agg="{agg}" gives a number too large') as caught:
+            value(catalog, "ikm", "unit_usaha", agg, filters)
+        assert caught.value.key == "y"
+    with pytest.raises(QueryError, match="too large to show"):  # a chart of it: its axis would overflow too
+        grouped(catalog, "ikm", "kode_wilayah", ["unit_usaha"], filters={"periode": "2020-11"})
+    with pytest.raises(QueryError, match="too large to show"):
+        grouped(catalog, "ikm", "periode", ["unit_usaha"], by="kode_wilayah", agg="sum")
+    assert grouped(catalog, "ikm", "periode", ["unit_usaha"], filters={"periode": "2020-10"}).values == [[40.0]]

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 AGGREGATES = ("sum", "mean", "count", "min", "max")
 STATUS_FIELD = "status"
+LARGEST = 1e300  # beyond it, a chart's axis overflows (matplotlib adds margins) and a sum may be infinite
 _KINDS = {"string": N_("text"), "date": N_("dates"), "yearmonth": N_("months"), "boolean": N_("true or false")}
 
 
@@ -150,7 +151,18 @@ def reduce(table: Table, column: str, agg: str, mask) -> float:
     values = table.numeric(column)[mask].dropna()
     if values.empty:
         return float("nan")
-    return float(getattr(values, agg)())
+    import numpy as np
+
+    with np.errstate(over="ignore"):  # an overflow is reported as an error of the query, below
+        return _shown_size(float(getattr(values, agg)()), column, agg)
+
+
+def _shown_size(result: float, column: str, agg: str) -> float:
+    """`result`, or QueryError when it is too large to print or to draw (a sum of huge cells overflows)."""
+    if abs(result) > LARGEST:  # NaN (no value) passes
+        raise QueryError(_("`{column}` with agg=\"{agg}\" gives a number too large to show (beyond 10^300): check "
+                           "the data for a number typed with extra digits").format(agg=agg, column=column), "y")
+    return result
 
 
 def value(catalog: Catalog, dataset: str, column: str, agg: str = "sum",
@@ -196,14 +208,19 @@ def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | Non
     mask = select(table, filters)
     if not mask.any():
         raise no_rows(table, filters)
+    import numpy as np
+
     frame = _numeric_frame(table, x, ys, by, agg, mask)
+    with np.errstate(over="ignore"):  # an overflow is reported as an error of the query, below
+        if by:
+            wide = frame.pivot_table(index=x, columns=by, values=ys[0], aggfunc=agg, sort=True).fillna(0.0)
+        else:
+            wide = frame.groupby(x, sort=True)[ys].agg(agg)
     if by:
-        wide = frame.pivot_table(index=x, columns=by, values=ys[0], aggfunc=agg, sort=True).fillna(0.0)
         columns = [str(c) for c in wide.columns]
         by_labels = table.labels(by, catalog.get) or {}
         column_labels = [by_labels.get(c, c) for c in columns]
     else:
-        wide = frame.groupby(x, sort=True)[ys].agg(agg)
         columns = list(ys)
         column_labels = [_checked_field(table, y).title or y for y in ys]
     if _checked_field(table, x).is_numeric or _checked_field(table, x).type == "year":  # 2 before 10, as numbers go
@@ -213,6 +230,9 @@ def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | Non
     x_labels = table.labels(x, catalog.get)
     labels = [x_labels.get(v, v) for v in x_values] if x_labels else None
     rows = [[float(v) for v in row] for row in wide.to_numpy()]
+    for row in rows:
+        for cell, y in zip(row, ys * len(row) if by else ys, strict=True):  # with `by`, all columns are ys[0]'s
+            _shown_size(cell, y, agg)
     return Series(x, x_values, labels, columns, column_labels, rows, row_statuses(table, mask))
 
 
