@@ -1,4 +1,4 @@
-"""Numbers, dates, periods and the theme's words in the site's language (Babel)."""
+"""Numbers, dates, periods, and every word buletin writes in the site's language: the theme's, and new files'."""
 from __future__ import annotations
 
 import datetime as dt
@@ -171,3 +171,70 @@ class Locale:
     @property
     def strings(self) -> dict[str, str]:
         return STRINGS[self.language]
+
+
+# The words `new site` writes into a new site (its sample files, comments of its site.yaml and build.py).
+NEW_SITE_WORDS: dict[str, dict[str, str]] = {
+    "id": {
+        "title": "Buletin Data", "description": "Buletin berkala berisi angka-angka pilihan dan ulasannya.",
+        "publisher": "Nama instansi penerbit", "notice": "Data contoh, bukan data resmi",
+        "area": "Wilayah", "value": "Nilai", "period": "Periode", "dataset": "Data contoh",
+        "source": "Contoh; ganti dengan sumber data Anda", "summary": "Edisi pertama buletin.",
+        "point": 'Nilai seluruh wilayah {{ value("contoh", "nilai", periode=edition.period) }}, '
+                 '{{ change("contoh", "nilai", compare={"periode": edition.previous}, periode=edition.period) }} '
+                 "dari periode sebelumnya.",
+        "intro": "Selamat datang di edisi pertama. Ubah teks ini di",
+        "article": "Contoh artikel", "chart": "Nilai per wilayah, {{ edition.period_text }}",
+        "body": "Nilai seluruh wilayah pada {{ edition.period_text }} tercatat "
+                '{{ value("contoh", "nilai", periode=edition.period) }}. Angka ini diambil langsung dari '
+                "`data/contoh.csv`, jadi selalu sama dengan datanya.",
+        "about": "Tentang", "about_text": "Tulis di sini siapa penerbit buletin ini dan cara menghubunginya.",
+        "base_url": "alamat publik situs: tulis di sini, lalu hapus tanda # di awal baris",
+        "requirements": "Yang dipasang CI untuk membangun situs ini.",
+        "build_doc": "python build.py [PERINTAH]: sama dengan perintah `buletin`.",
+        "build_why": "proses pekerja mengimpor berkas ini lagi",
+    },
+    "en": {
+        "title": "Data Bulletin", "description": "A periodic bulletin of selected figures and what they mean.",
+        "publisher": "Name of the publishing office", "notice": "Sample data, not official statistics",
+        "area": "Area", "value": "Value", "period": "Period", "dataset": "Sample data",
+        "source": "Sample; replace with your data's source", "summary": "The bulletin's first edition.",
+        "point": 'All areas together: {{ value("contoh", "nilai", periode=edition.period) }}, '
+                 '{{ change("contoh", "nilai", compare={"periode": edition.previous}, periode=edition.period) }} '
+                 "on the period before.",
+        "intro": "Welcome to the first edition. Change this text in",
+        "article": "A sample article", "chart": "Value by area, {{ edition.period_text }}",
+        "body": "All areas together came to {{ value(\"contoh\", \"nilai\", periode=edition.period) }} in "
+                "{{ edition.period_text }}. The figure is taken from `data/contoh.csv` itself, so it always "
+                "matches the data.",
+        "about": "About", "about_text": "Say here who publishes this bulletin and how to reach them.",
+        "base_url": "the site's public address: write it here, then remove the # at the start of the line",
+        "requirements": "What CI installs to build this site.",
+        "build_doc": "python build.py [COMMAND]: the same as the `buletin` command.",
+        "build_why": "worker processes import this file again",
+    },
+}
+
+# The words `new edition` and `new article` write into a new file (placeholders and front-matter comments).
+NEW_FILE_WORDS: dict[str, dict[str, str]] = {
+    "id": {"summary": "Ringkasan edisi dalam satu kalimat.", "point": "Poin pertama.", "intro": "Pengantar edisi",
+           "section": "Bagian pertama", "body": "Tulis artikel di sini.",
+           "hint": "Kutip angka dari data agar selalu sama dengan datanya, misalnya",
+           "column": "KOLOM", "period_column": "KOLOM_PERIODE",
+           "c_status": "hapus baris ini bila edisi sudah siap",
+           "c_published": "tanggal rilis; kosong sampai `publish {period}` mengisinya",
+           "c_highlights": "3-6 poin utama; makro seperti value() bisa dipakai di sini",
+           "c_figures": "kartu angka utama, misalnya - {{data: DATASET, y: KOLOM, label: Keterangan}}",
+           "c_date": "dalam periode edisi; bila mendatang, artikel tampil pada tanggal itu",
+           "c_draft": "hapus baris ini bila artikel sudah siap"},
+    "en": {"summary": "The edition in one sentence.", "point": "First point.", "intro": "Introduction to",
+           "section": "First section", "body": "Write the article here.",
+           "hint": "Quote figures from the data so they always match it, e.g.",
+           "column": "COLUMN", "period_column": "PERIOD_COLUMN",
+           "c_status": "remove this line when the edition is ready",
+           "c_published": "the release date; empty until `publish {period}` fills it in",
+           "c_highlights": "3-6 main points; macros such as value() work here",
+           "c_figures": "headline cards, e.g. - {{data: DATASET, y: COLUMN, label: Label}}",
+           "c_date": "within the edition's period; if later than today, the article appears that day",
+           "c_draft": "remove this line when the article is ready"},
+}

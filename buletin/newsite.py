@@ -9,53 +9,13 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from buletin import __version__
+from buletin.i18n import NEW_SITE_WORDS
 from buletin.inputs import clock
 from buletin.messages import _
 from buletin.periods import Period
 from buletin.problems import Problems, SiteError
 
 ZONES = {"id": "Asia/Jakarta", "en": "UTC"}
-WORDS = {
-    "id": {
-        "title": "Buletin Data", "description": "Buletin berkala berisi angka-angka pilihan dan ulasannya.",
-        "publisher": "Nama instansi penerbit", "notice": "Data contoh, bukan data resmi",
-        "area": "Wilayah", "value": "Nilai", "period": "Periode", "dataset": "Data contoh",
-        "source": "Contoh; ganti dengan sumber data Anda", "summary": "Edisi pertama buletin.",
-        "point": 'Nilai seluruh wilayah {{ value("contoh", "nilai", periode=edition.period) }}, '
-                 '{{ change("contoh", "nilai", compare={"periode": edition.previous}, periode=edition.period) }} '
-                 "dari periode sebelumnya.",
-        "intro": "Selamat datang di edisi pertama. Ubah teks ini di",
-        "article": "Contoh artikel", "chart": "Nilai per wilayah, {{ edition.period_text }}",
-        "body": "Nilai seluruh wilayah pada {{ edition.period_text }} tercatat "
-                '{{ value("contoh", "nilai", periode=edition.period) }}. Angka ini diambil langsung dari '
-                "`data/contoh.csv`, jadi selalu sama dengan datanya.",
-        "about": "Tentang", "about_text": "Tulis di sini siapa penerbit buletin ini dan cara menghubunginya.",
-        "base_url": "alamat publik situs: tulis di sini, lalu hapus tanda # di awal baris",
-        "requirements": "Yang dipasang CI untuk membangun situs ini.",
-        "build_doc": "python build.py [PERINTAH]: sama dengan perintah `buletin`.",
-        "build_why": "proses pekerja mengimpor berkas ini lagi",
-    },
-    "en": {
-        "title": "Data Bulletin", "description": "A periodic bulletin of selected figures and what they mean.",
-        "publisher": "Name of the publishing office", "notice": "Sample data, not official statistics",
-        "area": "Area", "value": "Value", "period": "Period", "dataset": "Sample data",
-        "source": "Sample; replace with your data's source", "summary": "The bulletin's first edition.",
-        "point": 'All areas together: {{ value("contoh", "nilai", periode=edition.period) }}, '
-                 '{{ change("contoh", "nilai", compare={"periode": edition.previous}, periode=edition.period) }} '
-                 "on the period before.",
-        "intro": "Welcome to the first edition. Change this text in",
-        "article": "A sample article", "chart": "Value by area, {{ edition.period_text }}",
-        "body": "All areas together came to {{ value(\"contoh\", \"nilai\", periode=edition.period) }} in "
-                "{{ edition.period_text }}. The figure is taken from `data/contoh.csv` itself, so it always "
-                "matches the data.",
-        "about": "About", "about_text": "Say here who publishes this bulletin and how to reach them.",
-        "base_url": "the site's public address: write it here, then remove the # at the start of the line",
-        "requirements": "What CI installs to build this site.",
-        "build_doc": "python build.py [COMMAND]: the same as the `buletin` command.",
-        "build_why": "worker processes import this file again",
-    },
-}
-
 
 def create_site(target: Path, title: str | None, language: str, frequency: str,
                 today: dt.date | None = None) -> list[str]:
@@ -68,7 +28,7 @@ def create_site(target: Path, title: str | None, language: str, frequency: str,
     zone = ZONES[language]
     today = today or clock.today(ZoneInfo(zone))  # SOURCE_DATE_EPOCH when set, as for a build
     period = _period_of(today, frequency)
-    written = _files(title or WORDS[language]["title"], language, frequency, zone, period, today)
+    written = _files(title or NEW_SITE_WORDS[language]["title"], language, frequency, zone, period, today)
     for rel, text in written.items():
         path = target / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -82,7 +42,7 @@ def _period_of(day: dt.date, frequency: str) -> Period:
 
 
 def _files(title: str, language: str, frequency: str, zone: str, period: Period, today: dt.date) -> dict[str, str]:
-    words = WORDS[language]
+    words = NEW_SITE_WORDS[language]
     previous = period.previous()
     field_type = {"monthly": "yearmonth", "quarterly": "string", "yearly": "year"}[frequency]
     rows = [(previous, "A", 120), (previous, "B", 95), (previous, "C", 60),

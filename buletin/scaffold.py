@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from buletin.i18n import Locale
+from buletin.i18n import NEW_FILE_WORDS, Locale
 from buletin.inputs.config import config_and_period
 from buletin.inputs.content import ARTICLE_RESERVED
 from buletin.messages import _
@@ -48,36 +48,12 @@ draft: true                   # {c_draft}
 {{# {hint}: {{{{ value("DATASET", "{column}", {period_column}=edition.period) }}}} #}}
 """
 
-WORDS = {
-    "id": {"summary": "Ringkasan edisi dalam satu kalimat.", "point": "Poin pertama.", "intro": "Pengantar edisi",
-           "section": "Bagian pertama", "body": "Tulis artikel di sini.",
-           "hint": "Kutip angka dari data agar selalu sama dengan datanya, misalnya",
-           "column": "KOLOM", "period_column": "KOLOM_PERIODE",
-           "c_status": "hapus baris ini bila edisi sudah siap",
-           "c_published": "tanggal rilis; kosong sampai `publish {period}` mengisinya",
-           "c_highlights": "3-6 poin utama; makro seperti value() bisa dipakai di sini",
-           "c_figures": "kartu angka utama, misalnya - {{data: DATASET, y: KOLOM, label: Keterangan}}",
-           "c_date": "dalam periode edisi; bila mendatang, artikel tampil pada tanggal itu",
-           "c_draft": "hapus baris ini bila artikel sudah siap"},
-    "en": {"summary": "The edition in one sentence.", "point": "First point.", "intro": "Introduction to",
-           "section": "First section", "body": "Write the article here.",
-           "hint": "Quote figures from the data so they always match it, e.g.",
-           "column": "COLUMN", "period_column": "PERIOD_COLUMN",
-           "c_status": "remove this line when the edition is ready",
-           "c_published": "the release date; empty until `publish {period}` fills it in",
-           "c_highlights": "3-6 main points; macros such as value() work here",
-           "c_figures": "headline cards, e.g. - {{data: DATASET, y: COLUMN, label: Label}}",
-           "c_date": "within the edition's period; if later than today, the article appears that day",
-           "c_draft": "remove this line when the article is ready"},
-}
-
-
 def create(site_root: Path, kind: str, period_text: str, title: str | None, today: dt.date) -> Path:
     """Write the new file and return its path; SiteError when it exists or the period is malformed."""
     config, period = config_and_period(site_root, period_text)
     problems = Problems()
     folder = site_root / "content" / str(period)
-    words = {key: text.format(period=period) for key, text in WORDS[config.language].items()}
+    words = {key: text.format(period=period) for key, text in NEW_FILE_WORDS[config.language].items()}
     if kind == "edition":
         text = EDITION.format(period_text=Locale(config.language).period(period), **words)
         path = folder / "index.md"
