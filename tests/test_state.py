@@ -155,6 +155,26 @@ def test_parallel_builds_equal_serial_ones(tmp_path, monkeypatch, method):
     assert tree_snapshot(tmp_path / "serial") == tree_snapshot(tmp_path / "parallel")
 
 
+def test_workers_run_this_buletin_even_with_another_one_on_the_path(tmp_path):
+    """Python 3.11's fork server ignores the parent's sys.path: the workers of a checkout's build.py must not
+    import another buletin that the interpreter would find first."""
+    import subprocess
+    import sys
+
+    site = _wide_site(tmp_path / "site")
+    other = tmp_path / "other"
+    (other / "buletin").mkdir(parents=True)
+    marker = tmp_path / "the-other-buletin-was-imported"
+    (other / "buletin" / "__init__.py").write_text(f"open({str(marker)!r}, 'w').close()\n", encoding="utf-8")
+    env = {**os.environ, "PYTHONPATH": str(other), START_METHOD_VARIABLE: "forkserver"}
+    result = subprocess.run([sys.executable, str(ROOT / "build.py"), "--site", str(site), "--out",
+                             str(tmp_path / "out"), "--no-cache", "--jobs", "2", "--quiet"],
+                            env=env, cwd=tmp_path, capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    assert not marker.exists()
+    assert len(list((tmp_path / "out/2020-11").rglob("gambar-*.svg"))) == 13  # drawn in the workers
+
+
 # ---------------------------------------------------------------- a bounded store
 
 

@@ -39,6 +39,27 @@ def start_method() -> str:
     return "forkserver" if "forkserver" in available else "spawn"
 
 
+def _start_forkserver() -> None:
+    """Start the fork server with this buletin first on its path. Python 3.11's server ignores the parent's
+    sys.path: run from a checkout (`python build.py`) beside another installed buletin, it would import the
+    installed one, and its workers would run that version's code."""
+    import site
+    from multiprocessing import forkserver
+
+    root = Path(__file__).resolve().parents[2]  # the folder that holds the package buletin/
+    installed = {Path(folder).resolve() for folder in [*site.getsitepackages(), site.getusersitepackages()]}
+    saved = os.environ.get("PYTHONPATH")
+    if root not in installed:  # an installed package is found anyway; ahead of the standard library it might shadow
+        os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(root), saved]))
+    try:
+        forkserver.ensure_running()
+    finally:
+        if saved is None:
+            os.environ.pop("PYTHONPATH", None)
+        else:
+            os.environ["PYTHONPATH"] = saved
+
+
 class Workers:
     """A pool of `size` processes, started on first use and shut down by close()."""
 
@@ -54,8 +75,10 @@ class Workers:
             from concurrent.futures import ProcessPoolExecutor
 
             context = multiprocessing.get_context(start_method())
-            if context.get_start_method() == "forkserver" and self.preload:
-                context.set_forkserver_preload(list(self.preload))
+            if context.get_start_method() == "forkserver":
+                if self.preload:
+                    context.set_forkserver_preload(list(self.preload))
+                _start_forkserver()
             self._pool = ProcessPoolExecutor(self.size, mp_context=context, initializer=start_worker,
                                              initargs=(os.getpid(), messages.language()))
         return self._pool
