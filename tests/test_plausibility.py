@@ -405,3 +405,23 @@ def test_a_published_edition_keeps_its_notes_after_the_live_notes_change(checked
 ])
 def test_a_rows_period_lies_within_an_editions(row, edition, inside):
     assert within(row, edition) is inside
+
+
+def test_a_snapshot_equal_to_the_live_data_neither_repeats_nor_hides_their_warning(checked, run_cli, tmp_path):
+    """A published snapshot is never checked for plausibility; the live data are. Their checks are kept apart in
+    the build state although, right after `publish`, the files are the same."""
+    first = run_cli("build", "--site", checked, "--out", tmp_path / "out")
+    assert warnings(first.err) == [WARNING["id"]], first.err
+    assert run_cli("publish", "2020-11", "--site", checked, "--force").code == 0
+    for _ in range(2):  # with the live data's checks kept, then with both kept
+        again = run_cli("build", "--site", checked, "--out", tmp_path / "out")
+        assert again.code == 0 and warnings(again.err) == [WARNING["id"]], again.err
+    (checked / "data/ikm.csv").write_text(IKM.replace("status\n", "status\n2020-09,7402,3700,480,tetap\n"))
+    moved = run_cli("build", "--site", checked, "--out", tmp_path / "out")  # the slip is on line 6 now
+    assert warnings(moved.err) == [WARNING["id"].replace("ikm.csv:5:", "ikm.csv:6:")], moved.err
+    (checked / ".buletin-cache").rename(tmp_path / "old-cache")
+    (checked / "data/ikm.csv").write_text(IKM.replace("5.522", "5522.2"))
+    assert run_cli("build", "--site", checked, "--out", tmp_path / "out").code == 0  # the snapshot's kept first
+    (checked / "data/ikm.csv").write_text(IKM)
+    last = run_cli("build", "--site", checked, "--out", tmp_path / "out")
+    assert warnings(last.err) == [WARNING["id"]], last.err

@@ -157,7 +157,9 @@ def load_catalog(site_root: Path, problems: Problems, data_dir: str = LIVE_DATA,
     catalog = Catalog(package, site_root, hashes, broken=set(package.unusable), notes=notes)
     words = language or messages.site_language(site_root / "site.yaml") or messages.DEFAULT
     for spec in package.resources:
-        key = make_key("valid", catalog.dependencies({spec.name}), words)
+        # data_dir too: a snapshot has no warnings (_plausibility), though right after `publish` its files are the
+        # live ones, byte for byte
+        key = make_key("valid", data_dir, catalog.dependencies({spec.name}), words)
         kept = state.recall("valid", key)
         if kept is not None:
             _warn(catalog, kept, problems)
