@@ -181,6 +181,51 @@ def test_a_site_template_that_shows_another_pages_body_turns_the_page_cache_off(
     assert "Kalimat baru." in (tmp_path / "out/index.html").read_text()
 
 
+SECOND_MD = """\
+---
+title: Nilai Oktober
+date: 2020-11-20
+---
+
+```chart
+title: Nilai per wilayah, Oktober
+type: bar
+data: ikm
+filter: {periode: "2020-10"}
+x: kode_wilayah
+y: nilai
+```
+"""
+
+
+def test_a_data_edit_renders_only_the_pages_that_show_a_changed_figure(site, tmp_path, monkeypatch):
+    (site / "content/2020-11/kedua.md").write_text(SECOND_MD)
+    _build(site, tmp_path / "out")
+    (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-10,7402,3700,480,", "2020-10,7402,3700,481,"))
+    rendered = _rendered_pages(site, tmp_path / "out", monkeypatch)
+    assert "2020-11/kedua/index.html" in rendered  # its chart changed
+    assert "2020-11/sorotan/index.html" not in rendered and "index.html" not in rendered  # theirs did not
+    assert set(rendered) <= {"2020-11/kedua/index.html", "data/index.html"}  # the download's size may change
+    fresh = tmp_path / "fresh"
+    run(BuildOptions(site, fresh))
+    assert tree_snapshot(tmp_path / "out") == tree_snapshot(fresh)
+    (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-11,7401,4321,", "2020-11,7401,4322,"))
+    assert "index.html" in _rendered_pages(site, tmp_path / "out", monkeypatch)  # the home page's lead chart
+
+
+@pytest.mark.parametrize(("template", "cached"), [
+    ("{% extends 'base.html' %}{% block main %}{{ latest.figures | length }}{% endblock %}", False),
+    ("{% extends 'base.html' %}{% block main %}<p>All figures are provisional.</p>{% endblock %}", True),
+])
+def test_a_site_template_that_shows_other_pages_figures_turns_the_page_cache_off(site, tmp_path, monkeypatch,
+                                                                                 template, cached):
+    (site / "templates").mkdir()
+    (site / "templates/home.html").write_text(template)
+    _build(site, tmp_path / "out")
+    (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD + "\nKalimat baru.\n")
+    assert ("index.html" not in _rendered_pages(site, tmp_path / "out", monkeypatch)) == cached
+
+
 def test_a_prose_edit_reuses_figures_and_values_without_reading_the_data(site, tmp_path):
     out = tmp_path / "out"
     _build(site, out)

@@ -90,6 +90,12 @@ def _edit(kind: str, n: int):
             (root / SECOND).write_text(f"---\ntitle: Kedua {n}\ndate: 2020-11-10\ntags: [uji]\n---\n\n"
                                        "Nilai {{ value('ikm', 'nilai', periode=edition.period, digits=1) }}.\n",
                                        encoding="utf-8")
+        elif kind == "second-chart":  # a chart that is not the lead (the home page does not show it)
+            (root / SECOND).write_text(f"---\ntitle: Kedua {n}\ndate: 2020-11-20\n---\n\n```chart\ntitle: Nilai "
+                                       "Oktober\ntype: bar\ndata: ikm\nfilter: {periode: '2020-10'}\nx: kode_wilayah\n"
+                                       "y: nilai\n```\n", encoding="utf-8")
+        elif kind == "october":
+            change(IKM, r"2020-10,7402,3700,\d+", f"2020-10,7402,3700,{480 + n}")
         elif kind == "remove":
             (root / SECOND).unlink(missing_ok=True)
         elif kind == "draft":
@@ -98,7 +104,7 @@ def _edit(kind: str, n: int):
 
 
 EDITS = ["prose", "title", "tags", "cell", "label", "chart", "config", "summary", "template", "add", "remove",
-         "draft"]
+         "draft", "second-chart", "october"]
 
 
 def _build(site: Path, out: Path, cached: bool) -> None:

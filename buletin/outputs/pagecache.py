@@ -1,10 +1,12 @@
 """What each page shows, as digests, so a page whose inputs did not change is not rendered again.
 
-A page's key covers the site (templates, config, assets, downloads, the data's declarations, and every
-page's title, dates, tags, summary and figures: what menus, lists and neighbours show) and the page's own
-context, where a view stands for its metadata and `body` for the page's own text and figures. So an edited
-body renders only its own page again. No theme template shows another page's body; a site template that
-reaches for one (any `body` but the page's own) turns the cache off, as the keys do not follow it.
+A page's key covers the site (templates, config, assets, downloads, the data's declarations, every page's
+title, dates, tags, summary and headline figures: what menus, lists and neighbours show, and each edition's
+lead chart, which the home page shows) and the page's own context, where a view stands for its metadata and
+`body` for the page's own text and figures. So an edited body renders only its own page again, and a chart
+whose numbers changed only the pages that show it. No theme template shows another page's body or figures
+but the lead chart; a site template that reaches for them (any `body` but the page's own, any `figures`)
+turns the cache off, as the keys do not follow it.
 """
 from __future__ import annotations
 
@@ -23,7 +25,8 @@ from buletin.model import ArticleView, EditionView, FigureRef, PageView, SiteMod
 View = ArticleView | EditionView | PageView
 # The page's own body, the <body> element and Pagefind's marker: any other "body" may be another page's.
 _OWN_BODY = re.compile(r"{{-?\s*body\s*-?}}|</?body\b|data-pagefind-body")
-_BODY = re.compile(r"\bbody\b")
+_OTHERS = re.compile(r"\b(?:body|figures)\b")
+_JINJA = re.compile(r"{[{%].*?[}%]}", re.S)  # what a template computes; its text may say "figures" freely
 
 
 class Deferred:
@@ -60,7 +63,15 @@ def meta_digest(view: View) -> str:
              if f.name not in ("edition", "article", "page", "body", "figures", "articles", "related")}
     related = [a.path for a in getattr(view, "related", [])]
     return _sha(repr((type(view).__name__, sorted(own.items()), sorted(shown.items(), key=lambda kv: kv[0]),
-                      related, [figure_digest(ref) for ref in view.figures])))
+                      related)))
+
+
+def lead_digests(model: SiteModel) -> list[tuple[str | None, str | None]]:
+    """What the home page may show as an edition's lead chart: its first figure, else its first article's."""
+    def first(figures: tuple[FigureRef, ...]) -> str | None:
+        return figure_digest(figures[0]) if figures else None
+
+    return [(first(e.figures), first(e.articles[0].figures) if e.articles else None) for e in model.editions]
 
 
 class PageKeys:
@@ -70,7 +81,7 @@ class PageKeys:
         self.meta = {id(view): meta_digest(view) for view in views(model)}
         self.site = _sha(repr((model.config, model.locale.language, model.built_at, model.catalog.package,
                                [(i.path, i.title, [r.path for r in i.rows]) for i in model.row_indexes],
-                               [self.meta[id(v)] for v in views(model)], extra)))
+                               [self.meta[id(v)] for v in views(model)], lead_digests(model), extra)))
 
     def context(self, value: Any) -> Any:
         """A JSON-able stand-in for a template context: views by their metadata, long text by its hash."""
@@ -105,7 +116,8 @@ def template_sources(site_templates: Path, theme_templates: Path) -> tuple[list[
                 text = path.read_text(encoding="utf-8", errors="replace")
                 sources.append((f"{label}:{path.relative_to(folder).as_posix()}", text))
                 if folder == site_templates:
-                    trusted = trusted and not _BODY.search(_OWN_BODY.sub("", text))
+                    trusted = trusted and not any(_OTHERS.search(_OWN_BODY.sub("", part))
+                                                  for part in _JINJA.findall(text))
     return sources, trusted
 
 
