@@ -170,16 +170,18 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
     drawn = _draw(plan, made, inputs.config, state, workers)
     workers.renew()
     model = assemble(plan, made, inputs.config, current.locale, inputs.catalog, built_at, upcoming)
-    last = LastOutput(options.out, state) if options.out and options.cache_dir else None
+    digests = writer.Digests()  # each output file hashed once
+    last = LastOutput(options.out, state, digests) if options.out and options.cache_dir else None
     warnings: list[str] = []
     pdfs = pdf.edition_pdfs(model, state, workers, problems)  # before the pages: an edition page shows its size
     workers.renew()
     if problems:
         raise SiteError(problems)
     staging = writer.Staging(options.out, writer.work_folder(site_root, options.out),
-                             last.same if last else None) if options.out is not None else None
+                             last.same if last else None, digests) if options.out is not None else None
     try:
-        files = _rendered(site_root, model, inputs, state, workers, warnings, last, pdfs, staging, problems)
+        files = _rendered(site_root, model, inputs, state, workers, warnings, last, pdfs, staging, digests,
+                          problems)
         result = BuildResult(pages=sum(1 for p in files if p.endswith(".html")), files=len(files), figures=figures,
                              drawn=drawn, problems=problems, warnings=warnings)
         if staging is not None:
@@ -198,10 +200,10 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
 
 def _rendered(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState, workers: Workers,
               warnings: list[str], last: LastOutput | None, pdfs: dict[str, bytes], staging: writer.Staging | None,
-              problems: Problems) -> dict[str, bytes]:
+              digests: writer.Digests, problems: Problems) -> dict[str, bytes]:
     """Every output file, its links checked; a template's error at its line."""
     try:
-        files = _render(site_root, model, inputs, state, workers, warnings, last, pdfs, staging)
+        files = _render(site_root, model, inputs, state, workers, warnings, last, pdfs, staging, digests)
     except RefusedTemplate as exc:
         problems.add(exc.path, None, str(exc))
         raise SiteError(problems) from None
@@ -336,13 +338,14 @@ def _draw(plan: SitePlan, made: Made, config: SiteConfig, state: BuildState, wor
 
 def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState, workers: Workers,
             warnings: list[str], last: LastOutput | None, pdfs: dict[str, bytes],
-            staging: writer.Staging | None) -> dict[str, bytes]:
+            staging: writer.Staging | None, digests: writer.Digests) -> dict[str, bytes]:
     """Every output file by path, manifest last. The files are written into `staging` while Pagefind indexes
     (a cold build's writing is a second or more of waiting for the disk)."""
     names, files = writer.fingerprint(inputs.assets)
     downloads, data = data_files(site_root, model.catalog, state=state)
     years = {str(view.edition.period): view.edition.period.year for view in model.editions}
-    indexer = ShardIndexer([view.path for view in views(model)], years, model.config.language, state, workers.size)
+    indexer = ShardIndexer([view.path for view in views(model)], years, model.config.language, state, workers.size,
+                           digests)
     try:
         sizes = tuple((view.path, path, len(pdfs[path])) for view in model.editions
                       if (path := pdf.pdf_path(model.config, view)) in pdfs)
@@ -374,7 +377,7 @@ def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState
                           "again (`python -m pip install -r requirements.txt`), then build again").format(reason=exc))
     commit = clock.git(site_root, "rev-parse", "HEAD")
     files[writer.MANIFEST] = writer.manifest(model.config.version, model.built_at.isoformat(), commit,
-                                             input_hashes(site_root), files)
+                                             input_hashes(site_root), files, digests)
     return files
 
 

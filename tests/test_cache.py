@@ -226,6 +226,27 @@ def test_a_site_template_that_shows_other_pages_figures_turns_the_page_cache_off
     assert ("index.html" not in _rendered_pages(site, tmp_path / "out", monkeypatch)) == cached
 
 
+def test_each_page_is_hashed_once_a_build_and_a_reused_page_not_at_all(site, tmp_path, monkeypatch, run_cli):
+    """The writer, the search index's keys and the manifest share each file's digest (writer.Digests)."""
+    from collections import Counter
+
+    from buletin.outputs import writer
+
+    hashed: Counter[bytes] = Counter()
+    real = writer.sha256
+    monkeypatch.setattr(writer, "sha256", lambda data: hashed.update([data]) or real(data))
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    pages = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.html")}
+    assert len(pages) > 5 and all(hashed[data] == 1 for data in pages.values()), hashed
+    hashed.clear()
+    (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD + "\nKalimat baru.\n")
+    assert run_cli("build", "--site", site, "--out", out).code == 0  # it knows the files it wrote (skip.remember)
+    edited = "2020-11/sorotan/index.html"
+    assert hashed[(out / edited).read_bytes()] == 1
+    assert [p for p, data in pages.items() if p != edited and hashed[data]] == []
+
+
 def test_a_prose_edit_reuses_figures_and_values_without_reading_the_data(site, tmp_path):
     out = tmp_path / "out"
     _build(site, out)

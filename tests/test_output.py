@@ -144,3 +144,13 @@ def test_fingerprints_and_manifest():
     document = json.loads(manifest("1.0", "2020-01-01T00:00:00+00:00", None, {"site.yaml": "x"}, files))
     assert document["files"] == {names["style.css"]: sha256(b"body{}")}
     assert set(document) == {"version", "generator", "built_at", "commit", "inputs", "files"}
+
+
+def test_digests_are_of_the_very_bytes_given():
+    from buletin.outputs.writer import Digests, sha256
+
+    digests, page = Digests(), b"<p>satu</p>"
+    digests.note("a.html", page, "kept-from-the-manifest")
+    assert digests.of("a.html", page) == "kept-from-the-manifest"  # the bytes the last build wrote
+    other = b"<p>dua</p>"
+    assert digests.of("a.html", other) == sha256(other)  # other bytes at that path: hashed anew

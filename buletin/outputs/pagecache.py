@@ -21,6 +21,7 @@ from typing import Any
 from buletin.build.state import BuildState, Unkeyable, output_name
 from buletin.inputs.paths import refusal
 from buletin.model import ArticleView, EditionView, FigureRef, PageView, SiteModel, views
+from buletin.outputs.writer import Digests
 
 View = ArticleView | EditionView | PageView
 # The page's own body, the <body> element and Pagefind's marker: any other "body" may be another page's.
@@ -129,9 +130,10 @@ class LastOutput:
     file edited by hand is rendered again. The keys are kept beside the no-op record, per output folder.
     """
 
-    def __init__(self, out: Path, state: BuildState):
+    def __init__(self, out: Path, state: BuildState, digests: Digests | None = None):
         self.out = out
         self.state = state
+        self.digests = digests or Digests()
         self.record = f"{output_name(out)}.pages"
         self.keys = state.record(self.record) or {}
         self.hashes = _manifest_files(out) if self.keys else {}
@@ -161,9 +163,10 @@ class LastOutput:
             data = (self.out / path).read_bytes()
         except OSError:
             return None
-        if self.untouched(path):  # as the last build wrote it, with the bytes its manifest lists
+        if self.untouched(path) or self.digests.of(path, data) == self.hashes[path]:
+            self.digests.note(path, data, self.hashes[path])  # as the last build wrote it: its manifest's bytes
             return data
-        return data if hashlib.sha256(data).hexdigest() == self.hashes[path] else None
+        return None
 
     def save(self) -> None:
         """After the output is written: the keys of its pages, for the next build."""

@@ -20,7 +20,7 @@ from buletin.build import progress
 from buletin.build.state import BuildState, make_key
 from buletin.build.workers import cores
 from buletin.messages import _, number
-from buletin.outputs.writer import sha256
+from buletin.outputs.writer import Digests
 
 BUNDLE = "pagefind"
 SHARDS_FILE = f"{BUNDLE}/shards.json"  # the merged shards' folders, read by the search page's script
@@ -81,8 +81,9 @@ class ShardIndexer:
     """
 
     def __init__(self, expected: list[str], years: dict[str, int], language: str, state: BuildState,
-                 jobs: int | None = None):
+                 jobs: int | None = None, digests: Digests | None = None):
         self.plan = plan_shards(expected, years)
+        self.digests = digests or Digests()
         self.years, self.language, self.state, self.jobs = years, language, state, jobs or cores()
         self.shard_of = {path: name for name, paths in self.plan.items() for path in paths}
         self.waiting = {name: set(paths) for name, paths in self.plan.items()}
@@ -110,7 +111,7 @@ class ShardIndexer:
     def _start(self, name: str, pages: dict[str, bytes], at_once: int | None = None) -> None:
         """Take the shard from the build state, or start a Pagefind process for it (queued while `at_once`
         processes, by default `jobs`, are running)."""
-        key = make_key("search-shard", self.language, sorted((p, sha256(d)) for p, d in pages.items()))
+        key = make_key("search-shard", self.language, sorted((p, self.digests.of(p, d)) for p, d in pages.items()))
         found = self.state.recall("search", key)
         if found is not None:
             self.done[name] = found

@@ -29,6 +29,26 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class Digests:
+    """Each output file's sha256, worked out once a build: the writer, the search index's keys and the
+    manifest all need it. A page reused from the last output comes with the digest its manifest lists."""
+
+    def __init__(self) -> None:
+        self._known: dict[str, tuple[bytes, str]] = {}
+
+    def of(self, path: str, data: bytes) -> str:
+        found = self._known.get(path)
+        if found is not None and found[0] is data:  # these very bytes: a file's path may get others
+            return found[1]
+        digest = sha256(data)
+        self._known[path] = (data, digest)
+        return digest
+
+    def note(self, path: str, data: bytes, digest: str) -> None:
+        """`digest` is known to be that of `data` (the bytes the last build wrote, with their manifest's hash)."""
+        self._known[path] = (data, digest)
+
+
 def collect_assets(site_root: Path, problems: Problems) -> dict[str, bytes]:
     """Theme assets, overridden or added to by the site's templates/assets/, by logical name."""
     assets: dict[str, bytes] = {}
@@ -58,11 +78,12 @@ def fingerprint(assets: dict[str, bytes]) -> tuple[dict[str, str], dict[str, byt
 
 
 def manifest(version: str, built_at: str, commit: str | None, inputs: dict[str, str],
-             files: dict[str, bytes]) -> bytes:
+             files: dict[str, bytes], digests: Digests | None = None) -> bytes:
     """manifest.json: what was built, when, from what, and the hash of every output file."""
+    digest = (digests or Digests()).of
     document = {"version": version, "generator": f"buletin {__version__}", "built_at": built_at,
                 "commit": commit, "inputs": inputs,
-                "files": {path: sha256(data) for path, data in sorted(files.items()) if path != MANIFEST}}
+                "files": {path: digest(path, data) for path, data in sorted(files.items()) if path != MANIFEST}}
     return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
@@ -188,10 +209,12 @@ class Staging:
     changed.
     """
 
-    def __init__(self, out: Path, work: Path | None = None, known: Callable[[str, str], bool] | None = None):
+    def __init__(self, out: Path, work: Path | None = None, known: Callable[[str, str], bool] | None = None,
+                 digests: Digests | None = None):
         self.out = out.absolute()
         self.work = (work or self.out.parent / f".{self.out.name}.buletin-work").absolute()
         self.known = known or (lambda _path, _digest: False)  # (path, sha256) -> known to be there, unread
+        self.digests = digests or Digests()
         self.fresh: bool | None = None  # decided by the first add: no manifest in `out` yet
         self.old: tuple[set[str], set[str]] = (set(), set())
         self.staged: dict[str, Path | None] = {}  # path -> its file in the work folder; None: unchanged in `out`
@@ -259,7 +282,7 @@ class Staging:
         for path, data in sorted(files.items()):
             if self.fresh:
                 target = self.work / "new" / path
-            elif self.known(path, sha256(data)) or _same(self.out / path, data):
+            elif self.known(path, self.digests.of(path, data)) or _same(self.out / path, data):
                 self.staged[path] = None
                 continue
             else:  # a folder per writer: the kernel creates one folder's files one at a time
