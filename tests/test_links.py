@@ -1,6 +1,8 @@
 """Links and images written relative to the Markdown file work from its page; broken ones are errors."""
 from __future__ import annotations
 
+import pytest
+
 from .conftest import ARTICLE_MD
 
 SECOND = """\
@@ -67,3 +69,17 @@ def test_pictures_in_a_body_get_their_intrinsic_size_so_the_page_does_not_shift(
     assert '<img alt="Bagan" src="bagan.svg" width="300" height="120"' in page
     assert '<img alt="Lebar" src="lebar.png" width="90"' in page and 'height="100"' not in page  # as written
     assert '<img alt="Tanpa ukuran" src="polos.svg">' in page  # a picture that does not say: left alone
+
+
+@pytest.mark.parametrize(("html", "work"), [
+    ('<p>Teks<sup><a class="footnote-ref" href="#fn:1">1</a></sup>.</p>', False),  # a footnote needs nothing
+    ("<p>Tanpa tautan.</p>", False),
+    ('<p><a href="lain.md">lain</a></p>', True),
+    ("<p><A HREF='laporan.pdf'>unduh</A></p>", True),
+    ('<img alt="" src="foto.png">', True),
+    ('<video poster="x.jpg"></video>', True),
+])
+def test_the_quick_test_lets_through_every_body_with_something_to_resolve(html, work):
+    from buletin.compose.links import _REFERS
+
+    assert bool(_REFERS.search(html)) == work

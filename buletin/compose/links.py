@@ -19,7 +19,9 @@ _FETCHED = re.compile(r'<(?:img|source|video|audio|track|iframe|embed|object|scr
                       r'\b(?:src|srcset|poster|data)=["\']?([^"\'\s>]+)', re.I)
 _LINK = re.compile(r'(<a\b[^>]*?\bhref=")([^"#?]+\.md)((?:#[^"]*)?")')
 _ATTACHMENT = re.compile(r'(<a\b[^>]*?\bhref=")([^"?]+)(")')
-_REFERS = ("src=", "srcset=", "poster=", "data=", "href=")  # any of the above could apply (a quick test)
+# Whether any of the above could apply (a quick test): an address to fetch, or a link other than to an anchor
+# of the page itself (a footnote's `href="#fn:1"` needs nothing).
+_REFERS = re.compile(r"""\b(?:src|srcset|poster|data)\s*=|\bhref\s*=\s*(?!["']?#)""", re.I)
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|/|#)", re.I)
 
 
@@ -36,8 +38,7 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
 
     `pages` maps a source file (and, for a page made from data rows, the source of its list) to its page.
     """
-    lowered = body.html.lower()
-    if not any(word in lowered for word in _REFERS):
+    if not _REFERS.search(body.html):
         return body, {}  # a body that links and shows nothing: no file to find
     folder = posixpath.dirname(doc.source)
     files: dict[str, bytes] = {}
