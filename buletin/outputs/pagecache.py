@@ -2,9 +2,10 @@
 
 A page's key covers the site (templates, config, assets, downloads, the data's declarations, every page's
 title, dates, tags, summary and headline figures: what menus, lists and neighbours show, and each edition's
-lead chart, which the home page shows) and the page's own context, where a view stands for its metadata and
-`body` for the page's own text and figures. So an edited body renders only its own page again, and a chart
-whose numbers changed only the pages that show it. No theme template shows another page's body or figures
+lead chart, which the home page shows) and the page's own: for an edition, article or page, its body and
+figures (the rest of its context is made from the site's metadata); for another page, its context, where a
+view stands for its metadata. So an edited body renders only its own page again, and a chart whose numbers
+changed only the pages that show it. No theme template shows another page's body or figures
 but the lead chart; a site template that reaches for them (any `body` but the page's own, any `figures`)
 turns the cache off, as the keys do not follow it.
 """
@@ -52,7 +53,8 @@ def figure_digest(ref: FigureRef) -> str:
     """A figure as printed: its files' names carry the hash of their bytes."""
     figure = ref.figure
     return _sha(repr((ref.label, ref.svg_path, ref.csv_path, ref.folder, figure.spec, figure.series, figure.alt,
-                      figure.digits, figure.column_digits, figure.number)))
+                      figure.digits, figure.column_digits, figure.number, figure.source, figure.x_title,
+                      figure.notes)))
 
 
 def meta_digest(view: View) -> str:
@@ -83,6 +85,11 @@ class PageKeys:
         self.site = _sha(repr((model.config, model.locale.language, model.built_at, model.catalog.package,
                                [(i.path, i.title, [r.path for r in i.rows]) for i in model.row_indexes],
                                [self.meta[id(v)] for v in views(model)], lead_digests(model), extra)))
+
+    def own(self, view: View) -> str:
+        """What an edition's, article's or page's own page shows beyond the site's metadata: its body and figures.
+        (Everything else in its context is made from the model's metadata, which the site digest covers.)"""
+        return _sha(repr((self.meta[id(view)], _sha(view.body.html), [figure_digest(ref) for ref in view.figures])))
 
     def context(self, value: Any) -> Any:
         """A JSON-able stand-in for a template context: views by their metadata, long text by its hash."""

@@ -21,7 +21,7 @@ from buletin.build.workers import SharedFile, Workers
 from buletin.compose.charts import x_text  # formatting only; matplotlib is imported when drawing
 from buletin.compose.limits import TooMuchWork, bounded, capped
 from buletin.messages import _
-from buletin.model import FigureRef, SiteModel
+from buletin.model import ArticleView, EditionView, FigureRef, PageView, SiteModel
 from buletin.outputs.calendar import calendar_context, calendar_page_path
 from buletin.outputs.context import (
     by_tag,
@@ -97,6 +97,16 @@ class Renderer:
         self.nav += [(i.page.slug, i.title, i.path) for i in model.row_indexes]
         self.nav.append(("calendar", text("calendar"), calendar_page_path(model.locale)))
         self.nav.append(("search", text("search"), page_path(text("search_dir"))))
+
+    def own_view(self, job: PageJob) -> ArticleView | EditionView | PageView | None:
+        """The edition, article or page a job shows as its own (None for lists and the like)."""
+        if job.kind == "edition":
+            return self.model.editions[job.index[0]]
+        if job.kind == "article":
+            return self.model.editions[job.index[0]].articles[job.index[1]]
+        if job.kind == "page":
+            return self.model.pages[job.index[0]]
+        return None
 
     def context(self, job: PageJob) -> dict[str, Any]:
         """What the job's template shows, besides what every page shows."""
@@ -212,14 +222,16 @@ def render_site(model: SiteModel, theme: Theme, state: Any, workers: Workers, la
     keys = None
     if last is not None:
         sources, trusted = template_sources(theme.site_root / "templates", THEME_DIR / "templates")
-        keys = PageKeys(model, (theme.assets, theme.downloads, sources)) if trusted else None
+        keys = PageKeys(model, (theme.assets, theme.downloads, theme.pdfs, sources)) if trusted else None
     out: dict[str, bytes] = {}
     pending = []
     for job in jobs:
         html = None
         if keys is not None and last is not None:
-            html = last.page(job.path, make_key("page", keys.site, job.template, job.path,
-                                                keys.context(renderer.context(job))))
+            view = renderer.own_view(job)  # its context is made from it and the site's metadata alone
+            shown = keys.own(view) if view is not None else keys.context(renderer.context(job))
+            html = last.page(job.path, make_key("page", keys.site, job.template, job.path, job.kind, job.index,
+                                                shown))
         if html is None:
             pending.append(job)
         else:
