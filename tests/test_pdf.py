@@ -215,6 +215,21 @@ def test_the_key_changes_with_the_edition_and_not_with_other_pages(tmp_path_fact
         assert (other_source != source) == changes, name  # the key follows exactly what the PDF is made from
 
 
+def test_a_figures_notes_change_the_key_as_they_change_the_pdf(tiny):
+    """A note of data/catatan.yaml under a chart is printed in the PDF, so it is in the PDF's key."""
+    from dataclasses import replace
+
+    model, view = tiny
+    article = next(a for a in view.articles if a.figures)
+    ref = article.figures[0]
+    noted = replace(ref, figure=replace(ref.figure, notes=("Unit usaha, Buton, November 2020 — Benar.",)))
+    other = replace(view, articles=tuple(replace(a, figures=(noted, *a.figures[1:])) if a is article else a
+                                         for a in view.articles))
+    assert pdf.pdf_source(model, other, model.built_at) != pdf.pdf_source(model, view, model.built_at)
+    assert make_key(*pdf.pdf_key_parts(model, other, model.built_at)) != \
+        make_key(*pdf.pdf_key_parts(model, view, model.built_at))
+
+
 def test_a_new_picture_changes_the_key(tmp_path_factory):
     article = ARTICLE_MD.replace("Paragraf penutup.", "![Foto](foto.png)")
     keys = []

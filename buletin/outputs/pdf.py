@@ -29,6 +29,7 @@ from buletin.build.workers import Workers
 from buletin.inputs.config import SiteConfig
 from buletin.messages import _, number
 from buletin.model import EditionView, FigureRef, SiteModel
+from buletin.outputs.pagecache import figure_digest
 from buletin.outputs.pdfsource import TEMPLATE, PdfSource, document_date, json_text, pdf_source
 from buletin.problems import Problems
 from buletin.urls import slugify
@@ -119,10 +120,7 @@ def pdf_key_parts(model: SiteModel, view: EditionView, built_at: dt.datetime) ->
 
 
 def _body_digest(path: str, html: str, figures: tuple[FigureRef, ...], *more: str) -> str:
-    shown = [(ref.label, ref.figure.spec, ref.figure.series, ref.figure.alt, ref.figure.digits,
-              ref.figure.column_digits, ref.figure.source, ref.figure.x_title,
-              hashlib.sha256(ref.figure.svg or b"").hexdigest()) for ref in figures]
-    return _sha(repr((path, _sha(html), shown, more)))
+    return _sha(repr((path, _sha(html), [figure_digest(ref) for ref in figures], more)))  # as the pages show them
 
 
 # ---------------------------------------------------------------- compiling
