@@ -94,6 +94,18 @@ def _edit(kind: str, n: int):
             (root / SECOND).write_text(f"---\ntitle: Kedua {n}\ndate: 2020-11-20\n---\n\n```chart\ntitle: Nilai "
                                        "Oktober\ntype: bar\ndata: ikm\nfilter: {periode: '2020-10'}\nx: kode_wilayah\n"
                                        "y: nilai\n```\n", encoding="utf-8")
+        elif kind == "note":  # a data/catatan.yaml note under a chart (and its PDF's)
+            note = root / "data/catatan.yaml"
+            if n % 3:
+                note.write_text("- data: ikm\n  row: {periode: 2020-11, kode_wilayah: 7402}\n  column: unit_usaha\n"
+                                f"  note: Catatan {n}.\n", encoding="utf-8")
+            else:
+                note.unlink(missing_ok=True)
+        elif kind == "pdf":
+            config = root / "site.yaml"
+            text = config.read_text(encoding="utf-8")
+            config.write_text(text.replace("pdf: true\n", "") if "pdf: true" in text else text + "pdf: true\n",
+                              encoding="utf-8")
         elif kind == "october":
             change(IKM, r"2020-10,7402,3700,\d+", f"2020-10,7402,3700,{480 + n}")
         elif kind == "remove":
@@ -104,7 +116,7 @@ def _edit(kind: str, n: int):
 
 
 EDITS = ["prose", "title", "tags", "cell", "label", "chart", "config", "summary", "template", "add", "remove",
-         "draft", "second-chart", "october"]
+         "draft", "second-chart", "october", "note", "pdf"]
 
 
 def _build(site: Path, out: Path, cached: bool) -> None:
