@@ -5,7 +5,8 @@ Two memory figures per run:
   the child's own reaped children, as a maximum, not a sum);
 - `tree_mb`: the peak over time of the summed proportional set size (PSS) of the child and all of its
   descendants, sampled every 20 ms from /proc, so a process pool is counted as a whole (in a separate run:
-  the sampling slows the build it watches).
+  the sampling slows the build it watches). A vfork()ed child that has not yet started its program shares
+  its parent's memory and is left out (the kcmp system call tells), or the parent would count twice.
 """
 from __future__ import annotations
 
@@ -16,7 +17,9 @@ import tempfile
 import threading
 import time
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 SAMPLE_INTERVAL = 0.02
 
@@ -44,12 +47,31 @@ def _children(pid: int) -> list[int]:
 
 
 def _tree(pid: int) -> list[int]:
+    """The process and its descendants, less any child that still shares its parent's memory (see _same_memory)."""
     pids, todo = [], [pid]
     while todo:
         current = todo.pop()
         pids.append(current)
-        todo += _children(current)
+        todo += [child for child in _children(current) if not _same_memory(current, child)]
     return pids
+
+
+_KCMP = {"x86_64": 312, "aarch64": 272}.get(os.uname().machine)  # the kcmp system call's number
+_KCMP_VM = 1
+
+
+def _same_memory(parent: int, child: int) -> bool:
+    """Whether `child` is a vfork()ed child that has not yet run its program: it uses its parent's memory, and
+    its smaps would count all of it a second time. (Python starts a subprocess that way; a build starts Pagefind
+    and git dozens of times, and a sample that fell in that instant counted the build's 100 MB twice.)"""
+    return _KCMP is not None and _libc().syscall(_KCMP, parent, child, _KCMP_VM, 0, 0) == 0
+
+
+@lru_cache(maxsize=1)
+def _libc() -> Any:
+    import ctypes
+
+    return ctypes.CDLL(None, use_errno=True)
 
 
 def _pss_kb(pid: int) -> int:
