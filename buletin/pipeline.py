@@ -57,6 +57,7 @@ from buletin.outputs.downloads import data_files
 from buletin.outputs.feeds import atom_feed, robots, sitemap
 from buletin.outputs.headers import HEADERS_FILE, headers_file
 from buletin.outputs.linkcheck import check_links, planned_paths
+from buletin.outputs.manifest import MANIFEST, Digests, manifest
 from buletin.outputs.pagecache import LastOutput
 from buletin.outputs.render import Theme, render_site
 from buletin.outputs.search import SearchUnavailable, ShardIndexer
@@ -170,7 +171,7 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
     drawn = _draw(plan, made, inputs.config, state, workers)
     workers.renew()
     model = assemble(plan, made, inputs.config, current.locale, inputs.catalog, built_at, upcoming)
-    digests = writer.Digests()  # each output file hashed once
+    digests = Digests()  # each output file hashed once
     last = LastOutput(options.out, state, digests) if options.out and options.cache_dir else None
     warnings: list[str] = []
     pdfs = pdf.edition_pdfs(model, state, workers, problems)  # before the pages: an edition page shows its size
@@ -200,7 +201,7 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
 
 def _rendered(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState, workers: Workers,
               warnings: list[str], last: LastOutput | None, pdfs: dict[str, bytes], staging: writer.Staging | None,
-              digests: writer.Digests, problems: Problems) -> dict[str, bytes]:
+              digests: Digests, problems: Problems) -> dict[str, bytes]:
     """Every output file, its links checked; a template's error at its line."""
     try:
         files = _render(site_root, model, inputs, state, workers, warnings, last, pdfs, staging, digests)
@@ -338,7 +339,7 @@ def _draw(plan: SitePlan, made: Made, config: SiteConfig, state: BuildState, wor
 
 def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState, workers: Workers,
             warnings: list[str], last: LastOutput | None, pdfs: dict[str, bytes],
-            staging: writer.Staging | None, digests: writer.Digests) -> dict[str, bytes]:
+            staging: writer.Staging | None, digests: Digests) -> dict[str, bytes]:
     """Every output file by path, manifest last. The files are written into `staging` while Pagefind indexes
     (a cold build's writing is a second or more of waiting for the disk)."""
     names, files = writer.fingerprint(inputs.assets)
@@ -376,7 +377,7 @@ def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState
         warnings.append(_("the search index was not built ({reason}); the search page will say so: install buletin "
                           "again (`python -m pip install -r requirements.txt`), then build again").format(reason=exc))
     commit = clock.git(site_root, "rev-parse", "HEAD")
-    files[writer.MANIFEST] = writer.manifest(model.config.version, model.built_at.isoformat(), commit,
+    files[MANIFEST] = manifest(model.config.version, model.built_at.isoformat(), commit,
                                              input_hashes(site_root), files, digests)
     return files
 

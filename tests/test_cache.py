@@ -227,14 +227,14 @@ def test_a_site_template_that_shows_other_pages_figures_turns_the_page_cache_off
 
 
 def test_each_page_is_hashed_once_a_build_and_a_reused_page_not_at_all(site, tmp_path, monkeypatch, run_cli):
-    """The writer, the search index's keys and the manifest share each file's digest (writer.Digests)."""
+    """The writer, the search index's keys and the manifest share each file's digest (manifest.Digests)."""
     from collections import Counter
 
-    from buletin.outputs import writer
+    from buletin.outputs import manifest
 
     hashed: Counter[bytes] = Counter()
-    real = writer.sha256
-    monkeypatch.setattr(writer, "sha256", lambda data: hashed.update([data]) or real(data))
+    real = manifest.sha256
+    monkeypatch.setattr(manifest, "sha256", lambda data: hashed.update([data]) or real(data))
     out = tmp_path / "out"
     assert run_cli("build", "--site", site, "--out", out).code == 0
     pages = {p.relative_to(out).as_posix(): p.read_bytes() for p in out.rglob("*.html")}

@@ -3,7 +3,8 @@ import os
 
 import pytest
 
-from buletin.outputs.writer import check_output_folder, fingerprint, manifest, sha256, write_site
+from buletin.outputs.manifest import manifest, sha256
+from buletin.outputs.writer import check_output_folder, fingerprint, write_site
 from buletin.problems import OutputError
 
 
@@ -147,7 +148,7 @@ def test_fingerprints_and_manifest():
 
 
 def test_digests_are_of_the_very_bytes_given():
-    from buletin.outputs.writer import Digests, sha256
+    from buletin.outputs.manifest import Digests, sha256
 
     digests, page = Digests(), b"<p>satu</p>"
     digests.note("a.html", page, "kept-from-the-manifest")

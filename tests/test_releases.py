@@ -16,7 +16,8 @@ from buletin.i18n import Locale
 from buletin.inputs.catalog import load_catalog
 from buletin.inputs.releases import mark_published
 from buletin.inputs.revisions import find_revision
-from buletin.outputs.writer import sha256, site_lock
+from buletin.outputs.manifest import sha256
+from buletin.outputs.writer import site_lock
 from buletin.problems import Problems
 
 from .conftest import IKM_CSV, OCTOBER_MD

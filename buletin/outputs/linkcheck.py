@@ -11,6 +11,7 @@ from buletin.outputs import pdf, writer
 from buletin.outputs.calendar import calendar_ics_path
 from buletin.outputs.downloads import data_files
 from buletin.outputs.headers import HEADERS_FILE
+from buletin.outputs.manifest import MANIFEST
 from buletin.outputs.render import page_jobs
 from buletin.problems import Problems
 
@@ -27,7 +28,7 @@ def planned_paths(model: SiteModel, site_root: Path, assets: dict[str, bytes], f
     paths |= set(data_files(site_root, model.catalog)[1])
     for period, catalog in frozen.items():
         paths |= set(data_files(site_root, catalog, prefix=f"{period}/data/")[1])
-    paths |= {"feed.xml", "robots.txt", "sitemap.xml", HEADERS_FILE, writer.MANIFEST, calendar_ics_path(model.locale)}
+    paths |= {"feed.xml", "robots.txt", "sitemap.xml", HEADERS_FILE, MANIFEST, calendar_ics_path(model.locale)}
     if model.config.pdf:
         paths |= {pdf.pdf_path(model.config, view) for view in model.editions}
     return paths

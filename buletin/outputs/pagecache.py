@@ -22,7 +22,7 @@ from typing import Any
 from buletin.build.state import BuildState, Unkeyable, output_name
 from buletin.inputs.paths import refusal
 from buletin.model import ArticleView, EditionView, FigureRef, PageView, SiteModel, views
-from buletin.outputs.writer import Digests
+from buletin.outputs.manifest import Digests
 
 View = ArticleView | EditionView | PageView
 # The page's own body, the <body> element and Pagefind's marker: any other "body" may be another page's.

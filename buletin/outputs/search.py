@@ -20,7 +20,7 @@ from buletin.build import progress
 from buletin.build.state import BuildState, make_key
 from buletin.build.workers import cores
 from buletin.messages import _, number
-from buletin.outputs.writer import Digests
+from buletin.outputs.manifest import Digests
 
 BUNDLE = "pagefind"
 SHARDS_FILE = f"{BUNDLE}/shards.json"  # the merged shards' folders, read by the search page's script

@@ -1,8 +1,6 @@
-"""Writing the site: fingerprinted assets, manifest.json, and an atomic swap into the output folder."""
+"""Writing the site: fingerprinted assets and an atomic swap into the output folder."""
 from __future__ import annotations
 
-import hashlib
-import json
 import os
 import shutil
 import sys
@@ -12,41 +10,16 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from buletin import __version__
 from buletin.inputs.paths import refused as refused_reading
 from buletin.messages import _
+from buletin.outputs.manifest import MANIFEST, Digests, sha256
 from buletin.problems import OutputError, Problems, UsageError
 
 THEME_ASSETS = Path(__file__).parent.parent / "theme" / "assets"
-MANIFEST = "manifest.json"
 WRITERS = 2  # threads writing the output's files (see Staging._write)
 THREADED_FROM = 200  # files: a smaller tree is written by one thread, as threads would cost more than they save
 
 
-
-
-def sha256(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
-class Digests:
-    """Each output file's sha256, worked out once a build: the writer, the search index's keys and the
-    manifest all need it. A page reused from the last output comes with the digest its manifest lists."""
-
-    def __init__(self) -> None:
-        self._known: dict[str, tuple[bytes, str]] = {}
-
-    def of(self, path: str, data: bytes) -> str:
-        found = self._known.get(path)
-        if found is not None and found[0] is data:  # these very bytes: a file's path may get others
-            return found[1]
-        digest = sha256(data)
-        self._known[path] = (data, digest)
-        return digest
-
-    def note(self, path: str, data: bytes, digest: str) -> None:
-        """`digest` is known to be that of `data` (the bytes the last build wrote, with their manifest's hash)."""
-        self._known[path] = (data, digest)
 
 
 def collect_assets(site_root: Path, problems: Problems) -> dict[str, bytes]:
@@ -75,16 +48,6 @@ def fingerprint(assets: dict[str, bytes]) -> tuple[dict[str, str], dict[str, byt
         names[name] = hashed
         files[hashed] = data
     return names, files
-
-
-def manifest(version: str, built_at: str, commit: str | None, inputs: dict[str, str],
-             files: dict[str, bytes], digests: Digests | None = None) -> bytes:
-    """manifest.json: what was built, when, from what, and the hash of every output file."""
-    digest = (digests or Digests()).of
-    document = {"version": version, "generator": f"buletin {__version__}", "built_at": built_at,
-                "commit": commit, "inputs": inputs,
-                "files": {path: digest(path, data) for path, data in sorted(files.items()) if path != MANIFEST}}
-    return (json.dumps(document, indent=2, ensure_ascii=False) + "\n").encode("utf-8")
 
 
 def check_output_folder(out: Path, site_root: Path) -> None:
