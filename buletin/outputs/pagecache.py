@@ -88,8 +88,9 @@ class PageKeys:
 
     def own(self, view: View) -> str:
         """What an edition's, article's or page's own page shows beyond the site's metadata: its body and figures.
-        (Everything else in its context is made from the model's metadata, which the site digest covers.)"""
-        return _sha(repr((self.meta[id(view)], _sha(view.body.html), [figure_digest(ref) for ref in view.figures])))
+        (Everything else in its context is made from the model's metadata, which the site digest covers, its own
+        too: the page's key names its place in the model.)"""
+        return _sha(repr((_sha(view.body.html), [figure_digest(ref) for ref in view.figures])))
 
     def context(self, value: Any) -> Any:
         """A JSON-able stand-in for a template context: views by their metadata, long text by its hash."""

@@ -20,8 +20,6 @@ WRITERS = 2  # threads writing the output's files (see Staging._write)
 THREADED_FROM = 200  # files: a smaller tree is written by one thread, as threads would cost more than they save
 
 
-
-
 def collect_assets(site_root: Path, problems: Problems) -> dict[str, bytes]:
     """Theme assets, overridden or added to by the site's templates/assets/, by logical name."""
     assets: dict[str, bytes] = {}
