@@ -307,6 +307,30 @@ def test_a_renewed_pool_forks_fresh_workers_where_they_are_cheap(monkeypatch, me
         assert len(first | second) <= 2, (first, second)
 
 
+def test_warming_under_forkserver_starts_the_server_and_waits_for_no_import(monkeypatch, tmp_path):
+    """A cold build warms the pool before reading its inputs, so that the server imports the libraries
+    meanwhile. A worker started at once would make the build wait for those imports (most of a second)."""
+    import time
+    from multiprocessing import forkserver
+
+    from buletin.build.workers import Workers
+
+    (tmp_path / "slow_to_import.py").write_text("import time\ntime.sleep(2)\n", encoding="utf-8")
+    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+    monkeypatch.setenv("BULETIN_START_METHOD", "forkserver")
+    forkserver._forkserver._stop()  # a server left by an earlier test would have its imports done
+    try:
+        with Workers(2, ("slow_to_import",)) as workers:
+            started = time.perf_counter()
+            workers.warm()
+            waited = time.perf_counter() - started
+            assert waited < 1.0, waited
+            assert workers._pool is None and forkserver._forkserver._forkserver_pid is not None
+            assert os.getpid() not in set(workers.map(_worker_pid, list(range(4))))
+    finally:
+        forkserver._forkserver._stop()  # the next test's server imports its own modules
+
+
 def test_a_theme_macro_that_calls_itself_is_reported_and_the_output_kept(make_site, run_cli, tmp_path, tree_snapshot):
     """`check` does not render the theme; a build does, and stops at the recursion with a message."""
     site, out = make_site(), tmp_path / "out"

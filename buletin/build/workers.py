@@ -76,9 +76,7 @@ class Workers:
 
             context = multiprocessing.get_context(start_method())
             if context.get_start_method() == "forkserver":
-                if self.preload:
-                    context.set_forkserver_preload(list(self.preload))
-                _start_forkserver()
+                self._start_server(context)
             self._pool = ProcessPoolExecutor(self.size, mp_context=context, initializer=start_worker,
                                              initargs=(os.getpid(), messages.language()))
         return self._pool
@@ -95,10 +93,21 @@ class Workers:
         for future in futures:
             yield from future.result()
 
+    def _start_server(self, context: Any) -> None:
+        if self.preload:
+            context.set_forkserver_preload(list(self.preload))
+        _start_forkserver()
+
     def warm(self) -> None:
-        """Start the processes now, without waiting for them, so they are ready (their libraries imported) by
-        the time the first tasks come: a cold build's first stages run meanwhile."""
+        """Start importing the libraries now, without waiting, so that the workers are ready by the time the first
+        tasks come: a cold build's first stages run meanwhile. Under forkserver only the server starts (a worker
+        started now would wait for the server's imports, and the build with it)."""
         if self.size < 2 or self._pool is not None:
+            return
+        if start_method() == "forkserver":
+            import multiprocessing
+
+            self._start_server(multiprocessing.get_context("forkserver"))
             return
         pool = self.pool()
         for _ in range(self.size):
