@@ -140,6 +140,11 @@ def test_a_no_op_build_is_skipped_and_any_change_rebuilds(site, run_cli, tmp_pat
     out = tmp_path / "out"
     assert "built" in run_cli("build", "--site", site, "--out", out).out
     assert "nothing changed" in run_cli("build", "--site", site, "--out", out).out
+    probe = ("import sys; from buletin.cli import main; "
+             f"code = main(['build', '--site', {str(site)!r}, '--out', {str(out)!r}]); "
+             "print(code, 'sqlite3' in sys.modules)")  # the skip opens no store: it is start-up time
+    done = subprocess.run([sys.executable, "-c", probe], capture_output=True, text=True, check=True)
+    assert "nothing changed" in done.stdout and done.stdout.split()[-2:] == ["0", "False"]
     (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD.replace("Paragraf penutup.", "Penutup baru."))
     assert "built" in run_cli("build", "--site", site, "--out", out).out
     assert "Penutup baru." in (out / "2020-11/sorotan/index.html").read_text()

@@ -25,11 +25,13 @@ from collections.abc import Mapping
 from contextlib import suppress
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from buletin import __version__, messages
-from buletin.build.store import Store
 from buletin.messages import _
+
+if TYPE_CHECKING:  # the store (and sqlite3) is imported when first opened: a skipped build never opens it
+    from buletin.build.store import Store
 
 DEFAULT_DIR = ".buletin-cache"
 PREVIEW_FOLDER = "preview"  # where `serve` builds, in the cache folder: output/ is left to `build`
@@ -171,6 +173,8 @@ class BuildState:
             if not self.read_only:
                 with suppress(OSError):  # a folder that cannot be written: the store then fails to open, once
                     tag(self.root)
+            from buletin.build.store import Store
+
             self._store = Store(self.root, self.read_only)
         return self._store
 
