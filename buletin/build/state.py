@@ -46,14 +46,24 @@ _LIBRARIES = ("jinja2", "markdown", "matplotlib", "pandas", "openpyxl", "pyyaml"
 def versions() -> tuple[tuple[str, str], ...]:
     """buletin's and its libraries' versions: a new release of any invalidates what it may have produced."""
     code = hashlib.sha256()
-    for path in sorted(Path(__file__).parent.parent.rglob("*")):
-        # templates are applied after the cache, never in it; the message catalogue's words are in it
-        if path.suffix in (".py", ".mo") and path.is_file():
-            code.update(path.name.encode() + path.read_bytes())
+    for path in _code_files(Path(__file__).parent.parent):
+        with open(path, "rb") as file:
+            code.update(os.path.basename(path).encode() + file.read())
     installed = _installed()
     found = [("buletin", __version__), ("buletin-code", code.hexdigest())]
     found += [(name, installed.get(_normal(name)) or _metadata_version(name)) for name in _LIBRARIES]
     return tuple(found)
+
+
+def _code_files(package: Path) -> list[str]:
+    """The package's modules and compiled message catalogues, in a fixed order. Templates are applied after
+    the cache, never in it; the catalogue's words are in it. (A walk that skips __pycache__ and stats no file:
+    every build, even one that is skipped, starts here.)"""
+    found = []
+    for folder, folders, names in os.walk(package):
+        folders[:] = sorted(name for name in folders if name != "__pycache__")
+        found += [os.path.join(folder, name) for name in sorted(names) if name.endswith((".py", ".mo"))]
+    return found
 
 
 def _normal(name: str) -> str:
