@@ -23,7 +23,8 @@ def check(cache_dir: Path, site_root: Path, out: Path, drafts: bool, base_url: s
     record = record if isinstance(record, dict) else {}
     _recall_hashes(site_root, record)
     print_ = fingerprint(site_root, out, drafts, base_url)
-    if record.get("fingerprint") != print_ or not out.is_dir() or not _untouched(out, record.get("files") or {}):
+    if record.get("fingerprint") != print_ or not out.is_dir() or not _untouched(out, record.get("files") or {}) \
+            or not _no_file_added(out, record.get("folders") or {}):
         return print_, None
     return print_, len(record["files"])
 
@@ -44,6 +45,20 @@ def _untouched(out: Path, files: dict[str, list[int]]) -> bool:
     return True
 
 
+def _no_file_added(out: Path, folders: dict[str, int]) -> bool:
+    """Whether no file was added to (or removed from) the output's folders since the last build: a folder's
+    mtime changes with its listing."""
+    if not folders:
+        return False
+    for name, mtime in folders.items():
+        try:
+            if os.lstat(f"{out}/{name}").st_mtime_ns != mtime:
+                return False
+        except OSError:
+            return False
+    return True
+
+
 def _recall_hashes(site_root: Path, record: dict) -> None:
     """The input files' hashes noted by the last build, for files unchanged since (same size and mtime),
     except those written just before it noted them (a change in the same instant would go unseen)."""
@@ -57,9 +72,11 @@ def _recall_hashes(site_root: Path, record: dict) -> None:
 def fingerprint(site_root: Path, out: Path, drafts: bool, base_url: str | None) -> str:
     """Everything a build's output depends on: inputs, options, versions, time and commit."""
     parts = {
-        "inputs": paths.input_hashes(site_root), "out": str(out.resolve()), "drafts": drafts,
+        "inputs": paths.input_hashes(site_root, hidden=True), "out": str(out.resolve()), "drafts": drafts,
         "base_url": base_url, "versions": versions(), "epoch": os.environ.get("SOURCE_DATE_EPOCH"),
         "commit": clock.git(site_root, "log", "-1", "--format=%H %ct"), "now": _quarter_hour(), "theme": _theme(),
+        # a revision is dated by its commit only while its data file is committed as it is (clock.uncommitted)
+        "uncommitted": clock.git(site_root, "status", "--porcelain", "--untracked-files=all", "--", "data"),
     }
     return hashlib.sha256(json.dumps(parts, sort_keys=True, default=str).encode("utf-8")).hexdigest()
 
@@ -82,16 +99,19 @@ def _quarter_hour() -> str:
     return now.replace(minute=now.minute - now.minute % 15, second=0, microsecond=0).isoformat()
 
 
-def _tree(out: Path) -> dict[str, list[int]]:
-    """Size and mtime of every output file: a file edited or removed by hand makes the next build run."""
+def _tree(out: Path) -> tuple[dict[str, list[int]], dict[str, int]]:
+    """Size and mtime of every output file, and mtime of every folder: a file edited, removed or added by
+    hand makes the next build run."""
     from buletin.outputs.writer import walk
 
-    files = {}
+    files, folders = {}, {"": os.lstat(out).st_mtime_ns}
     for name, entry in walk(out):
-        if not entry.is_dir(follow_symlinks=False):
-            stat = entry.stat()
+        stat = entry.stat(follow_symlinks=False)
+        if entry.is_dir(follow_symlinks=False):
+            folders[name] = stat.st_mtime_ns
+        else:
             files[name] = [stat.st_size, stat.st_mtime_ns]
-    return dict(sorted(files.items()))
+    return dict(sorted(files.items())), dict(sorted(folders.items()))
 
 
 def remember(cache_dir: Path, site_root: Path, out: Path, print_: str) -> None:
@@ -99,5 +119,6 @@ def remember(cache_dir: Path, site_root: Path, out: Path, print_: str) -> None:
     site = os.path.abspath(site_root)
     hashes = {os.path.relpath(path, site): list(noted) for path, noted in paths._HASHED.items()
               if path.startswith(site + os.sep)}
+    files, folders = _tree(out)
     BuildState(cache_dir).write_record(f"{output_name(out)}.build", {
-        "fingerprint": print_, "files": _tree(out), "hashes": hashes, "noted": time.time_ns()})
+        "fingerprint": print_, "files": files, "folders": folders, "hashes": hashes, "noted": time.time_ns()})

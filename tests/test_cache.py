@@ -154,6 +154,48 @@ def test_a_no_op_build_is_skipped_and_any_change_rebuilds(site, run_cli, tmp_pat
     assert "built" in run_cli("build", "--site", site, "--out", out, "--drafts").out  # other options
 
 
+def _hidden_dataset(site: Path) -> None:
+    (site / "data/catatan.csv").rename(site / "data/.catatan.csv")
+    package = site / "data/datapackage.yaml"
+    package.write_text(package.read_text().replace("path: catatan.csv", "path: .catatan.csv"))
+
+
+def _linked_data_folder(site: Path) -> None:
+    (site / "bersama").mkdir()
+    (site / "data/catatan.csv").rename(site / "bersama/catatan.csv")
+    (site / "data/sub").symlink_to("../bersama")
+    package = site / "data/datapackage.yaml"
+    package.write_text(package.read_text().replace("path: catatan.csv", "path: sub/catatan.csv"))
+
+
+def _hidden_picture(site: Path) -> None:
+    (site / "content/2020-11/.peta.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg"><rect fill="red"/></svg>')
+    (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD + "\n![Peta](.peta.svg)\n")
+
+
+@pytest.mark.parametrize("setup, edit", [
+    pytest.param(_hidden_dataset, lambda s: (s / "data/.catatan.csv").write_text("no,teks\n1,dua\n"),
+                 id="hidden-dataset"),
+    pytest.param(_linked_data_folder, lambda s: (s / "bersama/catatan.csv").write_text("no,teks\n1,dua\n"),
+                 id="linked-folder"),
+    pytest.param(_hidden_picture, lambda s: (s / "content/2020-11/.peta.svg").write_text(
+        '<svg xmlns="http://www.w3.org/2000/svg"><rect fill="blue"/></svg>'), id="hidden-picture"),
+    pytest.param(lambda s: None, lambda s: (s.parent / "out/tambahan.txt").write_text("by hand"),
+                 id="file-added-to-the-output"),
+    pytest.param(lambda s: None, lambda s: (s.parent / "out/2020-11/tambahan.txt").write_text("by hand"),
+                 id="file-added-to-an-output-folder"),
+])
+def test_the_skip_sees_every_file_the_build_reads(site, run_cli, tmp_path, setup, edit):
+    setup(site)
+    out = tmp_path / "out"
+    assert "built" in run_cli("build", "--site", site, "--out", out).out
+    assert "nothing changed" in run_cli("build", "--site", site, "--out", out).out
+    edit(site)
+    assert "built" in run_cli("build", "--site", site, "--out", out).out
+    assert run_cli("build", "--site", site, "--out", tmp_path / "fresh", "--no-cache").code == 0
+    assert tree_snapshot(out) == tree_snapshot(tmp_path / "fresh")
+
+
 def _rendered_pages(site: Path, out: Path, monkeypatch) -> list[str]:
     """The pages a cached build renders through the templates (the others come from the cache)."""
     from buletin.outputs import render
@@ -184,6 +226,39 @@ def test_a_site_template_that_shows_another_pages_body_turns_the_page_cache_off(
     (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD + "\nKalimat baru.\n")
     assert "index.html" in _rendered_pages(site, tmp_path / "out", monkeypatch)
     assert "Kalimat baru." in (tmp_path / "out/index.html").read_text()
+
+
+def test_a_site_template_that_shows_the_editions_ahead_follows_their_dates(site, tmp_path, monkeypatch):
+    (site / "templates").mkdir()
+    (site / "templates/footer_extra.html").write_text(
+        "{% for e in model.upcoming %}<p>Berikutnya: {{ e.period }} pada {{ e.published }}</p>{% endfor %}")
+    (site / "content/2021-01").mkdir()
+    scheduled = "---\npublished: 2021-02-05\nsummary: Januari.\n---\nTeks Januari.\n"
+    (site / "content/2021-01/index.md").write_text(scheduled)
+    _build(site, tmp_path / "out")
+    assert "pada 2021-02-05" in (tmp_path / "out/index.html").read_text()
+    (site / "content/2021-01/index.md").write_text(scheduled.replace("2021-02-05", "2021-02-08"))
+    assert "index.html" in _rendered_pages(site, tmp_path / "out", monkeypatch)
+    _build(site, tmp_path / "fresh", cached=False)
+    assert tree_snapshot(tmp_path / "out") == tree_snapshot(tmp_path / "fresh")
+    assert "pada 2021-02-08" in (tmp_path / "out/index.html").read_text()
+
+
+def test_the_page_keys_name_every_field_of_the_model():
+    """A field added to the site model, which any template may print, must be added to the keys too (or a site
+    template that names it turns the page cache off)."""
+    import dataclasses
+    import inspect
+
+    from buletin.model import SiteModel
+    from buletin.outputs import pagecache
+
+    source = inspect.getsource(pagecache)
+    by_views = {"editions", "pages"}  # views(model) lists every edition, article and page
+    assert "views(model)" in source
+    fields = [f.name for f in dataclasses.fields(SiteModel) if f.name not in by_views]
+    unkeyed = [name for name in fields if f"model.{name}" not in source and not pagecache._OTHERS.search(name)]
+    assert unkeyed == []
 
 
 SECOND_MD = """\

@@ -288,6 +288,37 @@ def test_the_notice_is_dated_by_the_commit_that_changed_the_periods_rows(site, r
     assert _row(_html(out, "2020-10/index.html"), "Unit usaha, Oktober 2020") == ["13.000", "13.110", "+110 (+0,8%)"]
 
 
+def _revised_in_git(repo: Path, site: Path, run_cli) -> None:
+    """October published on 5 November, then revised in a commit of 1 December (Makassar time)."""
+    _git(repo, "init", "-q")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "start")
+    assert run_cli("publish", "2020-10", "--site", site, "--date", "2020-11-05").code == 0
+    (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-10,7401,4300", "2020-10,7401,4400"))
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "revised", when="2020-12-01T09:00:00+08:00")
+
+
+def test_a_file_leaving_git_dates_its_revision_by_the_build_in_an_incremental_build(site, run_cli, tmp_path):
+    out = tmp_path / "out"
+    _revised_in_git(site, site, run_cli)
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    assert _revision_date(out, "2020-10/index.html") == "2020-12-01"
+    _git(site, "rm", "-q", "--cached", "data/ikm.csv")  # same bytes, same commit: only git's view changed
+    assert "built" in run_cli("build", "--site", site, "--out", out).out
+    assert _revision_date(out, "2020-10/index.html") == "2021-01-01"  # SOURCE_DATE_EPOCH, as a fresh build says
+
+
+def test_a_site_in_a_folder_of_a_git_checkout_is_dated_by_its_commits(make_site, run_cli, tmp_path):
+    (tmp_path / "repo").mkdir()
+    site = make_site({"content/2020-10/index.md": OCTOBER_MD}, name="repo/bulletin")
+    _revised_in_git(tmp_path / "repo", site, run_cli)
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    assert _revision_date(out, "2020-10/index.html") == "2020-12-01"
+    assert len(json.loads((out / "manifest.json").read_text())["commit"]) == 40
+
+
 def test_an_untracked_data_file_is_dated_by_the_build(site, run_cli, tmp_path):
     assert run_cli("publish", "2020-10", "--site", site).code == 0
     (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-10,7401,4300", "2020-10,7401,4400"))

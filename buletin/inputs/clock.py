@@ -6,9 +6,15 @@ import os
 from pathlib import Path
 
 
+def in_checkout(site_root: Path) -> bool:
+    """Whether the site is in a git checkout: at its top or in a folder of it (a few stats, no git process)."""
+    folder = Path(os.path.abspath(site_root))
+    return any((parent / ".git").exists() for parent in (folder, *folder.parents))
+
+
 def git(site_root: Path, *args: str) -> str | None:
     """A git command's output in the site's checkout; None outside one or on failure."""
-    if not (site_root / ".git").exists():
+    if not in_checkout(site_root):
         return None
     import subprocess
 
@@ -54,7 +60,7 @@ def file_history(site_root: Path, path: str, limit: int = 50) -> list[tuple[str,
 
 def file_at(site_root: Path, commit: str, path: str) -> bytes | None:
     """A file's bytes as a commit holds them; None when it does not (or outside git)."""
-    if not (site_root / ".git").exists():
+    if not in_checkout(site_root):
         return None
     import subprocess
 

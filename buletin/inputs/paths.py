@@ -133,12 +133,15 @@ INPUT_DIRS = ("content", "data", "templates")
 _HASHED: dict[str, tuple[int, int, str]] = {}  # path -> (size, mtime_ns, sha256), for a second call
 
 
-def input_hashes(site_root: Path, extra: tuple[str, ...] = ("site.yaml",)) -> dict[str, str]:
+def input_hashes(site_root: Path, extra: tuple[str, ...] = ("site.yaml",), hidden: bool = False) -> dict[str, str]:
     """sha256 of every input file (config, content, data, templates), by path relative to the site.
 
     Walked with os.scandir, which knows from the folder listing which entries are links: only those are
-    resolved (a link leading outside the site is left out, and reported by the stage that reads it). A file
-    hashed before in this process and not modified since (same size and mtime) is not read again.
+    resolved. A link, to a file or a folder, is followed when it stays inside the site (one leading outside is
+    left out, and reported by the stage that reads it). Hidden files and folders are left out unless `hidden`:
+    the no-op check wants them (a dataset may be named `.contoh.csv`), the manifest does not list an editor's
+    lock files. A file hashed before in this process and not modified since (same size and mtime) is not
+    read again.
     """
     hashes = {}
     site_root = site_root.absolute()  # the memo's keys are absolute paths
@@ -149,16 +152,23 @@ def input_hashes(site_root: Path, extra: tuple[str, ...] = ("site.yaml",)) -> di
     for folder in INPUT_DIRS:
         if linked_folder_outside(site_root, site_root / folder) or not os.path.isdir(site_root / folder):
             continue
-        todo = [(f"{folder}/", str(site_root / folder))]
+        todo, seen = [(f"{folder}/", str(site_root / folder))], {os.path.realpath(site_root / folder)}
         while todo:
             prefix, path = todo.pop()
             with os.scandir(path) as entries:
                 for entry in entries:
-                    if entry.name.startswith("."):  # hidden files and folders (the cache) are not inputs
+                    if entry.name.startswith(".") and (not hidden or entry.name == ".git"):
                         continue
                     if entry.is_symlink():
                         real = os.path.realpath(entry.path)
-                        if not real.startswith(top + os.sep) or not os.path.isfile(real):
+                        if not real.startswith(top + os.sep):
+                            continue
+                        if os.path.isdir(real):
+                            if real not in seen:  # a link to a folder above it would loop
+                                seen.add(real)
+                                todo.append((f"{prefix}{entry.name}/", entry.path))
+                            continue
+                        if not os.path.isfile(real):
                             continue
                     elif entry.is_dir():
                         todo.append((f"{prefix}{entry.name}/", entry.path))

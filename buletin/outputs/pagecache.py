@@ -1,13 +1,13 @@
 """What each page shows, as digests, so a page whose inputs did not change is not rendered again.
 
-A page's key covers the site (templates, config, assets, downloads, the data's declarations, every page's
-title, dates, tags, summary and headline figures: what menus, lists and neighbours show, and each edition's
-lead chart, which the home page shows) and the page's own: for an edition, article or page, its body and
-figures (the rest of its context is made from the site's metadata); for another page, its context, where a
-view stands for its metadata. So an edited body renders only its own page again, and a chart whose numbers
-changed only the pages that show it. No theme template shows another page's body or figures
-but the lead chart; a site template that reaches for them (any `body` but the page's own, any `figures`)
-turns the cache off, as the keys do not follow it.
+A page's key covers the site (templates, config, assets, downloads, the data's declarations, every page's title,
+dates, tags, summary and headline figures: what menus, lists and neighbours show, each edition's lead chart,
+which the home page shows, and the editions scheduled ahead) and the page's own: for an edition, article or page,
+its body and figures (the rest of its context is made from the site's metadata); for another page, its context,
+where a view stands for its metadata. So an edited body renders only its own page again, and a chart whose
+numbers changed only the pages that show it. No theme template shows another page's body or figures but the lead
+chart; a site template that reaches for them (any `body` but the page's own, any `figures`), or for the model's
+`files`, turns the cache off, as the keys do not follow it.
 """
 from __future__ import annotations
 
@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from buletin.build.state import BuildState, Unkeyable, output_name
+from buletin.inputs.content import Document
 from buletin.inputs.paths import refusal
 from buletin.model import ArticleView, EditionView, FigureRef, PageView, SiteModel, views
 from buletin.outputs.manifest import Digests
@@ -27,7 +28,7 @@ from buletin.outputs.manifest import Digests
 View = ArticleView | EditionView | PageView
 # The page's own body, the <body> element and Pagefind's marker: any other "body" may be another page's.
 _OWN_BODY = re.compile(r"{{-?\s*body\s*-?}}|</?body\b|data-pagefind-body")
-_OTHERS = re.compile(r"\b(?:body|figures)\b")
+_OTHERS = re.compile(r"\b(?:body|figures|files)\b")  # model.files: every chart's name carries its data's hash
 _JINJA = re.compile(r"{[{%].*?[}%]}", re.S)  # what a template computes; its text may say "figures" freely
 
 
@@ -77,6 +78,15 @@ def lead_digests(model: SiteModel) -> list[tuple[str | None, str | None]]:
     return [(first(e.figures), first(e.articles[0].figures) if e.articles else None) for e in model.editions]
 
 
+def upcoming_digest(model: SiteModel) -> str:
+    """The editions scheduled after today, as the release calendar (or a site template) may show them."""
+    def own(doc: Document) -> tuple:
+        return doc.source, sorted(doc.meta.items()), doc.body
+
+    return _sha(repr([(own(e), e.period, e.info, [(own(a), a.slug, a.info) for a in e.articles])
+                      for e in model.upcoming]))
+
+
 class PageKeys:
     """The digests of one build's model: `site` for what every page may show, `context()` for one page's own."""
 
@@ -84,7 +94,8 @@ class PageKeys:
         self.meta = {id(view): meta_digest(view) for view in views(model)}
         self.site = _sha(repr((model.config, model.locale.language, model.built_at, model.catalog.package,
                                [(i.path, i.title, [r.path for r in i.rows]) for i in model.row_indexes],
-                               [self.meta[id(v)] for v in views(model)], lead_digests(model), extra)))
+                               [self.meta[id(v)] for v in views(model)], lead_digests(model),
+                               upcoming_digest(model), extra)))
 
     def own(self, view: View) -> str:
         """What an edition's, article's or page's own page shows beyond the site's metadata: its body and figures.
