@@ -60,7 +60,7 @@ from buletin.outputs.linkcheck import check_links, planned_paths
 from buletin.outputs.manifest import MANIFEST, Digests, manifest
 from buletin.outputs.pagecache import LastOutput
 from buletin.outputs.render import Theme, render_site
-from buletin.outputs.search import SearchUnavailable, ShardIndexer
+from buletin.outputs.search import PagefindMissing, ShardIndexer
 from buletin.outputs.theme import RefusedTemplate, check_site_templates, template_location
 from buletin.problems import Problems, SiteError
 
@@ -373,9 +373,10 @@ def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState
         staging.add_soon(dict(files))
     try:
         files.update(indexer.files(pages))
-    except SearchUnavailable as exc:
+    except PagefindMissing as exc:
         warnings.append(_("the search index was not built ({reason}); the search page will say so: install buletin "
                           "again (`python -m pip install -r requirements.txt`), then build again").format(reason=exc))
+    warnings.extend(indexer.failures())
     commit = clock.git(site_root, "rev-parse", "HEAD")
     files[MANIFEST] = manifest(model.config.version, model.built_at.isoformat(), commit,
                                              input_hashes(site_root), files, digests)

@@ -111,6 +111,32 @@ def test_a_failing_pagefind_leaves_the_site_without_search_and_says_why(make_sit
     assert len(result.warnings) == 1 and "(indexer ran out of room)" in result.warnings[0]
 
 
+def test_an_edition_with_no_words_alone_in_its_year_costs_the_search_index_nothing(make_site, tmp_path):
+    site = make_site({"content/2019-12/index.md": "---\n---\n"})  # no summary, no body, no article
+    for cache in (None, site / ".buletin-cache", site / ".buletin-cache"):  # fresh, then stored, then recalled
+        out = tmp_path / f"out-{cache is None}"
+        result = run(BuildOptions(site, out, cache_dir=cache, jobs=1))
+        assert result.warnings == []
+        assert json.loads((out / "pagefind/shards.json").read_text()) == ["2020/"]  # 2019 has nothing to find
+        assert (out / "pagefind/pagefind.js").is_file() and not (out / "pagefind/2019").exists()
+
+
+def test_a_shard_pagefind_fails_on_costs_only_its_pages_and_says_which(make_site, tmp_path, monkeypatch):
+    import sys
+
+    site = _two_years(make_site)
+    real = search._command()
+    fake = (f"import os, subprocess, sys; site = sys.argv[sys.argv.index('--site') + 1]\n"
+            f"if os.path.isdir(os.path.join(site, '2019-12')): print('out of room', flush=True); sys.exit(3)\n"
+            f"sys.exit(subprocess.run({real!r} + sys.argv[1:]).returncode)")
+    monkeypatch.setattr(search, "_command", lambda: [sys.executable, "-c", fake])
+    result = run(BuildOptions(site, tmp_path / "out", jobs=1))
+    assert json.loads((tmp_path / "out/pagefind/shards.json").read_text()) == ["2020/"]
+    assert (tmp_path / "out/pagefind/pagefind.js").is_file() and not (tmp_path / "out/pagefind/2019").exists()
+    assert len(result.warnings) == 1
+    assert "2 pages of 2019 (out of room)" in result.warnings[0] and "install" not in result.warnings[0]
+
+
 class _FakeRun:
     def __init__(self, done_after: int):
         self.checks, self.done_after = 0, done_after

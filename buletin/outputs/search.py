@@ -34,7 +34,16 @@ _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pa
 
 
 class SearchUnavailable(Exception):
-    """Pagefind is missing or failed; the site builds without a search index."""
+    """Pagefind failed on a shard; the site builds without that shard's pages in its index."""
+
+
+class PagefindMissing(SearchUnavailable):
+    """Pagefind cannot be run at all; the site builds without a search index."""
+
+
+# What Pagefind says, and exits with 1, when none of the pages it was given has words to index (say, the one
+# edition of a year, with an empty body and no summary): a shard with nothing to find, not a failure.
+_NOTHING_TO_INDEX = "not able to build an index"
 
 
 def plan_shards(paths: list[str], years: dict[str, int]) -> dict[str, list[str]]:
@@ -92,6 +101,7 @@ class ShardIndexer:
         self.running: dict[str, _Run] = {}
         self.queued: list[tuple[str, dict[str, bytes]]] = []
         self.held = False  # True: no Pagefind starts before files() (see hold)
+        self.failed: dict[str, str] = {}  # shard -> why Pagefind failed on it
 
     def add(self, path: str, data: bytes) -> None:
         """A page is rendered: start its shard when it was the shard's last."""
@@ -127,7 +137,12 @@ class ShardIndexer:
             html = indexed_pages(pages)
             if set(html) != set(self.shard_of) or any(self.pages[p] != html[p] for p in self.pages):
                 self.close()
-                return _redo(html, self.years, self.language, self.state, self.jobs)
+                again = ShardIndexer(list(html), self.years, self.language, self.state, self.jobs)
+                for path, data in html.items():
+                    again.add(path, data)
+                files = again.files(html)
+                self.plan, self.failed = again.plan, again.failed
+                return files
             if not self.plan:
                 return {}
             queued = {name for name, _pages in self.queued}
@@ -143,13 +158,30 @@ class ShardIndexer:
                 if not self.running:
                     continue
                 name = _first_finished(self.running)  # the next one starts as soon as any slot is free
-                run = self.running[name]
-                self.done[name] = run.result()  # (a failure leaves it running: close() removes its folder)
+                run = self.running.pop(name)
+                try:
+                    self.done[name] = run.result()
+                except PagefindMissing:
+                    self.running[name] = run  # close() removes its folder
+                    raise
+                except SearchUnavailable as exc:
+                    self.failed[name] = str(exc)
+                    continue
                 self.state.keep("search", run.key, self.done[name])
-                del self.running[name]
-            return _bundle(self.done, list(self.plan))
+            return _bundle(self.done, [name for name in self.plan if self.done.get(name)])
         finally:
             self.close()
+
+    def failures(self) -> list[str]:
+        """A warning for the shards Pagefind failed on, naming their pages (none when all were indexed)."""
+        if not self.failed:
+            return []
+        parts = [(_("{count} pages outside the editions ({reason})") if name == OTHER_PAGES
+                  else _("{count} pages of {part} ({reason})")).format(
+                      count=number(len(self.plan[name])), part=name, reason=reason)
+                 for name, reason in self.failed.items()]
+        return [_("search will not find {parts}: Pagefind failed on them; build again, and if the warning comes "
+                  "back, report it with this message").format(parts="; ".join(parts))]
 
     def close(self) -> None:
         """Stop the Pagefind processes under way (a failed build needs none of them)."""
@@ -177,7 +209,7 @@ class _Run:
                     [*_command(), "--site", str(self.site), "--force-language", language, "--quiet"],
                     stdout=log, stderr=subprocess.STDOUT)
         except OSError as exc:
-            self.process, self.failure = None, str(exc)
+            self.process, self.failure = None, str(exc)  # no Pagefind to run
         self.started = time.monotonic()
 
     def finished(self) -> bool:
@@ -186,14 +218,18 @@ class _Run:
 
     def result(self) -> dict[str, bytes]:
         if self.process is None:
-            raise SearchUnavailable(self.failure)
+            raise PagefindMissing(self.failure)
         try:
             self.process.wait(timeout=max(0.0, _PAGEFIND_SECONDS - (time.monotonic() - self.started)))
         except subprocess.TimeoutExpired:
             self.stop()
             raise SearchUnavailable(_("pagefind took more than 10 minutes")) from None
         if self.process.returncode != 0:
-            last = self.log.read_text(encoding="utf-8", errors="replace").strip().splitlines()[-1:]
+            said = self.log.read_text(encoding="utf-8", errors="replace")
+            if _NOTHING_TO_INDEX in said:
+                self.folder.cleanup()
+                return {}
+            last = said.strip().splitlines()[-1:]
             raise SearchUnavailable(last[0] if last else _("pagefind failed"))
         bundle = self.site / BUNDLE
         files = {p.relative_to(bundle).as_posix(): p.read_bytes()
@@ -218,16 +254,11 @@ def _first_finished(running: dict[str, _Run]) -> str:
         time.sleep(0.005)
 
 
-def _redo(html: dict[str, bytes], years: dict[str, int], language: str, state: BuildState,
-          jobs: int | None) -> dict[str, bytes]:
-    indexer = ShardIndexer(list(html), years, language, state, jobs)
-    for path, data in html.items():
-        indexer.add(path, data)
-    return indexer.files(html)
-
-
 def _bundle(found: dict[str, dict[str, bytes]], order: list[str]) -> dict[str, bytes]:
-    """The primary shard at pagefind/, the others at pagefind/NAME/ without a runtime of their own."""
+    """The primary shard at pagefind/, the others at pagefind/NAME/ without a runtime of their own (no files
+    when no shard has any)."""
+    if not order:
+        return {}
     primary, *merged = order
     files = {f"{BUNDLE}/{name}": data for name, data in (found[primary] or {}).items()}
     for shard in merged:
@@ -250,4 +281,8 @@ def _command() -> list[str]:
 
         return [str(get_executable())]
     except (ImportError, FileNotFoundError):
+        import importlib.util
+
+        if importlib.util.find_spec("pagefind") is None:
+            raise FileNotFoundError(_("pagefind is not installed")) from None
         return [sys.executable, "-m", "pagefind"]
