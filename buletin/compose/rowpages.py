@@ -40,13 +40,23 @@ def rows_of(page: Page, composer: Composer) -> list[dict[str, str]] | None:
         table = catalog.get(name)
         rows = [] if table is None else table.frame.to_dict(orient="records")
         composer.state.keep("rows", rows_key, rows)
-    keys = [row[key] for row in rows]
-    duplicates = sorted({k for k in keys if keys.count(k) > 1 or not slugify(k)})
+    by_address: dict[str, list[str]] = {}  # a page's folder, as Windows and macOS see it (case aside)
+    for row in rows:
+        by_address.setdefault(slugify(row[key]), []).append(row[key])
+    duplicates = sorted({k for address, values in by_address.items() for k in values
+                         if not address or values.count(k) > 1})
     if duplicates:
         problems.add(page.source, page.line_of("each", "key"), "each: " + _(
             "the column `{key}` of `{dataset}` names one page per row, so each of its values must be filled in and "
             "appear once (repeated or empty: {values}): choose another column, or correct the data").format(
                 key=key, dataset=name, values=", ".join(duplicates[:5])))
+        return None
+    alike = [" = ".join(f"`{value}`" for value in values) for values in by_address.values() if len(values) > 1]
+    if alike:
+        problems.add(page.source, page.line_of("each", "key"), "each: " + _(
+            "the column `{key}` of `{dataset}` names one page per row, and these values would give one web address "
+            "(they differ only in capitals, accents or punctuation): {values}: correct the data, or choose another "
+            "column").format(key=key, dataset=name, values="; ".join(alike[:5])))
         return None
     return rows
 

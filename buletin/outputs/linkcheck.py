@@ -2,10 +2,12 @@
 for `check`, against every address the build would write (known without rendering a page)."""
 from __future__ import annotations
 
+import posixpath
 from pathlib import Path
 
 from buletin.compose import links
 from buletin.inputs.catalog import Catalog
+from buletin.messages import _
 from buletin.model import SiteModel, views
 from buletin.outputs import pdf, writer
 from buletin.outputs.calendar import calendar_ics_path
@@ -17,9 +19,29 @@ from buletin.problems import Problems
 
 
 def check_links(model: SiteModel, paths: set[str], problems: Problems) -> None:
-    """Report every link of a body that leads to none of `paths`, at its line."""
+    """Report every link of a body that leads to none of `paths`, at its line, and every page whose folder is
+    also a file."""
+    check_addresses(model, paths, problems)
     for view in views(model):
         links.check_internal(view.body.html, view.document, view.path, paths, problems)
+
+
+def check_addresses(model: SiteModel, paths: set[str], problems: Problems) -> None:
+    """Report a file whose address is also a page's folder (an article `foto.svg.md` beside a picture `foto.svg`
+    of its edition), at the page's source: one of the two could not be written."""
+    folders: set[str] = set()
+    for path in paths:
+        folder = posixpath.dirname(path)
+        while folder and folder not in folders:
+            folders.add(folder)
+            folder = posixpath.dirname(folder)
+    sources = {view.path: view.document.source for view in views(model)}
+    for folder in sorted(paths & folders):
+        page = min(p for p in paths if p.startswith(f"{folder}/"))
+        problems.add(sources.get(page, page), None, _(
+            "this page's address `{page}` needs a folder `{folder}/`, but the site also publishes a file `{folder}` "
+            "(a picture, a chart or a download of that name): rename this file or that one").format(
+                page=page, folder=folder))
 
 
 def planned_paths(model: SiteModel, site_root: Path, assets: dict[str, bytes], frozen: dict[str, Catalog]) -> set[str]:
