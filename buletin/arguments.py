@@ -88,7 +88,7 @@ def _new_options(command: argparse.ArgumentParser, _name: str) -> None:
     site.add_argument("--language", choices=LANGUAGES, default="id", help=_("id (default) or en"))
     site.add_argument("--frequency", choices=("monthly", "quarterly", "yearly"), default="monthly",
                       help=_("how often an edition comes out (default: monthly)"))
-    edition = kinds.add_parser("edition", help="content/PERIOD/index.md")
+    edition = kinds.add_parser("edition", help=_("content/PERIOD/index.md"))
     edition.add_argument("period", type=_period, metavar=_("PERIOD"), help=_("e.g. 2020-12"))
     article = kinds.add_parser("article", help=_("content/PERIOD/SLUG.md, named after its title"))
     article.add_argument("period", type=_period, metavar=_("PERIOD"), help=_("e.g. 2020-12"))

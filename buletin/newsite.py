@@ -75,7 +75,7 @@ def _files(title: str, language: str, frequency: str, zone: str, period: Period,
             f"---\ntitle: {words['article']}\ndate: {today.isoformat()}\n---\n\n{words['body']}\n\n"
             f"```chart\ntitle: {words['chart']}\ntype: barh\ndata: contoh\n"
             f'filter: {{periode: "{{{{ edition.period }}}}"}}\nx: wilayah\ny: nilai\nsort: desc\n```\n'),
-        "content/pages/tentang.md": f"---\ntitle: {words['about']}\n---\n\n{words['about_text']}\n",
+        f"content/pages/{_slug(words['about'])}.md": f"---\ntitle: {words['about']}\n---\n\n{words['about_text']}\n",
         ".github/workflows/check.yml": _skeleton("check.yml"),
         ".github/workflows/pages.yml": _daily_at_midnight(_skeleton("pages.yml"), zone),
         ".gitlab-ci.yml": _skeleton("gitlab-ci.yml"),

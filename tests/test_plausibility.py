@@ -425,3 +425,19 @@ def test_a_snapshot_equal_to_the_live_data_neither_repeats_nor_hides_their_warni
     (checked / "data/ikm.csv").write_text(IKM)
     last = run_cli("build", "--site", checked, "--out", tmp_path / "out")
     assert warnings(last.err) == [WARNING["id"]], last.err
+
+
+@pytest.mark.parametrize(("language", "row"), [("en", "for Area C, March 2021"), ("id", "for Wilayah C, Maret 2021")])
+def test_a_value_that_starts_with_its_columns_title_is_not_named_twice(run_cli, tmp_path, monkeypatch, language, row):
+    """`new site`'s areas are "Area C" in the column titled "Area": the row is "Area C", not "Area Area C"."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1614556800")  # 1 March 2021
+    site = tmp_path / "baru"
+    assert run_cli("new", "site", site, "--language", language).code == 0
+    package = site / "data/datapackage.yaml"
+    package.write_text(package.read_text().replace("constraints: {required: true, minimum: 0}",
+                                                   "checks: {max_change: 0.3}, constraints: {required: true, minimum: 0}"))
+    csv = site / "data/contoh.csv"
+    area = "Area" if language == "en" else "Wilayah"
+    csv.write_text(csv.read_text().replace(f"2021-03,{area} C,71", f"2021-03,{area} C,171"))
+    found = warnings(run_cli("check", "--site", site).err)
+    assert len(found) == 1 and f"` 171 {row} — was 60 " in found[0], found

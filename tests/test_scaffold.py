@@ -68,10 +68,12 @@ def test_new_site_checks_and_builds_with_a_value_and_a_chart(run_cli, tmp_path, 
     out = tmp_path / "out"
     built = run_cli("build", "--site", site, "--out", out, "--quiet")
     assert built.code == 0, built.err
-    slug = "contoh-artikel" if language == "id" else "a-sample-article"
+    slug, about = ("contoh-artikel", "tentang") if language == "id" else ("a-sample-article", "about")
     html = next(out.glob(f"*/{slug}/index.html")).read_text(encoding="utf-8")
     assert "289" in html and "<figure" in html  # the quoted value (128 + 90 + 71) and the chart
     assert ("Buletin Baru" in html) and (f'lang="{language}"' in html)
+    assert [p.name for p in (site / "content/pages").iterdir()] == [f"{about}.md"]  # its address in the language
+    assert (out / about / "index.html").is_file()
 
 
 def test_new_site_refuses_a_folder_that_is_not_empty(run_cli, tmp_path, tree_snapshot):

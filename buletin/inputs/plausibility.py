@@ -63,7 +63,9 @@ def row_words(table: Table, tables: Callable[[str], Table | None], values: Mappi
             continue
         labels = table.labels(name, tables) or {}
         field = spec.field(name)
-        words.append(labels.get(values[name]) or f"{field.title if field and field.title else name} {values[name]}")
+        title, value = field.title if field and field.title else name, values[name]
+        named = value.lower().startswith(title.lower())  # "Area C" of the column "Area", not "Area Area C"
+        words.append(labels.get(value) or (value if named else f"{title} {value}"))
     if spec.period in values:
         period_field = spec.field(spec.period)
         period = parse_period(values[spec.period], period_field.type if period_field else "string")
