@@ -434,8 +434,8 @@ def test_a_value_that_starts_with_its_columns_title_is_not_named_twice(run_cli, 
     site = tmp_path / "baru"
     assert run_cli("new", "site", site, "--language", language).code == 0
     package = site / "data/datapackage.yaml"
-    package.write_text(package.read_text().replace("constraints: {required: true, minimum: 0}",
-                                                   "checks: {max_change: 0.3}, constraints: {required: true, minimum: 0}"))
+    limits = "constraints: {required: true, minimum: 0}"
+    package.write_text(package.read_text().replace(limits, "checks: {max_change: 0.3}, " + limits))
     csv = site / "data/contoh.csv"
     area = "Area" if language == "en" else "Wilayah"
     csv.write_text(csv.read_text().replace(f"2021-03,{area} C,71", f"2021-03,{area} C,171"))
