@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import pytest
 
-from .conftest import ARTICLE_MD
+from .conftest import ARTICLE_MD, EDITION_MD, SITE_YAML
 
 SECOND = """\
 ---
@@ -42,6 +42,26 @@ def test_broken_links_and_missing_images_name_the_line(make_site, run_cli, line_
     assert fixed.code == 1
     assert f"content/2020-11/sorotan.md:{line_of(article, '../2020-11/kedua/')}: error: the link `../2020-11/kedua/`" \
         in fixed.err
+
+
+def test_a_document_is_published_beside_its_page_and_files_the_build_makes_can_be_linked(make_site, run_cli,
+                                                                                         line_of, tmp_path):
+    article = ARTICLE_MD.replace("Paragraf penutup.", "Lihat [laporan](laporan.pdf) dan [data](../../data/ikm.csv).")
+    site = make_site({"content/2020-11/sorotan.md": article, "content/2020-11/laporan.pdf": b"%PDF-1.4 laporan",
+                      "content/2020-11/index.md": EDITION_MD + "\nUnduh [versi PDF](buletin-uji-2020-11.pdf).\n",
+                      "site.yaml": SITE_YAML + "pdf: true\n"})
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    assert (out / "2020-11/sorotan/laporan.pdf").read_bytes() == b"%PDF-1.4 laporan"
+    assert 'href="../../data/ikm.csv"' in (out / "2020-11/sorotan/index.html").read_text()
+    assert (out / "2020-11/buletin-uji-2020-11.pdf").is_file()  # the edition's own PDF, which its text links
+    (site / "content/2020-11/laporan.pdf").unlink()  # now neither beside the article nor made by the build
+    for command in (("build", "--out", out), ("check",)):
+        result = run_cli(*command, "--site", site)
+        assert result.code == 1
+        assert f"content/2020-11/sorotan.md:{line_of(article, 'laporan.pdf')}: error: the file `laporan.pdf` is not " \
+            "there (looked for content/2020-11/laporan.pdf)" in result.err, result.err
+        assert "ikm.csv" not in result.err and "buletin-uji-2020-11.pdf" not in result.err
 
 
 def _png(width: int, height: int) -> bytes:

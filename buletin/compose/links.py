@@ -53,8 +53,8 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
         name = address.split("#")[0]
         file = (site_root / folder / name).resolve()
         if not file.is_relative_to((site_root / "content").resolve()) or not file.is_file():
-            looked = posixpath.normpath(posixpath.join(folder, name))
-            problems.add(doc.source, _line_of(doc, address), _(_NOT_FOUND[what]).format(name=name, looked=looked))
+            if not attachment:  # a file the build makes (the edition's PDF, a data download) is checked at the end
+                problems.add(doc.source, _line_of(doc, address), missing(what, name, folder))
             return match.group(0)
         data = files[posixpath.normpath(posixpath.join(posixpath.dirname(page), name))] = file.read_bytes()
         if what == "image":
@@ -80,6 +80,11 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
     html = with_sizes(_IMAGE.sub(lambda m: local(m, "image"), body.html), sizes.get)
     html = _ATTACHMENT.sub(lambda m: local(m, "file"), html)
     return replace(body, html=_LINK.sub(link, html)), files
+
+
+def missing(what: str, name: str, folder: str) -> str:
+    """The message for an image or a file that is not next to the Markdown file in `folder`."""
+    return _(_NOT_FOUND[what]).format(name=name, looked=posixpath.normpath(posixpath.join(folder, name)))
 
 
 def needs_resolving(html: str) -> bool:
@@ -139,6 +144,10 @@ def check_internal(html: str, doc: Document, page: str, paths: set[str], problem
             continue
         target = posixpath.normpath(posixpath.join(posixpath.dirname(page), href.split("#")[0].split("?")[0]))
         if target.startswith("..") or target in paths or f"{target}/index.html" in paths or target == ".":
+            continue
+        name = href.split("#")[0].split("?")[0]
+        if name.lower().endswith(ATTACHMENTS):  # neither beside the Markdown file nor made by the build
+            problems.add(doc.source, _line_of(doc, href), missing("file", name, posixpath.dirname(doc.source)))
             continue
         problems.add(doc.source, _line_of(doc, href), _("the link `{href}` leads to no page or file of the site: "
                                                         "to link to another article, write its file name, e.g. "
