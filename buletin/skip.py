@@ -13,8 +13,6 @@ from pathlib import Path
 from buletin.build.state import BuildState, output_name, versions
 from buletin.inputs import clock, paths
 
-RACY = 2_000_000_000  # ns: a file written this close to when its hash was noted may have changed unseen since
-
 
 def check(cache_dir: Path, site_root: Path, out: Path, drafts: bool, base_url: str | None) -> tuple[str, int | None]:
     """The fingerprint of this build, and the number of output files when the last build had the same one and
@@ -65,7 +63,7 @@ def _recall_hashes(site_root: Path, record: dict) -> None:
     noted, hashes = record.get("noted", 0), record.get("hashes") or {}
     site = os.path.join(os.path.abspath(site_root), "")  # with one separator at its end
     for rel, (size, mtime, digest) in hashes.items():
-        if mtime < noted - RACY:
+        if mtime < noted - paths.RACY:
             paths._HASHED.setdefault(site + rel, (size, mtime, digest))
 
 

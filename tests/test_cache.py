@@ -1,6 +1,7 @@
 """The caches are never stale: after any edit, a cached build equals a build without the cache."""
 from __future__ import annotations
 
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -194,6 +195,21 @@ def test_the_skip_sees_every_file_the_build_reads(site, run_cli, tmp_path, setup
     assert "built" in run_cli("build", "--site", site, "--out", out).out
     assert run_cli("build", "--site", site, "--out", tmp_path / "fresh", "--no-cache").code == 0
     assert tree_snapshot(out) == tree_snapshot(tmp_path / "fresh")
+
+
+def test_a_file_changed_again_within_the_same_mtime_is_hashed_again(tmp_path):
+    """File systems keep mtimes in ticks (milliseconds, or seconds): a file written twice within one tick, at the
+    same size, looks unchanged by its size and mtime; a hash noted that close to its mtime is not trusted."""
+    from buletin.inputs import paths
+
+    (tmp_path / "content").mkdir()
+    article = tmp_path / "content/a.md"
+    article.write_text("satu")
+    before = paths.input_hashes(tmp_path)["content/a.md"]
+    written = article.stat()
+    article.write_text("dua!")  # the same size, and then the same mtime
+    os.utime(article, ns=(written.st_atime_ns, written.st_mtime_ns))
+    assert paths.input_hashes(tmp_path)["content/a.md"] != before
 
 
 def _rendered_pages(site: Path, out: Path, monkeypatch) -> list[str]:

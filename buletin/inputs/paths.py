@@ -9,6 +9,7 @@ import hashlib
 import os
 import posixpath
 import stat
+import time
 from pathlib import Path
 
 from buletin.messages import N_, _
@@ -131,6 +132,9 @@ def read_input(site_root: Path, rel: str, problems: Problems) -> str | None:
 
 INPUT_DIRS = ("content", "data", "templates")
 _HASHED: dict[str, tuple[int, int, str]] = {}  # path -> (size, mtime_ns, sha256), for a second call
+# ns: a file modified this close to when it is hashed may change again within the same mtime (file systems keep
+# time in ticks of a few milliseconds, or of seconds) with the same size: its hash is not remembered.
+RACY = 2_000_000_000
 
 
 def input_hashes(site_root: Path, extra: tuple[str, ...] = ("site.yaml",), hidden: bool = False) -> dict[str, str]:
@@ -186,5 +190,6 @@ def _file_hash(path: str) -> str:
         return known[2]
     with open(path, "rb") as handle:
         digest = hashlib.sha256(handle.read()).hexdigest()
-    _HASHED[path] = (stat.st_size, stat.st_mtime_ns, digest)
+    if time.time_ns() - stat.st_mtime_ns > RACY:
+        _HASHED[path] = (stat.st_size, stat.st_mtime_ns, digest)
     return digest
