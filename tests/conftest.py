@@ -10,7 +10,7 @@ import resource
 import shutil
 import signal
 import textwrap
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -542,3 +542,21 @@ def data_site(tmp_path, ikm_csv, package=DATA_PACKAGE):
     problems = Problems()
     catalog = load_catalog(tmp_path, problems)
     return catalog, [str(p) for p in problems]
+
+
+@pytest.fixture
+def slow_server_imports(monkeypatch, tmp_path) -> Iterator[Callable[[float], str]]:
+    """slow_server_imports(seconds) -> the name of a module to preload that takes that long to import, with the
+    forkserver start method and no server left from an earlier test (stopped again afterwards, so that the next
+    test's server imports its own modules)."""
+    from multiprocessing import forkserver
+
+    def make(seconds: float) -> str:
+        (tmp_path / "slow_to_import.py").write_text(f"import time\ntime.sleep({seconds})\n", encoding="utf-8")
+        monkeypatch.setenv("PYTHONPATH", str(tmp_path))
+        monkeypatch.setenv("BULETIN_START_METHOD", "forkserver")
+        forkserver._forkserver._stop()
+        return "slow_to_import"
+
+    yield make
+    forkserver._forkserver._stop()

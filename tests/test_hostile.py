@@ -307,7 +307,7 @@ def test_a_renewed_pool_forks_fresh_workers_where_they_are_cheap(monkeypatch, me
         assert len(first | second) <= 2, (first, second)
 
 
-def test_warming_under_forkserver_starts_the_server_and_waits_for_no_import(monkeypatch, tmp_path):
+def test_warming_under_forkserver_starts_the_server_and_waits_for_no_import(slow_server_imports):
     """A cold build warms the pool before reading its inputs, so that the server imports the libraries
     meanwhile. A worker started at once would make the build wait for those imports (most of a second)."""
     import time
@@ -315,20 +315,30 @@ def test_warming_under_forkserver_starts_the_server_and_waits_for_no_import(monk
 
     from buletin.build.workers import Workers
 
-    (tmp_path / "slow_to_import.py").write_text("import time\ntime.sleep(2)\n", encoding="utf-8")
-    monkeypatch.setenv("PYTHONPATH", str(tmp_path))
-    monkeypatch.setenv("BULETIN_START_METHOD", "forkserver")
-    forkserver._forkserver._stop()  # a server left by an earlier test would have its imports done
-    try:
-        with Workers(2, ("slow_to_import",)) as workers:
-            started = time.perf_counter()
-            workers.warm()
-            waited = time.perf_counter() - started
-            assert waited < 1.0, waited
-            assert workers._pool is None and forkserver._forkserver._forkserver_pid is not None
-            assert os.getpid() not in set(workers.map(_worker_pid, list(range(4))))
-    finally:
-        forkserver._forkserver._stop()  # the next test's server imports its own modules
+    with Workers(2, (slow_server_imports(2),)) as workers:
+        started = time.perf_counter()
+        workers.warm()
+        waited = time.perf_counter() - started
+        assert waited < 1.0, waited
+        assert workers._pool is None and forkserver._forkserver._forkserver_pid is not None
+        assert os.getpid() not in set(workers.map(_worker_pid, list(range(4))))
+
+
+def _pid_and_square(number: int) -> tuple[int, int]:
+    return os.getpid(), number * number
+
+
+def test_the_caller_helps_with_the_chunks_no_worker_started_while_the_workers_start(slow_server_imports):
+    """Composing helps: while new workers wait for the server's imports, the build's own process runs the last
+    chunks; the results come in order all the same."""
+    from buletin.build.workers import Workers
+
+    with Workers(2, (slow_server_imports(1),)) as workers:
+        found = list(workers.map(_pid_and_square, list(range(64)), helping=True))
+        assert [square for _pid, square in found] == [n * n for n in range(64)]
+        here = sum(pid == os.getpid() for pid, _square in found)
+        assert 0 < here < 64, here  # the first chunks were already the workers'
+        assert os.getpid() not in {pid for pid, _square in workers.map(_pid_and_square, list(range(64)))}
 
 
 def test_a_theme_macro_that_calls_itself_is_reported_and_the_output_kept(make_site, run_cli, tmp_path, tree_snapshot):
