@@ -654,6 +654,24 @@ def test_odd_but_valid_input_builds(make_site, run_cli, tmp_path, files, made):
     assert (tmp_path / "out" / made).is_file()
 
 
+def test_editor_locks_and_mac_shadow_files_are_not_content(make_site, run_cli, tmp_path, tree_snapshot):
+    """Emacs keeps `.#NAME` (a link to nowhere) beside a file with unsaved changes; a Mac leaves `._NAME` beside
+    each file on a shared drive. Neither is an article, a page or a template."""
+    shadow = b"\x00\x05\x16\x07\x00\x02\x00\x00Mac OS X        "
+    site = make_site({"content/2020-11/._sorotan.md": shadow, "content/pages/._tentang.md": shadow,
+                      "templates/._footer_extra.html": shadow, "templates/footer_extra.html": "<p>Kontak</p>\n"})
+    for folder, name in (("content/2020-11", "sorotan.md"), ("content/pages", "tentang.md"),
+                         ("templates", "footer_extra.html")):
+        (site / folder / f".#{name}").symlink_to("staf@kantor.4242:1614556800")
+    result = run_cli("build", "--site", site, "--out", tmp_path / "out", "--no-cache")
+    assert result.code == 0, result.err
+    for folder in ("content/2020-11", "content/pages", "templates"):
+        for hidden in (site / folder).glob(".*"):
+            hidden.unlink()
+    assert run_cli("build", "--site", site, "--out", tmp_path / "plain", "--no-cache").code == 0
+    assert tree_snapshot(tmp_path / "out") == tree_snapshot(tmp_path / "plain")
+
+
 # ---------------------------------------------------------------- misuse of the command line: exit 2
 
 # (id, arguments after the command; FOLDER is a folder buletin did not make, with a file in it; FILE a file)

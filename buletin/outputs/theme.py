@@ -59,7 +59,10 @@ def check_site_templates(site_root: Path, problems: Problems) -> None:
     folder = site_root / "templates"
     if folder.is_dir():
         for path in sorted(folder.rglob("*")):
-            if "assets" not in path.relative_to(folder).parts[:1] and (path.is_file() or path.is_symlink()):
+            parts = path.relative_to(folder).parts
+            if parts[0] == "assets" or any(part.startswith(".") for part in parts):  # an editor's lock or backup
+                continue
+            if path.is_file() or path.is_symlink():
                 refused = refused_reading(site_root, path)
                 if refused:
                     problems.add(path.relative_to(site_root).as_posix(), None, refused)
