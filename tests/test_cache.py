@@ -212,6 +212,30 @@ def test_a_file_changed_again_within_the_same_mtime_is_hashed_again(tmp_path):
     assert paths.input_hashes(tmp_path)["content/a.md"] != before
 
 
+@pytest.mark.parametrize("between", ["no-cache", "another-cache", "put-back"])
+def test_a_page_another_build_wrote_is_not_taken_for_the_one_this_cache_knows(site, run_cli, tmp_path, between):
+    """The page cache knows the keys its own last build rendered; the output may have been written since by a
+    build with another cache or none, or put back from a copy: its pages are not taken for what that key made."""
+    import shutil
+
+    out, article = tmp_path / "out", site / "content/2020-11/sorotan.md"
+    cached = ("build", "--site", site, "--out", out, "--cache", tmp_path / "cache")
+    assert run_cli(*cached).code == 0
+    if between == "put-back":
+        shutil.copytree(out, tmp_path / "copy", copy_function=shutil.copy2)  # with the files' times
+    article.write_text(ARTICLE_MD.replace("Paragraf penutup.", "Paragraf yang lain."))
+    other = {"no-cache": ("--no-cache",), "another-cache": ("--cache", tmp_path / "other"), "put-back": ()}[between]
+    assert run_cli("build", "--site", site, "--out", out, *(other or cached[5:])).code == 0
+    if between == "put-back":
+        shutil.rmtree(out)
+        shutil.copytree(tmp_path / "copy", out, copy_function=shutil.copy2)
+    else:
+        article.write_text(ARTICLE_MD)  # back to the text this cache's last build rendered
+    assert run_cli(*cached).code == 0
+    assert run_cli("build", "--site", site, "--out", tmp_path / "fresh", "--no-cache").code == 0
+    assert tree_snapshot(out) == tree_snapshot(tmp_path / "fresh")
+
+
 def _rendered_pages(site: Path, out: Path, monkeypatch) -> list[str]:
     """The pages a cached build renders through the templates (the others come from the cache)."""
     from buletin.outputs import render

@@ -28,6 +28,11 @@ class Digests:
         self._known[path] = (data, digest)
         return digest
 
+    def known(self, path: str) -> str | None:
+        """The digest worked out last for `path` this build, if any."""
+        found = self._known.get(path)
+        return found[1] if found else None
+
     def note(self, path: str, data: bytes, digest: str) -> None:
         """`digest` is known to be that of `data` (the bytes the last build wrote, with their manifest's hash)."""
         self._known[path] = (data, digest)

@@ -144,9 +144,11 @@ def template_sources(site_templates: Path, theme_templates: Path) -> tuple[list[
 class LastOutput:
     """The pages the last build wrote into the output folder, to reuse those whose key did not change.
 
-    The output is the cache: a page is taken from it when the last build rendered it under the same key
-    and the file still has the bytes that build's manifest.json lists. So nothing is stored twice, and a
-    file edited by hand is rendered again. The keys are kept beside the no-op record, per output folder.
+    The output is the cache: a page is taken from it when the last build with this cache rendered it under the
+    same key and the file still has the bytes that build wrote (their digest is kept with the key: the output
+    may have been written since by a build with another cache or none, or put back from a copy). So nothing is
+    stored twice, and a file edited by hand is rendered again. The keys are kept beside the no-op record, per
+    output folder.
     """
 
     def __init__(self, out: Path, state: BuildState, digests: Digests | None = None):
@@ -154,7 +156,8 @@ class LastOutput:
         self.state = state
         self.digests = digests or Digests()
         self.record = f"{output_name(out)}.pages"
-        self.keys = state.record(self.record) or {}
+        kept = state.record(self.record)
+        self.keys: dict[str, list[str]] = kept if isinstance(kept, dict) else {}  # path -> [key, digest]
         self.hashes = _manifest_files(out) if self.keys else {}
         last_build = state.record(f"{output_name(out)}.build")  # each file's size and mtime after the last build
         self.stats: dict[str, list[int]] = (last_build.get("files") or {}) if isinstance(last_build, dict) else {}
@@ -174,22 +177,24 @@ class LastOutput:
         return self.hashes.get(path) == digest and self.untouched(path)
 
     def page(self, path: str, key: str) -> bytes | None:
-        """The page as the last build wrote it, when its key is `key` and the file is untouched."""
+        """The page as the last build wrote it, when its key is `key` and the file still has those bytes."""
         self.used[path] = key
-        if self.keys.get(path) != key or path not in self.hashes:
+        kept = self.keys.get(path)
+        if not isinstance(kept, list) or len(kept) != 2 or kept[0] != key:
             return None
         try:
             data = (self.out / path).read_bytes()
         except OSError:
             return None
-        if self.untouched(path) or self.digests.of(path, data) == self.hashes[path]:
-            self.digests.note(path, data, self.hashes[path])  # as the last build wrote it: its manifest's bytes
+        if (self.untouched(path) and self.hashes.get(path) == kept[1]) or self.digests.of(path, data) == kept[1]:
+            self.digests.note(path, data, kept[1])
             return data
         return None
 
     def save(self) -> None:
-        """After the output is written: the keys of its pages, for the next build."""
-        self.state.write_record(self.record, self.used)
+        """After the output is written: the key of each page and the digest of the bytes written under it."""
+        self.state.write_record(self.record, {path: [key, digest] for path, key in self.used.items()
+                                              if (digest := self.digests.known(path)) is not None})
 
 
 def _manifest_files(out: Path) -> dict[str, str]:
