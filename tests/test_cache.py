@@ -284,6 +284,21 @@ def test_a_site_template_that_shows_the_editions_ahead_follows_their_dates(site,
     assert "pada 2021-02-08" in (tmp_path / "out/index.html").read_text()
 
 
+def test_a_site_template_that_lists_an_editions_drafts_follows_their_titles(site, tmp_path, monkeypatch):
+    (site / "templates").mkdir()
+    (site / "templates/footer_extra.html").write_text(
+        "{% if latest %}{% for a in latest.edition.articles if a.draft %}<p>Segera: {{ a.title }}</p>{% endfor %}"
+        "{% endif %}")
+    draft = "---\ntitle: Draf pertama\ndate: 2020-11-20\ndraft: true\n---\n\nTeks.\n"
+    (site / "content/2020-11/draf.md").write_text(draft)
+    _build(site, tmp_path / "out")
+    (site / "content/2020-11/draf.md").write_text(draft.replace("Draf pertama", "Draf kedua"))
+    assert "index.html" in _rendered_pages(site, tmp_path / "out", monkeypatch)
+    _build(site, tmp_path / "fresh", cached=False)
+    assert tree_snapshot(tmp_path / "out") == tree_snapshot(tmp_path / "fresh")
+    assert "Segera: Draf kedua" in (tmp_path / "out/index.html").read_text()
+
+
 def test_the_page_keys_name_every_field_of_the_model():
     """A field added to the site model, which any template may print, must be added to the keys too (or a site
     template that names it turns the page cache off)."""

@@ -66,8 +66,10 @@ def meta_digest(view: View) -> str:
     shown = {f.name: getattr(view, f.name) for f in dataclasses.fields(view)
              if f.name not in ("edition", "article", "page", "body", "figures", "articles", "related")}
     related = [a.path for a in getattr(view, "related", [])]
+    # an edition's articles as its folder holds them, drafts and future ones too (`latest.edition.articles`)
+    held = [(a.source, a.slug, a.info, a.meta) for a in getattr(document, "articles", [])]
     return _sha(repr((type(view).__name__, sorted(own.items()), sorted(shown.items(), key=lambda kv: kv[0]),
-                      related)))
+                      related, held)))
 
 
 def lead_digests(model: SiteModel) -> list[tuple[str | None, str | None]]:
