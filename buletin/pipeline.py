@@ -152,7 +152,7 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
     upcoming = tuple(scheduled_editions(inputs.content, today, options.drafts))
     composers = _composers(inputs, state, problems)
     current = composers[None]
-    plan = plan_site(inputs.content, current.locale, today, options.drafts or not options.write,
+    plan = plan_site(inputs.content, current.locale, today, options.drafts,
                      set(inputs.frozen), lambda page: rows_of(page, current),
                      lambda page, context: row_title(page, context["row"], current, context))
     bodies = _compose(plan, composers, workers)

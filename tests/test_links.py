@@ -64,6 +64,19 @@ def test_a_document_is_published_beside_its_page_and_files_the_build_makes_can_b
         assert "ikm.csv" not in result.err and "buletin-uji-2020-11.pdf" not in result.err
 
 
+def test_check_says_what_build_says_of_a_link_to_a_draft(make_site, run_cli, tmp_path):
+    """A draft has no page unless --drafts: `check` (what CI runs on a pull request) refuses the link as `build`
+    will, and accepts it with --drafts, as `build --drafts` does."""
+    article = ARTICLE_MD.replace("Paragraf penutup.", "Lihat [kedua](kedua.md).")
+    site = make_site({"content/2020-11/sorotan.md": article,
+                      "content/2020-11/kedua.md": SECOND.replace("date: 2020-11-10", "date: 2020-11-10\ndraft: true")
+                      .replace(" ![Peta](peta.png)", "")})
+    for drafts in ((), ("--drafts",)):
+        verdicts = [run_cli("check", "--site", site, *drafts).code,
+                    run_cli("build", "--site", site, "--out", tmp_path / "out", "--no-cache", *drafts).code]
+        assert verdicts == ([1, 1] if not drafts else [0, 0]), (drafts, verdicts)
+
+
 def _png(width: int, height: int) -> bytes:
     import io
 
