@@ -474,6 +474,11 @@ CASES = [
          "range"),
     case("macro-keyword-repeated", {ARTICLE: body("Angka {{ value('ikm', 'unit_usaha', agg='mean', agg='mean') }}.")},
          f"{ARTICLE}:@agg='mean', agg", "agg"),
+    case("macro-filter-misspelt", {ARTICLE: body("Isi {{ value('ikm', 'nilai', periode=edition.periode) }}.")},
+         f"{ARTICLE}:@edition.periode", "has no attribute 'periode'"),
+    case("macro-compare-misspelt", {ARTICLE: body(
+        "Isi {{ change('ikm', 'nilai', compare={'periode': edition.prev}, periode=edition.period) }}.")},
+         f"{ARTICLE}:@edition.prev", "has no attribute 'prev'"),
     case("macro-unknown-function", {ARTICLE: body("Isi {{ nilai('ikm', 'unit_usaha') }}.")}, f"{ARTICLE}:@nilai(",
          "nilai"),
     case("image-markdown-missing", {ARTICLE: body("![Peta](peta.png)")}, f"{ARTICLE}:@peta.png", "peta.png"),

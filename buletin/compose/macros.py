@@ -157,6 +157,7 @@ class MacroStage:
                macro: str, digits: int | None = None, marks: list[str] | None = None) -> float | None:
         """One aggregate, recorded for revision notices; None (with a problem at the macro's line) on error."""
         source, first_line, filename, template = where
+        _defined(dataset, column, agg, filters)
         try:
             number, notes = self.lookup("value", (dataset, column, agg, filters),
                                         lambda: (value(self.catalog, dataset, column, agg, filters),
@@ -217,6 +218,16 @@ class MacroStage:
             return _marked(f"{word} {self.locale.percent(abs(percent), int(digits))}", marks)
 
         return {"value": value_macro, "change": change_macro}
+
+
+def _defined(*values: Any) -> None:
+    """Raise Jinja's own error for a name that is not defined among a macro's arguments (`edition.periode`),
+    as printing it would: a key cannot be made of it."""
+    for argument in values:
+        if isinstance(argument, jinja2.Undefined):
+            argument._fail_with_undefined_error()
+        if isinstance(argument, dict):
+            _defined(*argument.values())
 
 
 def _marked(shown: str, labels: list[str]) -> str:
