@@ -93,6 +93,10 @@ class OutputError(Exception):
     """The output folder cannot be written safely (exit code 1)."""
 
 
+class SiteBusy(OutputError):
+    """Another build or publish of the site holds its lock (serve waits for it and tries again)."""
+
+
 class UsageError(OutputError):
     """An option names something buletin must not use (exit code 2)."""
 

@@ -20,12 +20,12 @@ from markupsafe import escape
 
 from buletin.build.workers import Workers
 from buletin.inputs.config import load_config, normalise_base_url
+from buletin.inputs.paths import input_files
 from buletin.messages import _, _n, decimal, language, number
 from buletin.outputs.headers import SECURITY_HEADERS
 from buletin.pipeline import PRELOAD, BuildOptions, run
-from buletin.problems import OutputError, Problems, SiteError, in_report_order
+from buletin.problems import OutputError, Problems, SiteBusy, SiteError, in_report_order
 
-WATCHED = ("site.yaml", "content", "data", "templates")
 POLL_PATH = "/__buletin/poll"
 SCRIPT_PATH = "/__buletin/reload.js"
 STYLE_PATH = "/__buletin/serve.css"
@@ -165,21 +165,29 @@ def _base_url(options: BuildOptions) -> str | None:
 
 
 def _snapshot(site_root: Path) -> dict[str, tuple[int, int]]:
-    """Size and mtime of every input file; a change in any means rebuild."""
+    """Size and mtime of every input file, as the build finds them (hidden ones and linked folders too); a
+    change in any means rebuild."""
     found = {}
-    for name in WATCHED:
-        path = site_root / name
-        paths = [path] if path.is_file() else (p for p in path.rglob("*") if p.is_file()) if path.is_dir() else []
-        for item in paths:
-            stat = item.stat()
-            found[item.as_posix()] = (stat.st_size, stat.st_mtime_ns)
+    for name, path in input_files(site_root, hidden=True):
+        try:
+            stat = os.stat(path)
+        except OSError:  # removed since it was listed: the next look sees it gone
+            continue
+        found[name] = (stat.st_size, stat.st_mtime_ns)
     return found
 
 
-def _build(options: BuildOptions, state: State, say, workers: Workers) -> None:
+def _build(options: BuildOptions, state: State, say, workers: Workers, waiting: bool = False) -> bool:
+    """Build and show the outcome; False when another build or publish of the site holds its lock (said once
+    while `waiting` is False): the caller tries again."""
     started = time.perf_counter()
     try:
         result = run(options, workers)
+    except SiteBusy:
+        if not waiting:
+            say(_("buletin: another build or publish of this site is running; the preview is built again when it "
+                  "ends"))
+        return False
     except SiteError as exc:
         problems = [str(p) for p in in_report_order(exc.problems)]
         for line in problems:
@@ -188,15 +196,16 @@ def _build(options: BuildOptions, state: State, say, workers: Workers) -> None:
                "buletin: {count} errors; the page shows them; fix them and save to rebuild",
                len(problems)).format(count=number(len(problems))))
         state.update(problems)
-        return
+        return True
     except OutputError as exc:
         say(_("buletin: error: {message}").format(message=exc))
         state.update([str(exc)])
-        return
+        return True
     say(_n("buletin: rebuilt {pages} pages ({count} file changed) in {seconds} s",
            "buletin: rebuilt {pages} pages ({count} files changed) in {seconds} s", result.written).format(
         pages=number(result.pages), count=number(result.written), seconds=decimal(time.perf_counter() - started, 2)))
     state.update([], _base_url(options))
+    return True
 
 
 def serve(options: BuildOptions, host: str, port: int, say=print, stop: threading.Event | None = None) -> int:
@@ -210,7 +219,8 @@ def serve(options: BuildOptions, host: str, port: int, say=print, stop: threadin
     # Bind first: a port in use is reported before any build work is done.
     server = ThreadingHTTPServer((host, port), partial(handler, directory=str(options.out.absolute())))
     workers = Workers(options.jobs, PRELOAD)
-    _build(options, state, say, workers)
+    seen = _snapshot(options.site_root)
+    built = _build(options, state, say, workers)
     options.out.mkdir(parents=True, exist_ok=True)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -218,13 +228,12 @@ def serve(options: BuildOptions, host: str, port: int, say=print, stop: threadin
     say(_("buletin: showing {out} at http://{host}:{port}/ ({drafts}; Ctrl-C to stop)").format(
         out=options.out, host=host, port=server.server_address[1], drafts=drafts))
     stop = stop or threading.Event()
-    seen = _snapshot(options.site_root)
     try:
         while not stop.wait(0.3):
             now = _snapshot(options.site_root)
-            if now != seen:
+            if now != seen or not built:  # refused by another build's lock: again, until it is done
                 seen = now
-                _build(options, state, say, workers)
+                built = _build(options, state, say, workers, waiting=not built)
     except KeyboardInterrupt:
         say(_("buletin: stopped"))
     finally:

@@ -46,6 +46,56 @@ def test_serve_rebuilds_on_save_and_reloads_the_page(make_site, tmp_path):
         assert "Kalimat baru." in page  # the previous good version is still served
 
 
+def test_serve_waits_for_another_build_of_the_site_and_then_rebuilds(make_site, tmp_path):
+    """A save while another build or publish of the site holds its lock: serve says so once, keeps the page as
+    it was, without a failure, and builds the preview again when the lock is free."""
+    import subprocess
+    import sys
+
+    site = make_site()
+    options = BuildOptions(site, tmp_path / "out", cache_dir=tmp_path / "cache", jobs=1)
+    hold = ("import sys, pathlib; from buletin.outputs.writer import site_lock\n"
+            "with site_lock(pathlib.Path(sys.argv[1])):\n    print('held', flush=True); sys.stdin.read()")
+    with _serving(options) as (base, said):
+        version = int(re.search(r'data-version="(\d+)"', _get(base + "2020-11/sorotan/")).group(1))
+        # another process, as a build for deployment started meanwhile (a lock is the process's own)
+        holder = subprocess.Popen([sys.executable, "-c", hold, str(site)], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True)
+        try:
+            assert holder.stdout.readline().strip() == "held"
+            (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD.replace("Paragraf penutup.", "Kalimat baru."))
+            for _ in range(100):
+                if any("another build" in line for line in said):
+                    break
+                time.sleep(0.05)
+            time.sleep(1)  # a few more looks while it is held
+            page = _get(base + "2020-11/sorotan/")
+            assert "Paragraf penutup." in page and "the last build failed" not in page
+        finally:
+            holder.communicate("", timeout=30)  # the holder ends, and its lock with it
+        assert sum("another build" in line for line in said) == 1, said
+        answer = json.loads(_get(f"{base}__buletin/poll?v={version}"))
+        assert answer["version"] > version and "Kalimat baru." in _get(base + "2020-11/sorotan/")
+
+
+def test_serve_follows_a_data_folder_linked_from_inside_the_site(make_site, tmp_path):
+    site = make_site()
+    (site / "bersama").mkdir()
+    (site / "data/ikm.csv").rename(site / "bersama/ikm.csv")
+    (site / "data/sub").symlink_to("../bersama")
+    package = site / "data/datapackage.yaml"
+    package.write_text(package.read_text().replace("path: ikm.csv", "path: sub/ikm.csv"))
+    options = BuildOptions(site, tmp_path / "out", cache_dir=tmp_path / "cache", jobs=1)
+    with _serving(options) as (base, _said):
+        page = _get(base + "2020-11/sorotan/")
+        assert "13.012" in page, page  # the units of November, 4321 + 3690 + 5001
+        version = int(re.search(r'data-version="(\d+)"', page).group(1))
+        ikm = site / "bersama/ikm.csv"
+        ikm.write_text(ikm.read_text().replace("2020-11,7401,4321", "2020-11,7401,4322"))  # through its real folder
+        json.loads(_get(f"{base}__buletin/poll?v={version}"))
+        assert "13.013" in _get(base + "2020-11/sorotan/")
+
+
 def test_a_folder_without_its_slash_is_redirected(make_site, tmp_path):
     """`/2020-11` answered as `/2020-11/` would break every relative link on the page."""
     import http.client
@@ -69,7 +119,7 @@ def _serving(options: BuildOptions) -> Iterator[tuple[str, list[str]]]:
     thread.start()
     try:
         for _ in range(600):
-            if any("serving" in line for line in said):
+            if any("http://" in line for line in said):
                 break
             time.sleep(0.05)
         yield re.search(r"http://127\.0\.0\.1:\d+/", " ".join(said)).group(0), said

@@ -195,6 +195,22 @@ def test_parallel_builds_equal_serial_ones(tmp_path, monkeypatch, method):
     assert tree_snapshot(tmp_path / "serial") == tree_snapshot(tmp_path / "parallel")
 
 
+def test_a_pool_kept_across_builds_keeps_no_shared_model_behind(tmp_path, monkeypatch):
+    """serve keeps one pool for its session: each build that renders in it shares the model through a file,
+    which goes when the pages are rendered, not when the session ends."""
+    from buletin.build.workers import Workers
+    from buletin.pipeline import PRELOAD
+
+    site = _wide_site(tmp_path / "site")
+    monkeypatch.setattr(render, "MIN_FOR_POOL", 2)
+    config = site / "site.yaml"
+    with Workers(2, PRELOAD) as workers:
+        for title in ("Satu", "Dua"):  # every page rendered again
+            config.write_text(re.sub(r"(?m)^title: .*$", f"title: Buletin {title}", config.read_text(), count=1))
+            run(BuildOptions(site, tmp_path / "out", cache_dir=tmp_path / "cache", jobs=2), workers)
+            assert list((tmp_path / "cache/shared").iterdir()) == [] and workers._shared == []
+
+
 def test_workers_run_this_buletin_even_with_another_one_on_the_path(tmp_path):
     """Python 3.11's fork server ignores the parent's sys.path: the workers of a checkout's build.py must not
     import another buletin that the interpreter would find first."""

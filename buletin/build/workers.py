@@ -137,6 +137,11 @@ class Workers:
         self._shared.append(Path(name))
         return SharedFile(name, os.stat(name).st_mtime_ns)
 
+    def unshare(self, shared: SharedFile) -> None:
+        """Remove a shared value's file once its tasks are done (a serve session makes one a rebuild)."""
+        Path(shared).unlink(missing_ok=True)
+        self._shared = [path for path in self._shared if path != Path(shared)]
+
     @property
     def cheap(self) -> bool:
         """Whether a new worker costs milliseconds: a forkserver forks it with the preloaded libraries in place,

@@ -10,6 +10,7 @@ import os
 import posixpath
 import stat
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 from buletin.messages import N_, _
@@ -138,20 +139,25 @@ RACY = 2_000_000_000
 
 
 def input_hashes(site_root: Path, extra: tuple[str, ...] = ("site.yaml",), hidden: bool = False) -> dict[str, str]:
-    """sha256 of every input file (config, content, data, templates), by path relative to the site.
+    """sha256 of every input file (input_files), by path relative to the site. A file hashed before in this
+    process and not modified since (same size and mtime) is not read again."""
+    return dict(sorted((rel, _file_hash(path)) for rel, path in input_files(site_root, extra, hidden)))
+
+
+def input_files(site_root: Path, extra: tuple[str, ...] = ("site.yaml",),
+                hidden: bool = False) -> Iterator[tuple[str, str]]:
+    """Every input file (config, content, data, templates): its path relative to the site, and its absolute path.
 
     Walked with os.scandir, which knows from the folder listing which entries are links: only those are
     resolved. A link, to a file or a folder, is followed when it stays inside the site (one leading outside is
     left out, and reported by the stage that reads it). Hidden files and folders are left out unless `hidden`:
-    the no-op check wants them (a dataset may be named `.contoh.csv`), the manifest does not list an editor's
-    lock files. A file hashed before in this process and not modified since (same size and mtime) is not
-    read again.
+    the no-op check and serve's watch want them (a dataset may be named `.contoh.csv`), the manifest does not
+    list an editor's lock files.
     """
-    hashes = {}
-    site_root = site_root.absolute()  # the memo's keys are absolute paths
+    site_root = site_root.absolute()  # the hash memo's keys are absolute paths
     for name in extra:
         if refusal(site_root, site_root / name) is None:
-            hashes[name] = _file_hash(str(site_root / name))
+            yield name, str(site_root / name)
     top = os.path.realpath(site_root)
     for folder in INPUT_DIRS:
         if linked_folder_outside(site_root, site_root / folder) or not os.path.isdir(site_root / folder):
@@ -179,8 +185,7 @@ def input_hashes(site_root: Path, extra: tuple[str, ...] = ("site.yaml",), hidde
                         continue
                     elif not entry.is_file():
                         continue
-                    hashes[f"{prefix}{entry.name}"] = _file_hash(entry.path)
-    return dict(sorted(hashes.items()))
+                    yield f"{prefix}{entry.name}", entry.path
 
 
 def _file_hash(path: str) -> str:

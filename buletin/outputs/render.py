@@ -237,6 +237,7 @@ def render_site(model: SiteModel, theme: Theme, state: Any, workers: Workers, la
         else:
             out[job.path] = html
             told(job.path, html)
+    shared = None
     if len(pending) >= MIN_FOR_POOL and workers.size > 1:
         if on_pool is not None:
             on_pool()
@@ -252,6 +253,9 @@ def render_site(model: SiteModel, theme: Theme, state: Any, workers: Workers, la
         for job in pending:  # again here: a worker's traceback, which names the template's line, is lost
             renderer.render(job)
         raise
+    finally:
+        if shared is not None:
+            workers.unshare(shared)
     return out
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 from buletin.inputs.paths import refused as refused_reading
 from buletin.messages import _
 from buletin.outputs.manifest import MANIFEST, Digests, sha256
-from buletin.problems import OutputError, Problems, UsageError
+from buletin.problems import OutputError, Problems, SiteBusy, UsageError
 
 THEME_ASSETS = Path(__file__).parent.parent / "theme" / "assets"
 WRITERS = 2  # threads writing the output's files (see Staging._write)
@@ -84,7 +84,7 @@ def site_lock(site_root: Path, what: str = "build", note=None) -> Iterator[None]
         if not _try_lock(handle):
             handle.seek(0)
             holder = handle.read().strip()
-            raise OutputError(_("another build or publish of {site} is running ({holder}): wait for it to finish, "
+            raise SiteBusy(_("another build or publish of {site} is running ({holder}): wait for it to finish, "
                                 "then run `{command}` again").format(site=site_root, holder=holder or "?",
                                                                       command=what))
         handle.seek(0)
