@@ -268,8 +268,7 @@ def _compose(plan: SitePlan, composers: dict[str | None, Composer], workers: Wor
             bodies[slot.path] = kept
     progress.say(_("composing {count} documents").format(count=number(len(pending))), len(pending))
     tasks = [(composers[slot.period].setting, slot.doc, slot.context) for slot in pending]
-    outcomes = workers.map(compose_task, tasks, minimum=MIN_FOR_POOL, helping=True)  # this process helps: it has
-    for slot, outcome in zip(pending, outcomes, strict=True):  # the libraries composing needs, not matplotlib
+    for slot, outcome in zip(pending, workers.map(compose_task, tasks, minimum=MIN_FOR_POOL), strict=True):
         bodies[slot.path] = composers[slot.period].take(slot.doc, slot.context, outcome)
     return bodies
 

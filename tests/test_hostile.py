@@ -324,23 +324,6 @@ def test_warming_under_forkserver_starts_the_server_and_waits_for_no_import(slow
         assert os.getpid() not in set(workers.map(_worker_pid, list(range(4))))
 
 
-def _pid_and_square(number: int) -> tuple[int, int]:
-    return os.getpid(), number * number
-
-
-def test_the_caller_helps_with_the_chunks_no_worker_started_while_the_workers_start(slow_server_imports):
-    """Composing helps: while new workers wait for the server's imports, the build's own process runs the last
-    chunks; the results come in order all the same."""
-    from buletin.build.workers import Workers
-
-    with Workers(2, (slow_server_imports(1),)) as workers:
-        found = list(workers.map(_pid_and_square, list(range(64)), helping=True))
-        assert [square for _pid, square in found] == [n * n for n in range(64)]
-        here = sum(pid == os.getpid() for pid, _square in found)
-        assert 0 < here < 64, here  # the first chunks were already the workers'
-        assert os.getpid() not in {pid for pid, _square in workers.map(_pid_and_square, list(range(64)))}
-
-
 def test_a_theme_macro_that_calls_itself_is_reported_and_the_output_kept(make_site, run_cli, tmp_path, tree_snapshot):
     """`check` does not render the theme; a build does, and stops at the recursion with a message."""
     site, out = make_site(), tmp_path / "out"

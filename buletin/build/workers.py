@@ -81,27 +81,17 @@ class Workers:
                                              initargs=(os.getpid(), messages.language()))
         return self._pool
 
-    def map(self, function: Callable[..., R], items: list[T], *arguments: Any, minimum: int = 2,
-            helping: bool = False) -> Iterator[R]:
+    def map(self, function: Callable[..., R], items: list[T], *arguments: Any, minimum: int = 2) -> Iterator[R]:
         """function(item, *arguments) for each item, in order; here when there are fewer than `minimum` items
-        or one process, in the pool otherwise (in chunks, a few per worker). `helping`: while waiting for a
-        chunk, this process runs the last chunks no worker has started (new workers wait for the forkserver's
-        imports, a second or so, when this process would sit idle)."""
+        or one process, in the pool otherwise (in chunks, a few per worker)."""
         if self.size < 2 or len(items) < max(1, minimum):
             for item in items:
                 yield function(item, *arguments)
             return
-        chunks = _chunks(items, self.size * (8 if helping else 4))
+        chunks = _chunks(items, self.size * 4)
         futures = [self.pool().submit(_run_chunk, function, chunk, arguments) for chunk in chunks]
-        done_here: dict[int, list[R]] = {}
-        for index, future in enumerate(futures):
-            while helping and not future.done():
-                spare = next((i for i in range(len(futures) - 1, index, -1)
-                              if i not in done_here and futures[i].cancel()), None)
-                if spare is None:
-                    break
-                done_here[spare] = _run_chunk(function, chunks[spare], arguments)
-            yield from done_here.pop(index) if index in done_here else future.result()
+        for future in futures:
+            yield from future.result()
 
     def _start_server(self, context: Any) -> None:
         if self.preload:
