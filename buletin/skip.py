@@ -115,6 +115,7 @@ def _tree(out: Path) -> tuple[dict[str, list[int]], dict[str, int]]:
 def remember(cache_dir: Path, site_root: Path, out: Path, print_: str) -> None:
     """Record a successful build's fingerprint, the state of its output and its input files' hashes."""
     site = os.path.abspath(site_root)
+    paths.settle()
     hashes = {os.path.relpath(path, site): list(noted) for path, noted in paths._HASHED.items()
               if path.startswith(site + os.sep)}
     files, folders = _tree(out)

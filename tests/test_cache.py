@@ -236,6 +236,27 @@ def test_a_page_another_build_wrote_is_not_taken_for_the_one_this_cache_knows(si
     assert tree_snapshot(out) == tree_snapshot(tmp_path / "fresh")
 
 
+def test_a_file_hashed_too_soon_is_remembered_once_it_has_settled(tmp_path):
+    """A build that follows an edit hashes the edited files within moments of their writing: not remembered
+    then, but at the build's end once they are old enough, so that the next skipped build need not read them."""
+    import hashlib
+    import time
+
+    from buletin.inputs import paths
+
+    (tmp_path / "content").mkdir()
+    article = tmp_path / "content/a.md"
+    article.write_text("satu")
+    path = str(article.absolute())
+    paths.input_hashes(tmp_path)
+    paths.settle()  # still too new
+    assert path not in paths._HASHED
+    old = time.time_ns() - 5_000_000_000
+    os.utime(article, ns=(old, old))  # as if written five seconds ago
+    paths.settle()
+    assert paths._HASHED[path] == (4, old, hashlib.sha256(b"satu").hexdigest())
+
+
 def _rendered_pages(site: Path, out: Path, monkeypatch) -> list[str]:
     """The pages a cached build renders through the templates (the others come from the cache)."""
     from buletin.outputs import render

@@ -130,7 +130,11 @@ def test_a_shard_pagefind_fails_on_costs_only_its_pages_and_says_which(make_site
             f"if os.path.isdir(os.path.join(site, '2019-12')): print('out of room', flush=True); sys.exit(3)\n"
             f"sys.exit(subprocess.run({real!r} + sys.argv[1:]).returncode)")
     monkeypatch.setattr(search, "_command", lambda: [sys.executable, "-c", fake])
+    scratch = tmp_path / "scratch"
+    scratch.mkdir()
+    monkeypatch.setattr(search, "_scratch", lambda: str(scratch))
     result = run(BuildOptions(site, tmp_path / "out", jobs=1))
+    assert list(scratch.iterdir()) == []  # the failed shard's copy of its pages too
     assert json.loads((tmp_path / "out/pagefind/shards.json").read_text()) == ["2020/"]
     assert (tmp_path / "out/pagefind/pagefind.js").is_file() and not (tmp_path / "out/pagefind/2019").exists()
     assert len(result.warnings) == 1

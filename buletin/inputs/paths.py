@@ -136,6 +136,7 @@ _HASHED: dict[str, tuple[int, int, str]] = {}  # path -> (size, mtime_ns, sha256
 # ns: a file modified this close to when it is hashed may change again within the same mtime (file systems keep
 # time in ticks of a few milliseconds, or of seconds) with the same size: its hash is not remembered.
 RACY = 2_000_000_000
+_UNSETTLED: set[str] = set()  # files hashed within RACY of their mtime (see settle)
 
 
 def input_hashes(site_root: Path, extra: tuple[str, ...] = ("site.yaml",), hidden: bool = False) -> dict[str, str]:
@@ -197,4 +198,18 @@ def _file_hash(path: str) -> str:
         digest = hashlib.sha256(handle.read()).hexdigest()
     if time.time_ns() - stat.st_mtime_ns > RACY:
         _HASHED[path] = (stat.st_size, stat.st_mtime_ns, digest)
+    else:
+        _UNSETTLED.add(path)
     return digest
+
+
+def settle() -> None:
+    """Hash again, and remember, the files hashed too soon after they were written that are old enough now (a
+    build that follows an edit of many files ends with this, so that the next skipped build need not read them)."""
+    for path in list(_UNSETTLED):
+        try:
+            if time.time_ns() - os.stat(path).st_mtime_ns > RACY:
+                _UNSETTLED.discard(path)
+                _file_hash(path)
+        except OSError:
+            _UNSETTLED.discard(path)

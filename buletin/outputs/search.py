@@ -165,6 +165,7 @@ class ShardIndexer:
                     self.running[name] = run  # close() removes its folder
                     raise
                 except SearchUnavailable as exc:
+                    run.stop()  # removes its folder
                     self.failed[name] = str(exc)
                     continue
                 self.state.keep("search", run.key, self.done[name])

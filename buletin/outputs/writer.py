@@ -85,8 +85,7 @@ def site_lock(site_root: Path, what: str = "build", note=None) -> Iterator[None]
             handle.seek(0)
             holder = handle.read().strip()
             raise SiteBusy(_("another build or publish of {site} is running ({holder}): wait for it to finish, "
-                                "then run `{command}` again").format(site=site_root, holder=holder or "?",
-                                                                      command=what))
+                             "then run `{command}` again").format(site=site_root, holder=holder or "?", command=what))
         handle.seek(0)
         left = handle.read().strip()
         if left and note is not None:
