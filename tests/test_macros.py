@@ -61,3 +61,11 @@ def test_chart_blocks_are_cut_out_keeping_line_numbers():
     assert blocks[0].first_line == 10  # body starts on line 7; the spec on the 4th body line
     assert text.count("\n") == body.count("\n")
     assert "not a chart" in text
+
+
+def test_a_chart_block_keeps_the_nesting_of_its_yaml_and_loses_only_its_own_indentation():
+    nested = "data: ikm\nfilter:\n  periode: '2020-11'\ncaption: >\n  Angka\n  sementara."
+    in_list = "".join(f"    {line}\n" for line in ["```chart", *nested.split("\n"), "```"])
+    body = f"```chart\n{nested}\n```\n\n- Butir:\n\n{in_list}"
+    _text, blocks = extract_charts(body, 1)
+    assert [block.text for block in blocks] == [nested, nested]  # at the margin, and inside a list item

@@ -61,7 +61,9 @@ def extract_charts(body: str, body_line: int) -> tuple[str, list[ChartBlock]]:
         chunk = lines[i : end + 1]
         if match.group(3) == "chart":
             indent = len(match.group(1))
-            spec = "\n".join(line[indent:] if line[:indent].isspace() else line.lstrip() for line in lines[i + 1 : end])
+            # the block's own indentation (a chart in a list item) goes; the YAML's nesting within it stays
+            spec = "\n".join(line[indent:] if not line[:indent].strip() else line.lstrip()
+                             for line in lines[i + 1 : end])
             blocks.append(ChartBlock(len(blocks), spec, body_line + i + 1))
             chunk = [match.group(1) + PLACEHOLDER.format(len(blocks) - 1)] + [""] * (len(chunk) - 1)
         out.extend(chunk)
