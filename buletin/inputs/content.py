@@ -8,7 +8,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal, TypeVar
 
 from buletin.inputs import yamlfile
-from buletin.inputs.paths import linked_folder_outside, read_input, unsafe_relative
+from buletin.inputs.paths import linked_folder_outside, markdown_files, read_input, unsafe_relative
 from buletin.inputs.schema import Where, option, validate
 from buletin.messages import _
 from buletin.periods import Period, is_period
@@ -198,7 +198,8 @@ def load_content(site_root: Path, frequency: str, problems: Problems) -> Content
                                                           "reads only files inside the site: move the folder here "
                                                           "instead of linking to it"))
         elif folder.name == PAGES_DIR:
-            pages = [p for p in (_page(site_root, f, problems) for f in markdown_files(folder)) if p]
+            pages = [p for p in (_page(site_root, f, problems) for f in markdown_files(site_root, folder, problems))
+                     if p]
             _check_page_slugs(pages, problems)
         elif is_period(folder.name, frequency):
             edition = _edition(site_root, folder, frequency, problems)
@@ -209,19 +210,13 @@ def load_content(site_root: Path, frequency: str, problems: Problems) -> Content
                          _("folder `{name}` is neither an edition nor `pages`: name an edition's folder after its "
                            "period, like {example}").format(
                              name=folder.name, example=Period(2020, 11 if frequency == "monthly" else 4, frequency)))
-    for stray in markdown_files(root):
+    for stray in markdown_files(site_root, root, problems):
         problems.add(_rel(site_root, stray), None,
                      _("a Markdown file here is not read: move it into content/PERIOD/ (an edition's folder) or "
                        "content/pages/ (a page)"))
     editions.sort(key=lambda e: e.period)
     _check_collisions(editions, pages, problems)
     return Content(editions, pages)
-
-
-def markdown_files(folder: Path) -> list[Path]:
-    """The Markdown files of a folder, but hidden ones: an editor's lock (`.#artikel.md`) or backup, a Mac's
-    `._artikel.md` beside each file on a shared drive."""
-    return sorted(path for path in folder.glob("*.md") if not path.name.startswith("."))
 
 
 def _rel(site_root: Path, path: Path) -> str:
@@ -285,7 +280,7 @@ def _edition(site_root: Path, folder: Path, frequency: str, problems: Problems) 
     if doc is None:
         return None
     edition = Edition(**vars(doc), period=period, info=_info(EditionMeta, doc, problems))
-    for path in markdown_files(folder):
+    for path in markdown_files(site_root, folder, problems):
         if path.name != "index.md":
             article = _article(site_root, path, period, problems)
             if article:

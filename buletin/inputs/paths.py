@@ -8,6 +8,7 @@ from __future__ import annotations
 import hashlib
 import os
 import posixpath
+import re
 import stat
 import time
 from collections.abc import Iterator
@@ -129,6 +130,27 @@ def read_input(site_root: Path, rel: str, problems: Problems) -> str | None:
     except NotUtf8 as exc:
         problems.add(rel, exc.line, str(exc))
         return None
+
+
+# Names a Markdown file gets by mistake: Windows' capitals, Notepad's "Save as" (.md.txt), another extension.
+_MISNAMED = re.compile(r"(?i)\.(?:md|markdown|mdown)(?:\.txt)?$")
+
+
+def markdown_files(site_root: Path, folder: Path, problems: Problems) -> list[Path]:
+    """The Markdown files (`*.md`) of a content folder, but hidden ones: an editor's lock (`.#artikel.md`) or
+    backup, a Mac's `._artikel.md` beside each file on a shared drive. A file meant as one under another name
+    (`Laporan.MD`, `harga.md.txt`) is reported, as it would be left out without a word."""
+    found = []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith(".") or not _MISNAMED.search(path.name):
+            continue
+        if path.suffix == ".md":
+            found.append(path)
+        else:
+            problems.add(path.relative_to(site_root).as_posix(), None, _(
+                "this file is not read: a Markdown file's name ends in `.md`, in small letters; rename it "
+                "`{name}`").format(name=_MISNAMED.sub("", path.name) + ".md"))
+    return found
 
 
 INPUT_DIRS = ("content", "data", "templates")
