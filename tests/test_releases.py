@@ -446,3 +446,17 @@ def test_the_terms_of_a_change_count_exactly_and_show_their_own_digits(make_site
     article = {**record(None), "source": "content/2020-10/a.md"}
     [both] = find_revision(old, new, "2020-10", [record(0), article], Locale("id")).figures
     assert both.sources == ("content/2020-10/a.md",) and both.digits == 2
+
+
+def test_a_dataset_renamed_after_publishing_is_named_in_the_snapshot_the_edition_reads(site, run_cli):
+    assert run_cli("publish", "2020-10", "--site", site, "--date", "2020-11-05").code == 0
+    package = site / "data/datapackage.yaml"
+    package.write_text(package.read_text().replace("- name: ikm", "- name: industri"))
+    for text in (site / "content/2020-10/index.md", site / "content/2020-11/sorotan.md"):
+        text.write_text(text.read_text().replace('"ikm"', '"industri"').replace("data: ikm", "data: industri"))
+    result = run_cli("check", "--site", site)
+    assert result.code == 1
+    assert "content/2020-10/index.md:10: error: value(): there is no dataset `industri` in " \
+        "data/releases/2020-10/datapackage.yaml: a published edition reads the data it was published with" \
+        in result.err, result.err
+    assert "(known: ikm" in result.err and "2020-11" not in result.err  # the live edition reads the new name

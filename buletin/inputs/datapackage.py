@@ -89,6 +89,7 @@ class PackageSpec:
     resources: tuple[ResourceSpec, ...]
     raw: dict[str, Any]
     unusable: frozenset[str] = frozenset()  # named but declared with errors: a use of one is a follow-on error
+    source: str = "data/datapackage.yaml"  # or a published edition's snapshot, data/releases/PERIOD/...
 
 
 def load_package(site_root: Path, problems: Problems, data_dir: str = "data") -> PackageSpec:
@@ -96,25 +97,25 @@ def load_package(site_root: Path, problems: Problems, data_dir: str = "data") ->
     rel = f"{data_dir}/datapackage.yaml"
     path = site_root / rel
     if not path.exists() and not path.is_symlink():
-        return PackageSpec("", (), (), {})
+        return PackageSpec("", (), (), {}, source=rel)
     text = read_input(site_root, rel, problems)
     if text is None:
-        return PackageSpec("", (), (), {})
+        return PackageSpec("", (), (), {}, source=rel)
     try:
         raw = yamlfile.load(text) or {}
     except yamlfile.YamlError as exc:
         problems.add(rel, exc.line, str(exc))
-        return PackageSpec("", (), (), {})
+        return PackageSpec("", (), (), {}, source=rel)
     where = Where(rel, yamlfile.KeyLines(text))
     package = validate(PackageDecl, raw, where, problems)
     if package is None:
-        return PackageSpec("", (), (), {})
+        return PackageSpec("", (), (), {}, source=rel)
     resources = _resources(package.resources, where.at("resources"), data_dir, site_root, problems)
     named = {str(item.get("name")) for item in package.resources if isinstance(item, dict) and item.get("name")}
     _check_references(resources, named, rel, problems)
     usable = [spec for spec in resources if spec.name not in _broken_references(resources)]
     return PackageSpec(package.title, _names(package.licenses), tuple(usable), raw,
-                       frozenset(named - {spec.name for spec in usable}))
+                       frozenset(named - {spec.name for spec in usable}), source=rel)
 
 
 def _names(items: Any) -> tuple[str, ...]:

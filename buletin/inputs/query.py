@@ -4,7 +4,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from buletin.inputs.catalog import Catalog
+from buletin.inputs.catalog import LIVE_DATA, Catalog
 from buletin.inputs.datapackage import FieldSpec
 from buletin.inputs.tables import Table, as_text
 from buletin.messages import N_, _, number
@@ -42,6 +42,10 @@ def table_for(catalog: Catalog, name: str) -> Table:
     if table is None and catalog.is_broken(str(name)):
         raise QueryError(_("the dataset `{name}` could not be read: correct its own error first").format(name=name),
                          "data", follow_on=True)
+    if table is None and catalog.package.source != f"{LIVE_DATA}/datapackage.yaml":  # a published edition's snapshot
+        raise QueryError(_("there is no dataset `{name}` in {file}: a published edition reads the data it was "
+                           "published with, under the names they had then").format(
+                               name=name, file=catalog.package.source) + did_you_mean(str(name), catalog.names), "data")
     if table is None:
         raise QueryError(_("there is no dataset `{name}` in data/datapackage.yaml").format(name=name)
                          + did_you_mean(str(name), catalog.names), "data")
