@@ -5,6 +5,7 @@ The comments written into the front matter are in the site's language: they are 
 from __future__ import annotations
 
 import datetime as dt
+import json
 from pathlib import Path
 
 from buletin.i18n import NEW_FILE_WORDS, Locale
@@ -66,7 +67,7 @@ def create(site_root: Path, kind: str, period_text: str, title: str | None, toda
             problems.add(f"content/{period}", None, _("there is no edition {period} yet: run `python build.py new "
                                                       "edition {period}` first").format(period=period))
             raise SiteError(problems)
-        quoted = '"' + (title or "").replace('"', "'") + '"'
+        quoted = json.dumps(title or "", ensure_ascii=False)  # a YAML double-quoted string: \\ and \" escaped
         text = ARTICLE.format(title=quoted, date=article_date(period, today).isoformat(), **words)
         path = folder / f"{slug}.md"
     if path.exists():

@@ -46,6 +46,18 @@ def test_new_article_names_accented_titles_plainly_and_refuses_reserved_ones(mak
     assert not (site / "content/2020-11/data.md").exists()
 
 
+@pytest.mark.parametrize("title", ['Ekspor\\Impor "baru" naik', "Harga\\naik 5%: 'kopi'"])
+def test_new_article_keeps_a_title_with_backslashes_and_quotes_as_typed(make_site, run_cli, tmp_path, title):
+    site = make_site()
+    assert run_cli("new", "article", "2020-11", title, "--site", site).code == 0
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out, "--drafts").code == 0
+    from html import unescape
+
+    pages = [unescape(p.read_text()) for p in out.glob("2020-11/*/index.html")]
+    assert any(f"<h1>{title}</h1>" in page for page in pages), title
+
+
 def test_new_article_with_a_very_long_title_gets_a_short_file_name_and_keeps_the_title(make_site, run_cli):
     site = make_site()
     title = "Pelatihan " * 40
