@@ -120,7 +120,10 @@ class MacroStage:
             template = self.env.template_class.from_code(
                 self.env, self.env.compile(text, filename=filename), self.env.make_globals(None))
         except jinja2.TemplateSyntaxError as exc:
-            self.problems.add(source, first_line + (exc.lineno or 1) - 1, _template(exc.message or ""))
+            message = _template(exc.message or "")
+            if re.search(r"unexpected char '[\u2018\u2019\u201c\u201d]'", exc.message or ""):
+                message += _(": write straight quotes, \" or ', as a word processor's curly quotes are not quotes here")
+            self.problems.add(source, first_line + (exc.lineno or 1) - 1, message)
             return None, 0  # nothing more can be learnt from a text that does not parse
         except SyntaxError as exc:  # Jinja's code is valid; Python refuses what it says, e.g. a repeated agg=
             self.problems.add(source, first_line + _python_line(text, exc) - 1, _template(exc.msg))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import pickle
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, ClassVar, TypeVar
@@ -100,7 +101,8 @@ def _parse(text: str) -> Any:
         _check_size(node)
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
-        opened = exc.context and ("quoted scalar" in exc.context or "flow" in exc.context)
+        opened = exc.context and ("quoted scalar" in exc.context or "flow" in exc.context) and \
+            not (exc.problem or "").startswith("found unknown escape character")  # closed, but not valid inside
         mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         reason = _reason(exc.problem or str(exc))
@@ -140,12 +142,16 @@ _REASONS = (("mapping values are not allowed", N_("a `:` where no `key: value` c
                                              "with the same number of spaces")),
             ("did not find expected '-' indicator", N_("a list item without `- `, or indented differently from the "
                                                        "items above")),
-            ("found undefined alias", N_("`*` starts an alias in YAML; put the value in quotes")))
+            ("found undefined alias", N_("`*` starts an alias in YAML; put the value in quotes")),
+            ("found a tab character", N_("a tab in the indentation; indent with spaces")),
+            ("found unknown escape character", N_("a `\\` in a value in double quotes starts a code like `\\n`; "
+                                                  "write `\\\\` for a backslash, or put the value in single quotes")))
 
 
 def _reason(problem: str) -> str:
     """PyYAML's words for a problem, or staff's where buletin knows them."""
-    return next((_(words) for what, words in _REASONS if problem.startswith(what)), problem)
+    said = re.sub(r"^found character '.+?' that", "found character that", problem)  # PyYAML names the character
+    return next((_(words) for what, words in _REASONS if said.startswith(what)), problem)
 
 
 def _check_size(root: yaml.Node) -> None:
