@@ -444,6 +444,8 @@ CASES = [
     case("csv-foreign-key-without-reference", {DP: sub("\n      reference:\n        resource: wilayah\n"
                                                         "        fields: kode", "")}, f"{DP}:@- fields: kode_wilayah",
          "reference"),
+    case("csv-decimal-comma-in-a-whole-number-column", {IKM: sub("2020-11,7401,4321,", '2020-11,7401,"4321,5",')},
+         f"{IKM}:5", "`type: number`", "4321.5"),
     case("csv-duplicate-key", {WIL: append("7402,Muna Barat\n")}, f"{WIL}:5", "7402"),
     case("csv-broken-foreign-key", {IKM: sub("2020-10,7402,", "2020-10,7499,")}, f"{IKM}:@7499", "7499", "wilayah"),
     case("csv-too-many-cells", {IKM: sub("2020-11,7471,5001,334,sementara", "2020-11,7471,5001,334,sementara,x")},

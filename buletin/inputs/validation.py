@@ -128,8 +128,12 @@ def _not_of_type(text: str, kind: str) -> str:
     if kind == "number" and re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})*,\d+", text):
         return message + _(": write {fixed} (a point before the decimals, no thousands dot)").format(
             fixed=text.replace(".", "").replace(",", "."))
-    if kind in ("integer", "number") and re.fullmatch(r"[+-]?\d+,\d+", text):
+    if kind == "number" and re.fullmatch(r"[+-]?\d+,\d+", text):
         return message + _(": write {fixed} (a point before the decimals)").format(fixed=text.replace(",", "."))
+    if kind == "integer" and re.fullmatch(r"[+-]?\d+[.,]\d+", text):
+        return message + _(": this column holds whole numbers; if the figure has decimals, declare the column "
+                           "`type: number` in data/datapackage.yaml and write {fixed}").format(
+                               fixed=text.replace(",", "."))
     if kind in ("date", "yearmonth", "year"):
         return message + _(": type it so, e.g. {example}").format(example=_EXAMPLES[kind])
     return message
