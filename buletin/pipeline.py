@@ -56,7 +56,7 @@ from buletin.outputs.calendar import (
 from buletin.outputs.downloads import data_files
 from buletin.outputs.feeds import atom_feed, robots, sitemap
 from buletin.outputs.headers import HEADERS_FILE, headers_file
-from buletin.outputs.linkcheck import check_links, planned_paths
+from buletin.outputs.linkcheck import check_links, planned_paths, shown_snapshots
 from buletin.outputs.manifest import MANIFEST, Digests, manifest
 from buletin.outputs.pagecache import LastOutput
 from buletin.outputs.render import Theme, render_site
@@ -360,7 +360,7 @@ def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState
     files.update(pdfs)
     files.update(model.files)
     files.update(data)
-    for period, catalog in inputs.frozen.items():
+    for period, catalog in shown_snapshots(model, inputs.frozen).items():
         files.update(data_files(site_root, catalog, prefix=f"{period}/data/", state=state)[1])
     files[calendar_ics_path(model.locale)] = calendar_ics(model, calendar_entries(model, model.upcoming))
     files["feed.xml"] = atom_feed(model, lambda article: plain_text(article.body.html, 280))

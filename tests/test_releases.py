@@ -460,3 +460,13 @@ def test_a_dataset_renamed_after_publishing_is_named_in_the_snapshot_the_edition
         "data/releases/2020-10/datapackage.yaml: a published edition reads the data it was published with" \
         in result.err, result.err
     assert "(known: ikm" in result.err and "2020-11" not in result.err  # the live edition reads the new name
+
+
+def test_an_edition_published_for_a_later_day_puts_none_of_its_data_online_before_it(site, run_cli, tmp_path):
+    assert run_cli("publish", "2020-10", "--site", site, "--date", "2021-02-01").code == 0  # "today": 1 January
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    listed = json.loads((out / "manifest.json").read_text())["files"]
+    assert not (out / "2020-10").exists() and [path for path in listed if path.startswith("2020-10/")] == []
+    assert run_cli("build", "--site", site, "--out", tmp_path / "preview", "--drafts").code == 0
+    assert (tmp_path / "preview/2020-10/data/ikm.csv").is_file()  # shown with --drafts, its data too

@@ -48,10 +48,16 @@ def planned_paths(model: SiteModel, site_root: Path, assets: dict[str, bytes], f
     """Every path a build of `model` would write (`frozen`: each published period's catalog)."""
     paths = {job.path for job in page_jobs(model)} | set(model.files) | set(writer.fingerprint(assets)[1])
     paths |= set(data_files(site_root, model.catalog)[1])
-    for period, catalog in frozen.items():
+    for period, catalog in shown_snapshots(model, frozen).items():
         paths |= set(data_files(site_root, catalog, prefix=f"{period}/data/")[1])
     paths |= {"feed.xml", "robots.txt", "sitemap.xml", HEADERS_FILE, MANIFEST, calendar_ics_path(model.locale)}
     if model.config.pdf:
         paths |= {pdf.pdf_path(model.config, view) for view in model.editions}
     return paths
 
+
+def shown_snapshots(model: SiteModel, frozen: dict[str, Catalog]) -> dict[str, Catalog]:
+    """The published editions' snapshots whose edition the site shows (one released later is not online yet, nor
+    are its data)."""
+    shown = {str(view.edition.period) for view in model.editions}
+    return {period: catalog for period, catalog in frozen.items() if period in shown}
