@@ -123,6 +123,8 @@ class MacroStage:
             message = _template(exc.message or "")
             if re.search(r"unexpected char '[\u2018\u2019\u201c\u201d]'", exc.message or ""):
                 message += _(": write straight quotes, \" or ', as a word processor's curly quotes are not quotes here")
+            elif "got 'integer'" in (exc.message or ""):
+                message += _(": a period or a code is written in quotes, e.g. periode=\"2021-03\"")
             self.problems.add(source, first_line + (exc.lineno or 1) - 1, message)
             return None, 0  # nothing more can be learnt from a text that does not parse
         except SyntaxError as exc:  # Jinja's code is valid; Python refuses what it says, e.g. a repeated agg=

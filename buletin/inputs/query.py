@@ -118,7 +118,11 @@ def no_rows(table: Table, filters: dict[str, Any]) -> QueryError:
         narrower = mask & select(table, {column: wanted})
         if not narrower.any():
             found = sorted(set(table.frame[column][mask]) - {""})
-            return QueryError(_no_row(dataset, column, wanted, applied, found), "filter", column=column)
+            message = _no_row(dataset, column, wanted, applied, found)
+            if isinstance(wanted, int) and not isinstance(wanted, bool) and any("-" in value for value in found):
+                message += _(" (without quotes, 2021-11 is a subtraction: write {column}=\"{example}\")").format(
+                    column=column, example=found[-1])
+            return QueryError(message, "filter", column=column)
         mask = narrower
         applied[column] = wanted
     return QueryError(_("no row of `{dataset}` matches {filters}").format(dataset=dataset,

@@ -101,6 +101,11 @@ def _parse(text: str) -> Any:
         _check_size(node)
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
+        odd = _ODD_SPACE.search(text)
+        if odd:  # YAML sees no `key: value` there, and fails further on: name the key's own line
+            return _raise(_("this is not valid YAML: a no-break space (a word processor's) after `{key}:`, where "
+                            "YAML needs an ordinary space: retype the space").format(key=odd.group(1)),
+                          text[: odd.start()].count("\n") + 1)
         opened = exc.context and ("quoted scalar" in exc.context or "flow" in exc.context) and \
             not (exc.problem or "").startswith("found unknown escape character")  # closed, but not valid inside
         mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
@@ -127,6 +132,7 @@ def _parse(text: str) -> Any:
         loader.dispose()
 
 
+_ODD_SPACE = re.compile(r"^[ \t]*(?:- )?([^\s:#'\"][^:\n]*):[\u00a0\u2007\u202f]", re.M)
 _UNCLOSED = (("quoted scalar", N_("a value in quotes that is never closed: add the closing quote")),
              ("flow sequence", N_("a list [ ... ] that is never closed: add the `]`")),
              ("flow mapping", N_("a mapping { ... } that is never closed: add the `}`")))
