@@ -125,6 +125,24 @@ def test_workbook_columns_without_header_are_ignored_when_empty_and_named_when_n
     assert [p.location for p in problems] == ["Data!C7"]
 
 
+def test_a_title_row_above_the_column_names_is_named_as_such(tmp_path):
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "datapackage.yaml").write_text("resources:\n  - name: p\n    path: p.xlsx\n    schema: {fields: "
+                                           "[{name: no, type: integer}, {name: nama, type: string}]}\n")
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "Data 2"
+    for row in (["Tabel 1. Pelatihan per wilayah"], ["no", "nama"], [1, "Buton"]):
+        sheet.append(row)
+    book.save(data / "p.xlsx")
+    problems = Problems()
+    load_catalog(tmp_path, problems)
+    assert [(p.location, p.message) for p in problems] == [(
+        "'Data 2'!A1", "the sheet's first row holds only `Tabel 1. Pelatihan per wilayah`, where the column names "
+        "belong: remove that title row, so that the names come first")]
+
+
 def test_windows_files_get_advice_at_the_right_line(tmp_path):
     _, problems = data_site(tmp_path, "periode,kode_wilayah,unit_usaha,status\n2020-11,7401,1,tetap\n")
     (tmp_path / "data/ikm.csv").write_bytes("periode,kode_wilayah,unit_usaha,status\n2020-11,7401,1,tétap\n"

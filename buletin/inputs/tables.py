@@ -97,6 +97,11 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
             problems.add(spec.path, None, message, location=location)
         return None
     except UnnamedColumn as exc:
+        if exc.title:
+            problems.add(spec.path, None, _("the sheet's first row holds only `{title}`, where the column names "
+                                            "belong: remove that title row, so that the names come first").format(
+                                                title=exc.title[:60]), location=str(exc))
+            return None
         problems.add(spec.path, None, _("a value stands in a column without a name: give the column a name that "
                                         "data/datapackage.yaml lists, or move the value (a note belongs outside the "
                                         "table's sheet)"), location=str(exc))

@@ -18,7 +18,12 @@ MAX_TRAPS = 20
 
 
 class UnnamedColumn(ValueError):
-    """A workbook cell holds a value in a column with no header (the cell, e.g. Pelatihan!I7)."""
+    """A workbook cell holds a value in a column with no header (the cell, e.g. Pelatihan!I7); or, with `title`,
+    the first row holds one cell, a table's title above its column names (that cell)."""
+
+    def __init__(self, location: str, title: str = ""):
+        super().__init__(location)
+        self.title = title
 
 
 class SheetMissing(ValueError):
@@ -102,6 +107,8 @@ def read_xlsx(path: Path, spec: ResourceSpec) -> tuple[pd.DataFrame, list[str]]:
         if found is not None:
             from openpyxl.utils import get_column_letter
 
+            if len(keep) == 1 and found == 2:  # one cell above a row of several: a title, not names
+                raise UnnamedColumn(f"{sheet_name}!{get_column_letter(keep[0] + 1)}1", header[keep[0]])
             raise UnnamedColumn(f"{sheet_name}!{get_column_letter(i + 1)}{found}")
     body = [(number, [row[i] for i in keep]) for number, row in enumerate(rows[1:], start=2)
             if any(row[i] != "" for i in keep)]
