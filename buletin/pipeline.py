@@ -283,7 +283,7 @@ def _made(plan: SitePlan, bodies: dict[str, Body], composers: dict[str | None, C
     resolved = {}
     for slot in plan.slots():
         resolved[slot.path], found = links.resolve(bodies[slot.path], slot.doc, slot.path, sources, site_root,
-                                                   problems)
+                                                   problems, composers[slot.period].setting.allow_raw_html)
         files.update(found)
         files.update(links.photo(slot.doc, slot.path, site_root, problems))
     highlights, headlines, datasets = {}, {}, {}

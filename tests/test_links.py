@@ -152,3 +152,29 @@ def test_a_body_the_quick_test_spares_is_one_the_whole_pass_leaves_alone(tmp_pat
                                         problems)
         assert (resolved.html, files, problems.items) == (html, {}, []), html
     assert len(spared) > 500
+
+
+RAW_FETCHES = [
+    '<img src="peta.svg" srcset="peta.svg 1x, https://b.example/x.png 2x" alt="s">',
+    '<svg><image href="https://e.example/i.png"/></svg>',
+    '<div style="background:url(https://a.example/bg.png)">latar</div>',
+    '<link rel="stylesheet" href="https://h.example/s.css">',
+    "<style>@import url(https://i.example/s.css);</style>",
+    '<table background="https://u.example/bg.png"><tr><td>x</td></tr></table>',
+    '<meta http-equiv="refresh" content="0;url=https://q.example">',
+    '<base href="https://r.example/">',
+]
+
+
+def test_raw_html_loads_nothing_from_another_host_by_any_way_html_has(make_site, run_cli, tmp_path, line_of):
+    """With allow_raw_html a body keeps its HTML: each way HTML has to make the page fetch an address is held to
+    the rule for pictures (the sanitiser removes them all otherwise)."""
+    article = ARTICLE_MD.replace("Paragraf penutup.", "\n\n".join(RAW_FETCHES))
+    site = make_site({"site.yaml": SITE_YAML + "allow_raw_html: true\n", "content/2020-11/sorotan.md": article,
+                      "content/2020-11/peta.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>'})
+    result = run_cli("build", "--site", site, "--out", tmp_path / "out")
+    assert result.code == 1
+    for html, host in zip(RAW_FETCHES, "beahiuqr", strict=True):
+        line = line_of(article, html)
+        assert f"content/2020-11/sorotan.md:{line}: error: `https://{host}.example" in result.err, (html, result.err)
+    assert result.err.count(": error: ") == len(RAW_FETCHES)

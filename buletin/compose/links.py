@@ -33,12 +33,15 @@ _NOT_FOUND = {"image": N_("the image `{name}` is not there (looked for {looked})
               "file": N_("the file `{name}` is not there (looked for {looked}): put it next to the Markdown file")}
 
 def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_root: Path,
-            problems: Problems) -> tuple[Body, dict[str, bytes]]:
+            problems: Problems, raw_html: bool = False) -> tuple[Body, dict[str, bytes]]:
     """A body whose links to Markdown files lead to their pages, and the files it shows or links to (images
     and attachments next to its Markdown file), by output path beside its page.
 
     `pages` maps a source file (and, for a page made from data rows, the source of its list) to its page.
+    `raw_html`: the site lets bodies keep their HTML, so every way HTML has to fetch an address is checked.
     """
+    if raw_html:
+        _check_raw_fetches(body.html, doc, problems)
     if not needs_resolving(body.html):
         return body, {}  # a body that links and shows nothing: no file to find
     folder = posixpath.dirname(doc.source)
@@ -109,16 +112,42 @@ def photo(doc: Document, page: str, site_root: Path, problems: Problems) -> dict
 def _check_fetched(html: str, doc, problems: Problems) -> None:
     """Nothing a page shows may come from another host (a tracking pixel) or from outside the site."""
     for src in sorted(set(_FETCHED.findall(html))):
-        url = src.split(",")[0].split()[0] if src else src
-        if re.match(r"^(?:[a-z][a-z0-9+.-]*:|//)", url, re.I):
-            problems.add(doc.source, _line_of(doc, src), _("`{url}` would be loaded from another website each "
+        _check_address(src.split(",")[0].split()[0] if src else src, src, doc, problems)
+
+
+def _check_address(url: str, written: str, doc, problems: Problems) -> None:
+    """An address a page would fetch by itself must be a file of the site, named relatively."""
+    if re.match(r"^(?:[a-z][a-z0-9+.-]*:|//)", url, re.I):
+        problems.add(doc.source, _line_of(doc, written), _("`{url}` would be loaded from another website each "
                                                            "time the page is read (and could track readers): "
                                                            "download the picture, put it next to the Markdown file, "
                                                            "then write its file name").format(url=url[:80]))
-        elif url.startswith("/"):
-            problems.add(doc.source, _line_of(doc, src), _("`{url}` starts with `/`: name the picture as seen from "
+    elif url.startswith("/"):
+        problems.add(doc.source, _line_of(doc, written), _("`{url}` starts with `/`: name the picture as seen from "
                                                            "the Markdown file, e.g. `foto.jpg` next to it").format(
                                                                url=url[:80]))
+
+
+# What raw HTML fetches besides the `src` of _FETCHED: every candidate of a srcset, SVG's image and use, a link
+# element, a base address, CSS url() and @import, the old background attribute, a refresh to another address.
+_SRCSET = re.compile(r"""\bsrcset\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+_RAW_FETCHES = (re.compile(r"""<(?:image|use|feimage|link|base)\b[^>]*?\b(?:xlink:)?href\s*=\s*["']?([^"'\s>]+)""",
+                           re.I),
+                re.compile(r"""url\(\s*["']?([^"')\s]+)""", re.I),
+                re.compile(r"""@import\s+["']([^"']+)""", re.I),
+                re.compile(r"""\bbackground\s*=\s*["']?([^"'\s>]+)""", re.I),
+                re.compile(r"""<meta\b[^>]*?\bcontent\s*=\s*["'][^"'>]*?\burl\s*=\s*([^"'\s>;]+)""", re.I))
+
+
+def _check_raw_fetches(html: str, doc, problems: Problems) -> None:
+    """Raw HTML's other ways to load an address (see _RAW_FETCHES), held to _check_fetched's rule."""
+    urls: list[str] = []
+    for match in _SRCSET.finditer(html):
+        urls.extend(part.split()[0] for part in (match.group(1) or match.group(2) or "").split(",") if part.split())
+    for pattern in _RAW_FETCHES:
+        urls.extend(match.group(1) for match in pattern.finditer(html))
+    for url in sorted(set(urls)):
+        _check_address(url, url, doc, problems)
 
 
 def _line_of(doc, text: str) -> int | None:
