@@ -67,3 +67,19 @@ def test_each_without_a_list_title_uses_the_dataset_title(make_site, run_cli, tm
     result = run_cli("build", "--site", site, "--out", tmp_path / "out")
     assert result.code == 0, result.err
     assert "<h1>Wilayah</h1>" in (tmp_path / "out/wilayah/index.html").read_text()
+
+
+def test_a_column_named_like_a_dicts_method_reads_as_the_column(make_site, run_cli, tmp_path):
+    """`row.FIELD` for a column called `items`, `pop` (population), `keys` or `get`: the value, not the dict's
+    method (an empty text) nor a refusal."""
+    package = ("\n- name: area\n  path: area.csv\n  schema:\n    fields:\n    - {name: kode, type: string}\n"
+               "    - {name: items, type: integer}\n    - {name: pop, type: integer}\n    - {name: get, type: string}\n"
+               "    primaryKey: kode\n")
+    page = ('---\ntitle: "Area {{ row.kode }}"\neach: {data: area, key: kode}\n---\n\n'
+            "Isi {{ row.items }}, penduduk {{ row.pop }}, {{ row.get }}.\n")
+    site = make_site({"data/area.csv": "kode,items,pop,get\na1,5,1200,mudah\n", "content/pages/area.md": page})
+    with (site / "data/datapackage.yaml").open("a") as handle:
+        handle.write(package)
+    result = run_cli("build", "--site", site, "--out", tmp_path / "out")
+    assert result.code == 0, result.err
+    assert "Isi 5, penduduk 1200, mudah." in (tmp_path / "out/area/a1/index.html").read_text()

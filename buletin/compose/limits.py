@@ -41,6 +41,13 @@ class _Bounded:
             raise TooMuchWork(_("a text or list of more than {count} items").format(count=number(MAX_TEXT)))
         return super().call_binop(context, operator, left, right)  # type: ignore[misc]
 
+    def getattr(self, obj: Any, attribute: str) -> Any:
+        """`row.items` is a row's column `items`, not the dict's method (nor, for `row.pop`, a refused one): a
+        mapping's keys come before its methods."""
+        if isinstance(obj, dict) and attribute in obj:
+            return obj[attribute]
+        return super().getattr(obj, attribute)  # type: ignore[misc]
+
     def budgeted_range(self, *args: int) -> range:
         """range(), counting every item handed out in this render against MAX_ITEMS."""
         items = range(*args)
