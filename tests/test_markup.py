@@ -33,3 +33,13 @@ def test_plain_text_excerpt_leaves_out_figures_and_their_placeholders():
     caption = "<figure><figcaption>" + "keterangan " * 100 + "</figcaption></figure>"
     assert plain_text(f"<p>Awal.</p>{caption}<p>{words}</p>", 40).startswith("Awal. kata0")
     assert plain_text(f"<p>Awal.</p>{caption}<p>{words}</p>", 40) == plain_text(f"<p>Awal.</p><p>{words}</p>", 40)
+
+
+def test_a_bodys_headings_do_not_take_the_ids_the_theme_gives_a_page():
+    """`## Isi` would be the skip link's target, `## Gambar 1` the first figure's: they get ids of their own,
+    unique in the body."""
+    import re
+
+    html = Markup().convert("## Isi\n\na\n\n## Isi\n\nb\n\n## Gambar 1\n\nc\n\n## Table 2\n\nd\n\n## Lain\n")
+    ids = re.findall(r'id="([^"]+)"', html)
+    assert ids == ["isi_2", "isi_1", "gambar-1_1", "table-2_1", "lain"] and len(set(ids)) == len(ids)

@@ -41,8 +41,7 @@ class Markup:
     def convert(self, text: str) -> str:
         """Markdown text -> HTML fragment; headings shift down one level (the page title is the h1)."""
         self._md.reset()
-        html = self._md.convert(text)
-        html = _demote_h1(html)
+        html = _own_ids(_demote_h1(self._md.convert(text)))
         if not self.allow_raw_html:
             html = sanitise(html)
         return _scrolling_tables(_alignment_classes(html), self.table_label)
@@ -80,6 +79,28 @@ def _scrolling_tables(html: str, label: str) -> str:
         return html
     opening = f'<div class="table-scroll" tabindex="0" role="region" aria-label="{label}"><table'
     return re.sub(r"<table\b", opening, html).replace("</table>", "</table></div>")
+
+
+# The ids the theme gives parts of a page (templates: the main text, search, sharing, figures and tables, main
+# points, an edition's own sections): a heading of a body that would take one gets `_1`, as toc does for a repeat.
+_THEME_IDS = re.compile(r'(<h[2-6]\b[^>]*?\sid=")(isi|search|q|share-url|share-title|(?:gambar|tabel|figure|table)-\d+'
+                        r'|poin-[^"]*|edisi--[^"]*)(")')
+
+
+def _own_ids(html: str) -> str:
+    """A body's headings keep ids of their own: `## Isi` would take the main text's, the skip link's target."""
+    if "id=" not in html or not _THEME_IDS.search(html):
+        return html
+    used = set(re.findall(r'\sid="([^"]+)"', html))
+
+    def own(match: re.Match[str]) -> str:
+        number = 1
+        while f"{match.group(2)}_{number}" in used:
+            number += 1
+        used.add(f"{match.group(2)}_{number}")
+        return f"{match.group(1)}{match.group(2)}_{number}{match.group(3)}"
+
+    return _THEME_IDS.sub(own, html)
 
 
 def _demote_h1(html: str) -> str:
