@@ -129,14 +129,15 @@ def _check_address(url: str, written: str, doc, problems: Problems) -> None:
 
 
 # What raw HTML fetches besides the `src` of _FETCHED: every candidate of a srcset, SVG's image and use, a link
-# element, a base address, CSS url() and @import, the old background attribute, a refresh to another address.
-_SRCSET = re.compile(r"""\bsrcset\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
+# element, a base address, the old background attribute, a refresh to another address, and CSS's url() and
+# @import in a style attribute or element (text that only shows such words is left alone).
+_SRCSET = re.compile(r"""<[a-z][^>]*?\ssrcset\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 _RAW_FETCHES = (re.compile(r"""<(?:image|use|feimage|link|base)\b[^>]*?\b(?:xlink:)?href\s*=\s*["']?([^"'\s>]+)""",
                            re.I),
-                re.compile(r"""url\(\s*["']?([^"')\s]+)""", re.I),
-                re.compile(r"""@import\s+["']([^"']+)""", re.I),
-                re.compile(r"""\bbackground\s*=\s*["']?([^"'\s>]+)""", re.I),
+                re.compile(r"""<[a-z][^>]*?\sbackground\s*=\s*["']?([^"'\s>]+)""", re.I),
                 re.compile(r"""<meta\b[^>]*?\bcontent\s*=\s*["'][^"'>]*?\burl\s*=\s*([^"'\s>;]+)""", re.I))
+_STYLE = re.compile(r"""<[a-z][^>]*?\sstyle\s*=\s*(?:"([^"]*)"|'([^']*)')|<style\b[^>]*>(.*?)</style>""", re.I | re.S)
+_CSS_FETCH = re.compile(r"""url\(\s*["']?([^"')\s]+)|@import\s+["']([^"']+)""", re.I)
 
 
 def _check_raw_fetches(html: str, doc, problems: Problems) -> None:
@@ -146,6 +147,9 @@ def _check_raw_fetches(html: str, doc, problems: Problems) -> None:
         urls.extend(part.split()[0] for part in (match.group(1) or match.group(2) or "").split(",") if part.split())
     for pattern in _RAW_FETCHES:
         urls.extend(match.group(1) for match in pattern.finditer(html))
+    for style in _STYLE.finditer(html):
+        css = next((group for group in style.groups() if group is not None), "")
+        urls.extend(fetch.group(1) or fetch.group(2) for fetch in _CSS_FETCH.finditer(css))
     for url in sorted(set(urls)):
         _check_address(url, url, doc, problems)
 
