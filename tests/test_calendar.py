@@ -161,6 +161,15 @@ def test_only_the_latest_shown_edition_counts(make_site):
         "yet the site announces it as the next release: set the new date, or publish the next edition"]
 
 
+def test_a_next_release_not_after_the_editions_own_release_is_a_warning(make_site):
+    """Any shown edition, not only the latest: its calendar entry would announce a day already gone by."""
+    october = OCTOBER.replace("next_release: 2020-12-07", "next_release: 2020-11-01")
+    site = calendar_site(make_site, **{"content/2020-10/index.md": october})
+    assert warnings_of(site, TODAY) == [
+        "content/2020-10/index.md:4: warning: `next_release` 2020-11-01 is not after this edition's own release, "
+        "2020-11-05: set the day the next edition comes out"]
+
+
 def test_a_scheduled_next_edition_on_another_day_is_a_warning(make_site):
     site = calendar_site(make_site, **{"content/2020-12/index.md": scheduled("2021-01-05")})
     assert warnings_of(site, TODAY) == []  # the same day: fine

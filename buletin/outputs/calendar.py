@@ -105,10 +105,17 @@ def calendar_context(model: SiteModel, scheduled: Iterable[Edition] = ()) -> dic
 
 
 def check_next_release(content: Content, today: dt.date, problems: Problems, drafts: bool = False) -> None:
-    """Warn (not an error: `check --strict` fails on it) when the latest edition the site shows announces a
-    `next_release` already past, or one that differs from the `published` date of the next edition, when
-    that one is scheduled and not shown yet. `drafts` as the build shows editions (--drafts)."""
+    """Warn (not an error: `check --strict` fails on it) when an edition announces a `next_release` not after its
+    own release, when the latest edition the site shows announces one already past, or one that differs from the
+    `published` date of the next edition, when that one is scheduled and not shown yet. `drafts` as the build
+    shows editions (--drafts)."""
     shown = [edition for edition in content.editions if is_visible(edition, today, drafts)]
+    for edition in shown:
+        after, released = edition.info.next_release, edition.published
+        if after is not None and released is not None and after <= released:
+            problems.warn(edition.source, edition.line_of("next_release"), _(
+                "`next_release` {date} is not after this edition's own release, {published}: set the day the next "
+                "edition comes out").format(date=after.isoformat(), published=released.isoformat()))
     if not shown:
         return
     latest = shown[-1]  # oldest first
