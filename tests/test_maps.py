@@ -480,3 +480,16 @@ def test_a_published_edition_keeps_its_map(make_site, run_cli, tmp_path):
     assert figure_files(tmp_path / "out")[1] == before
     built(run_cli, site, tmp_path / "fresh", "--no-cache")
     assert figure_files(tmp_path / "fresh")[1] == before
+
+
+@pytest.mark.parametrize(("code", "said"), [(["7401"], "has `kode`: ['7401'], where its code belongs"),
+                                             ("  ", "has an empty `kode`")])
+def test_a_key_property_that_holds_no_code_says_what_it_holds(tmp_path, code, said):
+    from buletin.problems import Problems
+
+    areas = squares()
+    areas[1]["properties"]["kode"] = code
+    (tmp_path / "peta.geojson").write_text(collection(areas))
+    problems = Problems()
+    read_geojson(tmp_path, "peta.geojson", "peta", "kode", problems)
+    assert [(p.line, said in p.message) for p in problems] == [(3, True)], [str(p) for p in problems]

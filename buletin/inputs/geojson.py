@@ -178,12 +178,16 @@ def _area(reader: _Reader, feature: Any, index: int, key: str, line: int, start:
         names = sorted(map(str, properties))
         guess = nearest(key, names) if key not in properties else None
         hint = " " + _("(did you mean `{name}`?)").format(name=guess) if guess else ""
-        message = _("area {number} of the map file has an empty `{key}`, which must hold its code (the `key` of "
-                    "the map in data/datapackage.yaml); its properties: {names}: fill in its code") \
+        held = properties.get(key)
+        message = _("area {number} of the map file has `{key}`: {held}, where its code belongs, as a text or a "
+                    "number (the `key` of the map in data/datapackage.yaml): write its code there") \
+            if held is not None and str(held).strip() and key in properties else \
+            _("area {number} of the map file has an empty `{key}`, which must hold its code (the `key` of "
+              "the map in data/datapackage.yaml); its properties: {names}: fill in its code") \
             if key in properties else \
             _("area {number} of the map file has no property `{key}`, which must hold its code (the `key` of the map "
               "in data/datapackage.yaml){hint}; its properties: {names}: add its code, or correct `key`")
-        reader.fail(NO_CODE, line, message.format(number=index + 1, key=key, hint=hint,
+        reader.fail(NO_CODE, line, message.format(number=index + 1, key=key, hint=hint, held=str(held)[:40],
                                                   names=", ".join(names[:8]) or _("none")))
         return None
     line = _key_line(reader, key, code, start, end) or line
