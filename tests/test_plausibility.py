@@ -441,3 +441,14 @@ def test_a_value_that_starts_with_its_columns_title_is_not_named_twice(run_cli, 
     csv.write_text(csv.read_text().replace(f"2021-03,{area} C,71", f"2021-03,{area} C,171"))
     found = warnings(run_cli("check", "--site", site).err)
     assert len(found) == 1 and f"` 171 {row} — was 60 " in found[0], found
+
+
+@pytest.mark.parametrize("name", ["notes.yaml", "catatan.yml"])
+def test_notes_under_another_name_are_a_warning_not_silence(make_site, run_cli, name):
+    site = make_site({f"data/{name}": "- data: ikm\n  row: {periode: 2020-11, kode_wilayah: 7402}\n"
+                                      "  column: unit_usaha\n  note: Catatan.\n"})
+    result = run_cli("check", "--site", site)
+    assert result.code == 0 and warnings(result.err) == [
+        f"data/{name}: warning: this file is not read: the notes on values are read from data/catatan.yaml: "
+        "rename it"], result.err
+    assert run_cli("check", "--site", site, "--strict").code == 1

@@ -29,6 +29,7 @@ if TYPE_CHECKING:
     from buletin.inputs.tables import Table
 
 NOTES_FILE = "catatan.yaml"
+_MEANT_AS_NOTES = ("catatan.yml", "Catatan.yaml", "catatan.yaml.txt", "notes.yaml", "notes.yml")  # by mistake
 
 
 @dataclass(frozen=True)
@@ -68,6 +69,10 @@ def load_notes(site_root: Path, data_dir: str, package: PackageSpec, problems: P
     rel = f"{data_dir}/{NOTES_FILE}"
     path = site_root / rel
     if not path.exists() and not path.is_symlink():
+        for other in _MEANT_AS_NOTES:
+            if (site_root / data_dir / other).is_file():
+                problems.warn(f"{data_dir}/{other}", None, _("this file is not read: the notes on values are read "
+                                                             "from {file}: rename it").format(file=rel))
         return {}
     text = read_input(site_root, rel, problems)
     if text is None:
