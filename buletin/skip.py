@@ -21,40 +21,26 @@ def check(cache_dir: Path, site_root: Path, out: Path, drafts: bool, base_url: s
     record = record if isinstance(record, dict) else {}
     _recall_hashes(site_root, record)
     print_ = fingerprint(site_root, out, drafts, base_url)
-    if record.get("fingerprint") != print_ or not out.is_dir() or not _untouched(out, record.get("files") or {}) \
-            or not _no_file_added(out, record.get("folders") or {}):
+    if record.get("fingerprint") != print_ or not out.is_dir() or \
+            not _untouched(out, record.get("files") or {}, record.get("folders") or {}):
         return print_, None
     return print_, len(record["files"])
 
 
-def _untouched(out: Path, files: dict[str, list[int]]) -> bool:
-    """Whether every file the last build wrote still has the size and mtime it had (one lstat each: cheaper
-    than listing the folder again)."""
-    if not files:
+def _untouched(out: Path, files: dict[str, list[int]], folders: dict[str, int]) -> bool:
+    """Whether every file the last build wrote still has the size and mtime it had, and every folder its mtime,
+    which changes with its listing (a file added by hand). One lstat each: cheaper than listing the folders."""
+    if not files or not folders:
         return False
-    folder = f"{out}/"
-    for name, (size, mtime) in files.items():
-        try:
-            stat = os.lstat(folder + name)
-        except OSError:
-            return False
-        if stat.st_size != size or stat.st_mtime_ns != mtime:
-            return False
-    return True
-
-
-def _no_file_added(out: Path, folders: dict[str, int]) -> bool:
-    """Whether no file was added to (or removed from) the output's folders since the last build: a folder's
-    mtime changes with its listing."""
-    if not folders:
-        return False
-    for name, mtime in folders.items():
-        try:
-            if os.lstat(f"{out}/{name}").st_mtime_ns != mtime:
+    prefix = f"{out}/"
+    try:
+        for name, (size, mtime) in files.items():
+            stat = os.lstat(prefix + name)
+            if stat.st_size != size or stat.st_mtime_ns != mtime:
                 return False
-        except OSError:
-            return False
-    return True
+        return all(os.lstat(prefix + name).st_mtime_ns == mtime for name, mtime in folders.items())
+    except OSError:
+        return False
 
 
 def _recall_hashes(site_root: Path, record: dict) -> None:
