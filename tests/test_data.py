@@ -154,3 +154,24 @@ def test_windows_files_get_advice_at_the_right_line(tmp_path):
     problems = Problems()
     load_catalog(tmp_path, problems)
     assert [p.line for p in problems] == [1] and "separated by `;`" in problems.items[0].message
+
+
+def test_a_data_file_no_resource_declares_is_a_warning_naming_it(make_site, run_cli):
+    """A new month saved under a new name changes nothing on the site: the build says why, and not of Excel's
+    lock files, hidden files, published snapshots, or when datapackage.yaml itself is broken."""
+    site = make_site({"data/ikm-desember.csv": "periode,kode_wilayah,unit_usaha,status\n",
+                      "data/~$ikm.xlsx": b"lock", "data/.ikm.csv.swp.csv": "x",
+                      "data/releases/2020-11/ikm.csv": "periode\n", "data/arsip/lama.xlsx": b"PK"})
+    result = run_cli("check", "--site", site)
+    found = [line for line in result.err.splitlines() if ": warning: " in line]
+    assert result.code == 0 and found == [
+        "data/arsip/lama.xlsx: warning: no resource of data/datapackage.yaml declares this file, so no chart, value "
+        "or page can use it: declare it there (`- name:` and `path: arsip/lama.xlsx`), or move it out of data/",
+        "data/ikm-desember.csv: warning: no resource of data/datapackage.yaml declares this file, so no chart, "
+        "value or page can use it: declare it there (`- name:` and `path: ikm-desember.csv`), or move it out of "
+        "data/"], result.err
+    assert run_cli("check", "--site", site, "--strict").code == 1
+    package = site / "data" / "datapackage.yaml"
+    package.write_text(package.read_text() + "  - name: [\n")
+    broken = run_cli("check", "--site", site)
+    assert broken.code == 1 and "declares this file" not in broken.err

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from buletin import messages
 from buletin.build.state import NO_STATE, BuildState, make_key
-from buletin.inputs.datapackage import PackageSpec, ResourceSpec, load_package
+from buletin.inputs.datapackage import PackageSpec, ResourceSpec, load_package, warn_undeclared
 from buletin.inputs.geojson import Geometry, read_geojson
 from buletin.inputs.notes import NOTES_FILE, Note, Notes, check_rows, load_notes, note_rows
 from buletin.inputs.plausibility import Finding, find
@@ -149,7 +149,10 @@ def load_catalog(site_root: Path, problems: Problems, data_dir: str = LIVE_DATA,
     """Read datapackage.yaml and catatan.yaml; validate every resource whose file, declaration or notes changed
     since it last passed, and find its plausibility warnings (numbers in the site's `language`, read from
     site.yaml when not given)."""
+    before = len(problems)
     package = load_package(site_root, problems, data_dir)
+    if data_dir == LIVE_DATA and len(problems) == before:  # a broken declaration says enough
+        warn_undeclared(site_root, package, problems)
     notes = load_notes(site_root, data_dir, package, problems)
     raw_by_name = {str(r.get("name")): r for r in package.raw.get("resources") or [] if isinstance(r, dict)}
     hashes = {spec.name: _resource_hash(site_root, spec, raw_by_name.get(spec.name, {}), notes.get(spec.name, ()))

@@ -1,6 +1,8 @@
 """data/datapackage.yaml -> resource descriptions (a Frictionless Data Package subset)."""
 from __future__ import annotations
 
+import os
+import posixpath
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +22,7 @@ from buletin.problems import Problems, did_you_mean
 PACKAGE_FILE = "data/datapackage.yaml"
 GEOJSON = "geojson"
 PERIOD_TYPES = ("yearmonth", "year", "string")  # a period column: months, years, or quarters written 2020-Q4
+TABLE_SUFFIXES = (".csv", ".tsv", ".xlsx", ".xlsm", ".xls", ".ods", ".geojson", ".json")
 
 
 @dataclass(frozen=True)
@@ -116,6 +119,30 @@ def load_package(site_root: Path, problems: Problems, data_dir: str = "data") ->
     usable = [spec for spec in resources if spec.name not in _broken_references(resources)]
     return PackageSpec(package.title, _names(package.licenses), tuple(usable), raw,
                        frozenset(named - {spec.name for spec in usable}), source=rel)
+
+
+def warn_undeclared(site_root: Path, package: PackageSpec, problems: Problems) -> None:
+    """A warning for each table or map file in data/ that no resource declares: nothing can use it, and staff
+    who saved a new month's file under a new name would otherwise see no change and no reason."""
+    declared = {posixpath.normpath(f"data/{item['path']}") for item in package.raw.get("resources") or []
+                if isinstance(item, dict) and isinstance(item.get("path"), str)}
+    for rel in _table_files(site_root):
+        if rel not in declared:
+            problems.warn(rel, None, _(
+                "no resource of {package} declares this file, so no chart, value or page can use it: declare it "
+                "there (`- name:` and `path: {path}`), or move it out of data/").format(
+                package=PACKAGE_FILE, path=rel.removeprefix("data/")))
+
+
+def _table_files(site_root: Path) -> list[str]:
+    """The table and map files under data/ (not the published snapshots, hidden files or Excel's lock files)."""
+    found = []
+    for folder, subfolders, files in os.walk(site_root / "data"):
+        here = Path(folder).relative_to(site_root).as_posix()
+        subfolders[:] = sorted(d for d in subfolders if not d.startswith(".") and f"{here}/{d}" != "data/releases")
+        found += [f"{here}/{name}" for name in files if name.lower().endswith(TABLE_SUFFIXES)
+                  and not name.startswith((".", "~$"))]
+    return sorted(found)
 
 
 def _names(items: Any) -> tuple[str, ...]:
