@@ -601,3 +601,19 @@ def test_a_published_editions_pdf_keeps_its_figures_after_a_data_revision(make_s
     assert chart in after and "4.400" not in after  # the chart as published
     assert "Pada Oktober 2020 tercatat 13.000 unit usaha." in after
     assert after.split("Revisi data")[0] in before  # the cover before the notice: unchanged
+
+
+def test_characters_the_pdf_fonts_lack_are_a_warning_at_their_line(make_site, run_cli, tmp_path):
+    """Typst prints a character no font has as an empty box without a word: the build names it, at its line."""
+    body = ARTICLE_MD.replace("Paragraf penutup.", "Paragraf penutup — ramah: 漢字, ภาษาไทย, ĀāŠž and Ω.")
+    site = make_site({"site.yaml": PDF_YAML, "content/2020-11/sorotan.md": body})
+    result = run_cli("build", "--site", site, "--out", tmp_path / "out", "--quiet")
+    line = body.splitlines().index(next(t for t in body.splitlines() if "漢字" in t)) + 1
+    found = [text for text in result.err.splitlines() if ": warning: " in text]
+    assert result.code == 0 and len(found) == 1 and found[0].startswith(f"content/2020-11/sorotan.md:{line}: "), \
+        result.err
+    assert "no font for 漢 (U+6F22), 字 (U+5B57), ภ (U+0E20), า (U+0E32), ษ (U+0E29) and 3 more: " in found[0]
+    assert not re.search(r"[ĀāŠžΩ—]", found[0])  # DejaVu has these
+    assert (tmp_path / "out/2020-11/buletin-uji-2020-11.pdf").exists()
+    clean = make_site({"site.yaml": PDF_YAML}, name="clean")
+    assert ": warning: " not in run_cli("build", "--site", clean, "--out", tmp_path / "o2", "--quiet").err

@@ -30,6 +30,7 @@ from buletin.inputs.config import SiteConfig
 from buletin.messages import _, number
 from buletin.model import EditionView, FigureRef, SiteModel
 from buletin.outputs.pagecache import figure_digest
+from buletin.outputs.pdffonts import font_folder, warn_missing_glyphs
 from buletin.outputs.pdfsource import TEMPLATE, PdfSource, document_date, json_text, pdf_source
 from buletin.problems import Problems
 from buletin.urls import slugify
@@ -71,6 +72,7 @@ def edition_pdfs(model: SiteModel, state: BuildState, workers: Workers, problems
     found: dict[str, bytes] = {}
     pending: list[tuple[EditionView, str]] = []
     for view in model.editions:
+        warn_missing_glyphs(model, view, problems)
         key = make_key(*pdf_key_parts(model, view, model.built_at))
         kept = state.recall("pdf", key)
         if isinstance(kept, bytes):
@@ -210,15 +212,12 @@ def _drop_pictures(node: Any, keys: set[str]) -> None:
 @lru_cache(maxsize=1)
 def _fonts() -> Any:
     """DejaVu and the other fonts matplotlib ships (the charts' fonts), and no other: the same everywhere."""
-    import importlib.util
-
     import typst
 
-    spec = importlib.util.find_spec("matplotlib")  # found, not imported: rendering never draws
-    if spec is None or not spec.submodule_search_locations:
+    folder = font_folder()
+    if folder is None:
         raise PdfError(_("matplotlib's fonts were not found: install buletin again (`python -m pip install -r "
                          "requirements.txt`)"))
-    folder = Path(next(iter(spec.submodule_search_locations))) / "mpl-data" / "fonts" / "ttf"
     return typst.Fonts(include_system_fonts=False, include_embedded_fonts=False, font_paths=[str(folder)])
 
 
