@@ -9,6 +9,7 @@ from buletin.inputs import releases
 from buletin.inputs.catalog import load_catalog
 from buletin.inputs.config import config_and_period
 from buletin.inputs.content import load_content
+from buletin.inputs.placeholders import Placeholder, edition_placeholders
 from buletin.inputs.plausibility import Finding, within
 from buletin.messages import _, _n, number
 from buletin.outputs import writer
@@ -53,6 +54,7 @@ def publish(site_root: Path, period_text: str, force: bool = False, date: dt.dat
         catalog = load_catalog(site_root, problems, language=config.language)
         if not force:
             _refuse_doubts(catalog.findings, period, source)
+            _refuse_placeholders(edition_placeholders(site_root, edition), period)
         path = site_root / source
         marked = _marked(path, source, day)  # before anything is written: a front matter it cannot edit stops it
         files = releases.snapshot(site_root, catalog, str(period), day)
@@ -86,6 +88,19 @@ def _refuse_doubts(findings: list[Finding], period: Period, source: str) -> None
         "edition {period} has {count} values in doubt (the warnings below): correct them, or vouch for each with a "
         "note in data/catatan.yaml; to publish them as they are, add --force", len(doubts)).format(
             period=period, count=number(len(doubts))))
+    raise SiteError(problems)
+
+
+def _refuse_placeholders(found: list[Placeholder], period: Period) -> None:
+    """An edition is not frozen while it (or the site's settings) still shows the example text of `new`."""
+    if not found:
+        return
+    problems = Problems()
+    for placeholder in found:
+        problems.add(placeholder.source, placeholder.line, placeholder.message())
+    problems.add(f"content/{period}/index.md", None, _(
+        "edition {period} was not published: it still shows the example texts listed here; write your own, or, to "
+        "publish it as it is, add --force").format(period=period))
     raise SiteError(problems)
 
 

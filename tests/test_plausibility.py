@@ -439,7 +439,7 @@ def test_a_value_that_starts_with_its_columns_title_is_not_named_twice(run_cli, 
     csv = site / "data/contoh.csv"
     area = "Area" if language == "en" else "Wilayah"
     csv.write_text(csv.read_text().replace(f"2021-03,{area} C,71", f"2021-03,{area} C,171"))
-    found = warnings(run_cli("check", "--site", site).err)
+    found = [line for line in warnings(run_cli("check", "--site", site).err) if "example text" not in line]
     assert len(found) == 1 and f"` 171 {row} — was 60 " in found[0], found
 
 

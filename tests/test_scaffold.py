@@ -6,6 +6,7 @@ import re
 
 import pytest
 
+from buletin.inputs.placeholders import EXAMPLES
 from buletin.periods import Period
 from buletin.scaffold import article_date
 
@@ -126,6 +127,8 @@ def test_new_edition_has_no_release_date_and_publish_fills_it_in(make_site, run_
     assert run_cli("new", "edition", "2020-12", "--site", site).code == 0
     path = site / "content/2020-12/index.md"
     assert re.search(r"^published:\s+#", path.read_text(), re.M)  # the key, with no value
+    path.write_text(path.read_text().replace("Ringkasan edisi dalam satu kalimat.", "Ringkasan.")
+                    .replace("Poin pertama.", "Poin."))  # the example texts: publish refuses them
     published = run_cli("publish", "2020-12", "--site", site, "--date", "2020-12-20")
     assert published.code == 0, published.err
     lines = [line for line in path.read_text().splitlines() if re.match(r"#?\s*published:", line)]
@@ -172,3 +175,41 @@ def test_new_site_comments_are_in_the_sites_language(run_cli, tmp_path, language
     assert words[0] in requirements and words[1] in site_yaml and words[2] in build_py
     compile(build_py, "build.py", "exec")
     assert "# base_url: https://example.go.id/buletin/  #" in site_yaml  # CI looks for `^base_url:`
+
+
+def warned(err: str) -> list[str]:
+    return [line.split(": warning: ")[0] for line in err.splitlines() if ": warning: " in line]
+
+
+@pytest.mark.parametrize("language", ["id", "en"])
+def test_example_texts_are_warnings_at_their_lines_until_replaced(run_cli, tmp_path, language):
+    """The new site's example sentences would go live unnoticed: each is a warning at its line until rewritten,
+    and `publish` refuses an edition that still shows one (unless --force)."""
+    site = tmp_path / "baru"
+    assert run_cli("new", "site", site, "--language", language).code == 0
+    [edition] = (site / "content").glob("20*/index.md")
+    period = edition.parent.name
+    about = next((site / "content/pages").glob("*.md"))
+    expected = [f"content/{period}/index.md:9", f"content/pages/{about.name}:5", "data/datapackage.yaml:6",
+                "site.yaml:6", "site.yaml:8"]
+    checked = run_cli("check", "--site", site)
+    assert checked.code == 0 and warned(checked.err) == expected, checked.err
+    refused = run_cli("publish", period, "--site", site)
+    assert refused.code == 1 and f"edition {period} was not published" in refused.err
+    assert "status: published" not in edition.read_text() and not (site / "data/releases").exists()
+    for path in (edition, about, site / "site.yaml", site / "data/datapackage.yaml"):
+        text = path.read_text(encoding="utf-8")
+        for example in EXAMPLES:
+            text = text.replace(example, "Teks kami.")
+        path.write_text(text, encoding="utf-8")
+    clean = run_cli("check", "--site", site)
+    assert clean.code == 0 and warned(clean.err) == [], clean.err
+    assert run_cli("publish", period, "--site", site).code == 0
+
+
+def test_an_example_text_in_a_draft_is_said_only_when_drafts_are_built(make_site, run_cli):
+    site = make_site()
+    assert run_cli("new", "edition", "2020-12", "--site", site).code == 0
+    assert warned(run_cli("check", "--site", site).err) == []
+    assert warned(run_cli("check", "--site", site, "--drafts").err) == [
+        "content/2020-12/index.md:3", "content/2020-12/index.md:6"]

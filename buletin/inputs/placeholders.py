@@ -1,0 +1,98 @@
+"""The example texts that `new site`, `new edition` and `new article` write, found where they would go live: a
+warning at their line on every build, and a reason for `publish` to refuse to freeze an edition that shows them.
+
+Only whole sentences are looked for, never a word a real text could use.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from buletin.i18n import NEW_FILE_WORDS, NEW_SITE_WORDS
+from buletin.inputs.content import Content, Document, Edition
+from buletin.inputs.datapackage import PACKAGE_FILE
+from buletin.messages import _
+from buletin.problems import Problems
+
+_SITE_KEYS = ("publisher", "notice", "source", "intro", "about_text")
+_FILE_KEYS = ("summary", "point", "body")
+EXAMPLES = tuple(sorted({words[key] for words in NEW_SITE_WORDS.values() for key in _SITE_KEYS} |
+                        {words[key] for words in NEW_FILE_WORDS.values() for key in _FILE_KEYS}))
+
+
+@dataclass(frozen=True)
+class Placeholder:
+    source: str  # relative to the site root
+    line: int | None
+    text: str
+
+    def message(self) -> str:
+        return _("this is still the example text that buletin wrote (“{text}”): write your own before the site "
+                 "goes public").format(text=self.text)
+
+
+def warn_placeholders(site_root: Path, content: Content, drafts: bool, problems: Problems) -> None:
+    """A warning at each example text in site.yaml, data/datapackage.yaml, and every edition, article and page
+    that a build shows (drafts only with `drafts`)."""
+    found = _in_settings(site_root)
+    for edition in content.editions:
+        if drafts or edition.status != "draft":
+            found += _in_edition(edition, drafts)
+    for page in content.pages:
+        found += _in_document(page)
+    for placeholder in found:
+        problems.warn(placeholder.source, placeholder.line, placeholder.message())
+
+
+def edition_placeholders(site_root: Path, edition: Edition) -> list[Placeholder]:
+    """The example texts a published edition would show: its own, its articles', and the site's settings'."""
+    return [*_in_settings(site_root), *_in_edition(edition, drafts=False)]
+
+
+def _in_settings(site_root: Path) -> list[Placeholder]:
+    return [*_in_file(site_root, "site.yaml"), *_in_file(site_root, PACKAGE_FILE)]
+
+
+def _in_edition(edition: Edition, drafts: bool) -> list[Placeholder]:
+    found = list(_in_document(edition))
+    for article in edition.articles:
+        if drafts or not article.draft:
+            found += _in_document(article)
+    return found
+
+
+def _in_file(site_root: Path, rel: str) -> Iterator[Placeholder]:
+    try:
+        text = (site_root / rel).read_text(encoding="utf-8")
+    except (OSError, UnicodeError):  # a missing or unreadable file is reported where it is read
+        return
+    yield from _in_lines(rel, text, 1)
+
+
+def _in_document(doc: Document) -> Iterator[Placeholder]:
+    for key, value in doc.meta.items():
+        for index, text in _strings(value):
+            for example in EXAMPLES:
+                if example in text:
+                    yield Placeholder(doc.source, doc.line_of(key, *index) or doc.line_of(key), example)
+    yield from _in_lines(doc.source, doc.body, doc.body_line)
+
+
+def _in_lines(source: str, text: str, first_line: int) -> Iterator[Placeholder]:
+    if not any(example in text for example in EXAMPLES):
+        return
+    for number, line in enumerate(text.splitlines(), first_line):
+        for example in EXAMPLES:
+            if example in line:
+                yield Placeholder(source, number, example)
+
+
+def _strings(value: Any, index: tuple[int, ...] = ()) -> Iterator[tuple[tuple[int, ...], str]]:
+    """Every text of a front matter value, with its place in a list."""
+    if isinstance(value, str):
+        yield index, value
+    elif isinstance(value, list):
+        for i, item in enumerate(value):
+            yield from _strings(item, (*index, i))
