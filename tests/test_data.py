@@ -1,6 +1,7 @@
 import textwrap
 
 import openpyxl
+import pytest
 
 from buletin.inputs.catalog import load_catalog
 from buletin.problems import Problems
@@ -175,3 +176,49 @@ def test_a_data_file_no_resource_declares_is_a_warning_naming_it(make_site, run_
     package.write_text(package.read_text() + "  - name: [\n")
     broken = run_cli("check", "--site", site)
     assert broken.code == 1 and "declares this file" not in broken.err
+
+
+HEADER = "periode,kode_wilayah,unit_usaha,status\n"
+
+
+def test_a_trailing_comma_on_every_row_shifts_no_value(tmp_path):
+    """pandas took the first value of such rows as an index and moved the others one column left."""
+    catalog, problems = data_site(tmp_path, HEADER + "2020-11,7401,5,tetap,\n2020-11,7471,6,sementara,\n")
+    assert problems == []
+    frame = catalog.get("ikm").frame
+    assert frame["kode_wilayah"].tolist() == ["7401", "7471"] and frame["status"].tolist() == ["tetap", "sementara"]
+
+
+def test_a_row_with_a_value_beyond_the_names_is_an_error_at_its_line(tmp_path):
+    _, problems = data_site(tmp_path, HEADER + "2020-11,7401,5,tetap\n2020-11,7471,6,sementara,lagi\n")
+    assert problems == ["data/ikm.csv:3: error: this row has 5 cells but the first line has 4 column names: put a "
+                        'value holding a comma in double quotes ("Buton, Utara"), or add the missing column name']
+
+
+@pytest.mark.parametrize(("text", "expected"), [
+    ("periode;kode_wilayah;unit_usaha;status\n2020-11;7401;5,5;tetap\n",
+     "the values are separated by `;` (Excel does so"),
+    ("periode\tkode_wilayah\tunit_usaha\tstatus\n2020-11\t7401\t5\ttetap\n", "the values are separated by tabs"),
+    ("periode,kode_wilayah,unit_usaha,unit_usaha,status\n2020-11,7401,5,5,tetap\n",
+     "the column `unit_usaha` is named twice in the first line"),
+])
+def test_a_header_that_is_not_comma_separated_names_once_each_says_so_at_line_1(tmp_path, text, expected):
+    _, problems = data_site(tmp_path, text)
+    assert len(problems) == 1 and problems[0].startswith(f"data/ikm.csv:1: error: {expected}"), problems
+
+
+def test_an_empty_last_name_is_ignored_while_its_column_holds_nothing(tmp_path):
+    """Excel writes `,` after the last name when a column to the right was ever formatted."""
+    catalog, problems = data_site(tmp_path, HEADER.replace("\n", ",\n") + "2020-11,7401,5,tetap,\n")
+    assert problems == [] and list(catalog.get("ikm").frame.columns) == ["periode", "kode_wilayah", "unit_usaha",
+                                                                       "status"]
+    (tmp_path / "b").mkdir()
+    _, problems = data_site(tmp_path / "b", HEADER.replace("\n", ",\n") + "2020-11,7401,5,tetap,\n"
+                            "2020-11,7471,6,tetap,catatan\n")
+    assert problems == ["data/ikm.csv:3: error: a value stands in a column without a name (column 5): give the "
+                        "column a name in the first line, or remove the value"]
+
+
+def test_lines_stay_right_after_a_cell_that_ends_in_a_line_break(tmp_path):
+    _, problems = data_site(tmp_path, HEADER + '2020-11,7401,"5\n",tetap\n2020-11,7471,6,tetap\n2020-11,7471,x,y\n')
+    assert [p.split(": error: ")[0] for p in problems] == ["data/ikm.csv:5"] * 3, problems

@@ -9,9 +9,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from buletin.inputs.csvfiles import CsvProblem, read_csv
 from buletin.inputs.datapackage import ResourceSpec
 from buletin.inputs.workbooks import NotAWorkbook, SheetMissing, UnnamedColumn, WorkbookTraps, read_xlsx
-from buletin.messages import _, number
+from buletin.messages import _
 from buletin.problems import Problems
 
 if TYPE_CHECKING:
@@ -75,7 +76,7 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
                 problems.add(spec.path, None, _("the file is empty: it needs at least its first line, the column "
                                                 "names ({names})").format(names=", ".join(spec.field_names)))
                 return None
-            frame, locations = _read_csv(path)
+            frame, locations = read_csv(path, spec.field_names)
         else:
             problems.add(spec.path, None, _("buletin reads only .csv and .xlsx data files: save the table as one of "
                                             "them, and change its `path` in data/datapackage.yaml"))
@@ -106,27 +107,14 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
                                         "data/datapackage.yaml lists, or move the value (a note belongs outside the "
                                         "table's sheet)"), location=str(exc))
         return None
+    except CsvProblem as exc:
+        problems.add(spec.path, exc.line, str(exc))
+        return None
     except (ValueError, KeyError, OSError) as exc:
-        ragged = re.search(r"Expected (\d+) fields in line (\d+), saw (\d+)", str(exc))
-        unclosed = re.search(r"EOF inside string starting at row (\d+)", str(exc))
-        if unclosed:
-            problems.add(spec.path, int(unclosed.group(1)) + 1, _('a double quote (") opens a value here that is never '
-                                                                  "closed: close it, or remove it"))
-        elif ragged:
-            expected, row_line, found = ragged.groups()
-            problems.add(spec.path, int(row_line), _("this row has {found} cells but the first line has {expected} "
-                                                     'column names: put a value holding a comma in double quotes '
-                                                     '("Buton, Utara"), or add the missing column name').format(
-                                                         found=number(int(found)), expected=number(int(expected))))
-        else:
-            problems.add(spec.path, None, _("the file cannot be read ({reason}): save it again as CSV UTF-8").format(
-                reason=" ".join(str(exc).split())))
+        problems.add(spec.path, None, _("the file cannot be read ({reason}): save it again as CSV UTF-8").format(
+            reason=" ".join(str(exc).split())))
         return None
     declared = spec.field_names
-    if len(frame.columns) == 1 and ";" in frame.columns[0] and len(declared) > 1:
-        problems.add(spec.path, 1, _("the values are separated by `;`: save the file as CSV with commas (in Excel: "
-                                     "CSV UTF-8, comma delimited)"))
-        return None
     missing = [name for name in declared if name not in frame.columns]
     extra = [name for name in frame.columns if name not in declared]
     header = _header_location(spec)
@@ -158,33 +146,6 @@ def _first_bad_line(path: Path) -> int | None:
 
 def _header_location(spec: ResourceSpec) -> str | None:
     return f"{spec.sheet or 'Sheet1'}!A1" if spec.path.lower().endswith((".xlsx", ".xlsm")) else None
-
-
-def _read_csv(path: Path) -> tuple[pd.DataFrame, list[str]]:
-    import pandas as pd
-
-    frame = pd.read_csv(path, dtype=str, keep_default_na=False, skip_blank_lines=False,
-                        encoding="utf-8", encoding_errors="strict")
-    frame.columns = [str(c).strip().lstrip("\ufeff") for c in frame.columns]
-    frame = frame.apply(lambda column: column.str.strip())
-    lines = _record_lines(path) if frame.apply(lambda c: c.str.contains("\n")).to_numpy().any() else None
-    keep = (frame != "").any(axis=1)
-    numbers = [str(lines[i] if lines else i + 2) for i in range(len(frame))]
-    locations = [n for n, kept in zip(numbers, keep, strict=True) if kept]
-    return frame[keep], locations
-
-
-def _record_lines(path: Path) -> list[int]:
-    """The starting line of each record, for files with line breaks inside quoted cells."""
-    import csv
-
-    with path.open(encoding="utf-8", newline="") as handle:
-        reader = csv.reader(handle)
-        starts, start = [], 1
-        for _record in reader:
-            starts.append(start)
-            start = reader.line_num + 1
-    return starts[1:]
 
 
 def spreadsheet_safe(text: str) -> str:
