@@ -222,3 +222,82 @@ def test_an_empty_last_name_is_ignored_while_its_column_holds_nothing(tmp_path):
 def test_lines_stay_right_after_a_cell_that_ends_in_a_line_break(tmp_path):
     _, problems = data_site(tmp_path, HEADER + '2020-11,7401,"5\n",tetap\n2020-11,7471,6,tetap\n2020-11,7471,x,y\n')
     assert [p.split(": error: ")[0] for p in problems] == ["data/ikm.csv:5"] * 3, problems
+
+
+def workbook_site(tmp_path, rows, sheet="Data", first=None, package_sheet=None):
+    """A site whose dataset `p` (no, nama, nilai) is the workbook p.xlsx holding `rows` on `sheet` (after a
+    sheet `first` when given); the catalog's problems as (location, message)."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "datapackage.yaml").write_text(
+        "resources:\n  - name: p\n    path: p.xlsx\n" + (f"    sheet: {package_sheet}\n" if package_sheet else "")
+        + "    schema: {fields: [{name: no, type: integer}, {name: nama, type: string}, "
+        "{name: nilai, type: integer}]}\n", encoding="utf-8")
+    book = openpyxl.Workbook()
+    book.active.title = first or sheet
+    target = book.create_sheet(sheet) if first else book.active
+    for row in rows:
+        target.append(row)
+    return book, data / "p.xlsx"
+
+
+def workbook_problems(tmp_path, book, path):
+    book.save(path)
+    problems = Problems()
+    load_catalog(tmp_path, problems)
+    return [(p.location, p.message) for p in problems]
+
+
+def test_a_workbooks_cells_are_named_by_their_own_column_letter(tmp_path):
+    """The columns in another order than declared, the table starting in column B: the bad cell is named."""
+    book, path = workbook_site(tmp_path, [[None, "nilai", "no", "nama"], [None, 5, 1, "Buton"],
+                                          [None, "banyak", 2, "Muna"]], sheet="Data IKM")
+    assert workbook_problems(tmp_path, book, path) == [("'Data IKM'!B3", "nilai: `banyak` is not a whole number")]
+
+
+def test_header_problems_name_the_sheet_and_the_cell(tmp_path):
+    book, path = workbook_site(tmp_path, [["no", "nama", "Nilai "], [1, "Buton", 5]], sheet="2020")
+    assert workbook_problems(tmp_path, book, path) == [(
+        "'2020'!C1", "the column `Nilai` is named `nilai` in data/datapackage.yaml: write it so, letter for letter")]
+    book["2020"]["C1"] = "nilai_rp"
+    assert workbook_problems(tmp_path, book, path) == [
+        ("'2020'!A1", "the column `nilai` is missing: data/datapackage.yaml lists it, so add it to the file's first "
+                      "line (or check its spelling)"),
+        ("'2020'!C1", "the column `nilai_rp` is not in the rules of `p` in data/datapackage.yaml: correct its name, "
+                      "or add the column there")]
+
+
+def test_a_name_written_twice_in_a_workbook_is_an_error_at_its_cell(tmp_path):
+    book, path = workbook_site(tmp_path, [["no", "nama", "nilai", "nilai"], [1, "Buton", 5, 6]])
+    assert workbook_problems(tmp_path, book, path) == [
+        ("Data!D1", "the column `nilai` is named twice in the first row (C1 and D1): rename or remove one")]
+
+
+@pytest.mark.parametrize("merged", [False, True])
+def test_a_title_above_an_empty_row_or_merged_across_is_a_title_row(tmp_path, merged):
+    rows = [["Tabel 1"], [], ["no", "nama", "nilai"], [1, "Buton", 5]] if not merged else \
+        [["Tabel 1"], ["no", "nama", "nilai"], [1, "Buton", 5]]
+    book, path = workbook_site(tmp_path, rows)
+    if merged:
+        book["Data"].merge_cells("A1:C1")
+    [(location, message)] = workbook_problems(tmp_path, book, path)
+    assert location == "Data!A1" and "remove that title row" in message
+
+
+def test_a_chart_sheet_is_named_as_such_and_a_hidden_first_sheet_is_passed_over(tmp_path):
+    from openpyxl.chart import BarChart, Reference
+
+    book, path = workbook_site(tmp_path, [["no", "nama", "nilai"], [1, "Buton", 5]], first="Lama",
+                               package_sheet="Grafik")
+    book["Lama"].sheet_state = "hidden"
+    book["Lama"].append(["lama"])
+    chart = BarChart()
+    chart.add_data(Reference(book["Data"], min_col=3, min_row=1, max_row=2))
+    book.create_chartsheet("Grafik").add_chart(chart)
+    assert workbook_problems(tmp_path, book, path) == [(None, "the sheet `Grafik` of data/p.xlsx holds a chart, not "
+                                                              "a table: name the sheet that holds the table (sheets "
+                                                              "with cells: Lama, Data)")]
+    package = tmp_path / "data/datapackage.yaml"
+    package.write_text(package.read_text().replace("    sheet: Grafik\n", ""))
+    problems = Problems()
+    assert load_catalog(tmp_path, problems).get("p").frame["nama"].tolist() == ["Buton"] and not problems

@@ -11,7 +11,14 @@ from typing import TYPE_CHECKING, Any
 
 from buletin.inputs.csvfiles import CsvProblem, read_csv
 from buletin.inputs.datapackage import ResourceSpec
-from buletin.inputs.workbooks import NotAWorkbook, SheetMissing, UnnamedColumn, WorkbookTraps, read_xlsx
+from buletin.inputs.workbooks import (
+    DuplicateName,
+    NotAWorkbook,
+    SheetMissing,
+    UnnamedColumn,
+    WorkbookTraps,
+    read_xlsx,
+)
 from buletin.messages import _
 from buletin.problems import Problems
 
@@ -30,6 +37,7 @@ class Table:
     spec: ResourceSpec
     frame: pd.DataFrame  # every column as text, "" for empty cells
     locations: list[str]  # per row: the file line ("42") or the workbook cell row ("Pelatihan!{col}7")
+    letters: dict[str, str] = field(default_factory=dict)  # a workbook's column letter of each name
     _numeric: dict[str, Any] = field(default_factory=dict)
 
     def numeric(self, column: str):
@@ -70,13 +78,15 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
         return None
     try:
         if path.suffix.lower() in (".xlsx", ".xlsm"):
-            frame, locations = read_xlsx(path, spec)
+            cells = read_xlsx(path, spec)
+            frame, locations, letters, sheet = cells.frame, cells.locations, cells.letters, cells.sheet
         elif path.suffix.lower() == ".csv":
             if not path.read_bytes().strip():
                 problems.add(spec.path, None, _("the file is empty: it needs at least its first line, the column "
                                                 "names ({names})").format(names=", ".join(spec.field_names)))
                 return None
             frame, locations = read_csv(path, spec.field_names)
+            letters, sheet = {}, None
         else:
             problems.add(spec.path, None, _("buletin reads only .csv and .xlsx data files: save the table as one of "
                                             "them, and change its `path` in data/datapackage.yaml"))
@@ -92,6 +102,9 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
         return None
     except NotAWorkbook as exc:
         problems.add(spec.path, None, str(exc))
+        return None
+    except DuplicateName as exc:
+        problems.add(spec.path, None, str(exc), location=exc.location)
         return None
     except WorkbookTraps as exc:
         for location, message in exc.traps:
@@ -117,21 +130,31 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
     declared = spec.field_names
     missing = [name for name in declared if name not in frame.columns]
     extra = [name for name in frame.columns if name not in declared]
-    header = _header_location(spec)
+    misnamed = False
+    for name in list(missing):  # `Nilai` or `unit usaha` for `nilai` and `unit_usaha`: one slip, said once
+        found = next((other for other in extra if _loose(other) == _loose(name)), None)
+        if found is not None:
+            missing.remove(name)
+            extra.remove(found)
+            misnamed = True
+            problems.add(spec.path, 1, _("the column `{found}` is named `{name}` in data/datapackage.yaml: write it "
+                                         "so, letter for letter").format(found=found, name=name),
+                         location=f"{sheet}!{letters[found]}1" if sheet else None)
     for name in missing:
         problems.add(spec.path, 1, _("the column `{name}` is missing: data/datapackage.yaml lists it, so add it to "
                                      "the file's first line (or check its spelling)").format(name=name),
-                     location=header)
+                     location=f"{sheet}!A1" if sheet else None)
     for name in extra:
         problems.add(spec.path, 1, _("the column `{name}` is not in the rules of `{dataset}` in "
                                      "data/datapackage.yaml: correct its name, or add the column there").format(
-                                         name=name, dataset=spec.name), location=header)
-    if missing or extra:
+                                         name=name, dataset=spec.name),
+                     location=f"{sheet}!{letters[name]}1" if sheet else None)
+    if missing or extra or misnamed:
         return None
     frame = frame[declared].reset_index(drop=True)
     if spec.missing_values:
         frame = frame.map(lambda text: "" if text in spec.missing_values else text)
-    return Table(spec, frame, locations)
+    return Table(spec, frame, locations, letters)
 
 
 def _first_bad_line(path: Path) -> int | None:
@@ -144,8 +167,8 @@ def _first_bad_line(path: Path) -> int | None:
     return None
 
 
-def _header_location(spec: ResourceSpec) -> str | None:
-    return f"{spec.sheet or 'Sheet1'}!A1" if spec.path.lower().endswith((".xlsx", ".xlsm")) else None
+def _loose(name: str) -> str:
+    return re.sub(r"[\s_-]+", "_", name.casefold())
 
 
 def spreadsheet_safe(text: str) -> str:

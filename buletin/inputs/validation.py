@@ -45,7 +45,7 @@ def cell_location(table: Table, row: int, column: str) -> tuple[int | None, str 
     if "{col}" in location:
         from openpyxl.utils import get_column_letter
 
-        letter = get_column_letter(table.spec.field_names.index(column) + 1)
+        letter = table.letters.get(column) or get_column_letter(table.spec.field_names.index(column) + 1)
         return None, location.replace("{col}", letter)
     return int(location), None
 

@@ -3,7 +3,9 @@ formulas whose value was never saved read as empty, which would silently change 
 from __future__ import annotations
 
 import datetime as dt
+import re
 import zipfile
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +17,7 @@ if TYPE_CHECKING:
 
 MAX_UNPACKED = 200 * 1024 * 1024  # bytes a workbook may unpack to; a zip bomb unpacks to gigabytes
 MAX_TRAPS = 20
+_PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")  # a name Excel writes unquoted (others: 'Data IKM'!A1)
 
 
 class UnnamedColumn(ValueError):
@@ -24,6 +27,14 @@ class UnnamedColumn(ValueError):
     def __init__(self, location: str, title: str = ""):
         super().__init__(location)
         self.title = title
+
+
+class DuplicateName(ValueError):
+    """Two columns of a sheet have one name (the second's cell in `location`)."""
+
+    def __init__(self, location: str, message: str):
+        super().__init__(message)
+        self.location = location
 
 
 class SheetMissing(ValueError):
@@ -72,9 +83,19 @@ def check_workbook_file(path: Path) -> None:
                                                          limit=number(MAX_UNPACKED // 2**20)))
 
 
-def read_xlsx(path: Path, spec: ResourceSpec) -> tuple[pd.DataFrame, list[str]]:
+@dataclass(frozen=True)
+class SheetCells:
+    """A sheet read as text: its cells under their names, each row's reference with `{col}` for the column
+    (Data!{col}7), the column letter of each name, and the sheet's name as a reference writes it."""
+
+    frame: pd.DataFrame
+    locations: list[str]
+    letters: dict[str, str]
+    sheet: str
+
+
+def read_xlsx(path: Path, spec: ResourceSpec) -> SheetCells:
     import openpyxl
-    import pandas as pd
 
     check_workbook_file(path)
     try:
@@ -83,42 +104,75 @@ def read_xlsx(path: Path, spec: ResourceSpec) -> tuple[pd.DataFrame, list[str]]:
         raise NotAWorkbook(_("the workbook cannot be read ({reason}): open it in Excel and save it again").format(
             reason=exc)) from None
     try:
-        if spec.sheet and spec.sheet not in book.sheetnames:
-            raise SheetMissing(_("the workbook {path} of `{dataset}` has no sheet `{sheet}` (its sheets: {sheets}): "
-                                 "correct `sheet`").format(dataset=spec.name, path=spec.path, sheet=spec.sheet,
-                                                   sheets=", ".join(book.sheetnames)))
-        sheet = book[spec.sheet] if spec.sheet else book.worksheets[0]
+        sheet = _sheet(book, spec)
         rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
-        title = sheet.title
+        name = _quoted(sheet.title)
         traps = _traps(sheet)
     finally:
         book.close()
-    if traps:
-        raise WorkbookTraps([(f"{_quoted(title)}!{cell}", message) for cell, message in traps])
-    if not rows:
-        return pd.DataFrame(columns=[]), []
-    sheet_name = _quoted(title)
-    width = max(len(row) for row in rows)
+    width = max((len(row) for row in rows), default=0)
     rows = [row + [""] * (width - len(row)) for row in rows]
-    header = [h.strip() for h in rows[0]]
-    keep = [i for i in range(width) if header[i]]
+    header = [h.strip() for h in rows[0]] if rows else []
+    named = [i for i in range(width) if header[i]]
+    if len(named) == 1 and any(sum(1 for cell in row if cell) > 1 for row in rows[1:]):
+        # one cell above rows of several (merged across them or not): a title, not the column names
+        raise UnnamedColumn(f"{name}!{get_column_letter(named[0] + 1)}1", header[named[0]])
+    if traps:
+        raise WorkbookTraps([(f"{name}!{cell}", message) for cell, message in traps])
+    _check_names(header, name)
     for i in range(width):  # formatted but empty columns beside the table are not data; a value without a header is
         found = next((n for n, row in enumerate(rows[1:], start=2) if not header[i] and row[i] != ""), None)
         if found is not None:
-            from openpyxl.utils import get_column_letter
+            raise UnnamedColumn(f"{name}!{get_column_letter(i + 1)}{found}")
+    body = [(number, [row[i] for i in named]) for number, row in enumerate(rows[1:], start=2)
+            if any(row[i] != "" for i in named)]
+    import pandas as pd
 
-            if len(keep) == 1 and found == 2:  # one cell above a row of several: a title, not names
-                raise UnnamedColumn(f"{sheet_name}!{get_column_letter(keep[0] + 1)}1", header[keep[0]])
-            raise UnnamedColumn(f"{sheet_name}!{get_column_letter(i + 1)}{found}")
-    body = [(number, [row[i] for i in keep]) for number, row in enumerate(rows[1:], start=2)
-            if any(row[i] != "" for i in keep)]
-    frame = pd.DataFrame([cells for _, cells in body], columns=[header[i] for i in keep], dtype=str)
-    return frame, [f"{sheet_name}!{{col}}{number}" for number, _ in body]
+    frame = pd.DataFrame([cells for _, cells in body], columns=[header[i] for i in named], dtype=str)
+    return SheetCells(frame, [f"{name}!{{col}}{number}" for number, _ in body],
+                      {header[i]: get_column_letter(i + 1) for i in named}, name)
+
+
+def _sheet(book: Any, spec: ResourceSpec) -> Any:
+    """The sheet `sheet:` names, or the first visible sheet of cells (a hidden one is not what staff see)."""
+    tables = [sheet.title for sheet in book.worksheets]
+    if spec.sheet and spec.sheet not in book.sheetnames:
+        raise SheetMissing(_("the workbook {path} of `{dataset}` has no sheet `{sheet}` (its sheets: {sheets}): "
+                             "correct `sheet`").format(dataset=spec.name, path=spec.path, sheet=spec.sheet,
+                                                       sheets=", ".join(book.sheetnames)))
+    if spec.sheet and spec.sheet not in tables:
+        raise SheetMissing(_("the sheet `{sheet}` of {path} holds a chart, not a table: name the sheet that holds "
+                             "the table (sheets with cells: {sheets})").format(
+                                 sheet=spec.sheet, path=spec.path, sheets=", ".join(tables) or "-"))
+    if spec.sheet:
+        return book[spec.sheet]
+    if not book.worksheets:
+        raise NotAWorkbook(_("the workbook has no sheet of cells, only charts: add the table's sheet"))
+    return next((sheet for sheet in book.worksheets if sheet.sheet_state == "visible"), book.worksheets[0])
+
+
+def _check_names(header: list[str], sheet: str) -> None:
+    """Each column named once: two columns of one name would read as one."""
+    first: dict[str, int] = {}
+    for i, name in enumerate(header):
+        if name and name in first:
+            raise DuplicateName(f"{sheet}!{get_column_letter(i + 1)}1", _(
+                "the column `{name}` is named twice in the first row ({first} and {second}): rename or remove "
+                "one").format(name=name, first=f"{get_column_letter(first[name] + 1)}1",
+                              second=f"{get_column_letter(i + 1)}1"))
+        first.setdefault(name, i)
+
+
+def get_column_letter(index: int) -> str:
+    """Excel's letter of a column, from 1: A, ..., Z, AA."""
+    from openpyxl.utils import get_column_letter as letter
+
+    return letter(index)
 
 
 def _quoted(title: str) -> str:
-    """A sheet's name as Excel writes it in a reference: 'Data IKM'!A1."""
-    return f"'{title}'" if " " in title else title
+    """A sheet's name as Excel writes it in a reference: Data!A1, 'Data IKM'!A1, '2020'!A1."""
+    return title if _PLAIN_SHEET.fullmatch(title) else "'" + title.replace("'", "''") + "'"
 
 
 def _traps(sheet: Any) -> list[tuple[str, str]]:
