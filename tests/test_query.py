@@ -85,3 +85,17 @@ def test_a_result_too_large_to_show_is_an_error_of_the_query_not_an_overflow(tmp
     with pytest.raises(QueryError, match="too large to show"):
         grouped(catalog, "ikm", "periode", ["unit_usaha"], by="kode_wilayah", agg="sum")
     assert grouped(catalog, "ikm", "periode", ["unit_usaha"], filters={"periode": "2020-10"}).values == [[40.0]]
+
+
+def test_a_group_without_a_value_is_no_value_not_zero(tmp_path):
+    """An empty cell (and, with `by`, a pair with no row) stays unknown: no bar, `–`, an empty CSV cell."""
+    catalog, problems = data_site(tmp_path, ROWS + "2020-12,7401,,sementara\n")
+    assert problems == []
+    series = grouped(catalog, "ikm", "periode", ["unit_usaha"], filters={"kode_wilayah": "7401"})
+    assert series.x_values == ["2020-10", "2020-11", "2020-12"] and series.values[:2] == [[10.0], [12.0]]
+    assert math.isnan(series.values[2][0])
+    wide = grouped(catalog, "ikm", "periode", ["unit_usaha"], by="kode_wilayah")
+    assert wide.columns == ["7401", "7471"] and wide.values[:2] == [[10.0, 30.0], [12.0, 29.0]]
+    assert all(math.isnan(v) for v in wide.values[2])  # 7401's cell is empty, 7471 has no row
+    counted = grouped(catalog, "ikm", "periode", ["unit_usaha"], agg="count", filters={"kode_wilayah": "7401"})
+    assert counted.values == [[1.0], [1.0], [0.0]]  # a count of no values is 0

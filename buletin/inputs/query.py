@@ -220,10 +220,12 @@ def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | Non
 
     frame = _numeric_frame(table, x, ys, by, agg, mask)
     with np.errstate(over="ignore"):  # an overflow is reported as an error of the query, below
+        # A group without a value is no value (NaN: an empty cell in the CSV, "–" in the table), not 0 as
+        # pandas' sum gives; a `by` series with no value at all is left out.
         if by:
-            wide = frame.pivot_table(index=x, columns=by, values=ys[0], aggfunc=agg, sort=True).fillna(0.0)
+            wide = _aggregated(frame.groupby([x, by], sort=True)[ys[0]], agg).unstack(by).dropna(axis=1, how="all")
         else:
-            wide = frame.groupby(x, sort=True)[ys].agg(agg)
+            wide = _aggregated(frame.groupby(x, sort=True)[ys], agg)
     if by:
         columns = [str(c) for c in wide.columns]
         by_labels = table.labels(by, catalog.get) or {}
@@ -242,6 +244,10 @@ def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | Non
         for cell, y in zip(row, ys * len(row) if by else ys, strict=True):  # with `by`, all columns are ys[0]'s
             _shown_size(cell, y, agg)
     return Series(x, x_values, labels, columns, column_labels, rows, row_statuses(table, mask))
+
+
+def _aggregated(groups: Any, agg: str) -> Any:
+    return groups.sum(min_count=1) if agg == "sum" else groups.agg(agg)
 
 
 def row_statuses(table: Table, mask) -> tuple[str, ...]:
