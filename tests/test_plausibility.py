@@ -452,3 +452,13 @@ def test_notes_under_another_name_are_a_warning_not_silence(make_site, run_cli, 
         f"data/{name}: warning: this file is not read: the notes on values are read from data/catatan.yaml: "
         "rename it"], result.err
     assert run_cli("check", "--site", site, "--strict").code == 1
+
+
+def test_a_change_of_exactly_the_limit_in_decimals_is_allowed(make_site, run_cli):
+    """8.4 - 5.6 is 2.8000000000000007 in binary fractions; +50% is still "no more than ±50%"."""
+    rows = ("periode,kode_wilayah,unit_usaha,nilai,status\n2020-10,7401,4300,5.6,tetap\n2020-10,7402,3700,0.3,tetap\n"
+            "2020-11,7401,4300,8.4,tetap\n2020-11,7402,3700,0.45,tetap\n")
+    site = make_site({"data/datapackage.yaml": CHECKED, "data/ikm.csv": rows})
+    assert warnings(run_cli("check", "--strict", "--site", site).err) == []
+    over = make_site({"data/datapackage.yaml": CHECKED, "data/ikm.csv": rows.replace(",8.4,", ",8.41,")}, name="o")
+    assert len(warnings(run_cli("check", "--site", over).err)) == 1

@@ -26,6 +26,7 @@ from buletin.problems import Problem, one_line
 if TYPE_CHECKING:
     from buletin.inputs.tables import Table
 
+_ROUNDING = 1e-9
 MAX_PER_COLUMN = 10  # warnings per column, then one line for the rest (a month typed in thousands is one slip)
 _FREQUENCY = {"yearmonth": "monthly", "year": "yearly"}
 _EARLIER = {"monthly": N_("a month earlier"), "quarterly": N_("a quarter earlier"), "yearly": N_("a year earlier")}
@@ -118,7 +119,10 @@ def _implausible(table: Table, field: FieldSpec, now, before, noted: set[tuple[i
     new, old = values[now], values[before]
     share = field.max_change or 0.0
     with np.errstate(invalid="ignore"):
-        outside = ~np.isnan(new) & ~np.isnan(old) & (old != 0) & (np.abs(new - old) > share * np.abs(old))
+        # "more than" the share, with room for binary fractions: 5.6 to 8.4 is exactly +50%, though 8.4 - 5.6
+        # comes out as 2.8000000000000007
+        allowed = share * np.abs(old) * (1 + _ROUNDING)
+        outside = ~np.isnan(new) & ~np.isnan(old) & (old != 0) & (np.abs(new - old) > allowed)
     pairs = [(int(r), int(b)) for r, b in zip(now[outside], before[outside], strict=True)]
     return sorted(pair for pair in pairs if (pair[0], field.name) not in noted)
 
