@@ -301,3 +301,30 @@ def test_a_chart_sheet_is_named_as_such_and_a_hidden_first_sheet_is_passed_over(
     package.write_text(package.read_text().replace("    sheet: Grafik\n", ""))
     problems = Problems()
     assert load_catalog(tmp_path, problems).get("p").frame["nama"].tolist() == ["Buton"] and not problems
+
+
+@pytest.mark.parametrize(("cell", "advice"), [
+    ("Rp 1.200", ": write the number alone (`1200`), without `Rp` or `%`"),
+    ("12%", ": write the number alone (`12`), without `Rp` or `%`"),
+    ("-", ": an unknown value is an empty cell; leave it empty, or list `-` in the resource's `missingValues`"),
+    ("1\u00a0200", ": remove the spaces between the thousands (1200)"),
+    ("#DIV/0!", ": the cell holds Excel's error for a formula: correct the formula in the workbook"),
+])
+def test_office_habits_in_a_number_cell_get_their_fix(tmp_path, cell, advice):
+    _, problems = data_site(tmp_path, HEADER + f'2020-11,7401,"{cell}",tetap\n')
+    assert len(problems) == 1 and advice in problems[0], problems
+
+
+def test_a_month_excel_turned_into_a_date_gets_the_way_back(tmp_path):
+    _, problems = data_site(tmp_path, HEADER + "2020-11-01,7401,5,tetap\n")
+    assert len(problems) == 1 and problems[0].endswith(": Excel turned the month into a date; format the column as "
+                                                       "Text (Home > Number > Text), then type 2020-11 again")
+
+
+def test_an_unreadable_datapackage_is_the_one_error_not_every_use_of_a_dataset(make_site, run_cli):
+    site = make_site()
+    package = site / "data/datapackage.yaml"
+    package.write_text(package.read_text().replace("\n  ", "\n\t", 1))
+    result = run_cli("check", "--site", site)
+    errors = [line for line in result.err.splitlines() if ": error: " in line]
+    assert result.code == 1 and len(errors) == 1 and errors[0].startswith("data/datapackage.yaml:"), result.err

@@ -54,7 +54,7 @@ class Catalog:
 
     def is_broken(self, name: str) -> bool:
         """Declared, but unusable for an error reported at its declaration or its file."""
-        return name in self.broken
+        return name in self.broken or self.package.failed
 
     def spec(self, name: str) -> ResourceSpec | None:
         """A usable table's declaration."""

@@ -93,6 +93,7 @@ class PackageSpec:
     raw: dict[str, Any]
     unusable: frozenset[str] = frozenset()  # named but declared with errors: a use of one is a follow-on error
     source: str = "data/datapackage.yaml"  # or a published edition's snapshot, data/releases/PERIOD/...
+    failed: bool = False  # the file is there but could not be read: every use of a dataset is a follow-on error
 
 
 def load_package(site_root: Path, problems: Problems, data_dir: str = "data") -> PackageSpec:
@@ -103,16 +104,16 @@ def load_package(site_root: Path, problems: Problems, data_dir: str = "data") ->
         return PackageSpec("", (), (), {}, source=rel)
     text = read_input(site_root, rel, problems)
     if text is None:
-        return PackageSpec("", (), (), {}, source=rel)
+        return PackageSpec("", (), (), {}, source=rel, failed=True)
     try:
         raw = yamlfile.load(text) or {}
     except yamlfile.YamlError as exc:
         problems.add(rel, exc.line, str(exc))
-        return PackageSpec("", (), (), {}, source=rel)
+        return PackageSpec("", (), (), {}, source=rel, failed=True)
     where = Where(rel, yamlfile.KeyLines(text))
     package = validate(PackageDecl, raw, where, problems)
     if package is None:
-        return PackageSpec("", (), (), {}, source=rel)
+        return PackageSpec("", (), (), {}, source=rel, failed=True)
     resources = _resources(package.resources, where.at("resources"), data_dir, site_root, problems)
     named = {str(item.get("name")) for item in package.resources if isinstance(item, dict) and item.get("name")}
     _check_references(resources, named, rel, problems)

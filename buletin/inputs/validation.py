@@ -118,6 +118,9 @@ def cell(text: str) -> str:
 def _not_of_type(text: str, kind: str) -> str:
     """Why a cell is not of its column's type, with the fix for the usual typing mistakes."""
     message = _(_NOT_OF_TYPE[kind]).format(value=cell(text))
+    advice = _spreadsheet_habit(text, kind)
+    if advice:
+        return message + advice
     if kind in ("integer", "number") and re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", text):
         return message + _(": remove the thousands dot ({fixed})").format(fixed=text.replace(".", ""))
     if kind == "integer" and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", text):
@@ -140,6 +143,39 @@ def _not_of_type(text: str, kind: str) -> str:
 
 
 _EXAMPLES = {"date": "2020-11-09", "yearmonth": "2020-11", "year": "2020"}
+_EXCEL_ERROR = re.compile(r"#(DIV/0!|N/A|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!)", re.I)
+_UNKNOWN = ("-", "–", "—", "..", "...", "x", "NA", "N/A", "n.a.", "na", "tidak ada", "?")
+
+
+def _plain_number(text: str) -> str:
+    """A number as a data file writes it: no spaces or thousands dots, a point before the decimals."""
+    text = re.sub(r"[\s\u00a0\u202f]", "", text)
+    if re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?", text) or re.fullmatch(r"[+-]?\d+,\d+", text):
+        return text.replace(".", "").replace(",", ".")
+    return text
+
+
+def _spreadsheet_habit(text: str, kind: str) -> str:
+    """The fix for what spreadsheets and office habits put in a cell: a formula's error, a dash for unknown,
+    a currency or a percent sign, spaces between thousands, a month that Excel turned into a date."""
+    if _EXCEL_ERROR.fullmatch(text):
+        return _(": the cell holds Excel's error for a formula: correct the formula in the workbook, or leave the "
+                 "cell empty where the value is unknown")
+    if kind in ("integer", "number"):
+        if text in _UNKNOWN:
+            return _(": an unknown value is an empty cell; leave it empty, or list {value} in the resource's "
+                     "`missingValues` in data/datapackage.yaml").format(value=cell(text))
+        bare = re.sub(r"(?i)^rp\.?\s*|\s*%$", "", text)
+        if bare != text and re.fullmatch(r"[+-]?[\d.,\s\u00a0]+", bare):
+            return _(": write the number alone ({bare}), without `Rp` or `%`; the unit belongs in the column's "
+                     "`unit` in data/datapackage.yaml").format(bare=cell(_plain_number(bare)))
+        if re.fullmatch(r"[+-]?\d{1,3}([\s\u00a0\u202f]\d{3})+([.,]\d+)?", text):
+            return _(": remove the spaces between the thousands ({fixed})").format(fixed=_plain_number(text))
+    if kind == "yearmonth" and re.fullmatch(r"\d{4}-\d{2}-01", text):
+        # Panduan: Excel mengubah 2020-11 menjadi tanggal. Format kolomnya sebagai Teks dulu, lalu ketik ulang.
+        return _(": Excel turned the month into a date; format the column as Text (Home > Number > Text), then "
+                 "type {month} again").format(month=text[:7])
+    return ""
 
 
 def _nearest(text: str, known) -> str:
