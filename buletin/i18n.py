@@ -41,6 +41,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "data_used": "Data yang digunakan", "revised": "Revisi data",
         "revised_text": "Sejak edisi ini terbit, data berikut untuk periode {period} telah diperbarui:",
         "revised_keep": "Angka dalam edisi ini tetap seperti saat terbit.", "current_figures": "Lihat angka terbaru",
+        "finalised": "Status data diperbarui",
+        "finalised_text": "Sejak edisi ini terbit, status angka periode {period} berikut berubah (misalnya dari "
+                          "sementara menjadi tetap); nilainya tidak berubah:",
         "frozen": "Angka edisi ini dibekukan saat terbit.", "status": "Status data", "was": "semula",
         "now": "kini", "card": "kartu", "tags_dir": "topik",
         "revised_figures": "Angka yang berubah", "revised_figure": "Angka", "revised_old": "Saat terbit",
@@ -89,6 +92,9 @@ STRINGS: dict[str, dict[str, str]] = {
         "data_used": "Data used", "revised": "Data revised",
         "revised_text": "Since this edition was released, these data for {period} have been updated:",
         "revised_keep": "The figures in this edition stay as released.", "current_figures": "See the current figures",
+        "finalised": "Data status updated",
+        "finalised_text": "Since this edition was released, the status of these figures for {period} has changed "
+                          "(from provisional to final, say); their values have not:",
         "frozen": "The figures of this edition were frozen at release.", "status": "Data status", "was": "was",
         "now": "now", "card": "card", "tags_dir": "tags",
         "revised_figures": "Figures that changed", "revised_figure": "Figure", "revised_old": "As released",

@@ -470,3 +470,20 @@ def test_an_edition_published_for_a_later_day_puts_none_of_its_data_online_befor
     assert not (out / "2020-10").exists() and [path for path in listed if path.startswith("2020-10/")] == []
     assert run_cli("build", "--site", site, "--out", tmp_path / "preview", "--drafts").code == 0
     assert (tmp_path / "preview/2020-10/data/ikm.csv").is_file()  # shown with --drafts, its data too
+
+
+def test_provisional_figures_made_final_are_no_revision_of_the_figures(site, run_cli, tmp_path):
+    """The monthly round turns last month's `sementara` into `tetap`: the edition says the status changed, not
+    that its data were revised; a value changed as well makes it a revision again."""
+    assert run_cli("publish", "2020-11", "--site", site).code == 0
+    final = IKM_CSV.replace(",sementara", ",tetap")
+    (site / "data/ikm.csv").write_text(final)
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    notice = _notice(_html(out, "2020-11/index.html"))
+    assert "Status data diperbarui" in notice and "Revisi data" not in notice and "Statistik IKM" in notice
+    assert "<table" not in notice and _notice(_html(out, "2020-11/sorotan/index.html")) == ""
+    (site / "data/ikm.csv").write_text(final.replace("2020-11,7402,3690", "2020-11,7402,3700"))
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    notice = _notice(_html(out, "2020-11/index.html"))
+    assert "Revisi data" in notice and "Status data diperbarui" not in notice

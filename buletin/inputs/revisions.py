@@ -16,7 +16,7 @@ from buletin.i18n import Locale
 from buletin.inputs import clock
 from buletin.inputs.catalog import Catalog
 from buletin.inputs.datapackage import ResourceSpec
-from buletin.inputs.query import QueryError, period_field, value
+from buletin.inputs.query import STATUS_FIELD, QueryError, period_field, value
 from buletin.inputs.tables import Table, as_text, read_table
 from buletin.periods import FREQUENCIES, period_or_none
 from buletin.problems import Problems
@@ -69,9 +69,15 @@ class Revision:
     datasets: list[str] = field(default_factory=list)  # resource names whose rows for the period changed
     figures: list[RevisedFigure] = field(default_factory=list)
     date: dt.date | None = None
+    finalised: list[str] = field(default_factory=list)  # datasets whose rows changed in their `status` alone
 
     def __bool__(self) -> bool:
-        return bool(self.datasets or self.figures)
+        return bool(self.datasets or self.figures or self.finalised)
+
+    @property
+    def changed(self) -> list[str]:
+        """Every dataset whose rows for the period changed, their values or only their status."""
+        return [*self.datasets, *self.finalised]
 
     def quoted_in(self, source: str) -> list[RevisedFigure]:
         """The revised figures that one file (an article) quotes."""
@@ -83,7 +89,9 @@ def find_revision(frozen: Catalog, current: Catalog, period: str, quoted: list[d
     """The edition's datasets (`uses`, default all) whose rows for `period` changed, and the figures it quotes
     that changed with them, as quoted (at their digits)."""
     names = sorted(frozen.names if uses is None else set(uses) & set(frozen.names))
-    revision = Revision(datasets=[name for name in names if _rows_changed(frozen, current, name, period)])
+    changes = {name: _change(frozen, current, name, period) for name in names}
+    revision = Revision(datasets=[name for name in names if changes[name] == "values"],
+                        finalised=[name for name in names if changes[name] == "status"])
     groups: dict[str, list[dict[str, Any]]] = {}
     for call in sorted(quoted, key=_reading_order):
         if call["data"] in revision.datasets:
@@ -194,22 +202,31 @@ def _time_text(text: str, kind: str, locale: Locale) -> str | None:
 # ---------------------------------------------------------------- which rows changed, and when
 
 
-def _rows_changed(frozen: Catalog, current: Catalog, name: str, period: str) -> bool:
-    """Whether a dataset's rows for the period differ between the snapshot and the current data."""
+def _change(frozen: Catalog, current: Catalog, name: str, period: str) -> str | None:
+    """How a dataset's rows for the period differ between the snapshot and the current data: "values", only
+    "status" (provisional figures made final, which revises no figure), or None."""
     if frozen.hashes.get(name) == current.hashes.get(name) or current.spec(name) is None:
-        return False  # same bytes, same declaration: nothing revised, nothing to read
+        return None  # same bytes, same declaration: nothing revised, nothing to read
     old, new = frozen.get(name), current.get(name)
     if old is None or new is None:
-        return False
+        return None
     column = period_field(old)
-    return period_rows(old, column, period) != period_rows(new, column, period)
+    before, after = period_rows(old, column, period), period_rows(new, column, period)
+    if before == after:
+        return None
+    if period_rows(old, column, period, STATUS_FIELD) == period_rows(new, column, period, STATUS_FIELD):
+        return "status"
+    return "values"
 
 
-def period_rows(table: Table, column: str | None, period: str) -> Rows:
-    """A table's columns and its rows for the period (every row when it has no period column), sorted."""
+def period_rows(table: Table, column: str | None, period: str, leaving_out: str | None = None) -> Rows:
+    """A table's columns and its rows for the period (every row when it has no period column), sorted; without
+    the column `leaving_out` when given."""
     frame = table.frame
     if column and column in frame.columns:
         frame = frame[frame[column] == period]
+    if leaving_out and leaving_out in frame.columns:
+        frame = frame.drop(columns=[leaving_out])
     return tuple(frame.columns), sorted(map(tuple, frame.to_numpy()))
 
 

@@ -110,12 +110,13 @@ def _revision(model: SiteModel, view: EditionView, words: dict[str, str]) -> dic
     if not revision:
         return None
     locale = model.locale
-    title = words["revised"] + (f" · {locale.short_date(revision.date)}" if revision.date else "") + "."
+    heading, lead = ("revised", "revised_text") if revision.datasets else ("finalised", "finalised_text")
+    title = words[heading] + (f" · {locale.short_date(revision.date)}" if revision.date else "") + "."
     names = []
-    for name in revision.datasets:
+    for name in revision.datasets or revision.finalised:
         spec = model.catalog.spec(name)
         names.append(spec.title if spec and spec.title else name)
-    text = f"{words['revised_text'].format(period=view.period_text)} {'; '.join(names)}. {words['revised_keep']}"
+    text = f"{words[lead].format(period=view.period_text)} {'; '.join(names)}. {words['revised_keep']}"
     items = [f"{f.description}: {words['was']} {_number(locale, f.old, f.digits)}, "
              f"{words['now']} {_number(locale, f.new, f.digits)}" for f in revision.figures]
     url = absolute(model.config.base_url, "data/index.html")
