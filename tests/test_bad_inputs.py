@@ -388,6 +388,10 @@ CASES = [
          "`lain.md`"),
     case("page-saved-as-text", {"content/pages/profil.md.txt": "---\ntitle: Profil\n---\n"},
          "content/pages/profil.md.txt", "`profil.md`"),
+    case("article-in-a-folder-inside-the-edition", {"content/2020-11/artikel/lain.md": OTHER_ARTICLE},
+         "content/2020-11/artikel/lain.md", "stand directly in content/2020-11/"),
+    case("page-in-a-folder-inside-pages", {"content/pages/profil/tim.md": "---\ntitle: Tim\n---\n"},
+         "content/pages/profil/tim.md", "stand directly in content/pages/"),
     case("slug-article-reserved", {"content/2020-11/data.md": OTHER_ARTICLE}, "content/2020-11/data.md", "reserved"),
     case("slug-pages-differ-in-case", {"content/pages/Tentang.md": "---\ntitle: Tentang juga\n---\n"},
          "content/pages/Tentang.md", PAGE),
@@ -740,3 +744,12 @@ def test_wrong_usage_is_refused(make_site, run_cli, tmp_path, monkeypatch, args,
     assert word in result.err, result.err
     assert "Traceback" not in result.err and "internal error" not in result.err
     assert tree_snapshot(tmp_path) == before, "a refused command wrote files"
+
+
+def test_an_article_saved_as_text_is_a_warning_and_a_folder_with_an_underscore_is_left_alone(make_site, run_cli):
+    """Notepad saves `.txt`: the article would be missing without a word. A `_catatan/` folder holds notes."""
+    site = make_site({"content/2020-11/harga-gula.txt": OTHER_ARTICLE, "content/2020-11/_catatan/ide.md": "# Ide\n"})
+    result = run_cli("check", "--site", site)
+    assert result.code == 0 and [line for line in result.err.splitlines() if ": warning: " in line] == [
+        "content/2020-11/harga-gula.txt: warning: this file is not read: an article or page is a Markdown file, "
+        "whose name ends in `.md`; rename it `harga-gula.md` if it is one"], result.err

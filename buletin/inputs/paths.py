@@ -142,15 +142,36 @@ def markdown_files(site_root: Path, folder: Path, problems: Problems) -> list[Pa
     (`Laporan.MD`, `harga.md.txt`) is reported, as it would be left out without a word."""
     found = []
     for path in sorted(folder.iterdir()):
-        if path.name.startswith(".") or not _MISNAMED.search(path.name):
+        if path.name.startswith("."):
             continue
-        if path.suffix == ".md":
+        rel = path.relative_to(site_root).as_posix()
+        if path.is_dir() and not path.name.startswith("_") and folder.name != "content":
+            _report_nested(site_root, path, folder, problems)
+        elif path.suffix.lower() in (".txt", ".text") and not _MISNAMED.search(path.name):
+            # Panduan: Notepad menyimpan .txt; artikel harus berakhiran .md agar dibaca.
+            problems.warn(rel, None, _("this file is not read: an article or page is a Markdown file, whose name "
+                                       "ends in `.md`; rename it `{name}` if it is one").format(
+                                           name=path.name.rsplit(".", 1)[0] + ".md"))
+        elif not _MISNAMED.search(path.name):
+            continue
+        elif path.suffix == ".md":
             found.append(path)
         else:
-            problems.add(path.relative_to(site_root).as_posix(), None, _(
+            problems.add(rel, None, _(
                 "this file is not read: a Markdown file's name ends in `.md`, in small letters; rename it "
                 "`{name}`").format(name=_MISNAMED.sub("", path.name) + ".md"))
     return found
+
+
+def _report_nested(site_root: Path, subfolder: Path, folder: Path, problems: Problems) -> None:
+    """Markdown files in a folder inside an edition's (or content/pages/) are read by nothing: each is an error,
+    unless the folder's name starts with `_` (a place for notes that are not published)."""
+    for path in sorted(subfolder.rglob("*")):
+        if path.suffix.lower() == ".md" and not any(part.startswith(".") for part in path.parts):
+            problems.add(path.relative_to(site_root).as_posix(), None, _(
+                "this file is not read: articles and pages stand directly in {folder}, not in a folder inside it; "
+                "move it there (a folder whose name starts with `_` is left alone)").format(
+                    folder=folder.relative_to(site_root).as_posix() + "/"))
 
 
 INPUT_DIRS = ("content", "data", "templates")
