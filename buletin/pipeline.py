@@ -35,7 +35,7 @@ from buletin.inputs.catalog import Catalog, load_catalog
 from buletin.inputs.config import FALLBACK, SiteConfig, load_config
 from buletin.inputs.content import Content, Document, load_content
 from buletin.inputs.paths import input_hashes
-from buletin.inputs.placeholders import warn_placeholders
+from buletin.inputs.slips import check_slips
 from buletin.messages import _, number
 from buletin.model import (
     Made,
@@ -238,7 +238,7 @@ def _read(options: BuildOptions, state: BuildState, problems: Problems) -> Input
     frozen = releases.load_frozen(site_root, published, problems, state)
     assets = writer.collect_assets(site_root, problems)
     check_site_templates(site_root, problems)
-    warn_placeholders(site_root, content, options.drafts, problems)
+    check_slips(site_root, content, options.drafts, problems)
     return Inputs(config, catalog, frozen, content, assets)
 
 

@@ -9,8 +9,8 @@ from buletin.inputs import releases
 from buletin.inputs.catalog import load_catalog
 from buletin.inputs.config import config_and_period
 from buletin.inputs.content import load_content
-from buletin.inputs.placeholders import Placeholder, edition_placeholders
 from buletin.inputs.plausibility import Finding, within
+from buletin.inputs.slips import Placeholder, edition_placeholders
 from buletin.messages import _, _n, number
 from buletin.outputs import writer
 from buletin.periods import Period

@@ -388,6 +388,10 @@ CASES = [
          "`lain.md`"),
     case("page-saved-as-text", {"content/pages/profil.md.txt": "---\ntitle: Profil\n---\n"},
          "content/pages/profil.md.txt", "`profil.md`"),
+    case("article-title-with-a-macro", {ARTICLE: key("title", "'Naik {{ value(\"ikm\", \"unit_usaha\") }}'")},
+         f"{ARTICLE}:@title:", "macros do not work in `title`"),
+    case("edition-summary-with-a-macro", {EDITION: key("summary", "'{{ value(\"ikm\", \"unit_usaha\") }} unit'")},
+         f"{EDITION}:@summary:", "macros do not work in `summary`"),
     case("article-in-a-folder-inside-the-edition", {"content/2020-11/artikel/lain.md": OTHER_ARTICLE},
          "content/2020-11/artikel/lain.md", "stand directly in content/2020-11/"),
     case("page-in-a-folder-inside-pages", {"content/pages/profil/tim.md": "---\ntitle: Tim\n---\n"},
@@ -753,3 +757,14 @@ def test_an_article_saved_as_text_is_a_warning_and_a_folder_with_an_underscore_i
     assert result.code == 0 and [line for line in result.err.splitlines() if ": warning: " in line] == [
         "content/2020-11/harga-gula.txt: warning: this file is not read: an article or page is a Markdown file, "
         "whose name ends in `.md`; rename it `harga-gula.md` if it is one"], result.err
+
+
+def test_a_macro_between_single_braces_is_a_warning_at_its_line(make_site, run_cli):
+    """`Rp{ value(...) }` would be printed as it is; `{a}` and braces in code are other text."""
+    body = OTHER_ARTICLE + '\nHarga Rp{ value("ikm", "unit_usaha", periode="2020-11") } per kg; {a} dan `{x}`.\n'
+    site = make_site({"content/2020-11/lain.md": body})
+    result = run_cli("check", "--site", site)
+    line = body.count("\n")
+    assert result.code == 0 and [text for text in result.err.splitlines() if ": warning: " in text] == [
+        f"content/2020-11/lain.md:{line}: warning: `{{ value(\"ikm\", \"unit_usaha\", periode=\"2020-11\") }}` is "
+        "shown as written: a macro stands between double braces, `{{ value(...) }}`"], result.err

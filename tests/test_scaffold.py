@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from buletin.inputs.placeholders import EXAMPLES
+from buletin.inputs.slips import EXAMPLES
 from buletin.periods import Period
 from buletin.scaffold import article_date
 

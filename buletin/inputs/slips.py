@@ -1,23 +1,27 @@
-"""The example texts that `new site`, `new edition` and `new article` write, found where they would go live: a
-warning at their line on every build, and a reason for `publish` to refuse to freeze an edition that shows them.
+"""Slips that a build would publish as written: the example sentences that `new site`, `new edition` and `new
+article` write (a warning at their line on every build, and a reason for `publish` to refuse an edition that
+shows them), a macro in a front matter key where macros do not run (an error: `{{ value(...) }}` would be the
+title), and a macro written between single braces (a warning: `{ value(...) }` is shown as it is).
 
 Only whole sentences are looked for, never a word a real text could use.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from buletin.i18n import NEW_FILE_WORDS, NEW_SITE_WORDS
-from buletin.inputs.content import Content, Document, Edition
+from buletin.inputs.content import Content, Document, Edition, Page
 from buletin.inputs.datapackage import PACKAGE_FILE
 from buletin.messages import _
 from buletin.problems import Problems
 
 _SITE_KEYS = ("publisher", "notice", "source", "intro", "about_text")
 _FILE_KEYS = ("summary", "point", "body")
+_SINGLE_BRACES = re.compile(r"(?<![{])\{\s*(?P<name>value|change)\s*\(.*?\)\s*\}(?![}])")
 EXAMPLES = tuple(sorted({words[key] for words in NEW_SITE_WORDS.values() for key in _SITE_KEYS} |
                         {words[key] for words in NEW_FILE_WORDS.values() for key in _FILE_KEYS}))
 
@@ -33,17 +37,39 @@ class Placeholder:
                  "goes public").format(text=self.text)
 
 
-def warn_placeholders(site_root: Path, content: Content, drafts: bool, problems: Problems) -> None:
+def check_slips(site_root: Path, content: Content, drafts: bool, problems: Problems) -> None:
     """A warning at each example text in site.yaml, data/datapackage.yaml, and every edition, article and page
-    that a build shows (drafts only with `drafts`)."""
+    that a build shows (drafts only with `drafts`); an error at each macro where macros do not run, a warning at
+    each written between single braces."""
     found = _in_settings(site_root)
+    shown: list[Document] = [*content.pages]
     for edition in content.editions:
         if drafts or edition.status != "draft":
             found += _in_edition(edition, drafts)
+            shown += [edition, *(a for a in edition.articles if drafts or not a.draft)]
     for page in content.pages:
         found += _in_document(page)
     for placeholder in found:
         problems.warn(placeholder.source, placeholder.line, placeholder.message())
+    for doc in shown:
+        _check_macros(doc, problems)
+
+
+def _check_macros(doc: Document, problems: Problems) -> None:
+    plain = ("summary",) if isinstance(doc, Page) and doc.info.each else ("title", "summary")
+    for key in plain:
+        value = doc.meta.get(key)
+        if isinstance(value, str) and ("{{" in value or "{%" in value):
+            # Panduan: Makro hanya bekerja di badan teks, `highlights`, kartu angka dan blok grafik.
+            problems.add(doc.source, doc.line_of(key), _(
+                "macros do not work in `{key}`, which is shown as written: quote the figure in the text below "
+                "the front matter, or in `highlights`").format(key=key))
+    for number, line in enumerate(doc.body.splitlines(), doc.body_line):
+        found = _SINGLE_BRACES.search(line)
+        if found:
+            problems.warn(doc.source, number, _(
+                "`{text}` is shown as written: a macro stands between double braces, `{{{{ {name}(...) }}}}`").format(
+                    text=found.group(0).strip(), name=found.group("name")))
 
 
 def edition_placeholders(site_root: Path, edition: Edition) -> list[Placeholder]:
