@@ -37,15 +37,7 @@ from buletin.inputs.content import Content, Document, load_content
 from buletin.inputs.paths import input_hashes
 from buletin.inputs.slips import check_slips
 from buletin.messages import _, number
-from buletin.model import (
-    Made,
-    SiteModel,
-    SitePlan,
-    Slot,
-    assemble,
-    plan_site,
-    views,
-)
+from buletin.model import Made, SiteModel, SitePlan, Slot, assemble, plan_site, views
 from buletin.outputs import pdf, writer
 from buletin.outputs.calendar import (
     calendar_entries,
@@ -229,6 +221,8 @@ def _read(options: BuildOptions, state: BuildState, problems: Problems) -> Input
     """Config, data (and every published snapshot), content, assets and templates, each checked."""
     site_root = options.site_root
     config = load_config(site_root, problems) or FALLBACK
+    if not (site_root / "site.yaml").exists():  # not a site's folder: its other "missing" files say nothing more
+        raise SiteError(problems)
     if options.base_url:
         config = config.with_base_url(options.base_url)
     catalog = load_catalog(site_root, problems, state=state, language=config.language)

@@ -768,3 +768,12 @@ def test_a_macro_between_single_braces_is_a_warning_at_its_line(make_site, run_c
     assert result.code == 0 and [text for text in result.err.splitlines() if ": warning: " in text] == [
         f"content/2020-11/lain.md:{line}: warning: `{{ value(\"ikm\", \"unit_usaha\", periode=\"2020-11\") }}` is "
         "shown as written: a macro stands between double braces, `{{ value(...) }}`"], result.err
+
+
+def test_a_folder_that_is_no_site_gets_that_one_error(run_cli, tmp_path, monkeypatch):
+    """Run in the wrong folder, "make content/ here" would send staff the wrong way."""
+    monkeypatch.chdir(tmp_path)
+    result = run_cli("check")
+    assert result.code == 1 and [line for line in result.err.splitlines() if ": error: " in line] == [
+        "site.yaml: error: there is no site.yaml here: is `.` a buletin site? Run the command in the site's folder, "
+        "or name it with --site DIR"], result.err
