@@ -120,12 +120,8 @@ class MacroStage:
             template = self.env.template_class.from_code(
                 self.env, self.env.compile(text, filename=filename), self.env.make_globals(None))
         except jinja2.TemplateSyntaxError as exc:
-            message = _template(exc.message or "")
-            if re.search(r"unexpected char '[\u2018\u2019\u201c\u201d]'", exc.message or ""):
-                message += _(": write straight quotes, \" or ', as a word processor's curly quotes are not quotes here")
-            elif "got 'integer'" in (exc.message or ""):
-                message += _(": a period or a code is written in quotes, e.g. periode=\"2021-03\"")
-            self.problems.add(source, first_line + (exc.lineno or 1) - 1, message)
+            line, message = _syntax_problem(exc, text)
+            self.problems.add(source, first_line + line - 1, message)
             return None, 0  # nothing more can be learnt from a text that does not parse
         except SyntaxError as exc:  # Jinja's code is valid; Python refuses what it says, e.g. a repeated agg=
             self.problems.add(source, first_line + _python_line(text, exc) - 1, _template(exc.msg))
@@ -269,6 +265,29 @@ def _call_error(exc: TypeError) -> str:
             reason = text.split("()", 1)[1].strip()
             return f"{name}(): " + _("{reason}; write it as {usage}").format(reason=reason, usage=usage)
     return _template(text)
+
+
+def _syntax_problem(exc: jinja2.TemplateSyntaxError, text: str) -> tuple[int, str]:
+    """(line, message) for a text whose {{ }} code does not parse: the usual slips in plain words, at the line
+    where they were made; anything else as Jinja words it."""
+    said, line = exc.message or "", exc.lineno or 1
+    if "end of print statement" in said or "unexpected end of template" in said:  # `{{` never closed: Jinja
+        # notices only where the text goes on, or at its end
+        opened = [n for n, text_line in enumerate(text.split("\n")[:line], start=1) if "{{" in text_line]
+        return (opened[-1] if opened else line), _("a `{open}` opened here is not closed with `{close}`: close it "
+                                                   "after the macro, as in {example}").format(
+            open="{{", close="}}", example='{{ value("ikm", "unit_usaha") }}')
+    if re.fullmatch(r"unexpected '[}\]]', expected '\)'", said):
+        return line, _("a `(` is not closed: add `)` before `{close}`").format(close="}}")
+    if "statement block" in said or said.startswith(("tag name expected", "Encountered unknown tag")):
+        return line, _("`{command}` begins a template command, which an article does not use; write {shown} to show "
+                       "the characters {command} themselves").format(command="{%", shown="{{ '{%' }}")
+    message = _template(said)
+    if re.search(r"unexpected char '[\u2018\u2019\u201c\u201d]'", said):
+        message += _(": write straight quotes, \" or ', as a word processor's curly quotes are not quotes here")
+    elif "got 'integer'" in said:
+        message += _(": a period or a code is written in quotes, e.g. periode=\"2021-03\"")
+    return line, message
 
 
 def _template(problem: str) -> str:
