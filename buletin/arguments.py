@@ -88,6 +88,9 @@ def _new_options(command: argparse.ArgumentParser, _name: str) -> None:
     site.add_argument("--language", choices=LANGUAGES, default="id", help=_("id (default) or en"))
     site.add_argument("--frequency", choices=("monthly", "quarterly", "yearly"), default="monthly",
                       help=_("how often an edition comes out (default: monthly)"))
+    site.add_argument("--timezone", type=_zone, metavar=_("ZONE"),
+                      help=_("where the office is: WIB, WITA, WIT or an IANA name such as Asia/Makassar (default: "
+                             "Asia/Jakarta for id, UTC for en)"))
     edition = kinds.add_parser("edition", help=_("content/PERIOD/index.md"))
     edition.add_argument("period", type=_period, metavar=_("PERIOD"), help=_("e.g. 2020-12"))
     article = kinds.add_parser("article", help=_("content/PERIOD/SLUG.md, named after its title"))
@@ -136,6 +139,16 @@ def _port(text: str) -> int:
     if not text.isdigit() or int(text) > 65535:
         raise argparse.ArgumentTypeError(_("`{text}` is not a port number: write 0 to 65535").format(text=text))
     return int(text)
+
+
+def _zone(text: str) -> str:
+    from buletin.inputs.config import INDONESIAN_ZONES, time_zone_problem
+
+    zone = INDONESIAN_ZONES.get(text.upper(), text)
+    problem = time_zone_problem(zone)
+    if problem:
+        raise argparse.ArgumentTypeError(problem)
+    return zone
 
 
 def _period(text: str) -> str:

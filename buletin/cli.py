@@ -210,7 +210,7 @@ def _new(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
     if args.kind == "site":
         from buletin.newsite import create_site
 
-        written = create_site(Path(args.folder), args.title, args.language, args.frequency)
+        written = create_site(Path(args.folder), args.title, args.language, args.frequency, zone=args.timezone)
         return _("wrote a new site of {count} files into {folder}; next: `cd {folder}` and `python build.py "
                  "serve` to see it").format(count=number(len(written)), folder=args.folder), []
     from buletin.pipeline import today_at

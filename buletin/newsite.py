@@ -18,14 +18,14 @@ from buletin.problems import Problems, SiteError
 ZONES = {"id": "Asia/Jakarta", "en": "UTC"}
 
 def create_site(target: Path, title: str | None, language: str, frequency: str,
-                today: dt.date | None = None) -> list[str]:
+                today: dt.date | None = None, zone: str | None = None) -> list[str]:
     """Write the new site into `target` (which must be missing or empty); the files written, relative to it."""
     if target.exists() and (not target.is_dir() or any(target.iterdir())):
         problems = Problems()
         problems.add(str(target), None, _("this folder is not empty, so nothing was written: choose a new folder "
                                           "name"))
         raise SiteError(problems)
-    zone = ZONES[language]
+    zone = zone or ZONES[language]
     today = today or clock.today(ZoneInfo(zone))  # SOURCE_DATE_EPOCH when set, as for a build
     period = _period_of(today, frequency)
     written = _files(title or NEW_SITE_WORDS[language]["title"], language, frequency, zone, period, today)

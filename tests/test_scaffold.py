@@ -213,3 +213,23 @@ def test_an_example_text_in_a_draft_is_said_only_when_drafts_are_built(make_site
     assert warned(run_cli("check", "--site", site).err) == []
     assert warned(run_cli("check", "--site", site, "--drafts").err) == [
         "content/2020-12/index.md:3", "content/2020-12/index.md:6"]
+
+
+@pytest.mark.parametrize(("given", "zone", "cron"), [("WITA", "Asia/Makassar", "17 16 * * *"),
+                                                     ("wit", "Asia/Jayapura", "17 15 * * *"),
+                                                     ("Europe/Lisbon", "Europe/Lisbon", None)])
+def test_new_site_takes_the_offices_time_zone(run_cli, tmp_path, given, zone, cron):
+    """Kendari is WITA: the Jakarta default would date a revision or a scheduled article an hour off."""
+    site = tmp_path / "baru"
+    assert run_cli("new", "site", site, "--timezone", given).code == 0
+    assert f"timezone: {zone}\n" in (site / "site.yaml").read_text()
+    if cron:
+        assert f'- cron: "{cron}"' in (site / ".github/workflows/pages.yml").read_text()
+    assert run_cli("check", "--site", site).code == 0
+
+
+def test_a_time_zone_written_as_wita_is_told_its_iana_name(make_site, run_cli, tmp_path):
+    assert run_cli("new", "site", tmp_path / "x", "--timezone", "Mars/Base").code == 2
+    site = make_site({"site.yaml": SITE_YAML.replace("timezone: Asia/Makassar", "timezone: WITA")})
+    result = run_cli("check", "--site", site)
+    assert result.code == 1 and "write the time zone WITA as `Asia/Makassar`" in result.err, result.err

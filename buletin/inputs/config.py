@@ -43,15 +43,26 @@ def web_address(url: str) -> bool:
     return parts.scheme in ("http", "https") and bool(parts.hostname) and not parts.query and not parts.fragment
 
 
+INDONESIAN_ZONES = {"WIB": "Asia/Jakarta", "WITA": "Asia/Makassar", "WIT": "Asia/Jayapura"}
+
+
 def _time_zone(name: str) -> str | None:
     from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+    if str(name).upper() in INDONESIAN_ZONES:
+        return _("write the time zone {name} as `{zone}`, its name in the IANA list").format(
+            name=str(name).upper(), zone=INDONESIAN_ZONES[str(name).upper()])
     try:
         ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         return _("unknown time zone `{name}`: write a name of the IANA list, Area/City, e.g. Asia/Makassar or "
                  "Asia/Jakarta").format(name=name)
     return None
+
+
+def time_zone_problem(name: str) -> str | None:
+    """Why `name` is no time zone a site can have (None when it is one)."""
+    return _time_zone(name)
 
 
 @dataclass(frozen=True)
