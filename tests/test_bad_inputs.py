@@ -508,6 +508,11 @@ CASES = [
          f"{ARTICLE}:@edition.prev", "has no attribute 'prev'"),
     case("macro-curly-quotes", {ARTICLE: body("Isi {{ value(\u201cikm\u201d, \u201cnilai\u201d) }}.")},
          f"{ARTICLE}:@\u201cikm", "straight quotes"),
+    case("front-matter-curly-quotes", {ARTICLE: key("title", "\u201cHarga: naik\u201d")}, f"{ARTICLE}:@title:",
+         "curly ones", "straight quotes"),
+    case("chart-filter-curly-quotes", {ARTICLE: chart_spec("type: bar\ndata: ikm\nx: kode_wilayah\ny: unit_usaha\n"
+                                                           "filter: {periode: \u201c{{ edition.period }}\u201d}\n")},
+         f"{ARTICLE}:@filter:", "curly quotes", "straight quotes"),
     case("macro-period-without-quotes", {ARTICLE: body("Isi {{ value('ikm', 'nilai', periode=2020-11) }}.")},
          f"{ARTICLE}:@periode=2020-11", "subtraction", 'periode="2020-11"'),
     case("macro-period-zero-without-quotes", {ARTICLE: body("Isi {{ value('ikm', 'nilai', periode=2020-09) }}.")},

@@ -15,6 +15,7 @@ if TYPE_CHECKING:
 
 AGGREGATES = ("sum", "mean", "count", "min", "max")
 STATUS_FIELD = "status"
+CURLY_QUOTES = "\u201c\u201d\u2018\u2019\u201e\u00ab\u00bb"  # a word processor's, never a YAML or macro quote
 LARGEST = 1e300  # beyond it, a chart's axis overflows (matplotlib adds margins) and a sum may be infinite
 _KINDS = {"string": N_("text"), "date": N_("dates"), "yearmonth": N_("months"), "boolean": N_("true or false")}
 
@@ -122,6 +123,9 @@ def no_rows(table: Table, filters: dict[str, Any]) -> QueryError:
             if isinstance(wanted, int) and not isinstance(wanted, bool) and any("-" in value for value in found):
                 message += _(" (without quotes, 2021-11 is a subtraction: write {column}=\"{example}\")").format(
                     column=column, example=found[-1])
+            elif isinstance(wanted, str) and set(wanted[:1] + wanted[-1:]) & set(CURLY_QUOTES):
+                message += _(" (the value is in a word processor's curly quotes, “ ”: write straight quotes, \" or "
+                             "')")
             return QueryError(message, "filter", column=column)
         mask = narrower
         applied[column] = wanted

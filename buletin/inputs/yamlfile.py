@@ -114,8 +114,12 @@ def _parse(text: str) -> Any:
         if opened:
             reason = next((_(words) for what, words in _UNCLOSED if what in exc.context), reason)
         lines = text.split("\n")
-        if line and any("{{" in lines[i] or "{%" in lines[i] for i in range(max(0, line - 2), min(line, len(lines)))):
+        near = [lines[i] for i in range(max(0, line - 2), min(line, len(lines)))] if line else []
+        if any("{{" in text_line or "{%" in text_line for text_line in near):
             reason += " " + _('(a value that starts with {{ must be in quotes: title: "{{ row.nama }}")')
+        if any(set(text_line) & set("\u201c\u201d\u2018\u2019") for text_line in near):
+            reason += " " + _("(the quotes here are a word processor's curly ones, “ ”: YAML needs straight quotes, "
+                              "\" or ')")
         # Panduan: Bagian kepala dan berkas .yaml ditulis sebagai baris `keterangan: nilai`. Beri tanda petik pada
         # nilai yang memuat titik dua dan spasi, tanda pagar (#), atau diawali tanda petik, `*`, `@`, `[` atau `{`.
         # Lihat bab 2.
