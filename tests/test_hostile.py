@@ -368,3 +368,24 @@ def test_a_full_disk_is_an_error_that_says_so_and_keeps_the_output(make_site, ru
     assert "internal error" not in result.err and "Traceback" not in result.err, result.err
     assert "room" in result.err, result.err
     assert tree_snapshot(out) == before
+
+
+@pytest.mark.parametrize("escape", [
+    '{{ render.env.loader.loaders[-1].searchpath.append("/etc") }}{% include "passwd" %}',
+    '{{ model.catalog.site_root.parent.joinpath("DIBUAT.txt").write_text("x") }}',
+    '{{ model.catalog.site_root }}',
+    '{{ t.update({"skip": "x"}) }}',
+    '{{ assets.clear() }}',
+])
+def test_a_theme_template_reaches_no_file_and_changes_nothing(make_site, run_cli, tmp_path, tree_snapshot, escape):
+    """A pull request's template could read /etc/passwd into a page or write a file anywhere CI may; and a
+    template that empties the model would change other pages."""
+    site = make_site({"templates/footer_extra.html": escape + "\n"})
+    out = tmp_path / "out"
+    def files() -> dict:
+        return {rel: data for rel, data in tree_snapshot(tmp_path).items() if ".buletin-cache" not in rel}
+
+    before = files()
+    result = run_cli("build", "--site", site, "--out", out)
+    assert result.code == 1 and "templates/footer_extra.html:1: error: theme template:" in result.err, result.err
+    assert files() == before and not out.exists() and "root:x:0:0" not in result.err

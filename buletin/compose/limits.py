@@ -7,10 +7,13 @@ import contextlib
 import signal
 import threading
 from collections.abc import Iterator
+from pathlib import PurePath
+from types import ModuleType
 from typing import Any
 
+from jinja2 import BaseLoader, Environment
 from jinja2.exceptions import SecurityError
-from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEnvironment
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from buletin.messages import _, number
 
@@ -18,6 +21,9 @@ MAX_TEXT = 2_000_000  # characters a template may build or write (the longest re
 MAX_ITEMS = 1_000_000  # loop items over all range() calls of one template render
 MAX_DIGITS = 1_000  # digits of a number made by `**`
 SECONDS = 10  # a render that takes longer is stopped (a body takes milliseconds, a page a few)
+
+
+_OFF_LIMITS = (PurePath, Environment, BaseLoader, ModuleType)
 
 
 class TooMuchWork(SecurityError):
@@ -48,6 +54,13 @@ class _Bounded:
             return obj[attribute]
         return super().getattr(obj, attribute)  # type: ignore[misc]
 
+    def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+        """Nothing of the machine is reachable: no path (its methods read and write files), no Jinja environment
+        or loader (which would let a template include any file), no module."""
+        if isinstance(obj, _OFF_LIMITS) or isinstance(value, _OFF_LIMITS):
+            return False
+        return super().is_safe_attribute(obj, attr, value)  # type: ignore[misc]
+
     def budgeted_range(self, *args: int) -> range:
         """range(), counting every item handed out in this render against MAX_ITEMS."""
         items = range(*args)
@@ -73,9 +86,10 @@ class BodySandbox(_Bounded, ImmutableSandboxedEnvironment):
         self.globals["range"] = self.budgeted_range
 
 
-class ThemeSandbox(_Bounded, SandboxedEnvironment):
+class ThemeSandbox(_Bounded, ImmutableSandboxedEnvironment):
     """For theme templates, which a pull request can change as easily as a body: no access to Python
-    internals (`__class__`, `__globals__`), bounded like a body."""
+    internals (`__class__`, `__globals__`) nor to the machine, nothing of the model changed, bounded like a
+    body."""
 
     def __init__(self, **options: Any):
         super().__init__(**options)

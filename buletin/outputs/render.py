@@ -122,7 +122,7 @@ class Renderer:
         if job.kind == "article":
             return self._article(*job.index)
         if job.kind == "home":
-            return {"render": self, "title": model.config.title}
+            return {"render": FigureMaker(self), "title": model.config.title}
         if job.kind == "archive":
             return {"title": text("archive"), "years": by_year(model.editions)}
         if job.kind == "page":
@@ -149,7 +149,7 @@ class Renderer:
                 "share": share_links(model, view.path, view.title), "contents": contents(view.body.html, view.figures),
                 "older": editions[e + 1] if e + 1 < len(editions) else None,
                 "og_image": absolute(model.config.base_url, view.card_path) if view.card_path else None,
-                "edition_datasets": view.datasets, "render": self,
+                "edition_datasets": view.datasets, "render": FigureMaker(self),
                 "body": self.body(view.body.html, view.figures, view.path), "title": view.title,
                 "description": view.summary or model.config.description}
 
@@ -208,6 +208,17 @@ class Renderer:
             x_title=ref.figure.x_title,
             x_text=x_text(ref.figure.series, self.model.locale),
         ))
+
+
+class FigureMaker:
+    """All a template may ask of the renderer, as `render.figure(ref, path)`: one figure's HTML. The renderer
+    itself stays out of reach (its environment's loaders would let a template include any file)."""
+
+    def __init__(self, renderer: Renderer):
+        self._renderer = renderer
+
+    def figure(self, ref: FigureRef, path: str) -> Markup:
+        return self._renderer.figure(ref, path)
 
 
 def render_site(model: SiteModel, theme: Theme, state: Any, workers: Workers, last: LastOutput | None = None,
