@@ -134,14 +134,23 @@ def _folders(args: argparse.Namespace, site: Path) -> tuple[Path, Path | None]:
     """The output folder and the cache folder (None with --no-cache) the options name; UsageError when the
     cache folder is one buletin must not fill."""
     from buletin.build.state import check_cache_folder
+    from buletin.inputs import clock
+    from buletin.outputs.writer import linked_cache
 
     out = Path(args.out) if args.out else site / "output"
+    if (site / DEFAULT_CACHE).is_symlink():  # the site lock and the work folder are there even with --no-cache
+        raise UsageError(linked_cache(site / DEFAULT_CACHE))
     if args.no_cache:
         return out, None
+    cache = Path(args.cache) if args.cache else site / DEFAULT_CACHE
     if args.cache:
-        check_cache_folder(Path(args.cache), site, out)
-        return out, Path(args.cache)
-    return out, site / DEFAULT_CACHE
+        check_cache_folder(cache, site, out)
+    if cache.is_dir() and clock.git(cache, "ls-files", "--", "."):
+        # Panduan: Cache tidak pernah di-commit. Cache yang datang bersama commit bisa menjalankan kode.
+        raise UsageError(_("{cache} holds files committed to the repository: a cache is never committed, and one "
+                           "that came with a commit is not read, as it could run code; remove it from git with "
+                           "`git rm -r --cached {cache}` and list it in .gitignore").format(cache=cache))
+    return out, cache
 
 
 def _build(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:

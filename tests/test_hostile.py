@@ -389,3 +389,33 @@ def test_a_theme_template_reaches_no_file_and_changes_nothing(make_site, run_cli
     result = run_cli("build", "--site", site, "--out", out)
     assert result.code == 1 and "templates/footer_extra.html:1: error: theme template:" in result.err, result.err
     assert files() == before and not out.exists() and "root:x:0:0" not in result.err
+
+
+def test_a_linked_cache_folder_is_refused_and_nothing_beyond_it_is_touched(make_site, run_cli, tmp_path):
+    """Through `.buletin-cache -> ..` the cache's tidying removed the site's own folders and its neighbours'."""
+    site = make_site()
+    neighbour = tmp_path / "lain" / "berkas.txt"
+    neighbour.parent.mkdir()
+    neighbour.write_text("milik orang lain")
+    (site / ".buletin-cache").symlink_to(tmp_path)
+    for more in ([], ["--no-cache"]):
+        result = run_cli("build", "--site", site, "--out", tmp_path / "out", *more)
+        assert result.code == 2 and ".buletin-cache is a link to another folder" in result.err, result.err
+    assert neighbour.read_text() == "milik orang lain" and (site / "content").is_dir()
+    assert not (tmp_path / "build.lock").exists() and not (tmp_path / "out").exists()
+
+
+def test_a_committed_cache_is_not_read(make_site, run_cli, tmp_path):
+    """Its entries are pickles: one that came with a pull request could run code when read."""
+    site = make_site()
+    assert run_cli("build", "--site", site, "--out", tmp_path / "out").code == 0
+    git = ["git", "-C", str(site), "-c", "user.email=a@b", "-c", "user.name=a"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "-A"], check=True)
+    subprocess.run([*git, "add", "-f", ".buletin-cache"], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    for command in (["check"], ["build", "--out", str(tmp_path / "out")]):
+        result = run_cli(*command, "--site", site)
+        assert result.code == 2 and "holds files committed to the repository" in result.err, result.err
+    subprocess.run([*git, "rm", "-rq", "--cached", ".buletin-cache"], check=True)
+    assert run_cli("check", "--site", site).code == 0

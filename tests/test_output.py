@@ -132,6 +132,9 @@ def test_refuses_folders_it_did_not_make(tmp_path):
     (tmp_path / "notes" / "mine.txt").write_text("keep")
     with pytest.raises(OutputError, match="not made by buletin"):
         check_output_folder(tmp_path / "notes", site)
+    (tmp_path / "notes" / "manifest.json").write_text('{"name": "My web app", "start_url": "/"}')  # a PWA's
+    with pytest.raises(OutputError, match="not made by buletin"):
+        check_output_folder(tmp_path / "notes", site)
     with pytest.raises(OutputError, match="site itself"):
         check_output_folder(site, site)
     (site / "content").mkdir()

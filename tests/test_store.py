@@ -91,6 +91,18 @@ def test_a_cache_folder_of_the_old_layout_is_tidied(make_site, tmp_path):
     assert (cache / "records").is_dir() and (cache / STORE_FILE).is_file()
 
 
+def test_tidying_the_old_layout_never_follows_a_link(make_site, tmp_path):
+    site = make_site()
+    cache, elsewhere = tmp_path / "cache", tmp_path / "lain"
+    _build(site, tmp_path / "out", cache)
+    (elsewhere / "tesis").mkdir(parents=True)
+    (elsewhere / "tesis" / "bab1.tex").write_text("milik orang lain")
+    (cache / "svg").symlink_to(elsewhere / "tesis")
+    (site / "content/2020-11/sorotan.md").open("a").write("\nKalimat baru.\n")
+    _build(site, tmp_path / "out", cache)
+    assert (elsewhere / "tesis" / "bab1.tex").read_text() == "milik orang lain"
+
+
 def test_a_store_of_another_layout_is_laid_out_afresh(tmp_path):
     import sqlite3
 

@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import pickle
+import re
 import shutil
 import time
 from collections.abc import Mapping
@@ -262,9 +263,13 @@ class BuildState:
 
 
 def _remove_old_layout(root: Path) -> None:
-    """Remove the folders in which earlier versions of buletin kept each entry as a file of its own."""
+    """Remove the folders in which earlier versions of buletin kept each entry as a file of its own (named by
+    their kind: `svg`, `body`): in a folder buletin tagged as its cache only, never through a link."""
+    if root.is_symlink() or not (root / TAG_FILE).is_file():
+        return
     with os.scandir(root) as entries:
-        old = [entry.path for entry in entries if entry.is_dir() and entry.name not in _OWN_FOLDERS]
+        old = [entry.path for entry in entries if entry.is_dir(follow_symlinks=False)
+               and entry.name not in _OWN_FOLDERS and re.fullmatch(r"[a-z][a-z-]*", entry.name)]
     for path in old:
         shutil.rmtree(path, ignore_errors=True)
 

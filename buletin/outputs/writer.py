@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import sys
 import threading
@@ -60,13 +61,29 @@ def check_output_folder(out: Path, site_root: Path) -> None:
                 out=out, name=name))
     if out.exists() and not out.is_dir():
         raise UsageError(_("--out {out} is a file, not a folder: choose a folder such as output/").format(out=out))
-    if out.is_dir() and any(out.iterdir()) and not (out / MANIFEST).is_file():
-        raise UsageError(_("{out} is not empty and was not made by buletin (it has no {manifest}): empty it, or "
-                           "choose another --out folder").format(out=out, manifest=MANIFEST))
+    if out.is_dir() and any(out.iterdir()) and not _made_by_buletin(out / MANIFEST):
+        raise UsageError(_("{out} is not empty and was not made by buletin (it has no {manifest} of buletin's): "
+                           "empty it, or choose another --out folder").format(out=out, manifest=MANIFEST))
+
+
+def _made_by_buletin(manifest: Path) -> bool:
+    """Whether a folder's manifest.json is one a build wrote (a web app's manifest.json is another thing): its
+    first lines name buletin as the generator."""
+    try:
+        with manifest.open("rb") as handle:
+            head = handle.read(4096).decode("utf-8", "replace")
+    except OSError:
+        return False
+    return re.search(r'"generator":\s*"buletin[ "]', head) is not None
 
 
 CACHE_DIR = ".buletin-cache"
 LOCK_FILE = "build.lock"
+
+
+def linked_cache(folder: Path) -> str:
+    return _("{cache} is a link to another folder: remove the link, and buletin makes its cache folder itself "
+             "(its contents are deleted and replaced at will)").format(cache=folder)
 
 
 @contextmanager
@@ -79,6 +96,8 @@ def site_lock(site_root: Path, what: str = "build", note=None) -> Iterator[None]
     clearing it is reported with `note` when its lock is taken over.
     """
     folder = site_root / CACHE_DIR
+    if folder.is_symlink():  # its work folder is emptied at will: through a link, that could be any folder
+        raise UsageError(linked_cache(folder))
     folder.mkdir(parents=True, exist_ok=True)
     with (folder / LOCK_FILE).open("a+", encoding="utf-8") as handle:
         if not _try_lock(handle):
