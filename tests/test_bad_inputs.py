@@ -497,6 +497,12 @@ CASES = [
     case("macro-string-times-billion", {ARTICLE: body("Isi {{ 'x' * 10**9 }} di sini.")}, f"{ARTICLE}:@10**9", "too"),
     case("macro-nested-range-loops", {ARTICLE: body("{% for i in range(100000) %}{% for j in range(100000) %}"
                                                     "{% endfor %}{% endfor %}")}, f"{ARTICLE}:@range(", "too"),
+    *[case(f"macro-grows-by-{name}", {ARTICLE: body(f"Isi {code} di sini.")}, f"{ARTICLE}:@Isi {{{{", "too much work",
+           f"`{name}` would make")
+      for name, code in [("indent", '{{ "x"|indent(900000000) }}'), ("center", '{{ "a"|center(700000000) }}'),
+                         ("format", '{{ "%0400000000d" % 1 }}'), ("replace", '{{ ("x"*2000)|replace("x","y"*2000) }}'),
+                         ("center", '{{ "a".center(700000000) }}'), ("format", '{{ "{:>999999999}".format(1) }}'),
+                         ("batch", '{{ [1]|batch(900000000, 0)|list }}'), ("lipsum", "{{ lipsum(10**7) }}")]],
     case("macro-range-too-big", {ARTICLE: body("{% for i in range(10**9) %}x{% endfor %}")}, f"{ARTICLE}:@range(",
          "range"),
     case("macro-keyword-repeated", {ARTICLE: body("Angka {{ value('ikm', 'unit_usaha', agg='mean', agg='mean') }}.")},

@@ -4,9 +4,11 @@ exhaust its memory with `{{ 'x' * 10**9 }}` or nested loops."""
 from __future__ import annotations
 
 import contextlib
+import functools
+import re
 import signal
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import PurePath
 from types import ModuleType
 from typing import Any
@@ -33,7 +35,21 @@ class TooMuchWork(SecurityError):
 class _Bounded:
     """Sandbox hooks shared by the body sandbox and the theme's (a mixin for SandboxedEnvironment)."""
 
-    intercepted_binops = frozenset(["*", "**", "+"])
+    intercepted_binops = frozenset(["*", "**", "+", "%"])
+
+    def _bound_filters(self) -> None:
+        """The filters and globals that can make a text or list of any size, checked before they make it."""
+        env: Any = self  # a Jinja environment: this class is mixed into one
+        env.filters.update({name: _checked(env.filters[name], name) for name in _GROWING if name in env.filters})
+        env.globals.update(range=self.budgeted_range, lipsum=_checked(env.globals["lipsum"], "lipsum"))
+
+    def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
+        """A str method that makes a text of any size (`center`, `replace`, `format`) is checked first."""
+        method = getattr(__obj, "__wrapped__", __obj)
+        text = getattr(method, "__self__", None)
+        if isinstance(text, str):
+            _check_size(getattr(method, "__name__", ""), (text, *args), kwargs)
+        return super().call(__context, __obj, *args, **kwargs)  # type: ignore[misc]
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         if operator == "**" and isinstance(left, int) and isinstance(right, int) and right > 0 and \
@@ -45,6 +61,8 @@ class _Bounded:
         if operator == "+" and isinstance(left, (str, list, tuple)) and isinstance(right, type(left)) and \
                 len(left) + len(right) > MAX_TEXT:
             raise TooMuchWork(_("a text or list of more than {count} items").format(count=number(MAX_TEXT)))
+        if operator == "%" and isinstance(left, str):
+            _check_size("format", (left,), {})
         return super().call_binop(context, operator, left, right)  # type: ignore[misc]
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -71,6 +89,56 @@ class _Bounded:
         return items
 
 
+# What a filter, global or str method of that name can make, at most, from its arguments (the text first).
+_GROWING = ("center", "indent", "replace", "format", "batch", "slice")
+_WIDE_NUMBER = re.compile(r"\d{7,}")
+
+
+def _checked(function: Callable[..., Any], name: str) -> Callable[..., Any]:
+    """`function`, refusing to make more than MAX_TEXT characters or items (it keeps Jinja's pass_* marks)."""
+    marked = getattr(function, "jinja_pass_arg", None) is not None
+
+    def checked(*args: Any, **kwargs: Any) -> Any:
+        _check_size(name, args[1:] if marked else args, kwargs)
+        return function(*args, **kwargs)
+
+    return functools.update_wrapper(checked, function)
+
+
+def _check_size(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> None:
+    if _size(name, args, kwargs) > MAX_TEXT:
+        raise TooMuchWork(_("`{name}` would make a text or list of more than {count} items").format(
+            name=name, count=number(MAX_TEXT)))
+
+
+def _size(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
+    """An upper bound of what `name` makes from `args` (0 for what cannot grow)."""
+    text = args[0] if args and isinstance(args[0], str) else str(args[0]) if args else ""
+
+    def arg(i: int, key: str, default: Any) -> Any:
+        return args[i] if len(args) > i else kwargs.get(key, default)
+
+    def whole(value: Any) -> int:
+        return len(value) if isinstance(value, str) else value if isinstance(value, int) else 0
+
+    if name in ("center", "ljust", "rjust", "zfill"):
+        return whole(arg(1, "width", 80))
+    if name == "indent":
+        return len(text) + (text.count("\n") + 1) * whole(arg(1, "width", 4))
+    if name == "expandtabs":
+        return len(text) * max(whole(arg(1, "tabsize", 8)), 1)
+    if name == "replace":
+        old, new = str(arg(1, "old", "")), str(arg(2, "new", ""))
+        return len(text) + (text.count(old) if old else len(text) + 1) * len(new)
+    if name == "format":
+        return max([len(text), *(int(n) for n in _WIDE_NUMBER.findall(text))])
+    if name in ("batch", "slice"):
+        return whole(arg(1, "linecount" if name == "batch" else "slices", 0))
+    if name == "lipsum":
+        return whole(arg(0, "n", 5)) * whole(arg(3, "max", 100)) * 12
+    return 0
+
+
 def _repeated_length(left: Any, right: Any) -> int:
     for seq, times in ((left, right), (right, left)):
         if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and not isinstance(times, bool):
@@ -83,7 +151,7 @@ class BodySandbox(_Bounded, ImmutableSandboxedEnvironment):
 
     def __init__(self, **options: Any):
         super().__init__(**options)
-        self.globals["range"] = self.budgeted_range
+        self._bound_filters()
 
 
 class ThemeSandbox(_Bounded, ImmutableSandboxedEnvironment):
@@ -93,7 +161,7 @@ class ThemeSandbox(_Bounded, ImmutableSandboxedEnvironment):
 
     def __init__(self, **options: Any):
         super().__init__(**options)
-        self.globals["range"] = self.budgeted_range
+        self._bound_filters()
 
 
 class _Budget(threading.local):
