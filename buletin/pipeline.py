@@ -49,10 +49,10 @@ from buletin.outputs.calendar import (
 from buletin.outputs.downloads import data_files
 from buletin.outputs.feeds import atom_feed, robots, sitemap
 from buletin.outputs.headers import HEADERS_FILE, headers_file
-from buletin.outputs.linkcheck import check_links, planned_paths, shown_snapshots
+from buletin.outputs.linkcheck import check_addresses, check_links, planned_paths, shown_snapshots
 from buletin.outputs.manifest import MANIFEST, Digests, manifest
 from buletin.outputs.pagecache import LastOutput
-from buletin.outputs.render import Theme, render_site
+from buletin.outputs.render import Theme, page_jobs, render_site
 from buletin.outputs.search import PagefindMissing, ShardIndexer
 from buletin.outputs.theme import RefusedTemplate, check_site_templates, template_location
 from buletin.problems import Problems, SiteError
@@ -164,6 +164,9 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
     drawn = _draw(plan, made, inputs.config, state, workers)
     workers.renew()
     model = assemble(plan, made, inputs.config, current.locale, inputs.catalog, built_at, upcoming)
+    check_addresses(model, {job.path for job in page_jobs(model)} | set(model.files), problems)  # before writing
+    if problems:
+        raise SiteError(problems)
     digests = Digests()  # each output file hashed once
     last = LastOutput(options.out, state, digests) if options.out and options.cache_dir else None
     warnings: list[str] = []

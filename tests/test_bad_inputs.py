@@ -402,6 +402,8 @@ CASES = [
          "content/2020-11/artikel/lain.md", "stand directly in content/2020-11/"),
     case("page-in-a-folder-inside-pages", {"content/pages/profil/tim.md": "---\ntitle: Tim\n---\n"},
          "content/pages/profil/tim.md", "stand directly in content/pages/"),
+    case("slug-article-is-the-editions-page", {"content/2020-11/index.html.md": OTHER_ARTICLE},
+         "content/2020-11/index.html.md", "`2020-11/index.html/`"),
     case("slug-article-reserved", {"content/2020-11/data.md": OTHER_ARTICLE}, "content/2020-11/data.md", "reserved"),
     case("slug-pages-differ-in-case", {"content/pages/Tentang.md": "---\ntitle: Tentang juga\n---\n"},
          "content/pages/Tentang.md", PAGE),

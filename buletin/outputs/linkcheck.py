@@ -37,7 +37,8 @@ def check_addresses(model: SiteModel, paths: set[str], problems: Problems) -> No
             folder = posixpath.dirname(folder)
     sources = {view.path: view.document.source for view in views(model)}
     for folder in sorted(paths & folders):
-        page = min(p for p in paths if p.startswith(f"{folder}/"))
+        inside = [p for p in paths if p.startswith(f"{folder}/")]
+        page = min((p for p in inside if p in sources), default=min(inside))  # a page, whose source can be named
         problems.add(sources.get(page, page), None, _(
             "this page's address `{page}` needs a folder `{folder}/`, but the site also publishes a file `{folder}` "
             "(a picture, a chart or a download of that name): rename this file or that one").format(
