@@ -28,3 +28,14 @@ def test_the_feed_carries_the_newest_articles_only(make_site, run_cli, tmp_path)
     dates = [entry.find(f"{ATOM}published").text for entry in feed.iter(f"{ATOM}entry")]
     assert len(dates) == FEED_ENTRIES
     assert dates == sorted(dates, reverse=True) and dates[0].startswith("2020-11-28")
+
+
+def test_a_control_character_in_a_title_leaves_the_feed_readable(make_site, run_cli, tmp_path):
+    """XML 1.0 allows no vertical tab, even escaped: one in a title made the whole feed unreadable."""
+    from .conftest import ARTICLE_MD
+
+    site = make_site({"content/2020-11/sorotan.md": ARTICLE_MD.replace("title: Sorotan IKM November",
+                                                                      'title: "Sorotan\\vIKM\\x1bNovember"')})
+    assert run_cli("build", "--site", site, "--out", tmp_path / "out", "--base-url", "https://a.example/").code == 0
+    titles = [e.text for e in ET.parse(tmp_path / "out/feed.xml").getroot().iter("{http://www.w3.org/2005/Atom}title")]
+    assert "SorotanIKMNovember" in titles

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from html import escape as _escape_html
 from zoneinfo import ZoneInfo
@@ -13,14 +14,19 @@ FEED_PATH = "feed.xml"
 FEED_ENTRIES = 50
 
 
+# Characters XML 1.0 does not allow at all, even escaped: a title with one (a vertical tab typed as \v in
+# quotes) would make the whole feed unreadable.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
 def escape(text: str) -> str:
     """Text for XML element content (xml.sax.saxutils costs a heavy import for three replacements)."""
-    return _escape_html(text, quote=False)
+    return _escape_html(_NOT_XML.sub("", text), quote=False)
 
 
 def quoteattr(text: str) -> str:
     """Text as a quoted XML attribute value."""
-    return f'"{_escape_html(text, quote=True)}"'
+    return f'"{_escape_html(_NOT_XML.sub("", text), quote=True)}"'
 
 
 def _moment(day: dt.date | None, model: SiteModel) -> str:
