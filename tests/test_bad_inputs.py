@@ -15,6 +15,7 @@ import csv
 import io
 import json
 import os
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -505,6 +506,7 @@ CASES = [
                          ("format", '{{ "%0400000000d" % 1 }}'), ("replace", '{{ ("x"*2000)|replace("x","y"*2000) }}'),
                          ("center", '{{ "a".center(700000000) }}'), ("format", '{{ "{:>999999999}".format(1) }}'),
                          ("batch", '{{ [1]|batch(900000000, 0)|list }}'), ("lipsum", "{{ lipsum(10**7) }}")]],
+    case("markdown-lists-nested-5000-deep", {ARTICLE: body("- " * 5000 + "x")}, f"{ARTICLE}:8", "nested"),
     case("macro-range-too-big", {ARTICLE: body("{% for i in range(10**9) %}x{% endfor %}")}, f"{ARTICLE}:@range(",
          "range"),
     case("macro-keyword-repeated", {ARTICLE: body("Angka {{ value('ikm', 'unit_usaha', agg='mean', agg='mean') }}.")},
@@ -796,3 +798,15 @@ def test_a_folder_that_is_no_site_gets_that_one_error(run_cli, tmp_path, monkeyp
     assert result.code == 1 and [line for line in result.err.splitlines() if ": error: " in line] == [
         "site.yaml: error: there is no site.yaml here: is `.` a buletin site? Run the command in the site's folder, "
         "or name it with --site DIR"], result.err
+
+
+def test_markdown_that_would_take_minutes_is_stopped_at_its_deadline(make_site, run_cli, monkeypatch):
+    """python-markdown's links are worse than quadratic in a run of `[`: 40,000 kept `check` busy for minutes."""
+    from buletin.compose import markup
+
+    monkeypatch.setattr(markup, "SECONDS", 1)
+    site = make_site({ARTICLE: ARTICLE_MD + "\n" + "[" * 40_000 + "\n"})
+    started = time.monotonic()
+    result = run_cli("check", "--site", site)
+    assert result.code == 1 and "Markdown takes more than 1 s on this text" in result.err, result.err
+    assert time.monotonic() - started < 20

@@ -11,6 +11,7 @@ from typing import Any
 from buletin.build.state import BuildState, make_key
 from buletin.compose.charts import Figure, build_figure, chart_notes
 from buletin.compose.chartspec import chart_data, parse_spec
+from buletin.compose.limits import TooMuchWork
 from buletin.compose.macros import PLACEHOLDER_LINE, MacroStage, extract_charts, quote_record
 from buletin.compose.markup import Markup, sanitise
 from buletin.i18n import Locale
@@ -158,7 +159,11 @@ class Composer:
         if rendered is None or len(figures) != len(blocks):
             return Body("", ())
         spaced = PLACEHOLDER_LINE.sub(lambda m: f"\n{m.group(0)}\n", rendered)  # its own paragraph
-        return Body(self.markup.convert(spaced), tuple(figures))
+        try:
+            return Body(self.markup.convert(spaced), tuple(figures))
+        except TooMuchWork as exc:
+            self.problems.add(doc.source, doc.body_line, str(exc))
+            return Body("", ())
 
     def _figure(self, source: str, text: str, first_line: int, context: dict[str, Any],
                 number: int) -> Figure | None:
@@ -188,7 +193,11 @@ class Composer:
         rendered = self.macros.render(str(text), source, line, context)
         if rendered is None:
             return ""
-        html = self.markup.convert(rendered).strip()
+        try:
+            html = self.markup.convert(rendered).strip()
+        except TooMuchWork as exc:
+            self.problems.add(source, line, str(exc))
+            return ""
         if html.startswith("<p>") and html.endswith("</p>"):
             html = html[3:-4]
         return sanitise(html, inline=True)

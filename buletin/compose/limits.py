@@ -194,6 +194,11 @@ def bounded(seconds: int = SECONDS) -> Iterator[None]:
         yield
 
 
+def deadline(seconds: int = SECONDS) -> contextlib.AbstractContextManager[None]:
+    """Stop the work inside (Markdown on a body) after `seconds`, with TookTooLong, where the platform allows."""
+    return _deadline(seconds)
+
+
 @contextlib.contextmanager
 def _deadline(seconds: int) -> Iterator[None]:
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()

@@ -3,6 +3,9 @@ from __future__ import annotations
 
 import re
 
+from buletin.compose.limits import SECONDS, TookTooLong, TooMuchWork, deadline
+from buletin.messages import _, number
+
 FIGURE_PLACEHOLDER = "BULETINFIGURE{}X"  # where a chart block stood in a body, until its figure is put there
 _PLACEHOLDERS = re.compile(r"BULETINFIGURE\d+X")
 _INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|code|em|i|mark|small|span|strong|sub|sup)\b[^>]*>")
@@ -39,9 +42,19 @@ class Markup:
         return self._converter
 
     def convert(self, text: str) -> str:
-        """Markdown text -> HTML fragment; headings shift down one level (the page title is the h1)."""
+        """Markdown text -> HTML fragment; headings shift down one level (the page title is the h1). TooMuchWork
+        for a text python-markdown cannot take: nested hundreds deep, or one it would work on for minutes (a
+        run of thousands of `[`)."""
         self._md.reset()
-        html = _own_ids(_demote_h1(self._md.convert(text)))
+        try:
+            with deadline(SECONDS):
+                converted = self._md.convert(text)
+        except RecursionError:
+            raise TooMuchWork(_("lists or quotes are nested hundreds of levels deep: write the text flatter")) from None
+        except TookTooLong:
+            raise TooMuchWork(_("Markdown takes more than {seconds} s on this text (thousands of `[` or `*` in a "
+                                "row?): write it plainly").format(seconds=number(SECONDS))) from None
+        html = _own_ids(_demote_h1(converted))
         if not self.allow_raw_html:
             html = sanitise(html)
         return _scrolling_tables(_alignment_classes(html), self.table_label)
