@@ -493,3 +493,25 @@ def test_a_key_property_that_holds_no_code_says_what_it_holds(tmp_path, code, sa
     problems = Problems()
     read_geojson(tmp_path, "peta.geojson", "peta", "kode", problems)
     assert [(p.line, said in p.message) for p in problems] == [(3, True)], [str(p) for p in problems]
+
+
+def test_long_stretches_are_simplified_in_numpy_to_the_same_points(monkeypatch):
+    """A comb-shaped ring of 40,000 points made Douglas-Peucker quadratic point by point (minutes); long
+    stretches now go through numpy, which must keep exactly the points the loop keeps."""
+    import math
+    import random
+    import time
+
+    from buletin.compose import mapareas
+
+    rng = random.Random(7)
+    wiggly = [(i / 100 + rng.uniform(-0.02, 0.02), math.sin(i / 37) + rng.uniform(-0.02, 0.02)) for i in range(6000)]
+    comb = [(i / 1000, 1.0 if i % 2 else 0.0) for i in range(3000)]
+    for line in (wiggly, comb):
+        fast = mapareas._douglas_peucker(line, 0.01)
+        monkeypatch.setattr(mapareas, "_VECTOR_FROM", 10**9)
+        assert mapareas._douglas_peucker(line, 0.01) == fast
+        monkeypatch.undo()
+    started = time.monotonic()
+    assert len(mapareas._douglas_peucker([(i / 1000, 1.0 if i % 2 else 0.0) for i in range(15_000)], 0.01)) > 1000
+    assert time.monotonic() - started < 30  # a minute before
