@@ -328,3 +328,15 @@ def test_an_unreadable_datapackage_is_the_one_error_not_every_use_of_a_dataset(m
     result = run_cli("check", "--site", site)
     errors = [line for line in result.err.splitlines() if ": error: " in line]
     assert result.code == 1 and len(errors) == 1 and errors[0].startswith("data/datapackage.yaml:"), result.err
+
+
+def test_a_header_of_thousands_of_names_is_one_error_and_many_extra_columns_are_counted(tmp_path):
+    """300,000 names took minutes and gigabytes; 10,000 undeclared ones printed 10,000 lines."""
+    (tmp_path / "a").mkdir()
+    _, problems = data_site(tmp_path / "a", ",".join(f"k{i}" for i in range(1500)) + "\n" + "1," * 1499 + "1\n")
+    assert problems == ["data/ikm.csv:1: error: the first line holds 1,500 column names, more than the 1,000 a "
+                        "table may have: is this the file meant?"]
+    (tmp_path / "b").mkdir()
+    _, problems = data_site(tmp_path / "b", HEADER.strip() + "".join(f",lain{i}" for i in range(15)) + "\n")
+    assert len(problems) == 11 and problems[-1] == "data/ikm.csv:1: error: 5 more columns are not in the rules of " \
+        "`ikm`: is this the file meant?"

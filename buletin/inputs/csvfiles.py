@@ -15,6 +15,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
+MAX_COLUMNS = 1000  # a data table has tens; a file of thousands is not one (and would take minutes to read)
+
+
 class CsvProblem(ValueError):
     """Why a CSV file cannot be read as a table, at its line."""
 
@@ -32,6 +35,10 @@ def read_csv(path: Path, declared: tuple[str, ...] | list[str]) -> tuple[pd.Data
     if not records:
         return pd.DataFrame(columns=[]), []
     header = [name.strip().lstrip("\ufeff") for name in records[0]]
+    if len(header) > MAX_COLUMNS:
+        raise CsvProblem(1, _("the first line holds {count} column names, more than the {limit} a table may have: "
+                              "is this the file meant?").format(count=number(len(header)),
+                                                                limit=number(MAX_COLUMNS)))
     _check_separator(header, declared)
     _check_names(header)
     width = len(header)

@@ -19,12 +19,13 @@ from buletin.inputs.workbooks import (
     WorkbookTraps,
     read_xlsx,
 )
-from buletin.messages import _
+from buletin.messages import _, number
 from buletin.problems import Problems
 
 if TYPE_CHECKING:
     import pandas as pd
 
+MAX_REPORTED = 10  # columns named one by one in a header's problems; the rest are counted
 MAX_CELL = 10_000  # characters in one cell: a long description fits; a file pasted into a cell does not
 _NUMBER = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?")
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
@@ -144,11 +145,14 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
         problems.add(spec.path, 1, _("the column `{name}` is missing: data/datapackage.yaml lists it, so add it to "
                                      "the file's first line (or check its spelling)").format(name=name),
                      location=f"{sheet}!A1" if sheet else None)
-    for name in extra:
+    for name in extra[:MAX_REPORTED]:
         problems.add(spec.path, 1, _("the column `{name}` is not in the rules of `{dataset}` in "
                                      "data/datapackage.yaml: correct its name, or add the column there").format(
                                          name=name, dataset=spec.name),
                      location=f"{sheet}!{letters[name]}1" if sheet else None)
+    if len(extra) > MAX_REPORTED:
+        problems.add(spec.path, 1, _("{count} more columns are not in the rules of `{dataset}`: is this the file "
+                                     "meant?").format(count=number(len(extra) - MAX_REPORTED), dataset=spec.name))
     if missing or extra or misnamed:
         return None
     frame = frame[declared].reset_index(drop=True)
