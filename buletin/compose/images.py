@@ -28,6 +28,24 @@ def too_many_pixels(size: tuple[int, int] | None, name: str) -> str | None:
                  name=name, width=size[0], height=size[1])
 
 
+# What an SVG may hold that runs, or fetches from elsewhere, when a reader opens it (its own address is the
+# site's: a script in it could act as the site); the pages' own policy does not reach a file opened by itself.
+_SVG_ACTIVE = re.compile(rb"""(?ix) <script\b | <foreignObject\b | \son[a-z]+\s*= | javascript: | @import
+    | (?:href|src)\s*=\s*["']\s*(?:[a-z][a-z0-9+.-]*:)?// | url\(\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//""")
+
+
+def active_svg(data: bytes, name: str) -> str | None:
+    """What to do about an SVG picture that holds a script or loads from another site; None when it is fine."""
+    if not name.lower().endswith((".svg", ".svgz")):
+        return None
+    found = _SVG_ACTIVE.search(data)
+    if found is None:
+        return None
+    return _("the SVG picture `{name}` holds `{found}`: a script, or something loaded from another site, which "
+             "would run when a reader opens the picture; save it again without them (in Inkscape: File > Save As > "
+             "Optimized SVG)").format(name=name, found=found.group(0).decode("utf-8", "replace").strip())
+
+
 def intrinsic_size(data: bytes, name: str) -> tuple[int, int] | None:
     """Width and height in CSS pixels, or None when the file does not say (or is not a picture we read)."""
     if name.lower().endswith(".svg"):

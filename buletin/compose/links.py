@@ -7,7 +7,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from buletin.compose.composer import Body
-from buletin.compose.images import intrinsic_size, too_many_pixels, with_sizes
+from buletin.compose.images import active_svg, intrinsic_size, too_many_pixels, with_sizes
 from buletin.inputs.content import Document
 from buletin.messages import N_, _
 from buletin.problems import Problems
@@ -60,6 +60,9 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
                 problems.add(doc.source, _line_of(doc, address), missing(what, name, folder))
             return match.group(0)
         data = files[posixpath.normpath(posixpath.join(posixpath.dirname(page), name))] = file.read_bytes()
+        active = active_svg(data, name)
+        if active:
+            problems.add(doc.source, _line_of(doc, address), active)
         if what == "image":
             sizes[address] = intrinsic_size(data, name)
             too_large = too_many_pixels(sizes[address], name)
@@ -103,9 +106,9 @@ def photo(doc: Document, page: str, site_root: Path, problems: Problems) -> dict
     if not image or not source.is_file():
         return {}
     data = source.read_bytes()
-    too_large = too_many_pixels(intrinsic_size(data, image), image)
-    if too_large:
-        problems.add(doc.source, doc.line_of("image"), too_large)
+    for problem in (too_many_pixels(intrinsic_size(data, image), image), active_svg(data, image)):
+        if problem:
+            problems.add(doc.source, doc.line_of("image"), problem)
     return {f"{page.rsplit('/', 1)[0]}/{source.name}": data}
 
 
