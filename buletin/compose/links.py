@@ -8,6 +8,7 @@ from pathlib import Path
 
 from buletin.compose.composer import Body
 from buletin.compose.images import active_svg, intrinsic_size, too_many_pixels, with_sizes
+from buletin.compose.rawhtml import browser_form, raw_fetches
 from buletin.inputs.content import Document
 from buletin.messages import N_, _
 from buletin.problems import Problems
@@ -131,30 +132,17 @@ def _check_address(url: str, written: str, doc, problems: Problems) -> None:
                                                                url=url[:80]))
 
 
-# What raw HTML fetches besides the `src` of _FETCHED: every candidate of a srcset, SVG's image and use, a link
-# element, a base address, the old background attribute, a refresh to another address, and CSS's url() and
-# @import in a style attribute or element (text that only shows such words is left alone).
-_SRCSET = re.compile(r"""<[a-z][^>]*?\ssrcset\s*=\s*(?:"([^"]*)"|'([^']*)')""", re.I)
-_RAW_FETCHES = (re.compile(r"""<(?:image|use|feimage|link|base)\b[^>]*?\b(?:xlink:)?href\s*=\s*["']?([^"'\s>]+)""",
-                           re.I),
-                re.compile(r"""<[a-z][^>]*?\sbackground\s*=\s*["']?([^"'\s>]+)""", re.I),
-                re.compile(r"""<meta\b[^>]*?\bcontent\s*=\s*["'][^"'>]*?\burl\s*=\s*([^"'\s>;]+)""", re.I))
-_STYLE = re.compile(r"""<[a-z][^>]*?\sstyle\s*=\s*(?:"([^"]*)"|'([^']*)')|<style\b[^>]*>(.*?)</style>""", re.I | re.S)
-_CSS_FETCH = re.compile(r"""url\(\s*["']?([^"')\s]+)|@import\s+["']([^"']+)""", re.I)
-
-
 def _check_raw_fetches(html: str, doc, problems: Problems) -> None:
-    """Raw HTML's other ways to load an address (see _RAW_FETCHES), held to _check_fetched's rule."""
-    urls: list[str] = []
-    for match in _SRCSET.finditer(html):
-        urls.extend(part.split()[0] for part in (match.group(1) or match.group(2) or "").split(",") if part.split())
-    for pattern in _RAW_FETCHES:
-        urls.extend(match.group(1) for match in pattern.finditer(html))
-    for style in _STYLE.finditer(html):
-        css = next((group for group in style.groups() if group is not None), "")
-        urls.extend(fetch.group(1) or fetch.group(2) for fetch in _CSS_FETCH.finditer(css))
-    for url in sorted(set(urls)):
-        _check_address(url, url, doc, problems)
+    """Raw HTML's every way to load an address (rawhtml), held to _check_fetched's rule; and no script or
+    event handler, which the pages' policy would not run where it holds, and which could load anything where
+    it does not (a host that ignores _headers)."""
+    addresses, active = raw_fetches(html)
+    for written in sorted(set(addresses)):
+        _check_address(browser_form(written), written, doc, problems)
+    for what in sorted(set(active)):
+        problems.add(doc.source, _line_of(doc, what), _("`{what}` in a body: a script or an event handler, which a "
+                                                        "page may not run (and which could load from other sites); "
+                                                        "remove it").format(what=what))
 
 
 def _line_of(doc, text: str) -> int | None:
@@ -165,7 +153,7 @@ def _line_of(doc, text: str) -> int | None:
             if pattern in line:
                 return number
     for number, line in enumerate(lines, start=doc.body_line):
-        if text in line:
+        if text in line or (text.strip() and text.strip() in line):
             return number
     return None
 
