@@ -8,6 +8,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
+from xml.etree.ElementTree import ParseError
 
 from buletin.inputs.datapackage import ResourceSpec
 from buletin.messages import _, number
@@ -108,6 +109,9 @@ def read_xlsx(path: Path, spec: ResourceSpec) -> SheetCells:
         rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         name = _quoted(sheet.title)
         traps = _traps(sheet)
+    except ParseError as exc:  # the sheet's XML is not well formed
+        raise NotAWorkbook(_("a damaged workbook ({reason}): open it in Excel and save it again").format(
+            reason=exc)) from None
     finally:
         book.close()
     width = max((len(row) for row in rows), default=0)

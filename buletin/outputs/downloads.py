@@ -55,18 +55,24 @@ def _as_csv(catalog: Catalog, name: str, state: BuildState) -> tuple[bytes | Non
     return result
 
 
+MAX_PART = 256 * 1024 * 1024  # bytes read of one part of a workbook (reading it checked its unpacked size)
+
+
 def _plain_workbook(path: Path) -> bool:
     """A workbook with no formula, macro or link to another file: safe to offer as it is."""
     import re
     import zipfile
 
+    formula = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")  # with any namespace prefix: <f>, <x:f>
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
-            if name.startswith(("xl/externalLinks/", "xl/vbaProject")) or name.endswith(".bin"):
+            lowered = name.lower()
+            if "externallink" in lowered or "vbaproject" in lowered or lowered.endswith(".bin"):
                 return False
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
+            # every XML part, wherever the workbook's relations put its sheets (not only xl/worksheets/)
+            if lowered.endswith((".xml", ".rels")) or "." not in name.rsplit("/", 1)[-1]:
                 with archive.open(name) as part:
-                    if re.search(rb"<f[ >/]", part.read()):
+                    if formula.search(part.read(MAX_PART)):
                         return False
     return True
 
