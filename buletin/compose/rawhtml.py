@@ -1,7 +1,7 @@
-"""What a body's raw HTML (with `allow_raw_html`) would make a browser do by itself: every address it fetches
-and every script it runs, read as a browser reads HTML, CSS and addresses, so that no spelling slips past the
-rule that pages load nothing from other hosts: spaces around `=`, `&#104;ttps:`, `\\/host`, CSS escapes,
-`image-set()`, a refresh, a srcset's every candidate."""
+"""What a body's raw HTML (with `allow_raw_html`) would make a browser fetch by itself, read as a browser reads
+HTML, CSS and addresses, so that no spelling slips past the rule that pages load nothing from other hosts:
+spaces around `=`, `&#104;ttps:`, `\\/host`, CSS escapes, `image-set()`, a refresh, a srcset's every
+candidate."""
 from __future__ import annotations
 
 import re
@@ -17,12 +17,12 @@ _CSS_FETCH = re.compile(r"""(?:url|image-set|image|cross-fade|src)\(\s*["']?([^"
 _REFRESH = re.compile(r"url\s*=\s*['\"]?([^'\";\s]+)", re.I)
 
 
-def raw_fetches(html: str) -> tuple[list[str], list[str]]:
-    """(the addresses the HTML fetches by itself, as written; the scripts and event handlers it holds)."""
+def raw_fetches(html: str) -> list[str]:
+    """The addresses the HTML fetches by itself, as written."""
     reader = _Reader()
     reader.feed(html)
     reader.close()
-    return reader.addresses, reader.active
+    return reader.addresses
 
 
 def browser_form(address: str) -> str:
@@ -41,16 +41,11 @@ class _Reader(HTMLParser):
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)  # `&#104;ttps:` is read as `https:`, as a browser reads it
         self.addresses: list[str] = []
-        self.active: list[str] = []
         self._in_style = False
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag == "script":
-            self.active.append("<script")
         self._in_style = tag == "style"
         for name, value in attrs:
-            if name.startswith("on"):
-                self.active.append(name)
             if value is None:
                 continue
             if name in _FETCHED_BY or (name in ("href", "xlink:href") and tag in _HREF_FETCHED_IN):
