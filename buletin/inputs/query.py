@@ -227,7 +227,7 @@ def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | Non
         # A group without a value is no value (NaN: an empty cell in the CSV, "–" in the table), not 0 as
         # pandas' sum gives; a `by` series with no value at all is left out.
         if by:
-            wide = _aggregated(frame.groupby([x, by], sort=True)[ys[0]], agg).unstack(by).dropna(axis=1, how="all")
+            wide = _aggregated(frame.groupby([x, _BY], sort=True)[ys[0]], agg).unstack(_BY).dropna(axis=1, how="all")
         else:
             wide = _aggregated(frame.groupby(x, sort=True)[ys], agg)
     if by:
@@ -250,6 +250,9 @@ def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | Non
     return Series(x, x_values, labels, columns, column_labels, rows, row_statuses(table, mask))
 
 
+_BY = "\0by"  # the `by` column's name while grouping (no column of a data file can have it)
+
+
 def _aggregated(groups: Any, agg: str) -> Any:
     return groups.sum(min_count=1) if agg == "sum" else groups.agg(agg)
 
@@ -266,7 +269,7 @@ def _numeric_frame(table: Table, x: str, ys: list[str], by: str | None, agg: str
 
     data = {x: table.frame[x][mask]}
     if by:
-        data[by] = table.frame[by][mask]
+        data[_BY] = table.frame[by][mask]  # under a name of its own: `by` may be the x column itself
     for y in ys:
         if agg == "count":
             data[y] = table.frame[y][mask].replace("", None)
