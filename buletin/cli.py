@@ -146,10 +146,12 @@ def _folders(args: argparse.Namespace, site: Path) -> tuple[Path, Path | None]:
     if args.cache:
         check_cache_folder(cache, site, out)
     if cache.is_dir() and clock.git(cache, "ls-files", "--", "."):
-        # Panduan: Cache tidak pernah di-commit. Cache yang datang bersama commit bisa menjalankan kode.
-        raise UsageError(_("{cache} holds files committed to the repository: a cache is never committed, and one "
-                           "that came with a commit is not read, as it could run code; remove it from git with "
-                           "`git rm -r --cached {cache}` and list it in .gitignore").format(cache=cache))
+        # Panduan: Cache tidak pernah di-commit. Cache yang datang bersama commit bisa menjalankan kode, jadi
+        # tidak dibaca: situsnya dibangun seperti dengan --no-cache sampai cache itu dikeluarkan dari git.
+        _say(_("buletin: warning: {cache} holds files committed to the repository, so it is neither read nor written "
+               "(a cache that came with a commit could run code): this build makes everything afresh; remove it "
+               "from git with `git rm -r --cached {cache}` and list it in .gitignore").format(cache=cache))
+        return out, None
     return out, cache
 
 
