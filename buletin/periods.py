@@ -1,6 +1,7 @@
 """Edition periods: months (2020-11), quarters (2020-Q4) and years (2020)."""
 from __future__ import annotations
 
+import datetime as dt
 import re
 from dataclasses import dataclass
 
@@ -59,6 +60,14 @@ class Period:
 
     def year_ago(self) -> Period:
         return self.shifted(-_PER_YEAR[self.frequency])
+
+
+def period_days(period: Period) -> tuple[dt.date, dt.date]:
+    """The first and the last day of a period."""
+    months = {"monthly": 1, "quarterly": 3, "yearly": 12}[period.frequency]
+    following = period.shifted(1)
+    first = dt.date(period.year, (period.index - 1) * months + 1, 1)
+    return first, dt.date(following.year, (following.index - 1) * months + 1, 1) - dt.timedelta(days=1)
 
 
 def year_problem(text: str, year: int) -> str | None:

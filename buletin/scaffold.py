@@ -12,7 +12,7 @@ from buletin.i18n import NEW_FILE_WORDS, Locale
 from buletin.inputs.config import config_and_period
 from buletin.inputs.content import ARTICLE_RESERVED
 from buletin.messages import _
-from buletin.periods import Period
+from buletin.periods import Period, period_days
 from buletin.problems import Problems, SiteError
 from buletin.urls import slugify
 
@@ -85,14 +85,6 @@ def article_date(period: Period, today: dt.date) -> dt.date:
     """Today when it falls inside the period, else the period's last day: an article belongs to its edition."""
     first, last = period_days(period)
     return today if first <= today <= last else last
-
-
-def period_days(period: Period) -> tuple[dt.date, dt.date]:
-    """The first and the last day of a period."""
-    months = {"monthly": 1, "quarterly": 3, "yearly": 12}[period.frequency]
-    following = period.shifted(1)
-    first = dt.date(period.year, (period.index - 1) * months + 1, 1)
-    return first, dt.date(following.year, (following.index - 1) * months + 1, 1) - dt.timedelta(days=1)
 
 
 def _short_slug(slug: str, limit: int = 80) -> str:

@@ -818,3 +818,17 @@ def test_markdown_that_would_take_minutes_is_stopped_at_its_deadline(make_site, 
     result = run_cli("check", "--site", site)
     assert result.code == 1 and "Markdown takes more than 1 s on this text" in result.err, result.err
     assert time.monotonic() - started < 20
+
+
+def test_an_article_dated_far_from_its_period_or_titled_as_another_is_a_warning(make_site, run_cli):
+    """2019 typed for 2020 hides the article for a year; a copy under a new name lists the story twice."""
+    late = OTHER_ARTICLE.replace("date: 2020-11", "date: 2019-11") if "date: 2020-11" in OTHER_ARTICLE else None
+    assert late is not None
+    site = make_site({"content/2020-11/lain.md": late,
+                      "content/2020-11/salinan.md": ARTICLE_MD.replace("date: 2020-11-09", "date: 2021-02-27")})
+    result = run_cli("check", "--site", site)
+    found = sorted(line for line in result.err.splitlines() if ": warning: " in line)
+    assert result.code == 0 and len(found) == 2, result.err
+    assert found[0].startswith("content/2020-11/lain.md:3: warning: the article is dated 2019-11-10, far from its "
+                               "edition's period (2020-11-01 to 2020-11-30)")
+    assert found[1].startswith("content/2020-11/sorotan.md:2: warning: content/2020-11/salinan.md has the same title")

@@ -17,11 +17,13 @@ from buletin.i18n import NEW_FILE_WORDS, NEW_SITE_WORDS
 from buletin.inputs.content import Content, Document, Edition, Page
 from buletin.inputs.datapackage import PACKAGE_FILE
 from buletin.messages import _
+from buletin.periods import period_days
 from buletin.problems import Problems
 
 _SITE_KEYS = ("publisher", "notice", "source", "intro", "about_text")
 _FILE_KEYS = ("summary", "point", "body")
 _SINGLE_BRACES = re.compile(r"(?<![{])\{\s*(?P<name>value|change)\s*\(.*?\)\s*\}(?![}])")
+_LATE_PERIODS = {"monthly": 3, "quarterly": 2, "yearly": 1}  # an article may come out this long after its period
 EXAMPLES = tuple(sorted({words[key] for words in NEW_SITE_WORDS.values() for key in _SITE_KEYS} |
                         {words[key] for words in NEW_FILE_WORDS.values() for key in _FILE_KEYS}))
 
@@ -53,6 +55,28 @@ def check_slips(site_root: Path, content: Content, drafts: bool, problems: Probl
         problems.warn(placeholder.source, placeholder.line, placeholder.message())
     for doc in shown:
         _check_macros(doc, problems)
+    for edition in content.editions:
+        _check_articles(edition, problems)
+
+
+def _check_articles(edition: Edition, problems: Problems) -> None:
+    """A warning for an article dated far from its edition's period (a typo in the year hides it until that
+    day, or files it under the wrong time) and for one whose title another article of the edition has (a copy
+    saved under a new name, listed twice)."""
+    first, last = period_days(edition.period)
+    latest = period_days(edition.period.shifted(_LATE_PERIODS[edition.period.frequency]))[1]
+    titles: dict[str, str] = {}
+    for article in edition.articles:
+        if article.date is not None and not first <= article.date <= latest:
+            problems.warn(article.source, article.line_of("date"), _(
+                "the article is dated {date}, far from its edition's period ({first} to {last}): a typo in the year? "
+                "An article appears only from its date on").format(
+                    date=article.date.isoformat(), first=first.isoformat(), last=last.isoformat()))
+        same = titles.setdefault(" ".join(article.title.casefold().split()), article.source)
+        if same != article.source:
+            problems.warn(article.source, article.line_of("title"), _(
+                "{other} has the same title: a copy saved under a new name? Both are listed and sent in the "
+                "feed").format(other=same))
 
 
 def _check_macros(doc: Document, problems: Problems) -> None:
