@@ -109,10 +109,29 @@ class SiteError(Exception):
         self.problems = problems
 
 
+# Keys written in Indonesian, as staff would name them, and the keys they mean (the first one known wins).
+_INDONESIAN_KEYS = {
+    "judul": ("title",), "tanggal": ("date",), "tgl": ("date",), "penulis": ("authors",), "pengarang": ("authors",),
+    "wartawan": ("authors",), "penyunting": ("editor",), "lokasi": ("location",), "tempat": ("location",),
+    "ringkasan": ("summary",), "abstrak": ("summary",), "topik": ("tags",), "label": ("tags", "label"),
+    "kata_kunci": ("tags",), "gambar": ("image",), "foto": ("image",), "draf": ("draft",), "konsep": ("draft",),
+    "terbit": ("published",), "tanggal_terbit": ("published",), "poin": ("highlights",), "sorotan": ("highlights",),
+    "kartu": ("figures",), "angka_utama": ("figures",), "rilis_berikutnya": ("next_release",),
+    "bahasa": ("language",), "zona_waktu": ("timezone",), "penerbit": ("publisher",), "lisensi": ("license",),
+    "deskripsi": ("description",), "keterangan": ("caption", "description"), "alamat": ("base_url",),
+    "frekuensi": ("frequency",), "jenis": ("type",), "tipe": ("type",), "urutan": ("sort",), "urut": ("sort",),
+    "sumber": ("source", "sources"), "satuan": ("unit",), "kolom": ("y", "column"), "penyaring": ("filter",),
+    "saring": ("filter",), "desimal": ("digits",), "angka_desimal": ("digits",), "catatan": ("caption", "notice"),
+}
+
+
 def nearest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str | None:
-    """The closest known name to a misspelt one, for "did you mean" hints."""
+    """The closest known name to a misspelt one, or the one an Indonesian name means, for "did you mean"."""
     import difflib
 
+    meant = next((key for key in _INDONESIAN_KEYS.get(str(word).strip().lower(), ()) if key in choices), None)
+    if meant:
+        return meant
     found = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
     return found[0] if found else None
 

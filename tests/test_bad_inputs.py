@@ -375,6 +375,9 @@ CASES = [
          "`Kota Kendari` = `KOTA KENDARI`"),
     case("page-extra-list", {PAGE: key("extra", "[a]")}, f"{PAGE}:@extra:", "extra"),
     case("page-unknown-key", {PAGE: key("tanggal", "2020-11-01")}, f"{PAGE}:@tanggal:", "tanggal"),
+    case("article-key-in-indonesian", {ARTICLE: key("penulis", "[Tim]")}, f"{ARTICLE}:@penulis:",
+         "did you mean `authors`?"),
+    case("chart-key-in-indonesian", {ARTICLE: chart("jenis: bar")}, f"{ARTICLE}:@jenis:", "did you mean `type`?"),
 
     # ---- slugs, places, empty files
     case("slug-page-is-edition", {"content/pages/2020-11.md": "---\ntitle: Bentrok\n---\n"}, "content/pages/2020-11.md",
