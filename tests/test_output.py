@@ -158,3 +158,21 @@ def test_digests_are_of_the_very_bytes_given():
     assert digests.of("a.html", page) == "kept-from-the-manifest"  # the bytes the last build wrote
     other = b"<p>dua</p>"
     assert digests.of("a.html", other) == sha256(other)  # other bytes at that path: hashed anew
+
+
+def test_every_page_carries_the_security_policy_for_hosts_without_headers(make_site, run_cli, tmp_path):
+    """GitHub Pages sends no _headers: the policy is in each page too (but frame-ancestors, which a <meta> cannot
+    set), unless the site keeps raw HTML, whose inline scripts and styles are its own choice."""
+    from buletin.outputs.headers import CONTENT_SECURITY_POLICY
+
+    site, out = make_site(), tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    pages = sorted(out.rglob("*.html"))
+    wanted = CONTENT_SECURITY_POLICY.replace("; frame-ancestors 'self'", "")
+    for page in pages:
+        head = page.read_text(encoding="utf-8").split("</head>")[0]
+        assert f'<meta http-equiv="Content-Security-Policy" content="{wanted}">' in head, page
+    assert len(pages) > 10 and "frame-ancestors" not in wanted
+    raw = make_site({"site.yaml": (site / "site.yaml").read_text() + "allow_raw_html: true\n"}, name="mentah")
+    assert run_cli("build", "--site", raw, "--out", tmp_path / "o2").code == 0
+    assert "http-equiv" not in (tmp_path / "o2" / "index.html").read_text(encoding="utf-8")

@@ -8,6 +8,9 @@ CONTENT_SECURITY_POLICY = (
     "font-src 'self'; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
     "form-action 'self'; frame-ancestors 'self'"
 )
+# The same policy in each page's <meta http-equiv>, for hosts that send no headers of a site's choosing (GitHub
+# Pages): without frame-ancestors, which browsers ignore there.
+PAGE_POLICY = CONTENT_SECURITY_POLICY.replace("; frame-ancestors 'self'", "")
 SECURITY_HEADERS = (
     ("Content-Security-Policy", CONTENT_SECURITY_POLICY),
     ("X-Content-Type-Options", "nosniff"),

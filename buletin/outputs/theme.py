@@ -7,11 +7,13 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from markupsafe import Markup
 
 from buletin.compose.limits import ThemeSandbox
 from buletin.i18n import Locale
 from buletin.inputs.paths import refused as refused_reading
 from buletin.messages import _
+from buletin.outputs.headers import PAGE_POLICY
 from buletin.problems import Problems
 from buletin.urls import slugify
 
@@ -27,7 +29,7 @@ def make_environment(site_root: Path, locale: Locale, bytecode: jinja2.BytecodeC
                        undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True)
     env.filters.update(number=locale.number, date=locale.date, short_date=locale.short_date,
                        period=locale.period, filesize=lambda n: filesize(n, locale))
-    env.globals.update(t=locale.strings, slugify=slugify)
+    env.globals.update(t=locale.strings, slugify=slugify, page_policy=Markup(PAGE_POLICY))  # quotes kept: no " in it
     return env
 
 
