@@ -233,9 +233,8 @@ def _read(site_root: Path, path: Path, problems: Problems, needs: str) -> Docume
         problems.add(rel, None, _("the file is empty: it needs {needs}").format(needs=needs))
         return None
     source = yamlfile.split_front_matter(text.replace("\r\n", "\n"))
-    if not source.closed:
-        problems.add(rel, 1, _("the front matter starts with `---` but has no closing `---` line: add it after the "
-                               "last `key: value` line"))
+    if source.problem:  # its fences: missing, unclosed, or `--`
+        problems.add(rel, 1, source.problem)
         return None
     try:
         meta = yamlfile.load(source.front_matter) if source.front_matter.strip() else {}

@@ -271,7 +271,10 @@ class SourceText:
     front_matter: str
     body: str
     body_line: int  # the file line on which the body starts
-    closed: bool = True  # False when the opening `---` has no closing line
+    problem: str = ""  # what to do when the front matter's `---` lines are not right (none has the file: "")
+
+
+_LOOKS_LIKE_FENCE = re.compile(r"^(?:-{1,2}|-{4,}|[\u2013\u2014]+-*|(?:title|date|summary|judul|tanggal)\s*:.*)$")
 
 
 def split_front_matter(text: str) -> SourceText:
@@ -279,10 +282,15 @@ def split_front_matter(text: str) -> SourceText:
     text = text.lstrip("\ufeff")
     lines = text.split("\n")
     if not lines or lines[0].strip() != "---":
-        return SourceText("", text, 1)
+        first = lines[0].strip() if lines else ""
+        problem = _("a front matter stands between two lines of three dashes, `---`, but this file starts with "
+                    "`{line}`: write a `---` line above the keys and one below them").format(line=first[:40]) \
+            if _LOOKS_LIKE_FENCE.match(first) else ""  # `--`, a word processor's `—`, or keys without their fences
+        return SourceText("", text, 1, problem=problem)
     for index in range(1, len(lines)):
         if lines[index].strip() in ("---", "..."):
             front = "\n".join(lines[1:index])
             body = "\n".join(lines[index + 1 :])
             return SourceText(front, body, index + 2)
-    return SourceText("\n".join(lines[1:]), "", len(lines) + 1, closed=False)
+    return SourceText("\n".join(lines[1:]), "", len(lines) + 1, problem=_(
+        "the front matter starts with `---` but has no closing `---` line: add it after the last `key: value` line"))
