@@ -74,7 +74,7 @@ def _publish_options(command: argparse.ArgumentParser, _name: str) -> None:
     _site_option(command)
     command.add_argument("--force", action="store_true",
                          help=_("publish again, replacing the copy; or publish despite values in doubt (warnings)"))
-    command.add_argument("--date", type=_iso_date, metavar="YYYY-MM-DD",
+    command.add_argument("--date", type=_iso_date, metavar=_("YYYY-MM-DD"),
                          help=_("release date (default: the edition's `published`, else today)"))
     _common_options(command)
 

@@ -196,9 +196,10 @@ def _serve(args: argparse.Namespace, site: Path) -> int:
         try:
             return serve(options, args.host, args.port)
         except OSError as exc:
+            reason = _("the port is in use") if exc.errno == errno.EADDRINUSE else exc.strerror or exc
             _say(_("buletin: error: cannot show the site on {host}:{port}: {reason}; another `serve` may be running: "
                    "stop it, or choose another port with --port").format(host=args.host, port=args.port,
-                                                                         reason=exc.strerror or exc))
+                                                                         reason=reason))
             return 2
 
 

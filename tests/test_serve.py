@@ -233,3 +233,17 @@ def test_serve_builds_its_preview_outside_output_so_drafts_never_reach_it(make_s
         assert "Edisi Desember 2020" in _get(base + "2020-12/") and Path(folder).is_dir()
         assert site not in Path(folder).parents
     assert not Path(folder).exists() and not (site / "output/2020-12").exists()
+
+
+def test_a_port_in_use_is_said_in_the_messages_language(make_site, run_cli):
+    """The operating system's own words ("Address already in use") are English on an Indonesian site."""
+    import socket
+
+    site = make_site()
+    with socket.socket() as taken:
+        taken.bind(("127.0.0.1", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        result = run_cli("serve", "--site", site, "--port", str(port), "--lang", "id")
+    assert result.code == 2 and "port itu sedang dipakai" in result.err and "Address already" not in result.err, \
+        result.err
