@@ -105,15 +105,21 @@ def verify(site_root: Path, period: str, problems: Problems) -> bool:
             continue
         if not path.is_file():
             problems.add(f"{release_dir(period)}/{name}", None, _("this file of a published edition's frozen data is "
-                                                                  "missing: restore it from version control"))
+                                                                  "missing: restore it as it was committed, with "
+                                                                  "`git checkout -- {path}` (or on GitHub, from the "
+                                                                  "file's history)").format(
+                                                                      path=f"{release_dir(period)}/{name}"))
             ok = False
         elif _sha256(path.read_bytes()) != digest:
             # Panduan: Data edisi yang sudah terbit dibekukan supaya angka yang pernah diumumkan tidak berubah
             # diam-diam. Untuk mengoreksi angka, perbarui data di data/ lalu terbitkan edisi berikutnya; lihat bab 7.
             problems.add(f"{release_dir(period)}/{name}", None, _("this file of a published edition's frozen data "
-                                                                  "was changed after publishing (its sha256 differs): "
-                                                                  "restore it from version control; a published "
-                                                                  "edition never changes"))
+                                                                  "was changed after publishing, and a published "
+                                                                  "edition never changes: restore it as it was "
+                                                                  "committed, with `git checkout -- {path}` (or on "
+                                                                  "GitHub, from the file's history); to correct a "
+                                                                  "figure, change data/ instead").format(
+                                                                      path=f"{release_dir(period)}/{name}"))
             ok = False
     return ok
 
