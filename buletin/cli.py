@@ -131,8 +131,8 @@ def _failed(command: str, count: int) -> str:
 
 
 def _folders(args: argparse.Namespace, site: Path) -> tuple[Path, Path | None]:
-    """The output folder and the cache folder (None with --no-cache) the options name; UsageError when the
-    cache folder is one buletin must not fill."""
+    """The output folder and the cache folder (None with --no-cache, or when the cache's files are committed to
+    the repository: a warning says so); UsageError when the cache folder is one buletin must not fill."""
     from buletin.build.state import check_cache_folder
     from buletin.inputs import clock
     from buletin.outputs.writer import linked_cache
