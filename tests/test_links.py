@@ -191,3 +191,14 @@ def test_raw_html_loads_nothing_from_another_host_by_any_way_html_has(make_site,
         assert f"content/2020-11/sorotan.md:{line}" in result.err.split(f"{host}.example")[0].rsplit("\n", 1)[-1], \
             (html, result.err)
     assert result.err.count(": error: ") == len(RAW_FETCHES)
+
+
+def test_check_finds_a_link_to_the_sitemap_a_site_without_base_url_has_not(make_site, run_cli):
+    """build writes sitemap.xml only with full addresses (base_url); check used to plan it always."""
+    page = "---\ntitle: Tentang\n---\n\nLihat [peta situs](../sitemap.xml).\n"
+    site = make_site({"content/pages/tentang.md": page})
+    checked = run_cli("check", "--site", site)
+    assert checked.code == 1 and "content/pages/tentang.md:5: error: the link `../sitemap.xml`" in checked.err
+    with_url = make_site({"content/pages/tentang.md": page, "site.yaml": (site / "site.yaml").read_text() +
+                          "base_url: https://contoh.example/buletin/\n"}, name="dengan")
+    assert run_cli("check", "--site", with_url).code == 0

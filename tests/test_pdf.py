@@ -617,3 +617,21 @@ def test_characters_the_pdf_fonts_lack_are_a_warning_at_their_line(make_site, ru
     assert (tmp_path / "out/2020-11/buletin-uji-2020-11.pdf").exists()
     clean = make_site({"site.yaml": PDF_YAML}, name="clean")
     assert ": warning: " not in run_cli("build", "--site", clean, "--out", tmp_path / "o2", "--quiet").err
+
+
+def test_a_status_only_notice_names_the_datasets_current_title(make_site, run_cli, tmp_path):
+    """The notice of data made final names its datasets by title: a new title makes the PDF anew, as a fresh
+    build would (the key covered only revised datasets' titles)."""
+    site = make_site({"site.yaml": PDF_YAML})
+    assert run_cli("publish", "2020-11", "--site", site, "--force").code == 0
+    ikm = site / "data/ikm.csv"
+    ikm.write_text(ikm.read_text().replace("2020-11,7402,3690,500.25,sementara", "2020-11,7402,3690,500.25,tetap"))
+    out, fresh = tmp_path / "out", tmp_path / "fresh"
+    assert run_cli("build", "--site", site, "--out", out, "--quiet").code == 0
+    package = site / "data/datapackage.yaml"
+    package.write_text(package.read_text().replace("title: Statistik IKM", "title: Statistik Baru"))
+    assert run_cli("build", "--site", site, "--out", out, "--quiet").code == 0
+    assert run_cli("build", "--site", site, "--out", fresh, "--quiet", "--no-cache").code == 0
+    name = "2020-11/buletin-uji-2020-11.pdf"
+    assert "Statistik Baru" in text_of((out / name).read_bytes())
+    assert (out / name).read_bytes() == (fresh / name).read_bytes()

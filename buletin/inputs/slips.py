@@ -1,7 +1,8 @@
 """Slips that a build would publish as written: the example sentences that `new site`, `new edition` and `new
 article` write (a warning at their line on every build, and a reason for `publish` to refuse an edition that
 shows them), a macro in a front matter key where macros do not run (an error: `{{ value(...) }}` would be the
-title), and a macro written between single braces (a warning: `{ value(...) }` is shown as it is).
+title), a macro written between single braces (a warning: `{ value(...) }` is shown as it is), an article
+dated far from its edition's period, and two articles of an edition with one title (warnings).
 
 Only whole sentences are looked for, never a word a real text could use.
 """
@@ -22,10 +23,15 @@ from buletin.problems import Problems
 
 _SITE_KEYS = ("publisher", "notice", "source", "intro", "about_text")
 _FILE_KEYS = ("summary", "point", "body")
-_SINGLE_BRACES = re.compile(r"(?<![{])\{\s*(?P<name>value|change)\s*\(.*?\)\s*\}(?![}])")
+_MACRO_START = re.compile(r"\{[ \t]*(?:value|change)[ \t]*\(")  # found fast; then the whole is checked
+_SINGLE_BRACES = re.compile(r"\{\s*(?P<name>value|change)\s*\(.*?\)\s*\}(?![}])")
 _LATE_PERIODS = {"monthly": 3, "quarterly": 2, "yearly": 1}  # an article may come out this long after its period
 EXAMPLES = tuple(sorted({words[key] for words in NEW_SITE_WORDS.values() for key in _SITE_KEYS} |
                         {words[key] for words in NEW_FILE_WORDS.values() for key in _FILE_KEYS}))
+# Where `new` writes each (a thousand long bodies are searched on every build: only for what can be there).
+_IN_FRONT_MATTER = tuple(words[key] for words in NEW_FILE_WORDS.values() for key in ("summary", "point"))
+_IN_BODIES = tuple([*(words[key] for words in NEW_SITE_WORDS.values() for key in ("intro", "about_text")),
+                    *(words["body"] for words in NEW_FILE_WORDS.values())])
 
 
 @dataclass(frozen=True)
@@ -49,14 +55,13 @@ def check_slips(site_root: Path, content: Content, drafts: bool, problems: Probl
         if drafts or edition.status != "draft":
             found += _in_edition(edition, drafts)
             shown += [edition, *(a for a in edition.articles if drafts or not a.draft)]
+            _check_articles(edition, problems)
     for page in content.pages:
         found += _in_document(page)
     for placeholder in found:
         problems.warn(placeholder.source, placeholder.line, placeholder.message())
     for doc in shown:
         _check_macros(doc, problems)
-    for edition in content.editions:
-        _check_articles(edition, problems)
 
 
 def _check_articles(edition: Edition, problems: Problems) -> None:
@@ -88,10 +93,14 @@ def _check_macros(doc: Document, problems: Problems) -> None:
             problems.add(doc.source, doc.line_of(key), _(
                 "macros do not work in `{key}`, which is shown as written: quote the figure in the text below "
                 "the front matter, or in `highlights`").format(key=key))
-    for number, line in enumerate(doc.body.splitlines(), doc.body_line):
-        found = _SINGLE_BRACES.search(line)
+    body = doc.body
+    for candidate in _MACRO_START.finditer(body):
+        start = candidate.start()
+        if start and body[start - 1] == "{":  # `{{ value(`: a macro
+            continue
+        found = _SINGLE_BRACES.match(body, start)
         if found:
-            problems.warn(doc.source, number, _(
+            problems.warn(doc.source, doc.body_line + body.count("\n", 0, start), _(
                 "`{text}` is shown as written: a macro stands between double braces, `{{{{ {name}(...) }}}}`").format(
                     text=found.group(0).strip(), name=found.group("name")))
 
@@ -124,17 +133,17 @@ def _in_file(site_root: Path, rel: str) -> Iterator[Placeholder]:
 def _in_document(doc: Document) -> Iterator[Placeholder]:
     for key, value in doc.meta.items():
         for index, text in _strings(value):
-            for example in EXAMPLES:
+            for example in _IN_FRONT_MATTER:
                 if example in text:
                     yield Placeholder(doc.source, doc.line_of(key, *index) or doc.line_of(key), example)
-    yield from _in_lines(doc.source, doc.body, doc.body_line)
+    yield from _in_lines(doc.source, doc.body, doc.body_line, _IN_BODIES)
 
 
-def _in_lines(source: str, text: str, first_line: int) -> Iterator[Placeholder]:
-    if not any(example in text for example in EXAMPLES):
+def _in_lines(source: str, text: str, first_line: int, examples: tuple[str, ...] = EXAMPLES) -> Iterator[Placeholder]:
+    if not any(example in text for example in examples):  # the usual case, found quickest on the whole text
         return
     for number, line in enumerate(text.splitlines(), first_line):
-        for example in EXAMPLES:
+        for example in examples:
             if example in line:
                 yield Placeholder(source, number, example)
 

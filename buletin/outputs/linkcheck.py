@@ -51,7 +51,9 @@ def planned_paths(model: SiteModel, site_root: Path, assets: dict[str, bytes], f
     paths |= set(data_files(site_root, model.catalog)[1])
     for period, catalog in shown_snapshots(model, frozen).items():
         paths |= set(data_files(site_root, catalog, prefix=f"{period}/data/")[1])
-    paths |= {"feed.xml", "robots.txt", "sitemap.xml", HEADERS_FILE, MANIFEST, calendar_ics_path(model.locale)}
+    paths |= {"feed.xml", "robots.txt", HEADERS_FILE, MANIFEST, calendar_ics_path(model.locale)}
+    if model.config.base_url:  # a sitemap needs full addresses
+        paths.add("sitemap.xml")
     if model.config.pdf:
         paths |= {pdf.pdf_path(model.config, view) for view in model.editions}
     return paths

@@ -102,7 +102,7 @@ def pdf_key_parts(model: SiteModel, view: EditionView, built_at: dt.datetime) ->
     matplotlib's (the fonts) are in every key already."""
     config = model.config
     date = document_date(model, view, built_at)
-    titles = [(name, getattr(model.catalog.spec(name), "title", None)) for name in (view.revision.datasets
+    titles = [(name, getattr(model.catalog.spec(name), "title", None)) for name in (view.revision.changed
                                                                                    if view.revision else [])]
     bodies = [_body_digest(view.path, view.body.html, view.figures)]
     bodies += [_body_digest(a.path, a.body.html, a.figures, repr(a.article.info)) for a in view.articles]
