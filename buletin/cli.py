@@ -131,10 +131,9 @@ def _failed(command: str, count: int) -> str:
 
 
 def _folders(args: argparse.Namespace, site: Path) -> tuple[Path, Path | None]:
-    """The output folder and the cache folder (None with --no-cache, or when the cache's files are committed to
-    the repository: a warning says so); UsageError when the cache folder is one buletin must not fill."""
+    """The output folder and the cache folder (None with --no-cache) the options name; UsageError when the
+    cache folder is one buletin must not fill."""
     from buletin.build.state import check_cache_folder
-    from buletin.inputs import clock
     from buletin.outputs.writer import linked_cache
 
     out = Path(args.out) if args.out else site / "output"
@@ -145,14 +144,23 @@ def _folders(args: argparse.Namespace, site: Path) -> tuple[Path, Path | None]:
     cache = Path(args.cache) if args.cache else site / DEFAULT_CACHE
     if args.cache:
         check_cache_folder(cache, site, out)
-    if cache.is_dir() and clock.git(cache, "ls-files", "--", "."):
-        # Panduan: Cache tidak pernah di-commit. Cache yang datang bersama commit bisa menjalankan kode, jadi
-        # tidak dibaca: situsnya dibangun seperti dengan --no-cache sampai cache itu dikeluarkan dari git.
-        _say(_("buletin: warning: {cache} holds files committed to the repository, so it is neither read nor written "
-               "(a cache that came with a commit could run code): this build makes everything afresh; remove it "
-               "from git with `git rm -r --cached {cache}` and list it in .gitignore").format(cache=cache))
-        return out, None
     return out, cache
+
+
+def _usable(cache: Path | None) -> Path | None:
+    """The cache, unless its files are committed to the repository (a warning says so): its entries, made by
+    whoever committed them, could stand for any page. Asked before a build, not before the no-op check, which
+    trusts nothing of the cache but its own record of the inputs and the output."""
+    from buletin.inputs import clock
+
+    if cache is None or not cache.is_dir() or not clock.git(cache, "ls-files", "--", "."):
+        return cache
+    # Panduan: Cache tidak pernah di-commit. Cache yang datang bersama commit bisa berisi halaman apa saja, jadi
+    # tidak dibaca: situsnya dibangun seperti dengan --no-cache sampai cache itu dikeluarkan dari git.
+    _say(_("buletin: warning: {cache} holds files committed to the repository, so it is neither read nor written "
+           "(entries that came with a commit could stand for any page): this build makes everything afresh; remove "
+           "it from git with `git rm -r --cached {cache}` and list it in .gitignore").format(cache=cache))
+    return None
 
 
 def _build(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
@@ -165,6 +173,7 @@ def _build(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
         if count is not None:
             return _("nothing changed since the last build ({count} files in {out})").format(
                 count=number(count), out=out), []
+    cache = _usable(cache)
     from buletin.pipeline import BuildOptions, run
 
     result = run(BuildOptions(site, out, args.drafts, args.base_url, write=args.command == "build",
@@ -191,6 +200,7 @@ def _serve(args: argparse.Namespace, site: Path) -> int:
     from buletin.serve import serve
 
     out, cache = _folders(args, site)
+    cache = _usable(cache)
     with _preview_folder(out if args.out else None, cache) as folder:
         options = BuildOptions(site, folder, args.drafts, args.base_url, cache_dir=cache, jobs=args.jobs)
         try:

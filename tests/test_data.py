@@ -340,3 +340,11 @@ def test_a_header_of_thousands_of_names_is_one_error_and_many_extra_columns_are_
     _, problems = data_site(tmp_path / "b", HEADER.strip() + "".join(f",lain{i}" for i in range(15)) + "\n")
     assert len(problems) == 11 and problems[-1] == "data/ikm.csv:1: error: 5 more columns are not in the rules of " \
         "`ikm`: is this the file meant?"
+
+
+def test_a_stray_mark_far_below_a_table_is_an_error_not_billions_of_cells(tmp_path):
+    """One cell at XFD1048576 made openpyxl hand out a million rows of 16,384 cells (5 KB file, 137 GB asked)."""
+    book, path = workbook_site(tmp_path, [["no", "nama", "nilai"], [1, "Buton", 5]])
+    book["Data"]["XFD1048576"] = " "
+    [(location, message)] = workbook_problems(tmp_path, book, path)
+    assert location is None and "reaches cell XFD1048576, far beyond a table" in message

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import os
+import shutil
 import subprocess
 import sys
 import time
@@ -399,6 +400,8 @@ def test_a_full_disk_is_an_error_that_says_so_and_keeps_the_output(make_site, ru
     '{{ model.catalog.site_root }}',
     '{{ t.update({"skip": "x"}) }}',
     '{{ assets.clear() }}',
+    '{{ model.catalog.get("ikm").frame.to_csv("DIBUAT.csv") }}',
+    '{{ model.catalog.tables["ikm"].frame.style.from_custom_template(".", html_table="x") }}',
 ])
 def test_a_theme_template_reaches_no_file_and_changes_nothing(make_site, run_cli, tmp_path, tree_snapshot, escape):
     """A pull request's template could read /etc/passwd into a page or write a file anywhere CI may; and a
@@ -460,3 +463,31 @@ def test_a_workbook_whose_sheet_is_not_well_formed_xml_is_damaged_not_an_interna
                       "content/2020-11/sorotan.md": None})
     result = run_cli("check", "--site", site)
     assert result.code == 1 and "data/pelatihan.xlsx: error: a damaged workbook" in result.err, result.err
+
+
+def test_a_poisoned_cache_entry_runs_nothing_and_is_made_again(make_site, run_cli, tmp_path):
+    """A cache from elsewhere (an archive, another machine, a checkout git cannot read) may hold a pickle that
+    names any function: only buletin's own data classes, dates and containers are made from an entry."""
+    import pickle
+    import sqlite3
+
+    site, out, fresh = make_site(), tmp_path / "out", tmp_path / "fresh"
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    marker = tmp_path / "DIJALANKAN"
+
+    class Evil:
+        def __reduce__(self):
+            return (os.system, (f"touch {marker}",))
+
+    store = sqlite3.connect(site / ".buletin-cache" / "store.sqlite")
+    store.execute("update entries set data=?", (pickle.dumps(Evil()),))
+    store.commit()
+    store.close()
+    for record in (site / ".buletin-cache" / "records").iterdir():
+        record.write_bytes(pickle.dumps(Evil()))
+    shutil.rmtree(out)
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    assert run_cli("build", "--site", site, "--out", fresh, "--no-cache").code == 0
+    assert not marker.exists()
+    assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == \
+        {p.relative_to(fresh): p.read_bytes() for p in fresh.rglob("*") if p.is_file()}

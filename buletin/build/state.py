@@ -29,6 +29,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from buletin import __version__, messages
+from buletin.build import pickles
 from buletin.messages import _
 
 if TYPE_CHECKING:  # the store (and sqlite3) is imported when first opened: a skipped build never opens it
@@ -197,7 +198,7 @@ class BuildState:
         if data is None:
             return None
         try:
-            entry = pickle.loads(data)
+            entry = pickles.loads(data)
         except (EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, IndexError):
             return None
         if not (isinstance(entry, tuple) and len(entry) == 2):
@@ -230,7 +231,7 @@ class BuildState:
             return None
         try:
             with open(self.root / _RECORDS / name, "rb") as handle:
-                return pickle.load(handle)
+                return pickles.load(handle)
         except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
             return None
 

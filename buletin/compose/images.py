@@ -6,6 +6,7 @@ import io
 import re
 from collections.abc import Callable
 
+from buletin.compose.rawhtml import browser_form, css_addresses
 from buletin.messages import _
 
 _SVG_ROOT = re.compile(rb"<svg\b[^>]*>", re.S)
@@ -30,20 +31,74 @@ def too_many_pixels(size: tuple[int, int] | None, name: str) -> str | None:
 
 # What an SVG may hold that runs, or fetches from elsewhere, when a reader opens it (its own address is the
 # site's: a script in it could act as the site); the pages' own policy does not reach a file opened by itself.
-_SVG_ACTIVE = re.compile(rb"""(?ix) <script\b | <foreignObject\b | \son[a-z]+\s*= | javascript: | @import
-    | (?:href|src)\s*=\s*["']\s*(?:[a-z][a-z0-9+.-]*:)?// | url\(\s*["']?\s*(?:[a-z][a-z0-9+.-]*:)?//""")
+# It is read as XML (namespaces, character references and CSS escapes decoded), as a browser reads it.
+_ACTIVE_ELEMENTS = {"script", "foreignobject", "handler", "listener", "iframe", "embed", "object"}
+_ANIMATED = {"set", "animate"}  # <set attributeName="href" to="javascript:..."> changes an address
+_REMOTE = re.compile(r"^(?:(?!data:)[a-z][a-z0-9+.-]*:|//)", re.I)
+MAX_SVGZ = 50 * 1024 * 1024  # bytes an .svgz may unpack to
+_ENTITY = re.compile(rb"""<!ENTITY\s+(%\s+)?[^\s>]+\s+(?:SYSTEM|PUBLIC)?\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 
 
 def active_svg(data: bytes, name: str) -> str | None:
     """What to do about an SVG picture that holds a script or loads from another site; None when it is fine."""
     if not name.lower().endswith((".svg", ".svgz")):
         return None
-    found = _SVG_ACTIVE.search(data)
+    found = _active_part(data, name)
     if found is None:
         return None
     return _("the SVG picture `{name}` holds `{found}`: a script, or something loaded from another site, which "
              "would run when a reader opens the picture; save it again without them (in Inkscape: File > Save As > "
-             "Optimized SVG)").format(name=name, found=found.group(0).decode("utf-8", "replace").strip())
+             "Optimized SVG)").format(name=name, found=found[:80])
+
+
+def _active_part(data: bytes, name: str) -> str | None:
+    import gzip
+    from xml.etree.ElementTree import ParseError, fromstring
+
+    if name.lower().endswith(".svgz"):
+        try:
+            with gzip.GzipFile(fileobj=io.BytesIO(data)) as packed:
+                data = packed.read(MAX_SVGZ + 1)
+        except (OSError, EOFError):
+            return "svgz"
+        if len(data) > MAX_SVGZ:
+            return "svgz"
+    if re.search(rb"<\?xml-stylesheet", data, re.I):
+        return "<?xml-stylesheet"
+    for declared in _ENTITY.finditer(data):  # Illustrator declares plain ones; any other could spell a script
+        if declared.group(1) or re.search(rb"[<&%]", declared.group(2)):
+            return "<!ENTITY"
+    try:
+        root = fromstring(data)
+    except ParseError:
+        return None  # no SVG a browser would show: the picture is shown broken, and runs nothing
+    for element in root.iter():
+        tag = str(element.tag).rsplit("}", 1)[-1].lower()
+        if tag in _ACTIVE_ELEMENTS:
+            return f"<{tag}"
+        for key, value in element.attrib.items():
+            found = _active_attribute(tag, key.rsplit("}", 1)[-1].lower(), value)
+            if found:
+                return found
+        if tag == "style" and element.text and any(_REMOTE.match(browser_form(a)) for a in css_addresses(element.text)):
+            return "<style>"
+    return None
+
+
+def _active_attribute(tag: str, key: str, value: str) -> str | None:
+    address = browser_form(value)
+    if key.startswith("on"):
+        return key
+    if "javascript:" in re.sub(r"\s", "", value).lower():
+        return f'{key}="javascript:'
+    if key in ("href", "src") and tag != "a" and _REMOTE.match(address):  # a link is followed, not fetched
+        return f'{key}="{address}'
+    if tag in _ANIMATED and key in ("to", "from", "values", "by") and any(
+            _REMOTE.match(browser_form(part)) for part in value.split(";")):
+        return f'{key}="{value}'
+    if key == "style" and any(_REMOTE.match(browser_form(a)) for a in css_addresses(value)):
+        return f'style="{value}'
+    return None
 
 
 def intrinsic_size(data: bytes, name: str) -> tuple[int, int] | None:

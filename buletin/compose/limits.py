@@ -26,6 +26,14 @@ SECONDS = 10  # a render that takes longer is stopped (a body takes milliseconds
 
 
 _OFF_LIMITS = (PurePath, Environment, BaseLoader, ModuleType)
+# Libraries whose objects do anything (a DataFrame writes files with to_csv, its Styler makes an unsandboxed Jinja
+# environment): a template reaches none of their objects, even through the model's data.
+_OFF_LIMIT_PACKAGES = frozenset({"pandas", "numpy", "matplotlib", "openpyxl", "sqlite3", "subprocess", "os", "io",
+                                 "pathlib", "shutil", "typst", "pickle", "markdown", "yaml", "multiprocessing"})
+
+
+def _off_limits(value: Any) -> bool:
+    return isinstance(value, _OFF_LIMITS) or type(value).__module__.split(".")[0] in _OFF_LIMIT_PACKAGES
 
 
 class TooMuchWork(SecurityError):
@@ -47,8 +55,9 @@ class _Bounded:
         """A str method that makes a text of any size (`center`, `replace`, `format`) is checked first."""
         method = getattr(__obj, "__wrapped__", __obj)
         text = getattr(method, "__self__", None)
-        if isinstance(text, str):
-            _check_size(getattr(method, "__name__", ""), (text, *args), kwargs)
+        if isinstance(text, (str, bytes, bytearray)):
+            name = getattr(method, "__name__", "")
+            _check_size("str.join" if name == "join" else name, (text, *args), kwargs)
         return super().call(__context, __obj, *args, **kwargs)  # type: ignore[misc]
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
@@ -62,7 +71,7 @@ class _Bounded:
                 len(left) + len(right) > MAX_TEXT:
             raise TooMuchWork(_("a text or list of more than {count} items").format(count=number(MAX_TEXT)))
         if operator == "%" and isinstance(left, str):
-            _check_size("format", (left,), {})
+            _check_size("format", (left, *(right if isinstance(right, tuple) else (right,))), {})
         return super().call_binop(context, operator, left, right)  # type: ignore[misc]
 
     def getattr(self, obj: Any, attribute: str) -> Any:
@@ -75,7 +84,7 @@ class _Bounded:
     def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
         """Nothing of the machine is reachable: no path (its methods read and write files), no Jinja environment
         or loader (which would let a template include any file), no module."""
-        if isinstance(obj, _OFF_LIMITS) or isinstance(value, _OFF_LIMITS):
+        if _off_limits(obj) or _off_limits(value):
             return False
         return super().is_safe_attribute(obj, attr, value)  # type: ignore[misc]
 
@@ -90,7 +99,7 @@ class _Bounded:
 
 
 # What a filter, global or str method of that name can make, at most, from its arguments (the text first).
-_GROWING = ("center", "indent", "replace", "format", "batch", "slice")
+_GROWING = ("center", "indent", "replace", "format", "batch", "slice", "join", "wordwrap", "tojson", "string", "sum")
 _WIDE_NUMBER = re.compile(r"\d{7,}")
 
 
@@ -113,7 +122,8 @@ def _check_size(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Non
 
 def _size(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
     """An upper bound of what `name` makes from `args` (0 for what cannot grow)."""
-    text = args[0] if args and isinstance(args[0], str) else str(args[0]) if args else ""
+    first = args[0] if args else ""
+    text = first if isinstance(first, str) else "" if isinstance(first, (list, tuple, dict)) else str(first)[:MAX_TEXT]
 
     def arg(i: int, key: str, default: Any) -> Any:
         return args[i] if len(args) > i else kwargs.get(key, default)
@@ -130,8 +140,18 @@ def _size(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
     if name == "replace":
         old, new = str(arg(1, "old", "")), str(arg(2, "new", ""))
         return len(text) + (text.count(old) if old else len(text) + 1) * len(new)
-    if name == "format":
-        return max([len(text), *(int(n) for n in _WIDE_NUMBER.findall(text))])
+    if name == "format":  # widths in the text, or given as arguments (`%*s`, `{0:>{1}}`)
+        widths = [value for value in (*args[1:], *kwargs.values()) if isinstance(value, int)]
+        return max([len(text), *(int(n) for n in _WIDE_NUMBER.findall(text)), *widths])
+    if name in ("join", "str.join"):  # the filter joins its value with `d`; the method joins its argument
+        items, glue = (arg(0, "value", ()), arg(1, "d", "")) if name == "join" else (arg(1, "iterable", ()), text)
+        return _text_size(items) + len(str(glue)) * (len(items) if isinstance(items, (list, tuple)) else 0)
+    if name in ("tojson", "string"):
+        return _text_size(args[0] if args else "")
+    if name == "wordwrap":
+        return len(text) + (len(text) // max(whole(arg(1, "width", 79)), 1) + 1) * len(str(arg(4, "wrapstring", "")))
+    if name == "sum" and not isinstance(arg(2, "start", 0), (int, float)):
+        return MAX_TEXT + 1  # lists or texts added up: quadratic in one call, which no deadline stops
     if name in ("batch", "slice"):
         return whole(arg(1, "linecount" if name == "batch" else "slices", 0))
     if name == "lipsum":
@@ -139,9 +159,21 @@ def _size(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
     return 0
 
 
+def _text_size(value: Any, depth: int = 0) -> int:
+    """About how many characters `value` prints as (texts and their containers; anything else as 1)."""
+    if isinstance(value, (str, bytes, bytearray)):
+        return len(value)
+    if depth < 20 and isinstance(value, (list, tuple)):
+        return sum(_text_size(item, depth + 1) + 2 for item in value)
+    if depth < 20 and isinstance(value, dict):
+        return sum(_text_size(k, depth + 1) + _text_size(v, depth + 1) + 4 for k, v in value.items())
+    return 1
+
+
 def _repeated_length(left: Any, right: Any) -> int:
     for seq, times in ((left, right), (right, left)):
-        if isinstance(seq, (str, list, tuple)) and isinstance(times, int) and not isinstance(times, bool):
+        if isinstance(seq, (str, bytes, bytearray, list, tuple)) and isinstance(times, int) and \
+                not isinstance(times, bool):
             return len(seq) * max(times, 0)
     return 0
 

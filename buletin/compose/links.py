@@ -9,7 +9,7 @@ from pathlib import Path
 from buletin.compose.composer import Body
 from buletin.compose.images import active_svg, intrinsic_size, too_many_pixels, with_sizes
 from buletin.compose.rawhtml import browser_form, raw_fetches
-from buletin.inputs.content import Document
+from buletin.inputs.content import IMAGE_TYPES, Document
 from buletin.messages import N_, _
 from buletin.problems import Problems
 from buletin.urls import relative
@@ -55,6 +55,11 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
         if _EXTERNAL.match(address) or (attachment and not address.lower().split("#")[0].endswith(ATTACHMENTS)):
             return match.group(0)
         name = address.split("#")[0]
+        if not attachment and not name.lower().endswith(IMAGE_TYPES):  # a page or a script would be published
+            problems.add(doc.source, _line_of(doc, address), _(
+                "`{name}` is shown as a picture, but it is no picture file ({types}): link it as a document, "
+                "`[text]({name})`, if it is one").format(name=name, types=", ".join(IMAGE_TYPES)))
+            return match.group(0)
         file = (site_root / folder / name).resolve()
         if not file.is_relative_to((site_root / "content").resolve()) or not file.is_file():
             if not attachment:  # a file the build makes (the edition's PDF, a data download) is checked at the end

@@ -18,6 +18,7 @@ if TYPE_CHECKING:
 
 MAX_UNPACKED = 200 * 1024 * 1024  # bytes a workbook may unpack to; a zip bomb unpacks to gigabytes
 MAX_TRAPS = 20
+MAX_CELLS = 20_000_000  # of a sheet's used area: a table of 13,000 rows by 20 columns has 260,000
 _PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")  # a name Excel writes unquoted (others: 'Data IKM'!A1)
 
 
@@ -101,11 +102,12 @@ def read_xlsx(path: Path, spec: ResourceSpec) -> SheetCells:
     check_workbook_file(path)
     try:
         book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, TypeError, OSError) as exc:
+    except Exception as exc:  # openpyxl fails in many ways on a damaged part (IndexError, KeyError, ...)
         raise NotAWorkbook(_("the workbook cannot be read ({reason}): open it in Excel and save it again").format(
             reason=exc)) from None
     try:
         sheet = _sheet(book, spec)
+        _check_area(sheet)
         rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
         name = _quoted(sheet.title)
         traps = _traps(sheet)
@@ -135,6 +137,19 @@ def read_xlsx(path: Path, spec: ResourceSpec) -> SheetCells:
     frame = pd.DataFrame([cells for _, cells in body], columns=[header[i] for i in named], dtype=str)
     return SheetCells(frame, [f"{name}!{{col}}{number}" for number, _ in body],
                       {header[i]: get_column_letter(i + 1) for i in named}, name)
+
+
+def _check_area(sheet: Any) -> None:
+    """Refuse a sheet whose used area is far larger than a table: every row of it would be read, padded to its
+    width (one stray mark at XFD1048576 makes 17 billion cells of a 5 KB file)."""
+    rows, columns = sheet.max_row or 0, sheet.max_column or 0
+    if rows * columns > MAX_CELLS:
+        from openpyxl.utils import get_column_letter as letter
+
+        raise NotAWorkbook(_("the sheet `{sheet}` reaches cell {cell}, far beyond a table ({count} cells): delete the "
+                             "empty rows below the table and the columns beside it (select them, right-click, "
+                             "Delete), then save").format(sheet=sheet.title, cell=f"{letter(columns)}{rows}",
+                                                         count=number(rows * columns)))
 
 
 def _sheet(book: Any, spec: ResourceSpec) -> Any:

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, TypeVar
 
 import yaml
 
+from buletin.build import pickles
 from buletin.messages import N_, _, number
 
 try:  # the C parser is several times faster where libyaml is installed
@@ -74,22 +75,30 @@ def parsed() -> tuple[dict[str, bytes], bool]:
 
 def load(text: str) -> Any:
     """Parse YAML text, raising YamlError with the line of the fault."""
-    found = _MEMO.get(text)
-    if found is None:
-        found = _MEMO[text] = pickle.dumps(_parse(text), protocol=pickle.HIGHEST_PROTOCOL)
-    _USED.add(text)
-    return pickle.loads(found)
+    return _memo(text, lambda: _parse(text))
 
 
 def remembered(key: str, make: Callable[[], T]) -> T:
     """What `make()` gives for `key` (a pickle of it kept with the parsed texts: the next build reads it
     instead of making it again). The key must name everything the result depends on besides the code."""
-    memo_key = "\0" + key  # no YAML text starts with NUL: never mistaken for one
-    found = _MEMO.get(memo_key)
-    if found is None:
-        found = _MEMO[memo_key] = pickle.dumps(make(), protocol=pickle.HIGHEST_PROTOCOL)
-    _USED.add(memo_key)
-    return pickle.loads(found)
+    return _memo("\0" + key, make)  # no YAML text starts with NUL: never mistaken for one
+
+
+def _memo(key: str, make: Callable[[], T]) -> T:
+    """make(), or what the last build kept for `key` (read as the build state reads its pickles: a memo that
+    names anything buletin never keeps is made again)."""
+    found = _MEMO.get(key)
+    if found is not None:
+        try:
+            value = pickles.loads(found)
+        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError, IndexError):
+            found = None
+        else:
+            _USED.add(key)
+            return value
+    found = _MEMO[key] = pickle.dumps(make(), protocol=pickle.HIGHEST_PROTOCOL)
+    _USED.add(key)
+    return pickle.loads(found)  # a copy, as a recalled one would be
 
 
 def _parse(text: str) -> Any:

@@ -72,8 +72,10 @@ def _plain_workbook(path: Path) -> bool:
             # every XML part, wherever the workbook's relations put its sheets (not only xl/worksheets/)
             if lowered.endswith((".xml", ".rels")) or "." not in name.rsplit("/", 1)[-1]:
                 with archive.open(name) as part:
-                    if formula.search(part.read(MAX_PART)):
-                        return False
+                    content = part.read(MAX_PART)
+                # a formula; a link to another workbook or a DDE link, whatever its part's name; an outside address
+                if formula.search(content) or re.search(rb"externalLink|ddeLink|oleLink|TargetMode=.External", content):
+                    return False
     return True
 
 

@@ -1,0 +1,53 @@
+"""Reading the build state's pickles back, safely: a cache folder may have come with a commit, a downloaded
+archive or another machine's CI cache, and a pickle can name any function to call. Only what buletin itself
+keeps is made from them: its own data classes (built field by field, as pickling left them), dates, and the
+built-in containers; any other name is refused, and the entry is then made again.
+"""
+from __future__ import annotations
+
+import builtins
+import dataclasses
+import datetime as dt
+import enum
+import io
+import pickle
+from typing import Any, BinaryIO
+
+_STDLIB = {("datetime", name): getattr(dt, name) for name in ("date", "datetime", "time", "timedelta", "timezone")}
+_STDLIB.update({("builtins", name): getattr(builtins, name)
+                for name in ("set", "frozenset", "complex", "bytearray", "slice", "range")})
+
+
+class RefusedPickle(pickle.UnpicklingError):
+    """A pickle names something buletin never keeps."""
+
+
+class _Unpickler(pickle.Unpickler):
+    def find_class(self, module: str, name: str) -> Any:
+        if (module, name) in _STDLIB:
+            return _STDLIB[(module, name)]
+        if module.startswith("buletin."):
+            found = super().find_class(module, name)
+            if isinstance(found, type) and _plain(found):
+                return found
+        raise RefusedPickle(f"{module}.{name}")
+
+
+def _plain(cls: type) -> bool:
+    """A class whose making runs nothing but setting its fields: a data class without __post_init__, an
+    enumeration, or the problem list."""
+    if issubclass(cls, enum.Enum):
+        return True
+    if dataclasses.is_dataclass(cls):
+        return not hasattr(cls, "__post_init__")
+    return cls.__qualname__ == "Problems" and cls.__module__ == "buletin.problems"
+
+
+def loads(data: bytes) -> Any:
+    """pickle.loads for the build state's entries; RefusedPickle for a name it never keeps."""
+    return _Unpickler(io.BytesIO(data)).load()
+
+
+def load(file: BinaryIO) -> Any:
+    """pickle.load for the build state's records."""
+    return _Unpickler(file).load()
