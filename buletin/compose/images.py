@@ -12,7 +12,7 @@ from buletin.messages import _
 _SVG_ROOT = re.compile(rb"<svg\b[^>]*>", re.S)
 _ATTRIBUTE = re.compile(rb"""\b(width|height|viewBox)\s*=\s*["']([^"']*)["']""")
 _LENGTH = re.compile(r"^\s*([0-9]*\.?[0-9]+)\s*(px)?\s*$")
-_IMG_TAG = re.compile(r"<img\b[^>]*>")
+_IMG_TAG = re.compile(r"<img\b[^<>]*>")
 _SRC = re.compile(r'\bsrc="([^"]+)"')
 _SIZED = re.compile(r"\b(?:width|height)\s*=", re.I)
 

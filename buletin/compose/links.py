@@ -14,16 +14,16 @@ from buletin.messages import N_, _
 from buletin.problems import Problems
 from buletin.urls import relative
 
-_IMAGE = re.compile(r'(<img\b[^>]*?\bsrc=")([^"]+)(")')
+_IMAGE = re.compile(r'(<img\b[^<>]*?\bsrc=")([^"]+)(")')  # [^<>]: a run of `<img ` without `>` stays linear
 # Anything a browser would fetch by itself while showing the page (raw HTML may hold more than images).
-_FETCHED = re.compile(r'<(?:img|source|video|audio|track|iframe|embed|object|script|input)\b[^>]*?'
+_FETCHED = re.compile(r'<(?:img|source|video|audio|track|iframe|embed|object|script|input)\b[^<>]*?'
                       r'\b(?:src|srcset|poster|data)=["\']?([^"\'\s>]+)', re.I)
-_LINK = re.compile(r'(<a\b[^>]*?\bhref=")([^"#?]+\.md)((?:#[^"]*)?")')
-_ATTACHMENT = re.compile(r'(<a\b[^>]*?\bhref=")([^"?]+)(")')
+_LINK = re.compile(r'(<a\b[^<>]*?\bhref=")([^"#?]+\.md)((?:#[^"]*)?")')
+_ATTACHMENT = re.compile(r'(<a\b[^<>]*?\bhref=")([^"?]+)(")')
 # A link the two patterns above could change: one not to an anchor of the page itself (a footnote's
 # `href="#fn:1"` needs nothing). Written as they are, without re.I: a case-blind pattern has no literal start
 # to look for, and scans a body several times slower than the whole pass it is meant to spare.
-_OTHER_LINK = re.compile(r'<a\b[^>]*?\bhref="(?!#)')
+_OTHER_LINK = re.compile(r'<a\b[^<>]*?\bhref="(?!#)')
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|/|#)", re.I)
 
 
@@ -157,7 +157,7 @@ def _line_of(doc, text: str) -> int | None:
     return None
 
 
-_REFERENCE = re.compile(r'<(?:a|img|link|script)\b[^>]*?\b(?:href|src)="([^"]+)"')
+_REFERENCE = re.compile(r'<(?:a|img|link|script)\b[^<>]*?\b(?:href|src)="([^"]+)"')
 
 
 def check_internal(html: str, doc: Document, page: str, paths: set[str], problems: Problems) -> None:

@@ -9,19 +9,23 @@ from html.parser import HTMLParser
 
 # Attributes whose address is fetched (or, for a form's, sent to) without the reader following a link.
 _FETCHED_BY = {"src", "data", "poster", "background", "action", "formaction", "codebase", "archive", "manifest",
-               "ping", "lowsrc", "dynsrc", "longdesc"}
+               "ping", "lowsrc", "dynsrc", "longdesc", "attributionsrc"}
+_ANIMATED = {"set", "animate"}  # SVG's <set attributeName="href" to="https://..."> changes an address
+_MARKERS = re.compile(r"<!--|-->|<!\[CDATA\[|\]\]>")  # browsers end some of these sooner than html.parser
 _HREF_FETCHED_IN = {"link", "base", "image", "use", "feimage", "script", "textpath", "mpath", "tref"}
 _CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.S)
 _CSS_FETCH = re.compile(r"""(?:url|image-set|image|cross-fade|src)\(\s*["']?([^"')\s,]+)|@import\s+["']([^"']+)""",
                         re.I)
-_REFRESH = re.compile(r"url\s*=\s*['\"]?([^'\";\s]+)", re.I)
+_CSS_SETS = re.compile(r"(?:image-set|cross-fade)\(([^)]*)\)", re.I)  # each candidate, not only the first
+_QUOTED = re.compile(r"""["']([^"']+)["']""")
+_REFRESH = re.compile(r"""^\s*[\d.]*\s*[;,]?\s*(?:url\s*=\s*)?['"]?([^'";\s]+)""", re.I)
 
 
 def raw_fetches(html: str) -> list[str]:
     """The addresses the HTML fetches by itself, as written."""
     reader = _Reader()
-    reader.feed(html)
-    reader.close()
+    reader.feed(_MARKERS.sub(" ", html))  # what a comment or CDATA holds is read as HTML too: a browser may
+    reader.close()  # end it before html.parser would (`<!-->`), so it is judged as if shown
     return reader.addresses
 
 
@@ -34,7 +38,8 @@ def browser_form(address: str) -> str:
 def css_addresses(css: str) -> list[str]:
     """The addresses a style sheet fetches: url(), image-set(), @import, after its escapes (`u\\72l(`)."""
     plain = _CSS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else m.group(2), css)
-    return [found.group(1) or found.group(2) for found in _CSS_FETCH.finditer(plain)]
+    found = [match.group(1) or match.group(2) for match in _CSS_FETCH.finditer(plain)]
+    return found + [quoted for group in _CSS_SETS.finditer(plain) for quoted in _QUOTED.findall(group.group(1))]
 
 
 class _Reader(HTMLParser):
@@ -50,11 +55,16 @@ class _Reader(HTMLParser):
                 continue
             if name in _FETCHED_BY or (name in ("href", "xlink:href") and tag in _HREF_FETCHED_IN):
                 self.addresses.append(value)
+            elif name == "srcdoc":  # a page of its own, written in the attribute
+                self.addresses += raw_fetches(value)
+            elif tag in _ANIMATED and name in ("to", "from", "values", "by"):
+                self.addresses += [part for part in value.split(";") if part.strip()]
             elif name in ("srcset", "imagesrcset"):
                 self.addresses += [part.split()[0] for part in value.split(",") if part.split()]
             elif name == "style":
                 self.addresses += css_addresses(value)
-            elif name == "content" and tag == "meta":
+            elif name == "content" and tag == "meta" and ("http-equiv", "refresh") in [
+                    (key, (text or "").lower()) for key, text in attrs]:
                 self.addresses += _REFRESH.findall(value)
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:

@@ -84,7 +84,8 @@ def figure_anchor(ref: FigureRef) -> str:
     return ref.label.lower().replace(" ", "-")
 
 
-_CONTENTS = re.compile(r'<h([23])\b[^>]*?\sid="([^"]+)"[^>]*>(.*?)</h\1>|BULETINFIGURE(\d+)X', re.S)
+# A heading's text stops at the next heading: an unclosed <h2> repeated would otherwise make the search quadratic.
+_CONTENTS = re.compile(r'<h([23])\b[^<>]*?\sid="([^"]+)"[^<>]*>((?:(?!<h[1-6]\b).)*?)</h\1>|BULETINFIGURE(\d+)X', re.S)
 _TAG = re.compile(r"<[^>]+>")
 
 
