@@ -116,3 +116,28 @@ def test_a_store_of_another_layout_is_laid_out_afresh(tmp_path):
     assert store.get("body/x") is None and store.names() == []
     store.put("body/x", b"new")
     assert Store(tmp_path, read_only=True).get("body/x") == b"new"
+
+
+def test_every_entry_a_build_keeps_is_read_back(make_site, run_cli, tmp_path, monkeypatch):
+    """The build state reads its pickles as buletin's own data only: nothing it keeps itself may be refused (a
+    refused entry is made again, silently slower)."""
+    from buletin.build import pickles
+
+    refused: list[str] = []
+    find = pickles._Unpickler.find_class
+
+    def watched(self, module, name):
+        try:
+            return find(self, module, name)
+        except pickles.RefusedPickle:
+            refused.append(f"{module}.{name}")
+            raise
+
+    monkeypatch.setattr(pickles._Unpickler, "find_class", watched)
+    site = make_site({"site.yaml": (make_site() / "site.yaml").read_text() + "pdf: true\n"})
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    (site / "content/2020-11/sorotan.md").open("a").write("\nKalimat baru.\n")
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    assert run_cli("check", "--site", site).code == 0
+    assert refused == []

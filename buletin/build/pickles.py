@@ -34,9 +34,9 @@ class _Unpickler(pickle.Unpickler):
 
 
 def _plain(cls: type) -> bool:
-    """A class whose making runs nothing but setting its fields: a data class without __post_init__, an
-    enumeration, or the problem list."""
-    if issubclass(cls, enum.Enum):
+    """A class whose making runs nothing but setting its fields: a data class without __post_init__, a named
+    tuple, an enumeration, or the problem list."""
+    if issubclass(cls, enum.Enum) or (issubclass(cls, tuple) and hasattr(cls, "_fields")):
         return True
     if dataclasses.is_dataclass(cls):
         return not hasattr(cls, "__post_init__")
