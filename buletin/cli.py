@@ -133,8 +133,7 @@ def _failed(command: str, count: int) -> str:
 def _folders(args: argparse.Namespace, site: Path) -> tuple[Path, Path | None]:
     """The output folder and the cache folder (None with --no-cache) the options name; UsageError when the
     cache folder is one buletin must not fill."""
-    from buletin.build.state import check_cache_folder
-    from buletin.outputs.writer import linked_cache
+    from buletin.build.state import check_cache_folder, linked_cache
 
     out = Path(args.out) if args.out else site / "output"
     if (site / DEFAULT_CACHE).is_symlink():  # the site lock and the work folder are there even with --no-cache

@@ -6,7 +6,6 @@ built-in containers; any other name is refused, and the entry is then made again
 from __future__ import annotations
 
 import builtins
-import dataclasses
 import datetime as dt
 import enum
 import io
@@ -36,6 +35,8 @@ class _Unpickler(pickle.Unpickler):
 def _plain(cls: type) -> bool:
     """A class whose making runs nothing but setting its fields: a data class without __post_init__, a named
     tuple, an enumeration, or the problem list."""
+    import dataclasses  # here: a no-op build reads records of plain containers, and dataclasses imports inspect
+
     if issubclass(cls, enum.Enum) or (issubclass(cls, tuple) and hasattr(cls, "_fields")):
         return True
     if dataclasses.is_dataclass(cls):

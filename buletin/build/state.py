@@ -312,6 +312,12 @@ def tag(root: Path) -> None:
         marker.write_bytes(TAG)
 
 
+def linked_cache(folder: Path) -> str:
+    """What to do about a site cache folder that is a link (its contents are deleted and replaced at will)."""
+    return _("{cache} is a link to another folder: remove the link, and buletin makes its cache folder itself "
+             "(its contents are deleted and replaced at will)").format(cache=folder)
+
+
 def check_cache_folder(cache: Path, site_root: Path, out: Path) -> None:
     """Refuse a --cache folder that buletin did not make and that is not empty, or one that holds the site,
     its inputs or its output: the cache's contents are deleted and replaced at will."""

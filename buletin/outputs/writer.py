@@ -11,6 +11,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from buletin.build.state import linked_cache
 from buletin.inputs.paths import refused as refused_reading
 from buletin.messages import _
 from buletin.outputs.manifest import MANIFEST, Digests, sha256
@@ -79,11 +80,6 @@ def _made_by_buletin(manifest: Path) -> bool:
 
 CACHE_DIR = ".buletin-cache"
 LOCK_FILE = "build.lock"
-
-
-def linked_cache(folder: Path) -> str:
-    return _("{cache} is a link to another folder: remove the link, and buletin makes its cache folder itself "
-             "(its contents are deleted and replaced at will)").format(cache=folder)
 
 
 @contextmanager
