@@ -21,6 +21,10 @@ class RefusedPickle(pickle.UnpicklingError):
     """A pickle names something buletin never keeps."""
 
 
+# What reading a damaged, foreign or refused pickle raises: the entry is then made again.
+UNREADABLE = (EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, IndexError)
+
+
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
         if (module, name) in _STDLIB:

@@ -199,7 +199,7 @@ class BuildState:
             return None
         try:
             entry = pickles.loads(data)
-        except (EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, IndexError):
+        except pickles.UNREADABLE:
             return None
         if not (isinstance(entry, tuple) and len(entry) == 2):
             return None
@@ -232,7 +232,7 @@ class BuildState:
         try:
             with open(self.root / _RECORDS / name, "rb") as handle:
                 return pickles.load(handle)
-        except (OSError, EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError):
+        except (OSError, *pickles.UNREADABLE):
             return None
 
     def write_record(self, name: str, value: Any) -> None:

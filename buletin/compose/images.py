@@ -6,7 +6,7 @@ import io
 import re
 from collections.abc import Callable
 
-from buletin.compose.rawhtml import browser_form, css_addresses
+from buletin.compose.rawhtml import ANIMATED, browser_form, css_addresses, is_remote
 from buletin.messages import _
 
 _SVG_ROOT = re.compile(rb"<svg\b[^>]*>", re.S)
@@ -33,8 +33,6 @@ def too_many_pixels(size: tuple[int, int] | None, name: str) -> str | None:
 # site's: a script in it could act as the site); the pages' own policy does not reach a file opened by itself.
 # It is read as XML (namespaces, character references and CSS escapes decoded), as a browser reads it.
 _ACTIVE_ELEMENTS = {"script", "foreignobject", "handler", "listener", "iframe", "embed", "object"}
-_ANIMATED = {"set", "animate"}  # <set attributeName="href" to="javascript:..."> changes an address
-_REMOTE = re.compile(r"^(?:(?!data:)[a-z][a-z0-9+.-]*:|//)", re.I)
 MAX_SVGZ = 50 * 1024 * 1024  # bytes an .svgz may unpack to
 _ENTITY = re.compile(rb"""<!ENTITY\s+(%\s+)?[^\s>]+\s+(?:SYSTEM|PUBLIC)?\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 
@@ -80,7 +78,7 @@ def _active_part(data: bytes, name: str) -> str | None:
             found = _active_attribute(tag, key.rsplit("}", 1)[-1].lower(), value)
             if found:
                 return found
-        if tag == "style" and element.text and any(_REMOTE.match(browser_form(a)) for a in css_addresses(element.text)):
+        if tag == "style" and element.text and any(_fetched(a) for a in css_addresses(element.text)):
             return "<style>"
     return None
 
@@ -91,14 +89,19 @@ def _active_attribute(tag: str, key: str, value: str) -> str | None:
         return key
     if "javascript:" in re.sub(r"\s", "", value).lower():
         return f'{key}="javascript:'
-    if key in ("href", "src") and tag != "a" and _REMOTE.match(address):  # a link is followed, not fetched
+    if key in ("href", "src") and tag != "a" and _fetched(address):  # a link is followed, not fetched
         return f'{key}="{address}'
-    if tag in _ANIMATED and key in ("to", "from", "values", "by") and any(
-            _REMOTE.match(browser_form(part)) for part in value.split(";")):
+    if tag in ANIMATED and key in ("to", "from", "values", "by") and any(_fetched(part) for part in value.split(";")):
         return f'{key}="{value}'
-    if key == "style" and any(_REMOTE.match(browser_form(a)) for a in css_addresses(value)):
+    if key == "style" and any(_fetched(a) for a in css_addresses(value)):
         return f'style="{value}'
     return None
+
+
+def _fetched(address: str) -> bool:
+    """An address an SVG would fetch from elsewhere (a picture it holds as `data:` is its own)."""
+    address = browser_form(address)
+    return is_remote(address) and not address.lower().startswith("data:")
 
 
 def intrinsic_size(data: bytes, name: str) -> tuple[int, int] | None:

@@ -123,7 +123,9 @@ def _check_size(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> Non
 def _size(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
     """An upper bound of what `name` makes from `args` (0 for what cannot grow)."""
     first = args[0] if args else ""
-    text = first if isinstance(first, str) else "" if isinstance(first, (list, tuple, dict)) else str(first)[:MAX_TEXT]
+    # a container or bytes are measured, never printed (str() of 1.5 GB of bytes would be the bomb itself)
+    text = first if isinstance(first, str) else "" if isinstance(first, (list, tuple, dict, bytes, bytearray)) \
+        else str(first)[:MAX_TEXT]
 
     def arg(i: int, key: str, default: Any) -> Any:
         return args[i] if len(args) > i else kwargs.get(key, default)
@@ -222,17 +224,14 @@ class TookTooLong(TooMuchWork):
 def bounded(seconds: int = SECONDS) -> Iterator[None]:
     """Run a render with a fresh loop budget and, where the platform allows (the main thread of a POSIX
     process, which is where buletin renders), a deadline; a render that recurses without end is too much work."""
-    with _calls_end(), _deadline(seconds):
+    with _calls_end(), deadline(seconds):
         yield
 
 
-def deadline(seconds: int = SECONDS) -> contextlib.AbstractContextManager[None]:
-    """Stop the work inside (Markdown on a body) after `seconds`, with TookTooLong, where the platform allows."""
-    return _deadline(seconds)
-
-
 @contextlib.contextmanager
-def _deadline(seconds: int) -> Iterator[None]:
+def deadline(seconds: int = SECONDS) -> Iterator[None]:
+    """Stop the work inside (a render, Markdown on a body) after `seconds`, with TookTooLong, where the platform
+    allows (the main thread of a POSIX process); inside a deadline already, that one holds."""
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
     if usable and signal.getitimer(signal.ITIMER_REAL)[0] > 0:
         yield  # inside a bounded render already (a figure inside a page): its budget and deadline hold

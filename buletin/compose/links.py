@@ -8,7 +8,7 @@ from pathlib import Path
 
 from buletin.compose.composer import Body
 from buletin.compose.images import active_svg, intrinsic_size, too_many_pixels, with_sizes
-from buletin.compose.rawhtml import browser_form, raw_fetches
+from buletin.compose.rawhtml import browser_form, is_remote, raw_fetches
 from buletin.inputs.content import IMAGE_TYPES, Document
 from buletin.messages import N_, _
 from buletin.problems import Problems
@@ -126,7 +126,7 @@ def _check_fetched(html: str, doc, problems: Problems) -> None:
 
 def _check_address(url: str, written: str, doc, problems: Problems) -> None:
     """An address a page would fetch by itself must be a file of the site, named relatively."""
-    if re.match(r"^(?:[a-z][a-z0-9+.-]*:|//)", url, re.I):
+    if is_remote(url):
         problems.add(doc.source, _line_of(doc, written), _("`{url}` would be loaded from another website each "
                                                            "time the page is read (and could track readers): "
                                                            "download the picture, put it next to the Markdown file, "

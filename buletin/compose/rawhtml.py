@@ -10,7 +10,8 @@ from html.parser import HTMLParser
 # Attributes whose address is fetched (or, for a form's, sent to) without the reader following a link.
 _FETCHED_BY = {"src", "data", "poster", "background", "action", "formaction", "codebase", "archive", "manifest",
                "ping", "lowsrc", "dynsrc", "longdesc", "attributionsrc"}
-_ANIMATED = {"set", "animate"}  # SVG's <set attributeName="href" to="https://..."> changes an address
+ANIMATED = {"set", "animate"}  # SVG's <set attributeName="href" to="https://..."> changes an address
+_REMOTE = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|//)", re.I)  # a scheme, or another host
 _MARKERS = re.compile(r"<!--|-->|<!\[CDATA\[|\]\]>")  # browsers end some of these sooner than html.parser
 _HREF_FETCHED_IN = {"link", "base", "image", "use", "feimage", "script", "textpath", "mpath", "tref"}
 _CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.S)
@@ -27,6 +28,11 @@ def raw_fetches(html: str) -> list[str]:
     reader.feed(_MARKERS.sub(" ", html))  # what a comment or CDATA holds is read as HTML too: a browser may
     reader.close()  # end it before html.parser would (`<!-->`), so it is judged as if shown
     return reader.addresses
+
+
+def is_remote(address: str) -> bool:
+    """Whether a browser fetches `address` from elsewhere than the site: it names a scheme or another host."""
+    return _REMOTE.match(address) is not None
 
 
 def browser_form(address: str) -> str:
@@ -57,7 +63,7 @@ class _Reader(HTMLParser):
                 self.addresses.append(value)
             elif name == "srcdoc":  # a page of its own, written in the attribute
                 self.addresses += raw_fetches(value)
-            elif tag in _ANIMATED and name in ("to", "from", "values", "by"):
+            elif tag in ANIMATED and name in ("to", "from", "values", "by"):
                 self.addresses += [part for part in value.split(";") if part.strip()]
             elif name in ("srcset", "imagesrcset"):
                 self.addresses += [part.split()[0] for part in value.split(",") if part.split()]

@@ -49,16 +49,12 @@ def check_slips(site_root: Path, content: Content, drafts: bool, problems: Probl
     """A warning at each example text in site.yaml, data/datapackage.yaml, and every edition, article and page
     that a build shows (drafts only with `drafts`); an error at each macro where macros do not run, a warning at
     each written between single braces."""
-    found = _in_settings(site_root)
     shown: list[Document] = [*content.pages]
     for edition in content.editions:
         if drafts or edition.status != "draft":
-            found += _in_edition(edition, drafts)
             shown += [edition, *(a for a in edition.articles if drafts or not a.draft)]
             _check_articles(edition, problems)
-    for page in content.pages:
-        found += _in_document(page)
-    for placeholder in found:
+    for placeholder in [*_in_settings(site_root), *(found for doc in shown for found in _in_document(doc))]:
         problems.warn(placeholder.source, placeholder.line, placeholder.message())
     for doc in shown:
         _check_macros(doc, problems)

@@ -74,8 +74,7 @@ def check_workbook_file(path: Path) -> None:
             names = archive.namelist()
             unpacked = sum(info.file_size for info in archive.infolist())
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise NotAWorkbook(_("a damaged workbook ({reason}): open it in Excel and save it again").format(
-            reason=exc)) from None
+        raise _damaged(exc) from None
     if "xl/workbook.xml" not in names:
         raise NotAWorkbook(_("a zip file, not an Excel workbook (.xlsx): in Excel use File > Save As > Excel "
                              "Workbook (.xlsx)"))
@@ -96,6 +95,10 @@ class SheetCells:
     sheet: str
 
 
+def _damaged(reason: Exception) -> NotAWorkbook:
+    return NotAWorkbook(_("a damaged workbook ({reason}): open it in Excel and save it again").format(reason=reason))
+
+
 def read_xlsx(path: Path, spec: ResourceSpec) -> SheetCells:
     import openpyxl
 
@@ -112,8 +115,7 @@ def read_xlsx(path: Path, spec: ResourceSpec) -> SheetCells:
         name = _quoted(sheet.title)
         traps = _traps(sheet)
     except ParseError as exc:  # the sheet's XML is not well formed
-        raise NotAWorkbook(_("a damaged workbook ({reason}): open it in Excel and save it again").format(
-            reason=exc)) from None
+        raise _damaged(exc) from None
     finally:
         book.close()
     width = max((len(row) for row in rows), default=0)

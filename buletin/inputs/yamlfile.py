@@ -91,7 +91,7 @@ def _memo(key: str, make: Callable[[], T]) -> T:
     if found is not None:
         try:
             value = pickles.loads(found)
-        except (pickle.UnpicklingError, EOFError, AttributeError, ImportError, ValueError, TypeError, IndexError):
+        except pickles.UNREADABLE:
             found = None
         else:
             _USED.add(key)
