@@ -635,3 +635,17 @@ def test_a_status_only_notice_names_the_datasets_current_title(make_site, run_cl
     name = "2020-11/buletin-uji-2020-11.pdf"
     assert "Statistik Baru" in text_of((out / name).read_bytes())
     assert (out / name).read_bytes() == (fresh / name).read_bytes()
+
+
+def test_punctuation_needs_no_font_lookup(monkeypatch):
+    """An en dash or curly quotes are in every text; DejaVu has all of General Punctuation (checked here once),
+    so such a text does not make a build read the font tables."""
+    import unicodedata
+
+    from buletin.outputs import pdffonts
+
+    covered = pdffonts._covered()
+    assert all(code in covered for code in range(0x2000, 0x2070)
+               if unicodedata.category(chr(code)) not in ("Cn", "Cf", "Zs", "Zl", "Zp"))
+    monkeypatch.setattr(pdffonts, "_covered", lambda: (_ for _ in ()).throw(AssertionError("font tables read")))
+    assert pdffonts._missing("Harga – “naik” … • ‰, café") == []
