@@ -43,3 +43,17 @@ def test_a_bodys_headings_do_not_take_the_ids_the_theme_gives_a_page():
     html = Markup().convert("## Isi\n\na\n\n## Isi\n\nb\n\n## Gambar 1\n\nc\n\n## Table 2\n\nd\n\n## Lain\n")
     ids = re.findall(r'id="([^"]+)"', html)
     assert ids == ["isi_2", "isi_1", "gambar-1_1", "table-2_1", "lain"] and len(set(ids)) == len(ids)
+
+
+def test_fenced_code_works_without_importing_pygments():
+    """Highlighting is never configured, so composing a body must not pay for importing Pygments where it is
+    installed (as it is here, for pytest); a fresh interpreter shows what a build imports."""
+    import subprocess
+    import sys
+
+    script = ("import sys\nfrom buletin.compose.markup import Markup\n"
+              "html = Markup().convert('```python\\nx = 1\\n```')\n"
+              "print('pygments' in sys.modules, '<pre><code class=\"language-python\">x = 1' in html)\n"
+              "import pygments\nprint(pygments.__name__)")
+    said = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
+    assert said == ["False", "True", "pygments"]  # nor is Pygments made unimportable for anyone after

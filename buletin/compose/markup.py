@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import re
+import sys
+from typing import Any
 
 from buletin.compose.limits import SECONDS, TookTooLong, TooMuchWork, deadline
 from buletin.messages import _, number
@@ -65,15 +67,29 @@ def _markdown():
     among the installed packages' entry points (importlib.metadata), which costs more than a short article."""
     import markdown
     from markdown.extensions.attr_list import AttrListExtension
-    from markdown.extensions.fenced_code import FencedCodeExtension
     from markdown.extensions.footnotes import FootnoteExtension
     from markdown.extensions.sane_lists import SaneListExtension
     from markdown.extensions.tables import TableExtension
     from markdown.extensions.toc import TocExtension
 
-    extensions = [TableExtension(), FencedCodeExtension(), FootnoteExtension(BACKLINK_TITLE="%d"),
+    extensions = [TableExtension(), _fenced_code(), FootnoteExtension(BACKLINK_TITLE="%d"),
                   AttrListExtension(), TocExtension(permalink=False), SaneListExtension()]
     return markdown.Markdown(extensions=extensions, output_format="html")
+
+
+def _fenced_code() -> Any:
+    """python-markdown's fenced-code extension, imported without Pygments: it imports the code-highlighting
+    extension, which imports Pygments where it happens to be installed (about 20 ms a build), though
+    highlighting is only used when that extension is configured, which buletin never does."""
+    blocked = "markdown.extensions.fenced_code" not in sys.modules and "pygments" not in sys.modules
+    if blocked:
+        sys.modules["pygments"] = None  # type: ignore[assignment]  # None: `import pygments` fails at once
+    try:
+        from markdown.extensions.fenced_code import FencedCodeExtension
+    finally:
+        if blocked:
+            del sys.modules["pygments"]
+    return FencedCodeExtension()
 
 
 _ALIGN = re.compile(r'<(td|th)([^>]*?) style="text-align: ?(left|right|center);?"')
