@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 
 def page_path(*parts: str) -> str:
@@ -37,6 +38,7 @@ def absolute(base_url: str | None, path: str) -> str | None:
     return base_url + path
 
 
+@lru_cache(maxsize=4096)  # a build asks for every tag's slug a dozen times
 def slugify(text: str) -> str:
     """kota-kendari from "Kota Kendari", resume from "Résumé": how tags and new files are named."""
     import unicodedata

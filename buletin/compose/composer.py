@@ -1,6 +1,7 @@
 """A document's body through the stages: macros, chart blocks, Markdown; and an edition's headlines."""
 from __future__ import annotations
 
+import hashlib
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
@@ -124,7 +125,9 @@ class Composer:
                             reads=self.catalog.dependencies(outcome.accessed))
 
     def body_key(self, doc: Document, context: dict[str, Any]) -> str:
-        return make_key("body", self.locale.language, self.markup.allow_raw_html, doc.source, doc.body,
+        # the body by its digest: a key's JSON of a whole article's text costs more than hashing it
+        body = hashlib.sha256(doc.body.encode("utf-8", "surrogatepass")).hexdigest()
+        return make_key("body", self.locale.language, self.markup.allow_raw_html, doc.source, body,
                         doc.body_line, context)
 
     def kept_body(self, doc: Document, context: dict[str, Any]) -> Body | None:
