@@ -539,6 +539,9 @@ CASES = [
                          ("str.join", '{{ "".join(["x" * 2000000] * 800) }}'),
                          ("wordwrap", '{{ ("x" * 1000000)|wordwrap(1, wrapstring="y" * 1000000) }}'),
                          ("sum", "{{ ([[0] * 100] * 20000)|sum(start=[]) }}")]],
+    case("macro-grows-by-concat", {ARTICLE: body("Isi {% set ns = namespace(a='xx') %}{% for i in range(25) %}"
+                                                 "{% set ns.a = ns.a ~ ns.a %}{% endfor %}{{ ns.a|length }} di sini.")},
+         f"{ARTICLE}:@Isi {{%", "too much work", "`~`"),
     case("macro-bytes-times-billion", {ARTICLE: body("Isi {{ 'x'.encode() * 1500000000 }} di sini.")},
          ARTICLE + ":@Isi {{", "too much work"),
     case("markdown-lists-nested-5000-deep", {ARTICLE: body("- " * 5000 + "x")}, f"{ARTICLE}:8", "nested"),

@@ -361,6 +361,15 @@ def test_a_theme_macro_that_calls_itself_is_reported_and_the_output_kept(make_si
     assert "internal error" not in result.err and tree_snapshot(out) == before
 
 
+def test_a_theme_template_that_doubles_a_text_with_tilde_is_stopped(make_site, run_cli, tmp_path):
+    """`~` is compiled to a join no sandbox hook saw: doubled forty times it asked for a terabyte."""
+    site = make_site({"templates/footer_extra.html": "{% set ns = namespace(a='xx') %}{% for i in range(40) %}"
+                                                     "{% set ns.a = ns.a ~ ns.a %}{% endfor %}{{ ns.a|length }}\n"})
+    result = run_cli("build", "--site", site, "--out", tmp_path / "out")
+    assert result.code == 1 and "templates: error: theme template:" in result.err, result.err
+    assert "`~` joins too much" in result.err and not (tmp_path / "out").exists()
+
+
 @pytest.mark.parametrize("where", [".buletin-cache", ""])
 def test_a_full_disk_is_an_error_that_says_so_and_keeps_the_output(make_site, run_cli, tmp_path, tree_snapshot,
                                                                     monkeypatch, where):

@@ -69,3 +69,28 @@ def test_a_chart_block_keeps_the_nesting_of_its_yaml_and_loses_only_its_own_inde
     body = f"```chart\n{nested}\n```\n\n- Butir:\n\n{in_list}"
     _text, blocks = extract_charts(body, 1)
     assert [block.text for block in blocks] == [nested, nested]  # at the margin, and inside a list item
+
+
+def test_each_render_has_its_own_loop_budget_even_under_a_timer_set_by_another_program():
+    """A timer someone else set (here, the test's) once made every render look nested in the one before, so a
+    body that spent the loop budget left none to the bodies after it."""
+    import signal
+
+    import pytest
+
+    from buletin.compose.limits import BodySandbox, TooMuchWork, bounded, capped
+
+    sandbox = BodySandbox()
+    greedy = sandbox.from_string("{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}")
+    modest = sandbox.from_string("{% for i in range(25) %}.{% endfor %}")
+    previous = signal.signal(signal.SIGALRM, lambda *_: None)
+    signal.setitimer(signal.ITIMER_REAL, 60)
+    try:
+        with pytest.raises(TooMuchWork), bounded():
+            capped(greedy.generate({}))
+        with bounded():
+            assert capped(modest.generate({})) == "." * 25
+        assert signal.getitimer(signal.ITIMER_REAL)[0] > 50  # the other program's timer runs on, untouched
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

@@ -13,7 +13,8 @@ from pathlib import PurePath
 from types import ModuleType
 from typing import Any
 
-from jinja2 import BaseLoader, Environment
+from jinja2 import BaseLoader, Environment, nodes
+from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
@@ -40,10 +41,35 @@ class TooMuchWork(SecurityError):
     """A template asked for more text, items or time than any real page needs."""
 
 
+class _MeasuredConcat(CodeGenerator):
+    """Compiles `a ~ b` to a join that is measured first: Jinja writes `~` as an inline join that no sandbox
+    hook sees, so `{% set a = a ~ a %}` in a loop would double a text past any memory."""
+
+    @optimizeconst
+    def visit_Concat(self, node: nodes.Concat, frame: Frame) -> None:
+        if frame.eval_ctx.volatile:
+            join = "(markup_join if context.eval_ctx.volatile else str_join)"
+        else:
+            join = "markup_join" if frame.eval_ctx.autoescape else "str_join"
+        self.write(f"environment.measured_concat({join}, (")
+        for part in node.nodes:
+            self.visit(part, frame)
+            self.write(", ")
+        self.write("))")
+
+
 class _Bounded:
     """Sandbox hooks shared by the body sandbox and the theme's (a mixin for SandboxedEnvironment)."""
 
     intercepted_binops = frozenset(["*", "**", "+", "%"])
+    code_generator_class: type[CodeGenerator] = _MeasuredConcat
+
+    def measured_concat(self, join: Callable[[Any], str], parts: tuple[Any, ...]) -> str:
+        """`~`: the parts joined as text, refused when that would pass MAX_TEXT characters."""
+        if sum(_text_size(part) for part in parts) > MAX_TEXT:
+            raise TooMuchWork(_("a text of more than {count} characters (`~` joins too much)").format(
+                count=number(MAX_TEXT)))
+        return join(parts)
 
     def _bound_filters(self) -> None:
         """The filters and globals that can make a text or list of any size, checked before they make it."""
@@ -200,6 +226,7 @@ class ThemeSandbox(_Bounded, ImmutableSandboxedEnvironment):
 
 class _Budget(threading.local):
     left = MAX_ITEMS
+    inside = False  # within a deadline of ours (a figure inside a page): the outer one's budget and time hold
 
 
 _budget = _Budget()
@@ -232,26 +259,31 @@ def bounded(seconds: int = SECONDS) -> Iterator[None]:
 def deadline(seconds: int = SECONDS) -> Iterator[None]:
     """Stop the work inside (a render, Markdown on a body) after `seconds`, with TookTooLong, where the platform
     allows (the main thread of a POSIX process); inside a deadline already, that one holds."""
-    usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
-    if usable and signal.getitimer(signal.ITIMER_REAL)[0] > 0:
+    if _budget.inside:
         yield  # inside a bounded render already (a figure inside a page): its budget and deadline hold
         return
-    _budget.left = MAX_ITEMS
-    if not usable:
-        yield
-        return
-
-    def stop(_signum: int, _frame: Any) -> None:
-        raise TookTooLong(_("it takes longer than {seconds} s (a loop that does too much?)").format(
-            seconds=number(seconds)))
-
-    previous = signal.signal(signal.SIGALRM, stop)
-    signal.setitimer(signal.ITIMER_REAL, seconds)
+    _budget.left, _budget.inside = MAX_ITEMS, True
     try:
-        yield
+        # a timer someone else set (a program that runs buletin, a test's own limit) is left to run as it is
+        usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread() and \
+            signal.getitimer(signal.ITIMER_REAL)[0] == 0
+        if not usable:
+            yield
+            return
+
+        def stop(_signum: int, _frame: Any) -> None:
+            raise TookTooLong(_("it takes longer than {seconds} s (a loop that does too much?)").format(
+                seconds=number(seconds)))
+
+        previous = signal.signal(signal.SIGALRM, stop)
+        signal.setitimer(signal.ITIMER_REAL, seconds)
+        try:
+            yield
+        finally:
+            signal.setitimer(signal.ITIMER_REAL, 0)
+            signal.signal(signal.SIGALRM, previous)
     finally:
-        signal.setitimer(signal.ITIMER_REAL, 0)
-        signal.signal(signal.SIGALRM, previous)
+        _budget.inside = False
 
 
 @contextlib.contextmanager
