@@ -315,6 +315,18 @@ def test_office_habits_in_a_number_cell_get_their_fix(tmp_path, cell, advice):
     assert len(problems) == 1 and advice in problems[0], problems
 
 
+def test_excels_error_in_a_text_cell_is_an_error_at_the_cell_not_a_name(tmp_path):
+    """A text column takes any text, so a failed lookup's `#N/A` became a region's name on the site."""
+    book, path = workbook_site(tmp_path, [["no", "nama", "nilai"], [1, "Buton", 5], [2, "#N/A", 6],
+                                          [3, "#ref!", 7], [4, "N/A", 8]])
+    assert book["Data"]["B3"].data_type == "e"  # as Excel saves it: an error cell, not a text
+    assert workbook_problems(tmp_path, book, path) == [
+        ("Data!B3", "nama: `#N/A` is Excel's error for a formula, not a value: correct the formula in the workbook, "
+                    "or leave the cell empty where the value is unknown"),
+        ("Data!B4", "nama: `#ref!` is Excel's error for a formula, not a value: correct the formula in the workbook, "
+                    "or leave the cell empty where the value is unknown")]
+
+
 def test_a_month_excel_turned_into_a_date_gets_the_way_back(tmp_path):
     _, problems = data_site(tmp_path, HEADER + "2020-11-01,7401,5,tetap\n")
     assert len(problems) == 1 and problems[0].endswith(": Excel turned the month into a date; format the column as "

@@ -93,6 +93,12 @@ def validate_table(table: Table, problems: Problems) -> None:
             _report(table, _positions(bad), spec.name, lambda r, c=column, t=spec.type: _not_of_type(c.iloc[r], t),
                     problems)
             valid = filled & matches
+        else:  # a text column takes any text, but not what Excel writes for a formula that failed
+            errors = filled & column.str.fullmatch(_EXCEL_ERROR.pattern, flags=re.I)
+            _report(table, _positions(errors), spec.name, lambda r, c=column: _(
+                "{value} is Excel's error for a formula, not a value: correct the formula in the workbook, or leave "
+                "the cell empty where the value is unknown").format(value=cell(c.iloc[r])), problems)
+            filled = valid = filled & ~errors
         if spec.type == "date":
             valid = _check_real_dates(table, spec.name, valid, problems)
         _check_range(table, spec, valid, problems)
