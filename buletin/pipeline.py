@@ -350,7 +350,7 @@ def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState
         sizes = tuple((view.path, path, len(pdfs[path])) for view in model.editions
                       if (path := pdf.pdf_path(model.config, view)) in pdfs)
         theme = Theme(site_root, state.root, names, tuple(downloads), sizes)
-        pages = render_site(model, theme, state, workers, last, indexer.add, indexer.hold)  # as pages come
+        pages = render_site(model, theme, state, workers, last, indexer.add, indexer.hold, indexer.started)
         workers.renew()  # the search index and the writing need no worker
     except BaseException:
         indexer.close()
@@ -370,15 +370,15 @@ def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState
         files["sitemap.xml"] = site_map
     if staging is not None:
         staging.add_soon(dict(files))
+    commit, inputs_read = clock.git(site_root, "rev-parse", "HEAD"), input_hashes(site_root)  # while Pagefind runs
     try:
         files.update(indexer.files(pages))
     except PagefindMissing as exc:
         warnings.append(_("the search index was not built ({reason}); the search page will say so: install buletin "
                           "again (`python -m pip install -r requirements.txt`), then build again").format(reason=exc))
     warnings.extend(indexer.failures())
-    commit = clock.git(site_root, "rev-parse", "HEAD")
-    files[MANIFEST] = manifest(model.config.version, model.built_at.isoformat(), commit,
-                                             input_hashes(site_root), files, digests)
+    files[MANIFEST] = manifest(model.config.version, model.built_at.isoformat(), commit, inputs_read, files,
+                               digests)
     return files
 
 

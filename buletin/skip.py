@@ -100,10 +100,9 @@ def _tree(out: Path) -> tuple[dict[str, list[int]], dict[str, int]]:
 
 def remember(cache_dir: Path, site_root: Path, out: Path, print_: str) -> None:
     """Record a successful build's fingerprint, the state of its output and its input files' hashes."""
-    site = os.path.abspath(site_root)
+    site = os.path.join(os.path.abspath(site_root), "")  # with one separator at its end, as _recall_hashes
     paths.settle()
-    hashes = {os.path.relpath(path, site): list(noted) for path, noted in paths._HASHED.items()
-              if path.startswith(site + os.sep)}
+    hashes = {path[len(site):]: list(noted) for path, noted in paths._HASHED.items() if path.startswith(site)}
     files, folders = _tree(out)
     BuildState(cache_dir).write_record(f"{output_name(out)}.build", {
         "fingerprint": print_, "files": files, "folders": folders, "hashes": hashes, "noted": time.time_ns()})

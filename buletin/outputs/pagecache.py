@@ -178,12 +178,17 @@ class LastOutput:
         wrote it with those bytes."""
         return self.hashes.get(path) == digest and self.untouched(path)
 
-    def page(self, path: str, key: str) -> bytes | None:
-        """The page as the last build wrote it, when its key is `key` and the file still has those bytes."""
+    def kept(self, path: str, key: str) -> bool:
+        """Whether the last build wrote the page under `key` (page() then reads it, checking its bytes)."""
         self.used[path] = key
         kept = self.keys.get(path)
-        if not isinstance(kept, list) or len(kept) != 2 or kept[0] != key:
+        return isinstance(kept, list) and len(kept) == 2 and kept[0] == key
+
+    def page(self, path: str, key: str) -> bytes | None:
+        """The page as the last build wrote it, when its key is `key` and the file still has those bytes."""
+        if not self.kept(path, key):
             return None
+        kept = self.keys[path]
         try:
             data = (self.out / path).read_bytes()
         except OSError:

@@ -223,51 +223,77 @@ class FigureMaker:
 
 def render_site(model: SiteModel, theme: Theme, state: Any, workers: Workers, last: LastOutput | None = None,
                 on_page: Callable[[str, bytes], None] | None = None,
-                on_pool: Callable[[], None] | None = None) -> dict[str, bytes]:
+                on_pool: Callable[[], None] | None = None,
+                first: Callable[[str], bool] | None = None) -> dict[str, bytes]:
     """Every page, by output path: the last build's where its key is unchanged, the others rendered (in the
     worker pool when there are many, and then `on_pool` is called first). `on_page` is told of each page as
-    soon as it is there."""
+    soon as it is there: the rendered ones first, then the last build's, those for which `first` is true
+    before the others (the search index starts a part as soon as it has all of its pages)."""
     told = on_page or (lambda path, html: None)
     renderer = Renderer(make_environment(theme.site_root, model.locale, template_code(state)), model, theme)
-    jobs = page_jobs(model)
-    keys = None
-    if last is not None:
-        sources, trusted = template_sources(theme.site_root / "templates", THEME_DIR / "templates")
-        keys = PageKeys(model, (theme.assets, theme.downloads, theme.pdfs, sources)) if trusted else None
     out: dict[str, bytes] = {}
-    pending = []
+    pending, kept = _pending_and_kept(model, theme, renderer, last)
+    _render_jobs(pending, model, theme, state, workers, renderer, out, told, on_pool)
+    if kept and last is not None:
+        if first is not None:
+            kept.sort(key=lambda item: not first(item[0].path))  # stable: in the pages' order otherwise
+        changed_by_hand = []
+        for job, key in kept:
+            html = last.page(job.path, key)
+            if html is None:
+                changed_by_hand.append(job)
+            else:
+                out[job.path] = html
+                told(job.path, html)
+        _render_jobs(changed_by_hand, model, theme, state, workers, renderer, out, told, on_pool)
+    return out
+
+
+def _pending_and_kept(model: SiteModel, theme: Theme, renderer: Renderer,
+                      last: LastOutput | None) -> tuple[list[PageJob], list[tuple[PageJob, str]]]:
+    """The pages to render, and the pages the last build wrote under the key they have now (with that key)."""
+    jobs = page_jobs(model)
+    if last is None:
+        return jobs, []
+    sources, trusted = template_sources(theme.site_root / "templates", THEME_DIR / "templates")
+    if not trusted:
+        return jobs, []
+    keys = PageKeys(model, (theme.assets, theme.downloads, theme.pdfs, sources))
+    pending, kept = [], []
     for job in jobs:
-        html = None
-        if keys is not None and last is not None:
-            view = renderer.own_view(job)  # its context is made from it and the site's metadata alone
-            shown = keys.own(view) if view is not None else keys.context(renderer.context(job))
-            html = last.page(job.path, make_key("page", keys.site, job.template, job.path, job.kind, job.index,
-                                                shown))
-        if html is None:
-            pending.append(job)
+        view = renderer.own_view(job)  # its context is made from it and the site's metadata alone
+        shown = keys.own(view) if view is not None else keys.context(renderer.context(job))
+        key = make_key("page", keys.site, job.template, job.path, job.kind, job.index, shown)
+        if last.kept(job.path, key):
+            kept.append((job, key))
         else:
-            out[job.path] = html
-            told(job.path, html)
+            pending.append(job)
+    return pending, kept
+
+
+def _render_jobs(jobs: list[PageJob], model: SiteModel, theme: Theme, state: Any, workers: Workers,
+                 renderer: Renderer, out: dict[str, bytes], told: Callable[[str, bytes], None],
+                 on_pool: Callable[[], None] | None) -> None:
+    """Render these pages (in the worker pool when there are many) into `out`, telling each."""
     shared = None
-    if len(pending) >= MIN_FOR_POOL and workers.size > 1:
+    if len(jobs) >= MIN_FOR_POOL and workers.size > 1:
         if on_pool is not None:
             on_pool()
         shared = workers.share((_portable(model), theme), state.root / "shared" if state.root else None)
-        pages = workers.map(render_task, pending, shared, minimum=MIN_FOR_POOL)
+        pages = workers.map(render_task, jobs, shared, minimum=MIN_FOR_POOL)
     else:
-        pages = (renderer.render(job) for job in pending)
+        pages = (renderer.render(job) for job in jobs)
     try:
-        for job, html in zip(pending, pages, strict=True):
+        for job, html in zip(jobs, pages, strict=True):
             out[job.path] = html
             told(job.path, html)
     except jinja2.TemplateError:
-        for job in pending:  # again here: a worker's traceback, which names the template's line, is lost
+        for job in jobs:  # again here: a worker's traceback, which names the template's line, is lost
             renderer.render(job)
         raise
     finally:
         if shared is not None:
             workers.unshare(shared)
-    return out
 
 
 def _portable(model: SiteModel) -> SiteModel:

@@ -113,6 +113,12 @@ class ShardIndexer:
         if not self.waiting[name] and name not in self.done and name not in self.running and not self.held:
             self._start(name, {p: self.pages[p] for p in self.plan[name]}, at_once=1)
 
+    def started(self, path: str) -> bool:
+        """Whether the shard of `path` has some of its pages already (a page rendered again): its other pages are
+        best given first, so that its Pagefind runs while the rest are read."""
+        name = self.shard_of.get(path)
+        return name is not None and len(self.waiting[name]) < len(self.plan[name])
+
     def hold(self) -> None:
         """Start no Pagefind until files(): the pages are rendered by the worker pool, and a Pagefind (20 MB
         or more) beside the workers would take the build past its memory budget."""
