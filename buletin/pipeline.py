@@ -79,6 +79,7 @@ class BuildOptions:
 @dataclass
 class BuildResult:
     pages: int = 0
+    rendered: int = 0  # pages made afresh; the others are the last build's, their keys unchanged
     files: int = 0
     written: int = 0
     figures: int = 0
@@ -179,8 +180,9 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
     try:
         files = _rendered(site_root, model, inputs, state, workers, warnings, last, pdfs, staging, digests,
                           problems)
-        result = BuildResult(pages=sum(1 for p in files if p.endswith(".html")), files=len(files), figures=figures,
-                             drawn=drawn, problems=problems, warnings=warnings)
+        pages = sum(1 for p in files if p.endswith(".html"))
+        result = BuildResult(pages, pages - (last.reused if last else 0), len(files), figures=figures, drawn=drawn,
+                             problems=problems, warnings=warnings)
         if staging is not None:
             result.written = staging.commit(files)
             if last:

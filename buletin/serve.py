@@ -201,9 +201,10 @@ def _build(options: BuildOptions, state: State, say, workers: Workers, waiting: 
         say(_("buletin: error: {message}").format(message=exc))
         state.update([str(exc)])
         return True
-    say(_n("buletin: rebuilt {pages} pages ({count} file changed) in {seconds} s",
-           "buletin: rebuilt {pages} pages ({count} files changed) in {seconds} s", result.written).format(
-        pages=number(result.pages), count=number(result.written), seconds=decimal(time.perf_counter() - started, 2)))
+    say(_n("buletin: {rendered} of {pages} pages made again ({count} file changed) in {seconds} s",
+           "buletin: {rendered} of {pages} pages made again ({count} files changed) in {seconds} s",
+           result.written).format(rendered=number(result.rendered), pages=number(result.pages),
+                                  count=number(result.written), seconds=decimal(time.perf_counter() - started, 2)))
     state.update([], _base_url(options))
     return True
 

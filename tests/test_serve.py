@@ -24,7 +24,7 @@ def _get(url: str) -> str:
 def test_serve_rebuilds_on_save_and_reloads_the_page(make_site, tmp_path):
     site = make_site()
     options = BuildOptions(site, tmp_path / "out", cache_dir=site / ".buletin-cache", jobs=1)
-    with _serving(options) as (base, _said):
+    with _serving(options) as (base, said):
         page = _get(base + "2020-11/sorotan/")
         assert "Paragraf penutup." in page and '<script src="/__buletin/reload.js"' in page
         assert "<script>" not in page and " style=" not in page  # nothing inline: the security policy holds
@@ -37,6 +37,8 @@ def test_serve_rebuilds_on_save_and_reloads_the_page(make_site, tmp_path):
         answer = json.loads(_get(f"{base}__buletin/poll?v={version}"))
         assert answer["version"] > version
         assert "Kalimat baru." in _get(base + "2020-11/sorotan/")
+        made = re.search(r"(\d+) of (\d+) pages made again", said[-1])  # not every page "rebuilt"
+        assert made and int(made[1]) == 1 and int(made[2]) > 10, said
 
         (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD.replace("title: Sorotan", "titel: Sorotan"))
         json.loads(_get(f"{base}__buletin/poll?v={answer['version']}"))

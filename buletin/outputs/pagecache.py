@@ -164,6 +164,7 @@ class LastOutput:
         last_build = state.record(f"{output_name(out)}.build")  # each file's size and mtime after the last build
         self.stats: dict[str, list[int]] = (last_build.get("files") or {}) if isinstance(last_build, dict) else {}
         self.used: dict[str, str] = {}
+        self.reused = 0  # pages given by page()
 
     def untouched(self, path: str) -> bool:
         """Whether the file still has the size and mtime it had when the last build wrote it."""
@@ -195,6 +196,7 @@ class LastOutput:
             return None
         if (self.untouched(path) and self.hashes.get(path) == kept[1]) or self.digests.of(path, data) == kept[1]:
             self.digests.note(path, data, kept[1])
+            self.reused += 1
             return data
         return None
 
