@@ -363,6 +363,8 @@ CASES = [
     case("page-title-list", {PAGE: key("title", "[Tentang]")}, f"{PAGE}:@title:", "title"),
     case("page-summary-mapping", {PAGE: key("summary", "{a: b}")}, f"{PAGE}:@summary:", "summary"),
     case("page-each-text", {PAGE: key("each", "wilayah")}, f"{PAGE}:@each:", "each"),
+    case("page-with-an-articles-date", {PAGE: key("date", "2020-11-09")}, f"{PAGE}:@date:",
+         "unknown front-matter key `date`: a page has no `date`, an article has", "content/PERIOD/"),
     case("page-each-no-key", {PAGE: key("each", "{data: wilayah}")}, f"{PAGE}:@each:", "each", "key"),
     case("page-each-unknown-data", {PAGE: key("each", "{data: wilayahh, key: kode}")}, f"{PAGE}:@each:", "wilayahh"),
     case("page-each-unknown-key-column", {PAGE: key("each", "{data: wilayah, key: kd}")}, f"{PAGE}:@each:", "kd"),

@@ -5,12 +5,12 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
 
 from buletin.inputs import yamlfile
 from buletin.inputs.paths import linked_folder_outside, markdown_files, read_input, unsafe_relative
 from buletin.inputs.schema import Where, option, validate
-from buletin.messages import _
+from buletin.messages import N_, _
 from buletin.periods import Period, is_period
 from buletin.problems import Problems
 from buletin.urls import slugify
@@ -95,6 +95,11 @@ class PageMeta:
     summary: str = ""
     each: EachSpec | None = None
     extra: dict[str, Any] = option({})
+    # an article's keys: a page that has them was most likely meant to be an article
+    misplaced: ClassVar[dict[str, str]] = dict.fromkeys(
+        ("date", "authors", "editor", "location", "tags", "image"),
+        N_("a page has no `{key}`, an article has: if this is an article, move the file into its edition's folder, "
+           "content/PERIOD/ (e.g. content/2020-11/)"))
 
 
 

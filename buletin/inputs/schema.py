@@ -111,9 +111,12 @@ class _Checker:
     def record(self, cls: type[T], raw: dict, where: Where) -> T:
         fields = _fields(cls)
         known = [key for key, _, _ in fields]
+        misplaced: dict[str, str] = getattr(cls, "misplaced", {})  # keys of another kind of file, with advice
         for key in raw:
             if key not in known:
-                self.fail(where.at(key), _(_UNKNOWN[where.noun]).format(key=key) + did_you_mean(str(key), known))
+                advice = misplaced.get(key)
+                self.fail(where.at(key), _(_UNKNOWN[where.noun]).format(key=key) + (
+                    ": " + _(advice).format(key=key) if advice else did_you_mean(str(key), known)))
         values: dict[str, Any] = {}
         for item, (key, kind, rule) in zip(dataclasses.fields(cls), fields, strict=True):
             rule = rule or Rule()
