@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from buletin.i18n import Locale
 from buletin.inputs.datapackage import FieldSpec
-from buletin.inputs.validation import cell_location
+from buletin.inputs.validation import cell, cell_location
 from buletin.messages import N_, _, _n, number
 from buletin.periods import FREQUENCIES, Period, period_or_none
 from buletin.problems import Problem, one_line
@@ -79,14 +79,40 @@ def find(table: Table, tables: Callable[[str], Table | None], noted: set[tuple[i
     """The warnings of a valid table: every checked value that changed more than allowed since the same row's
     previous period, unless it is noted (`noted`: (row position, column))."""
     spec = table.spec
+    found = _totals_rows(table, noted)
     checked = [f for f in spec.fields if f.max_change is not None]
     if not checked or not spec.period or table.frame.empty:
-        return []
+        return found
     now, before = _pairs(table)
-    found: list[Finding] = []
     for field in checked:
         rows = _implausible(table, field, now, before, noted)
         found.extend(_report(table, tables, field, rows, language, notes_file))
+    return found
+
+
+# What a spreadsheet's row of totals says in its label column.
+_TOTALS = frozenset({"jumlah", "total", "jumlah total", "total keseluruhan", "jumlah keseluruhan", "grand total",
+                     "subtotal", "sub total", "sub-total", "sub jumlah", "subjumlah", "totals"})
+
+
+def _totals_rows(table: Table, noted: set[tuple[int, str]]) -> list[Finding]:
+    """Rows labelled as a total of the others (`Jumlah`, a spreadsheet's last row): charts and value() add the
+    rows up themselves, so such a row would count everything twice. Looked for in the key's text columns (every
+    text column when there is no key)."""
+    spec, frame = table.spec, table.frame
+    names = [f.name for f in spec.fields if f.type == "string" and (f.name in spec.primary_key or not spec.primary_key)]
+    found: list[Finding] = []
+    for name in names:
+        labels = frame[name].str.strip().str.casefold()
+        rows = [row for row in range(len(frame)) if labels.iloc[row] in _TOTALS and (row, name) not in noted]
+        for row in rows[:MAX_PER_COLUMN]:
+            line, location = cell_location(table, row, name)
+            # Panduan: Baris "Jumlah" di akhir tabel Excel ikut terjumlah dua kali di grafik: hapus barisnya.
+            message = _("`{column}` {value}: this row looks like the total of the others; charts and value() add "
+                        "the rows up themselves, so it would be counted twice: remove the row").format(
+                column=name, value=cell(frame[name].iloc[row]))
+            period = frame[spec.period].iloc[row] if spec.period else ""
+            found.append(Finding(period, Problem(spec.path, line, message, location, "warning")))
     return found
 
 
