@@ -467,9 +467,13 @@ def test_a_change_of_exactly_the_limit_in_decimals_is_allowed(make_site, run_cli
 def test_a_row_of_totals_is_a_warning_at_its_line(make_site, run_cli):
     """A spreadsheet's last row, `Jumlah`, is a row like any other to the data; charts and value() add rows up,
     so it would be counted twice."""
-    site = make_site({"data/wilayah.csv": "kode,nama\n7401,Buton\n7402,Muna\n7471,Kota Kendari\n JUMLAH ,Semua\n"})
+    site = make_site({"data/wilayah.csv": "kode,nama\n7401,Buton\n7402,Muna\n7471,Kota Kendari\nJUMLAH,Semua\n"})
     result = run_cli("check", "--site", site, "--strict")
     assert result.code == 1 and warnings(result.err) == [
         "data/wilayah.csv:5: warning: `kode` `JUMLAH`: this row looks like the total of the others; charts and "
         "value() add the rows up themselves, so it would be counted twice: remove the row"], result.err
-    assert run_cli("check", "--site", make_site(), "--strict").code == 0
+    (site / "data/catatan.yaml").write_text("- data: wilayah\n  row: {kode: JUMLAH}\n  column: kode\n"
+                                            "  note: Kode wilayah yang memang bernama demikian.\n", encoding="utf-8")
+    result = run_cli("check", "--site", site, "--strict")
+    assert result.code == 0 and not warnings(result.err), result.err  # a row that is right after all is noted
+    assert run_cli("check", "--site", make_site(), "--strict").code == 0  # the same site without the row
