@@ -370,6 +370,20 @@ def test_a_theme_template_that_doubles_a_text_with_tilde_is_stopped(make_site, r
     assert "`~` joins too much" in result.err and not (tmp_path / "out").exists()
 
 
+def test_a_theme_template_that_does_too_much_is_rendered_once(make_site, run_cli, tmp_path, monkeypatch):
+    """Rendered again to find its line, a template that loops until the deadline took twice the deadline; too
+    much work is said without a line, so once is enough."""
+    from buletin.outputs.render import Renderer
+
+    site = make_site({"templates/footer_extra.html": "{{ 'x' * 10**9 }}\n"})
+    rendered: list[str] = []
+    real = Renderer.render
+    monkeypatch.setattr(Renderer, "render", lambda self, job: rendered.append(job.path) or real(self, job))
+    result = run_cli("build", "--site", site, "--out", tmp_path / "out", "--jobs", "1")
+    assert result.code == 1 and "too much work" in result.err, result.err
+    assert len(rendered) == len(set(rendered)) == 1, rendered
+
+
 @pytest.mark.parametrize("where", [".buletin-cache", ""])
 def test_a_full_disk_is_an_error_that_says_so_and_keeps_the_output(make_site, run_cli, tmp_path, tree_snapshot,
                                                                     monkeypatch, where):

@@ -80,6 +80,10 @@ def page_jobs(model: SiteModel) -> list[PageJob]:
     return jobs
 
 
+class TooMuchToRender(jinja2.TemplateError):
+    """A page whose template asked for more text, loops or time than any page needs."""
+
+
 class Renderer:
     """Renders each kind of page with the shared context (site, nav, assets, root)."""
 
@@ -179,7 +183,7 @@ class Renderer:
             with bounded():
                 html = capped(self.env.get_template(job.template).generate({**base, **self.context(job)}))
         except TooMuchWork as exc:
-            raise jinja2.TemplateError(_("page {path}: too much work ({reason}): simplify the template").format(
+            raise TooMuchToRender(_("page {path}: too much work ({reason}): simplify the template").format(
                 path=path, reason=exc)) from None
         return html.encode("utf-8")
 
@@ -287,9 +291,12 @@ def _render_jobs(jobs: list[PageJob], model: SiteModel, theme: Theme, state: Any
         for job, html in zip(jobs, pages, strict=True):
             out[job.path] = html
             told(job.path, html)
+    except TooMuchToRender:
+        raise  # said without a line: rendering it again would only take as long again (up to the deadline)
     except jinja2.TemplateError:
-        for job in jobs:  # again here: a worker's traceback, which names the template's line, is lost
-            renderer.render(job)
+        if shared is not None:
+            for job in jobs:  # again here: a worker's traceback, which names the template's line, is lost
+                renderer.render(job)
         raise
     finally:
         if shared is not None:
