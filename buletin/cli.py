@@ -229,9 +229,15 @@ def _preview_folder(out: Path | None, cache: Path | None) -> Iterator[Path]:
 
 def _new(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
     if args.kind == "site":
-        from buletin.newsite import create_site
+        from buletin.newsite import create_site, enclosing_repository
 
         written = create_site(Path(args.folder), args.title, args.language, args.frequency, zone=args.timezone)
+        top = enclosing_repository(Path(args.folder))
+        if top is not None:
+            _note(_("{folder} is inside the git repository {top}, whose CI runs only the workflows in its own "
+                    ".github/workflows/ (and its own .gitlab-ci.yml): the CI files written into {folder} stay unused "
+                    "there. Make {folder} a repository of its own (`git init` in it), or move them to {top} and "
+                    "run each step in {folder}").format(folder=args.folder, top=top))
         return _("wrote a new site of {count} files into {folder}; next: `cd {folder}` and `python build.py "
                  "serve` to see it").format(count=number(len(written)), folder=args.folder), []
     from buletin.pipeline import today_at

@@ -89,6 +89,17 @@ def test_new_site_checks_and_builds_with_a_value_and_a_chart(run_cli, tmp_path, 
     assert (out / about / "index.html").is_file()
 
 
+def test_new_site_inside_a_repository_says_where_its_ci_files_would_run(run_cli, tmp_path):
+    """GitHub runs only the top folder's .github/workflows/: a site made in a folder of an office's existing
+    repository would have CI files that never run, without a word."""
+    (tmp_path / "kantor" / ".git").mkdir(parents=True)
+    made = run_cli("new", "site", tmp_path / "kantor" / "buletin", "--language", "en")
+    assert made.code == 0 and "is inside the git repository" in made.err, made.err
+    assert f"move them to {tmp_path / 'kantor'} and run each step in" in made.err
+    alone = run_cli("new", "site", tmp_path / "sendiri", "--language", "en")
+    assert alone.code == 0 and "git repository" not in alone.err + alone.out
+
+
 def test_new_site_refuses_a_folder_that_is_not_empty(run_cli, tmp_path, tree_snapshot):
     site = tmp_path / "ada"
     site.mkdir()
