@@ -103,8 +103,8 @@ def _totals_rows(table: Table, noted: set[tuple[int, str]]) -> list[Finding]:
     names = [f.name for f in spec.fields if f.type == "string" and (f.name in spec.primary_key or not spec.primary_key)]
     found: list[Finding] = []
     for name in names:
-        labels = frame[name].str.strip().str.casefold()
-        rows = [row for row in range(len(frame)) if labels.iloc[row] in _TOTALS and (row, name) not in noted]
+        labelled = frame[name].str.strip().str.casefold().isin(_TOTALS).to_numpy().nonzero()[0]
+        rows = [int(row) for row in labelled if (int(row), name) not in noted]
         for row in rows[:MAX_PER_COLUMN]:
             line, location = cell_location(table, row, name)
             # Panduan: Baris "Jumlah" di akhir tabel Excel ikut terjumlah dua kali di grafik: hapus barisnya.
