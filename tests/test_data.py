@@ -248,6 +248,15 @@ def workbook_problems(tmp_path, book, path):
     return [(p.location, p.message) for p in problems]
 
 
+def workbook_warnings(tmp_path, book, path):
+    """The catalog's warnings as (location, message); there must be no error."""
+    book.save(path)
+    problems = Problems()
+    load_catalog(tmp_path, problems)
+    assert not problems, problems
+    return [(p.location, p.message) for p in problems.warnings]
+
+
 def test_a_workbooks_cells_are_named_by_their_own_column_letter(tmp_path):
     """The columns in another order than declared, the table starting in column B: the bad cell is named."""
     book, path = workbook_site(tmp_path, [[None, "nilai", "no", "nama"], [None, 5, 1, "Buton"],
@@ -325,6 +334,25 @@ def test_excels_error_in_a_text_cell_is_an_error_at_the_cell_not_a_name(tmp_path
                     "or leave the cell empty where the value is unknown"),
         ("Data!B4", "nama: `#ref!` is Excel's error for a formula, not a value: correct the formula in the workbook, "
                     "or leave the cell empty where the value is unknown")]
+
+
+def test_a_number_excel_shows_as_a_percentage_is_a_warning_at_its_cell(tmp_path):
+    """Typed as 12.5% in Excel, a value is kept as 0.125: the site would show 0.125 where the office meant 12.5."""
+    book, path = workbook_site(tmp_path, [["no", "nama", "nilai"], [1, "Buton", 5], [2, "Muna", 1], [3, "Kendari", 2]])
+    package = tmp_path / "data/datapackage.yaml"
+    package.write_text(package.read_text().replace("{name: nilai, type: integer}", "{name: nilai, type: number}"))
+    book["Data"]["C3"].number_format = "0%"
+    book["Data"]["C4"].value, book["Data"]["C4"].number_format = 0.125, "0.0%"
+    assert workbook_warnings(tmp_path, book, path) == [
+        ("Data!C3", "`nilai` `1`: Excel shows this cell as 100% and keeps the fraction `1`, which is what buletin "
+                    "reads. If the figure is 100, format the column as Number (Home > Number) and type 100; if the "
+                    "fraction is meant, format it as Number all the same"),
+        ("Data!C4", "`nilai` `0.125`: Excel shows this cell as 12.5% and keeps the fraction `0.125`, which is what "
+                    "buletin reads. If the figure is 12.5, format the column as Number (Home > Number) and type "
+                    "12.5; if the fraction is meant, format it as Number all the same")]
+    book["Data"]["C3"].number_format = book["Data"]["C4"].number_format = "0.000"
+    assert workbook_warnings(tmp_path, book, path) == []
+
 
 
 def test_a_month_excel_turned_into_a_date_gets_the_way_back(tmp_path):

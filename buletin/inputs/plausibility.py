@@ -79,7 +79,7 @@ def find(table: Table, tables: Callable[[str], Table | None], noted: set[tuple[i
     """The warnings of a valid table: every checked value that changed more than allowed since the same row's
     previous period, unless it is noted (`noted`: (row position, column))."""
     spec = table.spec
-    found = _totals_rows(table, noted)
+    found = _totals_rows(table, noted) + _percentages(table, noted)
     checked = [f for f in spec.fields if f.max_change is not None]
     if not checked or not spec.period or table.frame.empty:
         return found
@@ -106,14 +106,48 @@ def _totals_rows(table: Table, noted: set[tuple[int, str]]) -> list[Finding]:
         labelled = frame[name].str.strip().str.casefold().isin(_TOTALS).to_numpy().nonzero()[0]
         rows = [int(row) for row in labelled if (int(row), name) not in noted]
         for row in rows[:MAX_PER_COLUMN]:
-            line, location = cell_location(table, row, name)
             # Panduan: Baris "Jumlah" di akhir tabel Excel ikut terjumlah dua kali di grafik: hapus barisnya.
-            message = _("`{column}` {value}: this row looks like the total of the others; charts and value() add "
-                        "the rows up themselves, so it would be counted twice: remove the row").format(
-                column=name, value=cell(frame[name].iloc[row]))
-            period = frame[spec.period].iloc[row] if spec.period else ""
-            found.append(Finding(period, Problem(spec.path, line, message, location, "warning")))
+            found.append(_finding(table, row, name, _(
+                "`{column}` {value}: this row looks like the total of the others; charts and value() add the rows "
+                "up themselves, so it would be counted twice: remove the row").format(
+                    column=name, value=cell(frame[name].iloc[row]))))
     return found
+
+
+def _percentages(table: Table, noted: set[tuple[int, str]]) -> list[Finding]:
+    """Numbers a workbook shows as percentages: Excel keeps 12.5% as 0.125, which is what the data say, and a
+    chart or value() then shows 0.125 where the office meant 12.5."""
+    spec, frame = table.spec, table.frame
+    by_column: dict[str, list[int]] = {}
+    for row, name in table.percent:
+        field = spec.field(name)
+        if field is not None and field.type in ("integer", "number") and (row, name) not in noted:
+            by_column.setdefault(name, []).append(row)
+    found: list[Finding] = []
+    for name, rows in by_column.items():
+        for row in rows[:MAX_PER_COLUMN]:
+            text = frame[name].iloc[row]
+            percent = f"{float(text) * 100:g}"
+            # Panduan: Excel menyimpan 12,5% sebagai 0,125. Format kolomnya sebagai Number, lalu ketik 12.5.
+            message = _("`{column}` {value}: Excel shows this cell as {percent}% and keeps the fraction {value}, "
+                        "which is what buletin reads. If the figure is {percent}, format the column as Number "
+                        "(Home > Number) and type {percent}; if the fraction is meant, format it as Number all the "
+                        "same").format(column=name, value=cell(text), percent=percent)
+            found.append(_finding(table, row, name, message))
+        if len(rows) > MAX_PER_COLUMN:
+            more = len(rows) - MAX_PER_COLUMN
+            found.append(_finding(table, rows[MAX_PER_COLUMN], name, _n(
+                "`{column}`: {count} more cell is shown as a percentage, from this one on: correct it the same way",
+                "`{column}`: {count} more cells are shown as percentages, from this one on: correct them the same "
+                "way", more).format(column=name, count=number(more))))
+    return found
+
+
+def _finding(table: Table, row: int, column: str, message: str) -> Finding:
+    """A warning at a cell, with the period of its row (none when the table has no period column)."""
+    line, location = cell_location(table, row, column)
+    period = table.frame[table.spec.period].iloc[row] if table.spec.period else ""
+    return Finding(period, Problem(table.spec.path, line, message, location, "warning"))
 
 
 def _pairs(table: Table):

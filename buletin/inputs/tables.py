@@ -39,6 +39,7 @@ class Table:
     frame: pd.DataFrame  # every column as text, "" for empty cells
     locations: list[str]  # per row: the file line ("42") or the workbook cell row ("Pelatihan!{col}7")
     letters: dict[str, str] = field(default_factory=dict)  # a workbook's column letter of each name
+    percent: tuple[tuple[int, str], ...] = ()  # (row, name) of the numbers a workbook shows as percentages
     _numeric: dict[str, Any] = field(default_factory=dict)
 
     def numeric(self, column: str):
@@ -81,13 +82,14 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             cells = read_xlsx(path, spec)
             frame, locations, letters, sheet = cells.frame, cells.locations, cells.letters, cells.sheet
+            percent = cells.percent
         elif path.suffix.lower() == ".csv":
             if not path.read_bytes().strip():
                 problems.add(spec.path, None, _("the file is empty: it needs at least its first line, the column "
                                                 "names ({names})").format(names=", ".join(spec.field_names)))
                 return None
             frame, locations = read_csv(path, spec.field_names)
-            letters, sheet = {}, None
+            letters, sheet, percent = {}, None, ()
         else:
             problems.add(spec.path, None, _("buletin reads only .csv and .xlsx data files: save the table as one of "
                                             "them, and change its `path` in data/datapackage.yaml"))
@@ -158,7 +160,7 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
     frame = frame[declared].reset_index(drop=True)
     if spec.missing_values:
         frame = frame.map(lambda text: "" if text in spec.missing_values else text)
-    return Table(spec, frame, locations, letters)
+    return Table(spec, frame, locations, letters, percent)
 
 
 def _first_bad_line(path: Path) -> int | None:

@@ -93,6 +93,7 @@ class SheetCells:
     locations: list[str]
     letters: dict[str, str]
     sheet: str
+    percent: tuple[tuple[int, str], ...] = ()  # (row, name) of the numbers shown as percentages
 
 
 def _damaged(reason: Exception) -> NotAWorkbook:
@@ -111,7 +112,7 @@ def read_xlsx(path: Path, spec: ResourceSpec) -> SheetCells:
     try:
         sheet = _sheet(book, spec)
         _check_area(sheet)
-        rows = [[_cell_text(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+        rows, percent = _cells(sheet)
         name = _quoted(sheet.title)
         traps = _traps(sheet)
     except ParseError as exc:  # the sheet's XML is not well formed
@@ -137,8 +138,26 @@ def read_xlsx(path: Path, spec: ResourceSpec) -> SheetCells:
     import pandas as pd
 
     frame = pd.DataFrame([cells for _, cells in body], columns=[header[i] for i in named], dtype=str)
+    position = {number: index for index, (number, _) in enumerate(body)}
+    shown = tuple((position[r + 1], header[c]) for r, c in sorted(percent) if r + 1 in position and c in named)
     return SheetCells(frame, [f"{name}!{{col}}{number}" for number, _ in body],
-                      {header[i]: get_column_letter(i + 1) for i in named}, name)
+                      {header[i]: get_column_letter(i + 1) for i in named}, name, shown)
+
+
+def _cells(sheet: Any) -> tuple[list[list[str]], set[tuple[int, int]]]:
+    """The sheet's cells as text, and (row, column) of the numbers it shows as percentages: Excel keeps 12.5%
+    as 0.125, and that is what the data then say."""
+    rows, percent = [], set()
+    for r, row in enumerate(sheet.iter_rows()):
+        texts = []
+        for c, cell in enumerate(row):
+            value = cell.value
+            if isinstance(value, (int, float)) and not isinstance(value, bool) and \
+                    "%" in (getattr(cell, "number_format", None) or ""):
+                percent.add((r, c))
+            texts.append(_cell_text(value))
+        rows.append(texts)
+    return rows, percent
 
 
 def _check_area(sheet: Any) -> None:
