@@ -25,13 +25,19 @@ class RefusedPickle(pickle.UnpicklingError):
 UNREADABLE = (EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, IndexError)
 
 
+_ALLOWED: dict[tuple[str, str], Any] = dict(_STDLIB)  # and buletin's classes once found plain (a build reads
+# thousands of entries, each naming a few)
+
+
 class _Unpickler(pickle.Unpickler):
     def find_class(self, module: str, name: str) -> Any:
-        if (module, name) in _STDLIB:
-            return _STDLIB[(module, name)]
+        allowed = _ALLOWED.get((module, name))
+        if allowed is not None:
+            return allowed
         if module.startswith("buletin."):
             found = super().find_class(module, name)
             if isinstance(found, type) and _plain(found):
+                _ALLOWED[(module, name)] = found
                 return found
         raise RefusedPickle(f"{module}.{name}")
 
