@@ -352,7 +352,13 @@ def test_a_number_excel_shows_as_a_percentage_is_a_warning_at_its_cell(tmp_path)
                     "12.5; if the fraction is meant, format it as Number all the same")]
     book["Data"]["C3"].number_format = book["Data"]["C4"].number_format = "0.000"
     assert workbook_warnings(tmp_path, book, path) == []
-
+    # a percent sign in quotes or after a backslash is shown as it is: 12.5 is shown as "12.5%", no fraction
+    book["Data"]["C3"].number_format, book["Data"]["C4"].number_format = '0.0"%"', "0\\%"
+    assert workbook_warnings(tmp_path, book, path) == []
+    # a missing value (here -99) is no number, whatever its format
+    package.write_text(package.read_text().replace("schema: {fields:", "schema: {missingValues: ['-99'], fields:"))
+    book["Data"]["C4"].value, book["Data"]["C4"].number_format = -99, "0%"
+    assert workbook_warnings(tmp_path, book, path) == []
 
 
 def test_a_month_excel_turned_into_a_date_gets_the_way_back(tmp_path):

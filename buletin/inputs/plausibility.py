@@ -121,7 +121,8 @@ def _percentages(table: Table, noted: set[tuple[int, str]]) -> list[Finding]:
     by_column: dict[str, list[int]] = {}
     for row, name in table.percent:
         field = spec.field(name)
-        if field is not None and field.type in ("integer", "number") and (row, name) not in noted:
+        if field is not None and field.type in ("integer", "number") and (row, name) not in noted and \
+                frame[name].iloc[row] != "":  # a missing value (`missingValues`) is no number
             by_column.setdefault(name, []).append(row)
     found: list[Finding] = []
     for name, rows in by_column.items():

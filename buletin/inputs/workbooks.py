@@ -144,6 +144,11 @@ def read_xlsx(path: Path, spec: ResourceSpec) -> SheetCells:
                       {header[i]: get_column_letter(i + 1) for i in named}, name, shown)
 
 
+# In a number format, text in quotes and a character after a backslash are shown as they are (`0.0"%"` shows
+# 12.5 as "12.5%"); only a bare % multiplies the value by 100 for display.
+_LITERALS = re.compile(r'"[^"]*"?|\\.')
+
+
 def _cells(sheet: Any) -> tuple[list[list[str]], set[tuple[int, int]]]:
     """The sheet's cells as text, and (row, column) of the numbers it shows as percentages: Excel keeps 12.5%
     as 0.125, and that is what the data then say."""
@@ -153,7 +158,7 @@ def _cells(sheet: Any) -> tuple[list[list[str]], set[tuple[int, int]]]:
         for c, cell in enumerate(row):
             value = cell.value
             if isinstance(value, (int, float)) and not isinstance(value, bool) and \
-                    "%" in (getattr(cell, "number_format", None) or ""):
+                    "%" in _LITERALS.sub("", getattr(cell, "number_format", None) or ""):
                 percent.add((r, c))
             texts.append(_cell_text(value))
         rows.append(texts)
