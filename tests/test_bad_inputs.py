@@ -221,6 +221,10 @@ def case(ident: str, files: dict[str, Edit | Link], where: str, *words: str, tod
     return pytest.param(files, where, words, id=ident, marks=marks)
 
 
+# A long text held ten times, the list of them ten times: nothing to make, but a gigabyte to print.
+FAN_OUT = ("{% set s = 'x' * 1000000 %}{% set a = [s, s, s, s, s, s, s, s, s, s] %}"
+           "{% set b = [a, a, a, a, a, a, a, a, a, a] %}")
+
 CASES = [
     # ---- YAML syntax, one per YAML file
     case("yaml-site", {SITE: sub("notice: Data ilustratif", "notice: Data: ilustratif")}, f"{SITE}:@notice:", "yaml"),
@@ -544,6 +548,19 @@ CASES = [
     case("macro-grows-by-concat", {ARTICLE: body("Isi {% set ns = namespace(a='xx') %}{% for i in range(25) %}"
                                                  "{% set ns.a = ns.a ~ ns.a %}{% endfor %}{{ ns.a|length }} di sini.")},
          f"{ARTICLE}:@Isi {{%", "too much work", "`~`"),
+    *[case(f"macro-grows-by-{name}", {ARTICLE: body(f"Isi {code} di sini.")}, f"{ARTICLE}:@Isi {{%", "too much work")
+      for name, code in [
+          ("namespace-tilde", "{% set ns = namespace(s=namespace(a='x' * 1000000)) %}{% for i in range(40) %}"
+                              "{% set ns.s = namespace(a=ns.s ~ ns.s) %}{% endfor %}"),
+          ("str-format", "{% set ns = namespace(s='x' * 1000000) %}{% for i in range(40) %}"
+                         "{% set ns.s = '{}{}'.format(ns.s, ns.s) %}{% endfor %}"),
+          ("percent", "{% set ns = namespace(s='x' * 1000000) %}{% for i in range(40) %}"
+                      "{% set ns.s = '%s%s' % (ns.s, ns.s) %}{% endfor %}"),
+          ("block-set", "{% set ns = namespace(s='x' * 1000000) %}{% for i in range(40) %}{% set t %}{{ ns.s }}"
+                        "{{ ns.s }}{% endset %}{% set ns.s = t %}{% endfor %}"),
+          ("macro", "{% macro d(s) %}{{ s }}{{ s }}{% endmacro %}{{ d(d(d(d(d(d(d(d(d(d('x' * 1000000)))))))))) }}"),
+          ("shared-parts-printed", FAN_OUT + "{% set c = [b, b, b, b, b, b, b, b, b, b] %}{{ c|upper }}{{ c }}"),
+      ]],
     case("macro-bytes-times-billion", {ARTICLE: body("Isi {{ 'x'.encode() * 1500000000 }} di sini.")},
          ARTICLE + ":@Isi {{", "too much work"),
     case("markdown-lists-nested-5000-deep", {ARTICLE: body("- " * 5000 + "x")}, f"{ARTICLE}:8", "nested"),

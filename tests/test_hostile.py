@@ -361,13 +361,21 @@ def test_a_theme_macro_that_calls_itself_is_reported_and_the_output_kept(make_si
     assert "internal error" not in result.err and tree_snapshot(out) == before
 
 
-def test_a_theme_template_that_doubles_a_text_with_tilde_is_stopped(make_site, run_cli, tmp_path):
-    """`~` is compiled to a join no sandbox hook saw: doubled forty times it asked for a terabyte."""
-    site = make_site({"templates/footer_extra.html": "{% set ns = namespace(a='xx') %}{% for i in range(40) %}"
-                                                     "{% set ns.a = ns.a ~ ns.a %}{% endfor %}{{ ns.a|length }}\n"})
+@pytest.mark.parametrize(("template", "said"), [
+    ("{% set ns = namespace(a='xx') %}{% for i in range(40) %}{% set ns.a = ns.a ~ ns.a %}{% endfor %}"
+     "{{ ns.a|length }}", "`~` joins too much"),
+    ("{% macro d(s) %}{{ s }}{{ s }}{% endmacro %}{{ d(d(d(d(d(d(d(d(d(d('x' * 100000)))))))))) }}",
+     "the text grows past"),
+    ("{% set s = 'x' * 1000000 %}{% set a = [s, s, s, s, s, s, s, s, s, s] %}{% set b = [a, a, a, a, a, a, a, a, a, "
+     "a] %}{% set c = [b, b, b, b, b, b, b, b, b, b] %}{{ c }}", "a text or list of more than"),
+])
+def test_a_theme_template_that_doubles_a_text_is_stopped(make_site, run_cli, tmp_path, template, said):
+    """`~` was compiled to a join no sandbox hook saw, a macro's output joined unmeasured, and a list holding one
+    text many times measured by its length: each asked for gigabytes."""
+    site = make_site({"templates/footer_extra.html": template + "\n"})
     result = run_cli("build", "--site", site, "--out", tmp_path / "out")
     assert result.code == 1 and "templates: error: theme template:" in result.err, result.err
-    assert "`~` joins too much" in result.err and not (tmp_path / "out").exists()
+    assert said in result.err and not (tmp_path / "out").exists()
 
 
 def test_a_theme_template_that_does_too_much_is_rendered_once(make_site, run_cli, tmp_path, monkeypatch):

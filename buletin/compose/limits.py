@@ -4,11 +4,12 @@ exhaust its memory with `{{ 'x' * 10**9 }}` or nested loops."""
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import functools
 import re
 import signal
 import threading
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, ItemsView, Iterable, Iterator, KeysView, ValuesView
 from pathlib import PurePath
 from types import ModuleType
 from typing import Any
@@ -17,12 +18,14 @@ from jinja2 import BaseLoader, Environment, nodes
 from jinja2.compiler import CodeGenerator, Frame, optimizeconst
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment
+from jinja2.utils import Namespace
 
 from buletin.messages import _, number
 
 MAX_TEXT = 2_000_000  # characters a template may build or write (the longest real page is about 200,000)
 MAX_ITEMS = 1_000_000  # loop items over all range() calls of one template render
 MAX_DIGITS = 1_000  # digits of a number made by `**`
+_DEEPEST = 20  # levels of lists in lists a value may have to be measured (no page needs more than a few)
 SECONDS = 10  # a render that takes longer is stopped (a body takes milliseconds, a page a few)
 
 
@@ -72,10 +75,18 @@ class _Bounded:
         return join(parts)
 
     def _bound_filters(self) -> None:
-        """The filters and globals that can make a text or list of any size, checked before they make it."""
+        """The filters and globals that can make a text or list of any size, checked before they make it; every
+        `{{ }}` checked before it is printed (a value is made text only then)."""
         env: Any = self  # a Jinja environment: this class is mixed into one
-        env.filters.update({name: _checked(env.filters[name], name) for name in _GROWING if name in env.filters})
+        env.filters.update({name: _checked(env.filters[name], name) for name in (*_GROWING, *_TEXT_OF)
+                            if name in env.filters})
         env.globals.update(range=self.budgeted_range, lipsum=_checked(env.globals["lipsum"], "lipsum"))
+        env.finalize = _printable
+
+    def concat(self, parts: Iterable[str]) -> str:
+        """The output of a block (`{% set x %}...{% endset %}`), a macro or a template, joined: refused once it
+        passes MAX_TEXT characters (a macro that prints its argument twice, called on itself, doubles it)."""
+        return capped(iter(parts))
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
         """A str method that makes a text of any size (`center`, `replace`, `format`) is checked first."""
@@ -126,6 +137,8 @@ class _Bounded:
 
 # What a filter, global or str method of that name can make, at most, from its arguments (the text first).
 _GROWING = ("center", "indent", "replace", "format", "batch", "slice", "join", "wordwrap", "tojson", "string", "sum")
+_TEXT_OF = frozenset({"pprint", "e", "escape", "forceescape", "upper", "lower", "title", "capitalize", "trim",
+                      "striptags", "urlencode", "urlize", "safe", "truncate", "wordcount", "xmlattr"})
 _WIDE_NUMBER = re.compile(r"\d{7,}")
 
 
@@ -168,9 +181,11 @@ def _size(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
     if name == "replace":
         old, new = str(arg(1, "old", "")), str(arg(2, "new", ""))
         return len(text) + (text.count(old) if old else len(text) + 1) * len(new)
-    if name == "format":  # widths in the text, or given as arguments (`%*s`, `{0:>{1}}`)
-        widths = [value for value in (*args[1:], *kwargs.values()) if isinstance(value, int)]
-        return max([len(text), *(int(n) for n in _WIDE_NUMBER.findall(text)), *widths])
+    if name == "format":  # widths in the text, or given as arguments (`%*s`, `{0:>{1}}`), and what is put in
+        values = (*args[1:], *kwargs.values())
+        widths = [value for value in values if isinstance(value, int) and not isinstance(value, bool)]
+        return max([len(text), *(int(n) for n in _WIDE_NUMBER.findall(text)), *widths]) + \
+            sum(_text_size(value) for value in values)
     if name in ("join", "str.join"):  # the filter joins its value with `d`; the method joins its argument
         items, glue = (arg(0, "value", ()), arg(1, "d", "")) if name == "join" else (arg(1, "iterable", ()), text)
         return _text_size(items) + len(str(glue)) * (len(items) if isinstance(items, (list, tuple)) else 0)
@@ -184,18 +199,46 @@ def _size(name: str, args: tuple[Any, ...], kwargs: dict[str, Any]) -> int:
         return whole(arg(1, "linecount" if name == "batch" else "slices", 0))
     if name == "lipsum":
         return whole(arg(0, "n", 5)) * whole(arg(3, "max", 100)) * 12
-    return 0
+    # a filter that makes text of its value: a list holding the same long text many times, nested, costs
+    # nothing to make and gigabytes to print
+    return _text_size(first) if name in _TEXT_OF and args and not isinstance(first, str) else 0
 
 
-def _text_size(value: Any, depth: int = 0) -> int:
-    """About how many characters `value` prints as (texts and their containers; anything else as 1)."""
+def _text_size(value: Any, depth: int = 0, known: dict[int, int] | None = None) -> int:
+    """About how many characters `value` prints as: texts, and containers, namespaces and data classes by what
+    they hold (a part held many times counts each time, but is measured once); anything else as a short text.
+    Nesting deeper than any page needs counts as too much."""
     if isinstance(value, (str, bytes, bytearray)):
         return len(value)
-    if depth < 20 and isinstance(value, (list, tuple)):
-        return sum(_text_size(item, depth + 1) + 2 for item in value)
-    if depth < 20 and isinstance(value, dict):
-        return sum(_text_size(k, depth + 1) + _text_size(v, depth + 1) + 4 for k, v in value.items())
-    return 1
+    if value is None or isinstance(value, (bool, int, float)):
+        return len(repr(value))
+    if depth >= _DEEPEST:
+        return MAX_TEXT + 1
+    known = {} if known is None else known
+    if id(value) not in known:
+        known[id(value)] = _parts_size(value, depth, known)
+    return known[id(value)]
+
+
+def _parts_size(value: Any, depth: int, known: dict[int, int]) -> int:
+    if isinstance(value, Namespace):
+        value = object.__getattribute__(value, "_Namespace__attrs")
+    if isinstance(value, (dict, ItemsView)):
+        items = value.items() if isinstance(value, dict) else value
+        return sum(_text_size(k, depth + 1, known) + _text_size(v, depth + 1, known) + 4 for k, v in items)
+    if isinstance(value, (list, tuple, set, frozenset, KeysView, ValuesView)):
+        return sum(_text_size(item, depth + 1, known) + 2 for item in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return sum(_text_size(getattr(value, f.name), depth + 1, known) + len(f.name) + 3
+                   for f in dataclasses.fields(value)) + len(type(value).__name__)
+    return 20
+
+
+def _printable(value: Any) -> Any:
+    """A `{{ }}` value, refused before it is made text when that text would pass MAX_TEXT characters."""
+    if not isinstance(value, str) and _text_size(value) > MAX_TEXT:
+        raise TooMuchWork(_("a text or list of more than {count} items").format(count=number(MAX_TEXT)))
+    return value
 
 
 def _repeated_length(left: Any, right: Any) -> int:
