@@ -327,13 +327,21 @@ def test_office_habits_in_a_number_cell_get_their_fix(tmp_path, cell, advice):
 def test_excels_error_in_a_text_cell_is_an_error_at_the_cell_not_a_name(tmp_path):
     """A text column takes any text, so a failed lookup's `#N/A` became a region's name on the site."""
     book, path = workbook_site(tmp_path, [["no", "nama", "nilai"], [1, "Buton", 5], [2, "#N/A", 6],
-                                          [3, "#ref!", 7], [4, "N/A", 8]])
+                                          [3, "#ref!", 7], [4, "N/A", 8], [5, "#GETTING_DATA", 9]])
     assert book["Data"]["B3"].data_type == "e"  # as Excel saves it: an error cell, not a text
     assert workbook_problems(tmp_path, book, path) == [
         ("Data!B3", "nama: `#N/A` is Excel's error for a formula, not a value: correct the formula in the workbook, "
                     "or leave the cell empty where the value is unknown"),
         ("Data!B4", "nama: `#ref!` is Excel's error for a formula, not a value: correct the formula in the workbook, "
-                    "or leave the cell empty where the value is unknown")]
+                    "or leave the cell empty where the value is unknown"),
+        ("Data!B6", "nama: `#GETTING_DATA` is Excel's error for a formula, not a value: correct the formula in the "
+                    "workbook, or leave the cell empty where the value is unknown")]
+
+
+def test_excels_error_in_a_column_of_codes_is_said_once(tmp_path):
+    """Not also as a code missing from the list the column refers to."""
+    _, problems = data_site(tmp_path, HEADER + "2020-11,#N/A,5,tetap\n")
+    assert len(problems) == 1 and "`#N/A` is Excel's error for a formula" in problems[0], problems
 
 
 def test_a_number_excel_shows_as_a_percentage_is_a_warning_at_its_cell(tmp_path):
@@ -347,9 +355,9 @@ def test_a_number_excel_shows_as_a_percentage_is_a_warning_at_its_cell(tmp_path)
         ("Data!C3", "`nilai` `1`: Excel shows this cell as 100% and keeps the fraction `1`, which is what buletin "
                     "reads. If the figure is 100, format the column as Number (Home > Number) and type 100; if the "
                     "fraction is meant, format it as Number all the same"),
-        ("Data!C4", "`nilai` `0.125`: Excel shows this cell as 12.5% and keeps the fraction `0.125`, which is what "
-                    "buletin reads. If the figure is 12.5, format the column as Number (Home > Number) and type "
-                    "12.5; if the fraction is meant, format it as Number all the same")]
+        ("Data!C4", "`nilai` `0.125`: Excel shows this cell as 12,5% and keeps the fraction `0.125`, which is what "
+                    "buletin reads. If the figure is 12,5, format the column as Number (Home > Number) and type "
+                    "12,5; if the fraction is meant, format it as Number all the same")]  # as Excel in Indonesian
     book["Data"]["C3"].number_format = book["Data"]["C4"].number_format = "0.000"
     assert workbook_warnings(tmp_path, book, path) == []
     # a percent sign in quotes or after a backslash is shown as it is: 12.5 is shown as "12.5%", no fraction

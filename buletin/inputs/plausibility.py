@@ -79,7 +79,7 @@ def find(table: Table, tables: Callable[[str], Table | None], noted: set[tuple[i
     """The warnings of a valid table: every checked value that changed more than allowed since the same row's
     previous period, unless it is noted (`noted`: (row position, column))."""
     spec = table.spec
-    found = _totals_rows(table, noted) + _percentages(table, noted)
+    found = _totals_rows(table, noted) + _percentages(table, noted, Locale(language))
     checked = [f for f in spec.fields if f.max_change is not None]
     if not checked or not spec.period or table.frame.empty:
         return found
@@ -114,7 +114,7 @@ def _totals_rows(table: Table, noted: set[tuple[int, str]]) -> list[Finding]:
     return found
 
 
-def _percentages(table: Table, noted: set[tuple[int, str]]) -> list[Finding]:
+def _percentages(table: Table, noted: set[tuple[int, str]], locale: Locale) -> list[Finding]:
     """Numbers a workbook shows as percentages: Excel keeps 12.5% as 0.125, which is what the data say, and a
     chart or value() then shows 0.125 where the office meant 12.5."""
     spec, frame = table.spec, table.frame
@@ -128,7 +128,7 @@ def _percentages(table: Table, noted: set[tuple[int, str]]) -> list[Finding]:
     for name, rows in by_column.items():
         for row in rows[:MAX_PER_COLUMN]:
             text = frame[name].iloc[row]
-            percent = f"{float(text) * 100:g}"
+            percent = locale.number(float(text) * 100, max(_digits(text) - 2, 0))  # as the office types it
             # Panduan: Excel menyimpan 12,5% sebagai 0,125. Format kolomnya sebagai Number, lalu ketik 12.5.
             message = _("`{column}` {value}: Excel shows this cell as {percent}% and keeps the fraction {value}, "
                         "which is what buletin reads. If the figure is {percent}, format the column as Number "

@@ -149,7 +149,8 @@ def _not_of_type(text: str, kind: str) -> str:
 
 
 _EXAMPLES = {"date": "2020-11-09", "yearmonth": "2020-11", "year": "2020"}
-_EXCEL_ERROR = re.compile(r"#(DIV/0!|N/A|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!)", re.I)
+_EXCEL_ERROR = re.compile(r"#(DIV/0!|N/A|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!|"
+                          r"CONNECT!|UNKNOWN!|BUSY!|PYTHON!)", re.I)
 _UNKNOWN = ("-", "–", "—", "..", "...", "x", "NA", "N/A", "n.a.", "na", "tidak ada", "?")
 
 
@@ -262,7 +263,8 @@ def check_foreign_keys(table: Table, tables: Callable[[str], Table | None], prob
         if len(fk.fields) == 1:
             column = table.frame[fk.fields[0]]
             known = set(target.frame[fk.reference_fields[0]])
-            bad = (column != "") & ~column.isin(known)
+            excel_error = column.str.fullmatch(_EXCEL_ERROR.pattern, flags=re.I)  # said once, as Excel's error
+            bad = (column != "") & ~column.isin(known) & ~excel_error
             _report(table, _positions(bad), fk.fields[0],
                     # Panduan: Kode di kolom ini harus sudah ada di berkas data yang disebut, misalnya kode wilayah di
                     # data/wilayah.csv. Untuk kode baru, tambahkan dulu barisnya di berkas itu.
