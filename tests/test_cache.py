@@ -279,6 +279,29 @@ def test_a_body_edit_renders_only_its_own_page(site, tmp_path, monkeypatch):
     assert len(_rendered_pages(site, tmp_path / "out", monkeypatch)) > 5  # a title shows on many pages
 
 
+def test_a_body_edit_renders_its_page_and_its_editions_pdf_link_whatever_the_build_time(site, tmp_path, monkeypatch):
+    """Outside a git checkout the build time is the clock's, to the second, and it was in every page's key; the
+    edition PDF's size, shown on the edition page alone, was in every page's key too."""
+    import datetime as dt
+
+    from buletin.inputs import clock
+
+    (site / "site.yaml").write_text(SITE_YAML + "pdf: true\n")
+    seconds = iter(range(0, 3600, 7))
+    monkeypatch.setattr(clock, "build_time", lambda root: dt.datetime(2020, 12, 1, 8, 0, next(seconds) % 60,
+                                                                      tzinfo=dt.timezone.utc))
+    _build(site, tmp_path / "out")
+    pdf = next((tmp_path / "out/2020-11").glob("*.pdf")).stat().st_size
+    (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD + "\nKalimat baru yang membuat PDF-nya lebih besar.\n")
+    assert _rendered_pages(site, tmp_path / "out", monkeypatch) == ["2020-11/index.html", "2020-11/sorotan/index.html"]
+    assert next((tmp_path / "out/2020-11").glob("*.pdf")).stat().st_size != pdf  # the edition page shows the size
+    later = dt.datetime(2020, 12, 1, 9, 30, tzinfo=dt.timezone.utc)
+    monkeypatch.setattr(clock, "build_time", lambda root: later)  # the pages kept are those of a fresh build
+    _build(site, tmp_path / "out")
+    _build(site, tmp_path / "fresh", cached=False)
+    assert tree_snapshot(tmp_path / "out") == tree_snapshot(tmp_path / "fresh")
+
+
 def test_a_site_template_that_shows_another_pages_body_turns_the_page_cache_off(site, tmp_path, monkeypatch):
     (site / "templates").mkdir()
     (site / "templates/home.html").write_text(

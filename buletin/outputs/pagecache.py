@@ -28,7 +28,8 @@ from buletin.outputs.manifest import Digests
 View = ArticleView | EditionView | PageView
 # The page's own body, the <body> element and Pagefind's marker: any other "body" may be another page's.
 _OWN_BODY = re.compile(r"{{-?\s*body\s*-?}}|</?body\b|data-pagefind-body")
-_OTHERS = re.compile(r"\b(?:body|figures|files)\b")  # model.files: every chart's name carries its data's hash
+# model.files: every chart's name carries its data's hash; built_at: the page keys hold only its year
+_OTHERS = re.compile(r"\b(?:body|figures|files|built_at)\b")
 _JINJA = re.compile(r"{[{%].*?[}%]}", re.S)  # what a template computes; its text may say "figures" freely
 
 
@@ -94,7 +95,9 @@ class PageKeys:
 
     def __init__(self, model: SiteModel, extra: Any):
         self.meta = {id(view): meta_digest(view) for view in views(model)}
-        self.site = _sha(repr((model.config, model.locale.language, model.built_at, model.catalog.package,
+        # the pages show only the year of the build time (an edition's citation): keyed by the second, outside a
+        # git checkout no page was ever reused (a site's template that names built_at is not trusted: _OTHERS)
+        self.site = _sha(repr((model.config, model.locale.language, model.built_at.year, model.catalog.package,
                                [(i.path, i.title, [r.path for r in i.rows]) for i in model.row_indexes],
                                [self.meta[id(v)] for v in views(model)], lead_digests(model),
                                upcoming_digest(model), extra)))
