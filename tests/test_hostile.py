@@ -357,7 +357,8 @@ def test_a_theme_macro_that_calls_itself_is_reported_and_the_output_kept(make_si
     (site / "templates" / "footer_extra.html").write_text("{% macro f(n) %}{{ f(n) }}{% endmacro %}{{ f(1) }}\n",
                                                            encoding="utf-8")
     result = run_cli("build", "--site", site, "--out", out)
-    assert result.code == 1 and "templates: error:" in result.err and "calls itself" in result.err, result.err
+    assert result.code == 1 and "templates/footer_extra.html:1: error:" in result.err, result.err
+    assert "calls itself" in result.err
     assert "internal error" not in result.err and tree_snapshot(out) == before
 
 
@@ -372,10 +373,19 @@ def test_a_theme_macro_that_calls_itself_is_reported_and_the_output_kept(make_si
 def test_a_theme_template_that_doubles_a_text_is_stopped(make_site, run_cli, tmp_path, template, said):
     """`~` was compiled to a join no sandbox hook saw, a macro's output joined unmeasured, and a list holding one
     text many times measured by its length: each asked for gigabytes."""
-    site = make_site({"templates/footer_extra.html": template + "\n"})
+    site = make_site({"templates/footer_extra.html": "<p>x</p>\n" + template + "\n"})
     result = run_cli("build", "--site", site, "--out", tmp_path / "out")
-    assert result.code == 1 and "templates: error: theme template:" in result.err, result.err
+    assert result.code == 1 and "templates/footer_extra.html:2: error: theme template:" in result.err, result.err
     assert said in result.err and not (tmp_path / "out").exists()
+
+
+def test_too_much_work_keeps_its_template_line_when_it_comes_back_from_a_worker():
+    import pickle
+
+    from buletin.outputs.render import TooMuchToRender
+
+    error = pickle.loads(pickle.dumps(TooMuchToRender("page x: too much work", "/site/templates/a.html", 7)))
+    assert (error.message, error.filename, error.lineno) == ("page x: too much work", "/site/templates/a.html", 7)
 
 
 def test_a_theme_template_that_does_too_much_is_rendered_once(make_site, run_cli, tmp_path, monkeypatch):

@@ -7,6 +7,7 @@ bytes that build wrote (`LastOutput`).
 from __future__ import annotations
 
 import re
+import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from functools import lru_cache
@@ -81,7 +82,15 @@ def page_jobs(model: SiteModel) -> list[PageJob]:
 
 
 class TooMuchToRender(jinja2.TemplateError):
-    """A page whose template asked for more text, loops or time than any page needs."""
+    """A page whose template asked for more text, loops or time than any page needs, with the template's file
+    and line where it did (kept when the error comes back from a worker, unlike a traceback)."""
+
+    def __init__(self, message: str, filename: str | None = None, lineno: int | None = None):
+        super().__init__(message)
+        self.filename, self.lineno = filename, lineno
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return type(self), (self.message, self.filename, self.lineno)
 
 
 class Renderer:
@@ -183,8 +192,10 @@ class Renderer:
             with bounded():
                 html = capped(self.env.get_template(job.template).generate({**base, **self.context(job)}))
         except TooMuchWork as exc:
+            frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
+                      if frame.filename.endswith((".html", ".xml"))]
             raise TooMuchToRender(_("page {path}: too much work ({reason}): simplify the template").format(
-                path=path, reason=exc)) from None
+                path=path, reason=exc), *((frames[-1].filename, frames[-1].lineno) if frames else ())) from None
         return html.encode("utf-8")
 
     def data_date(self) -> str:
