@@ -74,7 +74,8 @@ def _marked(path: Path, source: str, day: dt.date) -> str:
 
 def _refuse_doubts(findings: list[Finding], period: Period, source: str) -> None:
     """An edition is not frozen with values in doubt for its period (plausibility warnings) unless --force."""
-    doubts = [finding.problem for finding in findings if within(finding.period, period)]
+    # a dataset without a period column (a list of regions, say) is in every edition that shows it
+    doubts = [finding.problem for finding in findings if not finding.period or within(finding.period, period)]
     if not doubts:
         return
     problems = Problems()

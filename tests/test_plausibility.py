@@ -381,6 +381,13 @@ def test_publish_is_not_stopped_by_a_warning_of_another_period(checked, make_sit
     assert result.code == 0, result.err
 
 
+def test_a_warning_of_a_dataset_without_periods_stops_the_publishing_of_any_edition(make_site, run_cli):
+    site = make_site({"data/wilayah.csv": "kode,nama\n7401,Buton\n7402,Muna\n7471,Kota Kendari\nJumlah,Semua\n"})
+    refused = run_cli("publish", "2020-11", "--site", site)
+    assert refused.code == 1 and "data/wilayah.csv:5: warning: `kode` `Jumlah`" in refused.err, refused.err
+    assert "edition 2020-11 has 1 value in doubt" in refused.err and not (site / "data/releases/2020-11").exists()
+
+
 def test_a_noted_value_does_not_stop_publish(checked, run_cli):
     (checked / "data/catatan.yaml").write_text(NOTE)
     assert run_cli("publish", "2020-11", "--site", checked).code == 0
