@@ -74,7 +74,7 @@ def _marked(path: Path, source: str, day: dt.date) -> str:
 
 def _refuse_doubts(findings: list[Finding], period: Period, source: str) -> None:
     """An edition is not frozen with values in doubt for its period (plausibility warnings) unless --force."""
-    # a dataset without a period column (a list of regions, say) is in every edition that shows it
+    # a warning of a dataset without a period column (a list of regions, say) counts for every edition
     doubts = [finding.problem for finding in findings if not finding.period or within(finding.period, period)]
     if not doubts:
         return

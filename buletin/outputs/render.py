@@ -304,7 +304,7 @@ def _render_jobs(jobs: list[PageJob], model: SiteModel, theme: Theme, state: Any
             out[job.path] = html
             told(job.path, html)
     except TooMuchToRender:
-        raise  # said without a line: rendering it again would only take as long again (up to the deadline)
+        raise  # its file and line come with it: rendering it again would only take as long again
     except jinja2.TemplateError:
         if shared is not None:
             for job in jobs:  # again here: a worker's traceback, which names the template's line, is lost
