@@ -229,10 +229,11 @@ def _preview_folder(out: Path | None, cache: Path | None) -> Iterator[Path]:
 
 def _new(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
     if args.kind == "site":
-        from buletin.newsite import create_site, enclosing_repository
+        from buletin.inputs.clock import checkout_top
+        from buletin.newsite import create_site
 
         written = create_site(Path(args.folder), args.title, args.language, args.frequency, zone=args.timezone)
-        top = enclosing_repository(Path(args.folder))
+        top = checkout_top(Path(args.folder))  # the new folder is empty of any .git of its own: one above it
         if top is not None:
             _note(_("{folder} is inside the git repository {top}, whose CI runs only the workflows in its own "
                     ".github/workflows/ (and its own .gitlab-ci.yml): the CI files written into {folder} stay unused "

@@ -3,7 +3,6 @@ value and draws a chart, a small dataset with its schema, the CI files for GitHu
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
 from importlib.resources import files
 from pathlib import Path
@@ -35,13 +34,6 @@ def create_site(target: Path, title: str | None, language: str, frequency: str,
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return sorted(written)
-
-
-def enclosing_repository(folder: Path) -> Path | None:
-    """The top folder of a git checkout that holds `folder` below its top (None when there is none): there, the
-    CI files written into `folder` are not the ones GitHub and GitLab run."""
-    full = Path(os.path.abspath(folder))
-    return next((parent for parent in full.parents if (parent / ".git").exists()), None)
 
 
 def _period_of(day: dt.date, frequency: str) -> Period:

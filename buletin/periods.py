@@ -64,7 +64,7 @@ class Period:
 
 def period_days(period: Period) -> tuple[dt.date, dt.date]:
     """The first and the last day of a period."""
-    months = {"monthly": 1, "quarterly": 3, "yearly": 12}[period.frequency]
+    months = 12 // _PER_YEAR[period.frequency]
     following = period.shifted(1)
     first = dt.date(period.year, (period.index - 1) * months + 1, 1)
     return first, dt.date(following.year, (following.index - 1) * months + 1, 1) - dt.timedelta(days=1)

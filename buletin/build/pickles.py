@@ -12,9 +12,12 @@ import io
 import pickle
 from typing import Any, BinaryIO
 
-_STDLIB = {("datetime", name): getattr(dt, name) for name in ("date", "datetime", "time", "timedelta", "timezone")}
-_STDLIB.update({("builtins", name): getattr(builtins, name)
-                for name in ("set", "frozenset", "complex", "bytearray", "slice", "range")})
+# The classes a pickle may name: these of the standard library, and buletin's own once found plain (a build reads
+# thousands of entries, each naming a few).
+_ALLOWED: dict[tuple[str, str], Any] = {("datetime", name): getattr(dt, name)
+                                        for name in ("date", "datetime", "time", "timedelta", "timezone")}
+_ALLOWED.update({("builtins", name): getattr(builtins, name)
+                 for name in ("set", "frozenset", "complex", "bytearray", "slice", "range")})
 
 
 class RefusedPickle(pickle.UnpicklingError):
@@ -23,10 +26,6 @@ class RefusedPickle(pickle.UnpicklingError):
 
 # What reading a damaged, foreign or refused pickle raises: the entry is then made again.
 UNREADABLE = (EOFError, pickle.UnpicklingError, AttributeError, ImportError, ValueError, TypeError, IndexError)
-
-
-_ALLOWED: dict[tuple[str, str], Any] = dict(_STDLIB)  # and buletin's classes once found plain (a build reads
-# thousands of entries, each naming a few)
 
 
 class _Unpickler(pickle.Unpickler):

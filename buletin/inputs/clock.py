@@ -6,10 +6,15 @@ import os
 from pathlib import Path
 
 
+def checkout_top(folder: Path) -> Path | None:
+    """The top folder of the git checkout that holds `folder` (None outside one): a few stats, no git process."""
+    full = Path(os.path.abspath(folder))
+    return next((parent for parent in (full, *full.parents) if (parent / ".git").exists()), None)
+
+
 def in_checkout(site_root: Path) -> bool:
-    """Whether the site is in a git checkout: at its top or in a folder of it (a few stats, no git process)."""
-    folder = Path(os.path.abspath(site_root))
-    return any((parent / ".git").exists() for parent in (folder, *folder.parents))
+    """Whether the site is in a git checkout: at its top or in a folder of it."""
+    return checkout_top(site_root) is not None
 
 
 def git(site_root: Path, *args: str) -> str | None:

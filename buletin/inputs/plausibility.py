@@ -20,7 +20,7 @@ from buletin.i18n import Locale
 from buletin.inputs.datapackage import FieldSpec
 from buletin.inputs.validation import cell, cell_location
 from buletin.messages import N_, _, _n, number
-from buletin.periods import FREQUENCIES, Period, period_or_none
+from buletin.periods import FREQUENCIES, Period, period_days, period_or_none
 from buletin.problems import Problem, one_line
 
 if TYPE_CHECKING:
@@ -148,7 +148,7 @@ def _finding(table: Table, row: int, column: str, message: str) -> Finding:
     """A warning at a cell, with the period of its row (none when the table has no period column)."""
     line, location = cell_location(table, row, column)
     period = table.frame[table.spec.period].iloc[row] if table.spec.period else ""
-    return Finding(period, Problem(table.spec.path, line, message, location, "warning"))
+    return Finding(period, Problem(table.spec.path, line, one_line(message), location, "warning"))
 
 
 def _pairs(table: Table):
@@ -190,23 +190,17 @@ def _implausible(table: Table, field: FieldSpec, now, before, noted: set[tuple[i
 
 def _report(table: Table, tables: Callable[[str], Table | None], field: FieldSpec, rows: list[tuple[int, int]],
             language: str, notes_file: str) -> list[Finding]:
-    found = []
-    periods = table.frame[table.spec.period]
     doubted = {row for row, _before in rows}
-    for row, before in rows[:MAX_PER_COLUMN]:
-        line, location = cell_location(table, row, field.name)
-        message = warning(table, tables, field, row, before, language, notes_file, before in doubted)
-        found.append(Finding(periods.iloc[row], Problem(table.spec.path, line, one_line(message), location, "warning")))
+    found = [_finding(table, row, field.name, warning(table, tables, field, row, before, language, notes_file,
+                                                      before in doubted)) for row, before in rows[:MAX_PER_COLUMN]]
     if len(rows) > MAX_PER_COLUMN:
-        row = rows[MAX_PER_COLUMN][0]
-        line, location = cell_location(table, row, field.name)
         more = len(rows) - MAX_PER_COLUMN
-        message = _n("`{column}`: {count} more value changed by more than {allowed} since the previous period, from "
-                     "this one on: check it the same way",
-                     "`{column}`: {count} more values changed by more than {allowed} since the previous period, from "
-                     "this one on: check them the same way", more).format(
-            column=field.name, count=number(more), allowed=_allowed(field.max_change or 0.0, Locale(language)))
-        found.append(Finding(periods.iloc[row], Problem(table.spec.path, line, one_line(message), location, "warning")))
+        found.append(_finding(table, rows[MAX_PER_COLUMN][0], field.name, _n(
+            "`{column}`: {count} more value changed by more than {allowed} since the previous period, from this one "
+            "on: check it the same way",
+            "`{column}`: {count} more values changed by more than {allowed} since the previous period, from this one "
+            "on: check them the same way", more).format(
+                column=field.name, count=number(more), allowed=_allowed(field.max_change or 0.0, Locale(language)))))
     return found
 
 
@@ -267,21 +261,11 @@ def _allowed(share: float, locale: Locale) -> str:
     return "±" + locale.percent(percent, digits)
 
 
-_MONTHS = {"monthly": 1, "quarterly": 3, "yearly": 12}
-
-
 def within(text: str, edition: Period) -> bool:
     """Whether a row's period (as the data write it) lies in an edition's period: a month in its own month,
     quarter or year."""
     row = parse_period(text, "string")
     if row is None:
         return False
-    first, last = _span(row), _span(edition)
-    return last[0] <= first[0] and first[1] <= last[1]
-
-
-def _span(period: Period) -> tuple[int, int]:
-    """The first and last month of a period, counted from year 0."""
-    months = _MONTHS[period.frequency]
-    start = period.year * 12 + (period.index - 1) * months
-    return start, start + months - 1
+    (first, last), (start, end) = period_days(row), period_days(edition)
+    return start <= first and last <= end

@@ -94,7 +94,7 @@ def validate_table(table: Table, problems: Problems) -> None:
                     problems)
             valid = filled & matches
         else:  # a text column takes any text, but not what Excel writes for a formula that failed
-            errors = filled & column.str.fullmatch(_EXCEL_ERROR.pattern, flags=re.I)
+            errors = filled & _excel_errors(column)
             _report(table, _positions(errors), spec.name, lambda r, c=column: _(
                 "{value} is Excel's error for a formula, not a value: correct the formula in the workbook, or leave "
                 "the cell empty where the value is unknown").format(value=cell(c.iloc[r])), problems)
@@ -152,6 +152,11 @@ _EXAMPLES = {"date": "2020-11-09", "yearmonth": "2020-11", "year": "2020"}
 _EXCEL_ERROR = re.compile(r"#(DIV/0!|N/A|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!|"
                           r"CONNECT!|UNKNOWN!|BUSY!|PYTHON!)", re.I)
 _UNKNOWN = ("-", "–", "—", "..", "...", "x", "NA", "N/A", "n.a.", "na", "tidak ada", "?")
+
+
+def _excel_errors(column):
+    """Which cells of a column hold one of Excel's error values."""
+    return column.str.fullmatch(_EXCEL_ERROR.pattern, flags=re.I)
 
 
 def _plain_number(text: str) -> str:
@@ -263,8 +268,7 @@ def check_foreign_keys(table: Table, tables: Callable[[str], Table | None], prob
         if len(fk.fields) == 1:
             column = table.frame[fk.fields[0]]
             known = set(target.frame[fk.reference_fields[0]])
-            excel_error = column.str.fullmatch(_EXCEL_ERROR.pattern, flags=re.I)  # said once, as Excel's error
-            bad = (column != "") & ~column.isin(known) & ~excel_error
+            bad = (column != "") & ~column.isin(known) & ~_excel_errors(column)  # said once, as Excel's error
             _report(table, _positions(bad), fk.fields[0],
                     # Panduan: Kode di kolom ini harus sudah ada di berkas data yang disebut, misalnya kode wilayah di
                     # data/wilayah.csv. Untuk kode baru, tambahkan dulu barisnya di berkas itu.
