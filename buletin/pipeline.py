@@ -23,6 +23,7 @@ import jinja2
 
 from buletin.build import progress
 from buletin.build.state import BuildState, make_key, output_name
+from buletin.build.store import flush_pending
 from buletin.build.workers import Workers
 from buletin.compose import links
 from buletin.compose.composer import MIN_FOR_POOL, Body, Composer, Setting, compose_task
@@ -123,10 +124,13 @@ def run(options: BuildOptions, workers: Workers | None = None) -> BuildResult:
 
 
 def _with_workers(options: BuildOptions, workers: Workers | None) -> BuildResult:
-    if workers is not None:
-        return _run(options, workers)
-    with Workers(options.jobs, PRELOAD) as own:
-        return _run(options, own)
+    try:
+        if workers is not None:
+            return _run(options, workers)
+        with Workers(options.jobs, PRELOAD) as own:
+            return _run(options, own)
+    finally:
+        flush_pending()  # what was made is kept also when the build fails: the build after the fix starts from it
 
 
 def _run(options: BuildOptions, workers: Workers) -> BuildResult:

@@ -7,9 +7,14 @@ import pickle
 import time
 from pathlib import Path
 
+import pytest
+
+from buletin.build import store as store_module
 from buletin.build.state import BuildState
-from buletin.build.store import STORE_FILE, Store
+from buletin.build.store import STORE_FILE, Store, flush_pending
+from buletin.build.workers import Workers
 from buletin.pipeline import BuildOptions, run
+from buletin.problems import SiteError
 
 from .conftest import tree_snapshot
 
@@ -33,6 +38,7 @@ def test_entries_written_by_another_process_are_read_back(tmp_path):
 def test_a_pickled_store_leaves_its_connection_behind(tmp_path):
     store = Store(tmp_path)
     store.put("x/1", b"1")
+    store.flush()
     copy = pickle.loads(pickle.dumps(store))
     assert copy._db is None and copy.get("x/1") == b"1"
 
@@ -51,13 +57,69 @@ def test_pruning_keeps_what_this_build_used(tmp_path):
 
 
 def test_a_read_only_state_changes_nothing(tmp_path):
-    BuildState(tmp_path).keep("body", "k", "v")
+    writer = BuildState(tmp_path)
+    writer.keep("body", "k", "v")
+    writer.flush()
     reader = BuildState(tmp_path, read_only=True)
     assert reader.recall("body", "k") == "v"
     reader.keep("body", "other", "w")
     assert Store(tmp_path).names() == ["body/k"]
     assert BuildState(tmp_path / "none", read_only=True).recall("body", "k") is None
     assert not (tmp_path / "none").exists()
+
+
+def test_a_process_writes_what_it_keeps_when_it_flushes(tmp_path):
+    """Entries are written in batches (a transaction each put made the build's processes queue for the lock):
+    the keeper reads them at once, another process from the flush on, and flush_pending writes every store."""
+    (tmp_path / "a").mkdir()
+    (tmp_path / "b").mkdir()
+    first, second = Store(tmp_path / "a"), Store(tmp_path / "b")
+    first.put("body/0", b"zero")
+    first.flush()
+    reader = Store(tmp_path / "a", read_only=True)
+    first.put("body/1", b"one")
+    first.put("body/1", b"one again")
+    second.put("svg/2", b"two")
+    assert first.get("body/1") == b"one again"
+    assert reader.get("body/1") is None
+    flush_pending()
+    assert reader.get("body/1") == b"one again"
+    assert Store(tmp_path / "b", read_only=True).get("svg/2") == b"two"
+    assert first._unwritten == {} and second._unwritten == {}
+
+
+def test_a_large_batch_is_written_without_waiting_for_the_flush(tmp_path, monkeypatch):
+    monkeypatch.setattr(store_module, "_BATCH_BYTES", 100)
+    store = Store(tmp_path)
+    store.put("body/first", b"")
+    store.flush()  # the file is made
+    reader = Store(tmp_path, read_only=True)
+    store.put("body/small", b"x" * 60)
+    assert reader.get("body/small") is None
+    store.put("body/large", b"y" * 60)  # 120 bytes unwritten: both written now
+    assert reader.get("body/small") == b"x" * 60 and reader.get("body/large") == b"y" * 60
+
+
+def test_a_worker_writes_its_entries_before_handing_back_its_results(make_site, tmp_path, monkeypatch):
+    """A worker's entries (the quoted values and figures a body was composed from) are in the store for the
+    next build, also under spawn, where nothing ends the worker before the build reads them."""
+    monkeypatch.setattr("buletin.pipeline.MIN_FOR_POOL", 1)  # the tiny site's bodies composed in the pool
+    site = make_site()
+    cache = tmp_path / "cache"
+    with Workers(2) as workers:
+        run(BuildOptions(site, tmp_path / "out", cache_dir=cache), workers)
+        kinds = {name.split("/")[0] for name in Store(cache, read_only=True).names()}
+    assert {"body", "figure", "value"} <= kinds
+
+
+def test_a_failed_build_keeps_what_it_made(make_site, tmp_path):
+    """The build after a fix starts from what the failed one composed (serve rebuilds on every save)."""
+    site = make_site({"content/2020-11/rusak.md": "---\ntitle: Rusak\ndate: 2020-11-02\nauthors: [Tim]\n---\n"
+                                                  "Nilai {{ value('tidak_ada', 'x') }}.\n"})
+    cache = tmp_path / "cache"
+    with pytest.raises(SiteError):
+        _build(site, tmp_path / "out", cache)
+    assert any(name.startswith("body/") for name in Store(cache, read_only=True).names())
 
 
 def _build(site: Path, out: Path, cache: Path | None):
@@ -115,6 +177,7 @@ def test_a_store_of_another_layout_is_laid_out_afresh(tmp_path):
     store = Store(tmp_path)
     assert store.get("body/x") is None and store.names() == []
     store.put("body/x", b"new")
+    store.flush()
     assert Store(tmp_path, read_only=True).get("body/x") == b"new"
 
 

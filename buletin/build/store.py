@@ -5,6 +5,11 @@ One file rather than a file per entry: a cold build of 1,000 articles keeps abou
 disks creating that many files and their folders costs more than a second; a later build reads its entries
 without opening a file for each. SQLite's write-ahead log lets the workers write while the build reads.
 
+A process writes what it keeps in batches, one transaction each: when work changes hands (`flush_pending`,
+called by the worker pool before it hands out tasks and after each chunk of them), when a batch grows large,
+and when the build ends. A transaction per entry made the build's processes queue for the write lock: a cold
+build's workers slept more than a second in SQLite's waits.
+
 Nothing here is ever the only copy of anything: a store that cannot be opened, written or read only means the
 build makes its artifacts again.
 """
@@ -19,6 +24,8 @@ from pathlib import Path
 STORE_FILE = "store.sqlite"
 _BUSY_SECONDS = 60  # how long a process waits while another writes (the workers of one build take turns)
 _INHERITED: list[sqlite3.Connection] = []  # connections a forked process got from its parent
+_BATCH_BYTES = 8 << 20  # a process's unwritten entries are written once they hold this much
+_PENDING: set[Store] = set()  # this process's stores with entries not yet written
 _LAYOUT = 2  # the store's PRAGMA user_version; a file of another layout is emptied and laid out afresh
 _TABLES = (
     "CREATE TABLE entries (name TEXT PRIMARY KEY, data BLOB NOT NULL)",
@@ -37,6 +44,8 @@ class Store:
         self._db: sqlite3.Connection | None = None
         self._pid = 0
         self._used: set[str] = set()  # entries this process used and has not yet marked (see flush)
+        self._unwritten: dict[str, bytes] = {}  # entries kept by this process, written by flush
+        self._unwritten_bytes = 0
 
     def __getstate__(self) -> dict[str, object]:
         return {"path": self.path, "read_only": self.read_only}  # a connection never leaves its process
@@ -47,6 +56,8 @@ class Store:
     def get(self, name: str) -> bytes | None:
         """The bytes kept under `name` (None when there are none, or the store cannot be read); the entry
         counts as used by this build."""
+        if name in self._unwritten:
+            return self._unwritten[name]
         db = self._connection()
         if db is None:
             return None
@@ -60,35 +71,36 @@ class Store:
         return bytes(row[0])
 
     def put(self, name: str, data: bytes) -> None:
-        """Keep `data` under `name`, and mark what this process used since its last write."""
-        db = self._connection()
-        if db is None or self.read_only:
+        """Keep `data` under `name`: at once for this process, for the others from the next flush."""
+        if self.read_only:
             return
-        now = time.time()
-        try:
-            with db:
-                db.execute("BEGIN IMMEDIATE")
-                db.execute("INSERT OR REPLACE INTO entries (name, data) VALUES (?, ?)", (name, data))
-                db.execute("INSERT OR REPLACE INTO uses (name, used) VALUES (?, ?)", (name, now))
-                self._mark(db, now)
-        except sqlite3.Error:
-            pass
+        self._unwritten_bytes += len(data) - len(self._unwritten.get(name, b""))
+        self._unwritten[name] = data
+        _PENDING.add(self)
+        if self._unwritten_bytes >= _BATCH_BYTES:
+            self.flush()
 
     def use(self, names: Iterable[str]) -> None:
         """Count these entries as used by this build (what an artifact taken from the store was made from)."""
         self._used.update(names)
 
     def flush(self) -> None:
-        """Write down which entries this process used (one transaction: a build uses thousands)."""
-        if not self._used or self.read_only:
+        """Write the entries this process kept, and which ones it used, in one transaction."""
+        _PENDING.discard(self)
+        unwritten, self._unwritten, self._unwritten_bytes = self._unwritten, {}, 0
+        if not (self._used or unwritten) or self.read_only:
             return
         db = self._connection()
         if db is None:
             return
+        now = time.time()
         try:
             with db:
                 db.execute("BEGIN IMMEDIATE")
-                self._mark(db, time.time())
+                db.executemany("INSERT OR REPLACE INTO entries (name, data) VALUES (?, ?)", unwritten.items())
+                db.executemany("INSERT OR REPLACE INTO uses (name, used) VALUES (?, ?)",
+                               ((name, now) for name in unwritten))
+                self._mark(db, now)
         except sqlite3.Error:
             pass
 
@@ -110,6 +122,7 @@ class Store:
 
     def names(self) -> list[str]:
         """Every entry's name (for tests and reports)."""
+        self.flush()
         db = self._connection()
         if db is None:
             return []
@@ -186,6 +199,12 @@ class Store:
             except OSError:
                 return False
         return True
+
+
+def flush_pending() -> None:
+    """Write what every store of this process kept since its last flush (work is about to change hands)."""
+    for store in list(_PENDING):
+        store.flush()
 
 
 def _small_cache(db: sqlite3.Connection) -> sqlite3.Connection:

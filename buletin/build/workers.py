@@ -11,12 +11,13 @@ import os
 import pickle
 import tempfile
 from collections.abc import Callable, Iterator
-from concurrent.futures import Executor, Future
+from concurrent.futures import Executor
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, TypeVar
 
 from buletin import messages
+from buletin.build.store import flush_pending
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -89,6 +90,7 @@ class Workers:
                 yield function(item, *arguments)
             return
         chunks = _chunks(items, self.size * 4)
+        flush_pending()  # what this process kept, the workers may look for
         futures = [self.pool().submit(_run_chunk, function, chunk, arguments) for chunk in chunks]
         for future in futures:
             yield from future.result()
@@ -112,10 +114,6 @@ class Workers:
         pool = self.pool()
         for _ in range(self.size):
             pool.submit(_import, self.preload)
-
-    def submit(self, function: Callable[..., R], *arguments: Any) -> Future[R]:
-        """One task in the pool (the caller decided it is worth a process)."""
-        return self.pool().submit(function, *arguments)
 
     def share(self, value: Any, folder: Path | None = None) -> SharedFile:
         """A large value many tasks need, pickled once to a file that each worker loads once."""
@@ -196,7 +194,10 @@ def _import(modules: tuple[str, ...]) -> None:
 
 
 def _run_chunk(function: Callable[..., R], chunk: list[Any], arguments: tuple) -> list[R]:
-    return [function(item, *arguments) for item in chunk]
+    try:
+        return [function(item, *arguments) for item in chunk]
+    finally:
+        flush_pending()  # what the tasks kept, written in one transaction before their results are handed back
 
 
 def start_worker(build: int, language: str) -> None:

@@ -267,8 +267,4 @@ def _worker_composer(setting: Setting) -> Composer:
 def compose_task(item: tuple[Setting, Document, dict[str, Any]]) -> Outcome:
     """A worker's task: one document through the stages, with the composer of its setting."""
     setting, doc, context = item
-    composer = _worker_composer(setting)
-    try:
-        return composer.compose(doc, context)
-    finally:
-        composer.state.flush()  # the entries it took from the state count as used before the worker stops
+    return _worker_composer(setting).compose(doc, context)
