@@ -89,7 +89,7 @@ class Workers:
             for item in items:
                 yield function(item, *arguments)
             return
-        chunks = _chunks(items, self.size * 4)
+        chunks = _chunks(items, self.size * 16)
         flush_pending()  # what this process kept, the workers may look for
         futures = [self.pool().submit(_run_chunk, function, chunk, arguments) for chunk in chunks]
         for future in futures:
