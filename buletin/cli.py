@@ -164,19 +164,20 @@ def _usable(cache: Path | None) -> Path | None:
 
 def _build(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
     out, cache = _folders(args, site)
-    print_ = None
+    print_, changed = None, None
     if args.command == "build" and cache is not None:
         from buletin import skip
 
-        print_, count = skip.check(cache, site, out, args.drafts, args.base_url)
-        if count is not None:
+        verdict = skip.check(cache, site, out, args.drafts, args.base_url)
+        if verdict.files is not None:
             return _("nothing changed since the last build ({count} files in {out})").format(
-                count=number(count), out=out), []
+                count=number(verdict.files), out=out), []
+        print_, changed = verdict.fingerprint, verdict.changed
     cache = _usable(cache)
     from buletin.pipeline import BuildOptions, run
 
     result = run(BuildOptions(site, out, args.drafts, args.base_url, write=args.command == "build",
-                              cache_dir=cache, jobs=args.jobs, note=_note))
+                              cache_dir=cache, jobs=args.jobs, note=_note, changed=changed))
     if print_ is not None and cache is not None and not result.warnings and not result.problems.warnings:
         skip.remember(cache, site, out, print_)  # a build with warnings runs again, to say them again
     for warning in result.warnings:

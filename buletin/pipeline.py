@@ -75,6 +75,7 @@ class BuildOptions:
     jobs: int | None = None  # worker processes (default: the machine's cores)
     note: Callable[[str], None] | None = None  # told what a user should know but that is no problem
     republishing: str | None = None  # `publish PERIOD --force`: that edition's snapshot is about to be replaced
+    changed: tuple[str, ...] | None = None  # input files changed since the last build, when the no-op check knows
 
 
 @dataclass
@@ -136,8 +137,8 @@ def _with_workers(options: BuildOptions, workers: Workers | None) -> BuildResult
 def _run(options: BuildOptions, workers: Workers) -> BuildResult:
     site_root = options.site_root
     state = BuildState(options.cache_dir, read_only=not options.write)
-    if options.write and _first_build(options.out, state):
-        workers.warm()  # a cold build will need the pool: its processes start while the inputs are read
+    if options.write and (_first_build(options.out, state) or _much_changed(options.changed)):
+        workers.warm()  # the build will need the pool: its processes start while the inputs are read
     memo = f"yaml-{make_key('parsed-yaml', str(site_root.resolve()))[:32]}"  # parsed texts, per site
     yamlfile.recall(state.record(memo))
     problems = Problems()
@@ -219,6 +220,14 @@ def _rendered(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildSta
     if problems:
         raise SiteError(problems)
     return files
+
+
+def _much_changed(changed: tuple[str, ...] | None) -> bool:
+    """Whether what changed will keep the worker pool busy: data, the site's settings or templates (every body
+    quoting the data, every page), or more articles than one process composes alone."""
+    if changed is None:
+        return False
+    return any(not path.startswith("content/") for path in changed) or len(changed) >= MIN_FOR_POOL
 
 
 def _first_build(out: Path | None, state: BuildState) -> bool:

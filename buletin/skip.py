@@ -8,23 +8,34 @@ import hashlib
 import json
 import os
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from buletin.build.state import BuildState, output_name, versions
 from buletin.inputs import clock, paths
 
 
-def check(cache_dir: Path, site_root: Path, out: Path, drafts: bool, base_url: str | None) -> tuple[str, int | None]:
-    """The fingerprint of this build, and the number of output files when the last build had the same one and
-    its output is untouched (None: build)."""
+@dataclass(frozen=True)
+class Verdict:
+    fingerprint: str  # of this build (see fingerprint)
+    files: int | None  # output files, when the last build had the same fingerprint and its output is untouched
+    changed: tuple[str, ...] | None  # input files added, changed or removed since the last build (None: unknown)
+
+
+def check(cache_dir: Path, site_root: Path, out: Path, drafts: bool, base_url: str | None) -> Verdict:
+    """Whether this build can be skipped, and what changed since the last one."""
     record = BuildState(cache_dir).record(f"{output_name(out)}.build")
     record = record if isinstance(record, dict) else {}
     _recall_hashes(site_root, record)
-    print_ = fingerprint(site_root, out, drafts, base_url)
+    inputs = paths.input_hashes(site_root, hidden=True)
+    print_ = fingerprint(site_root, out, drafts, base_url, inputs)
+    last = {rel: noted[2] for rel, noted in (record.get("hashes") or {}).items()}
+    changed = tuple(sorted(rel for rel in inputs.keys() | last.keys() if inputs.get(rel) != last.get(rel))) \
+        if last else None
     if record.get("fingerprint") != print_ or not out.is_dir() or \
             not _untouched(out, record.get("files") or {}, record.get("folders") or {}):
-        return print_, None
-    return print_, len(record["files"])
+        return Verdict(print_, None, changed)
+    return Verdict(print_, len(record["files"]), changed)
 
 
 def _untouched(out: Path, files: dict[str, list[int]], folders: dict[str, int]) -> bool:
@@ -53,10 +64,10 @@ def _recall_hashes(site_root: Path, record: dict) -> None:
             paths._HASHED.setdefault(site + rel, (size, mtime, digest))
 
 
-def fingerprint(site_root: Path, out: Path, drafts: bool, base_url: str | None) -> str:
-    """Everything a build's output depends on: inputs, options, versions, time and commit."""
+def fingerprint(site_root: Path, out: Path, drafts: bool, base_url: str | None, inputs: dict[str, str]) -> str:
+    """Everything a build's output depends on: inputs (their hashes), options, versions, time and commit."""
     parts = {
-        "inputs": paths.input_hashes(site_root, hidden=True), "out": str(out.resolve()), "drafts": drafts,
+        "inputs": inputs, "out": str(out.resolve()), "drafts": drafts,
         "base_url": base_url, "versions": versions(), "epoch": os.environ.get("SOURCE_DATE_EPOCH"),
         "commit": clock.git(site_root, "log", "-1", "--format=%H %ct"), "now": _quarter_hour(), "theme": _theme(),
         # a revision is dated by its commit only while its data file is committed as it is (clock.uncommitted)

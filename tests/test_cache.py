@@ -4,6 +4,7 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -449,3 +450,31 @@ def test_library_versions_match_importlib_metadata():
         except PackageNotFoundError:
             expected = "-"
         assert found[name] == expected, name
+
+
+def test_the_worker_pool_starts_at_once_when_data_or_many_articles_changed(site, tmp_path, monkeypatch, run_cli):
+    """Its libraries load while the inputs are read, not after (a whole second of one idle core on two): on the
+    first build, and when data, settings, templates or many articles changed; not for an edited article."""
+    from buletin.build.workers import Workers
+
+    warmed: list[bool] = []
+    monkeypatch.setattr(Workers, "warm", lambda self: warmed.append(True))
+    monkeypatch.setattr("buletin.pipeline.MIN_FOR_POOL", 2)  # "many articles": two, in this tiny site
+    out = tmp_path / "out"
+
+    def build() -> bool:
+        old = time.time_ns() - 10**10
+        for path in site.rglob("*"):  # as if saved ten seconds ago: a file saved this instant is hashed afresh
+            os.utime(path, ns=(old, old))
+        warmed.clear()
+        assert run_cli("build", "--site", site, "--out", out).code == 0
+        return bool(warmed)
+
+    assert build()  # the first
+    (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD + "\nKalimat baru.\n")
+    assert not build()
+    (site / "data/ikm.csv").write_text(IKM_CSV.replace("4300", "4301"))
+    assert build()
+    (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD + "\nKalimat lain.\n")
+    (site / "content/pages/tentang.md").write_text((site / "content/pages/tentang.md").read_text() + "\nLagi.\n")
+    assert build()
