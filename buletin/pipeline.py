@@ -101,16 +101,6 @@ class Inputs:
     assets: dict[str, bytes]
 
 
-def today_at(site_root: Path) -> dt.date:
-    """Today where the site is (its time zone), for new files' dates."""
-    return _now(site_root, load_config(site_root, Problems()) or FALLBACK)[1]
-
-
-def _now(site_root: Path, config: SiteConfig) -> tuple[dt.datetime, dt.date]:
-    """Build time, and "today" in the site's time zone for leaving out future-dated items."""
-    return clock.build_time(site_root), clock.today(ZoneInfo(config.timezone))
-
-
 def run(options: BuildOptions, workers: Workers | None = None) -> BuildResult:
     """Build (or check) a site. Raises SiteError with every problem; never writes a half-built site.
 
@@ -146,7 +136,7 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
     if problems:
         _compose_quietly(inputs, state, problems)
         raise SiteError(problems)
-    built_at, today = _now(site_root, inputs.config)
+    built_at, today = clock.build_time(site_root), clock.today(ZoneInfo(inputs.config.timezone))
     check_next_release(inputs.content, today, problems, options.drafts)  # warnings: --strict fails on them
     upcoming = tuple(scheduled_editions(inputs.content, today, options.drafts))
     composers = _composers(inputs, state, problems)

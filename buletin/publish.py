@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from buletin.inputs import releases
+from buletin.inputs import clock, releases
 from buletin.inputs.catalog import load_catalog
 from buletin.inputs.config import config_and_period
 from buletin.inputs.content import load_content
@@ -14,7 +15,7 @@ from buletin.inputs.slips import Placeholder, edition_placeholders
 from buletin.messages import _, _n, number
 from buletin.outputs import writer
 from buletin.periods import Period
-from buletin.pipeline import BuildOptions, _now, run
+from buletin.pipeline import BuildOptions, run
 from buletin.problems import Problems, SiteError
 
 
@@ -49,7 +50,7 @@ def publish(site_root: Path, period_text: str, force: bool = False, date: dt.dat
     with writer.site_lock(site_root, "publish"):
         # Refuses an edition or data with errors; a snapshot being replaced is not checked against its lock.
         run(BuildOptions(site_root, drafts=True, write=False, republishing=str(period) if force else None))
-        today = _now(site_root, config)[1]
+        today = clock.today(ZoneInfo(config.timezone))
         day = date or (edition.published if edition.published else today)
         catalog = load_catalog(site_root, problems, language=config.language)
         if not force:
