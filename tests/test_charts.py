@@ -116,3 +116,30 @@ def test_a_line_chart_whose_axis_does_not_start_at_zero_says_so(tmp_path):
     with_zero = replace(series, values=[[0.0, row[1]] for row in series.values])
     assert note not in render_svg(spec, with_zero, Locale("id"), 0).decode()
     assert not problems
+
+
+def test_a_label_is_measured_once_a_process_and_the_bytes_are_matplotlibs_own(tmp_path, monkeypatch):
+    """Every SVG renderer of a process shares the text sizes measured (matplotlib keeps them per renderer, and
+    each chart makes two): the second chart measures nothing again, and its bytes are those drawn without it."""
+    from matplotlib.backends.backend_svg import RendererSVG
+    from matplotlib.textpath import TextToPath
+
+    from buletin.compose import canvas
+
+    catalog, _ = data_site(tmp_path, ROWS)
+    spec, _ = parse_spec("type: barh\ndata: ikm\nx: kode_wilayah\ny: unit_usaha\n", "c.md", 1, Problems())
+    series = grouped(catalog, spec.data, spec.x, list(spec.y), sort=spec.sort)
+    measured: list[str] = []
+    measure = TextToPath.get_text_width_height_descent
+    monkeypatch.setattr(TextToPath, "get_text_width_height_descent",
+                        lambda self, s, prop, ismath: measured.append(s) or measure(self, s, prop, ismath))
+    monkeypatch.setattr(canvas, "_TEXT_SIZES", {})
+    first = render_svg(spec, series, Locale("id"), 0)
+    assert measured and len(measured) == len(set(measured))  # each label once, though the chart is laid out twice
+    measured.clear()
+    assert render_svg(spec, series, Locale("id"), 0) == first and measured == []
+    monkeypatch.setattr(canvas, "_share_text_sizes", lambda: None)
+    monkeypatch.setattr(RendererSVG, "get_text_width_height_descent",  # matplotlib's own, unshared
+                        lambda self, s, prop, ismath: self._text2path.get_text_width_height_descent(s, prop, ismath))
+    assert render_svg(spec, series, Locale("id"), 0) == first
+    assert len(measured) > len(set(measured))  # and matplotlib alone measures labels again

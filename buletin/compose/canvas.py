@@ -52,12 +52,39 @@ def figure(width: float, height: float, **changes: Any) -> Iterator[Any]:
     matplotlib.use("Agg")
     from matplotlib import pyplot as plt
 
+    _share_text_sizes()
     with matplotlib.rc_context(style(**changes)):  # type: ignore[arg-type]  # keys made from names: str, not literals
         fig = plt.figure(figsize=(width, height), dpi=SVG_DPI)
         try:
             yield fig
         finally:
             plt.close(fig)
+
+
+_TEXT_SIZES: dict[tuple, Any] = {}  # (text, font, math) -> width, height, descent in points
+
+
+def _share_text_sizes() -> None:
+    """Let this process's SVG renderers share the text sizes they measure. matplotlib remembers them per
+    renderer, and saving an SVG makes two (one finds the box, one draws), so every label was measured twice a
+    chart and again in the next; its size depends only on the text and the font, and a site's charts repeat
+    their labels. A fifth of a chart's time; the same bytes."""
+    from matplotlib.backends.backend_svg import RendererSVG
+
+    measure = RendererSVG.get_text_width_height_descent
+    if getattr(measure, "shared", False):
+        return
+
+    def shared(self: Any, s: str, prop: Any, ismath: Any) -> Any:
+        key = (s, prop.copy(), ismath)  # a copy: FontProperties is mutable, and its hash follows its state
+        if key not in _TEXT_SIZES:
+            if len(_TEXT_SIZES) >= 8192:  # a long `serve` session's worker: bounded
+                _TEXT_SIZES.clear()
+            _TEXT_SIZES[key] = measure(self, s, prop, ismath)
+        return _TEXT_SIZES[key]
+
+    shared.shared = True  # type: ignore[attr-defined]
+    RendererSVG.get_text_width_height_descent = shared  # type: ignore[method-assign]
 
 
 @contextmanager
