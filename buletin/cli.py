@@ -164,7 +164,7 @@ def _usable(cache: Path | None) -> Path | None:
 
 def _build(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
     out, cache = _folders(args, site)
-    print_, changed = None, None
+    verdict = None
     if args.command == "build" and cache is not None:
         from buletin import skip
 
@@ -172,14 +172,14 @@ def _build(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
         if verdict.files is not None:
             return _("nothing changed since the last build ({count} files in {out})").format(
                 count=number(verdict.files), out=out), []
-        print_, changed = verdict.fingerprint, verdict.changed
     cache = _usable(cache)
     from buletin.pipeline import BuildOptions, run
 
     result = run(BuildOptions(site, out, args.drafts, args.base_url, write=args.command == "build",
-                              cache_dir=cache, jobs=args.jobs, note=_note, changed=changed))
-    if print_ is not None and cache is not None and not result.warnings and not result.problems.warnings:
-        skip.remember(cache, site, out, print_)  # a build with warnings runs again, to say them again
+                              cache_dir=cache, jobs=args.jobs, note=_note,
+                              changed=verdict.changed if verdict else None))
+    if verdict is not None and cache is not None and not result.warnings and not result.problems.warnings:
+        skip.remember(cache, site, out, verdict)  # a build with warnings runs again, to say them again
     for warning in result.warnings:
         _say(_("buletin: warning: {message}").format(message=warning))
     if args.command == "check":

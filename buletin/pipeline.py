@@ -217,7 +217,8 @@ def _much_changed(changed: tuple[str, ...] | None) -> bool:
     quoting the data, every page), or more articles than one process composes alone."""
     if changed is None:
         return False
-    return any(not path.startswith("content/") for path in changed) or len(changed) >= MIN_FOR_POOL
+    shown = [path for path in changed if not path.rsplit("/", 1)[-1].startswith(".")]  # not an editor's lock file
+    return any(not path.startswith("content/") for path in shown) or len(shown) >= MIN_FOR_POOL
 
 
 def _first_build(out: Path | None, state: BuildState) -> bool:

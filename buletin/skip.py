@@ -20,6 +20,7 @@ class Verdict:
     fingerprint: str  # of this build (see fingerprint)
     files: int | None  # output files, when the last build had the same fingerprint and its output is untouched
     changed: tuple[str, ...] | None  # input files added, changed or removed since the last build (None: unknown)
+    inputs: frozenset[str] = frozenset()  # the input files, as the check found them
 
 
 def check(cache_dir: Path, site_root: Path, out: Path, drafts: bool, base_url: str | None) -> Verdict:
@@ -34,8 +35,8 @@ def check(cache_dir: Path, site_root: Path, out: Path, drafts: bool, base_url: s
         if last else None
     if record.get("fingerprint") != print_ or not out.is_dir() or \
             not _untouched(out, record.get("files") or {}, record.get("folders") or {}):
-        return Verdict(print_, None, changed)
-    return Verdict(print_, len(record["files"]), changed)
+        return Verdict(print_, None, changed, frozenset(inputs))
+    return Verdict(print_, len(record["files"]), changed, frozenset(inputs))
 
 
 def _untouched(out: Path, files: dict[str, list[int]], folders: dict[str, int]) -> bool:
@@ -109,11 +110,14 @@ def _tree(out: Path) -> tuple[dict[str, list[int]], dict[str, int]]:
     return dict(sorted(files.items())), dict(sorted(folders.items()))
 
 
-def remember(cache_dir: Path, site_root: Path, out: Path, print_: str) -> None:
-    """Record a successful build's fingerprint, the state of its output and its input files' hashes."""
+def remember(cache_dir: Path, site_root: Path, out: Path, verdict: Verdict) -> None:
+    """Record a successful build's fingerprint, the state of its output and its input files' hashes (of the
+    files there are: a removed file's hash, recalled from the last record, would count as a change forever)."""
     site = os.path.join(os.path.abspath(site_root), "")  # with one separator at its end, as _recall_hashes
     paths.settle()
-    hashes = {path[len(site):]: list(noted) for path, noted in paths._HASHED.items() if path.startswith(site)}
+    hashes = {path[len(site):]: list(noted) for path, noted in paths._HASHED.items()
+              if path.startswith(site) and path[len(site):] in verdict.inputs}
     files, folders = _tree(out)
     BuildState(cache_dir).write_record(f"{output_name(out)}.build", {
-        "fingerprint": print_, "files": files, "folders": folders, "hashes": hashes, "noted": time.time_ns()})
+        "fingerprint": verdict.fingerprint, "files": files, "folders": folders, "hashes": hashes,
+        "noted": time.time_ns()})

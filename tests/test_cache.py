@@ -473,8 +473,33 @@ def test_the_worker_pool_starts_at_once_when_data_or_many_articles_changed(site,
     assert build()  # the first
     (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD + "\nKalimat baru.\n")
     assert not build()
+    (site / "data/.~lock.ikm.csv#").write_text("staf,laptop;\n")  # the spreadsheet is open in an editor
+    assert not build()
     (site / "data/ikm.csv").write_text(IKM_CSV.replace("4300", "4301"))
     assert build()
     (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD + "\nKalimat lain.\n")
     (site / "content/pages/tentang.md").write_text((site / "content/pages/tentang.md").read_text() + "\nLagi.\n")
     assert build()
+
+
+def test_a_removed_input_counts_as_changed_once(site, tmp_path, monkeypatch, run_cli):
+    """The no-op record keeps the hashes of the files there are: a file removed is a change for the build after,
+    not for every build after that (each would start the worker pool for nothing)."""
+    seen: list[tuple[str, ...] | None] = []
+    monkeypatch.setattr("buletin.pipeline._much_changed", lambda changed: seen.append(changed) or False)
+    out, extra, article = tmp_path / "out", site / "content/pages/lain.md", site / "content/2020-11/sorotan.md"
+
+    def build() -> tuple[str, ...] | None:
+        old = time.time_ns() - 10**10
+        for path in site.rglob("*"):  # as if saved ten seconds ago: a file saved this instant is hashed afresh
+            os.utime(path, ns=(old, old))
+        seen.clear()
+        assert run_cli("build", "--site", site, "--out", out).code == 0
+        return seen[0] if seen else None  # (not asked on a first build)
+
+    extra.write_text("---\ntitle: Lain\n---\nTeks.\n")
+    build()
+    extra.unlink()
+    assert build() == ("content/pages/lain.md",)
+    article.write_text(ARTICLE_MD + "\nKalimat baru.\n")
+    assert build() == ("content/2020-11/sorotan.md",)

@@ -88,6 +88,22 @@ def test_a_process_writes_what_it_keeps_when_it_flushes(tmp_path):
     assert first._unwritten == {} and second._unwritten == {}
 
 
+def test_an_entry_only_read_is_marked_used_by_the_next_flush(tmp_path):
+    """A worker that finds a body's figures in the store and makes nothing new still writes down that it used
+    them (after its chunk), so that pruning keeps what this build used."""
+    store = Store(tmp_path)
+    store.put("figure/a", b"1")
+    store.put("figure/b", b"2")
+    store.close()
+    time.sleep(0.01)
+    cutoff = time.time()  # this build starts: both entries were last used before it
+    reader = Store(tmp_path)
+    assert reader.get("figure/a") == b"1"
+    flush_pending()  # as a worker does after each chunk
+    assert Store(tmp_path).prune(cutoff) == 1
+    assert Store(tmp_path).names() == ["figure/a"]
+
+
 def test_a_large_batch_is_written_without_waiting_for_the_flush(tmp_path, monkeypatch):
     monkeypatch.setattr(store_module, "_BATCH_BYTES", 100)
     store = Store(tmp_path)

@@ -221,7 +221,7 @@ class BuildState:
             store.use(f"{kind}/{key}" for kind, key in entries)
 
     def flush(self) -> None:
-        """Write down which entries this process used (a worker, after its task)."""
+        """Write what this process kept and which entries it used (see store.flush_pending for the others)."""
         if self._store is not None:
             self._store.flush()
 

@@ -25,7 +25,7 @@ STORE_FILE = "store.sqlite"
 _BUSY_SECONDS = 60  # how long a process waits while another writes (the workers of one build take turns)
 _INHERITED: list[sqlite3.Connection] = []  # connections a forked process got from its parent
 _BATCH_BYTES = 8 << 20  # a process's unwritten entries are written once they hold this much
-_PENDING: set[Store] = set()  # this process's stores with entries not yet written
+_PENDING: set[Store] = set()  # this process's stores with entries, or uses of entries, not yet written
 _LAYOUT = 2  # the store's PRAGMA user_version; a file of another layout is emptied and laid out afresh
 _TABLES = (
     "CREATE TABLE entries (name TEXT PRIMARY KEY, data BLOB NOT NULL)",
@@ -68,6 +68,7 @@ class Store:
         if row is None:
             return None
         self._used.add(name)
+        _PENDING.add(self)  # its use is written down with the next flush, so that pruning keeps it
         return bytes(row[0])
 
     def put(self, name: str, data: bytes) -> None:
@@ -83,6 +84,7 @@ class Store:
     def use(self, names: Iterable[str]) -> None:
         """Count these entries as used by this build (what an artifact taken from the store was made from)."""
         self._used.update(names)
+        _PENDING.add(self)
 
     def flush(self) -> None:
         """Write the entries this process kept, and which ones it used, in one transaction."""
@@ -202,7 +204,8 @@ class Store:
 
 
 def flush_pending() -> None:
-    """Write what every store of this process kept since its last flush (work is about to change hands)."""
+    """Write what every store of this process kept or used since its last flush (work is about to change
+    hands)."""
     for store in list(_PENDING):
         store.flush()
 

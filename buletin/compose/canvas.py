@@ -70,13 +70,16 @@ def _share_text_sizes() -> None:
     chart and again in the next; its size depends only on the text and the font, and a site's charts repeat
     their labels. A fifth of a chart's time; the same bytes."""
     from matplotlib.backends.backend_svg import RendererSVG
+    from matplotlib.font_manager import findfont
 
     measure = RendererSVG.get_text_width_height_descent
     if getattr(measure, "shared", False):
         return
 
     def shared(self: Any, s: str, prop: Any, ismath: Any) -> Any:
-        key = (s, prop.copy(), ismath)  # a copy: FontProperties is mutable, and its hash follows its state
+        # a copy: FontProperties is mutable, and its hash follows its state; the file: a family such as
+        # "sans-serif" is a list in the settings, which a drawing may change
+        key = (s, prop.copy(), ismath, findfont(prop))
         if key not in _TEXT_SIZES:
             if len(_TEXT_SIZES) >= 8192:  # a long `serve` session's worker: bounded
                 _TEXT_SIZES.clear()
