@@ -203,8 +203,11 @@ def _serve_command(*options: str) -> Iterator[tuple[str, str]]:
     from pathlib import Path
 
     build_py = Path(__file__).resolve().parent.parent / "build.py"
+    # Ctrl-C as in a terminal: a test run started in the background (`cmd &` without job control) ignores SIGINT,
+    # and its children would inherit that and never stop
     process = subprocess.Popen([sys.executable, str(build_py), "serve", "--port", "0", "--lang", "en", *options],
-                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                               preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
     try:
         said = ""
         while "Ctrl-C" not in said:
