@@ -242,7 +242,7 @@ def _new(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
                     "run each step in {folder}").format(folder=args.folder, top=top))
         return _("wrote a new site of {count} files into {folder}; next: `cd {folder}` and `python build.py "
                  "serve` to see it").format(count=number(len(written)), folder=args.folder), []
-    from buletin.inputs.config import today_at
+    from buletin.inputs.clock import today_at
     from buletin.scaffold import create
 
     path = create(site, args.kind, args.period, getattr(args, "title", None), today_at(site))

@@ -87,6 +87,16 @@ def deploy_epoch(site_root: Path, zone: dt.tzinfo) -> int:
     return max(int(commit) if commit and commit.isdigit() else 0, int(midnight.timestamp()))
 
 
+def today_at(site_root: Path) -> dt.date:
+    """Today where the site is (its time zone, from site.yaml), for new files' dates."""
+    from zoneinfo import ZoneInfo
+
+    from buletin.inputs.config import FALLBACK, load_config
+    from buletin.problems import Problems
+
+    return today(ZoneInfo((load_config(site_root, Problems()) or FALLBACK).timezone))
+
+
 def _main() -> int:
     """`python -m buletin.inputs.clock [SITE]`: print deploy_epoch() for CI (see docs/deploy.md)."""
     import sys

@@ -1,14 +1,12 @@
 """site.yaml -> a frozen, validated SiteConfig."""
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Literal, get_args
-from zoneinfo import ZoneInfo
 
 from buletin.i18n import LANGUAGES
-from buletin.inputs import clock, yamlfile
+from buletin.inputs import yamlfile
 from buletin.inputs.paths import read_input
 from buletin.inputs.schema import Where, option, validate
 from buletin.messages import N_, _
@@ -101,11 +99,6 @@ def normalise_base_url(url: str | None) -> str | None:
     if not url:
         return None
     return url if url.endswith("/") else url + "/"
-
-
-def today_at(site_root: Path) -> dt.date:
-    """Today where the site is (its time zone), for new files' dates."""
-    return clock.today(ZoneInfo((load_config(site_root, Problems()) or FALLBACK).timezone))
 
 
 def load_config(site_root: Path, problems: Problems) -> SiteConfig | None:
