@@ -35,7 +35,7 @@ from buletin.inputs import clock, releases, revisions, yamlfile
 from buletin.inputs.catalog import Catalog, load_catalog
 from buletin.inputs.config import FALLBACK, SiteConfig, load_config
 from buletin.inputs.content import Content, Document, load_content
-from buletin.inputs.paths import input_hashes
+from buletin.inputs.paths import hidden, input_hashes
 from buletin.inputs.slips import check_slips
 from buletin.messages import _, number
 from buletin.model import Made, SiteModel, SitePlan, Slot, assemble, plan_site, views
@@ -217,7 +217,7 @@ def _much_changed(changed: tuple[str, ...] | None) -> bool:
     quoting the data, every page), or more articles than one process composes alone."""
     if changed is None:
         return False
-    shown = [path for path in changed if not path.rsplit("/", 1)[-1].startswith(".")]  # not an editor's lock file
+    shown = [path for path in changed if not hidden(path)]  # not an editor's lock file
     return any(not path.startswith("content/") for path in shown) or len(shown) >= MIN_FOR_POOL
 
 

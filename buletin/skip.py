@@ -30,13 +30,13 @@ def check(cache_dir: Path, site_root: Path, out: Path, drafts: bool, base_url: s
     _recall_hashes(site_root, record)
     inputs = paths.input_hashes(site_root, hidden=True)
     print_ = fingerprint(site_root, out, drafts, base_url, inputs)
+    if record.get("fingerprint") == print_ and out.is_dir() and \
+            _untouched(out, record.get("files") or {}, record.get("folders") or {}):
+        return Verdict(print_, len(record["files"]), (), frozenset(inputs))
     last = {rel: noted[2] for rel, noted in (record.get("hashes") or {}).items()}
     changed = tuple(sorted(rel for rel in inputs.keys() | last.keys() if inputs.get(rel) != last.get(rel))) \
         if last else None
-    if record.get("fingerprint") != print_ or not out.is_dir() or \
-            not _untouched(out, record.get("files") or {}, record.get("folders") or {}):
-        return Verdict(print_, None, changed, frozenset(inputs))
-    return Verdict(print_, len(record["files"]), changed, frozenset(inputs))
+    return Verdict(print_, None, changed, frozenset(inputs))
 
 
 def _untouched(out: Path, files: dict[str, list[int]], folders: dict[str, int]) -> bool:

@@ -220,11 +220,6 @@ class BuildState:
         if store is not None:
             store.use(f"{kind}/{key}" for kind, key in entries)
 
-    def flush(self) -> None:
-        """Write what this process kept and which entries it used (see store.flush_pending for the others)."""
-        if self._store is not None:
-            self._store.flush()
-
     def record(self, name: str) -> Any | None:
         """A small record of the state's own (None when missing or unreadable)."""
         if self.root is None:

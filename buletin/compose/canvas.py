@@ -68,7 +68,7 @@ def _share_text_sizes() -> None:
     """Let this process's SVG renderers share the text sizes they measure. matplotlib remembers them per
     renderer, and saving an SVG makes two (one finds the box, one draws), so every label was measured twice a
     chart and again in the next; its size depends only on the text and the font, and a site's charts repeat
-    their labels. A fifth of a chart's time; the same bytes."""
+    their labels. The benchmark's 75 charts: 43.8 -> 38.0 ms of CPU each, the same bytes."""
     from matplotlib.backends.backend_svg import RendererSVG
     from matplotlib.font_manager import findfont
 

@@ -188,6 +188,12 @@ def input_hashes(site_root: Path, extra: tuple[str, ...] = ("site.yaml",), hidde
     return dict(sorted((rel, _file_hash(path)) for rel, path in input_files(site_root, extra, hidden)))
 
 
+def hidden(rel: str) -> bool:
+    """Whether an input file (by path relative to the site) is one input_files leaves out unless `hidden`: a
+    hidden file or one in a hidden folder (an editor's lock file, `.DS_Store`)."""
+    return any(part.startswith(".") for part in rel.split("/"))
+
+
 def input_files(site_root: Path, extra: tuple[str, ...] = ("site.yaml",),
                 hidden: bool = False) -> Iterator[tuple[str, str]]:
     """Every input file (config, content, data, templates): its path relative to the site, and its absolute path.
