@@ -261,3 +261,23 @@ def test_a_value_that_cannot_be_keyed_is_an_error():
         make_key("body", Opaque())
     assert make_key("x", {1: "a", "1": "b"}) != make_key("x", {"1": "a", 1: "b"})  # keys of any type, distinct
     assert make_key("x", dt.date(2020, 11, 1)) != make_key("x", "2020-11-01")  # a date is not its text
+
+
+def test_a_body_quoting_its_front_matter_is_composed_again_when_the_front_matter_changes(tmp_path):
+    """A body is kept by the digest of its file's text, front matter included: a macro quoting `page` follows
+    an edit of the front matter alone, as a fresh build does."""
+    site = tmp_path / "site"
+    _write(site, dict(BASE_FILES))
+    article = site / ARTICLE
+    text = article.read_text(encoding="utf-8")
+    assert "\nlocation: Kendari\n" in text
+    article.write_text(text.rstrip("\n") + "\n\nDitulis di {{ page.location }}.\n", encoding="utf-8")
+    _build(site, tmp_path / "kept", cached=True)
+    page = tmp_path / "kept/2020-11/sorotan/index.html"
+    assert "Ditulis di Kendari." in page.read_text(encoding="utf-8")
+    article.write_text(article.read_text(encoding="utf-8").replace("location: Kendari", "location: Baubau"),
+                       encoding="utf-8")
+    _build(site, tmp_path / "kept", cached=True)
+    assert "Ditulis di Baubau." in page.read_text(encoding="utf-8")
+    _build(site, tmp_path / "fresh", cached=False)
+    assert tree_snapshot(tmp_path / "kept") == tree_snapshot(tmp_path / "fresh")

@@ -125,10 +125,12 @@ class Composer:
                             reads=self.catalog.dependencies(outcome.accessed))
 
     def body_key(self, doc: Document, context: dict[str, Any]) -> str:
-        # the body by its digest: a key's JSON of a whole article's text costs more than hashing it
-        body = hashlib.sha256(doc.body.encode("utf-8", "surrogatepass")).hexdigest()
-        return make_key("body", self.locale.language, self.markup.allow_raw_html, doc.source, body,
-                        doc.body_line, context)
+        # The file by the digest of its text, which its front matter (`page`, unless the context gives another)
+        # is parsed from: a key's JSON of a whole article costs more than hashing it.
+        text = hashlib.sha256(f"{doc.key_lines.text}\0{doc.body}".encode("utf-8", "surrogatepass")).hexdigest()
+        rest = {name: value for name, value in context.items() if not (name == "page" and value is doc.meta)}
+        return make_key("body", self.locale.language, self.markup.allow_raw_html, doc.source, text,
+                        doc.body_line, rest)
 
     def kept_body(self, doc: Document, context: dict[str, Any]) -> Body | None:
         """The body as a build made it before, when nothing it read changed."""

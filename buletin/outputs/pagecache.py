@@ -168,19 +168,21 @@ class LastOutput:
         self.stats: dict[str, list[int]] = (last_build.get("files") or {}) if isinstance(last_build, dict) else {}
         self.used: dict[str, str] = {}
         self.reused = 0  # pages given by page()
+        self._folder = os.fspath(out)
+        self._checked: set[str] = set()  # pages page() found untouched this build, with their manifest's bytes
 
     def untouched(self, path: str) -> bool:
         """Whether the file still has the size and mtime it had when the last build wrote it."""
         try:
-            stat = os.lstat(f"{self.out}/{path}")
+            stat = os.lstat(f"{self._folder}/{path}")
         except OSError:
             return False
         return self.stats.get(path) == [stat.st_size, stat.st_mtime_ns]
 
     def same(self, path: str, digest: str) -> bool:
         """Whether the file holds the bytes of `digest`, known without reading it: untouched since the last build
-        wrote it with those bytes."""
-        return self.hashes.get(path) == digest and self.untouched(path)
+        wrote it with those bytes (page() found so this build, or the file's size and mtime say so now)."""
+        return self.hashes.get(path) == digest and (path in self._checked or self.untouched(path))
 
     def kept(self, path: str, key: str) -> bool:
         """Whether the last build wrote the page under `key` (page() then reads it, checking its bytes)."""
@@ -194,10 +196,14 @@ class LastOutput:
             return None
         kept = self.keys[path]
         try:
-            data = (self.out / path).read_bytes()
+            with open(f"{self._folder}/{path}", "rb", buffering=0) as file:  # unbuffered: read whole, at once
+                data = file.readall()
         except OSError:
             return None
-        if (self.untouched(path) and self.hashes.get(path) == kept[1]) or self.digests.of(path, data) == kept[1]:
+        untouched = self.untouched(path) and self.hashes.get(path) == kept[1]  # after reading: a write since shows
+        if untouched or self.digests.of(path, data) == kept[1]:
+            if untouched:
+                self._checked.add(path)
             self.digests.note(path, data, kept[1])
             self.reused += 1
             return data
