@@ -99,3 +99,21 @@ def test_a_group_without_a_value_is_no_value_not_zero(tmp_path):
     assert all(math.isnan(v) for v in wide.values[2])  # 7401's cell is empty, 7471 has no row
     counted = grouped(catalog, "ikm", "periode", ["unit_usaha"], agg="count", filters={"kode_wilayah": "7401"})
     assert counted.values == [[1.0], [1.0], [0.0]]  # a count of no values is 0
+
+
+@pytest.mark.parametrize("filters", [
+    {"periode": "2020-11"}, {"periode": "2020-11", "kode_wilayah": 7401}, {"kode_wilayah": [9999, 7401, "7471"]},
+    {"status": "tetap", "periode": ["2020-11", "2020-10"]}, {"periode": "2031-01"}, {"kode_wilayah": []},
+    {"status": ""}, {},
+])
+def test_a_filter_selects_the_rows_whose_cells_equal_its_values_as_written(catalog, filters):
+    """select() finds each column's rows by value once; it selects what comparing every cell selects."""
+    from buletin.inputs.query import as_text, select
+
+    table = catalog.get("ikm")
+    expected = table.frame.index == table.frame.index
+    for column, wanted in filters.items():
+        values = [as_text(w) for w in wanted] if isinstance(wanted, list) else [as_text(wanted)]
+        expected = expected & table.frame[column].isin(values).to_numpy()
+    for _ in range(2):  # the second time from what the first found
+        assert select(table, filters).tolist() == expected.tolist()

@@ -85,10 +85,9 @@ def select(table: Table, filters: dict[str, Any]) -> pd.Series:
         check_column(table, column, "filter")
         if isinstance(wanted, dict):
             mask = mask & _in_range(table, column, wanted)
-        elif isinstance(wanted, (list, tuple)):
-            mask = mask & frame[column].isin([as_text(w) for w in wanted]).to_numpy()
         else:
-            mask = mask & (frame[column] == as_text(wanted)).to_numpy()
+            mask = mask & table.matching(column, [as_text(w) for w in wanted] if isinstance(wanted, (list, tuple))
+                                         else [as_text(wanted)])
     return mask
 
 

@@ -41,6 +41,23 @@ class Table:
     letters: dict[str, str] = field(default_factory=dict)  # a workbook's column letter of each name
     percent: tuple[tuple[int, str], ...] = ()  # (row, name) of the numbers a workbook shows as percentages
     _numeric: dict[str, Any] = field(default_factory=dict)
+    _rows_of: dict[str, dict[str, Any]] = field(default_factory=dict)
+
+    def matching(self, column: str, values: list[str]) -> Any:
+        """A boolean array: the rows whose cell in `column` is one of `values`, as written. (Each column's rows by
+        value are found once: a build quotes and charts the same columns hundreds of times, and comparing a
+        column's every cell takes about as long as finding them all.)"""
+        import numpy as np
+
+        rows_of = self._rows_of.get(column)
+        if rows_of is None:
+            rows_of = self._rows_of[column] = self.frame.groupby(column, sort=False).indices
+        mask = np.zeros(len(self.frame), dtype=bool)
+        for value in values:
+            found = rows_of.get(value)
+            if found is not None:
+                mask[found] = True
+        return mask
 
     def numeric(self, column: str):
         """The column as numbers (NaN where empty), cached."""
