@@ -231,9 +231,14 @@ def _preview_folder(out: Path | None, cache: Path | None) -> Iterator[Path]:
 def _new(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
     if args.kind == "site":
         from buletin.inputs.clock import checkout_top
-        from buletin.newsite import create_site
+        from buletin.newsite import create_site, installed_from
 
         written = create_site(Path(args.folder), args.title, args.language, args.frequency, zone=args.timezone)
+        source = installed_from()
+        if source is not None and source.startswith("file:"):
+            _note(_("this buletin was installed from {source}, on this computer, which CI cannot reach: write in "
+                    "{folder}/requirements.txt where your office keeps buletin (a repository's or a wheel's "
+                    "address), as its comment shows").format(source=source, folder=args.folder))
         top = checkout_top(Path(args.folder))  # the new folder is empty of any .git of its own: one above it
         if top is not None:
             _note(_("{folder} is inside the git repository {top}, whose CI runs only the workflows in its own "

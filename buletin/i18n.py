@@ -197,6 +197,8 @@ NEW_SITE_WORDS: dict[str, dict[str, str]] = {
         "about": "Tentang", "about_text": "Tulis di sini siapa penerbit buletin ini dan cara menghubunginya.",
         "base_url": "alamat publik situs: tulis di sini, lalu hapus tanda # di awal baris",
         "requirements": "Yang dipasang CI untuk membangun situs ini.",
+        "requirements_where": "Bila pip tidak menemukan buletin, ganti baris di bawah dengan tempat kantor Anda "
+                              "menyimpannya, misalnya: buletin @ git+https://github.com/ORG/buletin@v0.1.0",
         "build_doc": "python build.py [PERINTAH]: sama dengan perintah `buletin`.",
         "build_why": "proses pekerja mengimpor berkas ini lagi",
     },
@@ -216,6 +218,8 @@ NEW_SITE_WORDS: dict[str, dict[str, str]] = {
         "about": "About", "about_text": "Say here who publishes this bulletin and how to reach them.",
         "base_url": "the site's public address: write it here, then remove the # at the start of the line",
         "requirements": "What CI installs to build this site.",
+        "requirements_where": "If pip finds no buletin, replace the line below by where your office keeps it, "
+                              "e.g. buletin @ git+https://github.com/ORG/buletin@v0.1.0",
         "build_doc": "python build.py [COMMAND]: the same as the `buletin` command.",
         "build_why": "worker processes import this file again",
     },

@@ -57,7 +57,7 @@ def _files(title: str, language: str, frequency: str, zone: str, period: Period,
                     "from buletin.cli import main\n\n"
                     f'if __name__ == "__main__":  # {words["build_why"]}\n'
                     "    raise SystemExit(main())\n",
-        "requirements.txt": f"# {words['requirements']}\nbuletin>={__version__},<1\n",
+        "requirements.txt": _requirements(words),
         ".gitignore": "output/\npublic/\n.buletin-cache/\n__pycache__/\n.venv/\n",
         "data/datapackage.yaml": (
             f"resources:\n- name: contoh\n  path: contoh.csv\n  title: {words['dataset']}\n"
@@ -81,6 +81,39 @@ def _files(title: str, language: str, frequency: str, zone: str, period: Period,
         ".gitlab-ci.yml": _skeleton("gitlab-ci.yml"),
         "README.md": _readme(title, language, period),
     }
+
+
+def _requirements(words: dict[str, str]) -> str:
+    """requirements.txt: buletin from where this one came, when CI can reach that too (a repository or a web
+    address); else from the package index, with a comment on writing where the office keeps it instead."""
+    source = installed_from()
+    if source is not None and not source.startswith("file:"):
+        return f"# {words['requirements']}\n{source}\n"
+    return f"# {words['requirements']}\n# {words['requirements_where']}\nbuletin>={__version__},<1\n"
+
+
+def installed_from() -> str | None:
+    """Where this buletin was installed from, as a requirement (`buletin @ git+https://...@v0.1.0`), or as a
+    `file:` address for a folder or file on this computer; None when it came from a package index (pip's
+    direct_url.json, PEP 610, says)."""
+    import json
+    from importlib.metadata import PackageNotFoundError, distribution
+
+    try:
+        info = json.loads(distribution("buletin").read_text("direct_url.json") or "null")
+    except (PackageNotFoundError, ValueError):
+        return None
+    url = info.get("url") if isinstance(info, dict) else None
+    if not isinstance(url, str) or not url:
+        return None
+    if url.startswith("file:"):
+        return url
+    vcs = info.get("vcs_info")
+    if isinstance(vcs, dict) and vcs.get("vcs") == "git":
+        revision = vcs.get("requested_revision") or vcs.get("commit_id")
+        url = f"git+{url}" + (f"@{revision}" if revision else "")
+    subdirectory = info.get("subdirectory")
+    return f"buletin @ {url}" + (f"#subdirectory={subdirectory}" if subdirectory else "")
 
 
 def _slug(text: str) -> str:

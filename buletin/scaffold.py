@@ -72,6 +72,8 @@ def create(site_root: Path, kind: str, period_text: str, title: str | None, toda
         path = folder / f"{slug}.md"
     if path.exists():
         problems.add(path.relative_to(site_root).as_posix(), None,
+                     _("the edition {period} already exists, and nothing was overwritten: edit its index.md, or "
+                       "name another period").format(period=period) if kind == "edition" else
                      _("this file already exists, and nothing was overwritten: choose another title, or edit the "
                        "file"))
         raise SiteError(problems)

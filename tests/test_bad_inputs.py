@@ -139,12 +139,12 @@ def with_pelatihan(sheet: str = "Pelatihan") -> Callable[[str], str]:
     return append(pelatihan_resource(sheet))
 
 
-def workbook(merge: str | None = None, formula: tuple[str, str] | None = None) -> bytes:
+def workbook(merge: str | None = None, formula: tuple[str, str] | None = None, title: str = "Pelatihan") -> bytes:
     """data/pelatihan.xlsx: a header and six rows (2..7) on sheet Pelatihan; cells merged or a formula left
     without a saved value (openpyxl writes none: as a script or a web export makes them)."""
     book = openpyxl.Workbook()
     sheet = book.active
-    sheet.title = "Pelatihan"
+    sheet.title = title
     sheet.append(["no", "kode_wilayah", "kegiatan", "peserta"])
     for number in range(1, 7):
         sheet.append([number, "7401" if number % 2 else "7471", f"Kegiatan {number}", 10 * number])
@@ -237,6 +237,11 @@ CASES = [
          f"{ARTICLE}:@caption:", "yaml"),
     case("yaml-unclosed-quote", {ARTICLE: sub("title: Sorotan IKM November", 'title: "Sorotan IKM November')},
          f"{ARTICLE}:@title:", "yaml"),
+    case("yaml-unclosed-quote-before-another", {ARTICLE: lambda t: sub("location: Kendari", 'location: "Kendari"')(
+        sub("title: Sorotan IKM November", 'title: "Sorotan IKM November')(t))}, f"{ARTICLE}:@title:",
+         "never closed"),
+    case("site-unclosed-quote-before-another", {SITE: lambda t: sub("title: ", 'title: "')(t) + 'notice: "Uji"\n'},
+         f"{SITE}:@title:", "never closed"),
     case("yaml-unclosed-bracket", {ARTICLE: sub("authors: [Tim Uji]", "authors: [Tim Uji")}, f"{ARTICLE}:@authors:",
          "yaml"),
     case("yaml-tab-indent", {DP: sub("  path: wilayah.csv", "\tpath: wilayah.csv")}, f"{DP}:@\tpath:", "yaml"),
@@ -469,6 +474,9 @@ CASES = [
     case("encoding-article-latin1", {ARTICLE: LATIN1_ARTICLE}, f"{ARTICLE}:@caf", "UTF-8"),
     case("encoding-datapackage-latin1", {DP: DATAPACKAGE_YAML.replace("Data uji", "Data caf\u00e9").encode("latin-1")},
          f"{DP}:2", "UTF-8"),
+    case("encoding-article-utf16-no-mark", {ARTICLE: ARTICLE_MD.encode("utf-16-le")}, f"{ARTICLE}:1", "UTF-8"),
+    case("encoding-site-utf16-no-mark", {SITE: "title: Buletin Uji\nlanguage: id\n".encode("utf-16-le")},
+         f"{SITE}:1", "UTF-8"),
     case("encoding-csv-utf16", {WIL: WILAYAH_CSV.encode("utf-16")}, f"{WIL}:1", "UTF-8"),
     case("encoding-csv-latin1", {WIL: WILAYAH_CSV.replace("Muna", "Mun\u00e1").encode("latin-1")}, f"{WIL}:3",
          "UTF-8"),
@@ -507,6 +515,8 @@ CASES = [
     case("csv-nul-byte", {WIL: sub("7402,Muna", "7402,Mu\x00na")}, f"{WIL}:3", "nama"),
 
     # ---- XLSX
+    case("xlsx-sheet-renamed", {DP: with_pelatihan("Pelatihan"), XLSX: workbook(title="pelatihan ")}, XLSX,
+         "`pelatihan `", "rename it back to `Pelatihan`"),
     case("xlsx-missing-sheet", {DP: with_pelatihan("Nope"), XLSX: workbook()}, f"{DP}:@sheet:", "Nope", "Pelatihan"),
     case("xlsx-merged-header", {DP: with_pelatihan(), XLSX: workbook(merge="C1:D1")}, f"{XLSX}:Pelatihan!C1",
          "merged"),
@@ -583,10 +593,23 @@ CASES = [
     case("macro-period-without-quotes", {ARTICLE: body("Isi {{ value('ikm', 'nilai', periode=2020-11) }}.")},
          f"{ARTICLE}:@periode=2020-11", "subtraction", 'periode="2020-11"'),
     case("macro-period-zero-without-quotes", {ARTICLE: body("Isi {{ value('ikm', 'nilai', periode=2020-09) }}.")},
-         f"{ARTICLE}:@periode=2020-09", 'periode="2021-03"'),
+         f"{ARTICLE}:@periode=2020-09", 'periode="2020-09"'),
+    case("macro-other-period-without-quotes", {ARTICLE: body("Isi {{ value('ikm', 'nilai', periode=2020-10) }}.")},
+         f"{ARTICLE}:@periode=2020-10", "2020-10 is a subtraction", 'periode="2020-10"'),
+    case("macro-unclosed-quote-before-another", {ARTICLE: body(
+        "Isi {{ value('ikm', 'nilai', periode=\"2020-11) }}.\n\nLagi {{ value(\"ikm\", \"nilai\") }}.")},
+         f"{ARTICLE}:@\"2020-11) }}}}", "quotes is not closed"),
+    case("macro-one-closing-brace", {ARTICLE: body("Isi {{ value('ikm', 'nilai') } unit.")}, f"{ARTICLE}:@Isi",
+         "two braces"),
+    case("chart-block-capitalised", {ARTICLE: sub("```chart", "```Chart")}, f"{ARTICLE}:@```Chart", "```chart",
+         "small letters"),
+    case("chart-block-in-indonesian", {ARTICLE: sub("```chart", "```grafik")}, f"{ARTICLE}:@```grafik", "```chart"),
     case("macro-unknown-function", {ARTICLE: body("Isi {{ nilai('ikm', 'unit_usaha') }}.")}, f"{ARTICLE}:@nilai(",
          "nilai"),
     case("image-markdown-missing", {ARTICLE: body("![Peta](peta.png)")}, f"{ARTICLE}:@peta.png", "peta.png"),
+    case("image-named-in-other-capitals", {ARTICLE: body("![Peta](foto-peta.png)"),
+                                           "content/2020-11/Foto-Peta.PNG": _png_header(4, 4)},
+         f"{ARTICLE}:@foto-peta.png", "there is `Foto-Peta.PNG`"),
     case("image-html-missing-late-line", {SITE: append("allow_raw_html: true\n"), ARTICLE: body(
         "Satu.\n\nDua.\n\n<img src=\"x\" alt=\"peta\">")}, f"{ARTICLE}:@<img", "`x`"),
     case("link-to-missing-article", {ARTICLE: body("[lihat](tidak-ada.md)")}, f"{ARTICLE}:@tidak-ada.md",
@@ -828,13 +851,20 @@ def test_wrong_usage_is_refused(make_site, run_cli, tmp_path, monkeypatch, args,
     assert tree_snapshot(tmp_path) == before, "a refused command wrote files"
 
 
-def test_an_article_saved_as_text_is_a_warning_and_a_folder_with_an_underscore_is_left_alone(make_site, run_cli):
-    """Notepad saves `.txt`: the article would be missing without a word. A `_catatan/` folder holds notes."""
-    site = make_site({"content/2020-11/harga-gula.txt": OTHER_ARTICLE, "content/2020-11/_catatan/ide.md": "# Ide\n"})
+def test_an_article_saved_as_text_is_an_error_other_text_a_warning_and_a_folder_with_an_underscore_is_left_alone(
+        make_site, run_cli):
+    """Notepad saves `.txt`: an article (it starts with a front matter) would be missing without a word; other
+    text may be a note or an attachment. A `_catatan/` folder holds notes."""
+    site = make_site({"content/2020-11/catatan.txt": "Ide untuk bulan depan.\n",
+                      "content/2020-11/_catatan/ide.md": "# Ide\n"})
     result = run_cli("check", "--site", site)
     assert result.code == 0 and [line for line in result.err.splitlines() if ": warning: " in line] == [
-        "content/2020-11/harga-gula.txt: warning: this file is not read: an article or page is a Markdown file, "
-        "whose name ends in `.md`; rename it `harga-gula.md` if it is one"], result.err
+        "content/2020-11/catatan.txt: warning: this file is not read: an article or page is a Markdown file, "
+        "whose name ends in `.md`; rename it `catatan.md` if it is one"], result.err
+    (site / "content/2020-11/harga-gula.txt").write_text(OTHER_ARTICLE, encoding="utf-8")
+    result = run_cli("check", "--site", site)
+    assert result.code == 1 and "content/2020-11/harga-gula.txt:1: error: this file is not read, though it starts " \
+        "like an article (`---`)" in result.err and "rename it `harga-gula.md`" in result.err, result.err
 
 
 def test_a_macro_between_single_braces_is_a_warning_at_its_line(make_site, run_cli):

@@ -103,7 +103,7 @@ def test_a_missing_sheet_is_an_error_in_datapackage_yaml(tmp_path):
     problems = Problems()
     load_catalog(tmp_path, problems)
     assert [str(p) for p in problems] == ["data/datapackage.yaml:4: error: the workbook data/p.xlsx of `p` has no "
-                                         "sheet `Pelatihann` (its sheets: Pelatihan): correct `sheet`"]
+                                         "sheet `Pelatihann` (its sheets: `Pelatihan`): correct `sheet`"]
 
 
 def test_workbook_columns_without_header_are_ignored_when_empty_and_named_when_not(tmp_path):

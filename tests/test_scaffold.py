@@ -24,8 +24,10 @@ def test_new_edition_and_article_build_and_never_overwrite(make_site, run_cli):
     assert run_cli("check", "--site", site, "--drafts").code == 0
     article.write_text(text + "\nKarya staf.\n")
     again = run_cli("new", "article", "2020-12", "Pelatihan Kopi: Angkatan 2", "--site", site)
-    assert again.code == 1 and "already exists" in again.err
+    assert again.code == 1 and "already exists" in again.err and "another title" in again.err
     assert article.read_text().endswith("Karya staf.\n")
+    edition = run_cli("new", "edition", "2020-12", "--site", site)  # an edition has no title to choose
+    assert edition.code == 1 and "the edition 2020-12 already exists" in edition.err and "title" not in edition.err
 
 
 def test_new_refuses_a_malformed_period_or_a_missing_edition(make_site, run_cli):
@@ -244,3 +246,34 @@ def test_a_time_zone_written_as_wita_is_told_its_iana_name(make_site, run_cli, t
     site = make_site({"site.yaml": SITE_YAML.replace("timezone: Asia/Makassar", "timezone: WITA")})
     result = run_cli("check", "--site", site)
     assert result.code == 1 and "write the time zone WITA as `Asia/Makassar`" in result.err, result.err
+
+
+@pytest.mark.parametrize(("direct_url", "line", "note"), [
+    ({"url": "https://github.com/disperindag/buletin", "vcs_info": {"vcs": "git", "requested_revision": "v0.1.0",
+                                                                     "commit_id": "ab12"}},
+     "buletin @ git+https://github.com/disperindag/buletin@v0.1.0", False),
+    ({"url": "https://unduh.example.go.id/buletin-0.1.0-py3-none-any.whl", "archive_info": {}},
+     "buletin @ https://unduh.example.go.id/buletin-0.1.0-py3-none-any.whl", False),
+    ({"url": "file:///home/staf/buletin", "dir_info": {"editable": True}}, "buletin>=", True),
+    (None, "buletin>=", False),  # from a package index: pip writes no direct_url.json
+])
+def test_a_new_sites_requirements_name_where_buletin_came_from(run_cli, tmp_path, monkeypatch, direct_url, line,
+                                                               note):
+    """A new site's CI installs buletin as requirements.txt says: from the repository or web address this
+    buletin came from; from the package index otherwise, with a comment on naming another place, and a note
+    when this buletin came from a folder on this computer, which CI cannot reach."""
+    import importlib.metadata
+    import json
+
+    class Installed:
+        def read_text(self, name):
+            return json.dumps(direct_url) if name == "direct_url.json" and direct_url is not None else None
+
+    monkeypatch.setattr(importlib.metadata, "distribution", lambda name: Installed())
+    site = tmp_path / "baru"
+    made = run_cli("new", "site", site, "--language", "en")
+    assert made.code == 0, made.err
+    lines = (site / "requirements.txt").read_text().splitlines()
+    assert lines[-1].startswith(line), lines
+    assert ("If pip finds no buletin" in "\n".join(lines)) == line.startswith("buletin>=")
+    assert ("which CI cannot reach" in made.err) == note, made.err

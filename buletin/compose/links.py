@@ -1,6 +1,7 @@
 """Links and images written relative to a Markdown file, made to work from its page."""
 from __future__ import annotations
 
+import os
 import posixpath
 import re
 from dataclasses import replace
@@ -63,7 +64,7 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
         file = (site_root / folder / name).resolve()
         if not file.is_relative_to((site_root / "content").resolve()) or not file.is_file():
             if not attachment:  # a file the build makes (the edition's PDF, a data download) is checked at the end
-                problems.add(doc.source, _line_of(doc, address), missing(what, name, folder))
+                problems.add(doc.source, _line_of(doc, address), missing(what, name, folder, site_root))
             return match.group(0)
         data = files[posixpath.normpath(posixpath.join(posixpath.dirname(page), name))] = file.read_bytes()
         active = active_svg(data, name)
@@ -94,9 +95,21 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
     return replace(body, html=_LINK.sub(link, html)), files
 
 
-def missing(what: str, name: str, folder: str) -> str:
-    """The message for an image or a file that is not next to the Markdown file in `folder`."""
-    return _(_NOT_FOUND[what]).format(name=name, looked=posixpath.normpath(posixpath.join(folder, name)))
+def missing(what: str, name: str, folder: str, site_root: Path | None = None) -> str:
+    """The message for an image or a file that is not next to the Markdown file in `folder` (with the file
+    there whose name differs only in capitals, which Windows would find but a web server does not)."""
+    looked = posixpath.normpath(posixpath.join(folder, name))
+    message = _(_NOT_FOUND[what]).format(name=name, looked=looked)
+    place = site_root / posixpath.dirname(looked) if site_root is not None else None
+    try:
+        near = [entry.name for entry in os.scandir(place) if entry.name.casefold() == posixpath.basename(
+            looked).casefold()] if place is not None and place.is_dir() else []
+    except OSError:
+        near = []
+    if near:
+        message += _(" (there is `{found}`: a web address tells capital letters apart, so write the name exactly as "
+                     "the file has it, or rename the file)").format(found=near[0])
+    return message
 
 
 def needs_resolving(html: str) -> bool:

@@ -90,6 +90,7 @@ class MacroStage:
         self.problems = problems
         self.quoted: list[dict[str, Any]] = []  # every value() call, for revision notices and caches
         self.footnotes: dict[str, str] | None = None  # in a body: the notes of the values quoted, by label
+        self._text = ""  # the text being rendered, to quote a faulty macro as it was written
 
     def render(self, text: str, source: str, first_line: int, context: dict[str, Any]) -> str | None:
         """Render `text` (which starts on `first_line` of `source`); None when it has errors.
@@ -127,6 +128,7 @@ class MacroStage:
             self.problems.add(source, first_line + _python_line(text, exc) - 1, _template(exc.msg))
             return None, 0
         error: Exception
+        self._text = text
         try:
             with bounded():
                 variables = {**context, **self._functions(source, first_line, filename, template)}
@@ -167,7 +169,9 @@ class MacroStage:
                                                  self._notes(dataset, column, filters)))
         except QueryError as exc:
             if not exc.follow_on:
-                self.problems.add(source, first_line + _template_line(filename, template) - 1, f"{macro}(): {exc}")
+                line = _template_line(filename, template)
+                hint = _unquoted_period(_line(self._text, line), exc.column) if exc.unquoted else ""
+                self.problems.add(source, first_line + line - 1, f"{macro}(): {exc}{hint}")
             return None
         self.quoted.append(quote_record(source, dataset, column, agg, filters, number, digits))
         if self.footnotes is not None and marks is not None:
@@ -271,6 +275,12 @@ def _syntax_problem(exc: jinja2.TemplateSyntaxError, text: str) -> tuple[int, st
     """(line, message) for a text whose {{ }} code does not parse: the usual slips in plain words, at the line
     where they were made; anything else as Jinja words it."""
     said, line = exc.message or "", exc.lineno or 1
+    unclosed = _unclosed_quote(text, line)
+    if unclosed is not None:  # Jinja reads on to the next quote, and fails somewhere after it
+        return unclosed, _("a text in quotes is not closed: add the closing quote, as in {example}").format(
+            example='value("ikm", "unit_usaha")')
+    if said == "unexpected '}'":
+        return line, _("a macro ends with two braces, `{close}`: add the missing `}}`").format(close="}}")
     if "end of print statement" in said or "unexpected end of template" in said:  # `{{` never closed: Jinja
         # notices only where the text goes on, or at its end
         opened = [n for n, text_line in enumerate(text.split("\n")[:line], start=1) if "{{" in text_line]
@@ -286,8 +296,38 @@ def _syntax_problem(exc: jinja2.TemplateSyntaxError, text: str) -> tuple[int, st
     if re.search(r"unexpected char '[\u2018\u2019\u201c\u201d]'", said):
         message += _(": write straight quotes, \" or ', as a word processor's curly quotes are not quotes here")
     elif "got 'integer'" in said:
+        typed = re.search(r"\b(\w+)\s*=\s*(\d+(?:-\d+)+)", _line(text, line))
+        if typed:  # periode=2020-09: Jinja reads 0 and 9, two numbers
+            return line, _("a period or a code is written in quotes: write {column}=\"{typed}\"").format(
+                column=typed.group(1), typed=typed.group(2))
         message += _(": a period or a code is written in quotes, e.g. periode=\"2021-03\"")
     return line, message
+
+
+def _line(text: str, number: int) -> str:
+    lines = text.split("\n")
+    return lines[number - 1] if 0 < number <= len(lines) else ""
+
+
+def _unclosed_quote(text: str, upto: int) -> int | None:
+    """The first line up to `upto` whose {{ }} code has a quote that is not closed on it, if any (a text in quotes
+    rarely runs over two lines in a macro)."""
+    for number, line in enumerate(text.split("\n")[:upto], start=1):
+        for code in re.findall(r"{{(.*?)(?:}}|$)", line):
+            if code.count('"') % 2 or (code.count("'") % 2 and '"' not in code):  # Jum'at inside "..." is fine
+                return number
+    return None
+
+
+def _unquoted_period(line: str, column: str | None) -> str:
+    """The hint for a filter written without quotes, which Jinja reads as a subtraction: `periode=2020-11` is 2009."""
+    found = re.search(rf"\b{re.escape(column or '')}\s*=\s*(\d+(?:\s*-\s*\d+)+)", line) if column else None
+    if found is None:
+        return _(" (without quotes, a period such as 2020-11 is a subtraction: write it in quotes, as in "
+                 "periode=\"2020-11\")")
+    typed = re.sub(r"\s+", "", found.group(1))
+    return _(" (without quotes, {typed} is a subtraction: write {column}=\"{typed}\")").format(typed=typed,
+                                                                                             column=column)
 
 
 def _template(problem: str) -> str:

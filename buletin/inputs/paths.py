@@ -112,9 +112,12 @@ def read_utf8(path: Path) -> str:
 def decode_utf8(data: bytes) -> str:
     """read_utf8() for bytes already read."""
     try:
-        return data.decode("utf-8-sig")
+        text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise NotUtf8(data[: exc.start].count(b"\n") + 1) from None
+    if "\0" in text:  # UTF-16 without its byte-order mark: every other byte is zero, which UTF-8 reads as it is
+        raise NotUtf8(data[: data.index(b"\0")].count(b"\n") + 1)
+    return text
 
 
 def read_input(site_root: Path, rel: str, problems: Problems) -> str | None:
@@ -148,10 +151,15 @@ def markdown_files(site_root: Path, folder: Path, problems: Problems) -> list[Pa
         if path.is_dir() and not path.name.startswith("_") and folder.name != "content":
             _report_nested(site_root, path, folder, problems)
         elif path.suffix.lower() in (".txt", ".text") and not _MISNAMED.search(path.name):
+            name = path.name.rsplit(".", 1)[0] + ".md"
+            if _starts_with_front_matter(path):  # an article saved by Notepad: it would be left out of the site
+                problems.add(rel, 1, _("this file is not read, though it starts like an article (`---`): an "
+                                       "article or page is a Markdown file, whose name ends in `.md`; rename it "
+                                       "`{name}`").format(name=name))
+                continue
             # Panduan: Notepad menyimpan .txt; artikel harus berakhiran .md agar dibaca.
             problems.warn(rel, None, _("this file is not read: an article or page is a Markdown file, whose name "
-                                       "ends in `.md`; rename it `{name}` if it is one").format(
-                                           name=path.name.rsplit(".", 1)[0] + ".md"))
+                                       "ends in `.md`; rename it `{name}` if it is one").format(name=name))
         elif not _MISNAMED.search(path.name):
             continue
         elif path.suffix == ".md":
@@ -161,6 +169,16 @@ def markdown_files(site_root: Path, folder: Path, problems: Problems) -> list[Pa
                 "this file is not read: a Markdown file's name ends in `.md`, in small letters; rename it "
                 "`{name}`").format(name=_MISNAMED.sub("", path.name) + ".md"))
     return found
+
+
+def _starts_with_front_matter(path: Path) -> bool:
+    """Whether a text file opens with a front matter's `---` line (a byte-order mark before it allowed)."""
+    try:
+        with open(path, "rb") as file:
+            start = file.read(8)
+    except OSError:
+        return False
+    return start.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip(b"\r ") == b"---"
 
 
 def _report_nested(site_root: Path, subfolder: Path, folder: Path, problems: Problems) -> None:

@@ -23,11 +23,13 @@ _KINDS = {"string": N_("text"), "date": N_("dates"), "yearmonth": N_("months"), 
 class QueryError(ValueError):
     """A query that cannot be answered; `key` names the argument at fault (data, y, filter, ...)."""
 
-    def __init__(self, message: str, key: str = "data", follow_on: bool = False, column: str | None = None):
+    def __init__(self, message: str, key: str = "data", follow_on: bool = False, column: str | None = None,
+                 unquoted: bool = False):
         super().__init__(message)
         self.key = key
         self.column = column  # with key "filter": the filter that matched nothing
         self.follow_on = follow_on  # caused by an error reported elsewhere (an unreadable dataset): not repeated
+        self.unquoted = unquoted  # the filter is a number where the column holds periods: 2020-11 written bare?
 
 
 def period_field(table: Table) -> str | None:
@@ -119,13 +121,12 @@ def no_rows(table: Table, filters: dict[str, Any]) -> QueryError:
         if not narrower.any():
             found = sorted(set(table.frame[column][mask]) - {""})
             message = _no_row(dataset, column, wanted, applied, found)
-            if isinstance(wanted, int) and not isinstance(wanted, bool) and any("-" in value for value in found):
-                message += _(" (without quotes, 2021-11 is a subtraction: write {column}=\"{example}\")").format(
-                    column=column, example=found[-1])
-            elif isinstance(wanted, str) and set(wanted[:1] + wanted[-1:]) & set(CURLY_QUOTES):
+            if isinstance(wanted, str) and set(wanted[:1] + wanted[-1:]) & set(CURLY_QUOTES):
                 message += _(" (the value is in a word processor's curly quotes, “ ”: write straight quotes, \" or "
                              "')")
-            return QueryError(message, "filter", column=column)
+            # a macro's `periode=2020-11` is 2009: the macro, which has the line, says what was meant
+            unquoted = isinstance(wanted, int) and not isinstance(wanted, bool) and any("-" in v for v in found)
+            return QueryError(message, "filter", column=column, unquoted=unquoted)
         mask = narrower
         applied[column] = wanted
     return QueryError(_("no row of `{dataset}` matches {filters}").format(dataset=dataset,

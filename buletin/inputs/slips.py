@@ -58,6 +58,26 @@ def check_slips(site_root: Path, content: Content, drafts: bool, problems: Probl
         problems.warn(placeholder.source, placeholder.line, placeholder.message())
     for doc in shown:
         _check_macros(doc, problems)
+        _check_fences(doc, problems)
+
+
+# The names a chart block is given by mistake (```Chart, ```grafik): a code block of that name would show the
+# chart's YAML as text on the page.
+_CHART_NAMES = frozenset({"chart", "charts", "chrat", "cahrt", "grafik", "grafis", "graf", "bagan", "diagram",
+                          "graph", "peta", "map"})
+_FENCE_NAME = re.compile(r"^[ \t]*(?:`{3,}|~{3,})[ \t]*([\w-]+)", re.M)
+
+
+def _check_fences(doc: Document, problems: Problems) -> None:
+    """An error at a fenced block named almost as a chart block, which would be shown as code."""
+    if "```" not in doc.body and "~~~" not in doc.body:
+        return
+    for found in _FENCE_NAME.finditer(doc.body):
+        name = found.group(1)
+        if name != "chart" and name.lower() in _CHART_NAMES:
+            problems.add(doc.source, doc.body_line + doc.body.count("\n", 0, found.start()), _(
+                "this block would be shown as text, not drawn: a chart block starts with ```chart, in small letters "
+                "(not ```{name})").format(name=name))
 
 
 def _check_articles(edition: Edition, problems: Problems) -> None:

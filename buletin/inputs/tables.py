@@ -118,7 +118,10 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
                                         "save the file as CSV UTF-8"))
         return None
     except SheetMissing as exc:
-        problems.add(spec.declared_in, spec.sheet_line or spec.line, str(exc))
+        if exc.in_workbook:
+            problems.add(spec.path, None, str(exc))
+        else:
+            problems.add(spec.declared_in, spec.sheet_line or spec.line, str(exc))
         return None
     except NotAWorkbook as exc:
         problems.add(spec.path, None, str(exc))

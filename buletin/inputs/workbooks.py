@@ -40,7 +40,12 @@ class DuplicateName(ValueError):
 
 
 class SheetMissing(ValueError):
-    """The `sheet` a resource names is not in its workbook: an error in datapackage.yaml."""
+    """The `sheet` a resource names is not in its workbook: an error in datapackage.yaml, or, where a sheet was
+    only renamed (`in_workbook`), in the workbook."""
+
+    def __init__(self, message: str, in_workbook: bool = False):
+        super().__init__(message)
+        self.in_workbook = in_workbook
 
 
 class NotAWorkbook(ValueError):
@@ -182,9 +187,14 @@ def _sheet(book: Any, spec: ResourceSpec) -> Any:
     """The sheet `sheet:` names, or the first visible sheet of cells (a hidden one is not what staff see)."""
     tables = [sheet.title for sheet in book.worksheets]
     if spec.sheet and spec.sheet not in book.sheetnames:
+        renamed = [name for name in book.sheetnames if " ".join(name.split()).casefold() == spec.sheet.casefold()]
+        if renamed:  # a clerk's rename: the workbook is where to mend it
+            raise SheetMissing(_("the sheet `{sheet}` is now called `{renamed}`: rename it back to `{sheet}` "
+                                 "exactly (in Excel: double-click the sheet's tab), then save").format(
+                                     sheet=spec.sheet, renamed=renamed[0]), in_workbook=True)
         raise SheetMissing(_("the workbook {path} of `{dataset}` has no sheet `{sheet}` (its sheets: {sheets}): "
                              "correct `sheet`").format(dataset=spec.name, path=spec.path, sheet=spec.sheet,
-                                                       sheets=", ".join(book.sheetnames)))
+                                                       sheets=", ".join(f"`{name}`" for name in book.sheetnames)))
     if spec.sheet and spec.sheet not in tables:
         raise SheetMissing(_("the sheet `{sheet}` of {path} holds a chart, not a table: name the sheet that holds "
                              "the table (sheets with cells: {sheets})").format(

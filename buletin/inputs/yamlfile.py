@@ -122,6 +122,8 @@ def _parse(text: str) -> Any:
         reason = _reason(exc.problem or str(exc))
         if opened:
             reason = next((_(words) for what, words in _UNCLOSED if what in exc.context), reason)
+        elif line and (unclosed := _unclosed_quote(text, line)):  # YAML read on to the next quote, then failed
+            return _raise(_("this is not valid YAML: {reason}").format(reason=_(_UNCLOSED[0][1])), unclosed)
         lines = text.split("\n")
         near = [lines[i] for i in range(max(0, line - 2), min(line, len(lines)))] if line else []
         if any("{{" in text_line or "{%" in text_line for text_line in near):
@@ -143,6 +145,24 @@ def _parse(text: str) -> Any:
         return _raise(_("this is not valid YAML: values are nested too deeply; write them flatter"), None)
     finally:
         loader.dispose()
+
+
+# A value (of a key, or a list item) that opens with a quote: the quote, and the rest of its line.
+_QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s"'#][^#]*?:\s+)?(["'])(.*)$""")
+
+
+def _unclosed_quote(text: str, before: int) -> int | None:
+    """The first line before line `before` whose value opens a quote that its line does not close (a value in
+    quotes that runs over lines is rare in a front matter or settings; a slip is not)."""
+    for at, line in enumerate(text.split("\n")[: before - 1], start=1):
+        found = _QUOTED_VALUE.match(line)
+        if found is None:
+            continue
+        quote, rest = found.groups()
+        closed = re.search(r'(?<!\\)"', rest) if quote == '"' else re.search("'", rest.replace("''", ""))
+        if not closed:
+            return at
+    return None
 
 
 _ODD_SPACE = re.compile(r"^[ \t]*(?:- )?([^\s:#'\"][^:\n]*):[\u00a0\u2007\u202f]", re.M)
