@@ -477,7 +477,7 @@ CASES = [
     case("encoding-article-utf16-no-mark", {ARTICLE: ARTICLE_MD.encode("utf-16-le")}, f"{ARTICLE}:1", "UTF-8"),
     case("encoding-site-utf16-no-mark", {SITE: "title: Buletin Uji\nlanguage: id\n".encode("utf-16-le")},
          f"{SITE}:1", "UTF-8"),
-    case("encoding-csv-utf16", {WIL: WILAYAH_CSV.encode("utf-16")}, f"{WIL}:1", "UTF-8"),
+    case("encoding-csv-utf16", {WIL: WILAYAH_CSV.encode("utf-16")}, f"{WIL}:1", "UTF-8", "UTF-16"),
     case("encoding-csv-latin1", {WIL: WILAYAH_CSV.replace("Muna", "Mun\u00e1").encode("latin-1")}, f"{WIL}:3",
          "UTF-8"),
 
@@ -599,6 +599,10 @@ CASES = [
     case("macro-unclosed-quote-before-another", {ARTICLE: body(
         "Isi {{ value('ikm', 'nilai', periode=\"2020-11) }}.\n\nLagi {{ value(\"ikm\", \"nilai\") }}.")},
          f"{ARTICLE}:@\"2020-11) }}}}", "quotes is not closed"),
+    case("macro-dataset-without-quotes", {ARTICLE: body("Isi {{ value(ikm, 'nilai') }}.")}, f"{ARTICLE}:@value(ikm",
+         '"ikm"', "in quotes"),
+    case("macro-column-without-quotes", {ARTICLE: body("Isi {{ value('ikm', nilai) }}.")}, f"{ARTICLE}:@, nilai)",
+         '"nilai"', "in quotes"),
     case("macro-one-closing-brace", {ARTICLE: body("Isi {{ value('ikm', 'nilai') } unit.")}, f"{ARTICLE}:@Isi",
          "two braces"),
     case("chart-block-capitalised", {ARTICLE: sub("```chart", "```Chart")}, f"{ARTICLE}:@```Chart", "```chart",

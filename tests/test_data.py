@@ -318,6 +318,10 @@ def test_a_chart_sheet_is_named_as_such_and_a_hidden_first_sheet_is_passed_over(
     ("-", ": an unknown value is an empty cell; leave it empty, or list `-` in the resource's `missingValues`"),
     ("1\u00a0200", ": remove the spaces between the thousands (1200)"),
     ("#DIV/0!", ": the cell holds Excel's error for a formula: correct the formula in the workbook"),
+    ("12O", ": a letter where a digit is meant (O → 0, I/l → 1)? Write 120"),
+    ("(12)", ": a negative number is written with a minus sign: -12"),
+    ("1e3", ": write the number in full, 1000"),
+    ("1.234,5", "declare the column `type: number` in data/datapackage.yaml and write 1234.5"),
 ])
 def test_office_habits_in_a_number_cell_get_their_fix(tmp_path, cell, advice):
     _, problems = data_site(tmp_path, HEADER + f'2020-11,7401,"{cell}",tetap\n')

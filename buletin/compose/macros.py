@@ -141,7 +141,7 @@ class MacroStage:
             error, message = exc, _("this is not allowed in an article ({reason}): use value() and change() to "
                                     "quote data").format(reason=exc)
         except jinja2.UndefinedError as exc:
-            error, message = exc, _undefined(exc.message or "")
+            error, message = exc, _undefined(exc.message or "", self.catalog)
         except TypeError as exc:
             error, message = exc, _call_error(exc)
         except Exception as exc:  # a user's template can fail in many ways; name it, never a traceback
@@ -335,12 +335,17 @@ def _template(problem: str) -> str:
     return _("in the {code} code: {problem}").format(code="{{ }}", problem=problem)
 
 
-def _undefined(problem: str) -> str:
-    """Jinja's "'editon' is undefined", with what is there instead."""
+def _undefined(problem: str, catalog: Catalog) -> str:
+    """Jinja's "'editon' is undefined", with what is there instead (a dataset's or a column's name written
+    without quotes is the name itself)."""
     found = re.match(r"^'([^']*)' is undefined$", problem)
     if not found:
         return _("in the {code} code: {problem}; available: value(), change(), edition, page, row").format(
             code="{{ }}", problem=problem)
+    name, datasets = found.group(1), catalog.names
+    if name in datasets or any(name in spec.field_names for n in datasets if (spec := catalog.spec(n))):
+        return _("`{name}` is a name from the data, written in quotes: \"{name}\", as in value(\"ikm\", "
+                 "\"unit_usaha\")").format(name=name)
     return _("`{name}` is unknown here: check its spelling; available: value(), change(), edition, page, "
              "row").format(name=found.group(1))
 

@@ -114,8 +114,10 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
     except UnicodeDecodeError:
         line = _first_bad_line(path)
         # Panduan: Di Excel: File > Save As, lalu pilih jenis berkas CSV UTF-8 (Comma delimited) (*.csv).
-        problems.add(spec.path, line, _("this text is not UTF-8 (a character such as é saved in another encoding): "
-                                        "save the file as CSV UTF-8"))
+        problems.add(spec.path, line, _("this text is Unicode Text (UTF-16), not CSV: in Excel, save it again as "
+                                        "CSV UTF-8 (Comma delimited)") if _utf16(path) else
+                     _("this text is not UTF-8 (a character such as é saved in another encoding): save the file as "
+                       "CSV UTF-8"))
         return None
     except SheetMissing as exc:
         if exc.in_workbook:
@@ -181,6 +183,15 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
     if spec.missing_values:
         frame = frame.map(lambda text: "" if text in spec.missing_values else text)
     return Table(spec, frame, locations, letters, percent)
+
+
+def _utf16(path: Path) -> bool:
+    """Whether a file starts with UTF-16's byte-order mark (Excel's "Unicode Text")."""
+    try:
+        with open(path, "rb") as file:
+            return file.read(2) in (b"\xff\xfe", b"\xfe\xff")
+    except OSError:
+        return False
 
 
 def _first_bad_line(path: Path) -> int | None:

@@ -139,13 +139,34 @@ def _not_of_type(text: str, kind: str) -> str:
             fixed=text.replace(".", "").replace(",", "."))
     if kind == "number" and re.fullmatch(r"[+-]?\d+,\d+", text):
         return message + _(": write {fixed} (a point before the decimals)").format(fixed=text.replace(",", "."))
-    if kind == "integer" and re.fullmatch(r"[+-]?\d+[.,]\d+", text):
+    if kind == "integer" and re.fullmatch(r"[+-]?\d+\.\d+", _plain_number(text)):
         return message + _(": this column holds whole numbers; if the figure has decimals, declare the column "
                            "`type: number` in data/datapackage.yaml and write {fixed}").format(
-                               fixed=text.replace(",", "."))
+                               fixed=_plain_number(text))
+    if kind in ("integer", "number"):
+        advice = _number_slip(text, kind)
+        if advice:
+            return message + advice
     if kind in ("date", "yearmonth", "year"):
         return message + _(": type it so, e.g. {example}").format(example=_EXAMPLES[kind])
     return message
+
+
+def _number_slip(text: str, kind: str) -> str:
+    """The fix for a number typed as a person writes it on paper: a letter O for a zero, brackets for a minus,
+    an exponent."""
+    if re.search(r"\d", text) and re.fullmatch(r"[+-]?[\dOoIl]+(\.[\dOoIl]+)?", text):
+        return _(": a letter where a digit is meant ({letters})? Write {fixed}").format(
+            letters="O → 0, I/l → 1", fixed=text.translate(str.maketrans("OoIl", "0011")))
+    bracketed = re.fullmatch(r"\(([\d.,]+)\)", text)
+    if bracketed:
+        return _(": a negative number is written with a minus sign: {fixed}").format(
+            fixed="-" + _plain_number(bracketed.group(1)))
+    if kind == "integer" and re.fullmatch(_TYPE_PATTERNS["number"], text):
+        whole = float(text)
+        if whole.is_integer() and abs(whole) < 1e15:
+            return _(": write the number in full, {fixed}").format(fixed=int(whole))
+    return ""
 
 
 _EXAMPLES = {"date": "2020-11-09", "yearmonth": "2020-11", "year": "2020"}
