@@ -121,6 +121,18 @@ def test_a_value_after_a_doubted_one_points_to_that_one(make_site, run_cli):
     assert "the earlier value has a warning too: check that one first." in found[1]
 
 
+def test_a_slip_in_the_first_period_is_pointed_at_too(make_site, run_cli):
+    """A value typed wrong in its series' first period is checked against nothing before it: the next period's
+    warning names the first one's line as well (unless the slip shows in the later cell itself)."""
+    rows = IKM.replace("2020-10,7402,3700,", "2020-10,7402,37000,").replace("5.522", "5494.7")
+    site = make_site({"data/datapackage.yaml": CHECKED, "data/ikm.csv": rows})
+    found = warnings(run_cli("check", "--site", site).err)
+    assert len(found) == 1 and found[0].startswith("data/ikm.csv:6: warning: `unit_usaha` 3.690 for Muna"), found
+    assert "Or the earlier value is the slip (line 3): the first of its series" in found[0], found[0]
+    assert "Or the earlier value" not in "".join(warnings(run_cli("check", "--site", make_site(
+        {"data/datapackage.yaml": CHECKED, "data/ikm.csv": IKM}, name="dot")).err))  # 5.522: the dot is here
+
+
 def test_no_previous_period_no_warning(make_site, run_cli):
     """The first month of a row, a row new this month, a month after a gap: nothing to compare with."""
     rows = ("periode,kode_wilayah,unit_usaha,nilai,status\n"

@@ -84,9 +84,10 @@ def find(table: Table, tables: Callable[[str], Table | None], noted: set[tuple[i
     if not checked or not spec.period or table.frame.empty:
         return found
     now, before = _pairs(table)
+    first = set(before.tolist()) - set(now.tolist())  # rows with a next period but none before: never checked
     for field in checked:
         rows = _implausible(table, field, now, before, noted)
-        found.extend(_report(table, tables, field, rows, language, notes_file))
+        found.extend(_report(table, tables, field, rows, language, notes_file, first))
     return found
 
 
@@ -189,10 +190,11 @@ def _implausible(table: Table, field: FieldSpec, now, before, noted: set[tuple[i
 
 
 def _report(table: Table, tables: Callable[[str], Table | None], field: FieldSpec, rows: list[tuple[int, int]],
-            language: str, notes_file: str) -> list[Finding]:
+            language: str, notes_file: str, first: set[int] | None = None) -> list[Finding]:
     doubted = {row for row, _before in rows}
     found = [_finding(table, row, field.name, warning(table, tables, field, row, before, language, notes_file,
-                                                      before in doubted)) for row, before in rows[:MAX_PER_COLUMN]]
+                                                      before in doubted, before in (first or ())))
+             for row, before in rows[:MAX_PER_COLUMN]]
     if len(rows) > MAX_PER_COLUMN:
         more = len(rows) - MAX_PER_COLUMN
         found.append(_finding(table, rows[MAX_PER_COLUMN][0], field.name, _n(
@@ -205,7 +207,7 @@ def _report(table: Table, tables: Callable[[str], Table | None], field: FieldSpe
 
 
 def warning(table: Table, tables: Callable[[str], Table | None], field: FieldSpec, row: int, before: int,
-            language: str, notes_file: str, follows: bool = False) -> str:
+            language: str, notes_file: str, follows: bool = False, first: bool = False) -> str:
     """`nilai_investasi` 5,522 for Kabupaten Konawe, November 2020 — was 5.494,7 a month earlier (−99,9%, more
     than the ±50% allowed); a thousands dot in a decimal number? If the figure is right, add a note in ...
     (`follows`: the previous value has a warning of its own, so the slip is more likely there.)"""
@@ -226,8 +228,25 @@ def warning(table: Table, tables: Callable[[str], Table | None], field: FieldSpe
         change=("+" if change > 0 else _MINUS) + locale.percent(abs(change), 1),
         allowed=_allowed(field.max_change or 0.0, locale),
         cause=_("the earlier value has a warning too: check that one first.") if follows
-        else cause(value, previous, text, field),
+        else cause(value, previous, text, field) + (" " + _first_of_series(table, before, field.name)
+                                                     if first and not _in_this_cell(value, previous, text, field)
+                                                     else ""),
         notes=notes_file)
+
+
+def _in_this_cell(value: float, previous: float, text: str, field: FieldSpec) -> bool:
+    """Whether the slip cause() names shows in this cell itself (a 0, a sign, a thousands dot), not only in its
+    ratio to the earlier value, which a slip in that one would give as well."""
+    return value == 0 or (value < 0) != (previous < 0) or (
+        field.type == "number" and _THOUSANDS_DOT.fullmatch(text) is not None and
+        abs(value * 1000 - previous) <= min(field.max_change or _FIT, _FIT) * abs(previous))
+
+
+def _first_of_series(table: Table, row: int, column: str) -> str:
+    """Where to look besides: the earlier value is its series' first, which nothing before it checked."""
+    line, location = cell_location(table, row, column)
+    return _("Or the earlier value is the slip ({where}): the first of its series, it is checked against none "
+             "before it.").format(where=location or _("line {line}").format(line=line))
 
 
 def cause(value: float, previous: float, text: str, field: FieldSpec) -> str:
