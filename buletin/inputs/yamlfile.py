@@ -126,8 +126,12 @@ def _parse(text: str) -> Any:
             return _raise(_("this is not valid YAML: {reason}").format(reason=_(_UNCLOSED[0][1])), unclosed)
         lines = text.split("\n")
         near = [lines[i] for i in range(max(0, line - 2), min(line, len(lines)))] if line else []
-        if any("{{" in text_line or "{%" in text_line for text_line in near):
-            reason += " " + _('(a value that starts with {{ must be in quotes: title: "{{ row.nama }}")')
+        macro = next((text_line for text_line in reversed(near) if "{{" in text_line or "{%" in text_line), None)
+        if macro is not None:  # the line's own key, or its list item's dash, in the example
+            start = re.match(r"\s*(?:-\s+|[^\s:#][^:#]*:\s+)", macro)
+            example = f'{start.group(0).strip() if start else "title:"} "{{{{ ... }}}}"'
+            reason += " " + _("(a value that starts with {open} must be in quotes: {example})").format(
+                open="{{", example=example)
         if any(set(text_line) & set("\u201c\u201d\u2018\u2019") for text_line in near):
             reason += " " + _("(the quotes here are a word processor's curly ones, “ ”: YAML needs straight quotes, "
                               "\" or ')")
