@@ -97,11 +97,13 @@ def installed_from() -> str | None:
     `file:` address for a folder or file on this computer; None when it came from a package index (pip's
     direct_url.json, PEP 610, says)."""
     import json
-    from importlib.metadata import PackageNotFoundError, distribution
+    from importlib.metadata import distributions
 
+    # pip's record, not a source tree's buletin.egg-info, which the path may list first
+    recorded = (found.read_text("direct_url.json") for found in distributions(name="buletin"))
     try:
-        info = json.loads(distribution("buletin").read_text("direct_url.json") or "null")
-    except (PackageNotFoundError, ValueError):
+        info = json.loads(next((text for text in recorded if text), "null"))
+    except ValueError:
         return None
     url = info.get("url") if isinstance(info, dict) else None
     if not isinstance(url, str) or not url:

@@ -269,7 +269,7 @@ def test_a_new_sites_requirements_name_where_buletin_came_from(run_cli, tmp_path
         def read_text(self, name):
             return json.dumps(direct_url) if name == "direct_url.json" and direct_url is not None else None
 
-    monkeypatch.setattr(importlib.metadata, "distribution", lambda name: Installed())
+    monkeypatch.setattr(importlib.metadata, "distributions", lambda name: iter([Installed()]))
     site = tmp_path / "baru"
     made = run_cli("new", "site", site, "--language", "en")
     assert made.code == 0, made.err
