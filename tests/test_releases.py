@@ -20,7 +20,7 @@ from buletin.outputs.manifest import sha256
 from buletin.outputs.writer import site_lock
 from buletin.problems import Problems
 
-from .conftest import IKM_CSV, OCTOBER_MD
+from .conftest import IKM_CSV, OCTOBER_MD, WILAYAH_CSV
 
 BUILD_PY = Path(__file__).resolve().parent.parent / "build.py"
 
@@ -487,3 +487,26 @@ def test_provisional_figures_made_final_are_no_revision_of_the_figures(site, run
     assert run_cli("build", "--site", site, "--out", out).code == 0
     notice = _notice(_html(out, "2020-11/index.html"))
     assert "Revisi data" in notice and "Status data diperbarui" not in notice
+
+
+def test_numbers_saved_again_in_another_form_are_no_revision(site, run_cli, tmp_path):
+    """Excel saves 480 as 480.0 (or the reverse): the same numbers, no notice that the data were revised."""
+    assert run_cli("publish", "2020-10", "--site", site).code == 0
+    (site / "data/ikm.csv").write_text(IKM_CSV.replace(",480,", ",480.0,").replace(",390.5,", ",3.905e2,"))
+    out = tmp_path / "out"
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    assert _notice(_html(out, "2020-10/index.html")) == ""
+
+
+def test_rows_added_to_a_dataset_without_periods_revise_no_edition(make_site):
+    """A dataset without a period column grows (a training held after the edition): no revision of what the
+    edition saw; a row of it changed or removed is one."""
+    old = load_catalog(make_site(name="old"), Problems())
+
+    def revised(wilayah: str) -> list[str]:
+        new = load_catalog(make_site({"data/wilayah.csv": wilayah}, name=f"new{len(wilayah)}"), Problems())
+        return find_revision(old, new, "2020-10", [], Locale("id"), uses=["wilayah"]).datasets
+
+    assert revised(WILAYAH_CSV + "7403,Kabupaten Konawe\n") == []
+    assert revised(WILAYAH_CSV.replace("Muna", "Kabupaten Muna")) == ["wilayah"]
+    assert revised("".join(WILAYAH_CSV.splitlines(keepends=True)[:-1])) == ["wilayah"]

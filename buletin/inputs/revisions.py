@@ -6,9 +6,10 @@ import datetime as dt
 import json
 import math
 import tempfile
+from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal
+from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
 
@@ -211,23 +212,41 @@ def _change(frozen: Catalog, current: Catalog, name: str, period: str) -> str | 
     if old is None or new is None:
         return None
     column = period_field(old)
-    before, after = period_rows(old, column, period), period_rows(new, column, period)
-    if before == after:
+    if not _revised_rows(period_rows(old, column, period), period_rows(new, column, period), column is None):
         return None
-    if period_rows(old, column, period, STATUS_FIELD) == period_rows(new, column, period, STATUS_FIELD):
+    if not _revised_rows(period_rows(old, column, period, STATUS_FIELD),
+                         period_rows(new, column, period, STATUS_FIELD), column is None):
         return "status"
     return "values"
 
 
+def _revised_rows(before: Rows, after: Rows, periodless: bool) -> bool:
+    """Whether rows the snapshot had are changed or gone. In a dataset without periods, rows added since are
+    new facts (a training held later), not a revision of what the edition saw."""
+    if before[0] != after[0] or not periodless:
+        return before != after
+    return bool(Counter(before[1]) - Counter(after[1]))
+
+
 def period_rows(table: Table, column: str | None, period: str, leaving_out: str | None = None) -> Rows:
-    """A table's columns and its rows for the period (every row when it has no period column), sorted; without
-    the column `leaving_out` when given."""
+    """A table's columns and its rows for the period (every row when it has no period column), sorted, numbers
+    by value (Excel saves 5502.0 as 5502); without the column `leaving_out` when given."""
     frame = table.frame
     if column and column in frame.columns:
         frame = frame[frame[column] == period]
     if leaving_out and leaving_out in frame.columns:
         frame = frame.drop(columns=[leaving_out])
+    numeric = {f.name for f in table.spec.fields if f.type in ("integer", "number")}
+    frame = frame.apply(lambda cells: cells.map(_as_number) if cells.name in numeric else cells)
     return tuple(frame.columns), sorted(map(tuple, frame.to_numpy()))
+
+
+def _as_number(text: str) -> str:
+    """A number cell's text by its value: 5502.0, 5502 and 5.502e3 alike."""
+    try:
+        return str(Decimal(text).normalize()) if text else text
+    except InvalidOperation:
+        return text
 
 
 class DataHistory:
