@@ -111,9 +111,11 @@ def installed_from() -> str | None:
     if url.startswith("file:"):
         return url
     vcs = info.get("vcs_info")
-    if isinstance(vcs, dict) and vcs.get("vcs") == "git":
-        revision = vcs.get("requested_revision") or vcs.get("commit_id")
-        url = f"git+{url}" + (f"@{revision}" if revision else "")
+    if isinstance(vcs, dict) and isinstance(vcs.get("vcs"), str):
+        # a release's tag as asked for (v0.1.0); else the very commit, not a branch that moves on
+        asked = vcs.get("requested_revision")
+        revision = asked if isinstance(asked, str) and re.fullmatch(r"v?\d+(\.\d+)*", asked) else vcs.get("commit_id")
+        url = f"{vcs['vcs']}+{url}" + (f"@{revision}" if revision else "")
     subdirectory = info.get("subdirectory")
     return f"buletin @ {url}" + (f"#subdirectory={subdirectory}" if subdirectory else "")
 

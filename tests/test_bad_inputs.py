@@ -519,7 +519,7 @@ CASES = [
 
     # ---- XLSX
     case("xlsx-sheet-renamed", {DP: with_pelatihan("Pelatihan"), XLSX: workbook(title="pelatihan ")}, XLSX,
-         "`pelatihan `", "rename it back to `Pelatihan`"),
+         "`pelatihan `", "rename it `Pelatihan` exactly", f"{DP}:"),
     case("xlsx-missing-sheet", {DP: with_pelatihan("Nope"), XLSX: workbook()}, f"{DP}:@sheet:", "Nope", "Pelatihan"),
     case("xlsx-merged-header", {DP: with_pelatihan(), XLSX: workbook(merge="C1:D1")}, f"{XLSX}:Pelatihan!C1",
          "merged"),
@@ -606,6 +606,18 @@ CASES = [
          '"ikm"', "in quotes"),
     case("macro-column-without-quotes", {ARTICLE: body("Isi {{ value('ikm', nilai) }}.")}, f"{ARTICLE}:@, nilai)",
          '"nilai"', "in quotes"),
+    case("macro-not-closed-before-an-apostrophe", {ARTICLE: body("Isi {{ value('ikm', 'nilai') unit pada hari "
+                                                                  "Jum'at.")}, f"{ARTICLE}:@Jum'at", "not closed with"),
+    case("yaml-quoted-over-two-lines-then-a-colon", {ARTICLE: sub(
+        "location: Kendari", 'location: "Kendari,\n  Sulawesi"\nimage_alt: Teh kelor: hasil')}, f"{ARTICLE}:@image_alt",
+         "yaml"),
+    case("yaml-quote-in-a-block-text", {ARTICLE: sub("location: Kendari",
+                                                     'location: |\n  "Kutipan\n  x\nsummary: a: b')},
+         f"{ARTICLE}:@summary: a", "yaml"),
+    case("image-outside-content-same-name", {ARTICLE: body("![Peta](../../gambar/peta.png)"),
+                                             "gambar/peta.png": _png_header(4, 4)}, f"{ARTICLE}:@peta.png", "peta.png"),
+    case("row-page-column-without-row", {ROWS: ROW_PAGE.replace("Unit usaha di {{ row.nama }}", "Unit usaha di "
+                                                                "{{ nama }}")}, f"{ROWS}:@{{{{ nama", "row.nama"),
     case("macro-one-closing-brace", {ARTICLE: body("Isi {{ value('ikm', 'nilai') } unit.")}, f"{ARTICLE}:@Isi",
          "two braces"),
     case("chart-block-capitalised", {ARTICLE: sub("```chart", "```Chart")}, f"{ARTICLE}:@```Chart", "```chart",
@@ -783,6 +795,18 @@ GOOD = [  # (files, a file the output must have)
     pytest.param({SITE: append("version: 2024-02-30\n")(SITE_YAML)}, "manifest.json", id="version-like-a-date"),
     pytest.param({ARTICLE: sub("caption: Angka sementara.", "caption: 'Total {{ value(''ikm'', ''nilai'') }} juta'")(
         ARTICLE_MD)}, "2020-11/sorotan/index.html", id="chart-macro-in-single-quoted-yaml"),
+    # a page on writing charts shows the slips as examples: in a longer fence, indented, or in inline code
+    pytest.param({ARTICLE: append("\n````markdown\n```Chart\ntype: line\n```\n````\n\n    ~~~grafik\n\n"
+                                  "```Chart``` (huruf besar) tidak digambar.\n")(ARTICLE_MD)},
+                 "2020-11/sorotan/index.html", id="chart-fence-slips-shown-as-examples"),
+    # a template offered for download, linked from the article: a text that starts like one, not a misnamed one
+    pytest.param({"content/2020-11/contoh-artikel.txt": OTHER_ARTICLE,
+                  ARTICLE: append("\n[Contoh artikel](contoh-artikel.txt)\n")(ARTICLE_MD)},
+                 "2020-11/sorotan/contoh-artikel.txt", id="text-file-like-an-article-offered-for-download"),
+    pytest.param({ARTICLE: sub("location: Kendari", 'location: "Kendari,\n  Sulawesi Tenggara"')(ARTICLE_MD)},
+                 "2020-11/sorotan/index.html", id="quoted-yaml-value-over-two-lines"),
+    pytest.param({ARTICLE: ARTICLE_MD.replace("Paragraf penutup.", "Paragraf\x00 penutup.")},
+                 "2020-11/sorotan/index.html", id="a-stray-zero-byte-is-no-utf16"),
 ]
 
 

@@ -320,6 +320,7 @@ def test_a_chart_sheet_is_named_as_such_and_a_hidden_first_sheet_is_passed_over(
     ("#DIV/0!", ": the cell holds Excel's error for a formula: correct the formula in the workbook"),
     ("12O", ": a letter where a digit is meant (O → 0, I/l → 1)? Write 120"),
     ("(12)", ": a negative number is written with a minus sign: -12"),
+    ("(1,234)", ": a negative number is written with a minus sign: -1234"),  # whole numbers: a thousands comma
     ("1e3", ": write the number in full, 1000"),
     ("1.234,5", "declare the column `type: number` in data/datapackage.yaml and write 1234.5"),
 ])

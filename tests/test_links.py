@@ -209,3 +209,17 @@ def test_check_finds_a_link_to_the_sitemap_a_site_without_base_url_has_not(make_
     with_url = make_site({"content/pages/tentang.md": page, "site.yaml": (site / "site.yaml").read_text() +
                           "base_url: https://contoh.example/buletin/\n"}, name="dengan")
     assert run_cli("check", "--site", with_url).code == 0
+
+
+def test_a_missing_picture_names_the_file_in_other_capitals_beside_it_and_only_that(tmp_path):
+    """Windows finds `Foto.PNG` for `foto.png`, a web server does not: the message names the file that is there;
+    not a file of the same name elsewhere (outside content/), nor the very name asked for."""
+    from buletin.compose.links import missing
+
+    (tmp_path / "content/2020-11").mkdir(parents=True)
+    (tmp_path / "content/2020-11/Foto-Peta.PNG").write_bytes(b"x")
+    (tmp_path / "gambar").mkdir()
+    (tmp_path / "gambar/peta.png").write_bytes(b"x")
+    assert "there is `Foto-Peta.PNG`" in missing("image", "foto-peta.png", "content/2020-11", tmp_path)
+    assert "there is" not in missing("image", "../../gambar/peta.png", "content/2020-11", tmp_path)
+    assert "there is" not in missing("image", "lain.png", "content/2020-11", tmp_path)

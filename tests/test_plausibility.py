@@ -128,7 +128,7 @@ def test_a_slip_in_the_first_period_is_pointed_at_too(make_site, run_cli):
     site = make_site({"data/datapackage.yaml": CHECKED, "data/ikm.csv": rows})
     found = warnings(run_cli("check", "--site", site).err)
     assert len(found) == 1 and found[0].startswith("data/ikm.csv:6: warning: `unit_usaha` 3.690 for Muna"), found
-    assert "Or the earlier value is the slip (line 3): the first of its series" in found[0], found[0]
+    assert "Or the earlier value is the slip (line 3): with no value of the period before it" in found[0], found[0]
     assert "Or the earlier value" not in "".join(warnings(run_cli("check", "--site", make_site(
         {"data/datapackage.yaml": CHECKED, "data/ikm.csv": IKM}, name="dot")).err))  # 5.522: the dot is here
 

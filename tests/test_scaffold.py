@@ -252,6 +252,11 @@ def test_a_time_zone_written_as_wita_is_told_its_iana_name(make_site, run_cli, t
     ({"url": "https://github.com/disperindag/buletin", "vcs_info": {"vcs": "git", "requested_revision": "v0.1.0",
                                                                      "commit_id": "ab12"}},
      "buletin @ git+https://github.com/disperindag/buletin@v0.1.0", False),
+    ({"url": "https://github.com/disperindag/buletin", "vcs_info": {"vcs": "git", "requested_revision": "main",
+                                                                     "commit_id": "ab12cd"}},
+     "buletin @ git+https://github.com/disperindag/buletin@ab12cd", False),  # the commit: a branch moves on
+    ({"url": "https://hg.example.go.id/buletin", "vcs_info": {"vcs": "hg", "commit_id": "f00d"}},
+     "buletin @ hg+https://hg.example.go.id/buletin@f00d", False),
     ({"url": "https://unduh.example.go.id/buletin-0.1.0-py3-none-any.whl", "archive_info": {}},
      "buletin @ https://unduh.example.go.id/buletin-0.1.0-py3-none-any.whl", False),
     ({"url": "file:///home/staf/buletin", "dir_info": {"editable": True}}, "buletin>=", True),

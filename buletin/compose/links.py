@@ -100,10 +100,12 @@ def missing(what: str, name: str, folder: str, site_root: Path | None = None) ->
     there whose name differs only in capitals, which Windows would find but a web server does not)."""
     looked = posixpath.normpath(posixpath.join(folder, name))
     message = _(_NOT_FOUND[what]).format(name=name, looked=looked)
-    place = site_root / posixpath.dirname(looked) if site_root is not None else None
+    name_there = posixpath.basename(looked)
+    place = site_root / posixpath.dirname(looked) if site_root is not None and looked.startswith("content/") \
+        else None
     try:
-        near = [entry.name for entry in os.scandir(place) if entry.name.casefold() == posixpath.basename(
-            looked).casefold()] if place is not None and place.is_dir() else []
+        near = [entry.name for entry in os.scandir(place) if entry.name != name_there and
+                entry.name.casefold() == name_there.casefold()] if place is not None and place.is_dir() else []
     except OSError:
         near = []
     if near:

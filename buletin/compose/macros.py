@@ -141,7 +141,7 @@ class MacroStage:
             error, message = exc, _("this is not allowed in an article ({reason}): use value() and change() to "
                                     "quote data").format(reason=exc)
         except jinja2.UndefinedError as exc:
-            error, message = exc, _undefined(exc.message or "", self.catalog)
+            error, message = exc, _undefined(exc.message or "", self.catalog, context)
         except TypeError as exc:
             error, message = exc, _call_error(exc)
         except Exception as exc:  # a user's template can fail in many ways; name it, never a traceback
@@ -275,11 +275,7 @@ def _syntax_problem(exc: jinja2.TemplateSyntaxError, text: str) -> tuple[int, st
     """(line, message) for a text whose {{ }} code does not parse: the usual slips in plain words, at the line
     where they were made; anything else as Jinja words it."""
     said, line = exc.message or "", exc.lineno or 1
-    unclosed = _unclosed_quote(text, line)
-    if unclosed is not None:  # Jinja reads on to the next quote, and fails somewhere after it
-        return unclosed, _("a text in quotes is not closed: add the closing quote, as in {example}").format(
-            example='value("ikm", "unit_usaha")')
-    if said == "unexpected '}'":
+    if said == "unexpected '}'" and "{{" in _line(text, line) and "{%" not in _line(text, line):
         return line, _("a macro ends with two braces, `{close}`: add the missing `}}`").format(close="}}")
     if "end of print statement" in said or "unexpected end of template" in said:  # `{{` never closed: Jinja
         # notices only where the text goes on, or at its end
@@ -292,6 +288,10 @@ def _syntax_problem(exc: jinja2.TemplateSyntaxError, text: str) -> tuple[int, st
     if "statement block" in said or said.startswith(("tag name expected", "Encountered unknown tag")):
         return line, _("`{command}` begins a template command, which an article does not use; write {shown} to show "
                        "the characters {command} themselves").format(command="{%", shown="{{ '{%' }}")
+    unclosed = _unclosed_quote(text, line)
+    if unclosed is not None:  # Jinja reads on to the next quote, and fails somewhere after it
+        return unclosed, _("a text in quotes is not closed: add the closing quote, as in {example}").format(
+            example='value("ikm", "unit_usaha")')
     message = _template(said)
     if re.search(r"unexpected char '[\u2018\u2019\u201c\u201d]'", said):
         message += _(": write straight quotes, \" or ', as a word processor's curly quotes are not quotes here")
@@ -312,11 +312,21 @@ def _line(text: str, number: int) -> str:
 def _unclosed_quote(text: str, upto: int) -> int | None:
     """The first line up to `upto` whose {{ }} code has a quote that is not closed on it, if any (a text in quotes
     rarely runs over two lines in a macro)."""
+    raw = False  # inside {% raw %}: an example of code, shown as it is
     for number, line in enumerate(text.split("\n")[:upto], start=1):
-        for code in re.findall(r"{{(.*?)(?:}}|$)", line):
-            if code.count('"') % 2 or (code.count("'") % 2 and '"' not in code):  # Jum'at inside "..." is fine
+        code = ""
+        for part in _RAW.split(line):
+            if part in ("raw", "endraw"):
+                raw = part == "raw"
+            elif not raw:
+                code += part
+        for macro in re.findall(r"{{(.*?)(?:}}|$)", code):
+            if macro.count('"') % 2 or (macro.count("'") % 2 and '"' not in macro):  # Jum'at inside "..." is fine
                 return number
     return None
+
+
+_RAW = re.compile(r"{%-?\s*(raw|endraw)\s*-?%}")
 
 
 def _unquoted_period(line: str, column: str | None) -> str:
@@ -335,14 +345,16 @@ def _template(problem: str) -> str:
     return _("in the {code} code: {problem}").format(code="{{ }}", problem=problem)
 
 
-def _undefined(problem: str, catalog: Catalog) -> str:
-    """Jinja's "'editon' is undefined", with what is there instead (a dataset's or a column's name written
-    without quotes is the name itself)."""
+def _undefined(problem: str, catalog: Catalog, context: dict[str, Any]) -> str:
+    """Jinja's "'editon' is undefined", with what is there instead (a column of the page's row is `row.name`; a
+    dataset's or a column's name written without quotes is the name itself)."""
     found = re.match(r"^'([^']*)' is undefined$", problem)
     if not found:
         return _("in the {code} code: {problem}; available: value(), change(), edition, page, row").format(
             code="{{ }}", problem=problem)
-    name, datasets = found.group(1), catalog.names
+    name, datasets, row = found.group(1), catalog.names, context.get("row")
+    if isinstance(row, dict) and name in row:
+        return _("`{name}` is unknown here: a column of this page's row is written row.{name}").format(name=name)
     if name in datasets or any(name in spec.field_names for n in datasets if (spec := catalog.spec(n))):
         return _("`{name}` is a name from the data, written in quotes: \"{name}\", as in value(\"ikm\", "
                  "\"unit_usaha\")").format(name=name)

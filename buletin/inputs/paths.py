@@ -115,9 +115,16 @@ def decode_utf8(data: bytes) -> str:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise NotUtf8(data[: exc.start].count(b"\n") + 1) from None
-    if "\0" in text:  # UTF-16 without its byte-order mark: every other byte is zero, which UTF-8 reads as it is
+    if "\0" in text and _utf16_shape(data):  # UTF-16 without its byte-order mark, which UTF-8 reads as it is
         raise NotUtf8(data[: data.index(b"\0")].count(b"\n") + 1)
     return text
+
+
+def _utf16_shape(data: bytes) -> bool:
+    """Whether the text opens as Latin letters do in UTF-16: every other byte zero (a stray zero elsewhere is not
+    this)."""
+    head = data[:64]
+    return len(head) >= 4 and any(half.count(0) * 2 >= len(half) for half in (head[0::2], head[1::2]))
 
 
 def read_input(site_root: Path, rel: str, problems: Problems) -> str | None:
@@ -152,7 +159,7 @@ def markdown_files(site_root: Path, folder: Path, problems: Problems) -> list[Pa
             _report_nested(site_root, path, folder, problems)
         elif path.suffix.lower() in (".txt", ".text") and not _MISNAMED.search(path.name):
             name = path.name.rsplit(".", 1)[0] + ".md"
-            if _starts_with_front_matter(path):  # an article saved by Notepad: it would be left out of the site
+            if _starts_with_front_matter(path) and not _named_beside(path):  # an article saved by Notepad
                 problems.add(rel, 1, _("this file is not read, though it starts like an article (`---`): an "
                                        "article or page is a Markdown file, whose name ends in `.md`; rename it "
                                        "`{name}`").format(name=name))
@@ -179,6 +186,17 @@ def _starts_with_front_matter(path: Path) -> bool:
     except OSError:
         return False
     return start.removeprefix(b"\xef\xbb\xbf").split(b"\n", 1)[0].rstrip(b"\r ") == b"---"
+
+
+def _named_beside(path: Path) -> bool:
+    """Whether a Markdown file beside `path` names it (a text offered for download, not a misnamed article)."""
+    for other in path.parent.glob("*.md"):
+        try:
+            if path.name in other.read_text(encoding="utf-8", errors="replace"):
+                return True
+        except OSError:
+            continue
+    return False
 
 
 def _report_nested(site_root: Path, subfolder: Path, folder: Path, problems: Problems) -> None:

@@ -84,10 +84,11 @@ def find(table: Table, tables: Callable[[str], Table | None], noted: set[tuple[i
     if not checked or not spec.period or table.frame.empty:
         return found
     now, before = _pairs(table)
-    first = set(before.tolist()) - set(now.tolist())  # rows with a next period but none before: never checked
+    unchecked = set(before.tolist()) - set(now.tolist())  # rows with a next period but none before them
     for field in checked:
         rows = _implausible(table, field, now, before, noted)
-        found.extend(_report(table, tables, field, rows, language, notes_file, first))
+        found.extend(_report(table, tables, field, rows, language, notes_file,
+                             {row for row in unchecked if (row, field.name) not in noted}))
     return found
 
 
@@ -243,10 +244,10 @@ def _in_this_cell(value: float, previous: float, text: str, field: FieldSpec) ->
 
 
 def _first_of_series(table: Table, row: int, column: str) -> str:
-    """Where to look besides: the earlier value is its series' first, which nothing before it checked."""
+    """Where to look besides: the earlier value has none of the period before it, so nothing checked it."""
     line, location = cell_location(table, row, column)
-    return _("Or the earlier value is the slip ({where}): the first of its series, it is checked against none "
-             "before it.").format(where=location or _("line {line}").format(line=line))
+    return _("Or the earlier value is the slip ({where}): with no value of the period before it, nothing checked "
+             "it.").format(where=location or _("line {line}").format(line=line))
 
 
 def cause(value: float, previous: float, text: str, field: FieldSpec) -> str:

@@ -65,17 +65,27 @@ def check_slips(site_root: Path, content: Content, drafts: bool, problems: Probl
 # chart's YAML as text on the page.
 _CHART_NAMES = frozenset({"chart", "charts", "chrat", "cahrt", "grafik", "grafis", "graf", "bagan", "diagram",
                           "graph", "peta", "map"})
-_FENCE_NAME = re.compile(r"^[ \t]*(?:`{3,}|~{3,})[ \t]*([\w-]+)", re.M)
+# A fence that opens a block (CommonMark: at most three spaces in, and a backtick fence's name has no backtick).
+_FENCE = re.compile(r"^ {0,3}(?P<fence>`{3,}(?=[^`]*$)|~{3,})[ \t]*(?P<name>[\w-]*)")
 
 
 def _check_fences(doc: Document, problems: Problems) -> None:
-    """An error at a fenced block named almost as a chart block, which would be shown as code."""
+    """An error at a fenced block named almost as a chart block, which would be shown as code (a fence shown
+    inside another block, as an example, is left alone)."""
     if "```" not in doc.body and "~~~" not in doc.body:
         return
-    for found in _FENCE_NAME.finditer(doc.body):
-        name = found.group(1)
+    inside = ""  # the fence of the block the line is in
+    for number, line in enumerate(doc.body.split("\n"), start=doc.body_line):
+        found = _FENCE.match(line)
+        if inside:
+            if found and found["fence"][0] == inside[0] and len(found["fence"]) >= len(inside) and not found["name"]:
+                inside = ""
+            continue
+        if not found:
+            continue
+        inside, name = found["fence"], found["name"]
         if name != "chart" and name.lower() in _CHART_NAMES:
-            problems.add(doc.source, doc.body_line + doc.body.count("\n", 0, found.start()), _(
+            problems.add(doc.source, number, _(
                 "this block would be shown as text, not drawn: a chart block starts with ```chart, in small letters "
                 "(not ```{name})").format(name=name))
 

@@ -159,9 +159,10 @@ def _number_slip(text: str, kind: str) -> str:
         return _(": a letter where a digit is meant ({letters})? Write {fixed}").format(
             letters="O → 0, I/l → 1", fixed=text.translate(str.maketrans("OoIl", "0011")))
     bracketed = re.fullmatch(r"\(([\d.,]+)\)", text)
-    if bracketed:
+    if bracketed:  # in a column of whole numbers, any `.` or `,` separates thousands
+        figure = bracketed.group(1)
         return _(": a negative number is written with a minus sign: {fixed}").format(
-            fixed="-" + _plain_number(bracketed.group(1)))
+            fixed="-" + (re.sub(r"[.,]", "", figure) if kind == "integer" else _plain_number(figure)))
     if kind == "integer" and re.fullmatch(_TYPE_PATTERNS["number"], text):
         whole = float(text)
         if whole.is_integer() and abs(whole) < 1e15:

@@ -188,10 +188,12 @@ def _sheet(book: Any, spec: ResourceSpec) -> Any:
     tables = [sheet.title for sheet in book.worksheets]
     if spec.sheet and spec.sheet not in book.sheetnames:
         renamed = [name for name in book.sheetnames if " ".join(name.split()).casefold() == spec.sheet.casefold()]
-        if renamed:  # a clerk's rename: the workbook is where to mend it
-            raise SheetMissing(_("the sheet `{sheet}` is now called `{renamed}`: rename it back to `{sheet}` "
-                                 "exactly (in Excel: double-click the sheet's tab), then save").format(
-                                     sheet=spec.sheet, renamed=renamed[0]), in_workbook=True)
+        if renamed:  # a clerk's rename, most likely: the workbook is where to mend it
+            raise SheetMissing(_("the sheet that {declared} names `{sheet}` is called `{renamed}` here: rename it "
+                                 "`{sheet}` exactly (in Excel: double-click the sheet's tab), then save; or, if "
+                                 "the workbook has it right, correct `sheet` there").format(
+                                     declared=f"{spec.declared_in}:{spec.sheet_line or spec.line}", sheet=spec.sheet,
+                                     renamed=renamed[0]), in_workbook=True)
         raise SheetMissing(_("the workbook {path} of `{dataset}` has no sheet `{sheet}` (its sheets: {sheets}): "
                              "correct `sheet`").format(dataset=spec.name, path=spec.path, sheet=spec.sheet,
                                                        sheets=", ".join(f"`{name}`" for name in book.sheetnames)))

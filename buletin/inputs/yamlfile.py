@@ -155,18 +155,30 @@ def _parse(text: str) -> Any:
 _QUOTED_VALUE = re.compile(r"""^\s*(?:-\s+)?(?:[^\s"'#][^#]*?:\s+)?(["'])(.*)$""")
 
 
-def _unclosed_quote(text: str, before: int) -> int | None:
-    """The first line before line `before` whose value opens a quote that its line does not close (a value in
-    quotes that runs over lines is rare in a front matter or settings; a slip is not)."""
-    for at, line in enumerate(text.split("\n")[: before - 1], start=1):
+def _unclosed_quote(text: str, at_fault: int) -> int | None:
+    """The line of a value that opens a quote which closes only on line `at_fault`, where YAML failed, or never:
+    YAML read the lines between as one text. (A value in quotes that closes before, over two lines, is sound.)"""
+    lines = text.split("\n")
+    offset, block = 0, None  # where the line starts in the text; the indentation a `|` or `>` text is below
+    for at, line in enumerate(lines[: at_fault - 1], start=1):
+        start, offset = offset, offset + len(line) + 1
+        indent = len(line) - len(line.lstrip(" "))
+        if block is not None and (indent > block or not line.strip()):
+            continue  # a line of a block text: quotes there are its words
+        block = indent if _BLOCK_TEXT.search(line) else None
         found = _QUOTED_VALUE.match(line)
         if found is None:
             continue
-        quote, rest = found.groups()
-        closed = re.search(r'(?<!\\)"', rest) if quote == '"' else re.search("'", rest.replace("''", ""))
-        if not closed:
+        closing = _CLOSING[found.group(1)].match(text, start + found.start(2))
+        if closing is None or text.count("\n", 0, closing.end()) + 1 >= at_fault:
             return at
     return None
+
+
+# A value in quotes after its opening quote, to its closing one (a double-quoted value's \" and \\, a
+# single-quoted value's '').
+_CLOSING = {'"': re.compile(r'(?:[^"\\]|\\.)*"', re.S), "'": re.compile(r"(?:[^']|'')*'", re.S)}
+_BLOCK_TEXT = re.compile(r":\s*[|>][-+0-9]*\s*(?:#.*)?$")
 
 
 _ODD_SPACE = re.compile(r"^[ \t]*(?:- )?([^\s:#'\"][^:\n]*):[\u00a0\u2007\u202f]", re.M)
