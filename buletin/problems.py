@@ -76,13 +76,16 @@ def one_line(message: str) -> str:
 
 
 def report_order(problem: Problem) -> tuple:
-    """File by file, then by line or by cell as a reader counts (D7 before D14, A9 before B1)."""
+    """The settings, then the data, then the text, as each is read from the other (an error in the data shows
+    first, above what it causes in the articles that quote them); then file by file, by line or by cell as a
+    reader counts (D7 before D14, A9 before B1)."""
     import re
 
+    stage = 0 if problem.path == "site.yaml" else 1 if problem.path.startswith("data/") else 2
     cell = re.match(r"(.*)!([A-Z]+)(\d+)$", problem.location or "")
     if cell:
-        return (problem.path, 0, cell.group(1), int(cell.group(3)), len(cell.group(2)), cell.group(2))
-    return (problem.path, problem.line or 0, "", 0, 0, "")
+        return (stage, problem.path, 0, cell.group(1), int(cell.group(3)), len(cell.group(2)), cell.group(2))
+    return (stage, problem.path, problem.line or 0, "", 0, 0, "")
 
 
 def in_report_order(problems: Problems | list[Problem]) -> list[Problem]:

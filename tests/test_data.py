@@ -407,3 +407,15 @@ def test_a_stray_mark_far_below_a_table_is_an_error_not_billions_of_cells(tmp_pa
     book["Data"]["XFD1048576"] = " "
     [(location, message)] = workbook_problems(tmp_path, book, path)
     assert location is None and "reaches cell XFD1048576, far beyond a table" in message
+
+
+def test_a_row_of_totals_with_errors_is_one_error_saying_to_remove_it(tmp_path):
+    """A spreadsheet's last row `Jumlah`: its code is in no list and its period is empty. Not "add `Jumlah` to
+    the list" and a line of errors, but one: it is a total, remove the row. Another row's errors stay."""
+    rows = HEADER + "2020-11,7401,12,tetap\n2020-11,7499,3,tetap\n,Jumlah,15,\n"
+    _, problems = data_site(tmp_path, rows)
+    assert problems == [
+        "data/ikm.csv:3: error: kode_wilayah: `7499` is not in the list of codes (column `kode`) of the data "
+        "`wilayah` (nearest: 7471, 7401): correct it, or add the code there first",
+        "data/ikm.csv:4: error: `kode_wilayah` `Jumlah`: this row looks like the total of the others; charts and "
+        "value() add the rows up themselves, so it would be counted twice: remove the row"], problems

@@ -396,3 +396,17 @@ def test_a_broken_site_template_is_reported_at_its_line(make_site, run_cli, tmp_
     assert result.code == 1
     assert "templates/article.html:3: error: theme template:" in result.err, result.err
     assert not (tmp_path / "out").exists()
+
+
+def test_an_error_in_the_data_comes_before_what_it_causes_in_the_articles(make_site, run_cli):
+    """Excel turned November's months into dates: the articles quoting November find no row. The guide says
+    to correct from the top, so the data's errors come first, then the articles' (not by file name)."""
+    from tests.conftest import IKM_CSV
+
+    site = make_site({IKM: IKM_CSV.replace("2020-11,", "2020-11-01,")})
+    result = run_cli("check", "--site", site)
+    lines = error_lines(result.err)
+    assert result.code == 1 and lines[0].startswith(f"{IKM}:"), lines
+    assert any(line.startswith("content/") for line in lines), lines  # the articles' errors, after
+    assert [line.split(":")[0] for line in lines] == sorted((line.split(":")[0] for line in lines),
+                                                            key=lambda path: not path.startswith("data/"))

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from buletin.i18n import Locale
 from buletin.inputs.datapackage import FieldSpec
-from buletin.inputs.validation import cell, cell_location
+from buletin.inputs.validation import TOTALS, cell, cell_location, totals_message
 from buletin.messages import N_, _, _n, number
 from buletin.periods import FREQUENCIES, Period, period_days, period_or_none
 from buletin.problems import Problem, one_line
@@ -92,11 +92,6 @@ def find(table: Table, tables: Callable[[str], Table | None], noted: set[tuple[i
     return found
 
 
-# What a spreadsheet's row of totals says in its label column.
-_TOTALS = frozenset({"jumlah", "total", "jumlah total", "total keseluruhan", "jumlah keseluruhan", "grand total",
-                     "subtotal", "sub total", "sub-total", "sub jumlah", "subjumlah", "totals"})
-
-
 def _totals_rows(table: Table, noted: set[tuple[int, str]]) -> list[Finding]:
     """Rows labelled as a total of the others (`Jumlah`, a spreadsheet's last row): charts and value() add the
     rows up themselves, so such a row would count everything twice. Looked for in the key's text columns (every
@@ -105,14 +100,10 @@ def _totals_rows(table: Table, noted: set[tuple[int, str]]) -> list[Finding]:
     names = [f.name for f in spec.fields if f.type == "string" and (f.name in spec.primary_key or not spec.primary_key)]
     found: list[Finding] = []
     for name in names:
-        labelled = frame[name].str.strip().str.casefold().isin(_TOTALS).to_numpy().nonzero()[0]
+        labelled = frame[name].str.strip().str.casefold().isin(TOTALS).to_numpy().nonzero()[0]
         rows = [int(row) for row in labelled if (int(row), name) not in noted]
         for row in rows[:MAX_PER_COLUMN]:
-            # Panduan: Baris "Jumlah" di akhir tabel Excel ikut terjumlah dua kali di grafik: hapus barisnya.
-            found.append(_finding(table, row, name, _(
-                "`{column}` {value}: this row looks like the total of the others; charts and value() add the rows "
-                "up themselves, so it would be counted twice: remove the row").format(
-                    column=name, value=cell(frame[name].iloc[row]))))
+            found.append(_finding(table, row, name, totals_message(name, frame[name].iloc[row])))
     return found
 
 

@@ -170,6 +170,45 @@ def _number_slip(text: str, kind: str) -> str:
     return ""
 
 
+# What a spreadsheet's row of totals says in its label column.
+TOTALS = frozenset({"jumlah", "total", "jumlah total", "total keseluruhan", "jumlah keseluruhan", "grand total",
+                    "subtotal", "sub total", "sub-total", "sub jumlah", "subjumlah", "totals"})
+
+
+def totals_message(column: str, text: str) -> str:
+    # Panduan: Baris "Jumlah" di akhir tabel Excel ikut terjumlah dua kali di grafik: hapus barisnya.
+    return _("`{column}` {value}: this row looks like the total of the others; charts and value() add the rows up "
+             "themselves, so it would be counted twice: remove the row").format(column=column, value=cell(text))
+
+
+def totals_at_fault(table: Table, found: Problems) -> Problems:
+    """`found` with the errors of a row of totals (`Jumlah`: its codes are in no list, its key cells empty) given
+    as the one thing to do about that row: remove it."""
+    frame = table.frame
+    labels = {row: column for column in frame.columns
+              for row in frame[column].str.strip().str.casefold().isin(TOTALS).to_numpy().nonzero()[0].tolist()}
+    if not labels:
+        return found
+    rows = {_row_key(table.locations[row]): row for row in labels}
+    kept, faulty = Problems(), set()
+    kept.warnings = list(found.warnings)
+    for problem in found.items:
+        row = rows.get(_row_key(problem.location or str(problem.line)))
+        if problem.path == table.spec.path and row is not None:
+            faulty.add(row)
+        else:
+            kept.items.append(problem)
+    for row in sorted(faulty):
+        line, location = cell_location(table, row, labels[row])
+        kept.add(table.spec.path, line, totals_message(labels[row], frame[labels[row]].iloc[row]), location)
+    return kept
+
+
+def _row_key(where: str) -> str:
+    """A row's place without its column: a CSV line ("42"), a workbook row ("Data!7" of "Data!D7" or "Data!{col}7")."""
+    return re.sub(r"!(?:[A-Z]+|\{col\})(\d+)$", r"!\1", where)
+
+
 _EXAMPLES = {"date": "2020-11-09", "yearmonth": "2020-11", "year": "2020"}
 _EXCEL_ERROR = re.compile(r"#(DIV/0!|N/A|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!|"
                           r"CONNECT!|UNKNOWN!|BUSY!|PYTHON!)", re.I)
