@@ -343,6 +343,15 @@ def test_excels_error_in_a_text_cell_is_an_error_at_the_cell_not_a_name(tmp_path
                     "workbook, or leave the cell empty where the value is unknown")]
 
 
+def test_a_fraction_a_workbook_shows_as_a_percentage_in_a_column_of_whole_numbers(tmp_path):
+    """25% typed into a whole-number column is kept as 0.25: not "declare the column a number", but the format."""
+    book, path = workbook_site(tmp_path, [["no", "nama", "nilai"], [1, "Buton", 5], [2, "Muna", 0.25]])
+    book["Data"]["C3"].number_format = "0%"
+    assert workbook_problems(tmp_path, book, path) == [
+        ("Data!C3", "nilai: `0.25` is not a whole number: the cell is formatted as a percentage, which Excel keeps as "
+                    "a fraction (it shows 25%): format the column as Number (Home > Number) and type 25")]
+
+
 def test_excels_error_in_a_column_of_codes_is_said_once(tmp_path):
     """Not also as a code missing from the list the column refers to."""
     _, problems = data_site(tmp_path, HEADER + "2020-11,#N/A,5,tetap\n")
@@ -351,10 +360,11 @@ def test_excels_error_in_a_column_of_codes_is_said_once(tmp_path):
 
 def test_a_number_excel_shows_as_a_percentage_is_a_warning_at_its_cell(tmp_path):
     """Typed as 12.5% in Excel, a value is kept as 0.125: the site would show 0.125 where the office meant 12.5."""
-    book, path = workbook_site(tmp_path, [["no", "nama", "nilai"], [1, "Buton", 5], [2, "Muna", 1], [3, "Kendari", 2]])
+    book, path = workbook_site(tmp_path, [["no", "nama", "nilai"], [1, "Buton", 5], [2, "Muna", 1], [3, "Kendari", 2],
+                                          [4, "Konawe", 25]])
     package = tmp_path / "data/datapackage.yaml"
     package.write_text(package.read_text().replace("{name: nilai, type: integer}", "{name: nilai, type: number}"))
-    book["Data"]["C3"].number_format = "0%"
+    book["Data"]["C3"].number_format = book["Data"]["C5"].number_format = "0%"
     book["Data"]["C4"].value, book["Data"]["C4"].number_format = 0.125, "0.0%"
     assert workbook_warnings(tmp_path, book, path) == [
         ("Data!C3", "`nilai` `1`: Excel shows this cell as 100% and keeps the fraction `1`, which is what buletin "
@@ -362,8 +372,11 @@ def test_a_number_excel_shows_as_a_percentage_is_a_warning_at_its_cell(tmp_path)
                     "fraction is meant, format it as Number all the same"),
         ("Data!C4", "`nilai` `0.125`: Excel shows this cell as 12,5% and keeps the fraction `0.125`, which is what "
                     "buletin reads. If the figure is 12,5, format the column as Number (Home > Number) and type "
-                    "12,5; if the fraction is meant, format it as Number all the same")]  # as Excel in Indonesian
-    book["Data"]["C3"].number_format = book["Data"]["C4"].number_format = "0.000"
+                    "12.5; if the fraction is meant, format it as Number all the same"),  # shown as Excel in
+        # Indonesian shows it, typed as the data write it; a 25 in a cell formatted as a percentage is no fraction
+        ("Data!C5", "`nilai` `25`: the cell is formatted as a percentage, so Excel shows it as 2.500%; buletin reads "
+                    "`25`. If that is the figure, format the column as Number (Home > Number)")]
+    book["Data"]["C3"].number_format = book["Data"]["C4"].number_format = book["Data"]["C5"].number_format = "0.000"
     assert workbook_warnings(tmp_path, book, path) == []
     # a percent sign in quotes or after a backslash is shown as it is: 12.5 is shown as "12.5%", no fraction
     book["Data"]["C3"].number_format, book["Data"]["C4"].number_format = '0.0"%"', "0\\%"

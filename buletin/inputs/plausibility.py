@@ -120,14 +120,7 @@ def _percentages(table: Table, noted: set[tuple[int, str]], locale: Locale) -> l
     found: list[Finding] = []
     for name, rows in by_column.items():
         for row in rows[:MAX_PER_COLUMN]:
-            text = frame[name].iloc[row]
-            percent = locale.number(float(text) * 100, max(_digits(text) - 2, 0))  # as the office types it
-            # Panduan: Excel menyimpan 12,5% sebagai 0,125. Format kolomnya sebagai Number, lalu ketik 12.5.
-            message = _("`{column}` {value}: Excel shows this cell as {percent}% and keeps the fraction {value}, "
-                        "which is what buletin reads. If the figure is {percent}, format the column as Number "
-                        "(Home > Number) and type {percent}; if the fraction is meant, format it as Number all the "
-                        "same").format(column=name, value=cell(text), percent=percent)
-            found.append(_finding(table, row, name, message))
+            found.append(_finding(table, row, name, percent_message(name, frame[name].iloc[row], locale)))
         if len(rows) > MAX_PER_COLUMN:
             more = len(rows) - MAX_PER_COLUMN
             found.append(_finding(table, rows[MAX_PER_COLUMN], name, _n(
@@ -254,6 +247,22 @@ def cause(value: float, previous: float, text: str, field: FieldSpec) -> str:
                 return _("a thousands dot in a decimal number?")
             return _(slip)
     return _("check it against its source.")
+
+
+def percent_message(column: str, text: str, locale: Locale) -> str:
+    """What to do about a number that a workbook shows as a percentage: Excel keeps 12.5% as 0.125, and shows a
+    25 typed into a cell formatted as a percentage as 2,500%."""
+    digits = max(_digits(text) - 2, 0)
+    shown = locale.number(float(text) * 100, digits)  # as Excel shows it, in the office's language
+    if abs(float(text)) > 1:  # no fraction: the format is what is wrong
+        return _("`{column}` {value}: the cell is formatted as a percentage, so Excel shows it as {shown}%; "
+                 "buletin reads {value}. If that is the figure, format the column as Number (Home > Number)").format(
+                     column=column, value=cell(text), shown=shown)
+    # Panduan: Excel menyimpan 12,5% sebagai 0,125. Format kolomnya sebagai Number, lalu ketik 12.5.
+    return _("`{column}` {value}: Excel shows this cell as {shown}% and keeps the fraction {value}, which is what "
+             "buletin reads. If the figure is {shown}, format the column as Number (Home > Number) and type {typed}; "
+             "if the fraction is meant, format it as Number all the same").format(
+                 column=column, value=cell(text), shown=shown, typed=f"{float(text) * 100:.{digits}f}")
 
 
 def _digits(text: str) -> int:

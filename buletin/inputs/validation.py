@@ -68,6 +68,7 @@ def _report(table: Table, rows, column: str, message, problems: Problems) -> Non
 def validate_table(table: Table, problems: Problems) -> None:
     """Check every cell against its field's type and constraints, and the primary key."""
     frame = table.frame
+    percent = set(table.percent)  # (row, column) of the numbers a workbook shows as percentages
     for spec in table.spec.fields:
         column = frame[spec.name]
         filled = column != ""
@@ -90,8 +91,8 @@ def validate_table(table: Table, problems: Problems) -> None:
         if pattern:
             matches = column.str.fullmatch(pattern)
             bad = filled & ~matches
-            _report(table, _positions(bad), spec.name, lambda r, c=column, t=spec.type: _not_of_type(c.iloc[r], t),
-                    problems)
+            _report(table, _positions(bad), spec.name, lambda r, c=column, t=spec.type, n=spec.name: _not_of_type(
+                c.iloc[r], t, (r, n) in percent), problems)
             valid = filled & matches
         else:  # a text column takes any text, but not what Excel writes for a formula that failed
             errors = filled & _excel_errors(column)
@@ -121,9 +122,15 @@ def cell(text: str) -> str:
     return "`" + re.sub(_CONTROL, lambda m: f"\\x{ord(m.group(0)):02x}", shown) + "`"
 
 
-def _not_of_type(text: str, kind: str) -> str:
-    """Why a cell is not of its column's type, with the fix for the usual typing mistakes."""
+def _not_of_type(text: str, kind: str, percent: bool = False) -> str:
+    """Why a cell is not of its column's type, with the fix for the usual typing mistakes (`percent`: the
+    workbook shows the cell as a percentage)."""
     message = _(_NOT_OF_TYPE[kind]).format(value=cell(text))
+    if percent and kind == "integer" and re.fullmatch(_TYPE_PATTERNS["number"], text):
+        typed = f"{float(text) * 100:.{max(len(text.partition('.')[2]) - 2, 0)}f}"
+        return message + _(": the cell is formatted as a percentage, which Excel keeps as a fraction (it shows "
+                           "{typed}%): format the column as Number (Home > Number) and type {typed}").format(
+                               typed=typed)
     advice = _spreadsheet_habit(text, kind)
     if advice:
         return message + advice
