@@ -53,9 +53,12 @@ def publish(site_root: Path, period_text: str, force: bool = False, date: dt.dat
         today = clock.today(ZoneInfo(config.timezone))
         day = date or (edition.published if edition.published else today)
         catalog = load_catalog(site_root, problems, language=config.language)
-        if not force:
-            _refuse_doubts(catalog.findings, period, source)
-            _refuse_placeholders(edition_placeholders(site_root, edition), period)
+        if not force:  # both reasons at once: the office mends everything in one go
+            refusals = Problems()
+            _refuse_doubts(catalog.findings, period, source, refusals)
+            _refuse_placeholders(edition_placeholders(site_root, edition), period, refusals)
+            if refusals:
+                raise SiteError(refusals)
         path = site_root / source
         marked = _marked(path, source, day)  # before anything is written: a front matter it cannot edit stops it
         files = releases.snapshot(site_root, catalog, str(period), day)
@@ -73,13 +76,12 @@ def _marked(path: Path, source: str, day: dt.date) -> str:
         raise SiteError(problems) from None
 
 
-def _refuse_doubts(findings: list[Finding], period: Period, source: str) -> None:
+def _refuse_doubts(findings: list[Finding], period: Period, source: str, problems: Problems) -> None:
     """An edition is not frozen with values in doubt for its period (plausibility warnings) unless --force."""
     # a warning of a dataset without a period column (a list of regions, say) counts for every edition
     doubts = [finding.problem for finding in findings if not finding.period or within(finding.period, period)]
     if not doubts:
         return
-    problems = Problems()
     for problem in doubts:
         problems.warn(problem.path, problem.line, problem.message, problem.location)
     # Panduan: Edisi tidak dibekukan selama angka periodenya masih berperingatan. Perbaiki angkanya, atau beri
@@ -90,20 +92,17 @@ def _refuse_doubts(findings: list[Finding], period: Period, source: str) -> None
         "edition {period} has {count} values in doubt (the warnings below): correct them, or vouch for each with a "
         "note in data/catatan.yaml; to publish them as they are, add --force", len(doubts)).format(
             period=period, count=number(len(doubts))))
-    raise SiteError(problems)
 
 
-def _refuse_placeholders(found: list[Placeholder], period: Period) -> None:
+def _refuse_placeholders(found: list[Placeholder], period: Period, problems: Problems) -> None:
     """An edition is not frozen while it (or the site's settings) still shows the example text of `new`."""
     if not found:
         return
-    problems = Problems()
     for placeholder in found:
         problems.add(placeholder.source, placeholder.line, placeholder.message())
     problems.add(f"content/{period}/index.md", None, _(
         "edition {period} was not published: it still shows the example texts listed here; write your own, or, to "
         "publish it as it is, add --force").format(period=period))
-    raise SiteError(problems)
 
 
 def _published(period: str, day: dt.date | None) -> str:

@@ -387,6 +387,16 @@ def test_publish_refuses_an_edition_with_a_warning_for_its_period_unless_forced(
     assert "status: published" in (checked / "content/2020-11/index.md").read_text()
 
 
+def test_publish_gives_every_reason_it_refuses_at_once(checked, run_cli):
+    """A value in doubt and an example text still in the edition: both said in one run, not one per run."""
+    edition = checked / "content/2020-11/index.md"
+    edition.write_text(edition.read_text().replace("summary: Edisi uji November 2020.",
+                                                   "summary: Ringkasan edisi dalam satu kalimat."))
+    refused = run_cli("publish", "2020-11", "--site", checked)
+    assert refused.code == 1
+    assert "has 1 value in doubt" in refused.err and "still shows the example texts" in refused.err, refused.err
+
+
 def test_publish_is_not_stopped_by_a_warning_of_another_period(checked, make_site, run_cli):
     make_site({"content/2020-10/index.md": "---\nsummary: Oktober.\n---\n\nOktober.\n"}, base=False)
     result = run_cli("publish", "2020-10", "--site", checked)
