@@ -133,6 +133,19 @@ def test_a_slip_in_the_first_period_is_pointed_at_too(make_site, run_cli):
         {"data/datapackage.yaml": CHECKED, "data/ikm.csv": IKM}, name="dot")).err))  # 5.522: the dot is here
 
 
+def test_a_change_within_min_change_is_never_in_doubt(make_site, run_cli):
+    """In a column of small counts 2 to 3 is +50%: `min_change: 5` lets a change of at most 5 pass, whatever its
+    share; a larger one is still in doubt."""
+    small = replaced(CHECKED, "checks: {max_change: 0.3}", "checks: {max_change: 0.3, min_change: 5}")
+    rows = IKM.replace("5.522", "5494.7").replace("2020-10,7402,3700,", "2020-10,7402,2,") \
+        .replace("2020-11,7402,3690,", "2020-11,7402,3,").replace("2020-11,7471,5001,", "2020-11,7471,50010,")
+    site = make_site({"data/datapackage.yaml": small, "data/ikm.csv": rows})
+    found = warnings(run_cli("check", "--site", site).err)
+    assert [w.split(": warning:")[0] for w in found] == ["data/ikm.csv:7"], found  # 5000 -> 50010; not 2 -> 3
+    without = make_site({"data/datapackage.yaml": CHECKED, "data/ikm.csv": rows}, name="without")
+    assert len(warnings(run_cli("check", "--site", without).err)) == 2
+
+
 def test_no_previous_period_no_warning(make_site, run_cli):
     """The first month of a row, a row new this month, a month after a gap: nothing to compare with."""
     rows = ("periode,kode_wilayah,unit_usaha,nilai,status\n"
@@ -352,6 +365,8 @@ def test_a_wrong_note_is_an_error_at_its_line(checked, run_cli, notes, where, me
      "string (quarters written 2020-Q4)"),
     ("      checks: {max_change: 0.5}\n", "      checks: {max_change: 0}\n", "max_change: 0}",
      "`max_change` must be a share above 0, e.g. 0.5 for ±50%, not 0"),
+    ("      checks: {max_change: 0.5}\n", "      checks: {max_change: 0.5, min_change: -1}\n", "min_change: -1",
+     "`min_change` must be an amount of 0 or more, e.g. 5, not -1"),
     ("      checks: {max_change: 0.5}\n", "      checks: {max_chnage: 0.5}\n", "max_chnage",
      "unknown key `max_chnage` (did you mean `max_change`?)"),
     ("      checks: {max_change: 0.5}\n", "      checks: {max_change: separuh}\n", "separuh",

@@ -36,6 +36,7 @@ class FieldSpec:
     unit: str = ""
     constraints: dict[str, Any] = field(default_factory=dict)
     max_change: float | None = None  # checks: the share a value may change by from the previous period
+    min_change: float | None = None  # checks: a change of at most this amount is never in doubt
 
     @property
     def is_numeric(self) -> bool:
@@ -253,12 +254,13 @@ def _fields(declared: tuple[FieldDecl, ...], where: Where, problems: Problems) -
                 "field `{name}` is declared twice: keep one of the two").format(name=item.name))
         names.add(item.name)
         constraints = _constraints(item, here.at("constraints"), problems)
-        if item.checks.max_change is not None and item.type not in ("integer", "number"):
+        if (item.checks.max_change is not None or item.checks.min_change is not None) and \
+                item.type not in ("integer", "number"):
             problems.add(here.source, here.at("checks").line(), _(
                 "field `{name}`: `checks` compare numbers, and this column is {type}: remove them, or make the "
                 "column `integer` or `number`").format(name=item.name, type=item.type))
         out.append(FieldSpec(item.name, item.type, item.title, item.description, item.unit, constraints,
-                             item.checks.max_change))
+                             item.checks.max_change, item.checks.min_change))
     return out
 
 

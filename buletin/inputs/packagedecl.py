@@ -46,11 +46,18 @@ def _share(value: float) -> str | None:
         value=number(value))
 
 
+def _amount(value: float) -> str | None:
+    return None if value >= 0 else _("`min_change` must be an amount of 0 or more, e.g. 5, not {value}").format(
+        value=number(value))
+
+
 @dataclass(frozen=True)
 class ChecksDecl:
     """Plausibility checks of a numeric column against the previous period (inputs/plausibility.py)."""
 
     max_change: float | None = option(None, check=_share, example="`max_change: 0.5`")
+    # a change of at most this much is never in doubt: 2 to 3 is +50%, and ordinary in a column of small counts
+    min_change: float | None = option(None, check=_amount, example="`min_change: 5`")
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,7 @@ def _implausible(table: Table, field: FieldSpec, now, before, noted: set[tuple[i
     with np.errstate(invalid="ignore"):
         # "more than" the share, with room for binary fractions: 5.6 to 8.4 is exactly +50%, though 8.4 - 5.6
         # comes out as 2.8000000000000007
-        allowed = share * np.abs(old) * (1 + _ROUNDING)
+        allowed = np.maximum(share * np.abs(old) * (1 + _ROUNDING), field.min_change or 0.0)
         outside = ~np.isnan(new) & ~np.isnan(old) & (old != 0) & (np.abs(new - old) > allowed)
     pairs = [(int(r), int(b)) for r, b in zip(now[outside], before[outside], strict=True)]
     return sorted(pair for pair in pairs if (pair[0], field.name) not in noted)
