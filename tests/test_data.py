@@ -432,3 +432,22 @@ def test_a_row_of_totals_with_errors_is_one_error_saying_to_remove_it(tmp_path):
         "`wilayah` (nearest: 7471, 7401): correct it, or add the code there first",
         "data/ikm.csv:4: error: `kode_wilayah` `Jumlah`: this row looks like the total of the others; charts and "
         "value() add the rows up themselves, so it would be counted twice: remove the row"], problems
+
+
+def test_a_month_excel_keeps_as_its_day_number_gets_the_month_to_type(tmp_path):
+    """A month typed into a cell formatted as a number reads 44197 (Excel's number for 2021-01-01)."""
+    _, problems = data_site(tmp_path, HEADER + "44197,7401,5,tetap\n")
+    assert any("`44197` is not a month written YYYY-MM: Excel's number for the day 2021-01-01, in a cell formatted "
+               "as a number; format the column as Text (Home > Number > Text), then type 2021-01" in p
+               for p in problems), problems
+
+
+@pytest.mark.parametrize(("text", "advice"), [
+    ("2020-07-14T13:30:00", ": a date with a time of day; write the date alone, 2020-07-14"),
+    ("44026", ": Excel's number for the day 2020-07-14, in a cell formatted as a number; format the cell as a "
+              "date (Format Cells > Date), or type 2020-07-14"),
+])
+def test_a_date_cell_from_a_workbook_gets_the_date_to_type(text, advice):
+    from buletin.inputs.validation import _not_of_type
+
+    assert _not_of_type(text, "date").endswith(advice)

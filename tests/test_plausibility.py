@@ -91,6 +91,7 @@ def test_check_strict_fails_on_a_warning_and_passes_without_one(checked, make_si
     (5494700.0, 5494.7, "5494700", "number", "a decimal point lost, or three zeros too many?"),
     (549.0, 5494.0, "549", "integer", "a digit missing?"),
     (54994.0, 5494.0, "54994", "integer", "a digit doubled, or a zero too many?"),
+    (10623.0, 1062.3, "10623", "number", "a decimal point left out (1062.3 typed as 10623)?"),
     (0.0, 12.0, "0", "integer", "an unknown value typed as 0? Leave the cell empty when the value is not known."),
     (-118.0, 120.0, "-118", "integer", "a minus sign typed by mistake, or left out?"),
     (300.0, 100.0, "300", "integer", "check it against its source."),

@@ -245,6 +245,8 @@ def cause(value: float, previous: float, text: str, field: FieldSpec) -> str:
         if abs(value / factor - previous) <= tolerance:
             if factor == 1e-3 and field.type == "number" and _THOUSANDS_DOT.fullmatch(text):
                 return _("a thousands dot in a decimal number?")
+            if factor == 10.0 and field.type == "number" and "." not in text and previous != round(previous):
+                return _("a decimal point left out (1062.3 typed as 10623)?")
             return _(slip)
     return _("check it against its source.")
 

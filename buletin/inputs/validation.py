@@ -255,6 +255,15 @@ def _spreadsheet_habit(text: str, kind: str) -> str:
         # Panduan: Excel mengubah 2020-11 menjadi tanggal. Format kolomnya sebagai Teks dulu, lalu ketik ulang.
         return _(": Excel turned the month into a date; format the column as Text (Home > Number > Text), then "
                  "type {month} again").format(month=text[:7])
+    if kind in ("date", "yearmonth") and re.fullmatch(r"[1-5]\d{4}", text):  # a date's serial number: 44197
+        day = (dt.date(1899, 12, 30) + dt.timedelta(days=int(text))).isoformat()
+        if kind == "date":
+            return _(": Excel's number for the day {day}, in a cell formatted as a number; format the cell as a date "
+                     "(Format Cells > Date), or type {day}").format(day=day)
+        return _(": Excel's number for the day {day}, in a cell formatted as a number; format the column as Text "
+                 "(Home > Number > Text), then type {month}").format(day=day, month=day[:7])
+    if kind == "date" and re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?", text):
+        return _(": a date with a time of day; write the date alone, {day}").format(day=text[:10])
     return ""
 
 
