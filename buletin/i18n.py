@@ -40,7 +40,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "figures": "Angka utama", "draft": "Draf", "pages": "Halaman", "rows": "baris", "publisher": "Penerbit",
         "data_used": "Data yang digunakan", "revised": "Revisi data",
         "revised_text": "Sejak edisi ini terbit, data berikut untuk periode {period} telah diperbarui:",
-        "revised_text_quoted": "Sejak edisi ini terbit, data berikut yang dikutipnya telah diperbarui:",
         "revised_keep": "Angka dalam edisi ini tetap seperti saat terbit.", "current_figures": "Lihat angka terbaru",
         "finalised": "Status data diperbarui",
         "finalised_text": "Sejak edisi ini terbit, status angka periode {period} berikut berubah (misalnya dari "
@@ -92,7 +91,6 @@ STRINGS: dict[str, dict[str, str]] = {
         "figures": "Headline figures", "draft": "Draft", "pages": "Pages", "rows": "rows", "publisher": "Publisher",
         "data_used": "Data used", "revised": "Data revised",
         "revised_text": "Since this edition was released, these data for {period} have been updated:",
-        "revised_text_quoted": "Since this edition was released, these data it quotes have been updated:",
         "revised_keep": "The figures in this edition stay as released.", "current_figures": "See the current figures",
         "finalised": "Data status updated",
         "finalised_text": "Since this edition was released, the status of these figures for {period} has changed "

@@ -318,7 +318,7 @@ def _revisions(site_root: Path, inputs: Inputs, composers: dict[str | None, Comp
         revision = revisions.find_revision(frozen, inputs.catalog, period, quoted, locale, uses)
         if revision:
             revision.date = revisions.revision_date(history, frozen, inputs.catalog, period, revision.changed,
-                                                    today, ZoneInfo(inputs.config.timezone), revision.elsewhere)
+                                                    today, ZoneInfo(inputs.config.timezone))
             found[period] = revision
     return found
 

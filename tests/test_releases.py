@@ -441,11 +441,7 @@ def test_the_terms_of_a_change_count_exactly_and_show_their_own_digits(make_site
     assert (figure.description, figure.old, figure.new, figure.digits) == ("Nilai, Oktober 2020", 1190.75, 1191.0, 2)
     assert figure.difference == 0.25 and round(figure.percent, 3) == 0.021
     assert find_revision(old, new, "2020-10", [record(0)], Locale("id")).figures == []  # 1.191 as quoted, still
-    november = quote_record("content/2020-11/index.md", "ikm", "nilai", "sum", {"periode": "2020-11"}, 1234.5, 1)
-    assert not find_revision(old, new, "2020-11", [november], Locale("id"))  # November's rows are the same
-    # November's edition quoting October's figure: revised by it, though its own rows are the same
-    quoting_october = find_revision(old, new, "2020-11", [record(None)], Locale("id"))
-    assert quoting_october.elsewhere == quoting_october.datasets == ["ikm"] and len(quoting_october.figures) == 1
+    assert not find_revision(old, new, "2020-11", [record(None)], Locale("id"))  # November's rows are the same
     # Quoted in two places: listed once, for the place where it reads differently.
     article = {**record(None), "source": "content/2020-10/a.md"}
     [both] = find_revision(old, new, "2020-10", [record(0), article], Locale("id")).figures
@@ -514,18 +510,3 @@ def test_rows_added_to_a_dataset_without_periods_revise_no_edition(make_site):
     assert revised(WILAYAH_CSV + "7403,Kabupaten Konawe\n") == []
     assert revised(WILAYAH_CSV.replace("Muna", "Kabupaten Muna")) == ["wilayah"]
     assert revised("".join(WILAYAH_CSV.splitlines(keepends=True)[:-1])) == ["wilayah"]
-
-
-def test_a_figure_of_the_period_before_that_changed_revises_the_edition_that_quotes_it(make_site, run_cli, tmp_path):
-    """November's edition says how October compared: October revised later shows in its notice, though
-    November's own rows are the same."""
-    site = make_site({"content/2020-11/index.md": "---\nsummary: Edisi uji November 2020.\n---\n\nOktober: "
-                      "{{ value('ikm', 'unit_usaha', periode=edition.previous) }} unit.\n"})
-    assert run_cli("publish", "2020-11", "--site", site).code == 0
-    (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-10,7401,4300", "2020-10,7401,4400"))
-    out = tmp_path / "out"
-    assert run_cli("build", "--site", site, "--out", out).code == 0
-    html = _html(out, "2020-11/index.html")
-    assert "13.000 unit" in html  # as published
-    assert "Revisi data" in _notice(html) and "data berikut yang dikutipnya telah diperbarui" in _notice(html)
-    assert _row(html, "Unit usaha, Oktober 2020") == ["13.000", "13.100", "+100 (+0,8%)"]

@@ -71,7 +71,6 @@ class Revision:
     figures: list[RevisedFigure] = field(default_factory=list)
     date: dt.date | None = None
     finalised: list[str] = field(default_factory=list)  # datasets whose rows changed in their `status` alone
-    elsewhere: list[str] = field(default_factory=list)  # of `datasets`: revised only in a figure of another period
 
     def __bool__(self) -> bool:
         return bool(self.datasets or self.figures or self.finalised)
@@ -96,8 +95,7 @@ def find_revision(frozen: Catalog, current: Catalog, period: str, quoted: list[d
                         finalised=[name for name in names if changes[name] == "status"])
     groups: dict[str, list[dict[str, Any]]] = {}
     for call in sorted(quoted, key=_reading_order):
-        # every quoted figure of a dataset that changed: one of the period before (a change()'s term) counts too
-        if call["data"] in names and frozen.hashes.get(call["data"]) != current.hashes.get(call["data"]):
+        if call["data"] in revision.datasets:
             key = json.dumps([call["data"], call["column"], call["agg"], call["filters"]], sort_keys=True,
                              default=str)
             groups.setdefault(key, []).append(call)
@@ -105,12 +103,6 @@ def find_revision(frozen: Catalog, current: Catalog, period: str, quoted: list[d
         figure = _revised(frozen, current, calls, locale)
         if figure is not None:
             revision.figures.append(figure)
-    for name in dict.fromkeys(figure.dataset for figure in revision.figures):
-        if name not in revision.datasets:
-            revision.datasets.append(name)
-            revision.elsewhere.append(name)
-            if name in revision.finalised:
-                revision.finalised.remove(name)
     return revision
 
 
@@ -236,7 +228,7 @@ def _revised_rows(before: Rows, after: Rows, periodless: bool) -> bool:
     return bool(Counter(before[1]) - Counter(after[1]))
 
 
-def period_rows(table: Table, column: str | None, period: str | None, leaving_out: str | None = None) -> Rows:
+def period_rows(table: Table, column: str | None, period: str, leaving_out: str | None = None) -> Rows:
     """A table's columns and its rows for the period (every row when it has no period column), sorted, numbers
     by value (Excel saves 5502.0 as 5502); without the column `leaving_out` when given."""
     frame = table.frame
@@ -271,14 +263,14 @@ class DataHistory:
             self._tables[key] = _read_at(self.site_root, commit, spec)
         return self._tables[key]
 
-    def changed_on(self, frozen: Catalog, current: Catalog, name: str, period: str | None,
+    def changed_on(self, frozen: Catalog, current: Catalog, name: str, period: str,
                    zone: dt.tzinfo) -> dt.date | None:
-        """The day of the commit that gave the dataset its current rows for the period (None: all its rows);
-        None when its file has uncommitted changes, is not in git, or has no commit."""
+        """The day of the commit that gave the dataset its current rows for the period; None when its file has
+        uncommitted changes, is not in git, or has no commit."""
         spec, old, new = current.spec(name), frozen.get(name), current.get(name)
         if spec is None or old is None or new is None or clock.uncommitted(self.site_root, spec.path) is not False:
             return None
-        column = period_field(old) if period is not None else None
+        column = period_field(old)
         rows = period_rows(new, column, period)
         history = clock.file_history(self.site_root, spec.path, HISTORY_LIMIT)
         came_in = None
@@ -293,12 +285,11 @@ class DataHistory:
 
 
 def revision_date(history: DataHistory, frozen: Catalog, current: Catalog, period: str, names: list[str],
-                  today: dt.date, zone: dt.tzinfo, elsewhere: list[str] | None = None) -> dt.date:
+                  today: dt.date, zone: dt.tzinfo) -> dt.date:
     """When the revision came in: the latest day one of the revised datasets took its current rows for the
-    period (for one revised only in another period's figure, `elsewhere`, its current rows of every period).
-    A data file with uncommitted changes, outside git or without history, was revised `today`."""
-    return max((history.changed_on(frozen, current, name, None if name in (elsewhere or ()) else period, zone)
-                or today for name in names), default=today)
+    period. A data file with uncommitted changes, outside git or without history, was revised `today`."""
+    return max((history.changed_on(frozen, current, name, period, zone) or today for name in names),
+               default=today)
 
 
 def _read_at(site_root: Path, commit: str, spec: ResourceSpec) -> Table | None:

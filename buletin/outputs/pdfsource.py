@@ -110,8 +110,7 @@ def _revision(model: SiteModel, view: EditionView, words: dict[str, str]) -> dic
     if not revision:
         return None
     locale = model.locale
-    heading, lead = ("revised", "revised_text_quoted" if revision.elsewhere else "revised_text") \
-        if revision.datasets else ("finalised", "finalised_text")
+    heading, lead = ("revised", "revised_text") if revision.datasets else ("finalised", "finalised_text")
     title = words[heading] + (f" · {locale.short_date(revision.date)}" if revision.date else "") + "."
     names = []
     for name in revision.datasets or revision.finalised:
