@@ -87,9 +87,11 @@ def _refuse_doubts(findings: list[Finding], period: Period, source: str, problem
     # Panduan: Edisi tidak dibekukan selama angka periodenya masih berperingatan. Perbaiki angkanya, atau beri
     # catatan di data/catatan.yaml bila memang benar (bab 6); `--force` membekukannya apa adanya.
     problems.add(source, None, _n(
-        "edition {period} has {count} value in doubt (the warning below): correct it, or vouch for it with a note "
+        "edition {period} has {count} value in doubt (its warning is listed here): correct it, or vouch for it "
+        "with a note "
         "in data/catatan.yaml; to publish it as it is, add --force",
-        "edition {period} has {count} values in doubt (the warnings below): correct them, or vouch for each with a "
+        "edition {period} has {count} values in doubt (their warnings are listed here): correct them, or vouch "
+        "for each with a "
         "note in data/catatan.yaml; to publish them as they are, add --force", len(doubts)).format(
             period=period, count=number(len(doubts))))
 

@@ -321,6 +321,8 @@ def test_a_chart_sheet_is_named_as_such_and_a_hidden_first_sheet_is_passed_over(
     ("12O", ": a letter where a digit is meant (O → 0, I/l → 1)? Write 120"),
     ("(12)", ": a negative number is written with a minus sign: -12"),
     ("(1,234)", ": a negative number is written with a minus sign: -1234"),  # whole numbers: a thousands comma
+    ("(12,5)", ": a negative number is written with a minus sign: -12.5"),  # not three digits: a decimal comma
+    ("0.125", "declare the column `type: number` in data/datapackage.yaml and write 0.125"),  # no thousands dot
     ("1e3", ": write the number in full, 1000"),
     ("1.234,5", "declare the column `type: number` in data/datapackage.yaml and write 1234.5"),
 ])
@@ -422,16 +424,22 @@ def test_a_stray_mark_far_below_a_table_is_an_error_not_billions_of_cells(tmp_pa
     assert location is None and "reaches cell XFD1048576, far beyond a table" in message
 
 
-def test_a_row_of_totals_with_errors_is_one_error_saying_to_remove_it(tmp_path):
-    """A spreadsheet's last row `Jumlah`: its code is in no list and its period is empty. Not "add `Jumlah` to
-    the list" and a line of errors, but one: it is a total, remove the row. Another row's errors stay."""
+def test_a_row_of_totals_is_not_a_code_to_add_but_a_row_to_remove(tmp_path):
+    """A spreadsheet's last row `Jumlah` is in no list of codes: not "add `Jumlah` to the list", but remove the
+    row, as charts and value() add the rows up themselves. Its other errors, and other rows', stay as they are."""
     rows = HEADER + "2020-11,7401,12,tetap\n2020-11,7499,3,tetap\n,Jumlah,15,\n"
     _, problems = data_site(tmp_path, rows)
-    assert problems == [
-        "data/ikm.csv:3: error: kode_wilayah: `7499` is not in the list of codes (column `kode`) of the data "
-        "`wilayah` (nearest: 7471, 7401): correct it, or add the code there first",
-        "data/ikm.csv:4: error: `kode_wilayah` `Jumlah`: this row looks like the total of the others; charts and "
-        "value() add the rows up themselves, so it would be counted twice: remove the row"], problems
+    assert "data/ikm.csv:3: error: kode_wilayah: `7499` is not in the list of codes (column `kode`) of the data " \
+        "`wilayah` (nearest: 7471, 7401): correct it, or add the code there first" in problems, problems
+    assert "data/ikm.csv:4: error: kode_wilayah: `Jumlah`: this row looks like the total of the others; charts and " \
+        "value() add the rows up themselves, so it would be counted twice: remove the row" in problems, problems
+    assert not any("Jumlah" in problem and "add the code" in problem for problem in problems), problems
+    assert any(problem.startswith("data/ikm.csv:4: error: periode: this cell is empty") for problem in problems)
+
+
+def test_a_five_digit_slip_in_a_month_column_is_no_day_number(tmp_path):
+    _, problems = data_site(tmp_path, HEADER + "20201,7401,5,tetap\n")
+    assert any("`20201` is not a month written YYYY-MM: type it so" in p for p in problems), problems
 
 
 def test_a_month_excel_keeps_as_its_day_number_gets_the_month_to_type(tmp_path):

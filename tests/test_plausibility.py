@@ -368,6 +368,9 @@ def test_a_wrong_note_is_an_error_at_its_line(checked, run_cli, notes, where, me
      "`max_change` must be a share above 0, e.g. 0.5 for ±50%, not 0"),
     ("      checks: {max_change: 0.5}\n", "      checks: {max_change: 0.5, min_change: -1}\n", "min_change: -1",
      "`min_change` must be an amount of 0 or more, e.g. 5, not -1"),
+    ("      checks: {max_change: 0.5}\n", "      checks: {min_change: 5}\n", "min_change: 5",
+     "field `nilai`: `min_change` only lets small changes pass the `max_change` check: add `max_change`, e.g. "
+     "`checks: {max_change: 0.5, min_change: 5}`"),
     ("      checks: {max_change: 0.5}\n", "      checks: {max_chnage: 0.5}\n", "max_chnage",
      "unknown key `max_chnage` (did you mean `max_change`?)"),
     ("      checks: {max_change: 0.5}\n", "      checks: {max_change: separuh}\n", "separuh",
@@ -394,7 +397,8 @@ def test_publish_refuses_an_edition_with_a_warning_for_its_period_unless_forced(
     refused = run_cli("publish", "2020-11", "--site", checked)
     assert refused.code == 1
     assert WARNING["id"] in refused.err
-    assert "content/2020-11/index.md: error: edition 2020-11 has 1 value in doubt (the warning below): correct it, " \
+    assert "content/2020-11/index.md: error: edition 2020-11 has 1 value in doubt (its warning is listed here): " \
+           "correct it, " \
            "or vouch for it with a note in data/catatan.yaml; to publish it as it is, add --force" in refused.err
     assert "status: published" not in (checked / "content/2020-11/index.md").read_text()
     assert not (checked / "data/releases/2020-11").exists()

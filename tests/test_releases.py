@@ -510,3 +510,10 @@ def test_rows_added_to_a_dataset_without_periods_revise_no_edition(make_site):
     assert revised(WILAYAH_CSV + "7403,Kabupaten Konawe\n") == []
     assert revised(WILAYAH_CSV.replace("Muna", "Kabupaten Muna")) == ["wilayah"]
     assert revised("".join(WILAYAH_CSV.splitlines(keepends=True)[:-1])) == ["wilayah"]
+
+
+def test_a_number_past_decimals_range_compares_as_written():
+    """1e1000000 passes a number column's check; comparing the snapshot's rows must not fail on it."""
+    from buletin.inputs.revisions import _as_number
+
+    assert _as_number("1e1000000") == "1e1000000" and _as_number("480.0") == _as_number("480") != _as_number("48")

@@ -254,6 +254,10 @@ def _fields(declared: tuple[FieldDecl, ...], where: Where, problems: Problems) -
                 "field `{name}` is declared twice: keep one of the two").format(name=item.name))
         names.add(item.name)
         constraints = _constraints(item, here.at("constraints"), problems)
+        if item.checks.min_change is not None and item.checks.max_change is None:
+            problems.add(here.source, here.at("checks").line(), _(
+                "field `{name}`: `min_change` only lets small changes pass the `max_change` check: add "
+                "`max_change`, e.g. `checks: {{max_change: 0.5, min_change: 5}}`").format(name=item.name))
         if (item.checks.max_change is not None or item.checks.min_change is not None) and \
                 item.type not in ("integer", "number"):
             problems.add(here.source, here.at("checks").line(), _(

@@ -9,7 +9,7 @@ import tempfile
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_EVEN, Decimal, InvalidOperation
+from decimal import ROUND_HALF_EVEN, Decimal, DecimalException
 from pathlib import Path
 from typing import Any
 
@@ -245,7 +245,7 @@ def _as_number(text: str) -> str:
     """A number cell's text by its value: 5502.0, 5502 and 5.502e3 alike."""
     try:
         return str(Decimal(text).normalize()) if text else text
-    except InvalidOperation:
+    except DecimalException:  # not a number, or one past Decimal's range (1e1000000)
         return text
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
+from typing import Any
 
 from buletin.inputs.tables import MAX_CELL, Table
 from buletin.messages import N_, _, _n, listing, number
@@ -126,15 +127,18 @@ def _not_of_type(text: str, kind: str, percent: bool = False) -> str:
     """Why a cell is not of its column's type, with the fix for the usual typing mistakes (`percent`: the
     workbook shows the cell as a percentage)."""
     message = _(_NOT_OF_TYPE[kind]).format(value=cell(text))
-    if percent and kind == "integer" and re.fullmatch(_TYPE_PATTERNS["number"], text):
-        typed = f"{float(text) * 100:.{max(len(text.partition('.')[2]) - 2, 0)}f}"
-        return message + _(": the cell is formatted as a percentage, which Excel keeps as a fraction (it shows "
-                           "{typed}%): format the column as Number (Home > Number) and type {typed}").format(
-                               typed=typed)
+    typed = _percent_figure(text) if percent and kind == "integer" else None
+    if typed is not None:  # 0.25 shown as 25%
+        advice = _(": the cell is formatted as a percentage, which Excel keeps as a fraction (it shows {typed}%): "
+                   "format the column as Number (Home > Number) and type {typed}").format(typed=typed)
+        if not re.fullmatch(r"-?\d+", typed):
+            advice += _("; the column holds whole numbers, so declare it `type: number` in data/datapackage.yaml "
+                        "if the figure has decimals")
+        return message + advice
     advice = _spreadsheet_habit(text, kind)
     if advice:
         return message + advice
-    if kind in ("integer", "number") and re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+", text):
+    if kind in ("integer", "number") and re.fullmatch(r"[+-]?[1-9]\d{0,2}(\.\d{3})+", text):  # 0.125: no thousands
         return message + _(": remove the thousands dot ({fixed})").format(fixed=text.replace(".", ""))
     if kind == "integer" and re.fullmatch(r"[+-]?\d{1,3}(,\d{3})+", text):
         return message + _(": remove the thousands separator ({fixed})").format(fixed=text.replace(",", ""))
@@ -159,17 +163,28 @@ def _not_of_type(text: str, kind: str, percent: bool = False) -> str:
     return message
 
 
+def _percent_figure(text: str) -> str | None:
+    """A fraction as the percentage Excel shows (0.125 -> 12.5), written as data are; None for no number."""
+    from decimal import Decimal, DecimalException
+
+    try:
+        return format((Decimal(text) * 100).normalize(), "f") if re.fullmatch(_TYPE_PATTERNS["number"], text) else None
+    except DecimalException:
+        return None
+
+
 def _number_slip(text: str, kind: str) -> str:
     """The fix for a number typed as a person writes it on paper: a letter O for a zero, brackets for a minus,
     an exponent."""
-    if re.search(r"\d", text) and re.fullmatch(r"[+-]?[\dOoIl]+(\.[\dOoIl]+)?", text):
+    if re.search(r"\d", text) and re.search("[OoIl]", text) and re.fullmatch(r"[+-]?[\dOoIl]+(\.[\dOoIl]+)?", text):
         return _(": a letter where a digit is meant ({letters})? Write {fixed}").format(
             letters="O → 0, I/l → 1", fixed=text.translate(str.maketrans("OoIl", "0011")))
     bracketed = re.fullmatch(r"\(([\d.,]+)\)", text)
-    if bracketed:  # in a column of whole numbers, any `.` or `,` separates thousands
-        figure = bracketed.group(1)
+    if bracketed:
+        figure = bracketed.group(1)  # 1,234 or 1.234 in whole numbers: thousands
+        thousands = kind == "integer" and re.fullmatch(r"\d{1,3}([.,]\d{3})+", figure) is not None
         return _(": a negative number is written with a minus sign: {fixed}").format(
-            fixed="-" + (re.sub(r"[.,]", "", figure) if kind == "integer" else _plain_number(figure)))
+            fixed="-" + (re.sub(r"[.,]", "", figure) if thousands else _plain_number(figure)))
     if kind == "integer" and re.fullmatch(_TYPE_PATTERNS["number"], text):
         whole = float(text)
         if whole.is_integer() and abs(whole) < 1e15:
@@ -183,37 +198,14 @@ TOTALS = frozenset({"jumlah", "total", "jumlah total", "total keseluruhan", "jum
 
 
 def totals_message(column: str, text: str) -> str:
+    """`kode_wilayah` `Jumlah`: a row of totals, which charts and value() would count twice."""
+    return f"`{column}` {_total_row(text)}"
+
+
+def _total_row(text: str) -> str:
     # Panduan: Baris "Jumlah" di akhir tabel Excel ikut terjumlah dua kali di grafik: hapus barisnya.
-    return _("`{column}` {value}: this row looks like the total of the others; charts and value() add the rows up "
-             "themselves, so it would be counted twice: remove the row").format(column=column, value=cell(text))
-
-
-def totals_at_fault(table: Table, found: Problems) -> Problems:
-    """`found` with the errors of a row of totals (`Jumlah`: its codes are in no list, its key cells empty) given
-    as the one thing to do about that row: remove it."""
-    frame = table.frame
-    labels = {row: column for column in frame.columns
-              for row in frame[column].str.strip().str.casefold().isin(TOTALS).to_numpy().nonzero()[0].tolist()}
-    if not labels:
-        return found
-    rows = {_row_key(table.locations[row]): row for row in labels}
-    kept, faulty = Problems(), set()
-    kept.warnings = list(found.warnings)
-    for problem in found.items:
-        row = rows.get(_row_key(problem.location or str(problem.line)))
-        if problem.path == table.spec.path and row is not None:
-            faulty.add(row)
-        else:
-            kept.items.append(problem)
-    for row in sorted(faulty):
-        line, location = cell_location(table, row, labels[row])
-        kept.add(table.spec.path, line, totals_message(labels[row], frame[labels[row]].iloc[row]), location)
-    return kept
-
-
-def _row_key(where: str) -> str:
-    """A row's place without its column: a CSV line ("42"), a workbook row ("Data!7" of "Data!D7" or "Data!{col}7")."""
-    return re.sub(r"!(?:[A-Z]+|\{col\})(\d+)$", r"!\1", where)
+    return _("{value}: this row looks like the total of the others; charts and value() add the rows up themselves, "
+             "so it would be counted twice: remove the row").format(value=cell(text))
 
 
 _EXAMPLES = {"date": "2020-11-09", "yearmonth": "2020-11", "year": "2020"}
@@ -230,7 +222,7 @@ def _excel_errors(column):
 def _plain_number(text: str) -> str:
     """A number as a data file writes it: no spaces or thousands dots, a point before the decimals."""
     text = re.sub(r"[\s\u00a0\u202f]", "", text)
-    if re.fullmatch(r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?", text) or re.fullmatch(r"[+-]?\d+,\d+", text):
+    if re.fullmatch(r"[+-]?[1-9]\d{0,2}(\.\d{3})+(,\d+)?", text) or re.fullmatch(r"[+-]?\d+,\d+", text):
         return text.replace(".", "").replace(",", ".")
     return text
 
@@ -255,7 +247,8 @@ def _spreadsheet_habit(text: str, kind: str) -> str:
         # Panduan: Excel mengubah 2020-11 menjadi tanggal. Format kolomnya sebagai Teks dulu, lalu ketik ulang.
         return _(": Excel turned the month into a date; format the column as Text (Home > Number > Text), then "
                  "type {month} again").format(month=text[:7])
-    if kind in ("date", "yearmonth") and re.fullmatch(r"[1-5]\d{4}", text):  # a date's serial number: 44197
+    if kind in ("date", "yearmonth") and re.fullmatch(r"\d{5}", text) and 25000 <= int(text) <= 55000:  # 1968-2050
+        # a date's serial number in Excel: 44197 is 2021-01-01
         day = (dt.date(1899, 12, 30) + dt.timedelta(days=int(text))).isoformat()
         if kind == "date":
             return _(": Excel's number for the day {day}, in a cell formatted as a number; format the cell as a date "
@@ -335,6 +328,15 @@ def _check_primary_key(table: Table, problems: Problems) -> None:
     _report(table, _positions(duplicated), key[0], repeated, problems)
 
 
+def _not_a_code(table: Table, fk: Any, text: str, known: set[str]) -> str:
+    """A code the referenced data do not have; a row's `Jumlah` is the label of a total, not a code to add."""
+    if text.strip().casefold() in TOTALS:
+        return _total_row(text)
+    return _("{value} is not in the list of codes (column `{column}`) of the data `{dataset}`").format(
+        value=cell(text), column=fk.reference_fields[0], dataset=fk.resource or table.spec.name) + \
+        _nearest(text, known) + _(": correct it, or add the code there first")
+
+
 def check_foreign_keys(table: Table, tables: Callable[[str], Table | None], problems: Problems) -> None:
     """Every value of a foreign key must exist in the referenced resource."""
     for fk in table.spec.foreign_keys:
@@ -349,11 +351,7 @@ def check_foreign_keys(table: Table, tables: Callable[[str], Table | None], prob
             _report(table, _positions(bad), fk.fields[0],
                     # Panduan: Kode di kolom ini harus sudah ada di berkas data yang disebut, misalnya kode wilayah di
                     # data/wilayah.csv. Untuk kode baru, tambahkan dulu barisnya di berkas itu.
-                    lambda r, c=column, k=fk, n=known: _(
-                        "{value} is not in the list of codes (column `{column}`) of the data `{dataset}`").format(
-                            value=cell(c.iloc[r]), column=k.reference_fields[0],
-                            dataset=k.resource or table.spec.name) + _nearest(c.iloc[r], n) + _(
-                        ": correct it, or add the code there first"), problems)
+                    lambda r, c=column, k=fk, n=known: _not_a_code(table, k, c.iloc[r], n), problems)
             continue
         known_rows = set(map(tuple, target.frame[list(fk.reference_fields)].to_numpy()))
         values = list(map(tuple, table.frame[list(fk.fields)].to_numpy()))
