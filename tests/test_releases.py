@@ -517,3 +517,22 @@ def test_a_number_past_decimals_range_compares_as_written():
     from buletin.inputs.revisions import _as_number
 
     assert _as_number("1e1000000") == "1e1000000" and _as_number("480.0") == _as_number("480") != _as_number("48")
+
+
+def test_a_dataset_without_periods_is_dated_by_its_revision_not_by_rows_added_after(make_site, run_cli, tmp_path):
+    """A region's name corrected on 1 December, a region added on 10 December: the revision came in on the 1st."""
+    site = make_site({"content/2020-10/index.md": OCTOBER_MD + "\nWilayah: {{ value('wilayah', 'kode', "
+                                                               "agg='count') }}.\n"})
+    out = tmp_path / "out"
+    wilayah = site / "data/wilayah.csv"
+    _git(site, "init", "-q")
+    _commit(site, "2020-11-01T10:00:00+08:00")
+    assert run_cli("publish", "2020-10", "--site", site, "--date", "2020-11-05").code == 0
+    _commit(site, "2020-11-05T10:00:00+08:00")
+    wilayah.write_text(WILAYAH_CSV.replace("7402,Muna", "7402,Kabupaten Muna"))
+    _commit(site, "2020-12-01T09:00:00+08:00")
+    wilayah.write_text(wilayah.read_text() + "7403,Kabupaten Konawe\n")
+    _commit(site, "2020-12-10T09:00:00+08:00")
+    assert run_cli("build", "--site", site, "--out", out).code == 0
+    assert "Revisi data" in _notice(_html(out, "2020-10/index.html"))
+    assert _revision_date(out, "2020-10/index.html") == "2020-12-01"

@@ -275,8 +275,8 @@ class DataHistory:
         history = clock.file_history(self.site_root, spec.path, HISTORY_LIMIT)
         came_in = None
         for commit, seconds in history:  # newest first, back to the first commit whose rows differ
-            then = self.table_at(commit, spec)
-            if then is None or period_rows(then, column, period) != rows:
+            then = self.table_at(commit, spec)  # (without periods: rows added since are no difference)
+            if then is None or _revised_rows(period_rows(then, column, period), rows, column is None):
                 break
             came_in = seconds
         if came_in is None and history:
