@@ -262,10 +262,7 @@ def _revision_date(out: Path, page: str) -> str | None:
 def test_the_notice_is_dated_by_the_commit_that_changed_the_periods_rows(site, run_cli, tmp_path, monkeypatch):
     out = tmp_path / "out"
     ikm = site / "data/ikm.csv"
-    _git(site, "init", "-q")
-    _commit(site, "2020-11-01T10:00:00+08:00")
-    assert run_cli("publish", "2020-10", "--site", site, "--date", "2020-11-05").code == 0
-    _commit(site, "2020-11-05T10:00:00+08:00")
+    _published_in_git(site, run_cli)
     ikm.write_text(IKM_CSV.replace("2020-10,7401,4300", "2020-10,7401,4400"))  # October revised
     _commit(site, "2020-12-01T09:00:00+08:00")
     ikm.write_text(ikm.read_text().replace("2020-11,7401,4321", "2020-11,7401,4333"))  # November only
@@ -286,6 +283,14 @@ def test_the_notice_is_dated_by_the_commit_that_changed_the_periods_rows(site, r
     assert run_cli("build", "--site", site, "--out", out).code == 0
     assert _revision_date(out, "2020-10/index.html") == "2020-12-16"
     assert _row(_html(out, "2020-10/index.html"), "Unit usaha, Oktober 2020") == ["13.000", "13.110", "+110 (+0,8%)"]
+
+
+def _published_in_git(site: Path, run_cli) -> None:
+    """The site committed on 1 November, October published on the 5th and committed (Makassar time)."""
+    _git(site, "init", "-q")
+    _commit(site, "2020-11-01T10:00:00+08:00")
+    assert run_cli("publish", "2020-10", "--site", site, "--date", "2020-11-05").code == 0
+    _commit(site, "2020-11-05T10:00:00+08:00")
 
 
 def _revised_in_git(repo: Path, site: Path, run_cli) -> None:
@@ -525,10 +530,7 @@ def test_a_dataset_without_periods_is_dated_by_its_revision_not_by_rows_added_af
                                                                "agg='count') }}.\n"})
     out = tmp_path / "out"
     wilayah = site / "data/wilayah.csv"
-    _git(site, "init", "-q")
-    _commit(site, "2020-11-01T10:00:00+08:00")
-    assert run_cli("publish", "2020-10", "--site", site, "--date", "2020-11-05").code == 0
-    _commit(site, "2020-11-05T10:00:00+08:00")
+    _published_in_git(site, run_cli)
     wilayah.write_text(WILAYAH_CSV.replace("7402,Muna", "7402,Kabupaten Muna"))
     _commit(site, "2020-12-01T09:00:00+08:00")
     wilayah.write_text(wilayah.read_text() + "7403,Kabupaten Konawe\n")
