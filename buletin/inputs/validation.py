@@ -5,8 +5,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable
-from typing import Any
 
+from buletin.inputs.datapackage import ForeignKey
 from buletin.inputs.tables import MAX_CELL, Table
 from buletin.messages import N_, _, _n, listing, number
 from buletin.problems import Problems
@@ -328,7 +328,7 @@ def _check_primary_key(table: Table, problems: Problems) -> None:
     _report(table, _positions(duplicated), key[0], repeated, problems)
 
 
-def _not_a_code(table: Table, fk: Any, text: str, known: set[str]) -> str:
+def _not_a_code(table: Table, fk: ForeignKey, text: str, known: set[str]) -> str:
     """A code the referenced data do not have; a row's `Jumlah` is the label of a total, not a code to add."""
     if text.strip().casefold() in TOTALS:
         return _total_row(text)
