@@ -459,3 +459,22 @@ def test_a_date_cell_from_a_workbook_gets_the_date_to_type(text, advice):
     from buletin.inputs.validation import _not_of_type
 
     assert _not_of_type(text, "date").endswith(advice)
+
+
+def test_a_fraction_shown_as_a_percentage_is_one_warning_not_also_a_jump(tmp_path):
+    """12.5% typed in a checked column is kept as 0.125, far from last month's 12: the percentage is the slip, said
+    once; the jump it makes is not said again."""
+    data = tmp_path / "data"
+    data.mkdir()
+    (data / "datapackage.yaml").write_text(
+        "resources:\n  - name: p\n    path: p.xlsx\n    schema:\n      fields:\n"
+        "      - {name: periode, type: yearmonth}\n      - {name: nama, type: string}\n"
+        "      - {name: nilai, type: number, checks: {max_change: 0.5}}\n      primaryKey: [periode, nama]\n",
+        encoding="utf-8")
+    book = openpyxl.Workbook()
+    for row in (["periode", "nama", "nilai"], ["2020-10", "Buton", 12], ["2020-11", "Buton", 0.125]):
+        book.active.append(row)
+    book.active["C3"].number_format = "0.0%"
+    warned = workbook_warnings(tmp_path, book, data / "p.xlsx")
+    assert [location for location, _message in warned] == ["Sheet!C3"], warned
+    assert "Excel shows this cell as 12,5%" in warned[0][1]

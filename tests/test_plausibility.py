@@ -330,6 +330,9 @@ def test_a_chart_that_includes_a_noted_value_shows_the_note_under_it(checked, ru
      "the dataset `ikm` has no column `nilia` (did you mean `nilai`?)"),
     ("- data: ikm\n  row: {periode: 2020-11, kode_wilayah: 7499}\n  column: nilai\n  note: x\n", 2,
      "no row of `ikm` has periode=2020-11, kode_wilayah=7499: correct `row`, or remove the note"),
+    ("- data: ikm\n  row: {periode: 2020-11-01, kode_wilayah: 7401}\n  column: nilai\n  note: x\n", 2,
+     "no row of `ikm` has periode=2020-11-01, kode_wilayah=7401: correct `row`, or remove the note (`periode` holds "
+     "months, written 2020-11)"),
     ("- data: ikm\n  row:\n    periode: 2020-11\n    wilayah: 7401\n  column: nilai\n  note: x\n", 4,
      "`wilayah` is not a column of the primary key of `ikm`: name the row by periode, kode_wilayah "
      "(did you mean `kode_wilayah`?)"),

@@ -12,6 +12,7 @@ figure that includes the value: under a chart or table, and as a footnote of a q
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -179,8 +180,13 @@ def check_rows(table: Table, rows: list[tuple[int | None, Note]], problems: Prob
     for position, note in rows:
         if position is None:
             named = ", ".join(f"{name}={value}" for name, value in note.row)
+            months = [(name, str(value)[:7]) for name, value in note.row  # a day where the column holds months
+                      if re.fullmatch(r"\d{4}-\d{2}-\d{2}", str(value))
+                      and (spec := table.spec.field(name)) is not None and spec.type == "yearmonth"]
             problems.add(note.source, note.line, _("no row of `{dataset}` has {named}: correct `row`, or remove the "
-                                                   "note").format(dataset=note.dataset, named=named))
+                                                   "note").format(dataset=note.dataset, named=named) + "".join(
+                _(" (`{column}` holds months, written {month})").format(column=name, month=month)
+                for name, month in months))
 
 
 def covered(rows: list[tuple[int | None, Note]], columns: list[str] | tuple[str, ...], mask: Any
