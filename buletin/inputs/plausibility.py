@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from buletin.i18n import Locale
 from buletin.inputs.datapackage import FieldSpec
-from buletin.inputs.validation import TOTALS, cell, cell_location, totals_message
+from buletin.inputs.validation import TOTALS, cell, cell_location, percent_figure, totals_message
 from buletin.messages import N_, _, _n, number
 from buletin.periods import FREQUENCIES, Period, period_days, period_or_none
 from buletin.problems import Problem, one_line
@@ -214,18 +214,16 @@ def warning(table: Table, tables: Callable[[str], Table | None], field: FieldSpe
         change=("+" if change > 0 else _MINUS) + locale.percent(abs(change), 1),
         allowed=_allowed(field.max_change or 0.0, locale),
         cause=_("the earlier value has a warning too: check that one first.") if follows
-        else cause(value, previous, text, field) + (" " + _first_of_series(table, before, field.name)
-                                                     if first and not _in_this_cell(value, previous, text, field)
-                                                     else ""),
+        else _cause_here(value, previous, text, field, table, before, first),
         notes=notes_file)
 
 
-def _in_this_cell(value: float, previous: float, text: str, field: FieldSpec) -> bool:
-    """Whether the slip cause() names shows in this cell itself (a 0, a sign, a thousands dot), not only in its
-    ratio to the earlier value, which a slip in that one would give as well."""
-    return value == 0 or (value < 0) != (previous < 0) or (
-        field.type == "number" and _THOUSANDS_DOT.fullmatch(text) is not None and
-        abs(value * 1000 - previous) <= min(field.max_change or _FIT, _FIT) * abs(previous))
+def _cause_here(value: float, previous: float, text: str, field: FieldSpec, table: Table, before: int,
+                first: bool) -> str:
+    """cause(), and for an earlier value nothing checked (`first`), that one too, unless the slip shows in this
+    cell itself."""
+    said, in_this_cell = _slip(value, previous, text, field)
+    return said if in_this_cell or not first else f"{said} {_first_of_series(table, before, field.name)}"
 
 
 def _first_of_series(table: Table, row: int, column: str) -> str:
@@ -237,19 +235,25 @@ def _first_of_series(table: Table, row: int, column: str) -> str:
 
 def cause(value: float, previous: float, text: str, field: FieldSpec) -> str:
     """The slip that most likely made `value` (written `text`) of `previous`, as a question; else advice."""
+    return _slip(value, previous, text, field)[0]
+
+
+def _slip(value: float, previous: float, text: str, field: FieldSpec) -> tuple[str, bool]:
+    """cause(), and whether the slip shows in this cell itself (a 0, a sign, a thousands dot), not only in its
+    ratio to the earlier value, which a slip in that one would give as well."""
     if value == 0:
-        return _("an unknown value typed as 0? Leave the cell empty when the value is not known.")
+        return _("an unknown value typed as 0? Leave the cell empty when the value is not known."), True
     if (value < 0) != (previous < 0):
-        return _("a minus sign typed by mistake, or left out?")
+        return _("a minus sign typed by mistake, or left out?"), True
     tolerance = min(field.max_change or _FIT, _FIT) * abs(previous)
     for factor, slip in _SLIPS:
         if abs(value / factor - previous) <= tolerance:
             if factor == 1e-3 and field.type == "number" and _THOUSANDS_DOT.fullmatch(text):
-                return _("a thousands dot in a decimal number?")
+                return _("a thousands dot in a decimal number?"), True
             if factor == 10.0 and field.type == "number" and "." not in text and previous != round(previous):
-                return _("a decimal point left out (1062.3 typed as 10623)?")
-            return _(slip)
-    return _("check it against its source.")
+                return _("a decimal point left out (1062.3 typed as 10623)?"), False
+            return _(slip), False
+    return _("check it against its source."), False
 
 
 def percent_message(column: str, text: str, locale: Locale) -> str:
@@ -265,7 +269,7 @@ def percent_message(column: str, text: str, locale: Locale) -> str:
     return _("`{column}` {value}: Excel shows this cell as {shown}% and keeps the fraction {value}, which is what "
              "buletin reads. If the figure is {shown}, format the column as Number (Home > Number) and type {typed}; "
              "if the fraction is meant, format it as Number all the same").format(
-                 column=column, value=cell(text), shown=shown, typed=f"{float(text) * 100:.{digits}f}")
+                 column=column, value=cell(text), shown=shown, typed=percent_figure(text))
 
 
 def _digits(text: str) -> int:

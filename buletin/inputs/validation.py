@@ -127,7 +127,7 @@ def _not_of_type(text: str, kind: str, percent: bool = False) -> str:
     """Why a cell is not of its column's type, with the fix for the usual typing mistakes (`percent`: the
     workbook shows the cell as a percentage)."""
     message = _(_NOT_OF_TYPE[kind]).format(value=cell(text))
-    typed = _percent_figure(text) if percent and kind == "integer" else None
+    typed = percent_figure(text) if percent and kind == "integer" else None
     if typed is not None:  # 0.25 shown as 25%
         advice = _(": the cell is formatted as a percentage, which Excel keeps as a fraction (it shows {typed}%): "
                    "format the column as Number (Home > Number) and type {typed}").format(typed=typed)
@@ -163,7 +163,7 @@ def _not_of_type(text: str, kind: str, percent: bool = False) -> str:
     return message
 
 
-def _percent_figure(text: str) -> str | None:
+def percent_figure(text: str) -> str | None:
     """A fraction as the percentage Excel shows (0.125 -> 12.5), written as data are; None for no number."""
     from decimal import Decimal, DecimalException
 
