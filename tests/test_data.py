@@ -478,3 +478,25 @@ def test_a_fraction_shown_as_a_percentage_is_one_warning_not_also_a_jump(tmp_pat
     warned = workbook_warnings(tmp_path, book, data / "p.xlsx")
     assert [location for location, _message in warned] == ["Sheet!C3"], warned
     assert "Excel shows this cell as 12,5%" in warned[0][1]
+
+
+def test_a_row_hidden_in_excel_is_a_warning_at_its_row_unless_noted(tmp_path):
+    """Hiding a row (by hand or with a filter) leaves it out of what staff see, not out of the data: a row hidden
+    so that it would not count still counted on the site without a word."""
+    book, path = workbook_site(tmp_path, [[None, "no", "nama", "nilai"], [None, 1, "Buton", 5], [None, 2, "Muna", 6],
+                                          [None, 3, "Kendari", 7], [None, 4, "Konawe", 8], [None, None, None, None],
+                                          [None, 5, "Wakatobi", 9]])
+    book["Data"].row_dimensions[3].hidden = True
+    book["Data"].row_dimensions[6].hidden = True  # an empty row, hidden: nothing is read from it
+    book["Data"].row_dimensions[7].hidden = True
+    message = ("this row is hidden in Excel, but buletin reads it and its figures count: if it should not count, "
+               "delete the row (or move it to another sheet); if it should, unhide it (select the rows around it, "
+               "right-click, Unhide)")
+    assert workbook_warnings(tmp_path, book, path) == [("Data!B3", message), ("Data!B7", message)]
+    (tmp_path / "data/datapackage.yaml").write_text((tmp_path / "data/datapackage.yaml").read_text().replace(
+        "schema: {", "schema: {primaryKey: [no], "))
+    (tmp_path / "data/catatan.yaml").write_text(
+        "- {data: p, row: {no: 2}, column: nilai, note: Disembunyikan agar tabel ringkas.}\n")
+    assert workbook_warnings(tmp_path, book, path) == [("Data!B7", message)]
+    book["Data"].row_dimensions[7].hidden = False
+    assert workbook_warnings(tmp_path, book, path) == []

@@ -79,7 +79,7 @@ def find(table: Table, tables: Callable[[str], Table | None], noted: set[tuple[i
     """The warnings of a valid table: every checked value that changed more than allowed since the same row's
     previous period, unless it is noted (`noted`: (row position, column))."""
     spec = table.spec
-    found = _totals_rows(table, noted) + _percentages(table, noted, Locale(language))
+    found = _hidden_rows(table, noted) + _totals_rows(table, noted) + _percentages(table, noted, Locale(language))
     checked = [f for f in spec.fields if f.max_change is not None]
     if not checked or not spec.period or table.frame.empty:
         return found
@@ -105,6 +105,29 @@ def _totals_rows(table: Table, noted: set[tuple[int, str]]) -> list[Finding]:
         rows = [int(row) for row in labelled if (int(row), name) not in noted]
         for row in rows[:MAX_PER_COLUMN]:
             found.append(_finding(table, row, name, totals_message(name, frame[name].iloc[row])))
+    return found
+
+
+def _hidden_rows(table: Table, noted: set[tuple[int, str]]) -> list[Finding]:
+    """Rows hidden in a workbook (by hand or by a filter): Excel leaves them out of what staff see, but they are data
+    all the same, so a row hidden to leave it out of the count would still count. A note on any of the row's values
+    vouches for it."""
+    if not table.hidden:
+        return []
+    vouched = {row for row, _name in noted}
+    rows = [row for row in table.hidden if row not in vouched]
+    letters = table.letters  # the row is named at its leftmost cell: A before Z before AA
+    column = min(table.spec.field_names, key=lambda name: (len(letters.get(name, "")), letters.get(name, "")))
+    found = [_finding(table, row, column, _("this row is hidden in Excel, but buletin reads it and its figures count: "
+                                            "if it should not count, delete the row (or move it to another sheet); "
+                                            "if it should, unhide it (select the rows around it, right-click, "
+                                            "Unhide)")) for row in rows[:MAX_PER_COLUMN]]
+    if len(rows) > MAX_PER_COLUMN:
+        more = len(rows) - MAX_PER_COLUMN
+        found.append(_finding(table, rows[MAX_PER_COLUMN], column, _n(
+            "{count} more row is hidden in Excel, from this one on: delete or unhide it the same way",
+            "{count} more rows are hidden in Excel, from this one on: delete or unhide them the same way",
+            more).format(count=number(more))))
     return found
 
 

@@ -40,6 +40,7 @@ class Table:
     locations: list[str]  # per row: the file line ("42") or the workbook cell row ("Pelatihan!{col}7")
     letters: dict[str, str] = field(default_factory=dict)  # a workbook's column letter of each name
     percent: tuple[tuple[int, str], ...] = ()  # (row, name) of the numbers a workbook shows as percentages
+    hidden: tuple[int, ...] = ()  # rows a workbook hides, read all the same
     _numeric: dict[str, Any] = field(default_factory=dict)
     _rows_of: dict[str, dict[str, Any]] = field(default_factory=dict)
 
@@ -99,14 +100,14 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
         if path.suffix.lower() in (".xlsx", ".xlsm"):
             cells = read_xlsx(path, spec)
             frame, locations, letters, sheet = cells.frame, cells.locations, cells.letters, cells.sheet
-            percent = cells.percent
+            percent, hidden = cells.percent, cells.hidden
         elif path.suffix.lower() == ".csv":
             if not path.read_bytes().strip():
                 problems.add(spec.path, None, _("the file is empty: it needs at least its first line, the column "
                                                 "names ({names})").format(names=", ".join(spec.field_names)))
                 return None
             frame, locations = read_csv(path, spec.field_names)
-            letters, sheet, percent = {}, None, ()
+            letters, sheet, percent, hidden = {}, None, (), ()
         else:
             problems.add(spec.path, None, _("buletin reads only .csv and .xlsx data files: save the table as one of "
                                             "them, and change its `path` in data/datapackage.yaml"))
@@ -182,7 +183,7 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
     frame = frame[declared].reset_index(drop=True)
     if spec.missing_values:
         frame = frame.map(lambda text: "" if text in spec.missing_values else text)
-    return Table(spec, frame, locations, letters, percent)
+    return Table(spec, frame, locations, letters, percent, hidden)
 
 
 def _utf16(path: Path) -> bool:

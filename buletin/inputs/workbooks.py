@@ -99,6 +99,7 @@ class SheetCells:
     letters: dict[str, str]
     sheet: str
     percent: tuple[tuple[int, str], ...] = ()  # (row, name) of the numbers shown as percentages
+    hidden: tuple[int, ...] = ()  # rows hidden in Excel (by hand or by a filter), which are read all the same
 
 
 def _damaged(reason: Exception) -> NotAWorkbook:
@@ -119,7 +120,7 @@ def read_xlsx(path: Path, spec: ResourceSpec) -> SheetCells:
         _check_area(sheet)
         rows, percent = _cells(sheet)
         name = _quoted(sheet.title)
-        traps = _traps(sheet)
+        traps, hidden_rows = _scan(sheet)
     except ParseError as exc:  # the sheet's XML is not well formed
         raise _damaged(exc) from None
     finally:
@@ -145,8 +146,9 @@ def read_xlsx(path: Path, spec: ResourceSpec) -> SheetCells:
     frame = pd.DataFrame([cells for _, cells in body], columns=[header[i] for i in named], dtype=str)
     position = {number: index for index, (number, _) in enumerate(body)}
     shown = tuple((position[r + 1], header[c]) for r, c in sorted(percent) if r + 1 in position and c in named)
+    hidden = tuple(position[number] for number in sorted(hidden_rows) if number in position)
     return SheetCells(frame, [f"{name}!{{col}}{number}" for number, _ in body],
-                      {header[i]: get_column_letter(i + 1) for i in named}, name, shown)
+                      {header[i]: get_column_letter(i + 1) for i in named}, name, shown, hidden)
 
 
 # In a number format, text in quotes and a character after a backslash are shown as they are (`0.0"%"` shows
@@ -232,12 +234,14 @@ def _quoted(title: str) -> str:
     return title if _PLAIN_SHEET.fullmatch(title) else "'" + title.replace("'", "''") + "'"
 
 
-def _traps(sheet: Any) -> list[tuple[str, str]]:
-    """Merged cells and formulas with no saved value: both read as empty, so totals would silently change."""
+def _scan(sheet: Any) -> tuple[list[tuple[str, str]], set[int]]:
+    """Merged cells and formulas with no saved value (both read as empty, so totals would silently change), and
+    the numbers of the rows hidden in Excel (openpyxl's read-only mode keeps neither)."""
     from xml.etree.ElementTree import iterparse
 
     main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
     found: list[tuple[str, str]] = []
+    hidden: set[int] = set()
     source = sheet._get_source()  # the sheet's XML, streamed: openpyxl's read-only mode keeps no merges
     try:
         for _event, element in iterparse(source):
@@ -248,6 +252,10 @@ def _traps(sheet: Any) -> list[tuple[str, str]]:
                                                            "written by a program, not Excel): open it in Excel and "
                                                            "save it, or type the values in")))
                 element.clear()
+            elif element.tag == f"{main}row":
+                if element.get("hidden") in ("1", "true") and (element.get("r") or "").isdigit():
+                    hidden.add(int(element.get("r") or 0))
+                element.clear()
             elif element.tag == f"{main}mergeCell":
                 area = element.get("ref", "?")
                 found.append((area.split(":")[0], _("cells {area} are merged, so all but the first read as empty: "
@@ -255,7 +263,7 @@ def _traps(sheet: Any) -> list[tuple[str, str]]:
                                                     "and fill every cell").format(area=area)))
     finally:
         source.close()
-    return found[:MAX_TRAPS]
+    return found[:MAX_TRAPS], hidden
 
 
 def _cell_text(value: Any) -> str:
