@@ -426,15 +426,23 @@ def test_a_stray_mark_far_below_a_table_is_an_error_not_billions_of_cells(tmp_pa
 
 def test_a_row_of_totals_is_not_a_code_to_add_but_a_row_to_remove(tmp_path):
     """A spreadsheet's last row `Jumlah` is in no list of codes: not "add `Jumlah` to the list", but remove the
-    row, as charts and value() add the rows up themselves. Its other errors, and other rows', stay as they are."""
+    row, as charts and value() add the rows up themselves. That is its one error: its empty period and sector
+    follow from it, and deleting the row mends them; other rows' errors stay as they are."""
     rows = HEADER + "2020-11,7401,12,tetap\n2020-11,7499,3,tetap\n,Jumlah,15,\n"
     _, problems = data_site(tmp_path, rows)
     assert "data/ikm.csv:3: error: kode_wilayah: `7499` is not in the list of codes (column `kode`) of the data " \
         "`wilayah` (nearest: 7471, 7401): correct it, or add the code there first" in problems, problems
     assert "data/ikm.csv:4: error: kode_wilayah: `Jumlah`: this row looks like the total of the others; charts and " \
         "value() add the rows up themselves, so it would be counted twice: remove the row" in problems, problems
-    assert not any("Jumlah" in problem and "add the code" in problem for problem in problems), problems
-    assert any(problem.startswith("data/ikm.csv:4: error: periode: this cell is empty") for problem in problems)
+    assert [problem for problem in problems if problem.startswith("data/ikm.csv:4:")] == [
+        "data/ikm.csv:4: error: kode_wilayah: `Jumlah`: this row looks like the total of the others; charts and "
+        "value() add the rows up themselves, so it would be counted twice: remove the row"], problems
+    # the word in a column of numbers, the totals of a sheet without codes: one error too, at the word
+    (tmp_path / "angka").mkdir()
+    _, problems = data_site(tmp_path / "angka", HEADER + "2020-11,7401,12,tetap\n2020-12,7401,Total,\n")
+    assert [problem for problem in problems if problem.startswith("data/ikm.csv:3:")] == [
+        "data/ikm.csv:3: error: unit_usaha: `Total`: this row looks like the total of the others; charts and "
+        "value() add the rows up themselves, so it would be counted twice: remove the row"], problems
 
 
 def test_a_five_digit_slip_in_a_month_column_is_no_day_number(tmp_path):

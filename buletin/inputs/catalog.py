@@ -13,7 +13,7 @@ from buletin.inputs.geojson import Geometry, read_geojson
 from buletin.inputs.notes import NOTES_FILE, Note, Notes, check_rows, load_notes, note_rows
 from buletin.inputs.plausibility import Finding, find
 from buletin.inputs.tables import Table, read_table
-from buletin.inputs.validation import check_foreign_keys, validate_table
+from buletin.inputs.validation import check_table
 from buletin.problems import Problems
 
 LIVE_DATA = "data"  # the current data; a published edition's snapshot (data/releases/) is frozen
@@ -182,8 +182,7 @@ def load_catalog(site_root: Path, problems: Problems, data_dir: str = LIVE_DATA,
             catalog.broken.add(spec.name)
             continue
         catalog._tables[spec.name] = table
-        validate_table(table, problems)
-        check_foreign_keys(table, catalog.get, problems)
+        check_table(table, catalog.get, problems)
         if len(problems) == before:
             check_rows(table, catalog.note_rows(spec.name), problems)
         if len(problems) == before:

@@ -51,9 +51,45 @@ def cell_location(table: Table, row: int, column: str) -> tuple[int | None, str 
     return int(location), None
 
 
-def _report(table: Table, rows, column: str, message, problems: Problems) -> None:
+class _Errors:
+    """Where a table's errors go. A row labelled as the total of the others (`Jumlah` in its label column) gets
+    one error, to remove it, in place of its cells' errors: a spreadsheet's totals row is the slip, and its empty
+    period or its sums past a column's maximum are only what follows from it."""
+
+    def __init__(self, table: Table, problems: Problems):
+        self.problems = problems
+        self.labels = _totals_labels(table)  # row -> its label's column
+        self.in_totals: set[int] = set()  # totals rows that had an error
+
+    def outside_totals(self, rows: list[int]) -> list[int]:
+        """The rows to report one by one; the others are reported as rows of totals by finish()."""
+        self.in_totals.update(row for row in rows if row in self.labels)
+        return [row for row in rows if row not in self.labels]
+
+    def finish(self, table: Table) -> None:
+        for row in sorted(self.in_totals):
+            column = self.labels[row]
+            line, location = cell_location(table, row, column)
+            self.problems.add(table.spec.path, line, f"{column}: {_total_row(table.frame[column].iloc[row])}", location)
+
+
+def _totals_labels(table: Table) -> dict[int, str]:
+    """Row -> the column whose cell labels it a total: a string column of the primary key (any string column
+    without one), or a column of another type, where the word is an error anyway."""
+    spec, frame = table.spec, table.frame
+    labels: dict[int, str] = {}
+    for field in spec.fields:
+        if field.type == "string" and spec.primary_key and field.name not in spec.primary_key:
+            continue
+        for row in _positions(frame[field.name].str.strip().str.casefold().isin(TOTALS)):
+            labels.setdefault(row, field.name)
+    return labels
+
+
+def _report(table: Table, rows, column: str, message, errors: _Errors) -> None:
     """Add one problem per offending row (capped per column), `message(row)` giving the text."""
-    rows = list(rows)
+    rows = errors.outside_totals(list(rows))
+    problems = errors.problems
     for row in rows[:MAX_ERRORS_PER_COLUMN]:
         line, location = cell_location(table, row, column)
         problems.add(table.spec.path, line, f"{column}: {message(row)}", location)
@@ -66,8 +102,16 @@ def _report(table: Table, rows, column: str, message, problems: Problems) -> Non
             more).format(count=number(more)), location)
 
 
-def validate_table(table: Table, problems: Problems) -> None:
-    """Check every cell against its field's type and constraints, and the primary key."""
+def check_table(table: Table, tables: Callable[[str], Table | None], problems: Problems) -> None:
+    """Check every cell against its field's type and constraints, the primary key and the foreign keys."""
+    errors = _Errors(table, problems)
+    _check_cells(table, errors)
+    _check_primary_key(table, errors)
+    _check_foreign_keys(table, tables, errors)
+    errors.finish(table)
+
+
+def _check_cells(table: Table, errors: _Errors) -> None:
     frame = table.frame
     percent = set(table.percent)  # (row, column) of the numbers a workbook shows as percentages
     for spec in table.spec.fields:
@@ -76,16 +120,16 @@ def validate_table(table: Table, problems: Problems) -> None:
         long = column.str.len() > MAX_CELL
         _report(table, _positions(long), spec.name, lambda r, c=column: _(
             "a cell of {count} characters (at most {limit}): was a whole text pasted into one cell? Shorten "
-            "it").format(count=number(len(c.iloc[r])), limit=number(MAX_CELL)), problems)
+            "it").format(count=number(len(c.iloc[r])), limit=number(MAX_CELL)), errors)
         hidden = filled & ~long & column.str.contains(_CONTROL, regex=True)
         _report(table, _positions(hidden), spec.name, lambda r, c=column: _(
             "the cell holds an invisible character ({code}): retype the cell").format(
-                code=f"U+{ord(_first_control(c.iloc[r])):04X}"), problems)
+                code=f"U+{ord(_first_control(c.iloc[r])):04X}"), errors)
         constraints = spec.constraints
         if constraints.get("required") or spec.name in table.spec.primary_key:
             _report(table, _positions(~filled), spec.name,
                     lambda _r: _("this cell is empty, and this column needs a value in every row: fill it in"),
-                    problems)
+                    errors)
         filled = filled & ~long & ~hidden  # reported once, not again for their type
         pattern = _TYPE_PATTERNS.get(spec.type)
         valid = filled
@@ -93,28 +137,27 @@ def validate_table(table: Table, problems: Problems) -> None:
             matches = column.str.fullmatch(pattern)
             bad = filled & ~matches
             _report(table, _positions(bad), spec.name, lambda r, c=column, t=spec.type, n=spec.name: _not_of_type(
-                c.iloc[r], t, (r, n) in percent), problems)
+                c.iloc[r], t, (r, n) in percent), errors)
             valid = filled & matches
         else:  # a text column takes any text, but not what Excel writes for a formula that failed
-            errors = filled & _excel_errors(column)
-            _report(table, _positions(errors), spec.name, lambda r, c=column: _(
+            failed = filled & _excel_errors(column)
+            _report(table, _positions(failed), spec.name, lambda r, c=column: _(
                 "{value} is Excel's error for a formula, not a value: correct the formula in the workbook, or leave "
-                "the cell empty where the value is unknown").format(value=cell(c.iloc[r])), problems)
-            filled = valid = filled & ~errors
+                "the cell empty where the value is unknown").format(value=cell(c.iloc[r])), errors)
+            filled = valid = filled & ~failed
         if spec.type == "date":
-            valid = _check_real_dates(table, spec.name, valid, problems)
-        _check_range(table, spec, valid, problems)
+            valid = _check_real_dates(table, spec.name, valid, errors)
+        _check_range(table, spec, valid, errors)
         if "enum" in constraints:
             allowed = [str(v) for v in constraints["enum"]]
             _report(table, _positions(filled & ~column.isin(allowed)), spec.name,
                     lambda r, c=column, a=allowed: _("{value} is not one of the allowed values: {values}").format(
-                        value=cell(c.iloc[r]), values=", ".join(a)) + _nearest(c.iloc[r], a), problems)
+                        value=cell(c.iloc[r]), values=", ".join(a)) + _nearest(c.iloc[r], a), errors)
         if constraints.get("unique") and table.spec.primary_key != (spec.name,):
             _report(table, _positions(filled & column.duplicated()), spec.name,
                     lambda r, c=column: _("{value} appears more than once, and each value of this column may "
                                           "appear only once: correct or remove the repeat").format(
-                                              value=cell(c.iloc[r])), problems)
-    _check_primary_key(table, problems)
+                                              value=cell(c.iloc[r])), errors)
 
 
 def cell(text: str) -> str:
@@ -272,7 +315,7 @@ def _positions(mask) -> list[int]:
     return [int(i) for i in mask.to_numpy().nonzero()[0]]
 
 
-def _check_real_dates(table: Table, name: str, valid, problems: Problems):
+def _check_real_dates(table: Table, name: str, valid, errors: _Errors):
     column = table.frame[name]
     bad = []
     for row in _positions(valid):
@@ -281,13 +324,13 @@ def _check_real_dates(table: Table, name: str, valid, problems: Problems):
         except ValueError:
             bad.append(row)
     _report(table, bad, name, lambda r: _("{value} is not a real date: check the day and the month").format(
-        value=cell(column.iloc[r])), problems)
+        value=cell(column.iloc[r])), errors)
     valid = valid.copy()
     valid.iloc[bad] = False
     return valid
 
 
-def _check_range(table: Table, spec, valid, problems: Problems) -> None:
+def _check_range(table: Table, spec, valid, errors: _Errors) -> None:
     column = table.frame[spec.name]
     numeric = spec.type in ("integer", "number", "year")
     values = table.numeric(spec.name) if numeric else column
@@ -299,10 +342,10 @@ def _check_range(table: Table, spec, valid, problems: Problems) -> None:
         outside = valid & getattr(values, compare)(limit)
         shown = spec.constraints[key]
         _report(table, _positions(outside), spec.name,
-                lambda r, k=key, s=shown: _(_OUTSIDE[k]).format(value=column.iloc[r][:60], limit=s), problems)
+                lambda r, k=key, s=shown: _(_OUTSIDE[k]).format(value=column.iloc[r][:60], limit=s), errors)
 
 
-def _check_primary_key(table: Table, problems: Problems) -> None:
+def _check_primary_key(table: Table, errors: _Errors) -> None:
     key = list(table.spec.primary_key)
     if not key:
         return
@@ -325,7 +368,7 @@ def _check_primary_key(table: Table, problems: Problems) -> None:
         return _("this row is already in the sheet (the same {same} as row {cell}): keep one of the two").format(
             same=same, cell=where)
 
-    _report(table, _positions(duplicated), key[0], repeated, problems)
+    _report(table, _positions(duplicated), key[0], repeated, errors)
 
 
 def _not_a_code(table: Table, fk: ForeignKey, text: str, known: set[str]) -> str:
@@ -337,7 +380,7 @@ def _not_a_code(table: Table, fk: ForeignKey, text: str, known: set[str]) -> str
         _nearest(text, known) + _(": correct it, or add the code there first")
 
 
-def check_foreign_keys(table: Table, tables: Callable[[str], Table | None], problems: Problems) -> None:
+def _check_foreign_keys(table: Table, tables: Callable[[str], Table | None], errors: _Errors) -> None:
     """Every value of a foreign key must exist in the referenced resource."""
     for fk in table.spec.foreign_keys:
         target = tables(fk.resource) if fk.resource else table
@@ -351,13 +394,13 @@ def check_foreign_keys(table: Table, tables: Callable[[str], Table | None], prob
             _report(table, _positions(bad), fk.fields[0],
                     # Panduan: Kode di kolom ini harus sudah ada di berkas data yang disebut, misalnya kode wilayah di
                     # data/wilayah.csv. Untuk kode baru, tambahkan dulu barisnya di berkas itu.
-                    lambda r, c=column, k=fk, n=known: _not_a_code(table, k, c.iloc[r], n), problems)
+                    lambda r, c=column, k=fk, n=known: _not_a_code(table, k, c.iloc[r], n), errors)
             continue
         known_rows = set(map(tuple, target.frame[list(fk.reference_fields)].to_numpy()))
         values = list(map(tuple, table.frame[list(fk.fields)].to_numpy()))
         bad = [i for i, v in enumerate(values) if v not in known_rows]
         _report(table, bad, fk.fields[0], lambda r, v=values, k=fk: _(
             "no row of the data `{dataset}` has the values {values} of this row: correct them, or add that row "
-            "there first").format(dataset=k.resource, values=listing([cell(x) for x in v[r]])), problems)
+            "there first").format(dataset=k.resource, values=listing([cell(x) for x in v[r]])), errors)
 
 
