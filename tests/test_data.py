@@ -437,6 +437,13 @@ def test_a_row_of_totals_is_not_a_code_to_add_but_a_row_to_remove(tmp_path):
     assert [problem for problem in problems if problem.startswith("data/ikm.csv:4:")] == [
         "data/ikm.csv:4: error: kode_wilayah: `Jumlah`: this row looks like the total of the others; charts and "
         "value() add the rows up themselves, so it would be counted twice: remove the row"], problems
+    # codes outside the primary key: the same
+    (tmp_path / "kunci").mkdir()
+    _, problems = data_site(tmp_path / "kunci", rows, DATA_PACKAGE.replace("primaryKey: [periode, kode_wilayah]",
+                                                                           "primaryKey: [periode, status]"))
+    assert [problem for problem in problems if problem.startswith("data/ikm.csv:4:")] == [
+        "data/ikm.csv:4: error: kode_wilayah: `Jumlah`: this row looks like the total of the others; charts and "
+        "value() add the rows up themselves, so it would be counted twice: remove the row"], problems
     # the word in a column of numbers, the totals of a sheet without codes: one error too, at the word
     (tmp_path / "angka").mkdir()
     _, problems = data_site(tmp_path / "angka", HEADER + "2020-11,7401,12,tetap\n2020-12,7401,Total,\n")

@@ -75,11 +75,12 @@ class _Errors:
 
 def _totals_labels(table: Table) -> dict[int, str]:
     """Row -> the column whose cell labels it a total: a string column of the primary key (any string column
-    without one), or a column of another type, where the word is an error anyway."""
+    without one), a column of codes, or a column of another type, where the word is an error anyway."""
     spec, frame = table.spec, table.frame
+    codes = {name for fk in spec.foreign_keys for name in fk.fields}
     labels: dict[int, str] = {}
     for field in spec.fields:
-        if field.type == "string" and spec.primary_key and field.name not in spec.primary_key:
+        if field.type == "string" and spec.primary_key and field.name not in {*spec.primary_key, *codes}:
             continue
         for row in _positions(frame[field.name].str.strip().str.casefold().isin(TOTALS)):
             labels.setdefault(row, field.name)
