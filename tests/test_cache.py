@@ -381,11 +381,10 @@ y: nilai
 def test_a_data_edit_renders_only_the_pages_that_show_a_changed_figure(site, tmp_path, monkeypatch):
     (site / "content/2020-11/kedua.md").write_text(SECOND_MD)
     _build(site, tmp_path / "out")
-    (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-10,7402,3700,480,", "2020-10,7402,3700,481,"))
+    # a longer number: the download's size changes, which only the data page shows
+    (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-10,7402,3700,480,", "2020-10,7402,3700,4812.5,"))
     rendered = _rendered_pages(site, tmp_path / "out", monkeypatch)
-    assert "2020-11/kedua/index.html" in rendered  # its chart changed
-    assert "2020-11/sorotan/index.html" not in rendered and "index.html" not in rendered  # theirs did not
-    assert set(rendered) <= {"2020-11/kedua/index.html", "data/index.html"}  # the download's size may change
+    assert rendered == ["2020-11/kedua/index.html", "data/index.html"]  # its chart changed; the others' did not
     fresh = tmp_path / "fresh"
     run(BuildOptions(site, fresh))
     assert tree_snapshot(tmp_path / "out") == tree_snapshot(fresh)
@@ -393,8 +392,31 @@ def test_a_data_edit_renders_only_the_pages_that_show_a_changed_figure(site, tmp
     assert "index.html" in _rendered_pages(site, tmp_path / "out", monkeypatch)  # the home page's lead chart
 
 
+def test_a_changed_headline_figure_renders_its_edition_its_articles_and_the_home_page_only(site, tmp_path,
+                                                                                            monkeypatch):
+    """An edition's headline figures and main points show on its own page and the home page; its sharing image
+    on its articles' pages too. A change to them rendered every page of the site again."""
+    (site / "content/2020-10").mkdir()
+    (site / "content/2020-10/index.md").write_text("---\nsummary: Edisi Oktober.\n---\n\nRingkasan.\n")
+    (site / "content/2020-11/index.md").write_text(
+        "---\nsummary: Edisi uji.\nhighlights:\n  - 'Nilai {{ value(\"ikm\", \"nilai\", periode=edition.period) }}.'\n"
+        "figures:\n  - {data: ikm, y: nilai, label: nilai, unit: juta rupiah}\n---\n\nRingkasan.\n")
+    _build(site, tmp_path / "out")
+    (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-11,7402,3690,500.25,", "2020-11,7402,3690,600.25,"))
+    rendered = _rendered_pages(site, tmp_path / "out", monkeypatch)
+    assert {"index.html", "2020-11/index.html"} <= set(rendered), rendered
+    assert not [path for path in rendered if path.startswith(("2020-10/", "arsip/", "topik/", "cari/"))], rendered
+    assert all(path.startswith("2020-11/") for path in set(rendered) - {"index.html", "data/index.html"}), rendered
+    page = (tmp_path / "out/2020-11/index.html").read_text()
+    assert '<p class="card-value">1.335</p>' in page and "<li>Nilai 1.335.</li>" in page  # 400,25 + 600,25 + 334
+    fresh = tmp_path / "fresh"
+    run(BuildOptions(site, fresh))
+    assert tree_snapshot(tmp_path / "out") == tree_snapshot(fresh)
+
+
 @pytest.mark.parametrize(("template", "cached"), [
     ("{% extends 'base.html' %}{% block main %}{{ latest.figures | length }}{% endblock %}", False),
+    ("{% extends 'base.html' %}{% block main %}{{ model.editions[-1].highlights | length }}{% endblock %}", False),
     ("{% extends 'base.html' %}{% block main %}<p>All figures are provisional.</p>{% endblock %}", True),
 ])
 def test_a_site_template_that_shows_other_pages_figures_turns_the_page_cache_off(site, tmp_path, monkeypatch,

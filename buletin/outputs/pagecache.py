@@ -1,13 +1,15 @@
 """What each page shows, as digests, so a page whose inputs did not change is not rendered again.
 
-A page's key covers the site (templates, config, assets, downloads, the data's declarations, every page's title,
-dates, tags, summary and headline figures: what menus, lists and neighbours show, each edition's lead chart,
-which the home page shows, and the editions scheduled ahead) and the page's own: for an edition, article or page,
-its body and figures (the rest of its context is made from the site's metadata); for another page, its context,
-where a view stands for its metadata. So an edited body renders only its own page again, and a chart whose
-numbers changed only the pages that show it. No theme template shows another page's body or figures but the lead
-chart; a site template that reaches for them (any `body` but the page's own, any `figures`), or for the model's
-`files`, turns the cache off, as the keys do not follow it.
+A page's key covers the site (templates, config, assets, the data's declarations, every page's title, dates, tags
+and summary: what menus, lists and neighbours show, and the editions scheduled ahead) and the page's own: for an
+edition, article or page, its body and figures (the rest of its context is made from the site's metadata), and
+for an edition also its headline figures, main points and sharing image, which its articles show too; for the
+home page, the latest edition's figures, main points and lead chart; for another page, its context (the data
+page's: the downloads), where a view stands for its metadata. So an edited body renders only its own page
+again, and a changed number only the pages that show it. No theme template shows another page's body, figures,
+headline figures or main points but the home page; a site template that reaches for them (any `body` but the
+page's own, any `figures`, `headlines` or `highlights`), or for the model's `files`, turns the cache off, as the
+keys do not follow it.
 """
 from __future__ import annotations
 
@@ -29,7 +31,10 @@ View = ArticleView | EditionView | PageView
 # The page's own body, the <body> element and Pagefind's marker: any other "body" may be another page's.
 _OWN_BODY = re.compile(r"{{-?\s*body\s*-?}}|</?body\b|data-pagefind-body")
 # model.files: every chart's name carries its data's hash; built_at: the page keys hold only its year
-_OTHERS = re.compile(r"\b(?:body|figures|files|built_at)\b")
+_OTHERS = re.compile(r"\b(?:body|figures|headlines|highlights|files|built_at)\b")
+# What a view's own page shows (and, for the latest edition, the home page), not lists and neighbours: the page's
+# own key covers these (PageKeys.own, PageKeys.home)
+_OWN = ("edition", "article", "page", "body", "figures", "articles", "related", "headlines", "highlights", "card_path")
 _JINJA = re.compile(r"{[{%].*?[}%]}", re.S)  # what a template computes; its text may say "figures" freely
 
 
@@ -64,8 +69,7 @@ def meta_digest(view: View) -> str:
     document = view.document
     own = {f.name: getattr(document, f.name) for f in dataclasses.fields(document)
            if f.name not in ("body", "articles", "key_lines")}
-    shown = {f.name: getattr(view, f.name) for f in dataclasses.fields(view)
-             if f.name not in ("edition", "article", "page", "body", "figures", "articles", "related")}
+    shown = {f.name: getattr(view, f.name) for f in dataclasses.fields(view) if f.name not in _OWN}
     related = [a.path for a in getattr(view, "related", [])]
     # an edition's articles as its folder holds them, drafts and future ones too (`latest.edition.articles`)
     held = [(a.source, a.slug, a.info, a.meta) for a in getattr(document, "articles", [])]
@@ -73,12 +77,8 @@ def meta_digest(view: View) -> str:
                       related, held)))
 
 
-def lead_digests(model: SiteModel) -> list[tuple[str | None, str | None]]:
-    """What the home page may show as an edition's lead chart: its first figure, else its first article's."""
-    def first(figures: tuple[FigureRef, ...]) -> str | None:
-        return figure_digest(figures[0]) if figures else None
-
-    return [(first(e.figures), first(e.articles[0].figures) if e.articles else None) for e in model.editions]
+def _first(figures: tuple[FigureRef, ...]) -> str | None:
+    return figure_digest(figures[0]) if figures else None
 
 
 def upcoming_digest(model: SiteModel) -> str:
@@ -99,14 +99,26 @@ class PageKeys:
         # git checkout no page was ever reused (a site's template that names built_at is not trusted: _OTHERS)
         self.site = _sha(repr((model.config, model.locale.language, model.built_at.year, model.catalog.package,
                                [(i.path, i.title, [r.path for r in i.rows]) for i in model.row_indexes],
-                               [self.meta[id(v)] for v in views(model)], lead_digests(model),
-                               upcoming_digest(model), extra)))
+                               [self.meta[id(v)] for v in views(model)], upcoming_digest(model), extra)))
 
-    def own(self, view: View) -> str:
-        """What an edition's, article's or page's own page shows beyond the site's metadata: its body and figures.
-        (Everything else in its context is made from the model's metadata, which the site digest covers, its own
-        too: the page's key names its place in the model.)"""
-        return _sha(repr((_sha(view.body.html), [figure_digest(ref) for ref in view.figures])))
+    def own(self, view: View, edition: EditionView | None = None) -> str:
+        """What an edition's, article's or page's own page shows beyond the site's metadata: its body and figures,
+        and its edition's headline figures, main points and sharing image (`edition`: an article's). (Everything
+        else in its context is made from the model's metadata, which the site digest covers, its own too: the
+        page's key names its place in the model.)"""
+        edition = view if isinstance(view, EditionView) else edition
+        shown = (edition.headlines, edition.highlights, edition.card_path) if edition is not None else None
+        return _sha(repr((_sha(view.body.html), [figure_digest(ref) for ref in view.figures], shown)))
+
+    @staticmethod
+    def home(model: SiteModel) -> str:
+        """What the home page shows of the latest edition beyond its metadata: its headline figures, main points
+        and lead chart (its first figure, else its first article's)."""
+        if not model.editions:
+            return ""
+        latest = model.editions[0]
+        lead = _first(latest.figures) or (_first(latest.articles[0].figures) if latest.articles else None)
+        return _sha(repr((latest.headlines, latest.highlights, lead)))
 
     def context(self, value: Any) -> Any:
         """A JSON-able stand-in for a template context: views by their metadata, long text by its hash."""

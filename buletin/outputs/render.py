@@ -273,11 +273,15 @@ def _pending_and_kept(model: SiteModel, theme: Theme, renderer: Renderer,
     sources, trusted = template_sources(theme.site_root / "templates", THEME_DIR / "templates")
     if not trusted:
         return jobs, []
-    keys = PageKeys(model, (theme.assets, theme.downloads, sources))
+    keys = PageKeys(model, (theme.assets, sources))
     pending, kept = [], []
     for job in jobs:
         view = renderer.own_view(job)  # its context is made from it and the site's metadata alone
-        shown = keys.own(view) if view is not None else keys.context(renderer.context(job))
+        shown: Any
+        if view is not None:
+            shown = keys.own(view, model.editions[job.index[0]] if job.kind == "article" else None)
+        else:
+            shown = (keys.context(renderer.context(job)), keys.home(model) if job.kind == "home" else None)
         pdf = renderer.pdfs.get(view.path) if job.kind == "edition" and view is not None else None  # its size
         key = make_key("page", keys.site, job.template, job.path, job.kind, job.index, shown, pdf)
         if last.kept(job.path, key):
