@@ -33,14 +33,26 @@ class Problems:
     def __init__(self) -> None:
         self.items: list[Problem] = []
         self.warnings: list[Problem] = []  # kept apart: only errors stop a build
+        self.reported: list[Problem] = []  # every error added, repeats too (see mark)
 
     def __repr__(self) -> str:
         return f"Problems({self.items!r}, warnings={self.warnings!r})"
 
     def add(self, path: str, line: int | None, message: str, location: str | None = None) -> None:
         problem = Problem(path, line, one_line(message), location)
+        self.reported.append(problem)
         if problem not in self.items:
             self.items.append(problem)
+
+    def mark(self) -> int:
+        """Where the errors added from now on start, for since(). A step asks whether it added any by this, not
+        by len(): an error that repeats one added before (the same step run again in a long-lived process)
+        is listed once, but it is still an error of that step, whose result must not be kept."""
+        return len(self.reported)
+
+    def since(self, mark: int) -> list[Problem]:
+        """The errors added since `mark`, repeats too."""
+        return self.reported[mark:]
 
     def warn(self, path: str, line: int | None, message: str, location: str | None = None) -> None:
         problem = Problem(path, line, one_line(message), location, "warning")
@@ -48,6 +60,7 @@ class Problems:
             self.warnings.append(problem)
 
     def extend(self, other: Problems) -> None:
+        self.reported.extend(other.items)
         for problem in other.items:
             if problem not in self.items:
                 self.items.append(problem)

@@ -13,7 +13,7 @@ from collections.abc import Iterator
 from buletin.pipeline import BuildOptions
 from buletin.serve import serve
 
-from .conftest import ARTICLE_MD, SITE_YAML
+from .conftest import ARTICLE_MD, EDITION_MD, SITE_YAML
 
 
 def _get(url: str) -> str:
@@ -252,3 +252,22 @@ def test_a_port_in_use_is_said_in_the_messages_language(make_site, run_cli):
         result = run_cli("serve", "--site", site, "--port", str(port), "--lang", "id")
     assert result.code == 2 and "port itu sedang dipakai" in result.err and "Address already" not in result.err, \
         result.err
+
+
+def test_an_error_serve_showed_comes_back_on_the_next_save_and_in_check(make_site, run_cli, tmp_path):
+    """serve composes in one long-lived process: a chart error of its last build, repeated on the next save of
+    another file, was taken for no error, and the empty body was kept in the cache, so that `check` and
+    `build` then passed and published an article without its text."""
+    site = make_site()
+    options = BuildOptions(site, tmp_path / "out", cache_dir=site / ".buletin-cache", jobs=1)
+    article = site / "content/2020-11/sorotan.md"
+    with _serving(options) as (base, said):
+        version = int(re.search(r'data-version="(\d+)"', _get(base + "2020-11/sorotan/")).group(1))
+        article.write_text(ARTICLE_MD.replace("y: unit_usaha", "y: unit"))
+        version = json.loads(_get(f"{base}__buletin/poll?v={version}"))["version"]
+        assert any("no column `unit`" in line for line in said), said
+        (site / "content/2020-11/index.md").write_text(EDITION_MD + "\nKalimat baru.\n")
+        json.loads(_get(f"{base}__buletin/poll?v={version}"))
+        assert "1 error" in said[-1] and "no column `unit`" in said[-2], said
+    checked = run_cli("check", "--site", site)
+    assert checked.code == 1 and "no column `unit`" in checked.err, checked.err

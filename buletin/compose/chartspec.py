@@ -86,14 +86,14 @@ def parse_spec(text: str, source: str, first_line: int, problems: Problems,
         problems.add(source, first_line, chart_problem(_(
             "the block must hold `key: value` lines, one setting a line (data, x, y, ...), e.g. `data: ikm`")))
         return None, lines
-    before = len(problems)
+    before = problems.mark()
     values = _render_values(raw, (), originals, lines, render or (lambda value, _line: value))
-    if len(problems) > before or values is None:
+    if problems.mark() > before or values is None:
         return None, lines
     spec = validate(ChartSpec, values, Where(source, lines, prefix=chart_problem("")), problems)
-    if spec is not None and len(problems) == before:
+    if spec is not None and problems.mark() == before:
         _check_map_keys(spec, source, lines, problems)
-    return (spec if len(problems) == before else None), lines
+    return (spec if problems.mark() == before else None), lines
 
 
 def _check_map_keys(spec: ChartSpec, source: str, lines: yamlfile.KeyLines, problems: Problems) -> None:

@@ -107,7 +107,7 @@ class Composer:
     def compute(self, compute: Callable[[], Any]) -> Outcome:
         """Run a step, capturing what it adds: problems, quoted figures, datasets read (also counted as read
         by the step around it)."""
-        outer, quoted_from, problems_from = set(self.catalog.accessed), len(self.macros.quoted), len(self.problems)
+        outer, quoted_from, problems_from = set(self.catalog.accessed), len(self.macros.quoted), self.problems.mark()
         outer_uses, self.uses = self.uses, []
         self.catalog.accessed.clear()
         try:
@@ -116,7 +116,7 @@ class Composer:
             accessed, uses = set(self.catalog.accessed), self.uses
             self.catalog.accessed |= outer
             self.uses = outer_uses + uses
-        return Outcome(value, self.problems.items[problems_from:], self.macros.quoted[quoted_from:], accessed, uses)
+        return Outcome(value, self.problems.since(problems_from), self.macros.quoted[quoted_from:], accessed, uses)
 
     def keep(self, kind: str, key: str, outcome: Outcome) -> None:
         if not outcome.problems and outcome.value is not None:

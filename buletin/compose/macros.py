@@ -100,12 +100,12 @@ class MacroStage:
         """
         if "{" not in text:
             return text
-        before, body = len(self.problems), isinstance(text, BodyText)
+        before, body = self.problems.mark(), isinstance(text, BodyText)
         for _attempt in range(MAX_RETRIES):
             self.footnotes = {} if body else None
             result, failed_line = self._render_once(text, source, first_line, context)
             if failed_line is None:
-                return _with_footnotes(result, self.footnotes) if len(self.problems) == before else None
+                return _with_footnotes(result, self.footnotes) if self.problems.mark() == before else None
             lines = text.split("\n")
             if not 0 < failed_line <= len(lines) or not lines[failed_line - 1].strip():
                 return None

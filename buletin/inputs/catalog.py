@@ -149,9 +149,9 @@ def load_catalog(site_root: Path, problems: Problems, data_dir: str = LIVE_DATA,
     """Read datapackage.yaml and catatan.yaml; validate every resource whose file, declaration or notes changed
     since it last passed, and find its plausibility warnings (numbers in the site's `language`, read from
     site.yaml when not given)."""
-    before = len(problems)
+    before = problems.mark()
     package = load_package(site_root, problems, data_dir)
-    if data_dir == LIVE_DATA and len(problems) == before:  # a broken declaration says enough
+    if data_dir == LIVE_DATA and problems.mark() == before:  # a broken declaration says enough
         warn_undeclared(site_root, package, problems)
     notes = load_notes(site_root, data_dir, package, problems)
     raw_by_name = {str(r.get("name")): r for r in package.raw.get("resources") or [] if isinstance(r, dict)}
@@ -167,14 +167,14 @@ def load_catalog(site_root: Path, problems: Problems, data_dir: str = LIVE_DATA,
         if kept is not None:
             _warn(catalog, kept, problems)
             continue
-        before = len(problems)
+        before = problems.mark()
         if spec.is_geojson:
             geometry = read_geojson(site_root, spec.path, spec.name, spec.key, problems)
             if geometry is None:
                 catalog.broken.add(spec.name)
                 continue
             catalog._geometries[spec.name] = geometry
-            if len(problems) == before:
+            if problems.mark() == before:
                 state.keep("valid", key, [])
             continue
         table = read_table(site_root, spec, problems)
@@ -183,9 +183,9 @@ def load_catalog(site_root: Path, problems: Problems, data_dir: str = LIVE_DATA,
             continue
         catalog._tables[spec.name] = table
         check_table(table, catalog.get, problems)
-        if len(problems) == before:
+        if problems.mark() == before:
             check_rows(table, catalog.note_rows(spec.name), problems)
-        if len(problems) == before:
+        if problems.mark() == before:
             found = _plausibility(catalog, table, data_dir, words)
             _warn(catalog, found, problems)
             state.keep("valid", key, found)

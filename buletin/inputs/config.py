@@ -121,12 +121,12 @@ def load_config(site_root: Path, problems: Problems) -> SiteConfig | None:
     except yamlfile.YamlError as exc:
         problems.add(CONFIG_FILE, exc.line, str(exc))
         return None
-    before = len(problems)
+    before = problems.mark()
     config = validate(SiteConfig, {} if raw is None else raw, Where(CONFIG_FILE, yamlfile.KeyLines(text)), problems)
     if config is None:
         return None
     config = replace(config, base_url=normalise_base_url(config.base_url))
-    if len(problems) > before:  # the valid part: enough to go on checking content and data in the same run
+    if problems.mark() > before:  # the valid part: enough to go on checking content and data in the same run
         return replace(config, title=config.title or "?", language=config.language or "id")
     return config
 

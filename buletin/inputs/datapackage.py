@@ -164,7 +164,7 @@ def _resources(items: tuple[Any, ...], where: Where, data_dir: str, site_root: P
     seen: set[str] = set()
     for index, item in enumerate(items):
         here = where.at(index)
-        before = len(problems)
+        before = problems.mark()
         declared = validate(ResourceDecl, item, here, problems)
         if declared is None or not declared.name or not declared.path or plain_path(declared.path):
             continue
@@ -191,7 +191,7 @@ def _resources(items: tuple[Any, ...], where: Where, data_dir: str, site_root: P
                 "that holds its code; remove it from this table").format(name=declared.name))
         fields = _fields(declared.schema.fields, here.at("schema").at("fields"), problems)
         period = _period(declared, fields, here, problems)
-        if len(problems) > before:
+        if problems.mark() > before:
             continue  # unusable: every use of it is a follow-on error, not reported again
         spec = ResourceSpec(
             name=declared.name, path=path, sheet=declared.sheet or None, title=declared.title or declared.name,
@@ -205,7 +205,7 @@ def _resources(items: tuple[Any, ...], where: Where, data_dir: str, site_root: P
             missing_values=declared.schema.missing_values,
             format=GEOJSON if geojson else declared.format, key=declared.key if geojson else "", period=period)
         _check_keys_exist(spec, here, problems)
-        if len(problems) == before:
+        if problems.mark() == before:
             out.append(spec)
     return out
 

@@ -133,7 +133,7 @@ def read_geojson(site_root: Path, rel: str, resource: str, key: str, problems: P
     spans = _feature_spans(text)
     if len(spans) != len(features):  # cannot happen for valid JSON; lines are then approximate
         spans = [(0, len(text))] * len(features)
-    before = len(problems)
+    before = problems.mark()
     areas: list[Area] = []
     first: dict[str, int] = {}
     for index, (feature, (start, end)) in enumerate(zip(features, spans, strict=True)):
@@ -149,7 +149,7 @@ def read_geojson(site_root: Path, rel: str, resource: str, key: str, problems: P
         first[area.code] = area.line
         areas.append(area)
     reader.summarise()
-    if len(problems) > before:
+    if problems.mark() > before:
         return None
     return Geometry(resource, key, hashlib.sha256(data).hexdigest(), tuple(areas))
 

@@ -108,9 +108,9 @@ def load_notes(site_root: Path, data_dir: str, package: PackageSpec, problems: P
 
 def _note(index: int, item: Any, here: Where, package: PackageSpec, problems: Problems) -> Note | None:
     """One entry, checked against the datasets' declarations (None when it has errors, reported)."""
-    before = len(problems)
+    before = problems.mark()
     declared = validate(NoteDecl, item, here, problems)
-    if declared is None or len(problems) > before:
+    if declared is None or problems.mark() > before:
         return None
     tables = {spec.name: spec for spec in package.resources if not spec.is_geojson}
     spec = tables.get(declared.data)
