@@ -101,8 +101,20 @@ def test_a_group_without_a_value_is_no_value_not_zero(tmp_path):
     assert counted.values == [[1.0], [1.0], [0.0]]  # a count of no values is 0
 
 
+def test_a_value_of_a_list_filter_that_no_row_has_is_an_error(catalog):
+    """`sektor=["sandang", "Pangan"]` summed sandang alone: a misspelt value of a list dropped its rows without a
+    word, where the same value alone is an error."""
+    with pytest.raises(QueryError, match=r"no row of `ikm` has kode_wilayah='9999'; kode_wilayah has: 7401, 7471") \
+            as caught:
+        value(catalog, "ikm", "unit_usaha", "sum", {"kode_wilayah": [7401, 9999]})
+    assert caught.value.key == "filter" and caught.value.column == "kode_wilayah"
+    with pytest.raises(QueryError, match=r"status has: sementara, tetap.*did you mean `tetap`"):
+        value(catalog, "ikm", "unit_usaha", "sum", {"status": ["sementara", "Tetap"]})
+    assert value(catalog, "ikm", "unit_usaha", "sum", {"kode_wilayah": [7401, "7471"], "periode": "2020-11"}) == 41
+
+
 @pytest.mark.parametrize("filters", [
-    {"periode": "2020-11"}, {"periode": "2020-11", "kode_wilayah": 7401}, {"kode_wilayah": [9999, 7401, "7471"]},
+    {"periode": "2020-11"}, {"periode": "2020-11", "kode_wilayah": 7401}, {"kode_wilayah": [7401, "7471"]},
     {"status": "tetap", "periode": ["2020-11", "2020-10"]}, {"periode": "2031-01"}, {"kode_wilayah": []},
     {"status": ""}, {},
 ])

@@ -87,9 +87,17 @@ def select(table: Table, filters: dict[str, Any]) -> pd.Series:
         check_column(table, column, "filter")
         if isinstance(wanted, dict):
             mask = mask & _in_range(table, column, wanted)
+        elif isinstance(wanted, (list, tuple)):
+            texts = [as_text(w) for w in wanted]
+            absent = table.absent(column, texts)
+            if absent and len(absent) < len(texts):  # none at all: no_rows() says which filter left no row
+                # one value of the list misspelt would drop its rows from a sum without a word
+                found = sorted(set(table.frame[column]) - {""})
+                raise QueryError(_no_row(table.spec.name, column, absent[0], {}, found) + did_you_mean(
+                    absent[0], found), "filter", column=column)
+            mask = mask & table.matching(column, texts)
         else:
-            mask = mask & table.matching(column, [as_text(w) for w in wanted] if isinstance(wanted, (list, tuple))
-                                         else [as_text(wanted)])
+            mask = mask & table.matching(column, [as_text(wanted)])
     return mask
 
 

@@ -50,15 +50,24 @@ class Table:
         column's every cell takes about as long as finding them all.)"""
         import numpy as np
 
-        rows_of = self._rows_of.get(column)
-        if rows_of is None:
-            rows_of = self._rows_of[column] = self.frame.groupby(column, sort=False).indices
+        rows_of = self._rows_by_value(column)
         mask = np.zeros(len(self.frame), dtype=bool)
         for value in values:
             found = rows_of.get(value)
             if found is not None:
                 mask[found] = True
         return mask
+
+    def absent(self, column: str, values: list[str]) -> list[str]:
+        """The values that no row has in `column`, as written."""
+        rows_of = self._rows_by_value(column)
+        return [value for value in values if value not in rows_of]
+
+    def _rows_by_value(self, column: str) -> dict[str, Any]:
+        rows_of = self._rows_of.get(column)
+        if rows_of is None:
+            rows_of = self._rows_of[column] = self.frame.groupby(column, sort=False).indices
+        return rows_of
 
     def numeric(self, column: str):
         """The column as numbers (NaN where empty), cached."""
