@@ -942,3 +942,64 @@ def test_an_article_dated_far_from_its_period_or_titled_as_another_is_a_warning(
     assert found[0].startswith("content/2020-11/lain.md:3: warning: the article is dated 2019-11-10, far from its "
                                "edition's period (2020-11-01 to 2020-11-30)")
     assert found[1].startswith("content/2020-11/sorotan.md:2: warning: content/2020-11/salinan.md has the same title")
+
+
+def test_a_macro_without_its_braces_or_with_one_opening_brace_is_a_warning_at_its_line(make_site, run_cli):
+    """`value("ikm", ...)` without braces, or `{ value(...) }}`, was published as written without a word; a macro,
+    a call inside one, an example in code and one in a code block are other text."""
+    lines = ['Jumlah value("ikm", "unit_usaha") unit.', 'Naik { value("ikm", "unit_usaha") }} unit.',
+             'Makro {{ "Rp" ~ value("ikm", "unit_usaha") }} dan `value("ikm", "x")` sebagai contoh.',
+             "", "```", 'value("ikm", "unit_usaha")', "```"]
+    body = OTHER_ARTICLE + "\n" + "\n".join(lines) + "\n"
+    site = make_site({"content/2020-11/lain.md": body})
+    result = run_cli("check", "--site", site)
+    first = OTHER_ARTICLE.count("\n") + 2
+    assert result.code == 0 and [text for text in result.err.splitlines() if ": warning: " in text] == [
+        f"content/2020-11/lain.md:{first}: warning: `value(\"ikm\", \"unit_usaha\")` is shown as written: a macro "
+        "stands between double braces, `{{ value(...) }}`",
+        f"content/2020-11/lain.md:{first + 1}: warning: `{{ value(\"ikm\", \"unit_usaha\") }}}}` is shown as written: "
+        "a macro stands between double braces, `{{ value(...) }}`"], result.err
+
+
+def test_a_paragraph_indented_by_a_tab_is_a_warning_but_a_list_items_second_paragraph_is_not(make_site, run_cli):
+    """A tab before a paragraph made it a block of code on the page."""
+    lines = ["Paragraf pertama.", "", "\tKota Kendari mencatat 205 unit.", "", "- butir satu", "",
+             "    paragraf kedua butir satu.", "", "```", "", "    kode di dalam blok", "```"]
+    body = OTHER_ARTICLE + "\n" + "\n".join(lines) + "\n"
+    site = make_site({"content/2020-11/lain.md": body})
+    result = run_cli("check", "--site", site)
+    line = OTHER_ARTICLE.count("\n") + 4
+    assert result.code == 0 and [text for text in result.err.splitlines() if ": warning: " in text] == [
+        f"content/2020-11/lain.md:{line}: warning: this paragraph starts with a tab or four spaces, so it is shown "
+        "as a block of code: remove the indentation (a paragraph needs none; a list item's second paragraph is "
+        "indented under it)"], result.err
+
+
+@pytest.mark.parametrize("address", ["C:\\Users\\humas\\Pictures\\kelor.jpg", "C:/Users/humas/kelor.jpg",
+                                     "file:///C:/Users/humas/kelor.jpg"])
+def test_a_picture_or_file_named_by_its_place_on_the_computer_is_an_error(make_site, run_cli, address):
+    """The sanitiser dropped such an address: an empty picture, a link to nowhere, and no message."""
+    body = OTHER_ARTICLE + f"\n![Foto]({address})\n\n[laporan]({address.replace('kelor.jpg', 'laporan.docx')})\n"
+    site = make_site({"content/2020-11/lain.md": body})
+    result = run_cli("check", "--site", site)
+    line = OTHER_ARTICLE.count("\n") + 2
+    assert result.code == 1 and [text for text in result.err.splitlines() if ": error: " in text] == [
+        f"content/2020-11/lain.md:{line}: error: `{address}` is a place on this computer, which readers' browsers "
+        "cannot open: copy the file next to the Markdown file and write its name, e.g. `kelor.jpg`",
+        f"content/2020-11/lain.md:{line + 2}: error: `{address.replace('kelor.jpg', 'laporan.docx')}` is a place on "
+        "this computer, which readers' browsers cannot open: copy the file next to the Markdown file and write its "
+        "name, e.g. `laporan.docx`"], result.err
+
+
+def test_a_link_from_the_sites_root_is_an_error_at_its_line(make_site, run_cli):
+    """`[x](/2020-11/tidak-ada/)` was published as written: it leads nowhere under a sub-path, and was not checked."""
+    body = OTHER_ARTICLE + "\nLihat [artikel](/2020-11/sorotan/) dan ![logo](/logo.png).\n"
+    site = make_site({"content/2020-11/lain.md": body})
+    result = run_cli("check", "--site", site)
+    line = OTHER_ARTICLE.count("\n") + 2
+    assert result.code == 1 and [text for text in result.err.splitlines() if ": error: " in text] == [
+        f"content/2020-11/lain.md:{line}: error: `/logo.png` starts with `/`: name the picture as seen from the "
+        "Markdown file, e.g. `foto.jpg` next to it",
+        f"content/2020-11/lain.md:{line}: error: the link `/2020-11/sorotan/` starts with `/`, so it leads elsewhere "
+        "when the site is published in a folder (as on GitHub Pages): link to an article by its file name as seen "
+        "from this one, e.g. `../2020-11/artikel.md`"], result.err

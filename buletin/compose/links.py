@@ -25,6 +25,7 @@ _ATTACHMENT = re.compile(r'(<a\b[^<>]*?\bhref=")([^"?]+)(")')
 # `href="#fn:1"` needs nothing). Written as they are, without re.I: a case-blind pattern has no literal start
 # to look for, and scans a body several times slower than the whole pass it is meant to spare.
 _OTHER_LINK = re.compile(r'<a\b[^<>]*?\bhref="(?!#)')
+_ROOTED_LINK = re.compile(r'<a\b[^<>]*?\bhref="(/(?!/)[^"]*)"')  # from the host's root: wrong under a sub-path
 _EXTERNAL = re.compile(r"^(?:[a-z][a-z0-9+.-]*:|/|#)", re.I)
 
 
@@ -90,6 +91,11 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
         return match.group(1) + relative(page, target) + match.group(3)
 
     _check_fetched(body.html, doc, problems)
+    for href in sorted(set(_ROOTED_LINK.findall(body.html))):
+        problems.add(doc.source, _line_of(doc, href), _(
+            "the link `{href}` starts with `/`, so it leads elsewhere when the site is published in a folder (as "
+            "on GitHub Pages): link to an article by its file name as seen from this one, e.g. "
+            "`../2020-11/artikel.md`").format(href=href))
     html = with_sizes(_IMAGE.sub(lambda m: local(m, "image"), body.html), sizes.get)
     html = _ATTACHMENT.sub(lambda m: local(m, "file"), html)
     return replace(body, html=_LINK.sub(link, html)), files

@@ -59,6 +59,7 @@ def check_slips(site_root: Path, content: Content, drafts: bool, problems: Probl
     for doc in shown:
         _check_macros(doc, problems)
         _check_fences(doc, problems)
+        _check_prose(doc, problems)
 
 
 # The names a chart block is given by mistake (```Chart, ```grafik): a code block of that name would show the
@@ -88,6 +89,79 @@ def _check_fences(doc: Document, problems: Problems) -> None:
             problems.add(doc.source, number, _(
                 "this block would be shown as text, not drawn: a chart block starts with ```chart, in small letters "
                 "(not ```{name})").format(name=name))
+
+
+# A file named by where it is on the writer's computer (C:\Users\..., file:///...): a reader's browser cannot open
+# it, and the sanitiser drops such an address, leaving an empty picture or a link to nowhere.
+_LOCAL_PATH = re.compile(r"(?:\]\(\s*<?|^\s{0,3}\[[^\]\n]+\]:\s*<?)(?P<address>(?:[A-Za-z]:[\\/]|file:|\\\\)[^)\s>]*)",
+                         re.I | re.M)
+# `value("ikm", ...)` written without its braces: shown as written
+_BARE_CALL = re.compile(r"(?<![\w.])(?P<name>value|change)[ \t]*\([ \t]*[\"'][^\n]*?\)(?:[ \t]*\}+)?")
+_JINJA_PARTS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+_INDENTED = re.compile(r"^(?:\t| {4})[ \t]*\S")
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]")
+
+
+def _check_prose(doc: Document, problems: Problems) -> None:
+    """Slips in a body's text that a build would otherwise publish as written, outside code blocks and code spans:
+    a file named by its place on the writer's computer (an error), a macro without its braces, and a paragraph
+    indented by a tab or four spaces, which Markdown shows as a block of code (warnings)."""
+    body = doc.body
+    local = ":\\" in body or ":/" in body or "\\\\" in body
+    bare = "value" in body or "change" in body
+    indented = "\n\t" in body or "\n    " in body or body.startswith(("\t", "    "))
+    if not (local or bare or indented):
+        return
+    jinja = [m.span() for m in _JINJA_PARTS.finditer(body)] if bare else []
+    offset, previous, before_blank = 0, "", ""
+    for number, line in _outside_fences(doc):
+        start = body.find(line, offset)
+        offset = start + len(line)
+        if local:
+            for found in _LOCAL_PATH.finditer(line):
+                if not _in_code_span(line, found.start("address")):
+                    problems.add(doc.source, number, _(
+                        "`{address}` is a place on this computer, which readers' browsers cannot open: copy the file "
+                        "next to the Markdown file and write its name, e.g. `{name}`").format(
+                            address=found["address"], name=re.split(r"[\\/]", found["address"])[-1] or "foto.jpg"))
+        if bare:
+            for found in _BARE_CALL.finditer(line):
+                at, before = start + found.start(), line[:found.start()].rstrip(" \t")
+                if _in_code_span(line, found.start()) or any(a <= at < b for a, b in jinja) or \
+                        _SINGLE_BRACES.match(line, len(before) - 1 if before.endswith("{") else found.start()):
+                    continue  # a macro, an example in code, or one between single braces (_check_macros)
+                text = line[len(before) - 1:found.end()] if before.endswith("{") else found.group(0)
+                problems.warn(doc.source, number, _(
+                    "`{text}` is shown as written: a macro stands between double braces, "
+                    "`{{{{ {name}(...) }}}}`").format(text=text.strip(), name=found["name"]))
+        if indented and _INDENTED.match(line) and not previous.strip() and not _LIST_ITEM.match(before_blank) \
+                and not before_blank.startswith((" ", "\t")):
+            problems.warn(doc.source, number, _(
+                "this paragraph starts with a tab or four spaces, so it is shown as a block of code: remove the "
+                "indentation (a paragraph needs none; a list item's second paragraph is indented under it)"))
+        if line.strip():
+            before_blank = line
+        previous = line
+
+
+def _outside_fences(doc: Document) -> Iterator[tuple[int, str]]:
+    """The body's lines outside fenced blocks (chart blocks and code), by line number."""
+    inside = ""
+    for number, line in enumerate(doc.body.split("\n"), start=doc.body_line):
+        found = _FENCE.match(line)
+        if inside:
+            if found and found["fence"][0] == inside[0] and len(found["fence"]) >= len(inside) and not found["name"]:
+                inside = ""
+            continue
+        if found:
+            inside = found["fence"]
+            continue
+        yield number, line
+
+
+def _in_code_span(line: str, at: int) -> bool:
+    """Whether position `at` of a line is inside `code` (an odd number of backticks before it)."""
+    return line.count("`", 0, at) % 2 == 1
 
 
 def _check_articles(edition: Edition, problems: Problems) -> None:
