@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 from buletin.inputs import clock, releases
 from buletin.inputs.catalog import load_catalog
 from buletin.inputs.config import config_and_period
-from buletin.inputs.content import load_content
+from buletin.inputs.content import Edition, load_content
 from buletin.inputs.plausibility import Finding, within
 from buletin.inputs.slips import Placeholder, edition_placeholders
 from buletin.messages import _, _n, number
@@ -48,13 +48,17 @@ def publish(site_root: Path, period_text: str, force: bool = False, date: dt.dat
         raise SiteError(problems)
     assert edition is not None  # a missing edition is a problem above
     with writer.site_lock(site_root, "publish"):
-        # Refuses an edition or data with errors; a snapshot being replaced is not checked against its lock.
-        run(BuildOptions(site_root, drafts=True, write=False, republishing=str(period) if force else None))
+        # Refuses an edition or data with errors, as the site will be built (drafts left out: a link to a draft
+        # would fail the next build; a draft edition is checked as itself, --force publishing it); a snapshot
+        # being replaced is not checked against its lock.
+        run(BuildOptions(site_root, drafts=edition.status == "draft", write=False,
+                         republishing=str(period) if force else None))
         today = clock.today(ZoneInfo(config.timezone))
         day = date or (edition.published if edition.published else today)
         catalog = load_catalog(site_root, problems, language=config.language)
         if not force:  # both reasons at once: the office mends everything in one go
             refusals = Problems()
+            _refuse_drafts(edition, period, source, refusals)
             _refuse_doubts(catalog.findings, period, source, refusals)
             _refuse_placeholders(edition_placeholders(site_root, edition), period, refusals)
             if refusals:
@@ -74,6 +78,21 @@ def _marked(path: Path, source: str, day: dt.date) -> str:
         problems = Problems()
         problems.add(source, None, str(exc))
         raise SiteError(problems) from None
+
+
+def _refuse_drafts(edition: Edition, period: Period, source: str, problems: Problems) -> None:
+    """An edition is not frozen while it, or an article in it, is still a draft: it would go public without
+    them (or, a draft itself, on the day it is published) unless --force."""
+    if edition.status == "draft":
+        problems.add(source, edition.line_of("status"), _(
+            "edition {period} is still a draft (`status: draft`): remove that line when the edition is ready, then "
+            "publish it; to publish it as it is, add --force").format(period=period))
+    for article in edition.articles:
+        if article.draft:
+            problems.add(article.source, article.line_of("draft"), _(
+                "this article is still a draft (`draft: true`), so edition {period} would be published without it: "
+                "remove that line if it is ready, or move the file out of content/{period}/ if it is not; to "
+                "publish without it, add --force").format(period=period))
 
 
 def _refuse_doubts(findings: list[Finding], period: Period, source: str, problems: Problems) -> None:

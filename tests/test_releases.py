@@ -66,6 +66,30 @@ def test_publish_twice_is_refused_unless_forced(site, run_cli):
     assert run_cli("publish", "2020-10", "--site", site, "--force").code == 0
 
 
+def test_publish_refuses_a_draft_edition_or_one_with_draft_articles_unless_forced(site, run_cli):
+    """`new edition` writes a draft whose articles are drafts: publishing it froze an edition without articles,
+    and a link to a draft article passed publish (checked with drafts) and failed the next build."""
+    edition = site / "content/2020-10/index.md"
+    edition.write_text(OCTOBER_MD.replace("---\n\nPada", "status: draft\n---\n\nPada"))
+    (site / "content/2020-10/kabar.md").write_text(
+        "---\ntitle: Kabar Oktober\ndate: 2020-10-20\ndraft: true\n---\n\nIsi kabar.\n")
+    result = run_cli("publish", "2020-10", "--site", site)
+    assert result.code == 1 and [line for line in result.err.splitlines() if ": error: " in line] == [
+        "content/2020-10/index.md:6: error: edition 2020-10 is still a draft (`status: draft`): remove that line "
+        "when the edition is ready, then publish it; to publish it as it is, add --force",
+        "content/2020-10/kabar.md:4: error: this article is still a draft (`draft: true`), so edition 2020-10 would "
+        "be published without it: remove that line if it is ready, or move the file out of content/2020-10/ if it "
+        "is not; to publish without it, add --force"], result.err
+    assert not (site / "data/releases").exists() and "status: published" not in edition.read_text()
+    # ready: the edition links to the article, which is still a draft, so the site's build would fail
+    edition.write_text(OCTOBER_MD.replace("\nPada", "\n[Kabar](kabar.md).\n\nPada"))
+    result = run_cli("publish", "2020-10", "--site", site)
+    assert result.code == 1 and "content/2020-10/index.md:" in result.err and "kabar.md" in result.err, result.err
+    assert not (site / "data/releases").exists() and "status: published" not in edition.read_text()
+    (site / "content/2020-10/kabar.md").write_text("---\ntitle: Kabar Oktober\ndate: 2020-10-20\n---\n\nIsi.\n")
+    assert run_cli("publish", "2020-10", "--site", site).code == 0
+
+
 def test_publish_refuses_an_edition_with_errors(site, run_cli):
     (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-10,7401,4300", "2020-10,7401,-1"))
     result = run_cli("publish", "2020-10", "--site", site)
@@ -150,7 +174,7 @@ def test_publish_refuses_a_linked_releases_folder_and_writes_nothing(site, run_c
 
 def test_publish_refuses_a_front_matter_it_cannot_mark_and_writes_nothing(site, run_cli, tree_snapshot):
     index = site / "content/2020-10/index.md"
-    index.write_text(index.read_text(encoding="utf-8").replace("---\n", "---\nstatus: >-\n  draft\n", 1),
+    index.write_text(index.read_text(encoding="utf-8").replace("---\n", "---\nstatus: >-\n  live\n", 1),
                      encoding="utf-8")
     before = tree_snapshot(site)
     result = run_cli("publish", "2020-10", "--site", site)

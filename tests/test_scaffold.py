@@ -142,6 +142,8 @@ def test_new_edition_has_no_release_date_and_publish_fills_it_in(make_site, run_
     assert re.search(r"^published:\s+#", path.read_text(), re.M)  # the key, with no value
     path.write_text(path.read_text().replace("Ringkasan edisi dalam satu kalimat.", "Ringkasan.")
                     .replace("Poin pertama.", "Poin."))  # the example texts: publish refuses them
+    assert run_cli("publish", "2020-12", "--site", site).code == 1  # a draft, as `new` writes it
+    path.write_text(re.sub(r"^status: draft\b.*\n", "", path.read_text(), flags=re.M))  # ready, as the guide says
     published = run_cli("publish", "2020-12", "--site", site, "--date", "2020-12-20")
     assert published.code == 0, published.err
     lines = [line for line in path.read_text().splitlines() if re.match(r"#?\s*published:", line)]
