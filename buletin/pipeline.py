@@ -239,6 +239,7 @@ def _read(options: BuildOptions, state: BuildState, problems: Problems) -> Input
     published = [str(e.period) for e in content.editions
                  if e.status == "published" and str(e.period) != options.republishing]
     frozen = releases.load_frozen(site_root, published, problems, state)
+    releases.check_unfrozen(site_root, content.editions, problems)
     assets = writer.collect_assets(site_root, problems)
     check_site_templates(site_root, problems)
     check_slips(site_root, content, options.drafts, problems)

@@ -90,6 +90,22 @@ def test_publish_refuses_a_draft_edition_or_one_with_draft_articles_unless_force
     assert run_cli("publish", "2020-10", "--site", site).code == 0
 
 
+def test_a_published_edition_whose_status_line_was_deleted_is_an_error(site, run_cli):
+    """With `status: published` deleted by mistake, the published edition showed the current data, and no revision
+    notice, without a word, though its frozen data were still there."""
+    assert run_cli("publish", "2020-10", "--site", site, "--date", "2020-11-05").code == 0
+    edition = site / "content/2020-10/index.md"
+    edition.write_text(edition.read_text().replace("status: published\n", ""))
+    result = run_cli("check", "--site", site)
+    assert result.code == 1 and [line for line in result.err.splitlines() if ": error: " in line] == [
+        "content/2020-10/index.md:2: error: edition 2020-10 was published (its frozen data are in "
+        "data/releases/2020-10/), but this file does not say `status: published`, so the edition would show the "
+        "current data instead: put `status: published` back; to withdraw the publication on purpose, delete "
+        "data/releases/2020-10/"], result.err
+    edition.write_text(edition.read_text().replace("published: 2020-11-05", "status: draft\npublished: 2020-11-05"))
+    assert "content/2020-10/index.md:6: error: edition 2020-10 was published" in run_cli("check", "--site", site).err
+
+
 def test_publish_refuses_an_edition_with_errors(site, run_cli):
     (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-10,7401,4300", "2020-10,7401,-1"))
     result = run_cli("publish", "2020-10", "--site", site)

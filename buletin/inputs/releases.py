@@ -12,6 +12,7 @@ from buletin import __version__
 from buletin.build.state import NO_STATE, BuildState
 from buletin.inputs import yamlfile
 from buletin.inputs.catalog import Catalog
+from buletin.inputs.content import Edition
 from buletin.inputs.datapackage import PACKAGE_FILE
 from buletin.inputs.notes import NOTES_FILE
 from buletin.inputs.paths import MISSING, refusal, refused, unsafe_relative
@@ -19,8 +20,8 @@ from buletin.inputs.revisions import RevisedFigure, Revision
 from buletin.messages import _
 from buletin.problems import Problems
 
-__all__ = ["RevisedFigure", "Revision", "load_frozen", "mark_published", "release_dir", "release_folder_problem",
-           "snapshot", "verify", "write_text_atomically"]
+__all__ = ["RevisedFigure", "Revision", "check_unfrozen", "load_frozen", "mark_published", "release_dir",
+           "release_folder_problem", "snapshot", "verify", "write_text_atomically"]
 
 RELEASES_DIR = "data/releases"
 LOCK_FILE = "release.lock.json"
@@ -183,6 +184,19 @@ def write_text_atomically(path: Path, text: str) -> None:
     with temporary.open("w", encoding="utf-8", newline="") as handle:
         handle.write(text)
     os.replace(temporary, path)
+
+
+def check_unfrozen(site_root: Path, editions: list[Edition], problems: Problems) -> None:
+    """An error at an edition that has a snapshot but is not marked published: with `status: published` deleted
+    by mistake, a published edition showed the current data without a word."""
+    for edition in editions:
+        period = str(edition.period)
+        if edition.status != "published" and (site_root / release_dir(period) / LOCK_FILE).is_file():
+            problems.add(edition.source, edition.line_of("status"), _(
+                "edition {period} was published (its frozen data are in {folder}/), but this file does not say "
+                "`status: published`, so the edition would show the current data instead: put `status: published` "
+                "back; to withdraw the publication on purpose, delete {folder}/").format(
+                    period=period, folder=release_dir(period)))
 
 
 def load_frozen(site_root: Path, published_periods: list[str], problems: Problems,
