@@ -1003,3 +1003,15 @@ def test_a_link_from_the_sites_root_is_an_error_at_its_line(make_site, run_cli):
         f"content/2020-11/lain.md:{line}: error: the link `/2020-11/sorotan/` starts with `/`, so it leads elsewhere "
         "when the site is published in a folder (as on GitHub Pages): link to an article by its file name as seen "
         "from this one, e.g. `../2020-11/artikel.md`"], result.err
+
+
+def test_tags_written_with_commas_but_no_brackets_are_an_error_at_their_line(make_site, run_cli):
+    """`tags: kota-kendari, sandang` made one topic, `kota-kendari-sandang`, without a word."""
+    body = OTHER_ARTICLE.replace("date: 2020-11-10\n", "date: 2020-11-10\ntags: kota-kendari, sandang\n")
+    site = make_site({"content/2020-11/lain.md": body})
+    result = run_cli("check", "--site", site)
+    assert result.code == 1 and [text for text in result.err.splitlines() if ": error: " in text] == [
+        "content/2020-11/lain.md:4: error: `kota-kendari, sandang` is one tag, as written: write several tags as a "
+        "list, `tags: [kota-kendari, sandang]`"], result.err
+    (site / "content/2020-11/lain.md").write_text(body.replace("kota-kendari, sandang", "[kota-kendari, sandang]"))
+    assert run_cli("check", "--site", site).code == 0

@@ -167,11 +167,16 @@ def _in_code_span(line: str, at: int) -> bool:
 def _check_articles(edition: Edition, problems: Problems) -> None:
     """A warning for an article dated far from its edition's period (a typo in the year hides it until that
     day, or files it under the wrong time) and for one whose title another article of the edition has (a copy
-    saved under a new name, listed twice)."""
+    saved under a new name, listed twice); an error for tags written as one text with commas."""
     first, last = period_days(edition.period)
     latest = period_days(edition.period.shifted(_LATE_PERIODS[edition.period.frequency]))[1]
     titles: dict[str, str] = {}
     for article in edition.articles:
+        for tag in article.info.tags:
+            if "," in tag:  # one topic, `kota-kendari-sandang`, where two were meant
+                problems.add(article.source, article.line_of("tags"), _(
+                    "`{tag}` is one tag, as written: write several tags as a list, `tags: [{tags}]`").format(
+                        tag=tag, tags=", ".join(part.strip() for part in tag.split(",") if part.strip())))
         if article.date is not None and not first <= article.date <= latest:
             problems.warn(article.source, article.line_of("date"), _(
                 "the article is dated {date}, far from its edition's period ({first} to {last}): a typo in the year? "
