@@ -190,7 +190,7 @@ def _build(options: BuildOptions, state: State, say, workers: Workers, waiting: 
         return False
     except SiteError as exc:
         problems = [str(p) for p in in_report_order(exc.problems)]
-        for line in problems:
+        for line in [*problems, *(str(w) for w in in_report_order(exc.problems.warnings))]:
             say(line)
         say(_n("buletin: {count} error; the page shows it; fix it and save to rebuild",
                "buletin: {count} errors; the page shows them; fix them and save to rebuild",
@@ -201,6 +201,9 @@ def _build(options: BuildOptions, state: State, say, workers: Workers, waiting: 
         say(_("buletin: error: {message}").format(message=exc))
         state.update([str(exc)])
         return True
+    for line in [*(str(w) for w in in_report_order(result.problems.warnings)), *(
+            _("buletin: warning: {message}").format(message=warning) for warning in result.warnings)]:
+        say(line)  # as `build` says them: the preview is where staff work
     say(_n("buletin: {rendered} of {pages} pages made again ({count} file changed) in {seconds} s",
            "buletin: {rendered} of {pages} pages made again ({count} files changed) in {seconds} s",
            result.written).format(rendered=number(result.rendered), pages=number(result.pages),

@@ -271,3 +271,14 @@ def test_an_error_serve_showed_comes_back_on_the_next_save_and_in_check(make_sit
         assert "1 error" in said[-1] and "no column `unit`" in said[-2], said
     checked = run_cli("check", "--site", site)
     assert checked.code == 1 and "no column `unit`" in checked.err, checked.err
+
+
+def test_serve_says_the_warnings_that_build_says(make_site, tmp_path):
+    """Staff who work in the preview never saw a warning (a macro shown as written, a date far from its edition)."""
+    site = make_site()
+    (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD + '\nNaik { value("ikm", "unit_usaha") } unit.\n')
+    options = BuildOptions(site, tmp_path / "out", cache_dir=site / ".buletin-cache", jobs=1)
+    with _serving(options) as (_base, said):
+        pass
+    warned = [line for line in said if ": warning: " in line]
+    assert warned and warned[0].startswith("content/2020-11/sorotan.md:") and "is shown as written" in warned[0], said
