@@ -1015,3 +1015,21 @@ def test_tags_written_with_commas_but_no_brackets_are_an_error_at_their_line(mak
         "list, `tags: [kota-kendari, sandang]`"], result.err
     (site / "content/2020-11/lain.md").write_text(body.replace("kota-kendari, sandang", "[kota-kendari, sandang]"))
     assert run_cli("check", "--site", site).code == 0
+
+
+def test_a_chart_block_without_its_closing_fence_is_said_at_its_opening_line(make_site, run_cli):
+    """The text after it, down to the next chart, was read as the chart's settings: an error about a line
+    without a `:` at a blank line, which never said that the block was not closed."""
+    chart = "```chart\ntitle: Unit\ntype: bar\ndata: ikm\nx: kode_wilayah\ny: unit_usaha\n"
+    body = OTHER_ARTICLE + "\n" + chart + "\nTeks di antara dua grafik.\n\n" + chart + "```\n\nPenutup.\n"
+    site = make_site({"content/2020-11/lain.md": body})
+    result = run_cli("check", "--site", site)
+    opening = OTHER_ARTICLE.count("\n") + 2
+    assert result.code == 1 and [text for text in result.err.splitlines() if ": error: " in text] == [
+        f"content/2020-11/lain.md:{opening}: error: this chart block is not closed: end it with a line of ``` after "
+        f"its last setting (without it, the lines down to line {opening + 7} are read as the chart's settings)"], \
+        result.err
+    (site / "content/2020-11/lain.md").write_text(OTHER_ARTICLE + "\n" + chart + "\nAkhir tanpa penutup.\n")
+    result = run_cli("check", "--site", site)
+    assert result.code == 1 and f"lain.md:{opening}: error: this chart block is not closed" in result.err, result.err
+    assert f"down to line {opening + 7} are read" in result.err, result.err

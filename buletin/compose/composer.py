@@ -19,6 +19,7 @@ from buletin.i18n import Locale
 from buletin.inputs.catalog import Catalog, open_catalog
 from buletin.inputs.content import Document, Edition, HeadlineSpec
 from buletin.inputs.query import QueryError, period_field, row_statuses, select, value
+from buletin.messages import _
 from buletin.problems import Problem, Problems
 
 MIN_FOR_POOL = 48  # bodies; with fewer, worker processes cost more than they save
@@ -158,6 +159,11 @@ class Composer:
         rendered = self.macros.render(text, doc.source, doc.body_line, context)
         figures: list[Figure] = []
         for block in blocks:
+            if block.runs_to is not None:
+                self.problems.add(doc.source, block.first_line - 1, _(
+                    "this chart block is not closed: end it with a line of ``` after its last setting (without it, "
+                    "the lines down to line {line} are read as the chart's settings)").format(line=block.runs_to))
+                continue
             figure = self._figure(doc.source, block.text, block.first_line, context, len(figures) + 1)
             if figure is not None:
                 figures.append(figure)

@@ -35,11 +35,12 @@ class BodyText(str):
 
 @dataclass(frozen=True)
 class ChartBlock:
-    """A ```chart fenced block: its YAML text and the file line of its first spec line."""
+    """A ```chart fenced block: its YAML text and the file line of its first spec line; for a block without its
+    closing fence, the line where it was cut off (the next block's opening fence, or the body's end)."""
 
-    index: int
     text: str
     first_line: int
+    runs_to: int | None = None
 
 
 def extract_charts(body: str, body_line: int) -> tuple[str, list[ChartBlock]]:
@@ -58,13 +59,21 @@ def extract_charts(body: str, body_line: int) -> tuple[str, list[ChartBlock]]:
         end = i + 1
         while end < len(lines) and not lines[end].strip().startswith(fence):
             end += 1
+        chart = match.group(3) == "chart"
+        # a fence with a name after it opens the next block: this one was never closed
+        unclosed = end == len(lines) or bool(lines[end].strip().lstrip(fence[0]).strip())
+        if chart and unclosed and end < len(lines):
+            end -= 1  # the next block stays a block of its own
         chunk = lines[i : end + 1]
-        if match.group(3) == "chart":
+        if chart:
             indent = len(match.group(1))
             # the block's own indentation (a chart in a list item) goes; the YAML's nesting within it stays
             spec = "\n".join(line[indent:] if not line[:indent].strip() else line.lstrip()
                              for line in lines[i + 1 : end])
-            blocks.append(ChartBlock(len(blocks), spec, body_line + i + 1))
+            last = min(end, len(lines) - 1)  # the last line of text the block took
+            while last > i and not lines[last].strip():
+                last -= 1
+            blocks.append(ChartBlock(spec, body_line + i + 1, body_line + last if unclosed else None))
             chunk = [match.group(1) + PLACEHOLDER.format(len(blocks) - 1)] + [""] * (len(chunk) - 1)
         out.extend(chunk)
         i = end + 1
