@@ -587,7 +587,9 @@ CASES = [
         "Isi {{ change('ikm', 'nilai', compare={'periode': edition.prev}, periode=edition.period) }}.")},
          f"{ARTICLE}:@edition.prev", "has no attribute 'prev'"),
     case("macro-curly-quotes", {ARTICLE: body("Isi {{ value(\u201cikm\u201d, \u201cnilai\u201d) }}.")},
-         f"{ARTICLE}:@\u201cikm", "straight quotes"),
+         f"{ARTICLE}:@\u201cikm", "`\u201c` is a word processor's curly quote, not a quote here: write straight"),
+    case("macro-three-braces", {ARTICLE: body("Isi {{{ value('ikm', 'nilai') }}} unit.")}, f"{ARTICLE}:@Isi",
+         "a macro stands between two braces, `{{ value(\"ikm\", \"unit_usaha\") }}`, not three"),
     case("front-matter-curly-quotes", {ARTICLE: key("title", "\u201cHarga: naik\u201d")}, f"{ARTICLE}:@title:",
          "curly ones", "straight quotes"),
     case("chart-filter-curly-quotes", {ARTICLE: chart_spec("type: bar\ndata: ikm\nx: kode_wilayah\ny: unit_usaha\n"
@@ -622,7 +624,8 @@ CASES = [
          "two braces"),
     case("chart-block-capitalised", {ARTICLE: sub("```chart", "```Chart")}, f"{ARTICLE}:@```Chart", "```chart",
          "small letters"),
-    case("chart-block-in-indonesian", {ARTICLE: sub("```chart", "```grafik")}, f"{ARTICLE}:@```grafik", "```chart"),
+    case("chart-block-in-indonesian", {ARTICLE: sub("```chart", "```grafik")}, f"{ARTICLE}:@```grafik",
+         "```chart (not ```grafik), whatever"),  # not "in small letters": it is in small letters
     case("macro-unknown-function", {ARTICLE: body("Isi {{ nilai('ikm', 'unit_usaha') }}.")}, f"{ARTICLE}:@nilai(",
          "nilai"),
     case("image-markdown-missing", {ARTICLE: body("![Peta](peta.png)")}, f"{ARTICLE}:@peta.png", "peta.png"),

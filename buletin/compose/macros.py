@@ -297,14 +297,19 @@ def _syntax_problem(exc: jinja2.TemplateSyntaxError, text: str) -> tuple[int, st
     if "statement block" in said or said.startswith(("tag name expected", "Encountered unknown tag")):
         return line, _("`{command}` begins a template command, which an article does not use; write {shown} to show "
                        "the characters {command} themselves").format(command="{%", shown="{{ '{%' }}")
+    if "{{{" in _line(text, line):  # Jinja reads `{{ {`: a mapping in a macro
+        return line, _("a macro stands between two braces, `{example}`, not three").format(
+            example='{{ value("ikm", "unit_usaha") }}')
+    curly = re.search(r"unexpected char '([\u2018\u2019\u201c\u201d])'", said)
+    if curly:  # said before an unclosed quote: a curly quote opening a text leaves the straight one after it open
+        return line, _("`{quote}` is a word processor's curly quote, not a quote here: write straight quotes, \" or "
+                       "'").format(quote=curly.group(1))
     unclosed = _unclosed_quote(text, line)
     if unclosed is not None:  # Jinja reads on to the next quote, and fails somewhere after it
         return unclosed, _("a text in quotes is not closed: add the closing quote, as in {example}").format(
             example='value("ikm", "unit_usaha")')
     message = _template(said)
-    if re.search(r"unexpected char '[\u2018\u2019\u201c\u201d]'", said):
-        message += _(": write straight quotes, \" or ', as a word processor's curly quotes are not quotes here")
-    elif "got 'integer'" in said:
+    if "got 'integer'" in said:
         typed = re.search(r"\b(\w+)\s*=\s*(\d+(?:-\d+)+)", _line(text, line))
         if typed:  # periode=2020-09: Jinja reads 0 and 9, two numbers
             return line, _("a period or a code is written in quotes: write {column}=\"{typed}\"").format(

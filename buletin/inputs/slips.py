@@ -86,9 +86,11 @@ def _check_fences(doc: Document, problems: Problems) -> None:
             continue
         inside, name = found["fence"], found["name"]
         if name != "chart" and name.lower() in _CHART_NAMES:
-            problems.add(doc.source, number, _(
+            problems.add(doc.source, number, (_(
                 "this block would be shown as text, not drawn: a chart block starts with ```chart, in small letters "
-                "(not ```{name})").format(name=name))
+                "(not ```{name})") if name.lower() == "chart" else _(
+                "this block would be shown as text, not drawn: a chart block starts with ```chart (not ```{name}), "
+                "whatever the chart shows")).format(name=name))
 
 
 # A file named by where it is on the writer's computer (C:\Users\..., file:///...): a reader's browser cannot open
