@@ -120,13 +120,15 @@ def _parse(text: str) -> Any:
         mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         reason = _reason(exc.problem or str(exc))
+        if mark is not None and text.split("\n")[mark.line][mark.column:mark.column + 1] == "\t":
+            reason = _reason("found a tab character")  # libyaml names no character
         if opened:
             reason = next((_(words) for what, words in _UNCLOSED if what in exc.context), reason)
         elif line and (unclosed := _unclosed_quote(text, line)):  # YAML read on to the next quote, then failed
             return _raise(_("this is not valid YAML: {reason}").format(reason=_(_UNCLOSED[0][1])), unclosed)
         lines = text.split("\n")
         near = [lines[i] for i in range(max(0, line - 2), min(line, len(lines)))] if line else []
-        macro = next((text_line for text_line in reversed(near) if "{{" in text_line or "{%" in text_line), None)
+        macro = next((text_line for text_line in reversed(near) if _MACRO_VALUE.match(text_line)), None)
         if macro is not None:  # the line's own key, or its list item's dash, in the example
             start = re.match(r"\s*(?:-\s+|[^\s:#][^:#]*:\s+)", macro)
             example = f'{start.group(0).strip() if start else "title:"} "{{{{ ... }}}}"'
@@ -201,6 +203,10 @@ _REASONS = (("mapping values are not allowed", N_("a `:` where no `key: value` c
             ("found a tab character", N_("a tab in the indentation; indent with spaces")),
             ("found unknown escape character", N_("a `\\` in a value in double quotes starts a code like `\\n`; "
                                                   "write `\\\\` for a backslash, or put the value in single quotes")))
+
+
+# A value that starts with a macro, unquoted (YAML reads `{` as a mapping)
+_MACRO_VALUE = re.compile(r"\s*(?:-\s+|[^\s:#'\"][^:#]*:\s+)?\{[{%]")
 
 
 def _reason(problem: str) -> str:
