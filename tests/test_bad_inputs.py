@@ -942,9 +942,17 @@ def test_an_article_dated_far_from_its_period_or_titled_as_another_is_a_warning(
     result = run_cli("check", "--site", site)
     found = sorted(line for line in result.err.splitlines() if ": warning: " in line)
     assert result.code == 0 and len(found) == 2, result.err
-    assert found[0].startswith("content/2020-11/lain.md:3: warning: the article is dated 2019-11-10, far from its "
-                               "edition's period (2020-11-01 to 2020-11-30)")
+    assert found[0] == "content/2020-11/lain.md:3: warning: the article is dated 2019-11-10, far from its " \
+        "edition's period (2020-11-01 to 2020-11-30): a typo in the year? Write 2020-11-10 (year-month-day)"
     assert found[1].startswith("content/2020-11/sorotan.md:2: warning: content/2020-11/salinan.md has the same title")
+    # the day and the month swapped (12 November typed 2020-12-11 would pass: within the months after), and a
+    # date nothing explains, in the past: not said to appear only from its date on
+    for date, words in (("2020-10-11", "the day and the month swapped? Write 2020-11-10 (year-month-day)"),
+                        ("2020-03-31", "a typo? It is listed by its date, among older articles")):
+        (site / "content/2020-11/lain.md").write_text(OTHER_ARTICLE.replace("date: 2020-11-10", f"date: {date}"))
+        result = run_cli("check", "--site", site)
+        assert f"lain.md:3: warning: the article is dated {date}, far from its edition's period (2020-11-01 to " \
+            f"2020-11-30): {words}" in result.err, result.err
 
 
 def test_a_macro_without_its_braces_or_with_one_opening_brace_is_a_warning_at_its_line(make_site, run_cli):

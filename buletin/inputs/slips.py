@@ -8,8 +8,10 @@ Only whole sentences are looked for, never a word a real text could use.
 """
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections.abc import Iterator
+from contextlib import suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -17,7 +19,7 @@ from typing import Any
 from buletin.i18n import NEW_FILE_WORDS, NEW_SITE_WORDS
 from buletin.inputs.content import Content, Document, Edition, Page
 from buletin.inputs.datapackage import PACKAGE_FILE
-from buletin.messages import _
+from buletin.messages import N_, _
 from buletin.periods import period_days
 from buletin.problems import Problems
 
@@ -180,15 +182,28 @@ def _check_articles(edition: Edition, problems: Problems) -> None:
                     "`{tag}` is one tag, as written: write several tags as a list, `tags: [{tags}]`").format(
                         tag=tag, tags=", ".join(part.strip() for part in tag.split(",") if part.strip())))
         if article.date is not None and not first <= article.date <= latest:
-            problems.warn(article.source, article.line_of("date"), _(
-                "the article is dated {date}, far from its edition's period ({first} to {last}): a typo in the year? "
-                "An article appears only from its date on").format(
-                    date=article.date.isoformat(), first=first.isoformat(), last=last.isoformat()))
+            problems.warn(article.source, article.line_of("date"), _far_date(article.date, first, last, latest))
         same = titles.setdefault(" ".join(article.title.casefold().split()), article.source)
         if same != article.source:
             problems.warn(article.source, article.line_of("title"), _(
                 "{other} has the same title: a copy saved under a new name? Both are listed and sent in the "
                 "feed").format(other=same))
+
+
+def _far_date(date: dt.date, first: dt.date, last: dt.date, latest: dt.date) -> str:
+    """Why an article's date is far from its edition's period: the slip that most likely made it."""
+    said = {"date": date.isoformat(), "first": first.isoformat(), "last": last.isoformat()}
+    slips = ((N_("a typo in the year?"), lambda: date.replace(year=first.year)),
+             (N_("the day and the month swapped?"), lambda: dt.date(date.year, date.day, date.month)))
+    for words, meant in slips:
+        with suppress(ValueError):  # 29 February, a 13th month
+            if first <= meant() <= latest and meant() != date:
+                return _("the article is dated {date}, far from its edition's period ({first} to {last}): {slip} "
+                         "Write {meant} (year-month-day)").format(slip=_(words), meant=meant().isoformat(), **said)
+    return (_("the article is dated {date}, far from its edition's period ({first} to {last}): a typo? An article "
+              "appears only from its date on") if date > latest else
+            _("the article is dated {date}, far from its edition's period ({first} to {last}): a typo? It is listed "
+              "by its date, among older articles")).format(**said)
 
 
 def _check_macros(doc: Document, problems: Problems) -> None:
