@@ -2,7 +2,7 @@
 
     read and validate every input          inputs/
     plan the pages, compose their bodies   model.plan_site, compose/ (in the worker pool when there are many)
-    resolve links, find revisions          compose/links, inputs/releases
+    resolve links, find revisions          compose/links, inputs/revisions
     draw the charts                        compose/drawing (in the pool)
     assemble the model                     model.assemble: complete when made, read-only after
     typeset the edition PDFs               outputs/pdf (in the pool when there are several)

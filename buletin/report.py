@@ -1,4 +1,4 @@
-"""Printing problems: `path:line: error: message` lines, and the forms CI services read (CONTRACT §11).
+"""Printing problems: `path:line: error: message` lines, and the forms CI reads (docs/reference.md §2, --format).
 
 `github` adds a workflow command per problem, so a pull request shows it on its line; `gitlab` writes a
 Code Quality report that the merge request widget reads. The text lines are printed in every format.

@@ -62,7 +62,7 @@ def _recall_hashes(site_root: Path, record: dict) -> None:
     site = os.path.join(os.path.abspath(site_root), "")  # with one separator at its end
     for rel, (size, mtime, digest) in hashes.items():
         if mtime < noted - paths.RACY:
-            paths._HASHED.setdefault(site + rel, (size, mtime, digest))
+            paths.note_digest(site + rel, size, mtime, digest)
 
 
 def fingerprint(site_root: Path, out: Path, drafts: bool, base_url: str | None, inputs: dict[str, str]) -> str:
@@ -115,8 +115,7 @@ def remember(cache_dir: Path, site_root: Path, out: Path, verdict: Verdict) -> N
     files there are: a removed file's hash, recalled from the last record, would count as a change forever)."""
     site = os.path.join(os.path.abspath(site_root), "")  # with one separator at its end, as _recall_hashes
     paths.settle()
-    hashes = {path[len(site):]: list(noted) for path, noted in paths._HASHED.items()
-              if path.startswith(site) and path[len(site):] in verdict.inputs}
+    hashes = {rel: list(noted) for rel, noted in paths.known_digests(site).items() if rel in verdict.inputs}
     files, folders = _tree(out)
     BuildState(cache_dir).write_record(f"{output_name(out)}.build", {
         "fingerprint": verdict.fingerprint, "files": files, "folders": folders, "hashes": hashes,

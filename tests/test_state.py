@@ -250,6 +250,23 @@ def test_the_store_does_not_grow_over_repeated_edits(make_site, tmp_path):
     assert counts[0] > 0 and counts[-1] <= counts[3], counts  # what no recent build used is removed
 
 
+def test_records_no_recent_build_used_are_removed(make_site, tmp_path):
+    """The parsed YAML of an earlier version of buletin (its name carries the code's hash) and the pages of an
+    output folder no longer built stayed in records/ for ever."""
+    site = make_site()
+    state = tmp_path / "state"
+    run(BuildOptions(site, tmp_path / "out", cache_dir=state, jobs=1))
+    records = state / "records"
+    used = sorted(path.name for path in records.iterdir())
+    for name in ("yaml-0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef.pages"):
+        (records / name).write_bytes(b"old")
+        os.utime(records / name, (1_000_000_000, 1_000_000_000))
+    for n in range(3):
+        _edit("prose", n)(site)
+        run(BuildOptions(site, tmp_path / "out", cache_dir=state, jobs=1))
+    assert sorted(path.name for path in records.iterdir()) == used, used
+
+
 # ---------------------------------------------------------------- keys
 
 

@@ -4,14 +4,25 @@ An artifact (a validated dataset, a body, a figure, a quoted value, a chart's SV
 whole build) is kept under a key that covers everything it is made from that is known before making it (its
 text, its options, the language, buletin's and every library's version), together with the hashes of what
 it read while being made (the datasets a body's figures used, say). It is made again if and only if its key
-is new or something it read has changed: `recall()` is that rule, and every cache of buletin is a use of it.
-This is the "verifying traces" design of Mokhov, Mitchell and Peyton Jones's *Build systems à la carte*, as
-Lektor's build state keeps it per artifact.
+is new or something it read has changed. This is the "verifying traces" design of Mokhov, Mitchell and Peyton
+Jones's *Build systems à la carte*, as Lektor's build state keeps it per artifact.
 
-Entries are rows of one SQLite file in the cache folder (see store.py; the folder is safe to delete at any
-time). Each build marks the entries it uses; `finish()` removes those that none of the last few builds used,
-so the store stays bounded however often a site is edited. A few small records (the last build's fingerprint
-and pages per output folder, the parsed YAML of a site) are kept as pickle files of their own.
+The rule is one; where an artifact is kept differs with its size and with when it is needed:
+- in the store (`recall()`/`keep()`: one SQLite file, see store.py): validated datasets with their warnings,
+  bodies, figures, values, main points, headline cards, row lists, downloads, chart images, search shards,
+  PDFs, compiled templates;
+- as records (`record()`/`write_record()`, a pickle file each): the last build's fingerprint of the inputs
+  (skip.py: the no-op build is the whole build's key), the parsed YAML of a site (yamlfile.py: a text's key is
+  the text itself), and each output folder's page keys (outputs/pagecache.py: a page is taken from the last
+  output when its key, made with make_key like every other, is the one it was written under);
+- with the fingerprint record: the digest of each input file, used while the file keeps its size and
+  modification time (inputs/paths.py: known_digests, note_digest);
+- within one process only, never across builds: text sizes measured by a chart-drawing worker
+  (compose/canvas.py) and projected map areas (compose/mapareas.py), each keyed by all it is made from.
+
+Each build marks the entries it uses; `finish()` removes those that none of the last few builds used, and the
+records likewise, so the folder stays bounded however often a site is edited (the folder is safe to delete at
+any time).
 """
 from __future__ import annotations
 
@@ -177,6 +188,7 @@ class BuildState:
         self.read_only = read_only  # `check` reads the state but changes nothing
         self.started = time.time()
         self._store: Store | None = None
+        self._records: set[str] = set()  # the records this build read or wrote: finish() keeps them
 
     @property
     def store(self) -> Store | None:
@@ -224,6 +236,7 @@ class BuildState:
         """A small record of the state's own (None when missing or unreadable)."""
         if self.root is None:
             return None
+        self._records.add(name)
         try:
             with open(self.root / _RECORDS / name, "rb") as handle:
                 return pickles.load(handle)
@@ -233,6 +246,7 @@ class BuildState:
     def write_record(self, name: str, value: Any) -> None:
         if self.root is None or self.read_only:
             return
+        self._records.add(name)
         try:
             folder = self.root / _RECORDS
             folder.mkdir(parents=True, exist_ok=True)
@@ -254,8 +268,22 @@ class BuildState:
             return 0
         removed = store.prune(min(starts)) if len(starts) >= KEEP_BUILDS else 0
         store.close()
+        if len(starts) >= KEEP_BUILDS:
+            self._prune_records(min(starts))
         _remove_old_layout(self.root)
         return removed
+
+    def _prune_records(self, before: float) -> None:
+        """Remove the records that this build did not use and none written since `before` (the oldest of the
+        last KEEP_BUILDS builds): the parsed YAML of an earlier version of buletin, the pages of an output folder
+        no longer built, a write that was cut off."""
+        assert self.root is not None
+        with suppress(OSError), os.scandir(self.root / _RECORDS) as entries:
+            for entry in entries:
+                with suppress(OSError):
+                    if entry.name not in self._records and entry.is_file(follow_symlinks=False) and \
+                            entry.stat(follow_symlinks=False).st_mtime < before:
+                        os.unlink(entry.path)
 
 
 def _remove_old_layout(root: Path) -> None:
@@ -285,16 +313,17 @@ def template_code(state: BuildState | None) -> Any:
         return None
     import jinja2
 
-    store = state  # a BuildState here: the methods below see it as such
+    build_state = state  # the methods below have their own `self`
 
     class TemplateCode(jinja2.BytecodeCache):
         def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-            code = store.recall("template", make_key("template", bucket.key, bucket.checksum))
+            code = build_state.recall("template", make_key("template", bucket.key, bucket.checksum))
             if code is not None:
                 bucket.bytecode_from_string(code)
 
         def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
-            store.keep("template", make_key("template", bucket.key, bucket.checksum), bucket.bytecode_to_string())
+            build_state.keep("template", make_key("template", bucket.key, bucket.checksum),
+                             bucket.bytecode_to_string())
 
     return TemplateCode()
 

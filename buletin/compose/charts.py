@@ -18,7 +18,6 @@ from buletin.inputs.notes import covered, note_text
 from buletin.inputs.query import Series, select
 from buletin.inputs.tables import spreadsheet_safe
 
-# Okabe-Ito, reordered so neighbours contrast; readable by colour-blind readers.
 _YEARMONTH = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 

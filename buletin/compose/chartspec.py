@@ -29,7 +29,7 @@ _INTEGER, _DECIMAL = re.compile(r"[-+]?\d+"), re.compile(r"[-+]?(\d+\.\d*|\.\d+)
 
 @dataclass(frozen=True)
 class ChartSpec:
-    """What a chart block asks for (CONTRACT §4, chart blocks)."""
+    """What a chart block asks for (docs/reference.md §6)."""
 
     data: str = option(example="`data: ikm`")
     x: str = option(example="`x: kode_wilayah`")
@@ -45,7 +45,7 @@ class ChartSpec:
     source: str = ""
     alt: str = ""
     digits: int | None = option(None, minimum=0, maximum=10)
-    map: str = option("", example="`map: batas_wilayah`")  # type: map: a GeoJSON resource (CONTRACT §8)
+    map: str = option("", example="`map: batas_wilayah`")  # type: map: a GeoJSON resource (docs/reference.md §6.5)
     highlight: str = ""  # type: map: the code of an area to outline
 
 

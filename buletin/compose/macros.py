@@ -92,7 +92,7 @@ class MacroStage:
     """Renders text through the sandbox, reporting every error at its file line."""
 
     def __init__(self, catalog: Catalog, locale: Locale, problems: Problems, lookup: Lookup | None = None):
-        self.lookup = lookup or (lambda kind, parts, compute: compute())  # a cache of values (compose.py)
+        self.lookup = lookup or (lambda kind, parts, compute: compute())  # a cache of values (Composer.artifact)
         self.env = make_environment()
         self.catalog = catalog
         self.locale = locale

@@ -1,4 +1,4 @@
-"""A map's areas (CONTRACT §8): a GeoJSON resource's polygons as a map draws them, and a map's data with them.
+"""A map's areas (docs/reference.md §6.5): a GeoJSON resource's polygons as a map draws them, with its data.
 
 The areas are projected once per map resource (equirectangular, longitude scaled by the cosine of the middle
 latitude) and simplified to what the drawing can show (Douglas-Peucker at half a pixel of the final image;

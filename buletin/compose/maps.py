@@ -1,4 +1,4 @@
-"""Maps (CONTRACT §8): areas of a GeoJSON resource shaded by a value, as a deterministic SVG (matplotlib).
+"""Maps (docs/reference.md §6.5): areas of a GeoJSON resource shaded by a value, as a deterministic SVG (matplotlib).
 
 The areas come projected and simplified (mapareas.py); here they are put in classes, described in words and
 drawn: a matplotlib PatchCollection, no geographic library.

@@ -24,7 +24,7 @@ class Catalog:
     """Every resource of a site, by name. Tables and maps are read on first use; each use is recorded in
     `accessed`, so a cache entry can name exactly the datasets it depends on.
 
-    Map resources (GeoJSON, CONTRACT §8) are not tables: `names`, `spec()`, `get()` and `tables` know only
+    Map resources (GeoJSON, docs/reference.md §6.5) are not tables: `names`, `spec()`, `get()` and `tables` know only
     tables; `geometry_names`, `geometry_spec()` and `geometry()` the maps. `hashes` holds both."""
 
     package: PackageSpec

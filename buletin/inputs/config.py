@@ -80,7 +80,7 @@ class SiteConfig:
     version: str = ""
     notice: str = ""
     allow_raw_html: bool = False
-    pdf: bool = False  # every edition also as PERIOD/SITESLUG-PERIOD.pdf (CONTRACT §9)
+    pdf: bool = False  # every edition also as PERIOD/SITESLUG-PERIOD.pdf (docs/reference.md §10.8)
 
     def with_base_url(self, base_url: str | None) -> SiteConfig:
         """A copy with base_url replaced (from --base-url)."""

@@ -51,7 +51,7 @@ class EditionMeta:
 
     title: str = ""
     published: dt.date | None = None
-    next_release: dt.date | None = None  # the next edition's release date, announced (CONTRACT §10)
+    next_release: dt.date | None = None  # the next edition's release date, announced (docs/reference.md §10.10)
     status: Status = "live"
     summary: str = ""
     highlights: list[str] = option([], example="`- Jumlah IKM naik 0,8%.`")

@@ -69,7 +69,7 @@ class ResourceSpec:
     declared_in: str = PACKAGE_FILE
     sheet_line: int | None = None
     missing_values: tuple[str, ...] = ()  # cells that mean "no value" besides an empty one, e.g. "-"
-    format: str = ""  # "geojson" for a map resource (CONTRACT §8); tables leave it as written
+    format: str = ""  # "geojson" for a map resource (docs/reference.md §6.5); tables leave it as written
     key: str = ""  # a map resource: the feature property that holds each area's code
     period: str = ""  # the column holding each row's period (declared, else the first yearmonth or year field)
 

@@ -212,6 +212,17 @@ def _report_nested(site_root: Path, subfolder: Path, folder: Path, problems: Pro
 
 INPUT_DIRS = ("content", "data", "templates")
 _HASHED: dict[str, tuple[int, int, str]] = {}  # path -> (size, mtime_ns, sha256), for a second call
+
+
+def known_digests(prefix: str) -> dict[str, tuple[int, int, str]]:
+    """The digests noted so far of the files under `prefix` (a folder with its separator), by path after it,
+    with the size and modification time they were noted for: the no-op record keeps them for the next build."""
+    return {path[len(prefix):]: noted for path, noted in _HASHED.items() if path.startswith(prefix)}
+
+
+def note_digest(path: str, size: int, mtime_ns: int, digest: str) -> None:
+    """A digest of `path` the last build noted: used while the file keeps that size and modification time."""
+    _HASHED.setdefault(path, (size, mtime_ns, digest))
 # ns: a file modified this close to when it is hashed may change again within the same mtime (file systems keep
 # time in ticks of a few milliseconds, or of seconds) with the same size: its hash is not remembered.
 RACY = 2_000_000_000

@@ -1,4 +1,4 @@
-"""The release calendar (CONTRACT §10): past and announced releases, as a page and as an iCalendar file.
+"""The release calendar (docs/reference.md §10.10): past and announced releases, as a page and as an iCalendar file.
 
 A past release is a visible edition on the day the site shows as its release (`EditionView.released`: its
 `published` date, else its newest article's). An announced one is the latest edition's `next_release`, given

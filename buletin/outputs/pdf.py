@@ -1,4 +1,4 @@
-"""An edition as a PDF (CONTRACT §9), typeset by Typst from the site model: where it goes, what its key is,
+"""An edition as a PDF (docs/reference.md §10.8), typeset by Typst from the site model: where it goes, what its key is,
 and compiling it.
 
 The edition's cover block (site, title, period, publisher, release date, status, notice, revision), its summary,

@@ -127,7 +127,7 @@ class ShardIndexer:
     def _start(self, name: str, pages: dict[str, bytes], at_once: int | None = None) -> None:
         """Take the shard from the build state, or start a Pagefind process for it (queued while `at_once`
         processes, by default `jobs`, are running)."""
-        key = make_key("search-shard", self.language, sorted((p, self.digests.of(p, d)) for p, d in pages.items()))
+        key = make_key("search", self.language, sorted((p, self.digests.of(p, d)) for p, d in pages.items()))
         found = self.state.recall("search", key)
         if found is not None:
             self.done[name] = found
