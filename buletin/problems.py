@@ -148,8 +148,9 @@ def nearest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str |
     meant = next((key for key in _INDONESIAN_KEYS.get(str(word).strip().lower(), ()) if key in choices), None)
     if meant:
         return meant
-    found = difflib.get_close_matches(word, sorted(choices), n=1, cutoff=0.6)
-    return found[0] if found else None
+    by_lower = {choice.casefold(): choice for choice in sorted(choices, reverse=True)}  # `IKM` for `ikm`
+    found = difflib.get_close_matches(str(word).casefold(), sorted(by_lower), n=1, cutoff=0.6)
+    return by_lower[found[0]] if found else None
 
 
 def did_you_mean(word: str, choices) -> str:

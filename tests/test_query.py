@@ -30,6 +30,8 @@ def test_value_aggregates_matching_rows(catalog):
     (("ikm", "status", "sum", {}), "y", "not numbers"),
     (("ikm", "unit_usaha", "sum", {"periode": "2021-01"}), "filter", "no row"),
     (("ikm", "unit_usaha", "median", {}), "agg", "`agg` cannot be"),
+    (("IKM", "unit_usaha", "sum", {}), "data", "did you mean `ikm`"),  # in capitals, as a report writes it
+    (("ikm", "unit_usaha", "sum", {"digit": 1}), "filter", "no column `digit` \\(did you mean the option `digits`"),
 ])
 def test_value_errors_say_what_and_where(catalog, args, key, words):
     with pytest.raises(QueryError, match=words) as caught:

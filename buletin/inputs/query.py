@@ -8,7 +8,7 @@ from buletin.inputs.catalog import LIVE_DATA, Catalog
 from buletin.inputs.datapackage import FieldSpec
 from buletin.inputs.tables import Table, as_text
 from buletin.messages import N_, _, number
-from buletin.problems import did_you_mean
+from buletin.problems import did_you_mean, nearest
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -55,12 +55,19 @@ def table_for(catalog: Catalog, name: str) -> Table:
     return table
 
 
+_MACRO_OPTIONS = ("agg", "digits", "compare")  # what value() and change() take besides filters
+
+
 def check_column(table: Table, column: str, key: str, numeric: bool = False) -> None:
     """Raise QueryError unless `column` exists (and holds numbers when `numeric`)."""
     spec = table.spec.field(str(column))
     if spec is None:
+        hint = did_you_mean(str(column), table.spec.field_names)
+        option = nearest(str(column), _MACRO_OPTIONS) if key == "filter" else None
+        if option and nearest(str(column), table.spec.field_names) is None:  # value(..., digit=1): not a filter
+            hint = " " + _("(did you mean the option `{name}`?)").format(name=option)
         raise QueryError(_("the dataset `{dataset}` has no column `{column}`").format(
-            dataset=table.spec.name, column=column) + did_you_mean(str(column), table.spec.field_names), key)
+            dataset=table.spec.name, column=column) + hint, key)
     if numeric and not spec.is_numeric:
         raise QueryError(_("the column `{column}` of `{dataset}` holds {kind}, not numbers: choose a column of "
                            "numbers, or write agg=\"count\" to count its values").format(
