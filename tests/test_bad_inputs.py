@@ -1044,3 +1044,13 @@ def test_a_chart_block_without_its_closing_fence_is_said_at_its_opening_line(mak
     result = run_cli("check", "--site", site)
     assert result.code == 1 and f"lain.md:{opening}: error: this chart block is not closed" in result.err, result.err
     assert f"down to line {opening + 7} are read" in result.err, result.err
+
+
+def test_a_title_in_curly_quotes_is_a_warning(make_site, run_cli):
+    """`title: “Penjahit Kendari menutup tahun”` showed the quotes in the heading and the browser's tab."""
+    body = OTHER_ARTICLE.replace("title: Artikel lain", "title: \u201cArtikel lain\u201d")
+    site = make_site({"content/2020-11/lain.md": body})
+    result = run_cli("check", "--site", site)
+    assert result.code == 0 and [text for text in result.err.splitlines() if ": warning: " in text] == [
+        "content/2020-11/lain.md:2: warning: `title` is in a word processor's curly quotes, \u201c \u201d, which the "
+        "page shows: YAML needs no quotes around it, or straight ones"], result.err

@@ -101,6 +101,8 @@ _LOCAL_PATH = re.compile(r"(?:\]\(\s*<?|^\s{0,3}\[[^\]\n]+\]:\s*<?)(?P<address>(
                          re.I | re.M)
 # `value("ikm", ...)` written without its braces: shown as written
 _BARE_CALL = re.compile(r"(?<![\w.])(?P<name>value|change)[ \t]*\([ \t]*[\"'][^\n]*?\)(?:[ \t]*\}+)?")
+_LOCAL_START = re.compile(r"\](?:\(\s*<?|:[ \t]*<?)(?:[A-Za-z]:[\\/]|file:|\\\\)", re.I)  # found fast: `]` first
+_MACRO_CALL = re.compile(r"\{\{-?[ \t]*(?:value|change)\(")
 _JINJA_PARTS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
 _INDENTED = re.compile(r"^(?:\t| {4})[ \t]*\S")
 _LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]")
@@ -110,9 +112,10 @@ def _check_prose(doc: Document, problems: Problems) -> None:
     """Slips in a body's text that a build would otherwise publish as written, outside code blocks and code spans:
     a file named by its place on the writer's computer (an error), a macro without its braces, and a paragraph
     indented by a tab or four spaces, which Markdown shows as a block of code (warnings)."""
-    body = doc.body
-    local = ":\\" in body or ":/" in body or "\\\\" in body
-    bare = "value" in body or "change" in body
+    body = doc.body  # each slip is looked for in the whole text first: most bodies have none, and are passed
+    local = _LOCAL_START.search(body) is not None
+    calls = body.count("value(") + body.count("change(")
+    bare = calls > 0 and calls > len(_MACRO_CALL.findall(body))  # a call that does not open a macro
     indented = "\n\t" in body or "\n    " in body or body.startswith(("\t", "    "))
     if not (local or bare or indented):
         return
@@ -208,6 +211,12 @@ def _far_date(date: dt.date, first: dt.date, last: dt.date, latest: dt.date) -> 
 
 def _check_macros(doc: Document, problems: Problems) -> None:
     plain = ("summary",) if isinstance(doc, Page) and doc.info.each else ("title", "summary")
+    for key in ("title", "summary"):
+        value = doc.meta.get(key)
+        if isinstance(value, str) and len(value) > 1 and value[0] in "\u201c\u2018" and value[-1] in "\u201d\u2019":
+            problems.warn(doc.source, doc.line_of(key), _(
+                "`{key}` is in a word processor's curly quotes, {value}, which the page shows: YAML needs no quotes "
+                "around it, or straight ones").format(key=key, value=f"{value[0]} {value[-1]}"))
     for key in plain:
         value = doc.meta.get(key)
         if isinstance(value, str) and ("{{" in value or "{%" in value):

@@ -373,9 +373,7 @@ def _check_primary_key(table: Table, errors: _Errors) -> None:
 
 
 def _not_a_code(table: Table, fk: ForeignKey, text: str, known: set[str]) -> str:
-    """A code the referenced data do not have; a row's `Jumlah` is the label of a total, not a code to add."""
-    if text.strip().casefold() in TOTALS:
-        return _total_row(text)
+    """A code the referenced data do not have (a row's `Jumlah` is the label of a total: _Errors)."""
     return _("{value} is not in the list of codes (column `{column}`) of the data `{dataset}`").format(
         value=cell(text), column=fk.reference_fields[0], dataset=fk.resource or table.spec.name) + \
         _nearest(text, known) + _(": correct it, or add the code there first")
