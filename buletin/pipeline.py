@@ -74,7 +74,8 @@ class BuildOptions:
     cache_dir: Path | None = None  # the build state's folder; None: keep nothing
     jobs: int | None = None  # worker processes (default: the machine's cores)
     note: Callable[[str], None] | None = None  # told what a user should know but that is no problem
-    republishing: str | None = None  # `publish PERIOD --force`: that edition's snapshot is about to be replaced
+    republishing: str | None = None  # `publish PERIOD`: that edition's snapshot is about to be (re)placed
+    as_of: dt.date | None = None  # `publish`: checked as the site will be on the release day, if that is later
     changed: tuple[str, ...] | None = None  # input files changed since the last build, when the no-op check knows
 
 
@@ -137,6 +138,7 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
         _compose_quietly(inputs, state, problems)
         raise SiteError(problems)
     built_at, today = clock.build_time(site_root), clock.today(ZoneInfo(inputs.config.timezone))
+    today = max(today, options.as_of or today)
     check_next_release(inputs.content, today, problems, options.drafts)  # warnings: --strict fails on them
     upcoming = tuple(scheduled_editions(inputs.content, today, options.drafts))
     composers = _composers(inputs, state, problems)
@@ -239,7 +241,7 @@ def _read(options: BuildOptions, state: BuildState, problems: Problems) -> Input
     published = [str(e.period) for e in content.editions
                  if e.status == "published" and str(e.period) != options.republishing]
     frozen = releases.load_frozen(site_root, published, problems, state)
-    releases.check_unfrozen(site_root, content.editions, problems)
+    releases.check_unfrozen(site_root, content.editions, problems, publishing=options.republishing)
     assets = writer.collect_assets(site_root, problems)
     check_site_templates(site_root, problems)
     check_slips(site_root, content, options.drafts, problems)

@@ -47,14 +47,15 @@ def publish(site_root: Path, period_text: str, force: bool = False, date: dt.dat
     if problems:
         raise SiteError(problems)
     assert edition is not None  # a missing edition is a problem above
+    today = clock.today(ZoneInfo(config.timezone))
+    day = date or (edition.published if edition.published else today)
     with writer.site_lock(site_root, "publish"):
-        # Refuses an edition or data with errors, as the site will be built (drafts left out: a link to a draft
-        # would fail the next build; a draft edition is checked as itself, --force publishing it); a snapshot
-        # being replaced is not checked against its lock.
-        run(BuildOptions(site_root, drafts=edition.status == "draft", write=False,
-                         republishing=str(period) if force else None))
-        today = clock.today(ZoneInfo(config.timezone))
-        day = date or (edition.published if edition.published else today)
+        # Refuses an edition or data with errors, as the site will be on the release day (drafts left out: a link
+        # to a draft would fail the next build; a draft edition is checked as itself, --force publishing it; an
+        # edition or article dated up to that day is checked); a snapshot being replaced is not checked against
+        # its lock, nor its edition, which may have been set back to `live` to publish it again, for being so.
+        run(BuildOptions(site_root, drafts=edition.status == "draft", write=False, republishing=str(period),
+                         as_of=day))
         catalog = load_catalog(site_root, problems, language=config.language)
         if not force:  # both reasons at once: the office mends everything in one go
             refusals = Problems()

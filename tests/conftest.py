@@ -533,12 +533,16 @@ DATA_ROWS = ("periode,kode_wilayah,unit_usaha,status\n"
 
 
 
-def data_site(tmp_path, ikm_csv, package=DATA_PACKAGE):
+def data_site(tmp_path, ikm_csv, package=DATA_PACKAGE, extra=None):
+    """data/ with the package, wilayah.csv and this ikm.csv (and `extra`: name -> text, written after them);
+    the catalog and its problems."""
     data = tmp_path / "data"
     data.mkdir()
     (data / "datapackage.yaml").write_text(textwrap.dedent(package), encoding="utf-8")
     (data / "wilayah.csv").write_text("kode,nama\n7401,Buton\n7471,Kendari\n", encoding="utf-8")
     (data / "ikm.csv").write_text(ikm_csv, encoding="utf-8")
+    for name, text in (extra or {}).items():
+        (data / name).write_text(text, encoding="utf-8")
     problems = Problems()
     catalog = load_catalog(tmp_path, problems)
     return catalog, [str(p) for p in problems]

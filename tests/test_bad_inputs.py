@@ -960,6 +960,7 @@ def test_a_macro_without_its_braces_or_with_one_opening_brace_is_a_warning_at_it
     a call inside one, an example in code and one in a code block are other text."""
     lines = ['Jumlah value("ikm", "unit_usaha") unit.', 'Naik { value("ikm", "unit_usaha") }} unit.',
              'Makro {{ "Rp" ~ value("ikm", "unit_usaha") }} dan `value("ikm", "x")` sebagai contoh.',
+             '{# value("ikm", "unit_usaha") dihapus dari halaman #}',
              "", "```", 'value("ikm", "unit_usaha")', "```"]
     body = OTHER_ARTICLE + "\n" + "\n".join(lines) + "\n"
     site = make_site({"content/2020-11/lain.md": body})
@@ -975,15 +976,16 @@ def test_a_macro_without_its_braces_or_with_one_opening_brace_is_a_warning_at_it
 def test_a_paragraph_indented_by_a_tab_is_a_warning_but_a_list_items_second_paragraph_is_not(make_site, run_cli):
     """A tab before a paragraph made it a block of code on the page."""
     lines = ["Paragraf pertama.", "", "\tKota Kendari mencatat 205 unit.", "", "- butir satu", "",
-             "    paragraf kedua butir satu.", "", "```", "", "    kode di dalam blok", "```"]
+             "    paragraf kedua butir satu.", "", "```", "", "    kode di dalam blok", "```", "",
+             "Catatan[^1].", "", "[^1]: Sumber: Disperindag.", "", "    Angka 2020 sementara."]
     body = OTHER_ARTICLE + "\n" + "\n".join(lines) + "\n"
     site = make_site({"content/2020-11/lain.md": body})
     result = run_cli("check", "--site", site)
     line = OTHER_ARTICLE.count("\n") + 4
     assert result.code == 0 and [text for text in result.err.splitlines() if ": warning: " in text] == [
         f"content/2020-11/lain.md:{line}: warning: this paragraph starts with a tab or four spaces, so it is shown "
-        "as a block of code: remove the indentation (a paragraph needs none; a list item's second paragraph is "
-        "indented under it)"], result.err
+        "as a block of code: remove the indentation (a paragraph needs none; a list item's or a footnote's second "
+        "paragraph is indented under it)"], result.err
 
 
 @pytest.mark.parametrize("address", ["C:\\Users\\humas\\Pictures\\kelor.jpg", "C:/Users/humas/kelor.jpg",
@@ -1026,6 +1028,8 @@ def test_tags_written_with_commas_but_no_brackets_are_an_error_at_their_line(mak
         "list, `tags: [kota-kendari, sandang]`"], result.err
     (site / "content/2020-11/lain.md").write_text(body.replace("kota-kendari, sandang", "[kota-kendari, sandang]"))
     assert run_cli("check", "--site", site).code == 0
+    (site / "content/2020-11/lain.md").write_text(body.replace("kota-kendari, sandang", '["Kendari, Sultra"]'))
+    assert run_cli("check", "--site", site).code == 0  # a tag of a list may hold a comma
 
 
 def test_a_chart_block_without_its_closing_fence_is_said_at_its_opening_line(make_site, run_cli):
@@ -1054,3 +1058,6 @@ def test_a_title_in_curly_quotes_is_a_warning(make_site, run_cli):
     assert result.code == 0 and [text for text in result.err.splitlines() if ": warning: " in text] == [
         "content/2020-11/lain.md:2: warning: `title` is in a word processor's curly quotes, \u201c \u201d, which the "
         "page shows: YAML needs no quotes around it, or straight ones"], result.err
+    (site / "content/2020-11/lain.md").write_text(OTHER_ARTICLE.replace(
+        "title: Artikel lain", "title: \u2018Kopi\u2019 dan \u2018Teh\u2019"))  # two words in quotes
+    assert ": warning: " not in run_cli("check", "--site", site).err

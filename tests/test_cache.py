@@ -417,6 +417,8 @@ def test_a_changed_headline_figure_renders_its_edition_its_articles_and_the_home
 @pytest.mark.parametrize(("template", "cached"), [
     ("{% extends 'base.html' %}{% block main %}{{ latest.figures | length }}{% endblock %}", False),
     ("{% extends 'base.html' %}{% block main %}{{ model.editions[-1].highlights | length }}{% endblock %}", False),
+    ("{% extends 'base.html' %}{% from '_macros.html' import headline_cards with context %}{% block main %}"
+     "{% for view in model.editions %}{{ headline_cards(view) }}{% endfor %}{% endblock %}", False),
     ("{% extends 'base.html' %}{% block main %}<p>All figures are provisional.</p>{% endblock %}", True),
 ])
 def test_a_site_template_that_shows_other_pages_figures_turns_the_page_cache_off(site, tmp_path, monkeypatch,

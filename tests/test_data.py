@@ -444,6 +444,15 @@ def test_a_row_of_totals_is_not_a_code_to_add_but_a_row_to_remove(tmp_path):
     assert [problem for problem in problems if problem.startswith("data/ikm.csv:4:")] == [
         "data/ikm.csv:4: error: kode_wilayah: `Jumlah`: this row looks like the total of the others; charts and "
         "value() add the rows up themselves, so it would be counted twice: remove the row"], problems
+    # a row that a note vouches for is no row of totals: its own errors are said
+    (tmp_path / "dicatat").mkdir()
+    package = DATA_PACKAGE.replace("primaryKey: [periode, kode_wilayah]", "primaryKey: [periode, status]")
+    _, problems = data_site(tmp_path / "dicatat", HEADER + "2020-11,Jumlah,12.5,tetap\n", package, extra={
+        "catatan.yaml": "- {data: ikm, row: {periode: 2020-11, status: tetap}, column: kode_wilayah, note: Uji.}\n",
+        "wilayah.csv": "kode,nama\n7401,Buton\n7471,Kendari\nJumlah,Jumlah\n"})
+    assert problems == ["data/ikm.csv:2: error: unit_usaha: `12.5` is not a whole number: this column holds whole "
+                        "numbers; if the figure has decimals, declare the column `type: number` in "
+                        "data/datapackage.yaml and write 12.5"], problems
     # the word in a column of numbers, the totals of a sheet without codes: one error too, at the word
     (tmp_path / "angka").mkdir()
     _, problems = data_site(tmp_path / "angka", HEADER + "2020-11,7401,12,tetap\n2020-12,7401,Total,\n")
@@ -505,8 +514,8 @@ def test_a_row_hidden_in_excel_is_a_warning_at_its_row_unless_noted(tmp_path):
     book["Data"].row_dimensions[6].hidden = True  # an empty row, hidden: nothing is read from it
     book["Data"].row_dimensions[7].hidden = True
     message = ("this row is hidden in Excel, but buletin reads it and its figures count: if it should not count, "
-               "delete the row (or move it to another sheet); if it should, unhide it (select the rows around it, "
-               "right-click, Unhide)")
+               "delete the row (or move it to another sheet); if it should, show it again: clear the sheet's filter "
+               "if it has one (Data > Clear), or select the rows around it, right-click, Unhide")
     assert workbook_warnings(tmp_path, book, path) == [("Data!B3", message), ("Data!B7", message)]
     (tmp_path / "data/datapackage.yaml").write_text((tmp_path / "data/datapackage.yaml").read_text().replace(
         "schema: {", "schema: {primaryKey: [no], "))

@@ -100,10 +100,27 @@ def test_a_published_edition_whose_status_line_was_deleted_is_an_error(site, run
     assert result.code == 1 and [line for line in result.err.splitlines() if ": error: " in line] == [
         "content/2020-10/index.md:2: error: edition 2020-10 was published (its frozen data are in "
         "data/releases/2020-10/), but this file does not say `status: published`, so the edition would show the "
-        "current data instead: put `status: published` back; to withdraw the publication on purpose, delete "
-        "data/releases/2020-10/"], result.err
+        "current data instead: put `status: published` back; to freeze it again with the current data, run "
+        "`publish 2020-10`; to withdraw the publication on purpose, delete data/releases/2020-10/"], result.err
     edition.write_text(edition.read_text().replace("published: 2020-11-05", "status: draft\npublished: 2020-11-05"))
     assert "content/2020-10/index.md:6: error: edition 2020-10 was published" in run_cli("check", "--site", site).err
+    # set back to `live` to be published again, as the guide says: publish takes it
+    edition.write_text(edition.read_text().replace("status: draft", "status: live"))
+    assert run_cli("publish", "2020-10", "--site", site).code == 0
+    assert "status: published" in edition.read_text() and run_cli("check", "--site", site).code == 0
+
+
+def test_publish_checks_what_the_release_day_will_show(site, run_cli, monkeypatch):
+    """Checked without the items dated after today, an edition released tomorrow was frozen unchecked, and its
+    error failed the build on its release day."""
+    edition = site / "content/2020-10/index.md"
+    edition.write_text(OCTOBER_MD.replace("---\n\nPada", "published: 2020-11-05\n---\n\nPada").replace(
+        '"unit_usaha"', '"unit"'))
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1604448000")  # 2020-11-04
+    result = run_cli("publish", "2020-10", "--site", site)
+    assert result.code == 1 and "content/2020-10/index.md:" in result.err and "no column `unit`" in result.err, \
+        result.err
+    assert "status: published" not in edition.read_text()
 
 
 def test_publish_refuses_an_edition_with_errors(site, run_cli):

@@ -261,10 +261,12 @@ def test_records_no_recent_build_used_are_removed(make_site, tmp_path):
     for name in ("yaml-0123456789abcdef0123456789abcdef", "0123456789abcdef0123456789abcdef.pages"):
         (records / name).write_bytes(b"old")
         os.utime(records / name, (1_000_000_000, 1_000_000_000))
+    (records / "fedcba9876543210fedcba9876543210.pages").write_bytes(b"serve's")  # another folder's, this week
     for n in range(3):
         _edit("prose", n)(site)
         run(BuildOptions(site, tmp_path / "out", cache_dir=state, jobs=1))
-    assert sorted(path.name for path in records.iterdir()) == used, used
+    assert sorted(path.name for path in records.iterdir()) == sorted(
+        [*used, "fedcba9876543210fedcba9876543210.pages"]), used
 
 
 # ---------------------------------------------------------------- keys

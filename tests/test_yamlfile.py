@@ -51,3 +51,11 @@ def test_a_tab_in_the_indentation_is_named_as_such(text, line, reason):
     with pytest.raises(yamlfile.YamlError) as caught:
         yamlfile.load(text)
     assert caught.value.line == line and reason in str(caught.value) and "{{" not in str(caught.value), caught.value
+
+
+@pytest.mark.parametrize("text", ["a: 1\u2028b: 2\u2028c: d: e", "a: 1\rb: 2\rc: d: e",
+                                  "title: \u00e9\u00e9 \U0001f600\nhighlights:\n  - x\n\t- y\n"])
+def test_a_yaml_error_after_other_line_breaks_or_wide_characters_is_a_message(text):
+    """libyaml also breaks lines at \\r and U+2028: the line of its mark is not the text's nth \\n line."""
+    with pytest.raises(yamlfile.YamlError):
+        yamlfile.load(text)

@@ -21,8 +21,8 @@ The rule is one; where an artifact is kept differs with its size and with when i
   (compose/canvas.py) and projected map areas (compose/mapareas.py), each keyed by all it is made from.
 
 Each build marks the entries it uses; `finish()` removes those that none of the last few builds used, and the
-records likewise, so the folder stays bounded however often a site is edited (the folder is safe to delete at
-any time).
+records that none used once a month old, so the folder stays bounded however often a site is edited (the folder
+is safe to delete at any time).
 """
 from __future__ import annotations
 
@@ -176,6 +176,7 @@ def _canonical_other(value: Any) -> Any:
 
 
 KEEP_BUILDS = 3  # entries used by none of the last three builds are removed
+KEEP_RECORD_DAYS = 30  # records too, once a month old: another output folder's (serve's, build's) are kept
 _RECORDS = "records"
 _OWN_FOLDERS = (_RECORDS, "work", "shared", PREVIEW_FOLDER)  # the cache folder's folders besides the store
 
@@ -268,15 +269,14 @@ class BuildState:
             return 0
         removed = store.prune(min(starts)) if len(starts) >= KEEP_BUILDS else 0
         store.close()
-        if len(starts) >= KEEP_BUILDS:
-            self._prune_records(min(starts))
+        if len(starts) >= KEEP_BUILDS:  # `build` after a `serve` session finds its own records still there
+            self._prune_records(min(min(starts), time.time() - KEEP_RECORD_DAYS * 86400))
         _remove_old_layout(self.root)
         return removed
 
     def _prune_records(self, before: float) -> None:
-        """Remove the records that this build did not use and none written since `before` (the oldest of the
-        last KEEP_BUILDS builds): the parsed YAML of an earlier version of buletin, the pages of an output folder
-        no longer built, a write that was cut off."""
+        """Remove the records that this build did not use and none written since `before`: the parsed YAML of an
+        earlier version of buletin, the pages of an output folder no longer built, a write that was cut off."""
         assert self.root is not None
         with suppress(OSError), os.scandir(self.root / _RECORDS) as entries:
             for entry in entries:

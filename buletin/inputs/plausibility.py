@@ -120,14 +120,17 @@ def _hidden_rows(table: Table, noted: set[tuple[int, str]]) -> list[Finding]:
     column = min(table.spec.field_names, key=lambda name: (len(letters.get(name, "")), letters.get(name, "")))
     found = [_finding(table, row, column, _("this row is hidden in Excel, but buletin reads it and its figures count: "
                                             "if it should not count, delete the row (or move it to another sheet); "
-                                            "if it should, unhide it (select the rows around it, right-click, "
-                                            "Unhide)")) for row in rows[:MAX_PER_COLUMN]]
-    if len(rows) > MAX_PER_COLUMN:
-        more = len(rows) - MAX_PER_COLUMN
-        found.append(_finding(table, rows[MAX_PER_COLUMN], column, _n(
-            "{count} more row is hidden in Excel, from this one on: delete or unhide it the same way",
-            "{count} more rows are hidden in Excel, from this one on: delete or unhide them the same way",
-            more).format(count=number(more))))
+                                            "if it should, show it again: clear the sheet's filter if it has one "
+                                            "(Data > Clear), or select the rows around it, right-click, Unhide"))
+             for row in rows[:MAX_PER_COLUMN]]
+    by_period: dict[str, list[int]] = {}  # the rest, one warning a period: publish looks for its edition's period
+    for row in rows[MAX_PER_COLUMN:]:
+        by_period.setdefault(table.frame[table.spec.period].iloc[row] if table.spec.period else "", []).append(row)
+    for more in by_period.values():
+        found.append(_finding(table, more[0], column, _n(
+            "{count} more row is hidden in Excel, from this one on: delete or show it the same way",
+            "{count} more rows are hidden in Excel, from this one on: delete or show them the same way",
+            len(more)).format(count=number(len(more)))))
     return found
 
 

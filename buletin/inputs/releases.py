@@ -186,17 +186,19 @@ def write_text_atomically(path: Path, text: str) -> None:
     os.replace(temporary, path)
 
 
-def check_unfrozen(site_root: Path, editions: list[Edition], problems: Problems) -> None:
-    """An error at an edition that has a snapshot but is not marked published: with `status: published` deleted
-    by mistake, a published edition showed the current data without a word."""
+def check_unfrozen(site_root: Path, editions: list[Edition], problems: Problems, publishing: str | None = None) -> None:
+    """An error at an edition that has a snapshot but is not marked published (but the one `publishing`, which may
+    be set back to `live` to publish it again): with `status: published` deleted by mistake, a published edition
+    showed the current data without a word."""
     for edition in editions:
         period = str(edition.period)
-        if edition.status != "published" and (site_root / release_dir(period) / LOCK_FILE).is_file():
+        if edition.status != "published" and period != publishing and \
+                (site_root / release_dir(period) / LOCK_FILE).is_file():
             problems.add(edition.source, edition.line_of("status"), _(
                 "edition {period} was published (its frozen data are in {folder}/), but this file does not say "
                 "`status: published`, so the edition would show the current data instead: put `status: published` "
-                "back; to withdraw the publication on purpose, delete {folder}/").format(
-                    period=period, folder=release_dir(period)))
+                "back; to freeze it again with the current data, run `publish {period}`; to withdraw the "
+                "publication on purpose, delete {folder}/").format(period=period, folder=release_dir(period)))
 
 
 def load_frozen(site_root: Path, published_periods: list[str], problems: Problems,

@@ -103,9 +103,10 @@ _LOCAL_PATH = re.compile(r"(?:\]\(\s*<?|^\s{0,3}\[[^\]\n]+\]:\s*<?)(?P<address>(
 _BARE_CALL = re.compile(r"(?<![\w.])(?P<name>value|change)[ \t]*\([ \t]*[\"'][^\n]*?\)(?:[ \t]*\}+)?")
 _LOCAL_START = re.compile(r"\](?:\(\s*<?|:[ \t]*<?)(?:[A-Za-z]:[\\/]|file:|\\\\)", re.I)  # found fast: `]` first
 _MACRO_CALL = re.compile(r"\{\{-?[ \t]*(?:value|change)\(")
-_JINJA_PARTS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}", re.S)
+_JINJA_PARTS = re.compile(r"\{\{.*?\}\}|\{%.*?%\}|\{#.*?#\}", re.S)  # a comment is removed, not shown
 _INDENTED = re.compile(r"^(?:\t| {4})[ \t]*\S")
-_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]")
+# what a paragraph indented under it continues: a list item, or a footnote (`[^1]: ...`)
+_LIST_ITEM = re.compile(r"^[ \t]*(?:[-*+]|\d{1,9}[.)])[ \t]|^ {0,3}\[\^[^\]]+\]:")
 
 
 def _check_prose(doc: Document, problems: Problems) -> None:
@@ -145,7 +146,8 @@ def _check_prose(doc: Document, problems: Problems) -> None:
                 and not before_blank.startswith((" ", "\t")):
             problems.warn(doc.source, number, _(
                 "this paragraph starts with a tab or four spaces, so it is shown as a block of code: remove the "
-                "indentation (a paragraph needs none; a list item's second paragraph is indented under it)"))
+                "indentation (a paragraph needs none; a list item's or a footnote's second paragraph is indented "
+                "under it)"))
         if line.strip():
             before_blank = line
         previous = line
@@ -179,7 +181,8 @@ def _check_articles(edition: Edition, problems: Problems) -> None:
     latest = period_days(edition.period.shifted(_LATE_PERIODS[edition.period.frequency]))[1]
     titles: dict[str, str] = {}
     for article in edition.articles:
-        for tag in article.info.tags:
+        written = article.meta.get("tags")
+        for tag in [written] if isinstance(written, str) else []:  # a list's item may hold a comma
             if "," in tag:  # one topic, `kota-kendari-sandang`, where two were meant
                 problems.add(article.source, article.line_of("tags"), _(
                     "`{tag}` is one tag, as written: write several tags as a list, `tags: [{tags}]`").format(
@@ -209,11 +212,15 @@ def _far_date(date: dt.date, first: dt.date, last: dt.date, latest: dt.date) -> 
               "by its date, among older articles")).format(**said)
 
 
+_CURLY_OPEN, _CURLY_CLOSE = "\u201c\u2018", "\u201d\u2019"
+
+
 def _check_macros(doc: Document, problems: Problems) -> None:
     plain = ("summary",) if isinstance(doc, Page) and doc.info.each else ("title", "summary")
     for key in ("title", "summary"):
         value = doc.meta.get(key)
-        if isinstance(value, str) and len(value) > 1 and value[0] in "\u201c\u2018" and value[-1] in "\u201d\u2019":
+        if isinstance(value, str) and len(value) > 1 and value[0] in _CURLY_OPEN and value[-1] in _CURLY_CLOSE and \
+                not set(value[1:-1]) & {*_CURLY_OPEN, *_CURLY_CLOSE}:  # `‘Kopi’ dan ‘Teh’` quotes two words
             problems.warn(doc.source, doc.line_of(key), _(
                 "`{key}` is in a word processor's curly quotes, {value}, which the page shows: YAML needs no quotes "
                 "around it, or straight ones").format(key=key, value=f"{value[0]} {value[-1]}"))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 
 from buletin.inputs.datapackage import ForeignKey
 from buletin.inputs.tables import MAX_CELL, Table
@@ -56,9 +56,9 @@ class _Errors:
     one error, to remove it, in place of its cells' errors: a spreadsheet's totals row is the slip, and its empty
     period or its sums past a column's maximum are only what follows from it."""
 
-    def __init__(self, table: Table, problems: Problems):
+    def __init__(self, table: Table, problems: Problems, noted: Collection[int]):
         self.problems = problems
-        self.labels = _totals_labels(table)  # row -> its label's column
+        self.labels = {row: column for row, column in _totals_labels(table).items() if row not in noted}
         self.in_totals: set[int] = set()  # totals rows that had an error
 
     def outside_totals(self, rows: list[int]) -> list[int]:
@@ -103,9 +103,11 @@ def _report(table: Table, rows, column: str, message, errors: _Errors) -> None:
             more).format(count=number(more)), location)
 
 
-def check_table(table: Table, tables: Callable[[str], Table | None], problems: Problems) -> None:
-    """Check every cell against its field's type and constraints, the primary key and the foreign keys."""
-    errors = _Errors(table, problems)
+def check_table(table: Table, tables: Callable[[str], Table | None], problems: Problems,
+                noted: Collection[int] = ()) -> None:
+    """Check every cell against its field's type and constraints, the primary key and the foreign keys (`noted`:
+    the rows a note vouches for, which are no row of totals whatever their label)."""
+    errors = _Errors(table, problems, noted)
     _check_cells(table, errors)
     _check_primary_key(table, errors)
     _check_foreign_keys(table, tables, errors)

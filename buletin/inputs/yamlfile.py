@@ -120,7 +120,7 @@ def _parse(text: str) -> Any:
         mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         reason = _reason(exc.problem or str(exc))
-        if mark is not None and text.split("\n")[mark.line][mark.column:mark.column + 1] == "\t":
+        if mark is not None and text[mark.index:mark.index + 1] == "\t":
             reason = _reason("found a tab character")  # libyaml names no character
         if opened:
             reason = next((_(words) for what, words in _UNCLOSED if what in exc.context), reason)

@@ -30,8 +30,9 @@ from buletin.outputs.manifest import Digests
 View = ArticleView | EditionView | PageView
 # The page's own body, the <body> element and Pagefind's marker: any other "body" may be another page's.
 _OWN_BODY = re.compile(r"{{-?\s*body\s*-?}}|</?body\b|data-pagefind-body")
-# model.files: every chart's name carries its data's hash; built_at: the page keys hold only its year
-_OTHERS = re.compile(r"\b(?:body|figures|headlines|highlights|files|built_at)\b")
+# model.files: every chart's name carries its data's hash; built_at: the page keys hold only its year; the theme's
+# macros headline_cards and main_points show what their argument's own page keys
+_OTHERS = re.compile(r"\b(?:body|figures|headlines|highlights|headline_cards|main_points|card_path|files|built_at)\b")
 # What a view's own page shows (and, for the latest edition, the home page), not lists and neighbours: the page's
 # own key covers these (PageKeys.own, PageKeys.home)
 _OWN = ("edition", "article", "page", "body", "figures", "articles", "related", "headlines", "highlights", "card_path")
