@@ -55,7 +55,7 @@ def publish(site_root: Path, period_text: str, force: bool = False, date: dt.dat
         # edition or article dated up to that day is checked); a snapshot being replaced is not checked against
         # its lock, nor its edition, which may have been set back to `live` to publish it again, for being so.
         run(BuildOptions(site_root, drafts=edition.status == "draft", write=False, republishing=str(period),
-                         as_of=day))
+                         as_of=max(day, edition.published or day)))  # a later planned date: still checked
         catalog = load_catalog(site_root, problems, language=config.language)
         if not force:  # both reasons at once: the office mends everything in one go
             refusals = Problems()

@@ -977,7 +977,9 @@ def test_a_paragraph_indented_by_a_tab_is_a_warning_but_a_list_items_second_para
     """A tab before a paragraph made it a block of code on the page."""
     lines = ["Paragraf pertama.", "", "\tKota Kendari mencatat 205 unit.", "", "- butir satu", "",
              "    paragraf kedua butir satu.", "", "```", "", "    kode di dalam blok", "```", "",
-             "Catatan[^1].", "", "[^1]: Sumber: Disperindag.", "", "    Angka 2020 sementara."]
+             "Catatan[^1].", "", "[^1]: Sumber: Disperindag.", "", "    Angka 2020 sementara.", "",
+             "- butir yang", "berlanjut tanpa indentasi", "", "    paragraf kedua butir itu.", "",
+             "<details>", "<summary>Metodologi</summary>", "", "    Teks di dalam blok HTML.", "", "</details>"]
     body = OTHER_ARTICLE + "\n" + "\n".join(lines) + "\n"
     site = make_site({"content/2020-11/lain.md": body})
     result = run_cli("check", "--site", site)
@@ -985,7 +987,7 @@ def test_a_paragraph_indented_by_a_tab_is_a_warning_but_a_list_items_second_para
     assert result.code == 0 and [text for text in result.err.splitlines() if ": warning: " in text] == [
         f"content/2020-11/lain.md:{line}: warning: this paragraph starts with a tab or four spaces, so it is shown "
         "as a block of code: remove the indentation (a paragraph needs none; a list item's or a footnote's second "
-        "paragraph is indented under it)"], result.err
+        "paragraph is indented under it; code on purpose goes between lines of ```)"], result.err
 
 
 @pytest.mark.parametrize("address", ["C:\\Users\\humas\\Pictures\\kelor.jpg", "C:/Users/humas/kelor.jpg",
@@ -1061,3 +1063,6 @@ def test_a_title_in_curly_quotes_is_a_warning(make_site, run_cli):
     (site / "content/2020-11/lain.md").write_text(OTHER_ARTICLE.replace(
         "title: Artikel lain", "title: \u2018Kopi\u2019 dan \u2018Teh\u2019"))  # two words in quotes
     assert ": warning: " not in run_cli("check", "--site", site).err
+    (site / "content/2020-11/lain.md").write_text(OTHER_ARTICLE.replace(
+        "title: Artikel lain", "title: \u201cPasar Jum\u2019at\u201d"))  # an apostrophe inside
+    assert "curly quotes" in run_cli("check", "--site", site).err

@@ -101,7 +101,8 @@ def test_a_published_edition_whose_status_line_was_deleted_is_an_error(site, run
         "content/2020-10/index.md:2: error: edition 2020-10 was published (its frozen data are in "
         "data/releases/2020-10/), but this file does not say `status: published`, so the edition would show the "
         "current data instead: put `status: published` back; to freeze it again with the current data, run "
-        "`publish 2020-10`; to withdraw the publication on purpose, delete data/releases/2020-10/"], result.err
+        "`python build.py publish 2020-10`; to withdraw the publication on purpose, delete "
+        "data/releases/2020-10/"], result.err
     edition.write_text(edition.read_text().replace("published: 2020-11-05", "status: draft\npublished: 2020-11-05"))
     assert "content/2020-10/index.md:6: error: edition 2020-10 was published" in run_cli("check", "--site", site).err
     # set back to `live` to be published again, as the guide says: publish takes it
@@ -121,6 +122,8 @@ def test_publish_checks_what_the_release_day_will_show(site, run_cli, monkeypatc
     assert result.code == 1 and "content/2020-10/index.md:" in result.err and "no column `unit`" in result.err, \
         result.err
     assert "status: published" not in edition.read_text()
+    result = run_cli("publish", "2020-10", "--site", site, "--date", "2020-11-04")  # earlier than planned
+    assert result.code == 1 and "no column `unit`" in result.err, result.err
 
 
 def test_publish_refuses_an_edition_with_errors(site, run_cli):

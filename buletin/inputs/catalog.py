@@ -182,7 +182,7 @@ def load_catalog(site_root: Path, problems: Problems, data_dir: str = LIVE_DATA,
             catalog.broken.add(spec.name)
             continue
         catalog._tables[spec.name] = table
-        noted = {row for row, _note in catalog.note_rows(spec.name) if row is not None}  # a `Total` vouched for
+        noted = {(row, note.column) for row, note in catalog.note_rows(spec.name) if row is not None}  # a `Total`
         check_table(table, catalog.get, problems, noted)
         if problems.mark() == before:
             check_rows(table, catalog.note_rows(spec.name), problems)

@@ -197,8 +197,9 @@ def check_unfrozen(site_root: Path, editions: list[Edition], problems: Problems,
             problems.add(edition.source, edition.line_of("status"), _(
                 "edition {period} was published (its frozen data are in {folder}/), but this file does not say "
                 "`status: published`, so the edition would show the current data instead: put `status: published` "
-                "back; to freeze it again with the current data, run `publish {period}`; to withdraw the "
-                "publication on purpose, delete {folder}/").format(period=period, folder=release_dir(period)))
+                "back; to freeze it again with the current data, run `python build.py publish {period}`; to "
+                "withdraw the publication on purpose, delete {folder}/").format(
+                    period=period, folder=release_dir(period)))
 
 
 def load_frozen(site_root: Path, published_periods: list[str], problems: Problems,

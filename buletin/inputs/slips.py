@@ -121,7 +121,7 @@ def _check_prose(doc: Document, problems: Problems) -> None:
     if not (local or bare or indented):
         return
     jinja = [m.span() for m in _JINJA_PARTS.finditer(body)] if bare else []
-    offset, previous, before_blank = 0, "", ""
+    offset, previous, before_blank, block = 0, "", "", ""
     for number, line in _outside_fences(doc):
         start = body.find(line, offset)
         offset = start + len(line)
@@ -142,15 +142,22 @@ def _check_prose(doc: Document, problems: Problems) -> None:
                 problems.warn(doc.source, number, _(
                     "`{text}` is shown as written: a macro stands between double braces, "
                     "`{{{{ {name}(...) }}}}`").format(text=text.strip(), name=found["name"]))
-        if indented and _INDENTED.match(line) and not previous.strip() and not _LIST_ITEM.match(before_blank) \
-                and not before_blank.startswith((" ", "\t")):
+        if indented and _INDENTED.match(line) and not previous.strip() and not _continued(block, before_blank):
             problems.warn(doc.source, number, _(
                 "this paragraph starts with a tab or four spaces, so it is shown as a block of code: remove the "
                 "indentation (a paragraph needs none; a list item's or a footnote's second paragraph is indented "
-                "under it)"))
+                "under it; code on purpose goes between lines of ```)"))
         if line.strip():
+            block = line if not previous.strip() else block  # the first line of the block the line is in
             before_blank = line
         previous = line
+
+
+def _continued(block: str, last: str) -> bool:
+    """Whether a paragraph indented after a blank line continues the block before it: a list item or a footnote
+    (also when its text ran on unindented), an HTML block, or an indented block already."""
+    return bool(_LIST_ITEM.match(block) or _LIST_ITEM.match(last)) or block.lstrip().startswith("<") or \
+        last.startswith((" ", "\t"))
 
 
 def _outside_fences(doc: Document) -> Iterator[tuple[int, str]]:
@@ -220,7 +227,7 @@ def _check_macros(doc: Document, problems: Problems) -> None:
     for key in ("title", "summary"):
         value = doc.meta.get(key)
         if isinstance(value, str) and len(value) > 1 and value[0] in _CURLY_OPEN and value[-1] in _CURLY_CLOSE and \
-                not set(value[1:-1]) & {*_CURLY_OPEN, *_CURLY_CLOSE}:  # `‘Kopi’ dan ‘Teh’` quotes two words
+                value[0] not in value[1:-1]:  # `‘Kopi’ dan ‘Teh’` quotes two words; `“Jum’at”` is one title
             problems.warn(doc.source, doc.line_of(key), _(
                 "`{key}` is in a word processor's curly quotes, {value}, which the page shows: YAML needs no quotes "
                 "around it, or straight ones").format(key=key, value=f"{value[0]} {value[-1]}"))

@@ -56,9 +56,9 @@ class _Errors:
     one error, to remove it, in place of its cells' errors: a spreadsheet's totals row is the slip, and its empty
     period or its sums past a column's maximum are only what follows from it."""
 
-    def __init__(self, table: Table, problems: Problems, noted: Collection[int]):
+    def __init__(self, table: Table, problems: Problems, noted: Collection[tuple[int, str]]):
         self.problems = problems
-        self.labels = {row: column for row, column in _totals_labels(table).items() if row not in noted}
+        self.labels = {row: column for row, column in _totals_labels(table).items() if (row, column) not in noted}
         self.in_totals: set[int] = set()  # totals rows that had an error
 
     def outside_totals(self, rows: list[int]) -> list[int]:
@@ -104,9 +104,9 @@ def _report(table: Table, rows, column: str, message, errors: _Errors) -> None:
 
 
 def check_table(table: Table, tables: Callable[[str], Table | None], problems: Problems,
-                noted: Collection[int] = ()) -> None:
+                noted: Collection[tuple[int, str]] = ()) -> None:
     """Check every cell against its field's type and constraints, the primary key and the foreign keys (`noted`:
-    the rows a note vouches for, which are no row of totals whatever their label)."""
+    (row, column) of the values notes vouch for: a label a note vouches for makes no row of totals)."""
     errors = _Errors(table, problems, noted)
     _check_cells(table, errors)
     _check_primary_key(table, errors)
