@@ -32,6 +32,7 @@ from tests.conftest import (
     WILAYAH_CSV,
     assert_only_reports,
     assert_reported_at,
+    error_lines,
     limits,
     pelatihan_resource,
     tree_snapshot,
@@ -998,7 +999,7 @@ def test_a_picture_or_file_named_by_its_place_on_the_computer_is_an_error(make_s
     site = make_site({"content/2020-11/lain.md": body})
     result = run_cli("check", "--site", site)
     line = OTHER_ARTICLE.count("\n") + 2
-    assert result.code == 1 and [text for text in result.err.splitlines() if ": error: " in text] == [
+    assert result.code == 1 and error_lines(result.err) == [
         f"content/2020-11/lain.md:{line}: error: `{address}` is a place on this computer, which readers' browsers "
         "cannot open: copy the file next to the Markdown file and write its name, e.g. `kelor.jpg`",
         f"content/2020-11/lain.md:{line + 2}: error: `{address.replace('kelor.jpg', 'laporan.docx')}` is a place on "
@@ -1012,7 +1013,7 @@ def test_a_link_from_the_sites_root_is_an_error_at_its_line(make_site, run_cli):
     site = make_site({"content/2020-11/lain.md": body})
     result = run_cli("check", "--site", site)
     line = OTHER_ARTICLE.count("\n") + 2
-    assert result.code == 1 and [text for text in result.err.splitlines() if ": error: " in text] == [
+    assert result.code == 1 and error_lines(result.err) == [
         f"content/2020-11/lain.md:{line}: error: `/logo.png` starts with `/`: name the picture as seen from the "
         "Markdown file, e.g. `foto.jpg` next to it",
         f"content/2020-11/lain.md:{line}: error: the link `/2020-11/sorotan/` starts with `/`, so it leads elsewhere "
@@ -1025,7 +1026,7 @@ def test_tags_written_with_commas_but_no_brackets_are_an_error_at_their_line(mak
     body = OTHER_ARTICLE.replace("date: 2020-11-10\n", "date: 2020-11-10\ntags: kota-kendari, sandang\n")
     site = make_site({"content/2020-11/lain.md": body})
     result = run_cli("check", "--site", site)
-    assert result.code == 1 and [text for text in result.err.splitlines() if ": error: " in text] == [
+    assert result.code == 1 and error_lines(result.err) == [
         "content/2020-11/lain.md:4: error: `kota-kendari, sandang` is one tag, as written: write several tags as a "
         "list, `tags: [kota-kendari, sandang]`"], result.err
     (site / "content/2020-11/lain.md").write_text(body.replace("kota-kendari, sandang", "[kota-kendari, sandang]"))
@@ -1042,7 +1043,7 @@ def test_a_chart_block_without_its_closing_fence_is_said_at_its_opening_line(mak
     site = make_site({"content/2020-11/lain.md": body})
     result = run_cli("check", "--site", site)
     opening = OTHER_ARTICLE.count("\n") + 2
-    assert result.code == 1 and [text for text in result.err.splitlines() if ": error: " in text] == [
+    assert result.code == 1 and error_lines(result.err) == [
         f"content/2020-11/lain.md:{opening}: error: this chart block is not closed: end it with a line of ``` after "
         f"its last setting (without it, the lines down to line {opening + 7} are read as the chart's settings)"], \
         result.err

@@ -77,16 +77,10 @@ def _check_fences(doc: Document, problems: Problems) -> None:
     inside another block, as an example, is left alone)."""
     if "```" not in doc.body and "~~~" not in doc.body:
         return
-    inside = ""  # the fence of the block the line is in
-    for number, line in enumerate(doc.body.split("\n"), start=doc.body_line):
-        found = _FENCE.match(line)
-        if inside:
-            if found and found["fence"][0] == inside[0] and len(found["fence"]) >= len(inside) and not found["name"]:
-                inside = ""
+    for number, _line, found in _walk(doc):
+        if found is None:
             continue
-        if not found:
-            continue
-        inside, name = found["fence"], found["name"]
+        name = found["name"]
         if name != "chart" and name.lower() in _CHART_NAMES:
             problems.add(doc.source, number, (_(
                 "this block would be shown as text, not drawn: a chart block starts with ```chart, in small letters "
@@ -162,7 +156,13 @@ def _continued(block: str, last: str) -> bool:
 
 def _outside_fences(doc: Document) -> Iterator[tuple[int, str]]:
     """The body's lines outside fenced blocks (chart blocks and code), by line number."""
-    inside = ""
+    return ((number, line) for number, line, found in _walk(doc) if found is None)
+
+
+def _walk(doc: Document) -> Iterator[tuple[int, str, re.Match[str] | None]]:
+    """The body's lines outside fenced blocks, and each block's opening fence (with its match), by line number;
+    a block's other lines are left out."""
+    inside = ""  # the fence of the block the line is in
     for number, line in enumerate(doc.body.split("\n"), start=doc.body_line):
         found = _FENCE.match(line)
         if inside:
@@ -171,8 +171,7 @@ def _outside_fences(doc: Document) -> Iterator[tuple[int, str]]:
             continue
         if found:
             inside = found["fence"]
-            continue
-        yield number, line
+        yield number, line, found
 
 
 def _in_code_span(line: str, at: int) -> bool:
