@@ -137,9 +137,9 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
     if problems:
         _compose_quietly(inputs, state, problems)
         raise SiteError(problems)
-    built_at, today = clock.build_time(site_root), clock.today(ZoneInfo(inputs.config.timezone))
-    today = max(today, options.as_of or today)
-    check_next_release(inputs.content, today, problems, options.drafts)  # warnings: --strict fails on them
+    built_at, now = clock.build_time(site_root), clock.today(ZoneInfo(inputs.config.timezone))
+    check_next_release(inputs.content, now, problems, options.drafts)  # warnings: --strict fails on them
+    today = max(now, options.as_of or now)  # what is visible: for `publish`, as of the release day
     upcoming = tuple(scheduled_editions(inputs.content, today, options.drafts))
     composers = _composers(inputs, state, problems)
     current = composers[None]
