@@ -182,23 +182,24 @@ def load_catalog(site_root: Path, problems: Problems, data_dir: str = LIVE_DATA,
             catalog.broken.add(spec.name)
             continue
         catalog._tables[spec.name] = table
-        noted = {(row, note.column) for row, note in catalog.note_rows(spec.name) if row is not None}  # a `Total`
+        noted = {(row, note.column) for row, note in catalog.note_rows(spec.name) if row is not None}
         check_table(table, catalog.get, problems, noted)
         if problems.mark() == before:
             check_rows(table, catalog.note_rows(spec.name), problems)
         if problems.mark() == before:
-            found = _plausibility(catalog, table, data_dir, words)
+            found = _plausibility(catalog, table, data_dir, words, noted)
             _warn(catalog, found, problems)
             state.keep("valid", key, found)
     catalog.accessed.clear()
     return catalog
 
 
-def _plausibility(catalog: Catalog, table: Table, data_dir: str, language: str) -> list[Finding]:
-    """The warnings of a valid table of the current data (a published snapshot cannot be corrected)."""
+def _plausibility(catalog: Catalog, table: Table, data_dir: str, language: str,
+                  noted: set[tuple[int, str]]) -> list[Finding]:
+    """The warnings of a valid table of the current data (a published snapshot cannot be corrected); `noted`:
+    (row, column) of the values notes vouch for."""
     if data_dir != LIVE_DATA:
         return []
-    noted = {(row, note.column) for row, note in catalog.note_rows(table.spec.name) if row is not None}
     return find(table, catalog.get, noted, language, f"{data_dir}/{NOTES_FILE}")
 
 

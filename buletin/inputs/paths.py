@@ -212,6 +212,10 @@ def _report_nested(site_root: Path, subfolder: Path, folder: Path, problems: Pro
 
 INPUT_DIRS = ("content", "data", "templates")
 _HASHED: dict[str, tuple[int, int, str]] = {}  # path -> (size, mtime_ns, sha256), for a second call
+# ns: a file modified this close to when it is hashed may change again within the same mtime (file systems keep
+# time in ticks of a few milliseconds, or of seconds) with the same size: its hash is not remembered.
+RACY = 2_000_000_000
+_UNSETTLED: set[str] = set()  # files hashed within RACY of their mtime (see settle)
 
 
 def known_digests(prefix: str) -> dict[str, tuple[int, int, str]]:
@@ -223,10 +227,6 @@ def known_digests(prefix: str) -> dict[str, tuple[int, int, str]]:
 def note_digest(path: str, size: int, mtime_ns: int, digest: str) -> None:
     """A digest of `path` the last build noted: used while the file keeps that size and modification time."""
     _HASHED.setdefault(path, (size, mtime_ns, digest))
-# ns: a file modified this close to when it is hashed may change again within the same mtime (file systems keep
-# time in ticks of a few milliseconds, or of seconds) with the same size: its hash is not remembered.
-RACY = 2_000_000_000
-_UNSETTLED: set[str] = set()  # files hashed within RACY of their mtime (see settle)
 
 
 def input_hashes(site_root: Path, extra: tuple[str, ...] = ("site.yaml",), hidden: bool = False) -> dict[str, str]:

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NamedTuple
 
 from buletin.i18n import Locale
 from buletin.inputs.datapackage import FieldSpec
-from buletin.inputs.validation import TOTALS, cell, cell_location, percent_figure, totals_message
+from buletin.inputs.validation import cell, cell_location, labelled_total, percent_figure, totals_message
 from buletin.messages import N_, _, _n, number
 from buletin.periods import FREQUENCIES, Period, period_days, period_or_none
 from buletin.problems import Problem, one_line
@@ -101,7 +101,7 @@ def _totals_rows(table: Table, noted: set[tuple[int, str]]) -> list[Finding]:
     names = [f.name for f in spec.fields if f.type == "string" and (f.name in spec.primary_key or not spec.primary_key)]
     found: list[Finding] = []
     for name in names:
-        labelled = frame[name].str.strip().str.casefold().isin(TOTALS).to_numpy().nonzero()[0]
+        labelled = labelled_total(frame[name]).to_numpy().nonzero()[0]
         rows = [int(row) for row in labelled if (int(row), name) not in noted]
         for row in rows[:MAX_PER_COLUMN]:
             found.append(_finding(table, row, name, totals_message(name, frame[name].iloc[row])))

@@ -62,10 +62,11 @@ def check_column(table: Table, column: str, key: str, numeric: bool = False) -> 
     """Raise QueryError unless `column` exists (and holds numbers when `numeric`)."""
     spec = table.spec.field(str(column))
     if spec is None:
-        hint = did_you_mean(str(column), table.spec.field_names)
         option = nearest(str(column), _MACRO_OPTIONS) if key == "filter" else None
         if option and nearest(str(column), table.spec.field_names) is None:  # value(..., digit=1): not a filter
             hint = " " + _("(did you mean the option `{name}`?)").format(name=option)
+        else:
+            hint = did_you_mean(str(column), table.spec.field_names)
         raise QueryError(_("the dataset `{dataset}` has no column `{column}`").format(
             dataset=table.spec.name, column=column) + hint, key)
     if numeric and not spec.is_numeric:

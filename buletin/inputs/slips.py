@@ -77,7 +77,7 @@ def _check_fences(doc: Document, problems: Problems) -> None:
     inside another block, as an example, is left alone)."""
     if "```" not in doc.body and "~~~" not in doc.body:
         return
-    for number, _line, found in _walk(doc):
+    for number, _start, _line, found in _walk(doc):
         if found is None:
             continue
         name = found["name"]
@@ -115,10 +115,8 @@ def _check_prose(doc: Document, problems: Problems) -> None:
     if not (local or bare or indented):
         return
     jinja = [m.span() for m in _JINJA_PARTS.finditer(body)] if bare else []
-    offset, previous, before_blank, block = 0, "", "", ""
-    for number, line in _outside_fences(doc):
-        start = body.find(line, offset)
-        offset = start + len(line)
+    previous, before_blank, block = "", "", ""
+    for number, start, line in _outside_fences(doc):
         if local:
             for found in _LOCAL_PATH.finditer(line):
                 if not _in_code_span(line, found.start("address")):
@@ -154,24 +152,25 @@ def _continued(block: str, last: str) -> bool:
         last.startswith((" ", "\t"))
 
 
-def _outside_fences(doc: Document) -> Iterator[tuple[int, str]]:
-    """The body's lines outside fenced blocks (chart blocks and code), by line number."""
-    return ((number, line) for number, line, found in _walk(doc) if found is None)
+def _outside_fences(doc: Document) -> Iterator[tuple[int, int, str]]:
+    """The body's lines outside fenced blocks (chart blocks and code): line number, offset in the body, text."""
+    return ((number, start, line) for number, start, line, found in _walk(doc) if found is None)
 
 
-def _walk(doc: Document) -> Iterator[tuple[int, str, re.Match[str] | None]]:
-    """The body's lines outside fenced blocks, and each block's opening fence (with its match), by line number;
-    a block's other lines are left out."""
-    inside = ""  # the fence of the block the line is in
+def _walk(doc: Document) -> Iterator[tuple[int, int, str, re.Match[str] | None]]:
+    """The body's lines outside fenced blocks, and each block's opening fence (with its match): line number,
+    offset in the body, text; a block's other lines are left out."""
+    inside, start = "", 0  # the fence of the block the line is in; where the line starts in the body
     for number, line in enumerate(doc.body.split("\n"), start=doc.body_line):
         found = _FENCE.match(line)
+        at, start = start, start + len(line) + 1
         if inside:
             if found and found["fence"][0] == inside[0] and len(found["fence"]) >= len(inside) and not found["name"]:
                 inside = ""
             continue
         if found:
             inside = found["fence"]
-        yield number, line, found
+        yield number, at, line, found
 
 
 def _in_code_span(line: str, at: int) -> bool:

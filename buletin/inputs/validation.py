@@ -5,11 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Collection
+from typing import TYPE_CHECKING
 
 from buletin.inputs.datapackage import ForeignKey
 from buletin.inputs.tables import MAX_CELL, Table
 from buletin.messages import N_, _, _n, listing, number
 from buletin.problems import Problems
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 MAX_ERRORS_PER_COLUMN = 10
 _CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # invisible characters no data cell needs (tab and newline may)
@@ -57,20 +61,26 @@ class _Errors:
     period or its sums past a column's maximum are only what follows from it."""
 
     def __init__(self, table: Table, problems: Problems, noted: Collection[tuple[int, str]]):
-        self.problems = problems
-        self.labels = {row: column for row, column in _totals_labels(table).items() if (row, column) not in noted}
+        self.table, self.problems, self.noted = table, problems, noted
+        self.labels: dict[int, str] | None = None  # row -> its label's column: looked for at the first error only
         self.in_totals: set[int] = set()  # totals rows that had an error
 
     def outside_totals(self, rows: list[int]) -> list[int]:
         """The rows to report one by one; the others are reported as rows of totals by finish()."""
+        if not rows:
+            return rows
+        if self.labels is None:
+            self.labels = {row: column for row, column in _totals_labels(self.table).items()
+                           if (row, column) not in self.noted}
         self.in_totals.update(row for row in rows if row in self.labels)
         return [row for row in rows if row not in self.labels]
 
-    def finish(self, table: Table) -> None:
+    def finish(self) -> None:
         for row in sorted(self.in_totals):
-            column = self.labels[row]
-            line, location = cell_location(table, row, column)
-            self.problems.add(table.spec.path, line, f"{column}: {_total_row(table.frame[column].iloc[row])}", location)
+            column = (self.labels or {})[row]
+            line, location = cell_location(self.table, row, column)
+            text = self.table.frame[column].iloc[row]
+            self.problems.add(self.table.spec.path, line, f"{column}: {_total_row(text)}", location)
 
 
 def _totals_labels(table: Table) -> dict[int, str]:
@@ -82,7 +92,7 @@ def _totals_labels(table: Table) -> dict[int, str]:
     for field in spec.fields:
         if field.type == "string" and spec.primary_key and field.name not in {*spec.primary_key, *codes}:
             continue
-        for row in _positions(frame[field.name].str.strip().str.casefold().isin(TOTALS)):
+        for row in _positions(labelled_total(frame[field.name])):
             labels.setdefault(row, field.name)
     return labels
 
@@ -111,7 +121,7 @@ def check_table(table: Table, tables: Callable[[str], Table | None], problems: P
     _check_cells(table, errors)
     _check_primary_key(table, errors)
     _check_foreign_keys(table, tables, errors)
-    errors.finish(table)
+    errors.finish()
 
 
 def _check_cells(table: Table, errors: _Errors) -> None:
@@ -241,6 +251,11 @@ def _number_slip(text: str, kind: str) -> str:
 # What a spreadsheet's row of totals says in its label column.
 TOTALS = frozenset({"jumlah", "total", "jumlah total", "total keseluruhan", "jumlah keseluruhan", "grand total",
                     "subtotal", "sub total", "sub-total", "sub jumlah", "subjumlah", "totals"})
+
+
+def labelled_total(column: pd.Series) -> pd.Series:
+    """Which cells of a text column read as the label of a totals row (`Jumlah`, ` total `)."""
+    return column.str.strip().str.casefold().isin(TOTALS)
 
 
 def totals_message(column: str, text: str) -> str:

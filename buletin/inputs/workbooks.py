@@ -253,8 +253,9 @@ def _scan(sheet: Any) -> tuple[list[tuple[str, str]], set[int]]:
                                                            "save it, or type the values in")))
                 element.clear()
             elif element.tag == f"{main}row":
-                if element.get("hidden") in ("1", "true") and (element.get("r") or "").isdigit():
-                    hidden.add(int(element.get("r") or 0))
+                number = element.get("r", "")
+                if element.get("hidden") in ("1", "true") and number.isdigit():
+                    hidden.add(int(number))
                 element.clear()
             elif element.tag == f"{main}mergeCell":
                 area = element.get("ref", "?")

@@ -121,7 +121,7 @@ def _parse(text: str) -> Any:
         line = mark.line + 1 if mark is not None else None
         reason = _reason(exc.problem or str(exc))
         if mark is not None and text[mark.index:mark.index + 1] == "\t":
-            reason = _reason("found a tab character")  # libyaml names no character
+            reason = _(_TAB)  # libyaml names no character
         if opened:
             reason = next((_(words) for what, words in _UNCLOSED if what in exc.context), reason)
         elif line and (unclosed := _unclosed_quote(text, line)):  # YAML read on to the next quote, then failed
@@ -183,6 +183,7 @@ _CLOSING = {'"': re.compile(r'(?:[^"\\]|\\.)*"', re.S), "'": re.compile(r"(?:[^'
 _BLOCK_TEXT = re.compile(r":\s*[|>][-+0-9]*\s*(?:#.*)?$")
 
 
+_TAB = N_("a tab in the indentation; indent with spaces")
 _ODD_SPACE = re.compile(r"^[ \t]*(?:- )?([^\s:#'\"][^:\n]*):[\u00a0\u2007\u202f]", re.M)
 _UNCLOSED = (("quoted scalar", N_("a value in quotes that is never closed: add the closing quote")),
              ("flow sequence", N_("a list [ ... ] that is never closed: add the `]`")),
@@ -200,7 +201,7 @@ _REASONS = (("mapping values are not allowed", N_("a `:` where no `key: value` c
             ("did not find expected '-' indicator", N_("a list item without `- `, or indented differently from the "
                                                        "items above")),
             ("found undefined alias", N_("`*` starts an alias in YAML; put the value in quotes")),
-            ("found a tab character", N_("a tab in the indentation; indent with spaces")),
+            ("found a tab character", _TAB),
             ("found unknown escape character", N_("a `\\` in a value in double quotes starts a code like `\\n`; "
                                                   "write `\\\\` for a backslash, or put the value in single quotes")))
 
