@@ -480,9 +480,9 @@ def test_a_month_excel_keeps_as_its_day_number_gets_the_month_to_type(tmp_path):
               "date (Format Cells > Date), or type 2020-07-14"),
 ])
 def test_a_date_cell_from_a_workbook_gets_the_date_to_type(text, advice):
-    from buletin.inputs.validation import _not_of_type
+    from buletin.inputs.cellslips import not_of_type
 
-    assert _not_of_type(text, "date").endswith(advice)
+    assert not_of_type(text, "date").endswith(advice)
 
 
 def test_a_fraction_shown_as_a_percentage_is_one_warning_not_also_a_jump(tmp_path):

@@ -17,8 +17,9 @@ from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
 
 from buletin.i18n import Locale
+from buletin.inputs.cellslips import cell, labelled_total, percent_figure, totals_message
 from buletin.inputs.datapackage import FieldSpec
-from buletin.inputs.validation import cell, cell_location, labelled_total, percent_figure, totals_message
+from buletin.inputs.validation import cell_location
 from buletin.messages import N_, _, _n, number
 from buletin.periods import FREQUENCIES, Period, period_days, period_or_none
 from buletin.problems import Problem, one_line
