@@ -50,7 +50,7 @@ from buletin.outputs.calendar import (
 from buletin.outputs.downloads import data_files
 from buletin.outputs.feeds import atom_feed, robots, sitemap
 from buletin.outputs.headers import HEADERS_FILE, headers_file
-from buletin.outputs.linkcheck import check_addresses, check_links, planned_paths, shown_snapshots
+from buletin.outputs.linkcheck import check_addresses, check_anchors, check_links, planned_paths, shown_snapshots
 from buletin.outputs.manifest import MANIFEST, Digests, manifest
 from buletin.outputs.pagecache import LastOutput
 from buletin.outputs.render import Theme, page_jobs, render_site
@@ -211,6 +211,7 @@ def _rendered(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildSta
     check_links(model, set(files), problems)
     if problems:
         raise SiteError(problems)
+    check_anchors(model, files, problems)
     return files
 
 

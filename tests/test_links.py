@@ -64,6 +64,26 @@ def test_a_document_is_published_beside_its_page_and_files_the_build_makes_can_b
         assert "ikm.csv" not in result.err and "buletin-uji-2020-11.pdf" not in result.err
 
 
+def test_a_link_to_a_part_a_page_lacks_is_a_warning_at_its_line(make_site, run_cli, line_of, tmp_path):
+    """`page.md#part` and `#part` reach the page, but a part it lacks opens it at its top: said at the link's line
+    with the heading meant, and nothing is said of a part that is there, of `#top` or of a footnote's link."""
+    article = ARTICLE_MD.replace("Paragraf penutup.", "## Bagian utama\n\nParagraf penutup.[^1]\n\n[^1]: Catatan.")
+    text = SECOND.replace(" ![Peta](peta.png)", "") + (
+        "\nBaca [ini](sorotan.md#bagian-utama), [atas](#top) dan [itu](#tidak-ada).\n\n## Penutup\n")
+    site = make_site({"content/2020-11/kedua.md": text, "content/2020-11/sorotan.md": article})
+    out = tmp_path / "out"
+    result = run_cli("build", "--site", site, "--out", out)
+    assert result.code == 0, result.err
+    assert (out / "2020-11/kedua/index.html").is_file()
+    warnings = [line for line in result.err.splitlines() if ": warning: the link" in line]
+    assert warnings == [
+        f"content/2020-11/kedua.md:{line_of(text, 'sorotan.md#bagian)')}: warning: the link to `#bagian` of the page "
+        "`2020-11/sorotan/` leads to no part of that page, so it opens at its top: correct what follows `#` (did you "
+        "mean `#bagian-utama`?)",
+        f"content/2020-11/kedua.md:{line_of(text, '#tidak-ada')}: warning: the link `#tidak-ada` leads to no part of "
+        "this page, so it opens at the page's top: correct what follows `#` (the page's headings: #penutup)"]
+
+
 def test_check_says_what_build_says_of_a_link_to_a_draft(make_site, run_cli, tmp_path):
     """A draft has no page unless --drafts: `check` (what CI runs on a pull request) refuses the link as `build`
     will, and accepts it with --drafts, as `build --drafts` does."""

@@ -1,9 +1,14 @@
 """Every relative link of every body reaches a file of the site: checked against the files a build made, or,
-for `check`, against every address the build would write (known without rendering a page)."""
+for `check`, against every address the build would write (known without rendering a page); and, once the pages
+are rendered, every link to a part of a page (`#...`) reaches an element of it."""
 from __future__ import annotations
 
+import html
 import posixpath
+import re
+from collections.abc import Mapping
 from pathlib import Path
+from urllib.parse import unquote
 
 from buletin.compose import links
 from buletin.inputs.catalog import Catalog
@@ -15,7 +20,11 @@ from buletin.outputs.downloads import data_files
 from buletin.outputs.headers import HEADERS_FILE
 from buletin.outputs.manifest import MANIFEST
 from buletin.outputs.render import page_jobs
-from buletin.problems import Problems
+from buletin.problems import Problems, nearest
+
+_ANCHOR_LINK = re.compile(r'<a\b[^<>]*?\bhref="([^":]*#[^"]+)"')  # relative (no scheme), with a fragment
+_ID = re.compile(rb'\s(?:id|name)="([^"]+)"')
+_HEADING_ID = re.compile(rb'<h[2-6]\b[^>]*?\sid="([^"]+)"')
 
 
 def check_links(model: SiteModel, paths: set[str], problems: Problems) -> None:
@@ -24,6 +33,64 @@ def check_links(model: SiteModel, paths: set[str], problems: Problems) -> None:
     check_addresses(model, paths, problems)
     for view in views(model):
         links.check_internal(view.body.html, view.document, view.path, paths, problems)
+
+
+def check_anchors(model: SiteModel, files: Mapping[str, bytes], problems: Problems) -> None:
+    """Warn of a link to a part of a page (`#...`, or `page.md#...`) that the rendered page has no element for:
+    it opens the page at its top. A warning, as the page is reached; a missing page is check_links' error."""
+    found: dict[str, tuple[set[str], list[str]]] = {}
+    for view in views(model):
+        if "#" not in view.body.html:
+            continue
+        for href in sorted(set(_ANCHOR_LINK.findall(view.body.html))):
+            address, _sep, fragment = href.partition("#")
+            anchor = unquote(html.unescape(fragment))
+            page = _page_of(view.path, html.unescape(address), files)
+            if page is None or anchor.lower() == "top" or anchor.startswith(":~:"):  # both are the browser's own
+                continue
+            if page not in found:
+                found[page] = _ids(files[page])
+            ids, headings = found[page]
+            if anchor not in ids:
+                problems.warn(view.document.source, links.line_of(view.document, f"#{fragment}"),
+                              _anchor_message(anchor, None if page == view.path else page, headings))
+
+
+def _page_of(page: str, address: str, files: Mapping[str, bytes]) -> str | None:
+    """The page a link from `page` leads to, if it is one of `files` (a PDF or a picture has no parts to check)."""
+    if not address:
+        return page
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), address.split("?")[0]))
+    for path in (target, f"{target}/index.html"):
+        if path.endswith(".html") and path in files:
+            return path
+    return None
+
+
+def _ids(page: bytes) -> tuple[set[str], list[str]]:
+    """Every id (and old-style anchor name) of a page, and its headings' ids in order."""
+    def text(found: bytes) -> str:
+        return html.unescape(found.decode("utf-8", "replace"))
+
+    return {text(i) for i in _ID.findall(page)}, [text(i) for i in _HEADING_ID.findall(page)]
+
+
+def _anchor_message(anchor: str, page: str | None, headings: list[str]) -> str:
+    """The warning for a link to a part that a page (None: the link's own) does not have, with the heading meant
+    or the page's headings."""
+    if page is None:
+        message = _("the link `#{anchor}` leads to no part of this page, so it opens at the page's top: correct "
+                    "what follows `#`").format(anchor=anchor)
+    else:
+        message = _("the link to `#{anchor}` of the page `{page}` leads to no part of that page, so it opens at its "
+                    "top: correct what follows `#`").format(anchor=anchor, page=page.removesuffix("index.html"))
+    guess = nearest(anchor, headings) if headings else None
+    if guess:
+        return message + " " + _("(did you mean `#{anchor}`?)").format(anchor=guess)
+    if headings:
+        shown = ", ".join(f"#{heading}" for heading in headings[:8]) + (", …" if len(headings) > 8 else "")
+        return message + " " + _("(the page's headings: {anchors})").format(anchors=shown)
+    return message + " " + _("(the page has no headings to link to)")
 
 
 def check_addresses(model: SiteModel, paths: set[str], problems: Problems) -> None:
