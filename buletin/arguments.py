@@ -8,7 +8,10 @@ from collections.abc import Iterator
 
 from buletin.build.state import DEFAULT_DIR as DEFAULT_CACHE
 from buletin.messages import LANGUAGES, N_, _, _n
+from buletin.problems import nearest
 from buletin.report import FORMATS
+
+COMMANDS = ("build", "check", "serve", "publish", "new")
 
 
 def parser(command: str | None = None) -> argparse.ArgumentParser:
@@ -192,7 +195,13 @@ ARGPARSE = (N_("usage: "), N_("unrecognized arguments: %s"), N_("the following a
 def parse(argv: list[str]) -> argparse.Namespace:
     """The parsed command line, argparse's own messages in the chosen language."""
     with argparse_words():
-        return parser(argv[0] if argv else None).parse_args(argv)
+        found = parser(argv[0] if argv else None)
+        if argv and not argv[0].startswith("-") and argv[0] not in COMMANDS:
+            meant = nearest(argv[0], COMMANDS)  # argparse (before 3.14) lists the commands without a guess
+            if meant:
+                found.error(_("`{word}` is not a command: did you mean `{command}`?").format(word=argv[0],
+                                                                                           command=meant))
+        return found.parse_args(argv)
 
 
 @contextlib.contextmanager

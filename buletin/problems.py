@@ -131,13 +131,17 @@ _INDONESIAN_KEYS = {
     "wartawan": ("authors",), "penyunting": ("editor",), "lokasi": ("location",), "tempat": ("location",),
     "ringkasan": ("summary",), "abstrak": ("summary",), "topik": ("tags",), "label": ("tags", "label"),
     "kata_kunci": ("tags",), "gambar": ("image",), "foto": ("image",), "draf": ("draft",), "konsep": ("draft",),
-    "terbit": ("published",), "tanggal_terbit": ("published",), "poin": ("highlights",), "sorotan": ("highlights",),
+    "terbit": ("published", "publish"), "tanggal_terbit": ("published",), "poin": ("highlights",),
+    "sorotan": ("highlights",),
     "kartu": ("figures",), "angka_utama": ("figures",), "rilis_berikutnya": ("next_release",),
     "bahasa": ("language",), "zona_waktu": ("timezone",), "penerbit": ("publisher",), "lisensi": ("license",),
     "deskripsi": ("description",), "keterangan": ("caption", "description"), "alamat": ("base_url",),
     "frekuensi": ("frequency",), "jenis": ("type",), "tipe": ("type",), "urutan": ("sort",), "urut": ("sort",),
     "sumber": ("source", "sources"), "satuan": ("unit",), "kolom": ("y", "column"), "penyaring": ("filter",),
     "saring": ("filter",), "desimal": ("digits",), "angka_desimal": ("digits",), "catatan": ("caption", "notice"),
+    # the commands
+    "bangun": ("build",), "periksa": ("check",), "cek": ("check",), "pratinjau": ("serve",),
+    "tampilkan": ("serve",), "terbitkan": ("publish",), "bekukan": ("publish",), "baru": ("new",), "buat": ("new",),
 }
 
 

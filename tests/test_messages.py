@@ -221,6 +221,16 @@ def test_usage_errors_are_in_the_language_too_and_exit_2(make_site, run_cli, mon
                           "berisi site.yaml\n"
 
 
+def test_a_misspelt_or_indonesian_command_gets_the_command_meant(run_cli):
+    """argparse lists the commands; a slip (`chek`) or the Indonesian word (`periksa`) is told the one meant."""
+    for typed, meant in (("chek", "check"), ("bulid", "build"), ("periksa", "check"), ("terbitkan", "publish")):
+        result = run_cli(typed, "--lang", "en")
+        assert result.code == 2
+        assert result.err.splitlines()[-1] == f"buletin: error: `{typed}` is not a command: did you mean `{meant}`?"
+    result = run_cli("xyz", "--lang", "en")
+    assert result.code == 2 and "invalid choice: 'xyz' (choose from 'build', 'check'" in result.err
+
+
 def test_without_a_readable_site_yaml_messages_are_indonesian(make_site, run_cli, monkeypatch):
     monkeypatch.delenv(messages.VARIABLE, raising=False)
     site = make_site({"site.yaml": None})
