@@ -1,8 +1,14 @@
 """Output paths, the relative links between them, and slugs."""
 from __future__ import annotations
 
+import html
 import re
 from functools import lru_cache
+from urllib.parse import quote, unquote
+
+# What a path segment may keep as it is (RFC 3986): a space, `%`, `#`, `?`, `"`, `<`, `&` or a letter beyond ASCII is
+# written %XX. `:` is written so too: before the first `/` it would read as a scheme.
+_KEPT_IN_PATH = "/!$'()*+,;=@"
 
 
 def page_path(*parts: str) -> str:
@@ -27,6 +33,17 @@ def relative(from_path: str, to_path: str) -> str:
     if target.startswith(folder):
         return target[len(folder):] or "./"
     return "../" * folder.count("/") + target
+
+
+def file_name(address: str) -> str:
+    """The file a relative address written in HTML names: `foto%20kegiatan.png#x` -> `foto kegiatan.png`
+    (VS Code completes a name with a space so)."""
+    return unquote(html.unescape(address).split("#")[0].split("?")[0])
+
+
+def address_of(name: str) -> str:
+    """A file name as the address a page writes for it: `foto kegiatan.png` -> `foto%20kegiatan.png`."""
+    return quote(name, safe=_KEPT_IN_PATH)
 
 
 def absolute(base_url: str | None, path: str) -> str | None:

@@ -84,6 +84,24 @@ def test_a_link_to_a_part_a_page_lacks_is_a_warning_at_its_line(make_site, run_c
         "this page, so it opens at the page's top: correct what follows `#` (the page's headings: #penutup)"]
 
 
+def test_a_file_name_with_a_space_is_found_however_written_and_its_address_is_encoded(make_site, run_cli, tmp_path):
+    """`<foto kegiatan.png>` and `foto%20kegiatan.png` (as VS Code completes it) name the same file; the page
+    writes `foto%20kegiatan.png`, and the file keeps its name beside the page."""
+    article = ARTICLE_MD.replace("tags: [uji]", "tags: [uji]\nimage: foto kegiatan.png").replace(
+        "Paragraf penutup.", "![Foto](<foto kegiatan.png>) ![Lagi](foto%20kegiatan.png)\n\n"
+        "Unduh [laporan](laporan%20akhir.pdf#page=2).")
+    site = make_site({"content/2020-11/sorotan.md": article, "content/2020-11/foto kegiatan.png": b"\x89PNG fake",
+                      "content/2020-11/laporan akhir.pdf": b"%PDF-1.4 laporan"})
+    out = tmp_path / "out"
+    result = run_cli("build", "--site", site, "--out", out)
+    assert result.code == 0, result.err
+    page = (out / "2020-11/sorotan/index.html").read_text()
+    assert page.count('src="foto%20kegiatan.png"') == 3 and 'foto kegiatan.png"' not in page
+    assert 'href="laporan%20akhir.pdf#page=2"' in page
+    assert (out / "2020-11/sorotan/foto kegiatan.png").read_bytes() == b"\x89PNG fake"
+    assert (out / "2020-11/sorotan/laporan akhir.pdf").read_bytes() == b"%PDF-1.4 laporan"
+
+
 def test_check_says_what_build_says_of_a_link_to_a_draft(make_site, run_cli, tmp_path):
     """A draft has no page unless --drafts: `check` (what CI runs on a pull request) refuses the link as `build`
     will, and accepts it with --drafts, as `build --drafts` does."""

@@ -1,6 +1,7 @@
 """Links and images written relative to a Markdown file, made to work from its page."""
 from __future__ import annotations
 
+import html
 import os
 import posixpath
 import re
@@ -13,7 +14,7 @@ from buletin.compose.rawhtml import browser_form, is_remote, raw_fetches
 from buletin.inputs.content import IMAGE_TYPES, Document
 from buletin.messages import N_, _
 from buletin.problems import Problems
-from buletin.urls import relative
+from buletin.urls import address_of, file_name, relative
 
 _IMAGE = re.compile(r'(<img\b[^<>]*?\bsrc=")([^"]+)(")')  # [^<>]: a run of `<img ` without `>` stays linear
 # Anything a browser would fetch by itself while showing the page (raw HTML may hold more than images).
@@ -54,9 +55,9 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
     def local(match: re.Match[str], what: str) -> str:
         address = match.group(2)
         attachment = what == "file"
-        if _EXTERNAL.match(address) or (attachment and not address.lower().split("#")[0].endswith(ATTACHMENTS)):
+        if _EXTERNAL.match(address) or (attachment and not file_name(address).lower().endswith(ATTACHMENTS)):
             return match.group(0)
-        name = address.split("#")[0]
+        name, rest = _name_and_rest(address, site_root / folder)
         if not attachment and not name.lower().endswith(IMAGE_TYPES):  # a page or a script would be published
             problems.add(doc.source, line_of(doc, address), _(
                 "`{name}` is shown as a picture, but it is no picture file ({types}): link it as a document, "
@@ -71,18 +72,19 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
         active = active_svg(data, name)
         if active:
             problems.add(doc.source, line_of(doc, address), active)
+        written = address_of(name) + rest
         if what == "image":
-            sizes[address] = intrinsic_size(data, name)
-            too_large = too_many_pixels(sizes[address], name)
+            sizes[written] = intrinsic_size(data, name)
+            too_large = too_many_pixels(sizes[written], name)
             if too_large:
                 problems.add(doc.source, line_of(doc, address), too_large)
-        return match.group(0)
+        return match.group(1) + written + match.group(3)
 
     def link(match: re.Match[str]) -> str:
         href = match.group(2)
         if _EXTERNAL.match(href):
             return match.group(0)
-        target = pages.get(posixpath.normpath(posixpath.join(folder, href)))
+        target = pages.get(posixpath.normpath(posixpath.join(folder, file_name(href))))
         if target is None:
             problems.add(doc.source, line_of(doc, href), _("the link to `{href}` leads nowhere: no page is made "
                                                             "from that file (a typo, a draft, or an item dated in the "
@@ -99,6 +101,14 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
     html = with_sizes(_IMAGE.sub(lambda m: local(m, "image"), body.html), sizes.get)
     html = _ATTACHMENT.sub(lambda m: local(m, "file"), html)
     return replace(body, html=_LINK.sub(link, html)), files
+
+
+def _name_and_rest(address: str, folder: Path) -> tuple[str, str]:
+    """The file an image's or a document's address names in `folder`, and what follows its name (`?...`, `#...`):
+    `foto%20kegiatan.png` names `foto kegiatan.png`, unless a file is named so, `%20` and all."""
+    end = min((i for i in (address.find("?"), address.find("#")) if i >= 0), default=len(address))
+    written = html.unescape(address[:end])
+    return (written if (folder / written).is_file() else file_name(written)), address[end:]
 
 
 def missing(what: str, name: str, folder: str, site_root: Path | None = None) -> str:
@@ -186,10 +196,10 @@ def check_internal(html: str, doc: Document, page: str, paths: set[str], problem
     for href in sorted(set(_REFERENCE.findall(html))):
         if _EXTERNAL.match(href):
             continue
-        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), href.split("#")[0].split("?")[0]))
+        name = file_name(href)
+        target = posixpath.normpath(posixpath.join(posixpath.dirname(page), name))
         if target.startswith("..") or target in paths or f"{target}/index.html" in paths or target == ".":
             continue
-        name = href.split("#")[0].split("?")[0]
         if name.lower().endswith(ATTACHMENTS):  # neither beside the Markdown file nor made by the build
             problems.add(doc.source, line_of(doc, href), missing("file", name, posixpath.dirname(doc.source)))
             continue

@@ -21,6 +21,7 @@ from buletin.outputs.headers import HEADERS_FILE
 from buletin.outputs.manifest import MANIFEST
 from buletin.outputs.render import page_jobs
 from buletin.problems import Problems, nearest
+from buletin.urls import file_name
 
 _ANCHOR_LINK = re.compile(r'<a\b[^<>]*?\bhref="([^":]*#[^"]+)"')  # relative (no scheme), with a fragment
 _ID = re.compile(rb'\s(?:id|name)="([^"]+)"')
@@ -45,7 +46,7 @@ def check_anchors(model: SiteModel, files: Mapping[str, bytes], problems: Proble
         for href in sorted(set(_ANCHOR_LINK.findall(view.body.html))):
             address, _sep, fragment = href.partition("#")
             anchor = unquote(html.unescape(fragment))
-            page = _page_of(view.path, html.unescape(address), files)
+            page = _page_of(view.path, file_name(address), files)
             if page is None or anchor.lower() == "top" or anchor.startswith(":~:"):  # both are the browser's own
                 continue
             if page not in found:
@@ -56,11 +57,12 @@ def check_anchors(model: SiteModel, files: Mapping[str, bytes], problems: Proble
                               _anchor_message(anchor, None if page == view.path else page, headings))
 
 
-def _page_of(page: str, address: str, files: Mapping[str, bytes]) -> str | None:
-    """The page a link from `page` leads to, if it is one of `files` (a PDF or a picture has no parts to check)."""
-    if not address:
+def _page_of(page: str, name: str, files: Mapping[str, bytes]) -> str | None:
+    """The page a link from `page` to the file `name` leads to, if it is one of `files` (a PDF or a picture has
+    no parts to check)."""
+    if not name:
         return page
-    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), address.split("?")[0]))
+    target = posixpath.normpath(posixpath.join(posixpath.dirname(page), name))
     for path in (target, f"{target}/index.html"):
         if path.endswith(".html") and path in files:
             return path

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
-import html as html_text
 import json
 import posixpath
 import re
@@ -33,7 +32,7 @@ from buletin.outputs.pagecache import figure_digest
 from buletin.outputs.pdffonts import font_folder, warn_missing_glyphs
 from buletin.outputs.pdfsource import TEMPLATE, PdfSource, document_date, json_text, pdf_source
 from buletin.problems import Problems
-from buletin.urls import slugify
+from buletin.urls import file_name, slugify
 
 MIN_FOR_POOL = 4  # PDFs to make before the worker pool is used (fewer are typeset here)
 
@@ -110,8 +109,7 @@ def pdf_key_parts(model: SiteModel, view: EditionView, built_at: dt.datetime) ->
     pictures = {path for path in model.files if path.startswith(folder)}
     for page, html in [(view.path, view.body.html), *((a.path, a.body.html) for a in view.articles)]:
         for match in (found for tag in _IMG.findall(html) if (found := _SRC.search(tag))):
-            src = html_text.unescape(next(group for group in match.groups() if group is not None))
-            src = src.split("#")[0].split("?")[0]
+            src = file_name(next(group for group in match.groups() if group is not None))
             pictures.add(posixpath.normpath(posixpath.join(posixpath.dirname(page), src)))
     files = [(path, hashlib.sha256(model.files[path]).hexdigest()) for path in sorted(pictures)
              if path in model.files]

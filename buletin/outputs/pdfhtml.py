@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
-from urllib.parse import urljoin
+from urllib.parse import unquote, urljoin
 
 MAX_BLOCK_DEPTH = 8  # nested lists and quotes beyond this are flattened (Typst allows 80 nested calls)
 MAX_INLINE_DEPTH = 6  # nested emphasis and links beyond this keep only their text
@@ -213,9 +213,10 @@ class _Converter:
         return [piece for piece in out if piece != ""]
 
     def image(self, node: _Element) -> dict[str, Any]:
-        src = node.attrs.get("src", "").split("#")[0].split("?")[0]
+        src = node.attrs.get("src", "")
         data = None
         if src and not _SCHEME.match(src) and not src.startswith("/"):
+            src = unquote(src.split("#")[0].split("?")[0])  # the parser has unescaped the attribute already
             data = self.page.files.get(posixpath.normpath(posixpath.join(posixpath.dirname(self.path), src)))
         notes = [node.attrs["title"]] if node.attrs.get("title") else []
         return self.page.picture(data, node.attrs.get("alt", ""), notes)
