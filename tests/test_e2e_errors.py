@@ -318,6 +318,23 @@ def test_every_error_in_one_chart_spec_is_reported(broken, line_of):
     assert_reported(result, f"{ARTICLE}:{line_of(bad, 'colour: red')}", "colour")
 
 
+def test_every_misspelt_column_of_a_chart_is_reported_at_its_line(broken, line_of):
+    """x, y and a filter's column each misspelt: three errors at three lines, not the first one alone."""
+    site, break_site = broken
+    bad = text(site, ARTICLE)
+    for old, new in (("x: kode_wilayah\n", "x: kode_wil\n"), ("y: unit_usaha\n", "y: unit_usah\n"),
+                     ('filter: {periode: "{{ edition.period }}"}\n', 'filter: {bulan: "{{ edition.period }}"}\n')):
+        bad = replaced(bad, old, new)
+    result = break_site({ARTICLE: bad})
+    chart = line_of(bad, "```chart")
+    assert [line.split(": error: ")[0] for line in error_lines(result.err)] == [
+        f"{ARTICLE}:{line_of(bad, written, start=chart)}" for written in sorted(
+            ("x: kode_wil", "y: unit_usah", "filter: {bulan"),
+            key=lambda written: line_of(bad, written, start=chart))]
+    for word in ("kode_wil", "unit_usah", "bulan"):
+        assert_reported(result, ARTICLE, word)
+
+
 # ---------------------------------------------------------------- slugs and collisions
 
 

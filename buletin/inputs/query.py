@@ -219,6 +219,26 @@ class Series:
     statuses: tuple[str, ...] = ()  # the rows' `status` values (e.g. sementara, tetap), where the data have one
 
 
+def argument_errors(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | None = None,
+                    agg: str = "sum", filters: dict[str, Any] | None = None) -> list[QueryError]:
+    """Each column `grouped` would be given that the dataset lacks (or a `y` without numbers): a chart with three
+    misspelt keys is told of the three at once, each at its line."""
+    try:
+        table = table_for(catalog, dataset)
+    except QueryError:
+        return []  # grouped() says why
+    found = []
+    named = [(x, "x", False), *((y, "y", agg != "count") for y in ys), *([(by, "by", False)] if by else []),
+             *((column, "filter", False) for column in filters or {})]
+    for column, key, numeric in named:
+        try:
+            check_column(table, column, key, numeric=numeric)
+        except QueryError as exc:
+            exc.column = column if key == "filter" else None
+            found.append(exc)
+    return found
+
+
 def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | None = None,
             agg: str = "sum", filters: dict[str, Any] | None = None, sort: str = "none",
             top: int | None = None) -> Series:
