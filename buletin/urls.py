@@ -55,10 +55,17 @@ def absolute(base_url: str | None, path: str) -> str | None:
     return base_url + path
 
 
+# Letters that Unicode does not decompose into a plain letter and a mark: dropped, `Straße` would be `strae`.
+_OWN_LETTERS = str.maketrans({"ß": "ss", "ẞ": "ss", "æ": "ae", "Æ": "ae", "œ": "oe", "Œ": "oe", "ø": "o", "Ø": "o",
+                              "đ": "d", "Đ": "d", "ð": "d", "Ð": "d", "ł": "l", "Ł": "l", "þ": "th", "Þ": "th",
+                              "ı": "i"})
+
+
 @lru_cache(maxsize=4096)  # a build asks for every tag's slug a dozen times
 def slugify(text: str) -> str:
-    """kota-kendari from "Kota Kendari", resume from "Résumé": how tags and new files are named."""
+    """kota-kendari from "Kota Kendari", resume from "Résumé", strasse from "Straße": how tags and new files are
+    named."""
     import unicodedata
 
-    plain = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    plain = unicodedata.normalize("NFKD", text.translate(_OWN_LETTERS)).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
