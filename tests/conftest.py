@@ -293,16 +293,28 @@ def line_of_fixture() -> Callable[..., int]:
 
 @pytest.fixture(scope="session")
 def sample_build(tmp_path_factory) -> tuple[Result, Path]:
-    """The sample site (the project root) built once per session into a temporary folder."""
-    out = tmp_path_factory.mktemp("sample") / "out"
+    """The sample site (the project root) built once per session into a temporary folder, from a copy: a build
+    takes the site's lock and stages its files in the site's .buletin-cache, never the repository's."""
+    folder = tmp_path_factory.mktemp("sample")
+    out = folder / "out"
     mp = pytest.MonkeyPatch()
     mp.setenv("SOURCE_DATE_EPOCH", FIXED_EPOCH)
     try:
-        result = _run("build", "--site", Path(__file__).resolve().parents[1], "--out", out, "--quiet",
-                      "--cache", out.parent / "cache")  # never the repository's own .buletin-cache
+        result = _run("build", "--site", copy_sample_site(folder / "site"), "--out", out, "--quiet")
     finally:
         mp.undo()
     return result, out
+
+
+def copy_sample_site(site: Path) -> Path:
+    """The sample site's inputs (site.yaml, content, data, templates) copied into `site`, which is returned."""
+    root = Path(__file__).resolve().parents[1]
+    site.mkdir(parents=True)
+    shutil.copy2(root / "site.yaml", site / "site.yaml")
+    for name in ("content", "data", "templates"):
+        if (root / name).is_dir():
+            shutil.copytree(root / name, site / name)
+    return site
 
 
 # ---------------------------------------------------------------- bad input: how problems must be reported

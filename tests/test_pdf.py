@@ -6,7 +6,6 @@ import dataclasses
 import io
 import json
 import re
-import shutil
 import struct
 import time
 import zlib
@@ -33,6 +32,7 @@ from .conftest import (  # noqa: E402
     SITE_YAML,
     assert_reported,
     assert_reported_at,
+    copy_sample_site,
     write_files,
 )
 
@@ -475,13 +475,7 @@ def test_a_draft_edition_says_so(tmp_path_factory):
 def sample(tmp_path_factory):
     """The sample site (the repository's root), copied: its build takes no lock and no cache in the repository."""
     folder = tmp_path_factory.mktemp("pdf-sample")
-    site = folder / "site"
-    site.mkdir()
-    shutil.copy2(ROOT / "site.yaml", site / "site.yaml")
-    for name in ("content", "data", "templates"):
-        if (ROOT / name).is_dir():
-            shutil.copytree(ROOT / name, site / name)
-    return build_model(site, folder / "out", folder / "cache")
+    return build_model(copy_sample_site(folder / "site"), folder / "out", folder / "cache")
 
 
 def test_the_sample_edition_is_small_and_quick(sample):
