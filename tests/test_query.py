@@ -110,6 +110,7 @@ def test_a_value_of_a_list_filter_that_no_row_has_is_an_error(catalog):
             as caught:
         value(catalog, "ikm", "unit_usaha", "sum", {"kode_wilayah": [7401, 9999]})
     assert caught.value.key == "filter" and caught.value.column == "kode_wilayah"
+    assert str(caught.value).endswith("kode_wilayah has: 7401, 7471")  # listed once: no "(known: ...)" after it
     with pytest.raises(QueryError, match=r"status has: sementara, tetap.*did you mean `tetap`"):
         value(catalog, "ikm", "unit_usaha", "sum", {"status": ["sementara", "Tetap"]})
     assert value(catalog, "ikm", "unit_usaha", "sum", {"kode_wilayah": [7401, "7471"], "periode": "2020-11"}) == 41

@@ -101,8 +101,10 @@ def select(table: Table, filters: dict[str, Any]) -> pd.Series:
             if absent and len(absent) < len(texts):  # none at all: no_rows() says which filter left no row
                 # one value of the list misspelt would drop its rows from a sum without a word
                 found = sorted(set(table.frame[column]) - {""})
-                raise QueryError(_no_row(table.spec.name, column, absent[0], {}, found) + did_you_mean(
-                    absent[0], found), "filter", column=column)
+                meant = nearest(absent[0], found)  # the values are listed already: only the one meant, if any
+                hint = " " + _("(did you mean `{name}`?)").format(name=meant) if meant else ""
+                raise QueryError(_no_row(table.spec.name, column, absent[0], {}, found) + hint, "filter",
+                                 column=column)
             mask = mask & table.matching(column, texts)
         else:
             mask = mask & table.matching(column, [as_text(wanted)])
