@@ -103,6 +103,23 @@ def test_a_group_without_a_value_is_no_value_not_zero(tmp_path):
     assert counted.values == [[1.0], [1.0], [0.0]]  # a count of no values is 0
 
 
+def test_a_filter_given_the_name_of_a_code_is_told_the_code(catalog):
+    """`kode_wilayah="Kendari"`: the column holds codes, and the name is that of 7471 in wilayah."""
+    for written, filters in (("kendari", {"kode_wilayah": "kendari"}),
+                             ("Kendari", {"periode": "2020-11", "kode_wilayah": ["7401", "Kendari"]})):
+        with pytest.raises(QueryError) as caught:
+            value(catalog, "ikm", "unit_usaha", "sum", filters)
+        assert str(caught.value).endswith(
+            f'(`{written}` is the name of 7471: filter by its code, kode_wilayah="7471")'), str(caught.value)
+        assert caught.value.key == "filter" and caught.value.column == "kode_wilayah"
+    with pytest.raises(QueryError) as caught:
+        grouped(catalog, "ikm", "periode", ["unit_usaha"], filters={"kode_wilayah": "Buton"})
+    assert str(caught.value).endswith('(`Buton` is the name of 7401: filter by its code, kode_wilayah="7401")')
+    with pytest.raises(QueryError) as caught:  # no such name: nothing is said of codes
+        value(catalog, "ikm", "unit_usaha", "sum", {"kode_wilayah": "Muna"})
+    assert "is the name of" not in str(caught.value)
+
+
 def test_a_value_of_a_list_filter_that_no_row_has_is_an_error(catalog):
     """`sektor=["sandang", "Pangan"]` summed sandang alone: a misspelt value of a list dropped its rows without a
     word, where the same value alone is an error."""

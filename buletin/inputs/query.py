@@ -24,10 +24,11 @@ class QueryError(ValueError):
     """A query that cannot be answered; `key` names the argument at fault (data, y, filter, ...)."""
 
     def __init__(self, message: str, key: str = "data", follow_on: bool = False, column: str | None = None,
-                 unquoted: bool = False):
+                 unquoted: bool = False, wanted: Any = None):
         super().__init__(message)
         self.key = key
         self.column = column  # with key "filter": the filter that matched nothing
+        self.wanted = wanted  # and the value of it that no row has
         self.follow_on = follow_on  # caused by an error reported elsewhere (an unreadable dataset): not repeated
         self.unquoted = unquoted  # the filter is a number where the column holds periods: 2020-11 written bare?
 
@@ -104,7 +105,7 @@ def select(table: Table, filters: dict[str, Any]) -> pd.Series:
                 meant = nearest(absent[0], found)  # the values are listed already: only the one meant, if any
                 hint = " " + _("(did you mean `{name}`?)").format(name=meant) if meant else ""
                 raise QueryError(_no_row(table.spec.name, column, absent[0], {}, found) + hint, "filter",
-                                 column=column)
+                                 column=column, wanted=absent[0])
             mask = mask & table.matching(column, texts)
         else:
             mask = mask & table.matching(column, [as_text(wanted)])
@@ -144,11 +145,37 @@ def no_rows(table: Table, filters: dict[str, Any]) -> QueryError:
                              "')")
             # a macro's `periode=2020-11` is 2009: the macro, which has the line, says what was meant
             unquoted = isinstance(wanted, int) and not isinstance(wanted, bool) and any("-" in v for v in found)
-            return QueryError(message, "filter", column=column, unquoted=unquoted)
+            return QueryError(message, "filter", column=column, unquoted=unquoted, wanted=wanted)
         mask = narrower
         applied[column] = wanted
     return QueryError(_("no row of `{dataset}` matches {filters}").format(dataset=dataset,
                                                                          filters=_describe(filters)), "filter")
+
+
+def _rows(table: Table, filters: dict[str, Any], catalog: Catalog):
+    """The mask of the rows `filters` keep; QueryError when none is left, saying which filter left none."""
+    try:
+        mask = select(table, filters)
+        if not mask.any():
+            raise no_rows(table, filters)
+    except QueryError as exc:
+        raise _named_by_its_label(exc, table, catalog) from None
+    return mask
+
+
+def _named_by_its_label(exc: QueryError, table: Table, catalog: Catalog) -> QueryError:
+    """A filter value that is the name of a code in a column of codes (`kode_wilayah="Kendari"`): say its code."""
+    if exc.column is None or not isinstance(exc.wanted, str):
+        return exc
+    labels = table.labels(exc.column, catalog.get) or {}
+    wanted = exc.wanted.strip().casefold()
+    codes = [code for code, label in labels.items()
+             if wanted and (str(label).casefold() == wanted or str(label).casefold().endswith(f" {wanted}"))]
+    if len(codes) != 1:
+        return exc
+    return QueryError(str(exc) + " " + _("(`{value}` is the name of {code}: filter by its code, {column}=\"{code}\")")
+                      .format(value=exc.wanted, code=codes[0], column=exc.column), "filter", column=exc.column,
+                      wanted=exc.wanted)
 
 
 def _no_row(dataset: str, column: str, wanted: Any, applied: dict[str, Any], found: list[str]) -> str:
@@ -202,10 +229,7 @@ def value(catalog: Catalog, dataset: str, column: str, agg: str = "sum",
     check_agg(agg)
     table = table_for(catalog, dataset)
     check_column(table, column, "y", numeric=agg != "count")
-    mask = select(table, filters)
-    if not mask.any():
-        raise no_rows(table, filters)
-    return reduce(table, column, agg, mask)
+    return reduce(table, column, agg, _rows(table, filters, catalog))
 
 
 @dataclass(frozen=True)
@@ -255,9 +279,7 @@ def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | Non
         check_column(table, by, "by")
         if len(ys) != 1:
             raise QueryError(_("with `by`, give exactly one `y` column"), "by")
-    mask = select(table, filters)
-    if not mask.any():
-        raise no_rows(table, filters)
+    mask = _rows(table, filters, catalog)
     import numpy as np
 
     frame = _numeric_frame(table, x, ys, by, agg, mask)
