@@ -65,23 +65,30 @@ def test_a_document_is_published_beside_its_page_and_files_the_build_makes_can_b
 
 
 def test_a_link_to_a_part_a_page_lacks_is_a_warning_at_its_line(make_site, run_cli, line_of, tmp_path):
-    """`page.md#part` and `#part` reach the page, but a part it lacks opens it at its top: said at the link's line
-    with the heading meant, and nothing is said of a part that is there, of `#top` or of a footnote's link."""
+    """`page.md#part`, `#part` and a link home reach their page, but a part it lacks opens it at its top: said at
+    the link's own line (not at a line where a longer link starts the same), as written, with the heading meant.
+    Nothing is said of a part that is there, of `#top`, of a footnote, nor is a meta tag's name taken for a part."""
     article = ARTICLE_MD.replace("Paragraf penutup.", "## Bagian utama\n\nParagraf penutup.[^1]\n\n[^1]: Catatan.")
     text = SECOND.replace(" ![Peta](peta.png)", "") + (
-        "\nBaca [ini](sorotan.md#bagian-utama), [atas](#top) dan [itu](#tidak-ada).\n\n## Penutup\n")
+        "\nBaca [ini](sorotan.md#bagian-utama), [atas](#top) dan [catatan](sorotan.md#fn:1).\n\n"
+        "Lihat [cara](#cara) dan [itu](#c).\n\nPulang ke [beranda](../../#nope), [deskripsi](#description)."
+        "\n\n[Tanda](#a&b).\n\n## Cara\n")
     site = make_site({"content/2020-11/kedua.md": text, "content/2020-11/sorotan.md": article})
     out = tmp_path / "out"
     result = run_cli("build", "--site", site, "--out", out)
     assert result.code == 0, result.err
     assert (out / "2020-11/kedua/index.html").is_file()
-    warnings = [line for line in result.err.splitlines() if ": warning: the link" in line]
-    assert warnings == [
-        f"content/2020-11/kedua.md:{line_of(text, 'sorotan.md#bagian)')}: warning: the link to `#bagian` of the page "
-        "`2020-11/sorotan/` leads to no part of that page, so it opens at its top: correct what follows `#` (did you "
-        "mean `#bagian-utama`?)",
-        f"content/2020-11/kedua.md:{line_of(text, '#tidak-ada')}: warning: the link `#tidak-ada` leads to no part of "
-        "this page, so it opens at the page's top: correct what follows `#` (the page's headings: #penutup)"]
+    where = "content/2020-11/kedua.md:{}: warning: the link `{}` leads to".format
+    in_page = " no part of this page, so it opens at the page's top: correct what follows `#` (the page's " \
+        "headings: #cara)"
+    assert sorted(line for line in result.err.splitlines() if ": warning: the link" in line) == sorted([
+        where(line_of(text, "sorotan.md#bagian)"), "sorotan.md#bagian") + " a page that has no part `#bagian`, so "
+        "it opens at that page's top: correct what follows `#` (did you mean `#bagian-utama`?)",
+        where(line_of(text, "[itu](#c)"), "#c") + in_page,
+        where(line_of(text, "#description"), "#description") + in_page,
+        where(line_of(text, "#a&b"), "#a&b") + in_page,
+        where(line_of(text, "#nope"), "../../#nope") + " a page that has no part `#nope`, so it opens at that "
+        "page's top: correct what follows `#` (the page has no headings to link to)"])
 
 
 def test_a_file_name_with_a_space_is_found_however_written_and_its_address_is_encoded(make_site, run_cli, tmp_path):

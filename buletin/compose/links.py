@@ -59,25 +59,25 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
             return match.group(0)
         name, rest = _name_and_rest(address, site_root / folder)
         if not attachment and not name.lower().endswith(IMAGE_TYPES):  # a page or a script would be published
-            problems.add(doc.source, line_of(doc, address), _(
+            problems.add(doc.source, _line_of(doc, address), _(
                 "`{name}` is shown as a picture, but it is no picture file ({types}): link it as a document, "
                 "`[text]({name})`, if it is one").format(name=name, types=", ".join(IMAGE_TYPES)))
             return match.group(0)
         file = (site_root / folder / name).resolve()
         if not file.is_relative_to((site_root / "content").resolve()) or not file.is_file():
             if not attachment:  # a file the build makes (the edition's PDF, a data download) is checked at the end
-                problems.add(doc.source, line_of(doc, address), missing(what, name, folder, site_root))
+                problems.add(doc.source, _line_of(doc, address), missing(what, name, folder, site_root))
             return match.group(0)
         data = files[posixpath.normpath(posixpath.join(posixpath.dirname(page), name))] = file.read_bytes()
         active = active_svg(data, name)
         if active:
-            problems.add(doc.source, line_of(doc, address), active)
+            problems.add(doc.source, _line_of(doc, address), active)
         written = address_of(name) + rest
         if what == "image":
             sizes[written] = intrinsic_size(data, name)
             too_large = too_many_pixels(sizes[written], name)
             if too_large:
-                problems.add(doc.source, line_of(doc, address), too_large)
+                problems.add(doc.source, _line_of(doc, address), too_large)
         return match.group(1) + written + match.group(3)
 
     def link(match: re.Match[str]) -> str:
@@ -86,7 +86,7 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
             return match.group(0)
         target = pages.get(posixpath.normpath(posixpath.join(folder, file_name(href))))
         if target is None:
-            problems.add(doc.source, line_of(doc, href), _("the link to `{href}` leads nowhere: no page is made "
+            problems.add(doc.source, _line_of(doc, href), _("the link to `{href}` leads nowhere: no page is made "
                                                             "from that file (a typo, a draft, or an item dated in the "
                                                             "future?)").format(href=href))
             return match.group(0)
@@ -94,7 +94,7 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
 
     _check_fetched(body.html, doc, problems)
     for href in sorted(set(_ROOTED_LINK.findall(body.html))):
-        problems.add(doc.source, line_of(doc, href), _(
+        problems.add(doc.source, _line_of(doc, href), _(
             "the link `{href}` starts with `/`, so it leads elsewhere when the site is published in a folder (as "
             "on GitHub Pages): link to an article by its file name as seen from this one, e.g. "
             "`../2020-11/artikel.md`").format(href=href))
@@ -158,12 +158,12 @@ def _check_fetched(html: str, doc, problems: Problems) -> None:
 def _check_address(url: str, written: str, doc, problems: Problems) -> None:
     """An address a page would fetch by itself must be a file of the site, named relatively."""
     if is_remote(url):
-        problems.add(doc.source, line_of(doc, written), _("`{url}` would be loaded from another website each "
+        problems.add(doc.source, _line_of(doc, written), _("`{url}` would be loaded from another website each "
                                                            "time the page is read (and could track readers): "
                                                            "download the picture, put it next to the Markdown file, "
                                                            "then write its file name").format(url=url[:80]))
     elif url.startswith("/"):
-        problems.add(doc.source, line_of(doc, written), _("`{url}` starts with `/`: name the picture as seen from "
+        problems.add(doc.source, _line_of(doc, written), _("`{url}` starts with `/`: name the picture as seen from "
                                                            "the Markdown file, e.g. `foto.jpg` next to it").format(
                                                                url=url[:80]))
 
@@ -175,7 +175,7 @@ def _check_raw_fetches(html: str, doc, problems: Problems) -> None:
         _check_address(browser_form(written), written, doc, problems)
 
 
-def line_of(doc, text: str) -> int | None:
+def _line_of(doc, text: str) -> int | None:
     """The line of the file's body where `text` stands as a link or an image's address, else anywhere."""
     lines = doc.body.split("\n")
     for pattern in (f"]({text}", f'src="{text}"', f"src='{text}'", f"src={text}", f'href="{text}"', f"]: {text}"):
@@ -201,8 +201,8 @@ def check_internal(html: str, doc: Document, page: str, paths: set[str], problem
         if target.startswith("..") or target in paths or f"{target}/index.html" in paths or target == ".":
             continue
         if name.lower().endswith(ATTACHMENTS):  # neither beside the Markdown file nor made by the build
-            problems.add(doc.source, line_of(doc, href), missing("file", name, posixpath.dirname(doc.source)))
+            problems.add(doc.source, _line_of(doc, href), missing("file", name, posixpath.dirname(doc.source)))
             continue
-        problems.add(doc.source, line_of(doc, href), _("the link `{href}` leads to no page or file of the site: "
+        problems.add(doc.source, _line_of(doc, href), _("the link `{href}` leads to no page or file of the site: "
                                                         "to link to another article, write its file name, e.g. "
                                                         "`artikel-lain.md`").format(href=href))

@@ -13,7 +13,6 @@ if TYPE_CHECKING:
 
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # invisible characters no data cell needs (tab and newline may)
 TYPE_PATTERNS = {
-
     "integer": r"[+-]?\d+",
     "number": r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?",
     "date": r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])",
@@ -27,6 +26,7 @@ _NOT_OF_TYPE = {"integer": N_("{value} is not a whole number"),
                 "yearmonth": N_("{value} is not a month written YYYY-MM"),
                 "year": N_("{value} is not a year written YYYY"),
                 "boolean": N_("{value} is not true or false")}
+
 
 def cell(text: str) -> str:
     """A cell's text quoted for a message: short, with invisible characters shown."""

@@ -12,6 +12,7 @@ from urllib.parse import unquote
 
 from buletin.compose import links
 from buletin.inputs.catalog import Catalog
+from buletin.inputs.content import Document
 from buletin.messages import _
 from buletin.model import SiteModel, views
 from buletin.outputs import pdf, writer
@@ -24,7 +25,8 @@ from buletin.problems import Problems, nearest
 from buletin.urls import file_name
 
 _ANCHOR_LINK = re.compile(r'<a\b[^<>]*?\bhref="([^":]*#[^"]+)"')  # relative (no scheme), with a fragment
-_ID = re.compile(rb'\s(?:id|name)="([^"]+)"')
+_ID = re.compile(rb'\sid="([^"]+)"')
+_A_NAME = re.compile(rb'<a\b[^>]*?\sname="([^"]+)"')  # an old-style anchor: not <meta name="description">
 _HEADING_ID = re.compile(rb'<h[2-6]\b[^>]*?\sid="([^"]+)"')
 
 
@@ -53,8 +55,9 @@ def check_anchors(model: SiteModel, files: Mapping[str, bytes], problems: Proble
                 found[page] = _ids(files[page])
             ids, headings = found[page]
             if anchor not in ids:
-                problems.warn(view.document.source, links.line_of(view.document, f"#{fragment}"),
-                              _anchor_message(anchor, None if page == view.path else page, headings))
+                line, written = _written(view.document, html.unescape(fragment))
+                problems.warn(view.document.source, line,
+                              _anchor_message(written or html.unescape(href), anchor, page == view.path, headings))
 
 
 def _page_of(page: str, name: str, files: Mapping[str, bytes]) -> str | None:
@@ -63,10 +66,20 @@ def _page_of(page: str, name: str, files: Mapping[str, bytes]) -> str | None:
     if not name:
         return page
     target = posixpath.normpath(posixpath.join(posixpath.dirname(page), name))
-    for path in (target, f"{target}/index.html"):
+    for path in (target, posixpath.normpath(f"{target}/index.html")):  # `../../` is the home page, index.html
         if path.endswith(".html") and path in files:
             return path
     return None
+
+
+def _written(doc: Document, fragment: str) -> tuple[int | None, str | None]:
+    """The line of the body where a link to `#fragment` is written, and the address as written there."""
+    pattern = re.compile(r"([^\s()<>\[\]\"']*)#" + re.escape(fragment) + r"(?![\w:.-])")
+    for number, line in enumerate(doc.body.split("\n"), start=doc.body_line):
+        written = pattern.search(line)
+        if written:
+            return number, written.group(0)
+    return None, None
 
 
 def _ids(page: bytes) -> tuple[set[str], list[str]]:
@@ -74,18 +87,19 @@ def _ids(page: bytes) -> tuple[set[str], list[str]]:
     def text(found: bytes) -> str:
         return html.unescape(found.decode("utf-8", "replace"))
 
-    return {text(i) for i in _ID.findall(page)}, [text(i) for i in _HEADING_ID.findall(page)]
+    ids = {text(i) for i in _ID.findall(page)} | {text(i) for i in _A_NAME.findall(page)}
+    return ids, [text(i) for i in _HEADING_ID.findall(page)]
 
 
-def _anchor_message(anchor: str, page: str | None, headings: list[str]) -> str:
-    """The warning for a link to a part that a page (None: the link's own) does not have, with the heading meant
-    or the page's headings."""
-    if page is None:
-        message = _("the link `#{anchor}` leads to no part of this page, so it opens at the page's top: correct "
-                    "what follows `#`").format(anchor=anchor)
+def _anchor_message(link: str, anchor: str, same_page: bool, headings: list[str]) -> str:
+    """The warning for a link to a part that its page does not have, with the heading meant or the page's
+    headings."""
+    if same_page:
+        message = _("the link `{link}` leads to no part of this page, so it opens at the page's top: correct what "
+                    "follows `#`").format(link=link)
     else:
-        message = _("the link to `#{anchor}` of the page `{page}` leads to no part of that page, so it opens at its "
-                    "top: correct what follows `#`").format(anchor=anchor, page=page.removesuffix("index.html"))
+        message = _("the link `{link}` leads to a page that has no part `#{anchor}`, so it opens at that page's top: "
+                    "correct what follows `#`").format(link=link, anchor=anchor)
     guess = nearest(anchor, headings) if headings else None
     if guess:
         return message + " " + _("(did you mean `#{anchor}`?)").format(anchor=guess)
