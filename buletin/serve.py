@@ -20,7 +20,7 @@ from markupsafe import escape
 
 from buletin.build.workers import Workers
 from buletin.inputs.config import load_config, normalise_base_url
-from buletin.inputs.paths import input_files
+from buletin.inputs.paths import Stamp, input_files, stamp
 from buletin.messages import _, _n, decimal, language, number
 from buletin.outputs.headers import SECURITY_HEADERS
 from buletin.pipeline import PRELOAD, BuildOptions, run
@@ -164,16 +164,16 @@ def _base_url(options: BuildOptions) -> str | None:
     return config.base_url if config else None
 
 
-def _snapshot(site_root: Path) -> dict[str, tuple[int, int]]:
-    """Size and mtime of every input file, as the build finds them (hidden ones and linked folders too); a
-    change in any means rebuild."""
+def _snapshot(site_root: Path) -> dict[str, Stamp]:
+    """The stamp (size, times, inode) of every input file, as the build finds them (hidden ones and linked
+    folders too); a change in any means rebuild."""
     found = {}
     for name, path in input_files(site_root, hidden=True):
         try:
             stat = os.stat(path)
         except OSError:  # removed since it was listed: the next look sees it gone
             continue
-        found[name] = (stat.st_size, stat.st_mtime_ns)
+        found[name] = stamp(stat)
     return found
 
 

@@ -33,22 +33,22 @@ def check(cache_dir: Path, site_root: Path, out: Path, drafts: bool, base_url: s
     if record.get("fingerprint") == print_ and out.is_dir() and \
             _untouched(out, record.get("files") or {}, record.get("folders") or {}):
         return Verdict(print_, len(record["files"]), (), frozenset(inputs))
-    last = {rel: noted[2] for rel, noted in (record.get("hashes") or {}).items()}
+    last = {rel: noted[-1] for rel, noted in (record.get("hashes") or {}).items()}  # (stamp, digest)
     changed = tuple(sorted(rel for rel in inputs.keys() | last.keys() if inputs.get(rel) != last.get(rel))) \
         if last else None
     return Verdict(print_, None, changed, frozenset(inputs))
 
 
 def _untouched(out: Path, files: dict[str, list[int]], folders: dict[str, int]) -> bool:
-    """Whether every file the last build wrote still has the size and mtime it had, and every folder its mtime,
+    """Whether every file the last build wrote still has the size and times it had, and every folder its mtime,
     which changes with its listing (a file added by hand). One lstat each: cheaper than listing the folders."""
     if not files or not folders:
         return False
     prefix = f"{out}/"
     try:
-        for name, (size, mtime) in files.items():
+        for name, noted in files.items():
             stat = os.lstat(prefix + name)
-            if stat.st_size != size or stat.st_mtime_ns != mtime:
+            if noted != [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]:
                 return False
         return all(os.lstat(prefix + name).st_mtime_ns == mtime for name, mtime in folders.items())
     except OSError:
@@ -56,13 +56,16 @@ def _untouched(out: Path, files: dict[str, list[int]], folders: dict[str, int]) 
 
 
 def _recall_hashes(site_root: Path, record: dict) -> None:
-    """The input files' hashes noted by the last build, for files unchanged since (same size and mtime),
-    except those written just before it noted them (a change in the same instant would go unseen)."""
+    """The input files' hashes noted by the last build, for files unchanged since (the same stamp: size, times
+    and inode), except those changed just before it noted them (a change in the same instant would go unseen)."""
     noted, hashes = record.get("noted", 0), record.get("hashes") or {}
     site = os.path.join(os.path.abspath(site_root), "")  # with one separator at its end
-    for rel, (size, mtime, digest) in hashes.items():
-        if mtime < noted - paths.RACY:
-            paths.note_digest(site + rel, size, mtime, digest)
+    for rel, entry in hashes.items():
+        if len(entry) != 2 or len(entry[0]) != 4:  # a record of an older buletin: its files are hashed again
+            continue
+        stamp, digest = entry
+        if paths.changed_at(stamp) < noted - paths.RACY:
+            paths.note_digest(site + rel, tuple(stamp), digest)
 
 
 def fingerprint(site_root: Path, out: Path, drafts: bool, base_url: str | None, inputs: dict[str, str]) -> str:
@@ -96,8 +99,8 @@ def _quarter_hour() -> str:
 
 
 def _tree(out: Path) -> tuple[dict[str, list[int]], dict[str, int]]:
-    """Size and mtime of every output file, and mtime of every folder: a file edited, removed or added by
-    hand makes the next build run."""
+    """Size, mtime and ctime of every output file, and mtime of every folder: a file edited (even with its
+    mtime put back), removed or added by hand makes the next build run."""
     from buletin.outputs.writer import walk
 
     files, folders = {}, {"": os.lstat(out).st_mtime_ns}
@@ -106,7 +109,7 @@ def _tree(out: Path) -> tuple[dict[str, list[int]], dict[str, int]]:
         if entry.is_dir(follow_symlinks=False):
             folders[name] = stat.st_mtime_ns
         else:
-            files[name] = [stat.st_size, stat.st_mtime_ns]
+            files[name] = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
     return dict(sorted(files.items())), dict(sorted(folders.items()))
 
 
@@ -115,7 +118,7 @@ def remember(cache_dir: Path, site_root: Path, out: Path, verdict: Verdict) -> N
     files there are: a removed file's hash, recalled from the last record, would count as a change forever)."""
     site = os.path.join(os.path.abspath(site_root), "")  # with one separator at its end, as _recall_hashes
     paths.settle()
-    hashes = {rel: list(noted) for rel, noted in paths.known_digests(site).items() if rel in verdict.inputs}
+    hashes = {rel: noted for rel, noted in paths.known_digests(site).items() if rel in verdict.inputs}
     files, folders = _tree(out)
     BuildState(cache_dir).write_record(f"{output_name(out)}.build", {
         "fingerprint": verdict.fingerprint, "files": files, "folders": folders, "hashes": hashes,

@@ -15,8 +15,8 @@ The rule is one; where an artifact is kept differs with its size and with when i
   (skip.py: the no-op build is the whole build's key), the parsed YAML of a site (yamlfile.py: a text's key is
   the text itself), and each output folder's page keys (outputs/pagecache.py: a page is taken from the last
   output when its key, made with make_key like every other, is the one it was written under);
-- with the fingerprint record: the digest of each input file, used while the file keeps its size and
-  modification time (inputs/paths.py: known_digests, note_digest);
+- with the fingerprint record: the digest of each input file, used while the file keeps its stamp, as git's
+  index does: size, modification and change times, inode (inputs/paths.py: known_digests, note_digest);
 - within one process only, never across builds: text sizes measured by a chart-drawing worker
   (compose/canvas.py) and projected map areas (compose/mapareas.py), each keyed by all it is made from.
 

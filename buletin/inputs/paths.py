@@ -211,22 +211,34 @@ def _report_nested(site_root: Path, subfolder: Path, folder: Path, problems: Pro
 
 
 INPUT_DIRS = ("content", "data", "templates")
-_HASHED: dict[str, tuple[int, int, str]] = {}  # path -> (size, mtime_ns, sha256), for a second call
+Stamp = tuple[int, int, int, int]
+_HASHED: dict[str, tuple[Stamp, str]] = {}  # path -> (stamp, sha256), for a second call
 # ns: a file modified this close to when it is hashed may change again within the same mtime (file systems keep
 # time in ticks of a few milliseconds, or of seconds) with the same size: its hash is not remembered.
 RACY = 2_000_000_000
-_UNSETTLED: set[str] = set()  # files hashed within RACY of their mtime (see settle)
+_UNSETTLED: set[str] = set()  # files hashed within RACY of their last change (see settle)
 
 
-def known_digests(prefix: str) -> dict[str, tuple[int, int, str]]:
+def stamp(stat: os.stat_result) -> Stamp:
+    """What moves whenever a file's content changes, as git's index keeps it: size, mtime, ctime and inode. An
+    edit that keeps the size and puts the old mtime back (`cp -p`, `rsync -t`, an archive unpacked) moves ctime."""
+    return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
+
+
+def changed_at(stamp: Stamp) -> int:
+    """When a file with this stamp last changed (ns): its mtime, or its ctime when that is later."""
+    return max(stamp[1], stamp[2])
+
+
+def known_digests(prefix: str) -> dict[str, tuple[Stamp, str]]:
     """The digests noted so far of the files under `prefix` (a folder with its separator), by path after it,
-    with the size and modification time they were noted for: the no-op record keeps them for the next build."""
+    with the stamp they were noted for: the no-op record keeps them for the next build."""
     return {path[len(prefix):]: noted for path, noted in _HASHED.items() if path.startswith(prefix)}
 
 
-def note_digest(path: str, size: int, mtime_ns: int, digest: str) -> None:
-    """A digest of `path` the last build noted: used while the file keeps that size and modification time."""
-    _HASHED.setdefault(path, (size, mtime_ns, digest))
+def note_digest(path: str, noted: Stamp, digest: str) -> None:
+    """A digest of `path` the last build noted: used while the file keeps that stamp."""
+    _HASHED.setdefault(path, (noted, digest))
 
 
 def input_hashes(site_root: Path, extra: tuple[str, ...] = ("site.yaml",), hidden: bool = False) -> dict[str, str]:
@@ -286,14 +298,14 @@ def input_files(site_root: Path, extra: tuple[str, ...] = ("site.yaml",),
 
 
 def _file_hash(path: str) -> str:
-    stat = os.stat(path)
+    now = stamp(os.stat(path))
     known = _HASHED.get(path)
-    if known and known[:2] == (stat.st_size, stat.st_mtime_ns):
-        return known[2]
+    if known and known[0] == now:
+        return known[1]
     with open(path, "rb") as handle:
         digest = hashlib.sha256(handle.read()).hexdigest()
-    if time.time_ns() - stat.st_mtime_ns > RACY:
-        _HASHED[path] = (stat.st_size, stat.st_mtime_ns, digest)
+    if time.time_ns() - changed_at(now) > RACY:
+        _HASHED[path] = (now, digest)
     else:
         _UNSETTLED.add(path)
     return digest
@@ -304,7 +316,7 @@ def settle() -> None:
     build that follows an edit of many files ends with this, so that the next skipped build need not read them)."""
     for path in list(_UNSETTLED):
         try:
-            if time.time_ns() - os.stat(path).st_mtime_ns > RACY:
+            if time.time_ns() - changed_at(stamp(os.stat(path))) > RACY:
                 _UNSETTLED.discard(path)
                 _file_hash(path)
         except OSError:

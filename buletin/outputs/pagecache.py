@@ -31,8 +31,10 @@ View = ArticleView | EditionView | PageView
 # The page's own body, the <body> element and Pagefind's marker: any other "body" may be another page's.
 _OWN_BODY = re.compile(r"{{-?\s*body\s*-?}}|</?body\b|data-pagefind-body")
 # model.files: every chart's name carries its data's hash; built_at: the page keys hold only its year; the theme's
-# macros headline_cards and main_points show what their argument's own page keys
-_OTHERS = re.compile(r"\b(?:body|figures|headlines|highlights|headline_cards|main_points|card_path|files|built_at)\b")
+# macros headline_cards and main_points show what their argument's own page keys; the catalog beyond its package
+# and its datasets' declarations (`catalog.notes`, its hashes, its tables) is read by no page's key
+_OTHERS = re.compile(r"\b(?:body|figures|headlines|highlights|headline_cards|main_points|card_path|files|built_at)\b"
+                     r"|\bcatalog\b(?!\.(?:package|spec)\b)")
 # What a view's own page shows (and, for the latest edition, the home page), not lists and neighbours: the page's
 # own key covers these (PageKeys.own, PageKeys.home)
 _OWN = ("edition", "article", "page", "body", "figures", "articles", "related", "headlines", "highlights", "card_path")
@@ -177,7 +179,7 @@ class LastOutput:
         kept = state.record(self.record)
         self.keys: dict[str, list[str]] = kept if isinstance(kept, dict) else {}  # path -> [key, digest]
         self.hashes = _manifest_files(out) if self.keys else {}
-        last_build = state.record(f"{output_name(out)}.build")  # each file's size and mtime after the last build
+        last_build = state.record(f"{output_name(out)}.build")  # each file's size and times after the last build
         self.stats: dict[str, list[int]] = (last_build.get("files") or {}) if isinstance(last_build, dict) else {}
         self.used: dict[str, str] = {}
         self.reused = 0  # pages given by page()
@@ -185,16 +187,16 @@ class LastOutput:
         self._checked: set[str] = set()  # pages page() found untouched this build, with their manifest's bytes
 
     def untouched(self, path: str) -> bool:
-        """Whether the file still has the size and mtime it had when the last build wrote it."""
+        """Whether the file still has the size and times it had when the last build wrote it (skip.py's _tree)."""
         try:
             stat = os.lstat(f"{self._folder}/{path}")
         except OSError:
             return False
-        return self.stats.get(path) == [stat.st_size, stat.st_mtime_ns]
+        return self.stats.get(path) == [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
 
     def same(self, path: str, digest: str) -> bool:
         """Whether the file holds the bytes of `digest`, known without reading it: untouched since the last build
-        wrote it with those bytes (page() found so this build, or the file's size and mtime say so now)."""
+        wrote it with those bytes (page() found so this build, or the file's size and times say so now)."""
         return self.hashes.get(path) == digest and (path in self._checked or self.untouched(path))
 
     def kept(self, path: str, key: str) -> bool:
