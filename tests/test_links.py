@@ -107,6 +107,11 @@ def test_a_file_name_with_a_space_is_found_however_written_and_its_address_is_en
     assert 'href="laporan%20akhir.pdf#page=2"' in page
     assert (out / "2020-11/sorotan/foto kegiatan.png").read_bytes() == b"\x89PNG fake"
     assert (out / "2020-11/sorotan/laporan akhir.pdf").read_bytes() == b"%PDF-1.4 laporan"
+    encoded = article.replace("image: foto kegiatan.png", "image: foto%20kegiatan.png")  # a file name, not an address
+    result = run_cli("build", "--site", make_site({"content/2020-11/sorotan.md": encoded}, base=False), "--out", out)
+    assert result.code == 1
+    assert f"content/2020-11/sorotan.md:{encoded.split(chr(10)).index('image: foto%20kegiatan.png') + 1}: error: " \
+        "`image` takes the photo's file name as it is: write `image: foto kegiatan.png`" in result.err
 
 
 def test_check_says_what_build_says_of_a_link_to_a_draft(make_site, run_cli, tmp_path):

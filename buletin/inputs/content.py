@@ -6,6 +6,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from urllib.parse import unquote
 
 from buletin.inputs import yamlfile
 from buletin.inputs.paths import linked_folder_outside, markdown_files, read_input, unsafe_relative
@@ -100,8 +101,6 @@ class PageMeta:
         ("date", "authors", "editor", "location", "tags", "image"),
         N_("a page has no `{key}`, an article has: if this is an article, move the file into its edition's folder, "
            "content/PERIOD/ (e.g. content/2020-11/)"))
-
-
 
 
 @dataclass
@@ -350,22 +349,23 @@ def _check_image(site_root: Path, path: Path, image: str, doc: Document, problem
 
     `image_alt` stays optional, as the contract has it: without it the caption describes the photo.
     """
+    line = doc.line_of("image")
     if unsafe_relative(image) or not image.lower().endswith(IMAGE_TYPES):
-        problems.add(doc.source, doc.line_of("image"), _("the image `{image}` must be a picture file ({types}) next "
-                                                         "to the article, named as seen from it, e.g. "
-                                                         "`foto.jpg`").format(image=image,
-                                                                              types=", ".join(IMAGE_TYPES)))
+        problems.add(doc.source, line, _("the image `{image}` must be a picture file ({types}) next to the article, "
+                                         "named as seen from it, e.g. `foto.jpg`").format(
+                                             image=image, types=", ".join(IMAGE_TYPES)))
         return
     target = (path.parent / image).resolve()
     if not target.is_relative_to((site_root / CONTENT_DIR).resolve()):
-        problems.add(doc.source, doc.line_of("image"), _("the image `{image}` is outside content/: put the photo "
-                                                         "next to the article (only files in content/ are "
-                                                         "published)").format(image=image))
+        problems.add(doc.source, line, _("the image `{image}` is outside content/: put the photo next to the article "
+                                         "(only files in content/ are published)").format(image=image))
+    elif (path.parent / unquote(image)).is_file() and not target.is_file():  # `%20` as VS Code writes a space
+        problems.add(doc.source, line, _("`image` takes the photo's file name as it is: write `image: {name}`").format(
+            name=unquote(image)))
     elif not target.is_file():
-        problems.add(doc.source, doc.line_of("image"), _("the image `{image}` is not next to the article (looked for "
-                                                         "{path}): copy the photo there, or correct its name").format(
-                                                             image=image,
-                                                             path=target.relative_to(site_root.resolve()).as_posix()))
+        problems.add(doc.source, line, _("the image `{image}` is not next to the article (looked for {path}): copy "
+                                         "the photo there, or correct its name").format(
+                                             image=image, path=target.relative_to(site_root.resolve()).as_posix()))
 
 
 def _page(site_root: Path, path: Path, problems: Problems) -> Page | None:
