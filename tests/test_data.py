@@ -53,6 +53,16 @@ def test_missing_and_undeclared_columns(tmp_path):
     assert any("the column `unit` is not in the rules of `ikm`" in p for p in problems)
 
 
+def test_a_column_one_letter_off_its_declaration_is_one_error_that_does_not_take_sides(tmp_path):
+    """`unit_usha` declared, `unit_usaha` in the file: a typo on either side. "Add `unit_usha` to the file" sent
+    a staff member to rename the file's column, after which every article quoting `unit_usaha` failed."""
+    package = DATA_PACKAGE.replace("name: unit_usaha", "name: unit_usha")
+    _, problems = data_site(tmp_path, "periode,kode_wilayah,unit_usaha,status\n2020-11,7401,1,tetap\n", package)
+    assert problems == ["data/ikm.csv:1: error: the column `unit_usaha` is declared as `unit_usha` in "
+                        "data/datapackage.yaml: one of the two names is misspelt; correct it where it is wrong "
+                        "(articles and charts name the column as data/datapackage.yaml does)"]
+
+
 def test_unknown_schema_type_and_key_suggest(tmp_path):
     package = DATA_PACKAGE.replace("type: yearmonth", "type: yearmoth").replace("primaryKey: kode\n",
                                                                                  "primarykey: kode\n")

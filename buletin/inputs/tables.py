@@ -3,6 +3,7 @@ stands in its file."""
 from __future__ import annotations
 
 import datetime as dt
+import difflib
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -175,6 +176,16 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
             problems.add(spec.path, 1, _("the column `{found}` is named `{name}` in data/datapackage.yaml: write it "
                                          "so, letter for letter").format(found=found, name=name),
                          location=f"{sheet}!{letters[found]}1" if sheet else None)
+    for name in list(missing):  # `unit_usaha` declared `unit_usha`: which of the two is the slip, no one can tell
+        found = next(iter(difflib.get_close_matches(name, extra, n=1, cutoff=0.8)), None)
+        if found is not None:
+            missing.remove(name)
+            extra.remove(found)
+            misnamed = True
+            problems.add(spec.path, 1, _(
+                "the column `{found}` is declared as `{name}` in data/datapackage.yaml: one of the two names is "
+                "misspelt; correct it where it is wrong (articles and charts name the column as data/datapackage.yaml "
+                "does)").format(found=found, name=name), location=f"{sheet}!{letters[found]}1" if sheet else None)
     for name in missing:
         problems.add(spec.path, 1, _("the column `{name}` is missing: data/datapackage.yaml lists it, so add it to "
                                      "the file's first line (or check its spelling)").format(name=name),
