@@ -495,6 +495,26 @@ def test_a_date_cell_from_a_workbook_gets_the_date_to_type(text, advice):
     assert not_of_type(text, "date").endswith(advice)
 
 
+@pytest.mark.parametrize(("text", "kind", "fixed"), [
+    ("12/2020", "yearmonth", "2020-12"), ("2020/12", "yearmonth", "2020-12"), ("Des-20", "yearmonth", "2020-12"),
+    ("Desember 2020", "yearmonth", "2020-12"), ("Oct 2020", "yearmonth", "2020-10"),
+    ("01/12/2020", "yearmonth", "2020-12"), ("12/1/2020", "yearmonth", "2020-12"),  # Excel's date for a month
+    ("09/11/2020", "date", "2020-11-09"), ("11/25/2020", "date", "2020-11-25"),  # day first, unless it cannot be
+])
+def test_a_month_or_a_day_written_as_people_do_gets_the_form_to_type(text, kind, fixed):
+    from buletin.inputs.cellslips import not_of_type
+
+    assert not_of_type(text, kind).endswith(f": write {fixed}")
+
+
+@pytest.mark.parametrize(("text", "kind"), [("13/2020", "yearmonth"), ("05/12/2020", "yearmonth"),
+                                            ("31/02/2020", "date"), ("Xyz-20", "yearmonth")])
+def test_a_month_or_a_day_that_cannot_be_told_gets_the_example(text, kind):
+    from buletin.inputs.cellslips import not_of_type
+
+    assert ": type it so, e.g. 2020-11" in not_of_type(text, kind)
+
+
 def test_a_fraction_shown_as_a_percentage_is_one_warning_not_also_a_jump(tmp_path):
     """12.5% typed in a checked column is kept as 0.125, far from last month's 12: the percentage is the slip, said
     once; the jump it makes is not said again."""

@@ -69,6 +69,10 @@ def not_of_type(text: str, kind: str, percent: bool = False) -> str:
         advice = _number_slip(text, kind)
         if advice:
             return message + advice
+    if kind in ("date", "yearmonth"):
+        meant = _as_written(text, kind)
+        if meant:
+            return message + _(": write {fixed}").format(fixed=meant)
     if kind in ("date", "yearmonth", "year"):
         return message + _(": type it so, e.g. {example}").format(example=_EXAMPLES[kind])
     return message
@@ -125,6 +129,42 @@ def total_row(text: str) -> str:
 
 
 _EXAMPLES = {"date": "2020-11-09", "yearmonth": "2020-11", "year": "2020"}
+# Months as people abbreviate them, in Indonesian and in English (Mei/May, Agu/Agt/Aug, Okt/Oct, Des/Dec)
+_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "mei": 5, "may": 5, "jun": 6, "jul": 7, "agu": 8, "agt": 8,
+           "aug": 8, "sep": 9, "okt": 10, "oct": 10, "nov": 11, "des": 12, "dec": 12}
+_NAMED_MONTH = re.compile(r"(?P<month>[a-z]{3})[a-z]*\.?[\s/.-]*(?P<year>\d{4}|\d{2})", re.I)  # Des-20, Desember 2020
+
+
+def _as_written(text: str, kind: str) -> str | None:
+    """A month or a day typed as people write them (12/2020, Des-20, 01/12/2020: day first, as in Indonesia)
+    in the form the column takes, when it can be told for sure; else None."""
+    text = text.strip()
+    named = _NAMED_MONTH.fullmatch(text)
+    if named and kind == "yearmonth" and named["month"].lower() in _MONTHS:
+        named_year = int(named["year"]) + (2000 if len(named["year"]) == 2 else 0)
+        return f"{named_year:04d}-{_MONTHS[named['month'].lower()]:02d}"
+    whole = re.fullmatch(r"(\d{1,2})[/.-](\d{4})|(\d{4})[/.](\d{1,2})", text)  # 12/2020, 2020/12
+    if whole and kind == "yearmonth":
+        number, written_year = (int(whole[1]), whole[2]) if whole[1] else (int(whole[4]), whole[3])
+        return f"{written_year}-{number:02d}" if 1 <= number <= 12 else None
+    day = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    if not day:
+        return None
+    first, second, year = int(day[1]), int(day[2]), int(day[3])
+    month: int | None
+    if kind == "yearmonth":  # a month Excel made a date: its day is the 1st
+        month = second if first == 1 else first if second == 1 else None
+    else:  # day first, as Indonesia writes it, unless the second cannot be a month
+        first, second = (second, first) if second > 12 >= first else (first, second)
+        month = second
+    if month is None or not 1 <= month <= 12:
+        return None
+    if kind == "yearmonth":
+        return f"{year:04d}-{month:02d}"
+    try:
+        return dt.date(year, month, first).isoformat()
+    except ValueError:
+        return None
 EXCEL_ERROR = re.compile(r"#(DIV/0!|N/A|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!|"
                           r"CONNECT!|UNKNOWN!|BUSY!|PYTHON!)", re.I)
 _UNKNOWN = ("-", "–", "—", "..", "...", "x", "NA", "N/A", "n.a.", "na", "tidak ada", "?")
