@@ -16,7 +16,7 @@ from buletin.periods import Period, period_days
 from buletin.problems import Problems, SiteError
 from buletin.urls import slugify
 
-# `published:` is there but empty: a draft has no release date, and `publish` fills in this very line.
+# `published:` is there but empty: the release date is written there, or `publish` fills in this very line.
 EDITION = """\
 ---
 status: draft                 # {c_status}

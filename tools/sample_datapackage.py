@@ -12,10 +12,10 @@ HEADER = """\
 # Data Package (Frictionless, subset) untuk Buletin IKM Sulawesi Tenggara.
 # Data ilustratif, bukan data resmi.
 #
-# Berkas ini dibuat oleh skrip; jangan diubah dengan tangan. Untuk membuat ulang
-# (hasilnya identik byte demi byte), jalankan dari akar proyek:
-#
+# Di situs contoh ini, skrip membuat berkas ini bersama datanya (identik byte demi byte):
 #     python tools/make_sample_data.py
+#
+# Di situs kantor sendiri, berkas ini diubah dengan tangan (panduan bab 6).
 #
 """
 NOTICE = "Data ilustratif, bukan data resmi."
