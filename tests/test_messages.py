@@ -191,7 +191,7 @@ def test_an_indonesian_site_speaks_indonesian_with_its_numbers(make_site, run_cl
     site = _repeated_row_site(make_site)
     result = run_cli("check", "--site", site, "--no-cache")
     assert result.code == 1
-    assert "data/wilayah.csv:1002: error: kode: baris ini sudah ada (sama dengan baris 1.001: kode=`7999`): " \
+    assert "data/wilayah.csv:1002: error: kode: baris ini sudah ada (sama dengan baris 1001: kode=`7999`): " \
            "simpan salah satunya saja" in result.err.splitlines()
     assert result.err.splitlines()[-1] == "buletin: 1 kesalahan; pemeriksaan gagal"
     assert all(REPORT_LINE.match(line) for line in result.err.splitlines()[:-1])
@@ -202,7 +202,7 @@ def test_lang_en_overrides_the_sites_language(make_site, run_cli, monkeypatch):
     site = _repeated_row_site(make_site)
     result = run_cli("check", "--site", site, "--no-cache", "--lang", "en")
     assert "data/wilayah.csv:1002: error: kode: this row is already in the file (the same kode=`7999` as line " \
-           "1,001): keep one of the two" in result.err.splitlines()
+           "1001): keep one of the two" in result.err.splitlines()
     assert result.err.splitlines()[-1] == "buletin: 1 error; the check failed"
 
 

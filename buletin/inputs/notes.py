@@ -23,7 +23,7 @@ from buletin.inputs.datapackage import PackageSpec, ResourceSpec
 from buletin.inputs.paths import read_input
 from buletin.inputs.plausibility import row_words
 from buletin.inputs.schema import Where, option, validate
-from buletin.messages import _, number
+from buletin.messages import _
 from buletin.problems import Problems, did_you_mean
 
 if TYPE_CHECKING:
@@ -99,7 +99,7 @@ def load_notes(site_root: Path, data_dir: str, package: PackageSpec, problems: P
         cell = (note.dataset, note.row, note.column)
         if cell in seen:
             problems.add(rel, where.at(index).line(), _("this value already has a note, on line {line}: keep one "
-                                                        "of the two").format(line=number(seen[cell] or 0)))
+                                                        "of the two").format(line=seen[cell] or 0))
             continue
         seen[cell] = where.at(index).line()
         found.setdefault(note.dataset, []).append(note)

@@ -215,7 +215,7 @@ def _check_primary_key(table: Table, errors: _Errors) -> None:
             # Panduan: Baris kembar biasanya muncul saat data bulan baru ditempel dua kali. Hapus salah satunya; bila
             # angka kedua baris berbeda, tanyakan kepada staf data mana yang benar.
             return _("this row is already in the file (the same {same} as line {line}): keep one of the two").format(
-                same=same, line=number(int(where)))
+                same=same, line=int(where))  # a line number, like the one the message starts with: no 1.001
         return _("this row is already in the sheet (the same {same} as row {cell}): keep one of the two").format(
             same=same, cell=where)
 
