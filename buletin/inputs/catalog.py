@@ -34,6 +34,7 @@ class Catalog:
     accessed: set[str] = field(default_factory=set)
     notes: Notes = field(default_factory=dict)  # data/catatan.yaml, by dataset
     findings: list[Finding] = field(default_factory=list)  # the plausibility warnings of the current data
+    faulty: dict[str, set[str]] = field(default_factory=dict)  # a table's columns with errors in their cells
     _tables: dict[str, Table] = field(default_factory=dict)
     _geometries: dict[str, Geometry] = field(default_factory=dict)
     _note_rows: dict[str, list[tuple[int | None, Note]]] = field(default_factory=dict)
@@ -183,7 +184,9 @@ def load_catalog(site_root: Path, problems: Problems, data_dir: str = LIVE_DATA,
             continue
         catalog._tables[spec.name] = table
         noted = {(row, note.column) for row, note in catalog.note_rows(spec.name) if row is not None}
-        check_table(table, catalog.get, problems, noted)
+        faulty = check_table(table, catalog.get, problems, noted)
+        if faulty:
+            catalog.faulty[spec.name] = faulty
         if problems.mark() == before:
             check_rows(table, catalog.note_rows(spec.name), problems)
         if problems.mark() == before:

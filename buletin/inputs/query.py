@@ -159,6 +159,8 @@ def _rows(table: Table, filters: dict[str, Any], catalog: Catalog):
         if not mask.any():
             raise no_rows(table, filters)
     except QueryError as exc:
+        if exc.column in catalog.faulty.get(table.spec.name, ()):  # `2020-11-01` for 2020-11: said at the data
+            raise QueryError(str(exc), "filter", follow_on=True, column=exc.column) from None
         raise _named_by_its_label(exc, table, catalog) from None
     return mask
 

@@ -53,6 +53,7 @@ class _Errors:
         self.table, self.problems, self.noted = table, problems, noted
         self.labels: dict[int, str] | None = None  # row -> its label's column: looked for at the first error only
         self.in_totals: set[int] = set()  # totals rows that had an error
+        self.columns: set[str] = set()  # the columns with an error in a row (not a totals row)
 
     def outside_totals(self, rows: list[int]) -> list[int]:
         """The rows to report one by one; the others are reported as rows of totals by finish()."""
@@ -90,6 +91,8 @@ def _report(table: Table, rows, column: str, message, errors: _Errors) -> None:
     """Add one problem per offending row (capped per column), `message(row)` giving the text."""
     rows = errors.outside_totals(list(rows))
     problems = errors.problems
+    if rows:
+        errors.columns.add(column)
     for row in rows[:MAX_ERRORS_PER_COLUMN]:
         line, location = cell_location(table, row, column)
         problems.add(table.spec.path, line, f"{column}: {message(row)}", location)
@@ -103,14 +106,16 @@ def _report(table: Table, rows, column: str, message, errors: _Errors) -> None:
 
 
 def check_table(table: Table, tables: Callable[[str], Table | None], problems: Problems,
-                noted: Collection[tuple[int, str]] = ()) -> None:
+                noted: Collection[tuple[int, str]] = ()) -> set[str]:
     """Check every cell against its field's type and constraints, the primary key and the foreign keys (`noted`:
-    (row, column) of the values notes vouch for: a label a note vouches for makes no row of totals)."""
+    (row, column) of the values notes vouch for: a label a note vouches for makes no row of totals); the columns
+    that have an error."""
     errors = _Errors(table, problems, noted)
     _check_cells(table, errors)
     _check_primary_key(table, errors)
     _check_foreign_keys(table, tables, errors)
     errors.finish()
+    return errors.columns
 
 
 def _check_cells(table: Table, errors: _Errors) -> None:
