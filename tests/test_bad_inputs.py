@@ -442,6 +442,14 @@ CASES = [
                                   '</svg>'),
           ("css-escape", '<svg xmlns="http://www.w3.org/2000/svg"><style>r{fill:u\\72l(https://e.example/f)}</style>'
                          '</svg>')]],
+    # a browser runs a script it meets before the fault of an SVG that is not well-formed (Chromium, tried)
+    *[case(f"svg-picture-not-xml-{what}", {"content/2020-11/peta.svg": svg, ARTICLE: body("![Peta](peta.svg)")},
+           f"{ARTICLE}:@![Peta]", "`peta.svg` is not well-formed XML")
+      for what, svg in [
+          ("script-then-unclosed", b'<svg xmlns="http://www.w3.org/2000/svg"><script>fetch("/x")</script><rect></svg>'),
+          ("script-then-entity", b'<svg xmlns="http://www.w3.org/2000/svg"><script>x()</script>&nbsp;</svg>'),
+          ("shift-jis", b'<?xml version="1.0" encoding="Shift_JIS"?><svg xmlns="http://www.w3.org/2000/svg"/>'),
+          ("gzip-named-svg", bytes.fromhex("1f8b08000000000000ff"))]],
     case("image-that-is-no-picture", {"content/2020-11/skrip.js": "alert(1)", ARTICLE: body("![ ](skrip.js)")},
          f"{ARTICLE}:@](skrip.js)", "`skrip.js` is shown as a picture, but it is no picture file"),
     case("svg-photo-script", {"content/2020-11/foto.svg": '<svg xmlns="http://www.w3.org/2000/svg"><script/></svg>',

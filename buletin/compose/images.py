@@ -44,9 +44,15 @@ def active_svg(data: bytes, name: str) -> str | None:
     found = _active_part(data, name)
     if found is None:
         return None
+    if found == _NOT_XML:
+        return _("the SVG picture `{name}` is not well-formed XML, and a browser still runs a script it holds before "
+                 "the fault: save it again as an SVG (in Inkscape: File > Save As > Optimized SVG)").format(name=name)
     return _("the SVG picture `{name}` holds `{found}`: a script, or something loaded from another site, which "
              "would run when a reader opens the picture; save it again without them (in Inkscape: File > Save As > "
              "Optimized SVG)").format(name=name, found=found[:80])
+
+
+_NOT_XML = "not XML"
 
 
 def _active_part(data: bytes, name: str) -> str | None:
@@ -66,10 +72,12 @@ def _active_part(data: bytes, name: str) -> str | None:
     for declared in _ENTITY.finditer(data):  # Illustrator declares plain ones; any other could spell a script
         if declared.group(1) or re.search(rb"[<&%]", declared.group(2)):
             return "<!ENTITY"
+    if data[:2] == b"\x1f\x8b":  # compressed, under a name that says it is not: shown broken at best
+        return _NOT_XML
     try:
         root = fromstring(data)
-    except ParseError:
-        return None  # no SVG a browser would show: the picture is shown broken, and runs nothing
+    except (ParseError, ValueError, LookupError):  # LookupError, ValueError: an encoding Python cannot read here
+        return _NOT_XML  # a browser runs what comes before the fault (a script first, a broken tag after)
     for element in root.iter():
         tag = str(element.tag).rsplit("}", 1)[-1].lower()
         if tag in _ACTIVE_ELEMENTS:
