@@ -471,6 +471,13 @@ def test_a_row_of_totals_is_not_a_code_to_add_but_a_row_to_remove(tmp_path):
         "value() add the rows up themselves, so it would be counted twice: remove the row"], problems
 
 
+def test_digits_other_than_0_to_9_are_an_error_with_the_number_to_type(tmp_path):
+    """`１２３` from an input method matched `\\d` and passed, then counted in no total (value() gave 5, not 128)."""
+    _, problems = data_site(tmp_path, HEADER + "2020-11,7401,\uff11\uff12\uff13,tetap\n")
+    assert problems == ["data/ikm.csv:2: error: unit_usaha: `\uff11\uff12\uff13` is not a whole number: it is written "
+                        "with other digits than 0-9 (a keyboard's full-width ones?): write 123"]
+
+
 def test_a_five_digit_slip_in_a_month_column_is_no_day_number(tmp_path):
     _, problems = data_site(tmp_path, HEADER + "20201,7401,5,tetap\n")
     assert any("`20201` is not a month written YYYY-MM: type it so" in p for p in problems), problems

@@ -12,12 +12,13 @@ if TYPE_CHECKING:
     import pandas as pd
 
 CONTROL = r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"  # invisible characters no data cell needs (tab and newline may)
+# [0-9], not \d: \d takes a full-width １２３ (an input method's digits) too, which no total can add up
 TYPE_PATTERNS = {
-    "integer": r"[+-]?\d+",
-    "number": r"[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?",
-    "date": r"\d{4}-(0[1-9]|1[0-2])-(0[1-9]|[12]\d|3[01])",
-    "yearmonth": r"\d{4}-(0[1-9]|1[0-2])",
-    "year": r"\d{4}",
+    "integer": r"[+-]?[0-9]+",
+    "number": r"[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)([eE][+-]?[0-9]+)?",
+    "date": r"[0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|[12][0-9]|3[01])",
+    "yearmonth": r"[0-9]{4}-(0[1-9]|1[0-2])",
+    "year": r"[0-9]{4}",
     "boolean": r"(?i:true|false|1|0|yes|no|ya|tidak)",
 }
 _NOT_OF_TYPE = {"integer": N_("{value} is not a whole number"),
@@ -38,6 +39,10 @@ def not_of_type(text: str, kind: str, percent: bool = False) -> str:
     """Why a cell is not of its column's type, with the fix for the usual typing mistakes (`percent`: the
     workbook shows the cell as a percentage)."""
     message = _(_NOT_OF_TYPE[kind]).format(value=cell(text))
+    plain = _ascii_digits(text)
+    if plain != text and re.fullmatch(TYPE_PATTERNS[kind], plain):
+        return message + _(": it is written with other digits than 0-9 (a keyboard's full-width ones?): write "
+                           "{fixed}").format(fixed=plain)
     typed = percent_figure(text) if percent and kind == "integer" else None
     if typed is not None:  # 0.25 shown as 25%
         advice = _(": the cell is formatted as a percentage, which Excel keeps as a fraction (it shows {typed}%): "
@@ -76,6 +81,14 @@ def not_of_type(text: str, kind: str, percent: bool = False) -> str:
     if kind in ("date", "yearmonth", "year"):
         return message + _(": type it so, e.g. {example}").format(example=_EXAMPLES[kind])
     return message
+
+
+def _ascii_digits(text: str) -> str:
+    """`１２３` (full-width, Arabic-Indic, Devanagari...) as 123."""
+    import unicodedata
+
+    return "".join(str(unicodedata.digit(c)) if not c.isascii() and unicodedata.digit(c, None) is not None else c
+                   for c in text)
 
 
 def percent_figure(text: str) -> str | None:
