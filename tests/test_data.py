@@ -434,6 +434,47 @@ def test_a_stray_mark_far_below_a_table_is_an_error_not_billions_of_cells(tmp_pa
     assert location is None and "reaches cell XFD1048576, far beyond a table" in message
 
 
+def _with_dimension(path, ref: str | None) -> None:
+    """The workbook's first sheet declaring the area `ref` (None: declaring none), as tools other than Excel do."""
+    import re
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {name: archive.read(name) for name in archive.namelist()}
+    sheet = "xl/worksheets/sheet1.xml"
+    parts[sheet] = re.sub(rb"<dimension[^>]*/>", b"" if ref is None else f'<dimension ref="{ref}"/>'.encode(),
+                          parts[sheet])
+    with zipfile.ZipFile(path, "w") as archive:
+        for name, data in parts.items():
+            archive.writestr(name, data)
+
+
+def test_a_workbook_declaring_a_smaller_area_is_read_to_its_last_row(tmp_path):
+    """`<dimension ref="A1:C2">` over four rows: the rows past it were dropped without a word (a sum of 5, not 12)."""
+    from buletin.inputs.tables import read_table
+
+    book, path = workbook_site(tmp_path, [["no", "nama", "nilai"], [1, "Buton", 5], [2, "Muna", 3], [3, "Kendari", 4]])
+    book.save(path)
+    _with_dimension(path, "A1:C2")
+    catalog = load_catalog(tmp_path, Problems())
+    table = read_table(tmp_path, catalog.package.resources[0], Problems())
+    assert table is not None and table.frame["nilai"].tolist() == ["5", "3", "4"]
+
+
+def test_a_workbook_declaring_no_area_is_measured_as_it_is_read(tmp_path):
+    """No `<dimension>`, a cell at XFD on each of 1,300 rows: the rows were padded to 16,384 cells (20,000 rows:
+    4 GB, then MemoryError); now the area is counted row by row, and refused once past a table's."""
+    book, path = workbook_site(tmp_path, [["no", "nama", "nilai"], [1, "Buton", 5]])
+    for row in range(3, 1300):
+        book["Data"][f"XFD{row}"] = "x"
+    book.save(path)
+    _with_dimension(path, None)
+    problems = Problems()
+    load_catalog(tmp_path, problems)
+    [problem] = list(problems)
+    assert "reaches cell XFD12" in problem.message and "far beyond a table" in problem.message
+
+
 def test_a_row_of_totals_is_not_a_code_to_add_but_a_row_to_remove(tmp_path):
     """A spreadsheet's last row `Jumlah` is in no list of codes: not "add `Jumlah` to the list", but remove the
     row, as charts and value() add the rows up themselves. That is its one error: its empty period and sector

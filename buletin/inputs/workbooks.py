@@ -117,7 +117,8 @@ def read_xlsx(path: Path, spec: ResourceSpec) -> SheetCells:
             reason=exc)) from None
     try:
         sheet = _sheet(book, spec)
-        _check_area(sheet)
+        _check_area(sheet.title, sheet.max_row or 0, sheet.max_column or 0)
+        sheet.reset_dimensions()  # the area a workbook declares may stop short of its last rows (written by a tool)
         rows, percent = _cells(sheet)
         name = _quoted(sheet.title)
         traps, hidden_rows = _scan(sheet)
@@ -159,8 +160,10 @@ _LITERALS = re.compile(r'"[^"]*"?|\\.')
 def _cells(sheet: Any) -> tuple[list[list[str]], set[tuple[int, int]]]:
     """The sheet's cells as text, and (row, column) of the numbers it shows as percentages: Excel keeps 12.5%
     as 0.125, and that is what the data then say."""
-    rows, percent = [], set()
+    rows, percent, width = [], set(), 0
     for r, row in enumerate(sheet.iter_rows()):
+        width = max(width, len(row))
+        _check_area(sheet.title, r + 1, width)  # a sheet that declares no area: its rows are counted as they come
         texts = []
         for c, cell in enumerate(row):
             value = cell.value
@@ -172,16 +175,15 @@ def _cells(sheet: Any) -> tuple[list[list[str]], set[tuple[int, int]]]:
     return rows, percent
 
 
-def _check_area(sheet: Any) -> None:
+def _check_area(sheet: str, rows: int, columns: int) -> None:
     """Refuse a sheet whose used area is far larger than a table: every row of it would be read, padded to its
     width (one stray mark at XFD1048576 makes 17 billion cells of a 5 KB file)."""
-    rows, columns = sheet.max_row or 0, sheet.max_column or 0
     if rows * columns > MAX_CELLS:
         from openpyxl.utils import get_column_letter as letter
 
         raise NotAWorkbook(_("the sheet `{sheet}` reaches cell {cell}, far beyond a table ({count} cells): delete the "
                              "empty rows below the table and the columns beside it (select them, right-click, "
-                             "Delete), then save").format(sheet=sheet.title, cell=f"{letter(columns)}{rows}",
+                             "Delete), then save").format(sheet=sheet, cell=f"{letter(columns)}{rows}",
                                                          count=number(rows * columns)))
 
 
