@@ -449,6 +449,21 @@ def _with_dimension(path, ref: str | None) -> None:
             archive.writestr(name, data)
 
 
+def test_a_csv_file_larger_than_a_bulletins_table_is_refused_before_it_is_read(tmp_path, monkeypatch):
+    """A 56 MB CSV took 1.8 GB to read; 35 MB of blank lines, 4 GB (then MemoryError). Blank lines are no rows now,
+    and a file past the limit is refused at once."""
+    from buletin.inputs import csvfiles
+
+    (tmp_path / "a").mkdir()
+    _, problems = data_site(tmp_path / "a", HEADER + "\n" * 100_000 + "2020-11,7401,5,tetap\n")
+    assert problems == []
+    monkeypatch.setattr(csvfiles, "MAX_BYTES", 1000)
+    (tmp_path / "b").mkdir()
+    _, problems = data_site(tmp_path / "b", HEADER + "2020-11,7401,5,tetap\n" * 100)
+    assert problems == ["data/ikm.csv: error: the file is 0 MB, more than the 0 MB a table of a bulletin may be: keep "
+                        "the rows the bulletin shows (the totals by region and month, say), or split the file"]
+
+
 def test_a_workbook_declaring_a_smaller_area_is_read_to_its_last_row(tmp_path):
     """`<dimension ref="A1:C2">` over four rows: the rows past it were dropped without a word (a sum of 5, not 12)."""
     from buletin.inputs.tables import read_table

@@ -16,6 +16,7 @@ if TYPE_CHECKING:
 
 
 MAX_COLUMNS = 1000  # a data table has tens; a file of thousands is not one (and would take minutes to read)
+MAX_BYTES = 50 * 2**20  # a bulletin's table (the sample's 4,080 rows: 190 KB); read, it takes some 30 times this
 
 
 class CsvProblem(ValueError):
@@ -31,6 +32,11 @@ def read_csv(path: Path, declared: tuple[str, ...] | list[str]) -> tuple[pd.Data
     line each row starts on. UnicodeDecodeError where it is not UTF-8; CsvProblem where it is not a table."""
     import pandas as pd
 
+    size = path.stat().st_size
+    if size > MAX_BYTES:
+        raise CsvProblem(None, _("the file is {size} MB, more than the {limit} MB a table of a bulletin may be: keep "
+                                 "the rows the bulletin shows (the totals by region and month, say), or split the "
+                                 "file").format(size=number(size // 2**20), limit=number(MAX_BYTES // 2**20)))
     records, starts = _records(path.read_text(encoding="utf-8-sig"))
     if not records:
         return pd.DataFrame(columns=[]), []
@@ -68,11 +74,14 @@ def read_csv(path: Path, declared: tuple[str, ...] | list[str]) -> tuple[pd.Data
 def _records(text: str) -> tuple[list[list[str]], list[int]]:
     """Every record and the line it starts on (a quoted cell may hold line breaks)."""
     reader = csv.reader(io.StringIO(text, newline=""))
-    records, starts, start = [], [], 1
+    records: list[list[str]] = []
+    starts: list[int] = []
+    start = 1
     try:
         for record in reader:
-            records.append(record)
-            starts.append(start)
+            if record or not records:  # a blank line is no row (35 MB of them took 4 GB as empty rows)
+                records.append(record)
+                starts.append(start)
             start = reader.line_num + 1
     except csv.Error as exc:  # a cell longer than the csv module's limit, far above MAX_CELL
         raise CsvProblem(start, _("this row cannot be read ({reason}): was a whole file pasted into one cell?").format(
