@@ -273,6 +273,11 @@ CASES = [
          f"{DP}:@description:..@  i: &i", "alias"),
     case("alias-bomb-chart-caption", {ARTICLE: sub("caption: Angka sementara.", "caption: " + flow_bomb())},
          f"{ARTICLE}:@caption:", "alias"),
+    # one 1 MB text a hundred times a hundred: few values, 10 GB of text where a page's key printed them
+    case("alias-text-bomb-front-matter", {ARTICLE: key("extra", "{a: &a " + "x" * 1_000_000 + ", b: &b ["
+                                                      + ", ".join(["*a"] * 100) + "], c: [" + ", ".join(["*b"] * 100)
+                                                      + "]}")},
+         f"{ARTICLE}:@extra:", "more than 10,000,000 characters"),
 
     # ---- site.yaml: wrong types and values
     case("site-title-list", {SITE: sub("title: Buletin Uji", "title: [Buletin, Uji]")}, f"{SITE}:@title:", "title"),

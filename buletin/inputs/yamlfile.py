@@ -20,6 +20,7 @@ except ImportError:  # pragma: no cover - depends on the PyYAML build
 # What aliases may expand a text to: a front matter has tens of values, the largest datapackage.yaml a few
 # thousand. Nine anchors nine deep expand to 387 million, which would exhaust memory wherever it is walked.
 MAX_VALUES = 200_000
+MAX_CHARACTERS = 10_000_000  # and of text: one 1 MB text repeated 10,000 times took 4 GB where it was printed
 _TIMESTAMP = "tag:yaml.org,2002:timestamp"
 
 T = TypeVar("T")
@@ -217,8 +218,9 @@ def _reason(problem: str) -> str:
 
 
 def _check_size(root: yaml.Node) -> None:
-    """Refuse a text whose aliases (`*name`) expand it beyond MAX_VALUES values, or that refers to itself."""
-    sizes: dict[int, int] = {}
+    """Refuse a text whose aliases (`*name`) expand it beyond MAX_VALUES values or MAX_CHARACTERS characters, or
+    that refers to itself."""
+    sizes: dict[int, tuple[int, int]] = {}  # node -> (values, characters), aliases expanded
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     open_nodes: set[int] = set()
     while stack:
@@ -228,11 +230,16 @@ def _check_size(root: yaml.Node) -> None:
         children = _children(node)
         if done:
             open_nodes.discard(id(node))
-            sizes[id(node)] = 1 + sum(sizes[id(child)] for child in children)
-            if sizes[id(node)] > MAX_VALUES:
+            own = len(node.value) if isinstance(node, yaml.ScalarNode) else 0
+            values = 1 + sum(sizes[id(child)][0] for child in children)
+            characters = own + sum(sizes[id(child)][1] for child in children)
+            sizes[id(node)] = values, characters
+            if values > MAX_VALUES or characters > MAX_CHARACTERS:
                 raise yaml.constructor.ConstructorError(
                     None, None, _("aliases (`*name`) repeat content here to more than {count} values: write the "
-                                  "values out instead").format(count=number(MAX_VALUES)), node.start_mark)
+                                  "values out instead").format(count=number(MAX_VALUES)) if values > MAX_VALUES else
+                    _("aliases (`*name`) repeat text here to more than {count} characters: write the values out "
+                      "instead").format(count=number(MAX_CHARACTERS)), node.start_mark)
             continue
         if id(node) in open_nodes:
             raise yaml.constructor.ConstructorError(None, None, _("an alias (`*name`) refers to the value it stands "
