@@ -591,6 +591,8 @@ CASES = [
     case("macro-bytes-times-billion", {ARTICLE: body("Isi {{ 'x'.encode() * 1500000000 }} di sini.")},
          ARTICLE + ":@Isi {{", "too much work"),
     case("markdown-lists-nested-5000-deep", {ARTICLE: body("- " * 5000 + "x")}, f"{ARTICLE}:8", "nested"),
+    # the sanitiser's time grows with the square of the depth: 200,000 took minutes, 1,001 a few milliseconds
+    case("html-nested-1001-deep", {ARTICLE: body("<div>" * 1001 + "x")}, f"{ARTICLE}:8", "nested more than 1,000 deep"),
     case("macro-range-too-big", {ARTICLE: body("{% for i in range(10**9) %}x{% endfor %}")}, f"{ARTICLE}:@range(",
          "range"),
     case("macro-keyword-repeated", {ARTICLE: body("Angka {{ value('ikm', 'unit_usaha', agg='mean', agg='mean') }}.")},

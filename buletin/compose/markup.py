@@ -56,10 +56,32 @@ class Markup:
         except TookTooLong:
             raise TooMuchWork(_("Markdown takes more than {seconds} s on this text (thousands of `[` or `*` in a "
                                 "row?): write it plainly").format(seconds=number(SECONDS))) from None
+        _check_depth(converted)
         html = _own_ids(_demote_h1(converted))
         if not self.allow_raw_html:
             html = sanitise(html)
         return _scrolling_tables(_alignment_classes(html), self.table_label)
+
+
+MAX_DEPTH = 1000  # elements inside elements: a page has tens; the sanitiser takes time with the square of it
+_TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*?(/?)>")
+_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+                   "wbr"})
+
+
+def _check_depth(html: str) -> None:
+    """TooMuchWork for HTML nested deeper than MAX_DEPTH (200,000 `<div>` kept a build busy for minutes)."""
+    if html.count("<") <= MAX_DEPTH:  # too few tags to nest that deep: most bodies
+        return
+    depth = 0
+    for closing, name, empty in _TAG.findall(html):
+        if closing:
+            depth = max(depth - 1, 0)
+        elif not empty and name.lower() not in _VOID:
+            depth += 1
+            if depth > MAX_DEPTH:
+                raise TooMuchWork(_("HTML elements are nested more than {limit} deep here (a page needs some tens): "
+                                    "write the text flatter").format(limit=number(MAX_DEPTH)))
 
 
 def _markdown():
