@@ -140,6 +140,9 @@ def test_refuses_folders_it_did_not_make(tmp_path):
     (site / "content").mkdir()
     with pytest.raises(OutputError, match="inside the site's content"):
         check_output_folder(site / "content", site)
+    with pytest.raises(OutputError, match="the site's cache folder"):  # not yet made: the build ran, then failed
+        check_output_folder(site / ".buletin-cache", site)
+    check_output_folder(site / ".buletin-cache" / "preview", site)  # where serve builds
 
 
 def test_fingerprints_and_manifest():

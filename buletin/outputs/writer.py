@@ -60,6 +60,8 @@ def check_output_folder(out: Path, site_root: Path) -> None:
         if (site / name).resolve() == resolved or (site / name).resolve() in resolved.parents:
             raise UsageError(_("--out {out} is inside the site's {name}: choose a folder such as output/").format(
                 out=out, name=name))
+    if resolved == (site / CACHE_DIR).resolve():  # its work folder and lock are in it (serve's preview may be)
+        raise UsageError(_("--out {out} is the site's cache folder: choose a folder such as output/").format(out=out))
     if out.exists() and not out.is_dir():
         raise UsageError(_("--out {out} is a file, not a folder: choose a folder such as output/").format(out=out))
     if out.is_dir() and any(out.iterdir()) and not _made_by_buletin(out / MANIFEST):
