@@ -430,3 +430,23 @@ def test_an_error_in_the_data_is_said_without_the_rows_it_hides_from_the_article
         f"{ARTICLE}:{line_of(article, 'Lain: ')}: error: value(): the dataset `ikm` has no column `unit_usah` "
         "(did you mean `unit_usaha`?)"], lines
     assert not any("no row" in line for line in lines), lines
+
+
+def test_a_chart_blocks_and_a_front_matters_messages_name_the_files_lines_and_what_was_written(make_site, run_cli,
+                                                                                                line_of):
+    """A repeated key's first line was counted within the block ("first on line 5" for the file's line 20), and a
+    macro in a number key was shown as its placeholder, `BULETINEXPR0X`."""
+    from tests.conftest import ARTICLE_MD
+
+    def check(text: str, name: str) -> str:
+        return run_cli("check", "--site", make_site({ARTICLE: text}, name=name), "--lang", "en").err
+
+    twice = ARTICLE_MD.replace("title: Sorotan IKM November", "title: Sorotan\ntitle: Lagi")
+    assert f"{ARTICLE}:3: error: front matter: this is not valid YAML: the key `title` is written twice here (first " \
+        "on line 2): keep one" in check(twice, "a")
+    twice = ARTICLE_MD.replace("caption: Angka sementara.", "caption: Angka sementara.\ntype: line")
+    assert f"{ARTICLE}:{line_of(twice, 'type: line')}: error: chart: this is not valid YAML: the key `type` is " \
+        f"written twice here (first on line {line_of(twice, 'type: bar')}): keep one" in check(twice, "b")
+    macro = ARTICLE_MD.replace("type: bar\n", "type: bar\ndigits: {{ -1 }}\n")
+    assert f"{ARTICLE}:{line_of(macro, 'digits:')}: error: chart: `digits` must be a whole number from 0 to 10, not " \
+        "`{{ -1 }}`" in check(macro, "c")

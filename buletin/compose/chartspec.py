@@ -76,9 +76,10 @@ def parse_spec(text: str, source: str, first_line: int, problems: Problems,
         return _SHIELD.format(len(originals) - 1)
 
     shielded = _EXPRESSION.sub(shield, text)
-    lines = yamlfile.KeyLines(shielded, offset=first_line - 1)
+    lines = yamlfile.KeyLines(shielded, offset=first_line - 1,
+                              written=lambda value: _SHIELDED.sub(lambda m: originals[int(m.group(1))], value))
     try:
-        raw = yamlfile.load(shielded)
+        raw = yamlfile.load(shielded, first_line)
     except yamlfile.YamlError as exc:
         problems.add(source, first_line + (exc.line or 1) - 1, chart_problem(str(exc)))
         return None, lines

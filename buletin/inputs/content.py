@@ -241,7 +241,7 @@ def _read(site_root: Path, path: Path, problems: Problems, needs: str) -> Docume
         problems.add(rel, 1, source.problem)
         return None
     try:
-        meta = yamlfile.load(source.front_matter) if source.front_matter.strip() else {}
+        meta = yamlfile.load(source.front_matter, first_line=2) if source.front_matter.strip() else {}
     except yamlfile.YamlError as exc:
         problems.add(rel, (exc.line or 0) + 1 if exc.line else 1, _("front matter: {problem}").format(problem=exc))
         return None

@@ -31,6 +31,7 @@ class _Loader(_Base):
 
     yaml_implicit_resolvers: ClassVar = {first: [(tag, rx) for tag, rx in resolvers if tag != _TIMESTAMP]
                                for first, resolvers in _Base.yaml_implicit_resolvers.items()}
+    first_line = 1  # the file's line where the text starts (a front matter's or a chart block's)
 
     def construct_mapping(self, node, deep=False):
         seen: dict[object, int] = {}
@@ -41,7 +42,8 @@ class _Loader(_Base):
                     if key in seen:
                         raise yaml.constructor.ConstructorError(
                             None, None, _("the key `{key}` is written twice here (first on line {line}): keep "
-                                          "one").format(key=key_node.value, line=seen[key]), key_node.start_mark)
+                                          "one").format(key=key_node.value, line=seen[key] + self.first_line - 1),
+                            key_node.start_mark)
                     seen[key] = key_node.start_mark.line + 1
         return super().construct_mapping(node, deep=deep)
 
@@ -74,9 +76,10 @@ def parsed() -> tuple[dict[str, bytes], bool]:
     return {text: _MEMO[text] for text in _USED}, _USED != _RECALLED
 
 
-def load(text: str) -> Any:
-    """Parse YAML text, raising YamlError with the line of the fault."""
-    return _memo(text, lambda: _parse(text))
+def load(text: str, first_line: int = 1) -> Any:
+    """Parse YAML text, raising YamlError with the line of the fault in the text (`first_line`: the file's line
+    where the text starts, for the lines a message names)."""
+    return _memo(text, lambda: _parse(text, first_line))
 
 
 def remembered(key: str, make: Callable[[], T]) -> T:
@@ -102,8 +105,9 @@ def _memo(key: str, make: Callable[[], T]) -> T:
     return pickle.loads(found)  # a copy, as a recalled one would be
 
 
-def _parse(text: str) -> Any:
+def _parse(text: str, first_line: int = 1) -> Any:
     loader = _Loader(text)
+    loader.first_line = first_line
     try:
         node = loader.get_single_node()
         if node is None:
@@ -267,6 +271,7 @@ class KeyLines:
 
     text: str
     offset: int = 0  # added to every line: where the text starts in its file, minus one
+    written: Callable[[str], str] | None = None  # a scalar as its writer wrote it (a chart block's macros put back)
     _root: Any = None
 
     def style(self, *path: str | int) -> str | None:
@@ -277,7 +282,9 @@ class KeyLines:
     def raw(self, *path: str | int) -> str | None:
         """The scalar at `path` as written (YAML reads a bare `no` as false; a column can be named no)."""
         node = self._node(*path)
-        return node.value if isinstance(node, yaml.ScalarNode) else None
+        if not isinstance(node, yaml.ScalarNode):
+            return None
+        return self.written(node.value) if self.written else node.value
 
     def keys(self, *path: str | int) -> list[str] | None:
         """The keys of the mapping at `path` as written, in order (YAML reads a bare `no` key as false)."""
