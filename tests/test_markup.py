@@ -57,3 +57,16 @@ def test_fenced_code_works_without_importing_pygments():
               "import pygments\nprint(pygments.__name__)")
     said = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True).stdout.split()
     assert said == ["False", "True", "pygments"]  # nor is Pygments made unimportable for anyone after
+
+
+def test_depth_counts_nesting_not_tags_html_closes_by_itself():
+    """`<li>a<li>b` closes the first item at the second: 3,000 items without `</li>` nest nothing, while 1,001
+    `<div>` one inside the other are refused (the sanitiser's time grows with the square of the depth)."""
+    import pytest
+
+    from buletin.compose.limits import TooMuchWork
+
+    markup = Markup(allow_raw_html=True)
+    assert markup.convert("<ul>" + "<li>x" * 3000 + "</ul>\n\n" + "<p>a" * 2000).count("<li>") == 3000
+    with pytest.raises(TooMuchWork, match="1,000"):
+        markup.convert("<div>" * 1001 + "x")

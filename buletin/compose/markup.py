@@ -65,8 +65,10 @@ class Markup:
 
 MAX_DEPTH = 1000  # elements inside elements: a page has tens; the sanitiser takes time with the square of it
 _TAG = re.compile(r"<(/?)([a-zA-Z][a-zA-Z0-9-]*)[^<>]*?(/?)>")
-_VOID = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
-                   "wbr"})
+# Elements that hold nothing, and those HTML closes by itself at the next of their kind (`<li>a<li>b`): no depth
+_FLAT = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "source", "track",
+                   "wbr", "p", "li", "dt", "dd", "tr", "td", "th", "thead", "tbody", "tfoot", "option", "optgroup",
+                   "colgroup", "caption", "rt", "rp"})
 
 
 def _check_depth(html: str) -> None:
@@ -77,7 +79,7 @@ def _check_depth(html: str) -> None:
     for closing, name, empty in _TAG.findall(html):
         if closing:
             depth = max(depth - 1, 0)
-        elif not empty and name.lower() not in _VOID:
+        elif not empty and name.lower() not in _FLAT:
             depth += 1
             if depth > MAX_DEPTH:
                 raise TooMuchWork(_("HTML elements are nested more than {limit} deep here (a page needs some tens): "
