@@ -532,6 +532,11 @@ def test_digits_other_than_0_to_9_are_an_error_with_the_number_to_type(tmp_path)
     _, problems = data_site(tmp_path, HEADER + "2020-11,7401,\uff11\uff12\uff13,tetap\n")
     assert problems == ["data/ikm.csv:2: error: unit_usaha: `\uff11\uff12\uff13` is not a whole number: it is written "
                         "with other digits than 0-9 (a keyboard's full-width ones?): write 123"]
+    from buletin.inputs.cellslips import not_of_type
+
+    for text, kind in (("(\uff11\uff12)", "integer"), ("\uff11\uff12,\uff15", "number"),
+                       ("\uff11\uff12/2020", "yearmonth")):
+        assert not_of_type(text, kind).endswith(": type it again with the digits 0-9")  # no advice made of them
 
 
 def test_a_five_digit_slip_in_a_month_column_is_no_day_number(tmp_path):
@@ -562,7 +567,8 @@ def test_a_date_cell_from_a_workbook_gets_the_date_to_type(text, advice):
     ("12/2020", "yearmonth", "2020-12"), ("2020/12", "yearmonth", "2020-12"), ("Des-20", "yearmonth", "2020-12"),
     ("Desember 2020", "yearmonth", "2020-12"), ("Oct 2020", "yearmonth", "2020-10"),
     ("01/12/2020", "yearmonth", "2020-12"), ("12/1/2020", "yearmonth", "2020-12"),  # Excel's date for a month
-    ("09/11/2020", "date", "2020-11-09"), ("11/25/2020", "date", "2020-11-25"),  # day first, unless it cannot be
+    ("Des-99", "yearmonth", "1999-12"), ("2020.12", "yearmonth", "2020-12"), ("Sept 2020", "yearmonth", "2020-09"),
+    ("13/11/2020", "date", "2020-11-13"), ("11/25/2020", "date", "2020-11-25"),  # the day: what is no month
 ])
 def test_a_month_or_a_day_written_as_people_do_gets_the_form_to_type(text, kind, fixed):
     from buletin.inputs.cellslips import not_of_type
@@ -570,8 +576,10 @@ def test_a_month_or_a_day_written_as_people_do_gets_the_form_to_type(text, kind,
     assert not_of_type(text, kind).endswith(f": write {fixed}")
 
 
-@pytest.mark.parametrize(("text", "kind"), [("13/2020", "yearmonth"), ("05/12/2020", "yearmonth"),
-                                            ("31/02/2020", "date"), ("Xyz-20", "yearmonth")])
+@pytest.mark.parametrize(("text", "kind"), [
+    ("13/2020", "yearmonth"), ("05/12/2020", "yearmonth"), ("31/02/2020", "date"), ("Xyz-20", "yearmonth"),
+    ("09/11/2020", "date"), ("2020.1", "yearmonth"),  # 9 November or 11 September; Excel's 2020.10 or January
+    ("Mar 15", "yearmonth"), ("Desa 20", "yearmonth"), ("Maybe 20", "yearmonth")])  # a day, or words
 def test_a_month_or_a_day_that_cannot_be_told_gets_the_example(text, kind):
     from buletin.inputs.cellslips import not_of_type
 

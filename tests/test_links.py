@@ -273,3 +273,12 @@ def test_a_missing_picture_names_the_file_in_other_capitals_beside_it_and_only_t
     assert "there is `Foto-Peta.PNG`" in missing("image", "foto-peta.png", "content/2020-11", tmp_path)
     assert "there is" not in missing("image", "../../gambar/peta.png", "content/2020-11", tmp_path)
     assert "there is" not in missing("image", "lain.png", "content/2020-11", tmp_path)
+
+
+def test_the_parts_a_page_has_are_found_however_its_html_quotes_their_ids():
+    """Raw HTML may write `id='kutip'`, `ID=bare` or `<a name="old">`; `<meta name="description">` is no part."""
+    from buletin.outputs.linkcheck import _ids
+
+    ids, headings = _ids(b"<span id='kutip'>x</span><div ID=bare></div><h2 id=\"bagian\">B</h2>"
+                         b"<meta name=\"description\" content=\"x\"><a name=\"old\"></a>")
+    assert ids == {"kutip", "bare", "bagian", "old"} and headings == ["bagian"]

@@ -68,5 +68,7 @@ def test_depth_counts_nesting_not_tags_html_closes_by_itself():
 
     markup = Markup(allow_raw_html=True)
     assert markup.convert("<ul>" + "<li>x" * 3000 + "</ul>\n\n" + "<p>a" * 2000).count("<li>") == 3000
+    assert "<td>" in markup.convert("<table>\n" + "<tr><td>a<td>b<td>c\n" * 400 + "</table>")
+    assert "x" in Markup().convert("<!-- " + "<div>" * 1100 + " -->\n\nx")  # a comment holds no element
     with pytest.raises(TooMuchWork, match="1,000"):
         markup.convert("<div>" * 1001 + "x")

@@ -59,3 +59,10 @@ def test_a_yaml_error_after_other_line_breaks_or_wide_characters_is_a_message(te
     """libyaml also breaks lines at \\r and U+2028: the line of its mark is not the text's nth \\n line."""
     with pytest.raises(yamlfile.YamlError):
         yamlfile.load(text)
+
+
+def test_a_long_text_is_refused_when_aliases_repeat_it_not_when_it_is_written_out(monkeypatch):
+    monkeypatch.setattr(yamlfile, "MAX_CHARACTERS", 100)
+    assert yamlfile.load("a: " + "x" * 300 + "\n") == {"a": "x" * 300}  # written out: as long as the file
+    with pytest.raises(yamlfile.YamlError, match="more than 100 characters"):
+        yamlfile.load("a: &a " + "x" * 60 + "\nb: [*a, *a, *a]\n")

@@ -75,6 +75,8 @@ def _check_depth(html: str) -> None:
     """TooMuchWork for HTML nested deeper than MAX_DEPTH (200,000 `<div>` kept a build busy for minutes)."""
     if html.count("<") <= MAX_DEPTH:  # too few tags to nest that deep: most bodies
         return
+    if "<!--" in html:
+        html = re.sub(r"<!--.*?(?:-->|$)", "", html, flags=re.S)  # what a comment holds is no element
     depth = 0
     for closing, name, empty in _TAG.findall(html):
         if closing:

@@ -43,6 +43,9 @@ def not_of_type(text: str, kind: str, percent: bool = False) -> str:
     if plain != text and re.fullmatch(TYPE_PATTERNS[kind], plain):
         return message + _(": it is written with other digits than 0-9 (a keyboard's full-width ones?): write "
                            "{fixed}").format(fixed=plain)
+    if plain != text:  # any other advice would be made of those digits, and be no value either
+        return message + _(": it is written with other digits than 0-9 (a keyboard's full-width ones?): type it "
+                           "again with the digits 0-9")
     typed = percent_figure(text) if percent and kind == "integer" else None
     if typed is not None:  # 0.25 shown as 25%
         advice = _(": the cell is formatted as a percentage, which Excel keeps as a fraction (it shows {typed}%): "
@@ -142,34 +145,39 @@ def total_row(text: str) -> str:
 
 
 _EXAMPLES = {"date": "2020-11-09", "yearmonth": "2020-11", "year": "2020"}
-# Months as people abbreviate them, in Indonesian and in English (Mei/May, Agu/Agt/Aug, Okt/Oct, Des/Dec)
-_MONTHS = {"jan": 1, "feb": 2, "mar": 3, "apr": 4, "mei": 5, "may": 5, "jun": 6, "jul": 7, "agu": 8, "agt": 8,
-           "aug": 8, "sep": 9, "okt": 10, "oct": 10, "nov": 11, "des": 12, "dec": 12}
-_NAMED_MONTH = re.compile(r"(?P<month>[a-z]{3})[a-z]*\.?[\s/.-]*(?P<year>\d{4}|\d{2})", re.I)  # Des-20, Desember 2020
+# Months as people write them, in Indonesian and in English, in full or cut to three letters (Agt, Sept too)
+_MONTH_NAMES = ("januari january", "februari february", "maret march", "april", "mei may", "juni june", "juli july",
+                "agustus august", "september", "oktober october", "november", "desember december")
+_MONTHS = {word[:length]: number for number, names in enumerate(_MONTH_NAMES, start=1) for name in names.split()
+           for word in (name,) for length in (3, len(word))} | {"agt": 8, "sept": 9}
+# Des-20 (Excel's mmm-yy), Desember 2020, Dec. 2020: a year of two digits only after a dash, as Excel writes it
+_NAMED_MONTH = re.compile(r"(?P<month>[a-z]+)\.?(?:-(?P<short>[0-9]{2})|[\s/.-]*(?P<year>[0-9]{4}))", re.I)
 
 
 def _as_written(text: str, kind: str) -> str | None:
-    """A month or a day typed as people write them (12/2020, Des-20, 01/12/2020: day first, as in Indonesia)
-    in the form the column takes, when it can be told for sure; else None."""
+    """A month or a day typed as people write them (12/2020, Des-20, 13/11/2020) in the form the column takes,
+    when only one reading is possible; else None (1/12/2020 may be the 1st of December or the 12th of January)."""
     text = text.strip()
     named = _NAMED_MONTH.fullmatch(text)
     if named and kind == "yearmonth" and named["month"].lower() in _MONTHS:
-        named_year = int(named["year"]) + (2000 if len(named["year"]) == 2 else 0)
+        named_year = int(named["year"]) if named["year"] else int(named["short"]) + (
+            2000 if int(named["short"]) < 30 else 1900)  # as Excel reads a year of two digits
         return f"{named_year:04d}-{_MONTHS[named['month'].lower()]:02d}"
-    whole = re.fullmatch(r"(\d{1,2})[/.-](\d{4})|(\d{4})[/.](\d{1,2})", text)  # 12/2020, 2020/12
-    if whole and kind == "yearmonth":
-        number, written_year = (int(whole[1]), whole[2]) if whole[1] else (int(whole[4]), whole[3])
+    whole = re.fullmatch(r"([0-9]{1,2})[/.-]([0-9]{4})|([0-9]{4})/([0-9]{1,2})|([0-9]{4})\.([0-9]{2})", text)
+    if whole and kind == "yearmonth":  # 12/2020, 2020/12, 2020.12 (not 2020.1, Excel's 2020.10)
+        number, written_year = next((int(whole[i]), whole[j]) for i, j in ((1, 2), (4, 3), (6, 5)) if whole[i])
         return f"{written_year}-{number:02d}" if 1 <= number <= 12 else None
-    day = re.fullmatch(r"(\d{1,2})[/.-](\d{1,2})[/.-](\d{4})", text)
+    day = re.fullmatch(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})", text)
     if not day:
         return None
     first, second, year = int(day[1]), int(day[2]), int(day[3])
     month: int | None
     if kind == "yearmonth":  # a month Excel made a date: its day is the 1st
         month = second if first == 1 else first if second == 1 else None
-    else:  # day first, as Indonesia writes it, unless the second cannot be a month
-        first, second = (second, first) if second > 12 >= first else (first, second)
-        month = second
+    elif first == second or max(first, second) > 12:  # the day is the one that cannot be a month
+        first, month = (second, first) if second > 12 else (first, second)
+    else:
+        return None
     if month is None or not 1 <= month <= 12:
         return None
     if kind == "yearmonth":
@@ -178,8 +186,10 @@ def _as_written(text: str, kind: str) -> str | None:
         return dt.date(year, month, first).isoformat()
     except ValueError:
         return None
+
+
 EXCEL_ERROR = re.compile(r"#(DIV/0!|N/A|VALUE!|REF!|NAME\?|NUM!|NULL!|SPILL!|CALC!|GETTING_DATA|FIELD!|BLOCKED!|"
-                          r"CONNECT!|UNKNOWN!|BUSY!|PYTHON!)", re.I)
+                         r"CONNECT!|UNKNOWN!|BUSY!|PYTHON!)", re.I)
 _UNKNOWN = ("-", "–", "—", "..", "...", "x", "NA", "N/A", "n.a.", "na", "tidak ada", "?")
 
 

@@ -112,7 +112,7 @@ def _parse(text: str, first_line: int = 1) -> Any:
         node = loader.get_single_node()
         if node is None:
             return None
-        _check_size(node)
+        _check_size(node, len(text))
         return loader.construct_document(node)
     except yaml.MarkedYAMLError as exc:
         odd = _ODD_SPACE.search(text)
@@ -221,9 +221,9 @@ def _reason(problem: str) -> str:
     return next((_(words) for what, words in _REASONS if said.startswith(what)), problem)
 
 
-def _check_size(root: yaml.Node) -> None:
-    """Refuse a text whose aliases (`*name`) expand it beyond MAX_VALUES values or MAX_CHARACTERS characters, or
-    that refers to itself."""
+def _check_size(root: yaml.Node, length: int = 0) -> None:
+    """Refuse a text whose aliases (`*name`) expand it beyond MAX_VALUES values or MAX_CHARACTERS characters (and
+    its own `length`), or that refers to itself."""
     sizes: dict[int, tuple[int, int]] = {}  # node -> (values, characters), aliases expanded
     stack: list[tuple[yaml.Node, bool]] = [(root, False)]
     open_nodes: set[int] = set()
@@ -238,7 +238,7 @@ def _check_size(root: yaml.Node) -> None:
             values = 1 + sum(sizes[id(child)][0] for child in children)
             characters = own + sum(sizes[id(child)][1] for child in children)
             sizes[id(node)] = values, characters
-            if values > MAX_VALUES or characters > MAX_CHARACTERS:
+            if values > MAX_VALUES or characters > max(MAX_CHARACTERS, length):  # a long text, written out: fine
                 raise yaml.constructor.ConstructorError(
                     None, None, _("aliases (`*name`) repeat content here to more than {count} values: write the "
                                   "values out instead").format(count=number(MAX_VALUES)) if values > MAX_VALUES else

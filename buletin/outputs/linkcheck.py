@@ -25,8 +25,8 @@ from buletin.problems import Problems, nearest
 from buletin.urls import file_name
 
 _ANCHOR_LINK = re.compile(r'<a\b[^<>]*?\bhref="([^":]*#[^"]+)"')  # relative (no scheme), with a fragment
-_ID = re.compile(rb'\sid="([^"]+)"')
-_A_NAME = re.compile(rb'<a\b[^>]*?\sname="([^"]+)"')  # an old-style anchor: not <meta name="description">
+_ID = re.compile(rb"""\sid\s*=\s*(?:"([^"]+)"|'([^']+)'|([^\s"'<>=`]+))""", re.I)  # raw HTML may quote so, or not
+_A_NAME = re.compile(rb"""<a\b[^>]*?\sname\s*=\s*(?:"([^"]+)"|'([^']+)'|([^\s"'<>=`]+))""", re.I)  # not <meta name>
 _HEADING_ID = re.compile(rb'<h[2-6]\b[^>]*?\sid="([^"]+)"')
 
 
@@ -87,7 +87,7 @@ def _ids(page: bytes) -> tuple[set[str], list[str]]:
     def text(found: bytes) -> str:
         return html.unescape(found.decode("utf-8", "replace"))
 
-    ids = {text(i) for i in _ID.findall(page)} | {text(i) for i in _A_NAME.findall(page)}
+    ids = {text(b"".join(found)) for pattern in (_ID, _A_NAME) for found in pattern.findall(page)}
     return ids, [text(i) for i in _HEADING_ID.findall(page)]
 
 
