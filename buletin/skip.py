@@ -48,7 +48,7 @@ def _untouched(out: Path, files: dict[str, list[int]], folders: dict[str, int]) 
     try:
         for name, noted in files.items():
             stat = os.lstat(prefix + name)
-            if noted != [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]:
+            if noted != paths.listed_stamp(stat):
                 return False
         return all(os.lstat(prefix + name).st_mtime_ns == mtime for name, mtime in folders.items())
     except OSError:
@@ -109,7 +109,7 @@ def _tree(out: Path) -> tuple[dict[str, list[int]], dict[str, int]]:
         if entry.is_dir(follow_symlinks=False):
             folders[name] = stat.st_mtime_ns
         else:
-            files[name] = [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+            files[name] = paths.listed_stamp(stat)
     return dict(sorted(files.items())), dict(sorted(folders.items()))
 
 

@@ -10,7 +10,7 @@ from buletin.compose.mapareas import map_areas, map_series
 from buletin.inputs import yamlfile
 from buletin.inputs.catalog import Catalog
 from buletin.inputs.content import Aggregate
-from buletin.inputs.query import QueryError, Series, argument_errors, grouped
+from buletin.inputs.query import QueryError, Series, grouped
 from buletin.inputs.schema import Where, keys_of, option, validate
 from buletin.messages import _, _n, listing, number
 from buletin.problems import Problems, nearest
@@ -196,16 +196,12 @@ def chart_data(spec: ChartSpec, catalog: Catalog, source: str, lines: yamlfile.K
         problems.add(source, lines.line(*key_path) or lines.line(exc.key) or lines.line("data"),
                      chart_problem(str(exc)))
 
-    faults = argument_errors(catalog, spec.data, spec.x, list(spec.y), spec.by, spec.agg, spec.filter)
-    if faults:
-        for fault in faults:
-            report(fault)
-        return None
     try:
         series = grouped(catalog, spec.data, spec.x, list(spec.y), spec.by, spec.agg, spec.filter, sort, spec.top)
     except QueryError as exc:
         if not exc.follow_on:
-            report(exc)
+            for fault in (exc, *exc.also):  # each misspelt column at its own line
+                report(fault)
         return None
     if spec.type == "map":
         return _map_data(spec, series, catalog, source, lines, problems)

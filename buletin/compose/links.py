@@ -7,6 +7,7 @@ import posixpath
 import re
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import unquote
 
 from buletin.compose.composer import Body
 from buletin.compose.images import active_svg, intrinsic_size, too_many_pixels, with_sizes
@@ -108,7 +109,7 @@ def _name_and_rest(address: str, folder: Path) -> tuple[str, str]:
     `foto%20kegiatan.png` names `foto kegiatan.png`, unless a file is named so, `%20` and all."""
     end = min((i for i in (address.find("?"), address.find("#")) if i >= 0), default=len(address))
     written = html.unescape(address[:end])
-    return (written if (folder / written).is_file() else file_name(written)), address[end:]
+    return (written if (folder / written).is_file() else unquote(written)), address[end:]
 
 
 def missing(what: str, name: str, folder: str, site_root: Path | None = None) -> str:

@@ -40,10 +40,10 @@ def not_of_type(text: str, kind: str, percent: bool = False) -> str:
     workbook shows the cell as a percentage)."""
     message = _(_NOT_OF_TYPE[kind]).format(value=cell(text))
     plain = _ascii_digits(text)
-    if plain != text and re.fullmatch(TYPE_PATTERNS[kind], plain):
-        return message + _(": it is written with other digits than 0-9 (a keyboard's full-width ones?): write "
-                           "{fixed}").format(fixed=plain)
     if plain != text:  # any other advice would be made of those digits, and be no value either
+        if re.fullmatch(TYPE_PATTERNS[kind], plain):
+            return message + _(": it is written with other digits than 0-9 (a keyboard's full-width ones?): write "
+                               "{fixed}").format(fixed=plain)
         return message + _(": it is written with other digits than 0-9 (a keyboard's full-width ones?): type it "
                            "again with the digits 0-9")
     typed = percent_figure(text) if percent and kind == "integer" else None
@@ -148,10 +148,14 @@ _EXAMPLES = {"date": "2020-11-09", "yearmonth": "2020-11", "year": "2020"}
 # Months as people write them, in Indonesian and in English, in full or cut to three letters (Agt, Sept too)
 _MONTH_NAMES = ("januari january", "februari february", "maret march", "april", "mei may", "juni june", "juli july",
                 "agustus august", "september", "oktober october", "november", "desember december")
-_MONTHS = {word[:length]: number for number, names in enumerate(_MONTH_NAMES, start=1) for name in names.split()
-           for word in (name,) for length in (3, len(word))} | {"agt": 8, "sept": 9}
+_MONTHS = {name[:length]: number for number, names in enumerate(_MONTH_NAMES, start=1) for name in names.split()
+           for length in (3, len(name))} | {"agt": 8, "sept": 9}
 # Des-20 (Excel's mmm-yy), Desember 2020, Dec. 2020: a year of two digits only after a dash, as Excel writes it
 _NAMED_MONTH = re.compile(r"(?P<month>[a-z]+)\.?(?:-(?P<short>[0-9]{2})|[\s/.-]*(?P<year>[0-9]{4}))", re.I)
+# 12/2020 (12.2020, 12-2020), 2020/12, 2020.12 (not 2020.1, which may be Excel's 2020.10)
+_MONTH_AND_YEAR = (re.compile(r"(?P<month>[0-9]{1,2})[/.-](?P<year>[0-9]{4})"),
+                   re.compile(r"(?P<year>[0-9]{4})/(?P<month>[0-9]{1,2})"),
+                   re.compile(r"(?P<year>[0-9]{4})\.(?P<month>[0-9]{2})"))
 
 
 def _as_written(text: str, kind: str) -> str | None:
@@ -163,10 +167,9 @@ def _as_written(text: str, kind: str) -> str | None:
         named_year = int(named["year"]) if named["year"] else int(named["short"]) + (
             2000 if int(named["short"]) < 30 else 1900)  # as Excel reads a year of two digits
         return f"{named_year:04d}-{_MONTHS[named['month'].lower()]:02d}"
-    whole = re.fullmatch(r"([0-9]{1,2})[/.-]([0-9]{4})|([0-9]{4})/([0-9]{1,2})|([0-9]{4})\.([0-9]{2})", text)
-    if whole and kind == "yearmonth":  # 12/2020, 2020/12, 2020.12 (not 2020.1, Excel's 2020.10)
-        number, written_year = next((int(whole[i]), whole[j]) for i, j in ((1, 2), (4, 3), (6, 5)) if whole[i])
-        return f"{written_year}-{number:02d}" if 1 <= number <= 12 else None
+    whole = next((found for pattern in _MONTH_AND_YEAR if (found := pattern.fullmatch(text))), None)
+    if whole and kind == "yearmonth":
+        return f"{whole['year']}-{int(whole['month']):02d}" if 1 <= int(whole["month"]) <= 12 else None
     day = re.fullmatch(r"([0-9]{1,2})[/.-]([0-9]{1,2})[/.-]([0-9]{4})", text)
     if not day:
         return None

@@ -225,6 +225,12 @@ def stamp(stat: os.stat_result) -> Stamp:
     return stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns, stat.st_ino
 
 
+def listed_stamp(stat: os.stat_result) -> list[int]:
+    """The stamp of a file its folder's listing gives (an output file's, in the no-op record): size, mtime and
+    ctime, without the inode, which a listing on Windows leaves at 0."""
+    return [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+
+
 def changed_at(stamp: Stamp) -> int:
     """When a file with this stamp last changed (ns): its mtime, or its ctime when that is later."""
     return max(stamp[1], stamp[2])

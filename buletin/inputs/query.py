@@ -29,6 +29,7 @@ class QueryError(ValueError):
         self.key = key
         self.column = column  # with key "filter": the filter that matched nothing
         self.wanted = wanted  # and the value of it that no row has
+        self.also: list[QueryError] = []  # the other arguments at fault, each said at its own key (argument_errors)
         self.follow_on = follow_on  # caused by an error reported elsewhere (an unreadable dataset): not repeated
         self.unquoted = unquoted  # the filter is a number where the column holds periods: 2020-11 written bare?
 
@@ -247,14 +248,10 @@ class Series:
     statuses: tuple[str, ...] = ()  # the rows' `status` values (e.g. sementara, tetap), where the data have one
 
 
-def argument_errors(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | None = None,
-                    agg: str = "sum", filters: dict[str, Any] | None = None) -> list[QueryError]:
-    """Each column `grouped` would be given that the dataset lacks (or a `y` without numbers): a chart with three
-    misspelt keys is told of the three at once, each at its line."""
-    try:
-        table = table_for(catalog, dataset)
-    except QueryError:
-        return []  # grouped() says why
+def argument_errors(table: Table, x: str, ys: list[str], by: str | None = None, agg: str = "sum",
+                    filters: dict[str, Any] | None = None) -> list[QueryError]:
+    """Each column named that the table lacks (or a `y` without numbers): a chart with three misspelt keys is told
+    of the three at once, each at its line."""
     found = []
     named = [(x, "x", False), *((y, "y", agg != "count") for y in ys), *([(by, "by", False)] if by else []),
              *((column, "filter", False) for column in filters or {})]
@@ -274,13 +271,12 @@ def grouped(catalog: Catalog, dataset: str, x: str, ys: list[str], by: str | Non
     filters = filters or {}
     check_agg(agg)
     table = table_for(catalog, dataset)
-    check_column(table, x, "x")
-    for y in ys:
-        check_column(table, y, "y", numeric=agg != "count")
-    if by:
-        check_column(table, by, "by")
-        if len(ys) != 1:
-            raise QueryError(_("with `by`, give exactly one `y` column"), "by")
+    faults = argument_errors(table, x, ys, by, agg, filters)
+    if faults:  # the first raised, the others with it
+        faults[0].also = faults[1:]
+        raise faults[0]
+    if by and len(ys) != 1:
+        raise QueryError(_("with `by`, give exactly one `y` column"), "by")
     mask = _rows(table, filters, catalog)
     import numpy as np
 

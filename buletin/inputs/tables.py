@@ -20,7 +20,7 @@ from buletin.inputs.workbooks import (
     WorkbookTraps,
     read_xlsx,
 )
-from buletin.messages import _, number
+from buletin.messages import N_, _, number
 from buletin.problems import Problems
 
 if TYPE_CHECKING:
@@ -166,26 +166,10 @@ def read_table(site_root: Path, spec: ResourceSpec, problems: Problems) -> Table
     declared = spec.field_names
     missing = [name for name in declared if name not in frame.columns]
     extra = [name for name in frame.columns if name not in declared]
-    misnamed = False
-    for name in list(missing):  # `Nilai` or `unit usaha` for `nilai` and `unit_usaha`: one slip, said once
-        found = next((other for other in extra if _loose(other) == _loose(name)), None)
-        if found is not None:
-            missing.remove(name)
-            extra.remove(found)
-            misnamed = True
-            problems.add(spec.path, 1, _("the column `{found}` is named `{name}` in data/datapackage.yaml: write it "
-                                         "so, letter for letter").format(found=found, name=name),
-                         location=f"{sheet}!{letters[found]}1" if sheet else None)
-    for name in list(missing):  # `unit_usaha` declared `unit_usha`: which of the two is the slip, no one can tell
-        found = next(iter(difflib.get_close_matches(name, extra, n=1, cutoff=0.8)), None)
-        if found is not None:
-            missing.remove(name)
-            extra.remove(found)
-            misnamed = True
-            problems.add(spec.path, 1, _(
-                "the column `{found}` is declared as `{name}` in data/datapackage.yaml: one of the two names is "
-                "misspelt; correct it where it is wrong (articles and charts name the column as data/datapackage.yaml "
-                "does)").format(found=found, name=name), location=f"{sheet}!{letters[found]}1" if sheet else None)
+    misnamed = _misnamed(missing, extra)  # each pair taken out of both lists
+    for name, found, message in misnamed:
+        problems.add(spec.path, 1, _(message).format(found=found, name=name),
+                     location=f"{sheet}!{letters[found]}1" if sheet else None)
     for name in missing:
         problems.add(spec.path, 1, _("the column `{name}` is missing: data/datapackage.yaml lists it, so add it to "
                                      "the file's first line (or check its spelling)").format(name=name),
@@ -223,6 +207,30 @@ def _first_bad_line(path: Path) -> int | None:
     except UnicodeDecodeError as exc:
         return data[: exc.start].count(b"\n") + 1
     return None
+
+
+# A declared name missing from the file, beside a column of the file no declaration names: the same name written
+# otherwise (`Nilai`, `unit usaha`: one slip, said once), else one a letter off (`unit_usha`: a slip on either side)
+_PAIRINGS = (
+    (lambda name, extra: next((other for other in extra if _loose(other) == _loose(name)), None),
+     N_("the column `{found}` is named `{name}` in data/datapackage.yaml: write it so, letter for letter")),
+    (lambda name, extra: next(iter(difflib.get_close_matches(name, extra, n=1, cutoff=0.8)), None),
+     N_("the column `{found}` is declared as `{name}` in data/datapackage.yaml: one of the two names is misspelt; "
+        "correct it where it is wrong (articles and charts name the column as data/datapackage.yaml does)")),
+)
+
+
+def _misnamed(missing: list[str], extra: list[str]) -> list[tuple[str, str, str]]:
+    """(declared name, the file's name, message) of each pair, the closer kind first; both lists lose them."""
+    found_pairs = []
+    for match, message in _PAIRINGS:
+        for name in list(missing):
+            found = match(name, extra)
+            if found is not None:
+                missing.remove(name)
+                extra.remove(found)
+                found_pairs.append((name, found, message))
+    return found_pairs
 
 
 def _loose(name: str) -> str:

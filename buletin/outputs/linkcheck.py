@@ -46,8 +46,9 @@ def check_anchors(model: SiteModel, files: Mapping[str, bytes], problems: Proble
         if "#" not in view.body.html:
             continue
         for href in sorted(set(_ANCHOR_LINK.findall(view.body.html))):
-            address, _sep, fragment = href.partition("#")
-            anchor = unquote(html.unescape(fragment))
+            address, _sep, escaped = href.partition("#")
+            fragment = html.unescape(escaped)  # as written in the Markdown
+            anchor = unquote(fragment)
             page = _page_of(view.path, file_name(address), files)
             if page is None or anchor.lower() == "top" or anchor.startswith(":~:"):  # both are the browser's own
                 continue
@@ -55,7 +56,7 @@ def check_anchors(model: SiteModel, files: Mapping[str, bytes], problems: Proble
                 found[page] = _ids(files[page])
             ids, headings = found[page]
             if anchor not in ids:
-                line, written = _written(view.document, html.unescape(fragment))
+                line, written = _written(view.document, fragment)
                 problems.warn(view.document.source, line,
                               _anchor_message(written or html.unescape(href), anchor, page == view.path, headings))
 

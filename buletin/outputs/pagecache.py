@@ -23,7 +23,7 @@ from typing import Any
 
 from buletin.build.state import BuildState, Unkeyable, output_name
 from buletin.inputs.content import Document
-from buletin.inputs.paths import refusal
+from buletin.inputs.paths import listed_stamp, refusal
 from buletin.model import ArticleView, EditionView, FigureRef, PageView, SiteModel, views
 from buletin.outputs.manifest import Digests
 
@@ -192,7 +192,7 @@ class LastOutput:
             stat = os.lstat(f"{self._folder}/{path}")
         except OSError:
             return False
-        return self.stats.get(path) == [stat.st_size, stat.st_mtime_ns, stat.st_ctime_ns]
+        return self.stats.get(path) == listed_stamp(stat)
 
     def same(self, path: str, digest: str) -> bool:
         """Whether the file holds the bytes of `digest`, known without reading it: untouched since the last build
