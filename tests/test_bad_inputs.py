@@ -824,8 +824,6 @@ GOOD = [  # (files, a file the output must have)
                  "2020-11/sorotan/contoh-artikel.txt", id="text-file-like-an-article-offered-for-download"),
     pytest.param({ARTICLE: sub("location: Kendari", 'location: "Kendari,\n  Sulawesi Tenggara"')(ARTICLE_MD)},
                  "2020-11/sorotan/index.html", id="quoted-yaml-value-over-two-lines"),
-    pytest.param({ARTICLE: ARTICLE_MD.replace("Paragraf penutup.", "Paragraf\x00 penutup.")},
-                 "2020-11/sorotan/index.html", id="a-stray-zero-byte-is-no-utf16"),
 ]
 
 
@@ -1020,6 +1018,35 @@ def test_a_picture_or_file_named_by_its_place_on_the_computer_is_an_error(make_s
         f"content/2020-11/lain.md:{line + 2}: error: `{address.replace('kelor.jpg', 'laporan.docx')}` is a place on "
         "this computer, which readers' browsers cannot open: copy the file next to the Markdown file and write its "
         "name, e.g. `laporan.docx`"], result.err
+
+
+def test_an_invisible_control_character_in_a_body_or_a_text_key_is_an_error_at_its_line(make_site, run_cli):
+    """A manual line break pasted from Word (U+000B), or a NUL written as an escape in quotes, passed into every
+    page as it was; YAML refuses the characters themselves, a body did not."""
+    body = OTHER_ARTICLE.replace("title: Artikel lain", 'title: "Artikel\\0 lain"')
+    body += "\nBaris dari Word,\x0bdengan jeda.\n\n```\nkode\x0c\n```\n\nBaris biasa.\n"
+    site = make_site({"content/2020-11/lain.md": body})
+    result = run_cli("check", "--site", site)
+    lines = body.split("\n")
+    word, code = [n for n, line in enumerate(lines, 1) if "\x0b" in line or "\x0c" in line]
+    title = next(n for n, line in enumerate(lines, 1) if line.startswith("title:"))
+    invisible = ("this line holds an invisible character ({}), which pages would show as nothing or as a box (it "
+                 "comes with text copied from Word or a PDF): retype the line, or delete the character")
+    assert result.code == 1 and error_lines(result.err) == [
+        f"content/2020-11/lain.md:{title}: error: `title` holds an invisible character (U+0000), which a page would "
+        "not show: delete it",
+        f"content/2020-11/lain.md:{word}: error: " + invisible.format("U+000B"),
+        f"content/2020-11/lain.md:{code}: error: " + invisible.format("U+000C")], result.err
+
+
+def test_a_stray_zero_byte_is_an_invisible_character_at_its_line_not_utf16(make_site, run_cli, line_of):
+    """One NUL in a UTF-8 file is no UTF-16 text (whose every other byte is zero): it is told at its line."""
+    site = make_site({ARTICLE: ARTICLE_MD.replace("Paragraf penutup.", "Paragraf\x00 penutup.")})
+    result = run_cli("check", "--site", site)
+    assert result.code == 1 and error_lines(result.err) == [
+        f"{ARTICLE}:{line_of(ARTICLE_MD, 'Paragraf penutup.')}: error: this line holds an invisible character "
+        "(U+0000), which pages would show as nothing or as a box (it comes with text copied from Word or a PDF): "
+        "retype the line, or delete the character"], result.err
 
 
 def test_a_link_from_the_sites_root_is_an_error_at_its_line(make_site, run_cli):

@@ -25,11 +25,11 @@ def test_spec_errors_name_the_line_of_the_key():
 def test_values_are_rendered_after_parsing_so_text_cannot_become_yaml():
     problems = Problems()
     text = 'title: "{{ nama }}"\ndata: ikm\nx: periode\ny: unit_usaha\ntop: {{ n }}\nfilter: {k: {{ nama }}}\n'
-    values = {"{{ nama }}": 'Kabupaten "Kolaka" Raya\ntop: 1\x00', "{{ n }}": "3"}
+    values = {"{{ nama }}": 'Kabupaten "Kolaka" Raya\ntop: 1 # lain', "{{ n }}": "3"}
     spec, _ = parse_spec(text, "c.md", 1, problems, lambda value, line: values[value])
     assert not problems, [str(p) for p in problems]
-    assert spec.title == 'Kabupaten "Kolaka" Raya\ntop: 1\x00' and spec.top == 3
-    assert spec.filter == {"k": 'Kabupaten "Kolaka" Raya\ntop: 1\x00'}
+    assert spec.title == 'Kabupaten "Kolaka" Raya\ntop: 1 # lain' and spec.top == 3
+    assert spec.filter == {"k": 'Kabupaten "Kolaka" Raya\ntop: 1 # lain'}
 
 
 def test_figure_svg_csv_and_alt(tmp_path):

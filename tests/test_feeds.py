@@ -30,12 +30,17 @@ def test_the_feed_carries_the_newest_articles_only(make_site, run_cli, tmp_path)
     assert dates == sorted(dates, reverse=True) and dates[0].startswith("2020-11-28")
 
 
-def test_a_control_character_in_a_title_leaves_the_feed_readable(make_site, run_cli, tmp_path):
-    """XML 1.0 allows no vertical tab, even escaped: one in a title made the whole feed unreadable."""
+def test_a_control_character_in_a_title_never_reaches_the_feed(make_site, run_cli, tmp_path):
+    """XML 1.0 allows no vertical tab, even escaped: one in a title made the whole feed unreadable. Such a title
+    is an error at its line now, and the feed's own escaping still drops what XML cannot hold."""
+    from buletin.outputs.feeds import escape, quoteattr
+
     from .conftest import ARTICLE_MD
 
     site = make_site({"content/2020-11/sorotan.md": ARTICLE_MD.replace("title: Sorotan IKM November",
                                                                       'title: "Sorotan\\vIKM\\x1bNovember"')})
-    assert run_cli("build", "--site", site, "--out", tmp_path / "out", "--base-url", "https://a.example/").code == 0
-    titles = [e.text for e in ET.parse(tmp_path / "out/feed.xml").getroot().iter("{http://www.w3.org/2005/Atom}title")]
-    assert "SorotanIKMNovember" in titles
+    result = run_cli("build", "--site", site, "--out", tmp_path / "out", "--base-url", "https://a.example/")
+    assert result.code == 1 and "content/2020-11/sorotan.md:2: error: `title` holds an invisible character (U+000B)" \
+        in result.err and not (tmp_path / "out").exists()
+    assert escape("Sorotan\vIKM\x1bNovember <b>") == "SorotanIKMNovember &lt;b&gt;"
+    assert quoteattr('a\x00"b') == '"a&quot;b"'

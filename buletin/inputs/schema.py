@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args, get_origin
 
+from buletin.inputs.cellslips import CONTROL
 from buletin.inputs.yamlfile import KeyLines
 from buletin.messages import N_, _, number
 from buletin.periods import year_problem
@@ -237,6 +238,11 @@ def _text(checker: _Checker, raw: Any, where: Where, key: str, rule: Rule) -> tu
     text = _scalar_text(raw, where)
     if text is None:
         checker.fail(where, _("`{key}` must be text, not a list or mapping").format(key=key) + checker._hint(rule))
+        return False, None
+    hidden = re.search(CONTROL, text)
+    if hidden:  # written as an escape ("\0", "\a") in quotes: YAML refuses the character itself
+        checker.fail(where, _("`{key}` holds an invisible character ({code}), which a page would not show: delete "
+                              "it").format(key=key, code=f"U+{ord(hidden.group(0)):04X}"))
         return False, None
     return True, text.strip()
 

@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from buletin.i18n import NEW_FILE_WORDS, NEW_SITE_WORDS
+from buletin.inputs.cellslips import CONTROL
 from buletin.inputs.content import Content, Document, Edition, Page
 from buletin.inputs.datapackage import PACKAGE_FILE
 from buletin.messages import N_, _
@@ -62,6 +63,7 @@ def check_slips(site_root: Path, content: Content, drafts: bool, problems: Probl
         _check_macros(doc, problems)
         _check_fences(doc, problems)
         _check_prose(doc, problems)
+        _check_invisible(doc, problems)
 
 
 # The names a chart block is given by mistake (```Chart, ```grafik): a code block of that name would show the
@@ -143,6 +145,20 @@ def _check_prose(doc: Document, problems: Problems) -> None:
             block = line if not previous.strip() else block  # the first line of the block the line is in
             before_blank = line
         previous = line
+
+
+def _check_invisible(doc: Document, problems: Problems) -> None:
+    """An error at each line of a body that holds an invisible control character (a manual line break or page
+    break copied from Word or a PDF): a page shows it as nothing, or as a box, and the feed leaves it out."""
+    if re.search(CONTROL, doc.body) is None:
+        return
+    for number, line in enumerate(doc.body.split("\n"), start=doc.body_line):
+        found = re.search(CONTROL, line)
+        if found:
+            problems.add(doc.source, number, _(
+                "this line holds an invisible character ({code}), which pages would show as nothing or as a box "
+                "(it comes with text copied from Word or a PDF): retype the line, or delete the character").format(
+                    code=f"U+{ord(found.group(0)):04X}"))
 
 
 def _continued(block: str, last: str) -> bool:
