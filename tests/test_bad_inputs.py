@@ -596,7 +596,7 @@ CASES = [
     case("macro-range-too-big", {ARTICLE: body("{% for i in range(10**9) %}x{% endfor %}")}, f"{ARTICLE}:@range(",
          "range"),
     case("macro-keyword-repeated", {ARTICLE: body("Angka {{ value('ikm', 'unit_usaha', agg='mean', agg='mean') }}.")},
-         f"{ARTICLE}:@agg='mean', agg", "agg"),
+         f"{ARTICLE}:@agg='mean', agg", "`agg=` is written twice in one macro: keep one of them"),
     case("macro-filter-misspelt", {ARTICLE: body("Isi {{ value('ikm', 'nilai', periode=edition.periode) }}.")},
          f"{ARTICLE}:@edition.periode", "has no attribute 'periode'"),
     case("macro-compare-misspelt", {ARTICLE: body(
