@@ -18,8 +18,9 @@ from buletin.compose.images import intrinsic_size
 from buletin.i18n import Locale
 from buletin.inputs.catalog import Catalog
 from buletin.inputs.config import SiteConfig
-from buletin.inputs.content import Article, Content, Document, EachSpec, Edition, Page, is_visible
+from buletin.inputs.content import Article, Content, Document, Edition, Page, is_visible
 from buletin.inputs.datapackage import ResourceSpec
+from buletin.inputs.frontmatter import EachSpec
 from buletin.inputs.releases import Revision
 from buletin.urls import page_path, slugify
 

@@ -137,7 +137,7 @@ def _documented(text: str, key: str) -> bool:
 
 
 def test_every_front_matter_key_is_documented():
-    from buletin.inputs.content import ArticleMeta, EachSpec, EditionMeta, HeadlineSpec, PageMeta
+    from buletin.inputs.frontmatter import ArticleMeta, EachSpec, EditionMeta, HeadlineSpec, PageMeta
     from buletin.inputs.schema import keys_of
 
     for cls, text in ((EditionMeta, chapter("02")), (HeadlineSpec, chapter("02")), (ArticleMeta, chapter("02")),
@@ -162,7 +162,7 @@ def test_every_chart_key_and_type_is_documented_with_an_example():
 
 
 def test_every_aggregate_and_schema_rule_is_explained():
-    from buletin.inputs.content import Aggregate
+    from buletin.inputs.frontmatter import Aggregate
     from buletin.inputs.packagedecl import FIELD_TYPES, ConstraintsDecl, SchemaDecl
     from buletin.inputs.schema import keys_of
 

@@ -9,7 +9,7 @@ from typing import Any, Literal, get_args
 from buletin.compose.mapareas import map_areas, map_series
 from buletin.inputs import yamlfile
 from buletin.inputs.catalog import Catalog
-from buletin.inputs.content import Aggregate
+from buletin.inputs.frontmatter import Aggregate
 from buletin.inputs.query import QueryError, Series, grouped
 from buletin.inputs.schema import Where, keys_of, option, validate
 from buletin.messages import _, _n, listing, number

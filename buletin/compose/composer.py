@@ -17,7 +17,8 @@ from buletin.compose.macros import PLACEHOLDER_LINE, MacroStage, extract_charts,
 from buletin.compose.markup import Markup, sanitise
 from buletin.i18n import Locale
 from buletin.inputs.catalog import Catalog, open_catalog
-from buletin.inputs.content import Document, Edition, HeadlineSpec
+from buletin.inputs.content import Document, Edition
+from buletin.inputs.frontmatter import HeadlineSpec
 from buletin.inputs.query import QueryError, period_field, row_statuses, select, value
 from buletin.messages import _
 from buletin.problems import Problem, Problems

@@ -5,13 +5,14 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, ClassVar, Literal, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import unquote
 
 from buletin.inputs import yamlfile
+from buletin.inputs.frontmatter import ArticleMeta, EachSpec, EditionMeta, PageMeta
 from buletin.inputs.paths import linked_folder_outside, markdown_files, read_input, unsafe_relative
-from buletin.inputs.schema import Where, option, validate
-from buletin.messages import N_, _
+from buletin.inputs.schema import Where, validate
+from buletin.messages import _
 from buletin.periods import Period, is_period
 from buletin.problems import Problems
 from buletin.urls import slugify
@@ -28,81 +29,6 @@ ARTICLE_RESERVED = ("data",)  # a published edition's data downloads live in PER
 T = TypeVar("T", bound="DataclassInstance")  # a front matter's declaration
 IMAGE_TYPES = (".jpg", ".jpeg", ".png", ".webp", ".gif", ".svg", ".avif")
 _SLUG = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]*$")  # what a web address carries without escaping
-Status = Literal["draft", "live", "published"]
-Aggregate = Literal["sum", "mean", "count", "min", "max"]
-
-
-@dataclass(frozen=True)
-class HeadlineSpec:
-    """A headline card in an edition's `figures`: a value of the edition's period and its change."""
-
-    data: str = option(example="`- {data: ikm, y: unit_usaha, label: unit usaha}`")
-    y: str = option(example="`y: unit_usaha`")
-    label: str = ""
-    unit: str = ""
-    agg: Aggregate = "sum"
-    filter: dict[str, Any] = option({}, as_written=True, example="`filter: {sektor: pangan}`")
-    period_field: str = ""
-    digits: int = option(0, minimum=0, maximum=10)
-
-
-@dataclass(frozen=True)
-class EditionMeta:
-    """The front matter of content/PERIOD/index.md."""
-
-    title: str = ""
-    published: dt.date | None = None
-    next_release: dt.date | None = None  # the next edition's release date, announced (docs/reference.md §10.10)
-    status: Status = "live"
-    summary: str = ""
-    highlights: list[str] = option([], example="`- Jumlah IKM naik 0,8%.`")
-    figures: list[HeadlineSpec] = option([])
-
-
-@dataclass(frozen=True)
-class ArticleMeta:
-    """The front matter of an article, content/PERIOD/SLUG.md."""
-
-    title: str = option(example="`title: Judul artikel`")
-    date: dt.date = option(example="`date: 2020-11-09`")
-    authors: list[str] = option([], one_or_many=True)
-    editor: str = ""
-    location: str = ""
-    summary: str = ""
-    tags: list[str] = option([], one_or_many=True)
-    image: str = ""
-    image_alt: str = ""
-    image_caption: str = ""
-    image_credit: str = ""
-    draft: bool = False
-    extra: dict[str, Any] = option({})
-
-
-@dataclass(frozen=True)
-class EachSpec:
-    """A page's `each:` — one page per row of a dataset."""
-
-    data: str = option(example="`each: {data: wilayah, key: kode}`")
-    key: str = option(example="`each: {data: wilayah, key: kode}`")
-    tag: str = ""  # a column naming the articles' tag
-    title: str = ""  # of the list of rows
-
-
-@dataclass(frozen=True)
-class PageMeta:
-    """The front matter of a page, content/pages/SLUG.md."""
-
-    title: str = option(example="`title: Tentang`")
-    summary: str = ""
-    each: EachSpec | None = None
-    extra: dict[str, Any] = option({})
-    # an article's keys: a page that has them was most likely meant to be an article
-    misplaced: ClassVar[dict[str, str]] = dict.fromkeys(
-        ("date", "authors", "editor", "location", "tags", "image"),
-        N_("a page has no `{key}`, an article has: if this is an article, move the file into its edition's folder, "
-           "content/PERIOD/ (e.g. content/2020-11/)"))
-
-
 @dataclass
 class Document:
     """What every Markdown source has: where it is, its front matter and its body."""
