@@ -28,7 +28,6 @@ from buletin.build.workers import Workers
 from buletin.compose import links
 from buletin.compose.composer import MIN_FOR_POOL, Body, Composer, Setting, compose_task
 from buletin.compose.drawing import card_key, draw, lead_figure, with_images
-from buletin.compose.markup import plain_text
 from buletin.compose.rowpages import row_title, rows_of
 from buletin.i18n import Locale
 from buletin.inputs import clock, releases, revisions, yamlfile
@@ -40,16 +39,9 @@ from buletin.inputs.slips import check_slips
 from buletin.messages import _, number
 from buletin.model import Made, SiteModel, SitePlan, Slot, assemble, plan_site, views
 from buletin.outputs import pdf, writer
-from buletin.outputs.calendar import (
-    calendar_entries,
-    calendar_ics,
-    calendar_ics_path,
-    check_next_release,
-    scheduled_editions,
-)
+from buletin.outputs.calendar import check_next_release, scheduled_editions
 from buletin.outputs.downloads import data_files
-from buletin.outputs.feeds import atom_feed, robots, sitemap
-from buletin.outputs.headers import HEADERS_FILE, headers_file
+from buletin.outputs.feeds import site_files
 from buletin.outputs.linkcheck import check_addresses, check_anchors, check_links, planned_paths, shown_snapshots
 from buletin.outputs.manifest import MANIFEST, Digests, manifest
 from buletin.outputs.pagecache import LastOutput
@@ -371,13 +363,7 @@ def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState
     files.update(data)
     for period, catalog in shown_snapshots(model, inputs.frozen).items():
         files.update(data_files(site_root, catalog, prefix=f"{period}/data/", state=state)[1])
-    files[calendar_ics_path(model.locale)] = calendar_ics(model, calendar_entries(model, model.upcoming))
-    files["feed.xml"] = atom_feed(model, lambda article: plain_text(article.body.html, 280))
-    files["robots.txt"] = robots(model)
-    files[HEADERS_FILE] = headers_file()
-    site_map = sitemap(model, [p for p in files if p.endswith(".html")])
-    if site_map:
-        files["sitemap.xml"] = site_map
+    files.update(site_files(model, [path for path in files if path.endswith(".html")]))
     if staging is not None:
         staging.add_soon(dict(files))
     commit, inputs_read = clock.git(site_root, "rev-parse", "HEAD"), input_hashes(site_root)  # while Pagefind runs

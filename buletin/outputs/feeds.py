@@ -1,4 +1,5 @@
-"""Atom feed, sitemap and robots.txt."""
+"""The files beside the pages: the Atom feed, the release calendar as iCalendar, the sitemap, robots.txt and the
+host's headers."""
 from __future__ import annotations
 
 import datetime as dt
@@ -7,7 +8,10 @@ from collections.abc import Callable
 from html import escape as _escape_html
 from zoneinfo import ZoneInfo
 
+from buletin.compose.markup import plain_text
 from buletin.model import ArticleView, SiteModel
+from buletin.outputs.calendar import calendar_entries, calendar_ics, calendar_ics_path
+from buletin.outputs.headers import HEADERS_FILE, headers_file
 from buletin.urls import absolute, slugify
 
 FEED_PATH = "feed.xml"
@@ -104,3 +108,14 @@ def robots(model: SiteModel) -> bytes:
     if model.config.base_url:
         text += f"Sitemap: {model.config.base_url}sitemap.xml\n"
     return text.encode("utf-8")
+
+
+def site_files(model: SiteModel, page_paths: list[str]) -> dict[str, bytes]:
+    """The feed, the calendar, robots.txt, the headers and, with a base_url, the sitemap, by path."""
+    files = {calendar_ics_path(model.locale): calendar_ics(model, calendar_entries(model, model.upcoming)),
+             FEED_PATH: atom_feed(model, lambda article: plain_text(article.body.html, 280)),
+             "robots.txt": robots(model), HEADERS_FILE: headers_file()}
+    site_map = sitemap(model, page_paths)
+    if site_map:
+        files["sitemap.xml"] = site_map
+    return files
