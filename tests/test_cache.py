@@ -330,6 +330,27 @@ def test_a_site_template_that_shows_another_pages_body_turns_the_page_cache_off(
     assert "Kalimat baru." in (tmp_path / "out/index.html").read_text()
 
 
+def test_a_site_template_in_a_folder_named_assets_below_templates_is_keyed_and_scanned(site, tmp_path, monkeypatch):
+    """Only templates/assets/ holds assets; a template under templates/partials/assets/ was left out of every
+    page's key (its edit changed no page) and out of the scan for another page's body (its pages went stale)."""
+    (site / "templates/partials/assets").mkdir(parents=True)
+    note = site / "templates/partials/assets/note.html"
+    note.write_text("<p>catatan v1</p>")
+    (site / "templates/partials/assets/newest.html").write_text(
+        "{% for a in model.articles[:1] %}<p>{{ a.body.html | striptags | truncate(200) }}</p>{% endfor %}")
+    (site / "templates/footer_extra.html").write_text(
+        '{% include "partials/assets/note.html" %}{% include "partials/assets/newest.html" %}')
+    _build(site, tmp_path / "out")
+    note.write_text("<p>catatan v2</p>")
+    assert "index.html" in _rendered_pages(site, tmp_path / "out", monkeypatch)
+    assert "catatan v2" in (tmp_path / "out/index.html").read_text()
+    (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD.replace("Jumlah unit", "JUMLAH UNIT USAHA"))
+    _build(site, tmp_path / "out")
+    _build(site, tmp_path / "fresh", cached=False)
+    assert tree_snapshot(tmp_path / "out") == tree_snapshot(tmp_path / "fresh")
+    assert "JUMLAH UNIT USAHA" in (tmp_path / "out/tentang/index.html").read_text()
+
+
 def test_a_site_template_that_shows_the_editions_ahead_follows_their_dates(site, tmp_path, monkeypatch):
     (site / "templates").mkdir()
     (site / "templates/footer_extra.html").write_text(

@@ -151,7 +151,7 @@ def template_sources(site_templates: Path, theme_templates: Path) -> tuple[list[
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and "assets" not in path.relative_to(folder).parts and \
+            if path.is_file() and path.relative_to(folder).parts[0] != "assets" and \
                     (folder != site_templates or refusal(site_templates.parent, path) is None):
                 text = path.read_text(encoding="utf-8", errors="replace")
                 sources.append((f"{label}:{path.relative_to(folder).as_posix()}", text))
