@@ -47,7 +47,7 @@ from buletin.outputs.manifest import MANIFEST, Digests, manifest
 from buletin.outputs.pagecache import LastOutput
 from buletin.outputs.render import Theme, page_jobs, render_site
 from buletin.outputs.search import PagefindMissing, ShardIndexer
-from buletin.outputs.theme import RefusedTemplate, check_site_templates, template_location
+from buletin.outputs.theme import RefusedTemplate, check_site_templates, template_problem
 from buletin.problems import Problems, SiteError
 
 # What the forkserver imports once for every worker it forks: the workers start ready and share the memory.
@@ -196,9 +196,7 @@ def _rendered(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildSta
         problems.add(exc.path, None, str(exc))
         raise SiteError(problems) from None
     except jinja2.TemplateError as exc:
-        problems.add(*template_location(exc, site_root), _(
-            "theme template: {problem}: correct the template; a template of templates/ can also be removed, and "
-            "the built-in one is used again").format(problem=exc))
+        problems.add(*template_problem(exc, site_root))
         raise SiteError(problems) from None
     check_links(model, set(files), problems)
     if problems:
@@ -236,7 +234,7 @@ def _read(options: BuildOptions, state: BuildState, problems: Problems) -> Input
     frozen = releases.load_frozen(site_root, published, problems, state)
     releases.check_unfrozen(site_root, content.editions, problems, publishing=options.republishing)
     assets = writer.collect_assets(site_root, problems)
-    check_site_templates(site_root, problems)
+    check_site_templates(site_root, Locale(config.language), problems)
     check_slips(site_root, content, options.drafts, problems)
     return Inputs(config, catalog, frozen, content, assets)
 

@@ -401,6 +401,21 @@ def test_an_unknown_site_key_does_not_hide_content_errors(make_site, run_cli):
     assert "not a monthly period" not in result.err
 
 
+def test_check_reports_a_site_templates_syntax_and_unknown_filters_at_their_lines(make_site, run_cli):
+    """`check` renders no page, so a site template that does not compile passed it and failed only the build."""
+    site = make_site({"templates/article.html": '{% extends "base.html" %}\n{% block main %}\n{% if article %}\n'
+                                                "<p>x</p>\n{% endblock %}\n",
+                      "templates/footer_extra.html": "<p>Kontak</p>\n<p>{{ page.title|uppr }}</p>\n"})
+    result = run_cli("check", "--site", site, "--lang", "en")
+    assert result.code == 1
+    found = error_lines(result.err)  # Jinja's own words, which its versions change, then what to do
+    assert [line.split(": error: ")[0] for line in found] == ["templates/article.html:5",
+                                                              "templates/footer_extra.html:2"]
+    assert "unknown tag 'endblock'" in found[0] and "No filter named 'uppr'" in found[1], result.err
+    assert all(line.endswith("correct the template; a template of templates/ can also be removed, and the built-in "
+                             "one is used again") for line in found), result.err
+
+
 @pytest.mark.parametrize("in_workers", [False, True], ids=["here", "in-workers"])
 def test_a_broken_site_template_is_reported_at_its_line(make_site, run_cli, tmp_path, monkeypatch, in_workers):
     from buletin.outputs import render

@@ -48,6 +48,12 @@ def syntax_problem(exc: jinja2.TemplateSyntaxError, text: str) -> tuple[int, str
     if curly:  # said before an unclosed quote: a curly quote opening a text leaves the straight one after it open
         return line, _("`{quote}` is a word processor's curly quote, not a quote here: write straight quotes, \" or "
                        "'").format(quote=curly.group(1))
+    unknown = re.fullmatch(r"No filter named '([^']+)'\.?", said)
+    if unknown:
+        if unknown.group(1) == "random":
+            return line, _("there is no filter `|random`: a page shows the same on every build, so choose the item "
+                           "yourself")
+        return line, _("there is no filter `|{name}`: check its spelling").format(name=unknown.group(1))
     unclosed = _unclosed_quote(text, line)
     if unclosed is not None:  # Jinja reads on to the next quote, and fails somewhere after it
         return unclosed, _("a text in quotes is not closed: add the closing quote, as in {example}").format(

@@ -56,8 +56,9 @@ class SiteTemplates(jinja2.FileSystemLoader):
         return source, filename, uptodate
 
 
-def check_site_templates(site_root: Path, problems: Problems) -> None:
-    """Every file of the site's templates/ may be read (before anything is rendered, so `check` says so)."""
+def check_site_templates(site_root: Path, locale: Locale, problems: Problems) -> None:
+    """Every file of the site's templates/ may be read, and compiles (before anything is rendered, so `check`
+    says so)."""
     folder = site_root / "templates"
     if folder.is_dir():
         for path in sorted(folder.rglob("*")):
@@ -70,6 +71,27 @@ def check_site_templates(site_root: Path, problems: Problems) -> None:
                     problems.add(path.relative_to(site_root).as_posix(), None, refused)
         if not problems:
             _check_cycles(folder, problems)
+        if not problems:
+            _check_compiles(site_root, folder, locale, problems)
+
+
+def _check_compiles(site_root: Path, folder: Path, locale: Locale, problems: Problems) -> None:
+    """A site template's syntax, and the filters and tests it names (Jinja resolves them as it compiles)."""
+    env = make_environment(site_root, locale)
+    for path in sorted(p for p in folder.rglob("*.*") if p.suffix in (".html", ".xml")):
+        parts = path.relative_to(folder).parts
+        if parts[0] != "assets" and not any(part.startswith(".") for part in parts):  # assets are copied as they are
+            try:
+                env.get_template(path.relative_to(folder).as_posix())
+            except jinja2.TemplateSyntaxError as exc:
+                problems.add(*template_problem(exc, site_root))
+
+
+def template_problem(exc: jinja2.TemplateError, site_root: Path) -> tuple[str, int | None, str]:
+    """Where a theme template failed, and what to do about it."""
+    return (*template_location(exc, site_root), _(
+        "theme template: {problem}: correct the template; a template of templates/ can also be removed, and the "
+        "built-in one is used again").format(problem=exc))
 
 
 def _check_cycles(folder: Path, problems: Problems) -> None:
