@@ -364,7 +364,10 @@ def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState
     files.update(site_files(model, [path for path in files if path.endswith(".html")]))
     if staging is not None:
         staging.add_soon(dict(files))
-    commit, inputs_read = clock.git(site_root, "rev-parse", "HEAD"), input_hashes(site_root)  # while Pagefind runs
+    commit, unread = clock.checkout(site_root, published=bool(inputs.frozen))  # while Pagefind runs
+    inputs_read = input_hashes(site_root)
+    if unread:
+        warnings.append(unread)
     try:
         files.update(indexer.files(pages))
     except PagefindMissing as exc:

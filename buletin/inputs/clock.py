@@ -30,6 +30,41 @@ def git(site_root: Path, *args: str) -> str | None:
     return (done.stdout.strip() or None) if done.returncode == 0 else None
 
 
+def checkout(site_root: Path, published: bool) -> tuple[str | None, str | None]:
+    """The checkout's commit, and a warning when git cannot read the checkout (the build's time and revision
+    dates then come from the clock) or, with `published` editions, when it is shallow (a revision's date is
+    that of the commit that changed the data, which a shallow clone lacks). (None, None) outside a checkout."""
+    if not in_checkout(site_root):
+        return None, None
+    import subprocess
+
+    try:
+        done = subprocess.run(["git", "-C", str(site_root), "rev-parse", "--is-shallow-repository", "HEAD"],
+                              capture_output=True, text=True, timeout=10)
+    except (OSError, subprocess.SubprocessError) as exc:
+        return None, _unread(str(exc))
+    lines = done.stdout.split()
+    if not lines:  # git could not read the checkout at all (not merely a checkout without commits)
+        said = [line for line in done.stderr.splitlines() if line.strip()]
+        return None, _unread(said[0] if said else f"git: exit {done.returncode}")
+    commit = lines[1] if len(lines) > 1 and done.returncode == 0 else None
+    if published and lines[0] == "true":
+        from buletin.messages import _
+
+        return commit, _("this git checkout is shallow (cloned with a depth), so the revision dates of published "
+                         "editions may be wrong: fetch the whole history (`fetch-depth: 0` in GitHub Actions, "
+                         "`GIT_DEPTH: 0` in GitLab CI, or `git fetch --unshallow`)")
+    return commit, None
+
+
+def _unread(reason: str) -> str:
+    from buletin.messages import _
+
+    return _("git cannot read this checkout ({reason}), so the build's time and the revision dates of published "
+             "editions come from the clock, and change from day to day: make git able to read it (`git status` in "
+             "the site's folder says what it needs)").format(reason=reason.removeprefix("fatal: "))
+
+
 def _epoch() -> dt.datetime | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc) if epoch.isdigit() else None
