@@ -38,6 +38,9 @@ def _internal_error(exc: Exception) -> int:
 def main(argv: list[str] | None = None) -> int:
     """Run a command; return the process exit code. Messages are in the language chosen for it (_language)."""
     argv = list(sys.argv[1:] if argv is None else argv)
+    for stream in (sys.stdout, sys.stderr):  # a folder's name the console cannot show (PYTHONIOENCODING=ascii)
+        if hasattr(stream, "reconfigure"):   # is shown escaped, not a crash after the site was written
+            stream.reconfigure(errors="backslashreplace")
     if not argv or (argv[0].startswith("-") and argv[0] not in ("-h", "--help")):
         argv = ["build", *argv]
     messages.use(_language(argv))

@@ -303,7 +303,7 @@ NO_STATE = BuildState(None)
 
 def output_name(out: Path) -> str:
     """A record name for one output folder (its last build, its pages)."""
-    return hashlib.sha256(str(out.resolve()).encode("utf-8")).hexdigest()[:32]
+    return hashlib.sha256(os.fsencode(out.resolve())).hexdigest()[:32]  # as the file system names it (LC_ALL=C)
 
 
 def template_code(state: BuildState | None) -> Any:
@@ -316,6 +316,11 @@ def template_code(state: BuildState | None) -> Any:
     build_state = state  # the methods below have their own `self`
 
     class TemplateCode(jinja2.BytecodeCache):
+        def get_cache_key(self, name: str, filename: str | None = None) -> str:
+            """Jinja's key, for a file name the file system gave in any encoding (a folder `ü` under LC_ALL=C)."""
+            text = name if filename is None else f"{name}|{filename}"
+            return hashlib.sha1(text.encode("utf-8", "surrogateescape")).hexdigest()
+
         def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
             code = build_state.recall("template", make_key("template", bucket.key, bucket.checksum))
             if code is not None:
