@@ -1,6 +1,7 @@
-"""Skipping a build when nothing it read changed: the whole build is an artifact of the build state like any
-other, whose reads are every input file, the options, the versions, the day and the commit. Kept light: it
-runs before the heavy imports."""
+"""Skipping a build when nothing it read changed: the whole build is treated as one artifact, whose reads are
+every input file, the options, the versions, the time to the quarter hour and the commit, hashed here as one
+JSON text (not a key of the build state's store: it is kept as a record per output folder). Kept light: it runs
+before the heavy imports."""
 from __future__ import annotations
 
 import datetime as dt

@@ -576,3 +576,15 @@ def slow_server_imports(monkeypatch, tmp_path) -> Iterator[Callable[[float], str
 
     yield make
     forkserver._forkserver._stop()
+
+
+def write_site(out: Path, files: dict[str, bytes], work: Path | None = None,
+               known: Callable[[str, str], bool] | None = None) -> int:
+    """Write a site into `out` at once, as a build's Staging does; the number of files written."""
+    from buletin.outputs.writer import Staging
+
+    staging = Staging(out, work, known)
+    try:
+        return staging.commit(files)
+    finally:
+        staging.discard()

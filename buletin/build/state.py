@@ -51,8 +51,8 @@ PREVIEW_FOLDER = "preview"  # where `serve` builds, in the cache folder: output/
 # The Cache Directory Tagging Specification: backup tools skip the folder, and buletin knows it made it.
 TAG_FILE = "CACHEDIR.TAG"
 TAG = b"Signature: 8a477f597d28d172789f06886806bc55\n# This folder is buletin's build cache; safe to delete.\n"
-_LIBRARIES = ("jinja2", "markdown", "matplotlib", "pandas", "openpyxl", "pyyaml", "babel", "nh3", "numpy",
-              "pagefind", "pagefind-bin", "typst")
+_LIBRARIES = ("jinja2", "markdown", "matplotlib", "pillow", "pandas", "openpyxl", "pyyaml", "babel", "nh3", "numpy",
+              "pagefind", "pagefind-bin", "typst")  # pillow: matplotlib writes the sharing cards' PNG with it
 
 
 @lru_cache(maxsize=1)

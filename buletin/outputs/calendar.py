@@ -88,11 +88,6 @@ def scheduled_editions(content: Content, today: dt.date, drafts: bool = False) -
             and edition.published is not None and edition.published > today]
 
 
-def next_release(model: SiteModel) -> dt.date | None:
-    """The date the home page and the latest edition's page announce: the latest edition's `next_release`."""
-    return model.editions[0].edition.info.next_release if model.editions else None
-
-
 def calendar_context(model: SiteModel, scheduled: Iterable[Edition] = ()) -> dict[str, Any]:
     """What templates/calendar.html shows besides what every page shows (a page's context: keyable)."""
     ics = calendar_ics_path(model.locale)

@@ -165,16 +165,6 @@ def work_folder(site_root: Path, out: Path) -> Path:
     return cache / "work" if same_disk else parent / f".{out.name}.buletin-work"
 
 
-def write_site(out: Path, files: dict[str, bytes], work: Path | None = None,
-               known: Callable[[str, str], bool] | None = None) -> int:
-    """Write the site into `out` at once (see Staging); returns the number of files written."""
-    staging = Staging(out, work, known)
-    try:
-        return staging.commit(files)
-    finally:
-        staging.discard()
-
-
 class Staging:
     """The site's files, written into the work folder while the build goes on (`add_soon`, in a thread while
     the build waits for something else), then put in place by `commit`. Each path is added once.
