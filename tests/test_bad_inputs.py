@@ -710,6 +710,12 @@ CASES = [
          "outside"),
     case("outside-symlink-image", {"content/2020-11/foto.png": Link("rahasia.md"), ARTICLE: key("image", "foto.png")},
          f"{ARTICLE}:@image:", "outside"),
+    case("outside-symlink-body-image", {"content/2020-11/foto.png": Link("rahasia.md"),
+                                        ARTICLE: append("\n![Foto](foto.png)\n")}, f"{ARTICLE}:@![Foto]",
+         "`foto.png`: this is a link to a file outside the site"),
+    case("outside-symlink-attachment", {"content/2020-11/laporan.pdf": Link("rahasia.md"),
+                                        ARTICLE: append("\n[Laporan](laporan.pdf)\n")}, f"{ARTICLE}:@[Laporan]",
+         "`laporan.pdf`: this is a link to a file outside the site"),
 ]
 
 SECRET = "RAHASIA-6b1f"  # in every file outside the site: it must never reach the output or a message

@@ -13,6 +13,7 @@ from buletin.compose.composer import Body
 from buletin.compose.images import active_svg, intrinsic_size, too_many_pixels, with_sizes
 from buletin.compose.rawhtml import browser_form, is_remote, raw_fetches
 from buletin.inputs.content import IMAGE_TYPES, Document
+from buletin.inputs.paths import refused
 from buletin.messages import N_, _
 from buletin.problems import Problems
 from buletin.urls import address_of, file_name, relative
@@ -66,7 +67,13 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
             return match.group(0)
         file = (site_root / folder / name).resolve()
         if not file.is_relative_to((site_root / "content").resolve()) or not file.is_file():
-            if not attachment:  # a file the build makes (the edition's PDF, a data download) is checked at the end
+            there = site_root / folder / name
+            reason = refused(site_root, there) if os.path.lexists(there) else None  # a link out of the site, no file
+            if reason is None and os.path.islink(there):
+                reason = _("this is a link to a file outside content/: copy the file here instead of linking to it")
+            if reason:
+                problems.add(doc.source, _line_of(doc, address), f"`{name}`: {reason}")
+            elif not attachment:  # a file the build makes (the edition's PDF, a data download) is checked later
                 problems.add(doc.source, _line_of(doc, address), missing(what, name, folder, site_root))
             return match.group(0)
         data = files[posixpath.normpath(posixpath.join(posixpath.dirname(page), name))] = file.read_bytes()
