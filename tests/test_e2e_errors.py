@@ -402,15 +402,28 @@ def test_an_unknown_site_key_does_not_hide_content_errors(make_site, run_cli):
 
 
 def test_check_reports_a_site_templates_syntax_and_unknown_filters_at_their_lines(make_site, run_cli):
-    """`check` renders no page, so a site template that does not compile passed it and failed only the build."""
+    """`check` renders no page, so a site template that does not compile passed it and failed only the build; it
+    is told beside another input's error, and a file of templates/ that no page uses (an old copy, another
+    tool's snippet) is left alone."""
+    from .conftest import ARTICLE_MD
+
     site = make_site({"templates/article.html": '{% extends "base.html" %}\n{% block main %}\n{% if article %}\n'
                                                 "<p>x</p>\n{% endblock %}\n",
-                      "templates/footer_extra.html": "<p>Kontak</p>\n<p>{{ page.title|uppr }}</p>\n"})
+                      "templates/footer_extra.html": "<p>Kontak</p>\n<p>{{ page.title|uppr }}</p>\n",
+                      "templates/lama/angular.html": "<div ng-app>{{ item.name | uppercase }}</div>\n",
+                      "templates/_share.html": "<p>Bagikan</p>\n<p>caf\u00e9</p>\n".encode("latin-1"),
+                      "content/2020-11/sorotan.md": ARTICLE_MD.replace("location:", "lokasi:")})
     result = run_cli("check", "--site", site, "--lang", "en")
     assert result.code == 1
     found = error_lines(result.err)  # Jinja's own words, which its versions change, then what to do
+    assert [line.split(": error: ")[0] for line in found] == ["content/2020-11/sorotan.md:5",
+                                                              "templates/_share.html:2"], result.err
+    assert "this text is not UTF-8 (line 2)" in found[1], result.err
+    site = make_site({"templates/_share.html": None, "content/2020-11/sorotan.md": ARTICLE_MD}, base=False)
+    result = run_cli("check", "--site", site, "--lang", "en")
+    found = error_lines(result.err)
     assert [line.split(": error: ")[0] for line in found] == ["templates/article.html:5",
-                                                              "templates/footer_extra.html:2"]
+                                                              "templates/footer_extra.html:2"], result.err
     assert "unknown tag 'endblock'" in found[0] and "No filter named 'uppr'" in found[1], result.err
     assert all(line.endswith("correct the template; a template of templates/ can also be removed, and the built-in "
                              "one is used again") for line in found), result.err

@@ -11,6 +11,8 @@ from markupsafe import Markup
 
 from buletin.compose.limits import ThemeSandbox
 from buletin.i18n import Locale
+from buletin.inputs import yamlfile
+from buletin.inputs.paths import NotUtf8, decode_utf8
 from buletin.inputs.paths import refused as refused_reading
 from buletin.messages import _
 from buletin.outputs.headers import PAGE_POLICY
@@ -57,32 +59,87 @@ class SiteTemplates(jinja2.FileSystemLoader):
 
 
 def check_site_templates(site_root: Path, locale: Locale, problems: Problems) -> None:
-    """Every file of the site's templates/ may be read, and compiles (before anything is rendered, so `check`
-    says so)."""
+    """Every file of the site's templates/ may be read, and those the theme uses compile (before anything is
+    rendered, so `check` says so)."""
     folder = site_root / "templates"
-    if folder.is_dir():
-        for path in sorted(folder.rglob("*")):
-            parts = path.relative_to(folder).parts
-            if parts[0] == "assets" or any(part.startswith(".") for part in parts):  # an editor's lock or backup
-                continue
-            if path.is_file() or path.is_symlink():
-                refused = refused_reading(site_root, path)
-                if refused:
-                    problems.add(path.relative_to(site_root).as_posix(), None, refused)
-        if not problems:
-            _check_cycles(folder, problems)
-        if not problems:
-            _check_compiles(site_root, folder, locale, problems)
-
-
-def _check_compiles(site_root: Path, folder: Path, locale: Locale, problems: Problems) -> None:
-    """A site template's syntax, and the filters and tests it names (Jinja resolves them as it compiles)."""
-    env = make_environment(site_root, locale)
-    for path in sorted(p for p in folder.rglob("*.*") if p.suffix in (".html", ".xml")):
+    if not folder.is_dir():
+        return
+    found = Problems()  # its own: another input's problem must not hide a template's
+    for path in sorted(folder.rglob("*")):
         parts = path.relative_to(folder).parts
-        if parts[0] != "assets" and not any(part.startswith(".") for part in parts):  # assets are copied as they are
+        if parts[0] == "assets" or any(part.startswith(".") for part in parts):  # an editor's lock or backup
+            continue
+        if path.is_file() or path.is_symlink():
+            refused = refused_reading(site_root, path)
+            if refused:
+                found.add(path.relative_to(site_root).as_posix(), None, refused)
+            elif path.suffix in (".html", ".xml"):
+                try:
+                    decode_utf8(path.read_bytes())
+                except NotUtf8 as exc:  # Jinja would fail on it in the middle of rendering
+                    found.add(path.relative_to(site_root).as_posix(), exc.line, str(exc))
+    if not found:
+        found.extend(yamlfile.remembered(_sources_key(folder, locale), lambda: _compiled(site_root, folder, locale)))
+    problems.extend(found)
+
+
+def _sources_key(folder: Path, locale: Locale) -> str:
+    """What the templates' check read besides the code: every template's name and text, the site's and the
+    theme's, and the language (parsing the whole theme to see which templates it reaches takes longer than a
+    build with one edit)."""
+    texts = [f"{path.relative_to(top).as_posix()}\0{path.read_text(encoding='utf-8', errors='replace')}"
+             for top in (folder, THEME_DIR / "templates") for path in sorted(top.rglob("*.*"))
+             if path.suffix in (".html", ".xml") and path.is_file()]
+    return "\0".join(["templates", locale.language, *texts])
+
+
+def _compiled(site_root: Path, folder: Path, locale: Locale) -> Problems:
+    """The templates' cycles, then their compiling."""
+    found, uses = Problems(), _references(folder)
+    _check_cycles(folder, uses, found)
+    if not found:
+        _check_compiles(site_root, folder, locale, uses, found)
+    return found
+
+
+Uses = Callable[[str], tuple[str, list[str]]]  # a template's name -> its source and the templates it names
+
+
+def _references(folder: Path) -> Uses:
+    """What each template (the site's, else the theme's) names with include, import or extends."""
+    from jinja2 import meta
+
+    env = jinja2.Environment(loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(folder)),
+                                                        jinja2.FileSystemLoader(str(THEME_DIR / "templates"))]))
+    found: dict[str, tuple[str, list[str]]] = {}
+
+    def uses(name: str) -> tuple[str, list[str]]:
+        if name not in found:
             try:
-                env.get_template(path.relative_to(folder).as_posix())
+                source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
+                found[name] = (source, [n for n in meta.find_referenced_templates(env.parse(source)) if n])
+            except jinja2.TemplateError:  # missing or not valid: said where it is compiled or rendered
+                found[name] = ("", [])
+        return found[name]
+
+    return uses
+
+
+def _check_compiles(site_root: Path, folder: Path, locale: Locale, uses: Uses, problems: Problems) -> None:
+    """The syntax of each site template the theme uses, and the filters and tests it names (Jinja resolves them
+    as it compiles); a file of templates/ that no page reaches (an old copy, another tool's) is left alone."""
+    reached: set[str] = set()
+    waiting = sorted(path.name for path in (THEME_DIR / "templates").glob("*.*"))
+    while waiting:
+        name = waiting.pop()
+        if name not in reached:
+            reached.add(name)
+            waiting.extend(uses(name)[1])
+    env = make_environment(site_root, locale)
+    for name in sorted(reached):
+        if (folder / name).is_file():
+            try:
+                env.get_template(name)
             except jinja2.TemplateSyntaxError as exc:
                 problems.add(*template_problem(exc, site_root))
 
@@ -94,28 +151,13 @@ def template_problem(exc: jinja2.TemplateError, site_root: Path) -> tuple[str, i
         "built-in one is used again").format(problem=exc))
 
 
-def _check_cycles(folder: Path, problems: Problems) -> None:
+def _check_cycles(folder: Path, uses: Uses, problems: Problems) -> None:
     """A site template that includes or extends itself, directly or through others, would recurse without end."""
-    from jinja2 import meta
-
-    env = jinja2.Environment(loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(str(folder)),
-                                                        jinja2.FileSystemLoader(str(THEME_DIR / "templates"))]))
-    found: dict[str, tuple[str, list[str]]] = {}
-
-    def uses(name: str) -> list[str]:
-        if name not in found:
-            try:
-                source = env.loader.get_source(env, name)[0]  # type: ignore[union-attr]
-                found[name] = (source, [n for n in meta.find_referenced_templates(env.parse(source)) if n])
-            except jinja2.TemplateError:  # missing or not valid: said where it is rendered
-                found[name] = ("", [])
-        return found[name][1]
-
     for path in sorted(p for p in folder.rglob("*.*") if p.suffix in (".html", ".xml")):
         name = path.relative_to(folder).as_posix()
-        chain = _path_back(name, uses)
+        chain = _path_back(name, lambda template: uses(template)[1])
         if chain:
-            line = next((i for i, text in enumerate(found[name][0].splitlines(), 1)
+            line = next((i for i, text in enumerate(uses(name)[0].splitlines(), 1)
                          if f'"{chain[1]}"' in text or f"'{chain[1]}'" in text), None)
             problems.add(f"templates/{name}", line, _(
                 "this template includes or extends itself ({chain}), which would never end: remove the "
