@@ -174,15 +174,17 @@ def _build(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
         verdict = skip.check(cache, site, out, args.drafts, args.base_url)
         if verdict.files is not None:
             return _("nothing changed since the last build ({count} files in {out})").format(
-                count=number(verdict.files), out=out), []
+                count=number(verdict.files), out=out), [Problem(*warning) for warning in verdict.warnings]
     cache = _usable(cache)
     from buletin.pipeline import BuildOptions, run
 
     result = run(BuildOptions(site, out, args.drafts, args.base_url, write=args.command == "build",
                               cache_dir=cache, jobs=args.jobs, note=_note,
                               changed=verdict.changed if verdict else None))
-    if verdict is not None and cache is not None and not result.warnings and not result.problems.warnings:
-        skip.remember(cache, site, out, verdict)  # a build with warnings runs again, to say them again
+    # A warning of the build itself (no search index) is mended by building again; the inputs' warnings are kept
+    # with the record, and a skipped build says them again.
+    if verdict is not None and cache is not None and not result.warnings:
+        skip.remember(cache, site, out, verdict, result.problems.warnings)
     for warning in result.warnings:
         _say(_("buletin: warning: {message}").format(message=warning))
     if args.command == "check":

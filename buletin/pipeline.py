@@ -191,7 +191,7 @@ def _rendered(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildSta
               digests: Digests, problems: Problems) -> dict[str, bytes]:
     """Every output file, its links checked; a template's error at its line."""
     try:
-        files = _render(site_root, model, inputs, state, workers, warnings, last, pdfs, staging, digests)
+        files = _render(site_root, model, inputs, state, workers, warnings, last, pdfs, staging, digests, problems)
     except RefusedTemplate as exc:
         problems.add(exc.path, None, str(exc))
         raise SiteError(problems) from None
@@ -338,7 +338,7 @@ def _draw(plan: SitePlan, made: Made, config: SiteConfig, state: BuildState, wor
 
 def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState, workers: Workers,
             warnings: list[str], last: LastOutput | None, pdfs: dict[str, bytes],
-            staging: writer.Staging | None, digests: Digests) -> dict[str, bytes]:
+            staging: writer.Staging | None, digests: Digests, problems: Problems) -> dict[str, bytes]:
     """Every output file by path, manifest last. The files are written into `staging` while Pagefind indexes
     (a cold build's writing is a second or more of waiting for the disk)."""
     names, files = writer.fingerprint(inputs.assets)
@@ -367,7 +367,7 @@ def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState
     commit, unread = clock.checkout(site_root, published=bool(inputs.frozen))  # while Pagefind runs
     inputs_read = input_hashes(site_root)
     if unread:
-        warnings.append(unread)
+        problems.warn(".git", None, unread)
     try:
         files.update(indexer.files(pages))
     except PagefindMissing as exc:

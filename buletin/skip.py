@@ -11,9 +11,12 @@ import os
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
+from buletin import messages
 from buletin.build.state import BuildState, output_name, versions
 from buletin.inputs import clock, paths
+from buletin.problems import Problem
 
 
 @dataclass(frozen=True)
@@ -22,6 +25,7 @@ class Verdict:
     files: int | None  # output files, when the last build had the same fingerprint and its output is untouched
     changed: tuple[str, ...] | None  # input files added, changed or removed since the last build (None: unknown)
     inputs: frozenset[str] = frozenset()  # the input files, as the check found them
+    warnings: tuple[tuple[Any, ...], ...] = ()  # the skipped build's, said again: (path, line, message, ...) each
 
 
 def check(cache_dir: Path, site_root: Path, out: Path, drafts: bool, base_url: str | None) -> Verdict:
@@ -33,7 +37,7 @@ def check(cache_dir: Path, site_root: Path, out: Path, drafts: bool, base_url: s
     print_ = fingerprint(site_root, out, drafts, base_url, inputs)
     if record.get("fingerprint") == print_ and out.is_dir() and \
             _untouched(out, record.get("files") or {}, record.get("folders") or {}):
-        return Verdict(print_, len(record["files"]), (), frozenset(inputs))
+        return Verdict(print_, len(record["files"]), (), frozenset(inputs), tuple(record.get("warnings") or ()))
     last = {rel: noted[-1] for rel, noted in (record.get("hashes") or {}).items()}  # (stamp, digest)
     changed = tuple(sorted(rel for rel in inputs.keys() | last.keys() if inputs.get(rel) != last.get(rel))) \
         if last else None
@@ -74,6 +78,7 @@ def fingerprint(site_root: Path, out: Path, drafts: bool, base_url: str | None, 
     parts = {
         "inputs": inputs, "out": str(out.resolve()), "drafts": drafts,
         "base_url": base_url, "versions": versions(), "epoch": os.environ.get("SOURCE_DATE_EPOCH"),
+        "language": messages.language(), "shallow": clock.shallow(site_root),  # what the warnings said again say
         "commit": clock.git(site_root, "log", "-1", "--format=%H %ct"), "now": _quarter_hour(), "theme": _theme(),
         # a revision is dated by its commit only while its data file is committed as it is (clock.uncommitted)
         "uncommitted": clock.git(site_root, "status", "--porcelain", "--untracked-files=all", "--", "data"),
@@ -114,13 +119,15 @@ def _tree(out: Path) -> tuple[dict[str, list[int]], dict[str, int]]:
     return dict(sorted(files.items())), dict(sorted(folders.items()))
 
 
-def remember(cache_dir: Path, site_root: Path, out: Path, verdict: Verdict) -> None:
-    """Record a successful build's fingerprint, the state of its output and its input files' hashes (of the
-    files there are: a removed file's hash, recalled from the last record, would count as a change forever)."""
+def remember(cache_dir: Path, site_root: Path, out: Path, verdict: Verdict, warnings: list[Problem]) -> None:
+    """Record a successful build's fingerprint, the state of its output, its input files' hashes (of the files
+    there are: a removed file's hash, recalled from the last record, would count as a change forever) and its
+    warnings, which a skipped build says again."""
     site = os.path.join(os.path.abspath(site_root), "")  # with one separator at its end, as _recall_hashes
     paths.settle()
     hashes = {rel: noted for rel, noted in paths.known_digests(site).items() if rel in verdict.inputs}
     files, folders = _tree(out)
     BuildState(cache_dir).write_record(f"{output_name(out)}.build", {
         "fingerprint": verdict.fingerprint, "files": files, "folders": folders, "hashes": hashes,
+        "warnings": [tuple(warning) for warning in warnings],
         "noted": time.time_ns()})

@@ -157,6 +157,24 @@ def test_a_no_op_build_is_skipped_and_any_change_rebuilds(site, run_cli, tmp_pat
     assert "built" in run_cli("build", "--site", site, "--out", out, "--drafts").out  # other options
 
 
+def test_a_build_with_warnings_is_skipped_and_says_them_again(site, run_cli, tmp_path):
+    """A build that had a warning ran again every time, to say it again: a real site that keeps a plausibility
+    warning never had a no-op build. The skip says the warnings of the build it repeats, in its language."""
+    (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD + "\nJumlahnya { value('ikm', 'unit_usaha') }.\n")
+    out = tmp_path / "out"
+
+    def warnings(result) -> list[str]:  # the text on stderr, the annotation on stdout
+        lines = (result.err + result.out).splitlines()
+        return [line for line in lines if line.startswith("::warning") or ": warning: " in line]
+
+    first = run_cli("build", "--site", site, "--out", out, "--lang", "en", "--format", "github")
+    assert first.code == 0 and "built" in first.out and len(warnings(first)) == 2, first.err
+    again = run_cli("build", "--site", site, "--out", out, "--lang", "en", "--format", "github")
+    assert "nothing changed" in again.out and warnings(again) == warnings(first), again.out + again.err
+    in_indonesian = run_cli("build", "--site", site, "--out", out, "--lang", "id")
+    assert "dibangun" in in_indonesian.out and "ditampilkan apa adanya" in in_indonesian.err, in_indonesian.err
+
+
 def _hidden_dataset(site: Path) -> None:
     (site / "data/catatan.csv").rename(site / "data/.catatan.csv")
     package = site / "data/datapackage.yaml"

@@ -139,13 +139,13 @@ def test_a_folder_name_the_locale_cannot_encode_builds_and_prints(make_site, tmp
     ASCII console, the summary naming it crashed after the site was written, exit 1."""
     import os
 
-    site = make_site(name="situs ü")
+    site = make_site({"templates/footer_extra.html": "<p>Kontak</p>\n"}, name="situs ü")  # its name: the site's
     out = tmp_path / "keluaran ü"
     env = {**os.environ, "LC_ALL": "C", "PYTHONUTF8": "0", "PYTHONIOENCODING": "ascii"}
     done = subprocess.run([sys.executable, "-m", "buletin", "build", "--site", str(site), "--out", str(out)],
                           capture_output=True, text=True, encoding="utf-8", errors="replace", env=env, timeout=300)
     assert done.returncode == 0, done.stderr
-    assert "keluaran \\udcc3\\udcbc" in done.stdout and (out / "2020-11/sorotan/index.html").is_file()
+    assert "keluaran \\udcc3\\udcbc" in done.stdout and "Kontak" in (out / "2020-11/sorotan/index.html").read_text()
 
 
 def test_sitemap_only_with_base_url(make_site, run_cli, tmp_path):

@@ -385,23 +385,34 @@ def test_a_site_in_a_folder_of_a_git_checkout_is_dated_by_its_commits(make_site,
     assert len(json.loads((out / "manifest.json").read_text())["commit"]) == 40
 
 
-def test_a_shallow_clone_or_a_checkout_git_cannot_read_is_a_warning(site, run_cli, tmp_path):
+def test_a_shallow_clone_or_a_checkout_git_cannot_read_is_a_warning(site, run_cli, tmp_path, monkeypatch):
     """Both dated a published edition's revision wrongly without a word: a shallow clone by its one commit (the
     revision's own is missing), a checkout git refuses (another owner's, a moved worktree) by the clock."""
     _revised_in_git(site, site, run_cli)
     _git(site, "commit", "-q", "--allow-empty", "-m", "later", when="2021-03-01T09:00:00+08:00")
     shallow = tmp_path / "shallow"
     subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{site}", str(shallow)], check=True)
-    result = run_cli("build", "--site", shallow, "--out", tmp_path / "out", "--lang", "en")
-    assert result.code == 0 and "warning: this git checkout is shallow (cloned with a depth), so the revision dates " \
-        "of published editions may be wrong: fetch the whole history" in result.err, result.err
+    for said in ("built", "nothing changed"):  # a skipped build says it again
+        result = run_cli("build", "--site", shallow, "--out", tmp_path / "out", "--lang", "en", "--cache",
+                         tmp_path / "cache")
+        assert result.code == 0 and said in result.out and ".git: warning: this git checkout is shallow (cloned " \
+            "with a depth), so the revision dates of published editions may be wrong: fetch the whole history" \
+            in result.err, result.err
     full = run_cli("build", "--site", site, "--out", tmp_path / "full", "--lang", "en")
     assert full.code == 0 and "checkout is shallow" not in full.err and "cannot read" not in full.err, full.err
     shutil.rmtree(shallow / ".git")
     (shallow / ".git").write_text("gitdir: /nonexistent/worktree\n")  # a worktree whose repository moved
     result = run_cli("build", "--site", shallow, "--out", tmp_path / "out", "--lang", "en")
     assert result.code == 0 and "warning: git cannot read this checkout (not a git repository: " in result.err
-    assert "so the build's time and the revision dates of published editions come from the clock" in result.err
+    assert "so the revision dates of published editions come from SOURCE_DATE_EPOCH" in result.err, result.err
+    from buletin.inputs import clock
+
+    monkeypatch.setenv("PATH", str(tmp_path / "no-programs"))
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    assert clock.checkout(site, published=True) == (None, "the site is in a git checkout, but git is not installed "
+                                                    "here, so the build's time and the revision dates of published "
+                                                    "editions come from the clock, and change from day to day: install "
+                                                    "git")
 
 
 def test_an_untracked_data_file_is_dated_by_the_build(site, run_cli, tmp_path):

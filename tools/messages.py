@@ -36,12 +36,14 @@ GROUPS = (
     ("Perintah, folder keluaran, dan cache", ("buletin/cli.py", "buletin/build/", "buletin/outputs/writer.py",
                                               "buletin/skip.py", "buletin/problems.py", "buletin/report.py")),
     ("Pengaturan situs (site.yaml) dan berkas YAML", ("buletin/inputs/config.py", "buletin/inputs/yamlfile.py",
-                                                      "buletin/inputs/schema.py", "buletin/inputs/clock.py")),
-    ("Edisi, artikel, dan halaman", ("buletin/inputs/content.py", "buletin/inputs/paths.py", "buletin/periods.py",
+                                                      "buletin/inputs/schema.py")),
+    ("Edisi, artikel, dan halaman", ("buletin/inputs/content.py", "buletin/inputs/frontmatter.py",
+                                     "buletin/inputs/slips.py", "buletin/inputs/paths.py", "buletin/periods.py",
                                      "buletin/compose/links.py", "buletin/compose/images.py",
                                      "buletin/compose/markup.py", "buletin/compose/rowpages.py",
                                      "buletin/compose/composer.py")),
-    ("Mengutip angka: value() dan change()", ("buletin/compose/macros.py", "buletin/compose/limits.py",
+    ("Mengutip angka: value() dan change()", ("buletin/compose/macros.py", "buletin/compose/macroerrors.py",
+                                              "buletin/compose/limits.py",
                                               "buletin/inputs/query.py")),
     ("Data (CSV dan aturan kolom)", ("buletin/inputs/tables.py", "buletin/inputs/validation.py",
                                      "buletin/inputs/cellslips.py", "buletin/inputs/datapackage.py",
@@ -50,7 +52,7 @@ GROUPS = (
     ("Grafik, tabel, dan peta", ("buletin/compose/chart", "buletin/compose/drawing.py", "buletin/compose/maps.py",
                                  "buletin/inputs/geojson.py")),
     ("Menerbitkan dan revisi", ("buletin/publish.py", "buletin/inputs/releases.py", "buletin/inputs/revisions.py",
-                                "buletin/outputs/calendar.py")),
+                                "buletin/inputs/clock.py", "buletin/outputs/calendar.py")),
     ("Situs, edisi, dan artikel baru", ("buletin/newsite.py", "buletin/scaffold.py")),
     ("Pratinjau (serve)", ("buletin/serve.py",)),
     ("Tampilan, pencarian, dan lain-lain", ("buletin/",)),
@@ -132,7 +134,7 @@ def guide(catalog) -> str:
 def _readable(text: str) -> str:
     """A message as the guide shows it: each placeholder as what buletin puts there («kolom»), or «…»."""
     shown = _PLACEHOLDER.sub(lambda m: "«" + SHOWN.get(m["brace"] or m["percent"] or "", "…") + "»", text)
-    return shown.replace("<", "&lt;")
+    return shown.replace("{{", "{").replace("}}", "}").replace("<", "&lt;")  # braces as format() leaves them
 
 
 # What a placeholder stands for, in the guide's words.

@@ -129,11 +129,13 @@ def undefined(problem: str, catalog: Catalog, context: dict[str, Any]) -> str:
 def python_problem(exc: SyntaxError, text: str) -> tuple[int, str]:
     """(line, message) for a macro that Jinja parses and Python refuses: a keyword given twice, as in
     `agg="sum", agg="mean"`."""
-    line = _python_line(text, exc)
     repeated = re.fullmatch(r"keyword argument repeated: (\w+)", exc.msg or "")
     if repeated:
-        return line, _("`{name}=` is written twice in one macro: keep one of them").format(name=repeated.group(1))
-    return line, in_code(exc.msg)
+        twice = re.compile(rf"\b{repeated.group(1)}\s*=(?!=).*\b{repeated.group(1)}\s*=(?!=)")
+        line = next((n for n, line in enumerate(text.split("\n"), start=1) if twice.search(line)), None)
+        return line or _python_line(text, exc), _("`{name}=` is written twice in one macro: keep one of them").format(
+            name=repeated.group(1))
+    return _python_line(text, exc), in_code(exc.msg)
 
 
 def _python_line(text: str, exc: SyntaxError) -> int:

@@ -24,7 +24,8 @@ def git(site_root: Path, *args: str) -> str | None:
     import subprocess
 
     try:
-        done = subprocess.run(["git", "-C", str(site_root), *args], capture_output=True, text=True, timeout=10)
+        done = subprocess.run(["git", "-C", str(site_root), *args], capture_output=True, text=True, errors="replace",
+                              timeout=10)  # errors: a folder's name in git's words, whatever the locale
     except (OSError, subprocess.SubprocessError):
         return None
     return (done.stdout.strip() or None) if done.returncode == 0 else None
@@ -40,8 +41,10 @@ def checkout(site_root: Path, published: bool) -> tuple[str | None, str | None]:
 
     try:
         done = subprocess.run(["git", "-C", str(site_root), "rev-parse", "--is-shallow-repository", "HEAD"],
-                              capture_output=True, text=True, timeout=10)
-    except (OSError, subprocess.SubprocessError) as exc:
+                              capture_output=True, text=True, errors="replace", timeout=10)
+    except OSError:
+        return None, _unread(None)
+    except subprocess.SubprocessError as exc:
         return None, _unread(str(exc))
     lines = done.stdout.split()
     if not lines:  # git could not read the checkout at all (not merely a checkout without commits)
@@ -57,12 +60,24 @@ def checkout(site_root: Path, published: bool) -> tuple[str | None, str | None]:
     return commit, None
 
 
-def _unread(reason: str) -> str:
+def _unread(reason: str | None) -> str:
+    """The warning for a checkout git cannot read (`reason`, git's words) or that no git reads (None)."""
     from buletin.messages import _
 
-    return _("git cannot read this checkout ({reason}), so the build's time and the revision dates of published "
-             "editions come from the clock, and change from day to day: make git able to read it (`git status` in "
-             "the site's folder says what it needs)").format(reason=reason.removeprefix("fatal: "))
+    dated = _("the revision dates of published editions come from SOURCE_DATE_EPOCH") if _epoch() else _(
+        "the build's time and the revision dates of published editions come from the clock, and change from day "
+        "to day")
+    if reason is None:
+        return _("the site is in a git checkout, but git is not installed here, so {dated}: install git").format(
+            dated=dated)
+    return _("git cannot read this checkout ({reason}), so {dated}: make git able to read it (`git status` in the "
+             "site's folder says what it needs)").format(reason=reason.removeprefix("fatal: "), dated=dated)
+
+
+def shallow(site_root: Path) -> bool:
+    """Whether the site's checkout is a shallow clone (a stat, no git process: for the no-op check)."""
+    top = checkout_top(site_root)
+    return top is not None and (top / ".git" / "shallow").exists()
 
 
 def _epoch() -> dt.datetime | None:
