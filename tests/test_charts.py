@@ -50,6 +50,18 @@ def test_figure_svg_csv_and_alt(tmp_path):
     assert render_svg(spec, series, Locale("id"), figure.digits).decode() == svg  # deterministic
 
 
+def test_a_dollar_in_a_label_is_a_dollar_not_a_formula(tmp_path):
+    """matplotlib read text between two `$` as a formula: `$\\foo$ Buton` stopped the build with an internal
+    error, `US$ 5 juta ... US$ 7` was drawn in italics as another text."""
+    catalog, _ = data_site(tmp_path, ROWS, extra={"wilayah.csv": "kode,nama\n7401,$\\foo$ Buton\n"
+                                                                  "7471,Ekspor US$ 5 juta dan US$ 7\n"})
+    spec, _ = parse_spec("title: Unit\ntype: barh\ndata: ikm\nx: kode_wilayah\ny: unit_usaha\n", "c.md", 1,
+                         Problems())
+    series = grouped(catalog, spec.data, spec.x, list(spec.y))
+    svg = render_svg(spec, series, Locale("id"), 0).decode()
+    assert "$\\foo$ Buton" in svg and "Ekspor US$ 5 juta dan US$ 7" in svg
+
+
 def test_table_type_draws_nothing(tmp_path):
     catalog, _ = data_site(tmp_path, ROWS)
     spec = parse_spec("type: table\ndata: ikm\nx: periode\ny: unit_usaha\n", "c.md", 1, Problems())[0]

@@ -23,11 +23,13 @@ _METADATA = re.compile(r"<metadata>.*?</metadata>\n?", re.S)
 
 
 def style(**changes: Any) -> dict[str, Any]:
-    """matplotlib settings of every drawing: text stays text, a fixed hash salt, the theme's colours."""
+    """matplotlib settings of every drawing: text stays text (no formulas), a fixed hash salt, the theme's
+    colours."""
     from cycler import cycler
 
     return {
         "svg.fonttype": "none", "svg.hashsalt": "buletin", "font.family": "sans-serif",
+        "text.parse_math": False,  # a `$` in a label is a dollar (US$ 5 juta), not the start of a formula
         "font.sans-serif": ["DejaVu Sans", "Liberation Sans", "Arial", "Helvetica"],
         "font.size": 9.5, "axes.edgecolor": MUTED, "axes.labelcolor": INK, "xtick.color": MUTED,
         "ytick.color": MUTED, "text.color": INK, "axes.spines.top": False, "axes.spines.right": False,
