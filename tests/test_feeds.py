@@ -17,6 +17,17 @@ def test_entry_without_summary_gets_an_excerpt_of_its_body(make_site, run_cli, t
     assert feed.find(f"{ATOM}id").text.startswith("tag:buletin,2000:buletin-uji")
 
 
+def test_an_excerpt_shows_an_ampersand_once_escaped(make_site, run_cli, tmp_path):
+    """The excerpt kept Markdown's `&amp;` and the feed escaped it again: readers saw `IKM &amp; UMKM`."""
+    from .conftest import ARTICLE_MD
+
+    body = ARTICLE_MD.replace("Jumlah unit usaha pada", "IKM & UMKM tumbuh, 5 < 7. Jumlah unit usaha pada")
+    site = make_site({"content/2020-11/sorotan.md": body})
+    assert run_cli("build", "--site", site, "--out", tmp_path / "out").code == 0
+    summary = ET.parse(tmp_path / "out/feed.xml").getroot().find(f"{ATOM}entry").find(f"{ATOM}summary").text
+    assert summary.startswith("IKM & UMKM tumbuh, 5 < 7. Jumlah unit usaha pada November 2020"), summary
+
+
 def test_the_feed_carries_the_newest_articles_only(make_site, run_cli, tmp_path):
     from buletin.outputs.feeds import FEED_ENTRIES
 

@@ -72,3 +72,10 @@ def test_depth_counts_nesting_not_tags_html_closes_by_itself():
     assert "x" in Markup().convert("<!-- " + "<div>" * 1100 + " -->\n\nx")  # a comment holds no element
     with pytest.raises(TooMuchWork, match="1,000"):
         markup.convert("<div>" * 1001 + "x")
+
+
+def test_the_plain_text_leaves_out_closed_figures_and_reads_entities():
+    from buletin.compose.markup import plain_text
+
+    html = "<p>a &amp; b</p><figure><svg>x</svg></figure><p>c &lt; d</p><figure class=x>e</figure><figure>f"
+    assert plain_text(html) == "a & b c < d f"  # a figure without its end tag is text, as a browser shows it

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 import sys
+from html import unescape
 from typing import Any
 
 from buletin.compose.limits import SECONDS, TookTooLong, TooMuchWork, deadline
@@ -189,9 +190,21 @@ def plain_text(html: str, limit: int = 0) -> str:
             text = plain_text(head)
             if len(text) > limit:
                 return text[:limit].rsplit(" ", 1)[0] + " …"
-    html = _PLACEHOLDERS.sub(" ", re.sub(r"<figure\b.*?</figure>", " ", html, flags=re.S))
-    html = _INLINE_TAGS.sub("", html)  # "<em>penting</em>." reads "penting.", not "penting ."
-    text = re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip()
+    html = _INLINE_TAGS.sub("", _PLACEHOLDERS.sub(" ", _without_figures(html)))  # "<em>penting</em>." reads
+    text = unescape(re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", html)).strip())  # "penting.", not "penting ."
     if limit and len(text) > limit:
         text = text[:limit].rsplit(" ", 1)[0] + " …"
     return text
+
+
+_FIGURE = re.compile(r"<figure\b")
+
+
+def _without_figures(html: str) -> str:
+    """The HTML without its figures, in one pass (a regex over figures without their end tag, written by hand,
+    went back over the rest of the text for each)."""
+    parts, at = [], 0
+    while (start := _FIGURE.search(html, at)) is not None and (end := html.find("</figure>", start.end())) >= 0:
+        parts += [html[at:start.start()], " "]
+        at = end + len("</figure>")
+    return "".join(parts) + html[at:]
