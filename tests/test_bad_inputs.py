@@ -593,6 +593,10 @@ CASES = [
     case("markdown-lists-nested-5000-deep", {ARTICLE: body("- " * 5000 + "x")}, f"{ARTICLE}:8", "nested"),
     # the sanitiser's time grows with the square of the depth: 200,000 took minutes, 1,001 a few milliseconds
     case("html-nested-1001-deep", {ARTICLE: body("<div>" * 1001 + "x")}, f"{ARTICLE}:8", "nested more than 1,000 deep"),
+    case("html-nested-1001-deep-self-closed", {ARTICLE: body("<figure/>" * 1001 + "x")}, f"{ARTICLE}:8",
+         "nested more than 1,000 deep"),  # HTML ignores the `/`: each opens a figure in the one before
+    case("html-nested-1001-deep-between-paragraphs", {ARTICLE: body("<div><p>x</p>\n" * 1001)}, f"{ARTICLE}:8",
+         "nested more than 1,000 deep"),  # `</p>` took a level away, though `<p>` added none
     case("macro-range-too-big", {ARTICLE: body("{% for i in range(10**9) %}x{% endfor %}")}, f"{ARTICLE}:@range(",
          "range"),
     case("macro-random-filter", {ARTICLE: body("Kode {{ range(1000000)|random }}.")}, f"{ARTICLE}:@Kode",

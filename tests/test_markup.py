@@ -72,6 +72,8 @@ def test_depth_counts_nesting_not_tags_html_closes_by_itself():
     assert "x" in Markup().convert("<!-- " + "<div>" * 1100 + " -->\n\nx")  # a comment holds no element
     with pytest.raises(TooMuchWork, match="1,000"):
         markup.convert("<div>" * 1001 + "x")
+    svg = '<svg viewBox="0 0 9 9">' + '<rect width="1" height="1"/>' * 1500 + "</svg>"  # in SVG, `/>` closes
+    assert markup.convert(svg + "<svg/>" * 1200 + "\n\nx").count("<rect") == 1500
 
 
 def test_the_plain_text_leaves_out_closed_figures_and_reads_entities():

@@ -78,12 +78,16 @@ def _check_depth(html: str) -> None:
         return
     if "<!--" in html:
         html = re.sub(r"<!--.*?(?:-->|$)", "", html, flags=re.S)  # what a comment holds is no element
-    depth = 0
+    depth, foreign = 0, 0  # foreign: inside <svg> or <math>, where `<x/>` holds nothing, as in XML
     for closing, name, empty in _TAG.findall(html):
-        if closing:
-            depth = max(depth - 1, 0)
-        elif not empty and name.lower() not in _FLAT:
+        name = name.lower()
+        if closing:  # the end of an element that added no depth takes none away (`<div><p>a</p>` is one deep)
+            depth = depth if name in _FLAT else max(depth - 1, 0)
+            foreign = max(foreign - 1, 0) if name in ("svg", "math") else foreign
+        elif not (empty and (foreign or name in ("svg", "math"))) and name not in _FLAT:  # HTML ignores the `/`
+            # of `<div/>`: it opens an element
             depth += 1
+            foreign += name in ("svg", "math")
             if depth > MAX_DEPTH:
                 raise TooMuchWork(_("HTML elements are nested more than {limit} deep here (a page needs some tens): "
                                     "write the text flatter").format(limit=number(MAX_DEPTH)))
