@@ -599,6 +599,9 @@ CASES = [
          "nested more than 1,000 deep"),  # `</p>` took a level away, though `<p>` added none
     case("macro-range-too-big", {ARTICLE: body("{% for i in range(10**9) %}x{% endfor %}")}, f"{ARTICLE}:@range(",
          "range"),
+    case("macro-change-digits-huge", {ARTICLE: body("Naik {{ change('ikm', 'unit_usaha', compare={'periode': "
+                                                    "'2020-10'}, periode='2020-11', digits=300000000) }}.")},
+         f"{ARTICLE}:@Naik", "change(): `digits` must be a whole number from 0 to 10, not `300000000`"),
     case("macro-random-filter", {ARTICLE: body("Kode {{ range(1000000)|random }}.")}, f"{ARTICLE}:@Kode",
          "there is no filter `|random`: a page shows the same on every build"),
     case("macro-lipsum", {ARTICLE: body("Isi {{ lipsum(2) }}.")}, f"{ARTICLE}:@lipsum", "`lipsum` is unknown here"),

@@ -230,18 +230,18 @@ class MacroStage:
         def change_macro(dataset: str, column: str, compare: dict[str, Any], agg: str = "sum", digits: int = 1,
                          **filters: Any) -> str:
             """ "naik 0,8%" / "turun 2,1%" / "tetap": the filtered value against the same with `compare` applied."""
-            marks: list[str] = []
+            shown, marks = places(digits, "change"), list[str]()
             now = self._quote(where, dataset, column, agg, filters, "change", marks=marks)
             before = self._quote(where, dataset, column, agg, {**filters, **dict(compare)}, "change", marks=marks)
-            if now is None or before is None:
+            if now is None or before is None or shown is None:
                 return "?"
             if math.isnan(now) or math.isnan(before) or before == 0:
                 return "–"
             percent = (now - before) / abs(before) * 100
-            if round(percent, int(digits)) == 0:
+            if round(percent, shown) == 0:
                 return self.locale.text("unchanged")
             word = self.locale.text("up" if percent > 0 else "down")
-            return _marked(f"{word} {self.locale.percent(abs(percent), int(digits))}", marks)
+            return _marked(f"{word} {self.locale.percent(abs(percent), shown)}", marks)
 
         return {"value": value_macro, "change": change_macro}
 
