@@ -289,6 +289,8 @@ CASES = [
          "monthly"),
     case("site-timezone-unknown", {SITE: sub("timezone: Asia/Makassar", "timezone: WITA")}, f"{SITE}:@timezone:",
          "WITA", "Asia/Makassar"),
+    case("site-timezone-area-only", {SITE: sub("timezone: Asia/Makassar", "timezone: Asia")}, f"{SITE}:@timezone:",
+         "unknown time zone `Asia`"),  # a folder of the list: an internal error (IsADirectoryError)
     case("site-timezone-number", {SITE: sub("timezone: Asia/Makassar", "timezone: 8")}, f"{SITE}:@timezone:", "8"),
     case("site-base-url-no-scheme", {SITE: append("base_url: example.go.id/buletin\n")}, f"{SITE}:@base_url:",
          "http"),

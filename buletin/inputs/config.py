@@ -54,7 +54,7 @@ def _time_zone(name: str) -> str | None:
             name=str(name).upper(), zone=INDONESIAN_ZONES[str(name).upper()])
     try:
         ZoneInfo(name)
-    except (ZoneInfoNotFoundError, ValueError):
+    except (ZoneInfoNotFoundError, ValueError, OSError):  # `Asia` names a folder of the list, not a zone
         return _("unknown time zone `{name}`: write a name of the IANA list, Area/City, e.g. Asia/Makassar or "
                  "Asia/Jakarta").format(name=name)
     return None
