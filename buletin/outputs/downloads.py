@@ -28,12 +28,14 @@ class Download:
 def table_csv(table: Table) -> bytes:
     """A table's cells as written, as CSV, with cells a spreadsheet would run as formulas made plain text."""
     buffer = io.StringIO()
-    table.frame.map(spreadsheet_safe).to_csv(buffer, index=False, lineterminator="\n")
+    table.frame.map(spreadsheet_safe).rename(columns=spreadsheet_safe).to_csv(buffer, index=False,
+                                                                             lineterminator="\n")
     return buffer.getvalue().encode("utf-8")
 
 
 def _needs_rewriting(table: Table) -> bool:
-    return bool(table.frame.map(lambda cell: spreadsheet_safe(cell) != cell).to_numpy().any())
+    return any(spreadsheet_safe(name) != name for name in table.frame.columns) or \
+        bool(table.frame.map(lambda cell: spreadsheet_safe(cell) != cell).to_numpy().any())
 
 
 def _as_csv(catalog: Catalog, name: str, state: BuildState) -> tuple[bytes | None, int, bool]:
@@ -64,18 +66,19 @@ def _plain_workbook(path: Path) -> bool:
     import zipfile
 
     formula = re.compile(rb"<(?:[\w.-]+:)?f[\s>/]")  # with any namespace prefix: <f>, <x:f>
+    # a link to another workbook, a DDE or OLE link, an outside address, a data connection or web query that
+    # Excel refreshes on opening: whatever the part's name
+    linked = re.compile(rb"externalLink|ddeLink|oleLink|TargetMode=.External|<(?:[\w.-]+:)?(?:connection|queryTable)\b")
     with zipfile.ZipFile(path) as archive:
         for name in archive.namelist():
             lowered = name.lower()
-            if "externallink" in lowered or "vbaproject" in lowered or lowered.endswith(".bin"):
+            if any(word in lowered for word in ("externallink", "vbaproject", "connections", "querytable")) or \
+                    lowered.endswith(".bin"):
                 return False
-            # every XML part, wherever the workbook's relations put its sheets (not only xl/worksheets/)
-            if lowered.endswith((".xml", ".rels")) or "." not in name.rsplit("/", 1)[-1]:
-                with archive.open(name) as part:
-                    content = part.read(MAX_PART)
-                # a formula; a link to another workbook or a DDE link, whatever its part's name; an outside address
-                if formula.search(content) or re.search(rb"externalLink|ddeLink|oleLink|TargetMode=.External", content):
-                    return False
+            with archive.open(name) as part:  # every part: the relations may give a sheet any name (sheet2.dat)
+                content = part.read(MAX_PART)
+            if formula.search(content) or linked.search(content):
+                return False
     return True
 
 
