@@ -448,7 +448,12 @@ CASES = [
           ("character-reference", '<svg xmlns="http://www.w3.org/2000/svg"><image href="https:&#47;&#47;e.example/p"/>'
                                   '</svg>'),
           ("css-escape", '<svg xmlns="http://www.w3.org/2000/svg"><style>r{fill:u\\72l(https://e.example/f)}</style>'
-                         '</svg>')]],
+                         '</svg>'),
+          # opened by itself, the picture sends its reader to another site (Chromium, tried)
+          ("xhtml-meta-refresh", '<svg xmlns="http://www.w3.org/2000/svg" xmlns:h="http://www.w3.org/1999/xhtml">'
+                                 '<h:meta http-equiv="refresh" content="0;url=https://e.example/masuk"/></svg>'),
+          ("xhtml-element", '<svg xmlns="http://www.w3.org/2000/svg"><a xmlns="http://www.w3.org/1999/xhtml" '
+                            'href="https://e.example/">x</a></svg>')]],
     # a browser runs a script it meets before the fault of an SVG that is not well-formed (Chromium, tried)
     *[case(f"svg-picture-not-xml-{what}", {"content/2020-11/peta.svg": svg, ARTICLE: body("![Peta](peta.svg)")},
            f"{ARTICLE}:@![Peta]", "`peta.svg` is not well-formed XML")
