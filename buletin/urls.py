@@ -69,3 +69,21 @@ def slugify(text: str) -> str:
 
     plain = unicodedata.normalize("NFKD", text.translate(_OWN_LETTERS)).encode("ascii", "ignore").decode("ascii")
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
+
+
+MAX_SLUG = 120  # characters of a page's folder made from a text (a tag, a row's key); a file system allows 255
+
+
+def slug_problem(text: str) -> str | None:
+    """Why a tag or a row's key cannot name a page's folder: it has no letter or digit a web address holds, or is
+    too long (None when it can)."""
+    from buletin.messages import _
+
+    slug = slugify(text)
+    if not slug:
+        return _("`{text}` has no letter or digit a web address can hold (a-z, 0-9, or letters with accents): write "
+                 "it with some").format(text=text)
+    if len(slug) > MAX_SLUG:
+        return _("`{text}` would make a web address of {count} characters, more than {limit}: shorten it").format(
+            text=text[:60] + "…", count=len(slug), limit=MAX_SLUG)
+    return None

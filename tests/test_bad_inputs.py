@@ -395,6 +395,13 @@ CASES = [
     case("page-each-keys-one-address", {PAGE: key("each", "{data: wilayah, key: nama}"),
                                         WIL: append("7403,KOTA KENDARI\n")}, f"{PAGE}:@each:", "one web address",
          "`Kota Kendari` = `KOTA KENDARI`"),
+    case("page-each-key-too-long", {PAGE: key("each", "{data: wilayah, key: nama}"), WIL: append("7403," + "a" * 300
+                                                                                                 + "\n")},
+         f"{PAGE}:@each:", "would make a web address of 300 characters, more than 120"),  # File name too long
+    case("article-tag-too-long", {ARTICLE: key("tags", "[uji, " + "kata " * 60 + "]")}, f"{ARTICLE}:@tags:",
+         "would make a web address of 299 characters, more than 120"),
+    case("article-tag-without-letters", {ARTICLE: key("tags", '[uji, "???"]')}, f"{ARTICLE}:@tags:",
+         "`???` has no letter or digit a web address can hold"),  # it vanished from the page without a word
     case("page-extra-list", {PAGE: key("extra", "[a]")}, f"{PAGE}:@extra:", "extra"),
     case("page-unknown-key", {PAGE: key("tanggal", "2020-11-01")}, f"{PAGE}:@tanggal:", "tanggal"),
     case("front-matter-two-dashes", {ARTICLE: lambda text: text.replace("---\n", "--\n", 1)}, f"{ARTICLE}:1",

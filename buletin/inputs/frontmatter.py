@@ -9,6 +9,7 @@ from typing import Any, ClassVar, Literal
 
 from buletin.inputs.schema import option
 from buletin.messages import N_
+from buletin.urls import slug_problem
 
 Status = Literal["draft", "live", "published"]
 Aggregate = Literal["sum", "mean", "count", "min", "max"]
@@ -51,7 +52,7 @@ class ArticleMeta:
     editor: str = ""
     location: str = ""
     summary: str = ""
-    tags: list[str] = option([], one_or_many=True)
+    tags: list[str] = option([], one_or_many=True, check=slug_problem)  # each names a page, topik/TAG/
     image: str = ""
     image_alt: str = ""
     image_caption: str = ""
