@@ -45,9 +45,9 @@ from buletin.outputs.feeds import site_files
 from buletin.outputs.linkcheck import check_addresses, check_anchors, check_links, planned_paths, shown_snapshots
 from buletin.outputs.manifest import MANIFEST, Digests, manifest
 from buletin.outputs.pagecache import LastOutput
-from buletin.outputs.render import Theme, page_jobs, render_site
+from buletin.outputs.render import PageTooLarge, Theme, page_jobs, render_site
 from buletin.outputs.search import PagefindMissing, ShardIndexer
-from buletin.outputs.theme import RefusedTemplate, check_site_templates, template_problem
+from buletin.outputs.theme import RefusedTemplate, check_site_templates, template_location, template_problem
 from buletin.problems import Problems, SiteError
 
 # What the forkserver imports once for every worker it forks: the workers start ready and share the memory.
@@ -194,6 +194,9 @@ def _rendered(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildSta
         files = _render(site_root, model, inputs, state, workers, warnings, last, pdfs, staging, digests, problems)
     except RefusedTemplate as exc:
         problems.add(exc.path, None, str(exc))
+        raise SiteError(problems) from None
+    except PageTooLarge as exc:
+        problems.add(template_location(exc, site_root)[0], None, str(exc))
         raise SiteError(problems) from None
     except jinja2.TemplateError as exc:
         problems.add(*template_problem(exc, site_root))

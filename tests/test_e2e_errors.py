@@ -429,6 +429,23 @@ def test_check_reports_a_site_templates_syntax_and_unknown_filters_at_their_line
                              "one is used again") for line in found), result.err
 
 
+def test_a_page_too_large_for_the_theme_is_the_documents_fault_not_the_templates(make_site, run_cli, tmp_path,
+                                                                                 monkeypatch):
+    """A table of tens of thousands of rows made the page pass the bound while the built-in theme wrote it: the
+    message blamed `(built-in theme) page.html` and said to simplify the template."""
+    from buletin.compose import limits
+
+    from .conftest import ARTICLE_MD
+
+    monkeypatch.setattr(limits, "MAX_TEXT", 60_000)  # as 2,000,000 characters are to a real site's pages
+    table = "\n| a | b |\n|---|---|\n" + "| 1 | 2 |\n" * 3000
+    site = make_site({"content/2020-11/sorotan.md": ARTICLE_MD + table})
+    result = run_cli("build", "--site", site, "--out", tmp_path / "out", "--lang", "en")
+    assert result.code == 1 and error_lines(result.err) == [
+        "content/2020-11/sorotan.md: error: the page made from this file would be too large (the text grows past "
+        "60,000 characters): shorten it, or split it into several"], result.err
+
+
 @pytest.mark.parametrize("in_workers", [False, True], ids=["here", "in-workers"])
 def test_a_broken_site_template_is_reported_at_its_line(make_site, run_cli, tmp_path, monkeypatch, in_workers):
     from buletin.outputs import render

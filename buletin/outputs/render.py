@@ -93,12 +93,18 @@ class TooMuchToRender(jinja2.TemplateError):
         return type(self), (self.message, self.filename, self.lineno)
 
 
+class PageTooLarge(TooMuchToRender):
+    """A page the built-in theme cannot make within the bounds because of its own text (a body of megabytes, a
+    table of tens of thousands of rows): the fault is the document's (`filename`), not a template's."""
+
+
 class Renderer:
     """Renders each kind of page with the shared context (site, nav, assets, root)."""
 
     def __init__(self, env: jinja2.Environment, model: SiteModel, theme: Theme):
         self.env = env
         self.model = model
+        self.site_root = theme.site_root
         self.assets = theme.assets
         self.downloads = list(theme.downloads)
         self.pdfs = {page: (path, size) for page, path, size in theme.pdfs}
@@ -194,6 +200,11 @@ class Renderer:
         except TooMuchWork as exc:
             frames = [frame for frame in traceback.extract_tb(exc.__traceback__)
                       if frame.filename.endswith((".html", ".xml"))]
+            own = self.own_view(job)
+            if own is not None and (not frames or Path(frames[-1].filename).is_relative_to(THEME_DIR)):
+                raise PageTooLarge(_("the page made from this file would be too large ({reason}): shorten it, or "
+                                     "split it into several").format(reason=exc),
+                                   str(self.site_root / own.document.source)) from None
             raise TooMuchToRender(_("page {path}: too much work ({reason}): simplify the template").format(
                 path=path, reason=exc), *((frames[-1].filename, frames[-1].lineno) if frames else ())) from None
         return html.encode("utf-8")
