@@ -613,6 +613,8 @@ CASES = [
          "nested more than 1,000 deep"),  # `</p>` took a level away, though `<p>` added none
     case("macro-range-too-big", {ARTICLE: body("{% for i in range(10**9) %}x{% endfor %}")}, f"{ARTICLE}:@range(",
          "range"),
+    case("body-over-2000000-characters", {ARTICLE: body("Kata kata kata kata kata. " * 80_000)}, ARTICLE,
+         "this text holds 2,080,2", "split it into several"),  # it said to simplify the {{ }} code
     case("macro-change-digits-huge", {ARTICLE: body("Naik {{ change('ikm', 'unit_usaha', compare={'periode': "
                                                     "'2020-10'}, periode='2020-11', digits=300000000) }}.")},
          f"{ARTICLE}:@Naik", "change(): `digits` must be a whole number from 0 to 10, not `300000000`"),

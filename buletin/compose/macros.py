@@ -12,7 +12,7 @@ from typing import Any
 
 import jinja2
 
-from buletin.compose.limits import BodySandbox, TooMuchWork, bounded, capped
+from buletin.compose.limits import MAX_TEXT, BodySandbox, TooMuchWork, bounded, capped
 from buletin.compose.macroerrors import (
     call_error,
     in_code,
@@ -28,7 +28,7 @@ from buletin.inputs.catalog import Catalog
 from buletin.inputs.notes import covered, note_text
 from buletin.inputs.query import QueryError, select, value
 from buletin.inputs.tables import as_text
-from buletin.messages import _
+from buletin.messages import _, number
 from buletin.problems import Problems
 
 _FENCE = re.compile(r"^(\s*)(`{3,}|~{3,})\s*([\w-]*)")  # indented too: a chart may stand in a list item
@@ -116,6 +116,11 @@ class MacroStage:
         A runtime error stops Jinja at its line; to report every error in one run, that line is blanked
         and the text rendered again, up to MAX_RETRIES times.
         """
+        if len(text) > MAX_TEXT:  # said of the text as such, not as of a macro making too much of it
+            self.problems.add(source, first_line, _("this text holds {count} characters, more than a page may hold "
+                                                    "({limit}): split it into several").format(
+                count=number(len(text)), limit=number(MAX_TEXT)))
+            return None
         if "{" not in text:
             return text
         before, body = self.problems.mark(), isinstance(text, BodyText)
