@@ -169,7 +169,7 @@ class MacroStage:
         except TypeError as exc:
             error, message = exc, call_error(exc)
         except Exception as exc:  # a user's template can fail in many ways; name it, never a traceback
-            error, message = exc, in_code(str(exc))
+            error, message = exc, in_code(str(exc) or type(exc).__name__)  # a MemoryError says nothing
         return None, self._runtime_problem(error, source, first_line, filename, message)
 
     def _runtime_problem(self, exc: Exception, source: str, first_line: int, filename: str,
