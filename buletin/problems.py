@@ -39,7 +39,7 @@ class Problems:
         return f"Problems({self.items!r}, warnings={self.warnings!r})"
 
     def add(self, path: str, line: int | None, message: str, location: str | None = None) -> None:
-        problem = Problem(path, line, one_line(message), location)
+        problem = Problem(one_line(path), line, one_line(message), location)  # a file named with ESC [2K too
         self.reported.append(problem)
         if problem not in self.items:
             self.items.append(problem)
@@ -55,7 +55,7 @@ class Problems:
         return self.reported[mark:]
 
     def warn(self, path: str, line: int | None, message: str, location: str | None = None) -> None:
-        problem = Problem(path, line, one_line(message), location, "warning")
+        problem = Problem(one_line(path), line, one_line(message), location, "warning")
         if problem not in self.warnings:
             self.warnings.append(problem)
 

@@ -19,6 +19,14 @@ def test_a_workbook_cell_is_named_in_the_message_and_the_file_is_pointed_at():
         "::error file=data/pelatihan.xlsx,title=buletin::Pelatihan!D7: peserta: `dua` is not a whole number")
 
 
+def test_a_file_named_with_terminal_codes_is_shown_escaped(make_site, run_cli):
+    """The message escaped ESC, the path before it did not: `a<ESC>[2Kb.md` cleared the terminal's line."""
+    site = make_site({"content/2020-11/a\x1b[2Kb.md": "---\ntitle: A\n---\nIsi.\n"})
+    result = run_cli("check", "--site", site, "--lang", "en")
+    assert result.code == 1 and "\x1b" not in result.err
+    assert "content/2020-11/a\\x1b[2Kb.md:2: error: missing required front-matter key `date`" in result.err, result.err
+
+
 def test_build_in_github_actions_prints_a_workflow_command_per_error(make_site, run_cli, tmp_path, monkeypatch,
                                                                      capfd):
     site = make_site({"data/ikm.csv": "periode,kode_wilayah,unit_usaha,nilai,status\n"
