@@ -71,7 +71,7 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
 
 
-MAX_SLUG = 120  # characters of a page's folder made from a text (a tag, a row's key); a file system allows 255
+MAX_SLUG = 200  # characters of a page's folder made from a text (a tag, a row's key); a file system allows 255
 
 
 def slug_problem(text: str) -> str | None:
@@ -84,6 +84,6 @@ def slug_problem(text: str) -> str | None:
         return _("`{text}` has no letter or digit a web address can hold (a-z, 0-9, or letters with accents): write "
                  "it with some").format(text=text)
     if len(slug) > MAX_SLUG:
-        return _("`{text}` would make a web address of {count} characters, more than {limit}: shorten it").format(
+        return _("`{text}` would make a web address of {count} characters, more than {limit}").format(
             text=text[:60] + "…", count=len(slug), limit=MAX_SLUG)
     return None

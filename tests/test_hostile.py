@@ -94,6 +94,11 @@ def test_a_workbook_with_formulas_is_offered_only_as_csv(make_site, run_cli, tmp
         make_site({"data/pelatihan.xlsx": _moved_sheet(_with_saved_formula(saved, "B3", "10+5"), moved)}, base=False)
         assert run_cli("build", "--site", site, "--out", out, "--quiet").code == 0
         assert not (out / "data" / "pelatihan.xlsx").exists(), moved
+    # A picture whose bytes happen to hold `<f>` is no formula: offered as it is.
+    with_picture = _with_part(saved, "xl/media/image1.png", b"\x89PNG\r\n\x1a\n<f>\x00\x01")
+    make_site({"data/pelatihan.xlsx": with_picture}, base=False)
+    assert run_cli("build", "--site", site, "--out", out, "--quiet").code == 0
+    assert (out / "data" / "pelatihan.xlsx").read_bytes() == with_picture
     # A web query that Excel refreshes on opening, without any formula: not offered either.
     make_site({"data/pelatihan.xlsx": _with_part(saved, "xl/connections.xml", b'<connections><connection id="1" '
                                                  b'refreshOnLoad="1"><webPr url="https://evil.example/q"/>'
@@ -538,7 +543,7 @@ def test_a_workbook_whose_sheet_is_not_well_formed_xml_is_damaged_not_an_interna
 
 def test_a_workbook_declaring_millions_of_cell_formats_is_refused_before_openpyxl_reads_them(make_site, run_cli):
     """openpyxl reads the whole styles part even in read-only mode: 3,000,000 `<xf/>` (a 28 KB file) took 2 GB
-    and 52 s; Excel itself allows 64,000 cell formats."""
+    and 52 s; Excel itself allows 64,000 cell formats (each with an alignment, 128,000 start tags: fine)."""
     import zipfile
 
     source, target = io.BytesIO(_workbook([["kegiatan", "peserta"], ["Masker", 20]])), io.BytesIO()
@@ -546,12 +551,12 @@ def test_a_workbook_declaring_millions_of_cell_formats_is_refused_before_openpyx
         for info in old.infolist():
             part = old.read(info.filename)
             if info.filename == "xl/styles.xml":
-                part = part.replace(b"</cellXfs>", b"<xf/>" * 300_000 + b"</cellXfs>")
+                part = part.replace(b"</cellXfs>", b"<xf><alignment/></xf>" * 300_000 + b"</cellXfs>")
             new.writestr(info.filename, part)
     site = make_site({"data/datapackage.yaml": PACKAGE_WITH_WORKBOOK, "data/pelatihan.xlsx": target.getvalue(),
                       "content/2020-11/sorotan.md": None})
     result = run_cli("check", "--site", site, "--lang", "en")
-    assert result.code == 1 and "data/pelatihan.xlsx: error: the workbook holds 300,1" in result.err, result.err
+    assert result.code == 1 and "data/pelatihan.xlsx: error: the workbook's styles hold 600,0" in result.err, result.err
     assert "Paste Special > Values" in result.err
 
 

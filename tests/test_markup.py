@@ -81,3 +81,14 @@ def test_the_plain_text_leaves_out_closed_figures_and_reads_entities():
 
     html = "<p>a &amp; b</p><figure><svg>x</svg></figure><p>c &lt; d</p><figure class=x>e</figure><figure>f"
     assert plain_text(html) == "a & b c < d f"  # a figure without its end tag is text, as a browser shows it
+
+
+def test_an_svg_exported_from_a_page_with_an_xhtml_style_is_a_picture():
+    """d3 charts saved with XMLSerializer carry <style xmlns="...xhtml">: plain CSS, no script."""
+    from buletin.compose.images import active_svg
+
+    svg = (b'<svg xmlns="http://www.w3.org/2000/svg"><style xmlns="http://www.w3.org/1999/xhtml">text{fill:#000}'
+           b'</style><text>1</text></svg>')
+    assert active_svg(svg, "grafik.svg") is None
+    assert active_svg(svg.replace(b"<text>", b'<meta xmlns="http://www.w3.org/1999/xhtml" http-equiv="refresh" '
+                                             b'content="0;url=https://e.example/"/><text>'), "grafik.svg")

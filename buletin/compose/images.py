@@ -34,6 +34,7 @@ def too_many_pixels(size: tuple[int, int] | None, name: str) -> str | None:
 # It is read as XML (namespaces, character references and CSS escapes decoded), as a browser reads it.
 _ACTIVE_ELEMENTS = {"script", "foreignobject", "handler", "listener", "iframe", "embed", "object", "meta"}
 _XHTML = "{http://www.w3.org/1999/xhtml}"
+_ACTIVE_HTML = {"base", "link", "form", "frame", "frameset", "portal"}  # (a <style> of CSS, as d3 exports, is fine)
 MAX_SVGZ = 50 * 1024 * 1024  # bytes an .svgz may unpack to
 _ENTITY = re.compile(rb"""<!ENTITY\s+(%\s+)?[^\s>]+\s+(?:SYSTEM|PUBLIC)?\s*(?:"([^"]*)"|'([^']*)')""", re.I)
 
@@ -81,8 +82,8 @@ def _active_part(data: bytes, name: str) -> str | None:
         return _NOT_XML  # a browser runs what comes before the fault (a script first, a broken tag after)
     for element in root.iter():
         tag = str(element.tag).rsplit("}", 1)[-1].lower()
-        if tag in _ACTIVE_ELEMENTS or str(element.tag).startswith(_XHTML):  # HTML in the picture: a browser obeys
-            return f"<{tag}"                                                # its <meta http-equiv="refresh"> too
+        if tag in _ACTIVE_ELEMENTS or (str(element.tag).startswith(_XHTML) and tag in _ACTIVE_HTML):
+            return f"<{tag}"  # HTML in the picture acts too: <meta http-equiv="refresh"> sends its reader away
         for key, value in element.attrib.items():
             found = _active_attribute(tag, key.rsplit("}", 1)[-1].lower(), value)
             if found:

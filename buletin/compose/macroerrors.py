@@ -131,10 +131,10 @@ def python_problem(exc: SyntaxError, text: str) -> tuple[int, str]:
     `agg="sum", agg="mean"`."""
     repeated = re.fullmatch(r"keyword argument repeated: (\w+)", exc.msg or "")
     if repeated:
-        twice = re.compile(rf"\b{repeated.group(1)}\s*=(?!=).*\b{repeated.group(1)}\s*=(?!=)")
-        line = next((n for n, line in enumerate(text.split("\n"), start=1) if twice.search(line)), None)
-        return line or _python_line(text, exc), _("`{name}=` is written twice in one macro: keep one of them").format(
-            name=repeated.group(1))
+        name = repeated.group(1)  # twice in one {{ }}, which may run over lines; not in two macros of a line
+        twice = re.search(rf"\b{name}\s*=(?!=)(?:(?!}}}}).)*?\b{name}\s*=(?!=)", text, re.S)
+        line = text.count("\n", 0, twice.start()) + 1 if twice else _python_line(text, exc)
+        return line, _("`{name}=` is written twice in one macro: keep one of them").format(name=name)
     return _python_line(text, exc), in_code(exc.msg)
 
 

@@ -8,8 +8,15 @@ from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
 
 from buletin.inputs.schema import option
-from buletin.messages import N_
-from buletin.urls import slug_problem
+from buletin.messages import N_, _
+from buletin.urls import slug_problem, slugify
+
+
+def tag_problem(tag: str) -> str | None:
+    """Why a tag cannot name its topic's page, with what to do."""
+    problem = slug_problem(tag)
+    return problem and problem + (_(": shorten it") if slugify(tag) else "")
+
 
 Status = Literal["draft", "live", "published"]
 Aggregate = Literal["sum", "mean", "count", "min", "max"]
@@ -52,7 +59,7 @@ class ArticleMeta:
     editor: str = ""
     location: str = ""
     summary: str = ""
-    tags: list[str] = option([], one_or_many=True, check=slug_problem)  # each names a page, topik/TAG/
+    tags: list[str] = option([], one_or_many=True, check=tag_problem)  # each names a page, topik/TAG/
     image: str = ""
     image_alt: str = ""
     image_caption: str = ""

@@ -21,7 +21,7 @@ MAX_TRAPS = 20
 MAX_CELLS = 20_000_000  # of a sheet's used area: a table of 13,000 rows by 20 columns has 260,000
 # Elements of the styles part (fonts, fills, cell formats...), which openpyxl reads whole before any cell: Excel
 # allows 64,000 cell formats; a 28 KB workbook declaring 3,000,000 took 2 GB.
-MAX_STYLE_ELEMENTS = 200_000
+MAX_STYLE_ELEMENTS = 500_000  # start tags: one format with its alignment and protection is three
 _PLAIN_SHEET = re.compile(r"[A-Za-z_][A-Za-z0-9_.]*")  # a name Excel writes unquoted (others: 'Data IKM'!A1)
 
 
@@ -92,19 +92,20 @@ def check_workbook_file(path: Path) -> None:
                              "or save it as CSV").format(size=number(unpacked // 2**20),
                                                          limit=number(MAX_UNPACKED // 2**20)))
     if styles > MAX_STYLE_ELEMENTS:
-        raise NotAWorkbook(_("the workbook holds {count} cell styles and formats, far more than a table needs (Excel "
-                             "itself allows 64,000 cell formats): copy the table into a new workbook with Paste "
+        raise NotAWorkbook(_("the workbook's styles hold {count} parts, far more than a table needs (Excel itself "
+                             "allows 64,000 cell formats): copy the table into a new workbook with Paste "
                              "Special > Values, and save that").format(count=number(styles)))
 
 
 def _elements(archive: zipfile.ZipFile, name: str) -> int:
-    """How many elements a part of the workbook holds (0 when it has no such part), read a megabyte at a time."""
+    """How many elements a part of the workbook holds (0 when it has no such part), read a megabyte at a time:
+    its start tags, not its end tags, declarations or comments."""
     if name not in archive.namelist():
         return 0
     count = 0
     with archive.open(name) as part:
         while chunk := part.read(2**20):
-            count += chunk.count(b"<")
+            count += chunk.count(b"<") - chunk.count(b"</") - chunk.count(b"<?") - chunk.count(b"<!")
     return count
 
 

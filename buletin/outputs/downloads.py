@@ -75,9 +75,10 @@ def _plain_workbook(path: Path) -> bool:
             if any(word in lowered for word in ("externallink", "vbaproject", "connections", "querytable")) or \
                     lowered.endswith(".bin"):
                 return False
-            with archive.open(name) as part:  # every part: the relations may give a sheet any name (sheet2.dat)
+            with archive.open(name) as part:  # every XML part: the relations may give a sheet any name (sheet2.dat)
                 content = part.read(MAX_PART)
-            if formula.search(content) or linked.search(content):
+            xml = content.lstrip(b"\xef\xbb\xbf \t\r\n").startswith(b"<")  # not a picture, whose bytes may hold <f
+            if xml and (formula.search(content) or linked.search(content)):
                 return False
     return True
 
