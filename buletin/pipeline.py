@@ -370,7 +370,7 @@ def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState
     commit, unread = clock.checkout(site_root, published=bool(inputs.frozen))  # while Pagefind runs
     inputs_read = input_hashes(site_root)
     if unread:
-        problems.warn(".git", None, unread)
+        problems.warn(clock.git_folder(site_root), None, unread)
     try:
         files.update(indexer.files(pages))
     except PagefindMissing as exc:

@@ -33,7 +33,9 @@ def check(cache_dir: Path, site_root: Path, out: Path, drafts: bool, base_url: s
     record = BuildState(cache_dir).record(f"{output_name(out)}.build")
     record = record if isinstance(record, dict) else {}
     _recall_hashes(site_root, record)
-    inputs = paths.input_hashes(site_root, hidden=True)
+    left_out: list[tuple[str, str]] = []
+    inputs = paths.input_hashes(site_root, hidden=True, left_out=left_out)
+    inputs.update((rel, f"link {_target(path)}") for rel, path in left_out)  # refused by a build: seen as a change
     print_ = fingerprint(site_root, out, drafts, base_url, inputs)
     if record.get("fingerprint") == print_ and out.is_dir() and \
             _untouched(out, record.get("files") or {}, record.get("folders") or {}):
@@ -131,3 +133,10 @@ def remember(cache_dir: Path, site_root: Path, out: Path, verdict: Verdict, warn
         "fingerprint": verdict.fingerprint, "files": files, "folders": folders, "hashes": hashes,
         "warnings": [tuple(warning) for warning in warnings],
         "noted": time.time_ns()})
+
+
+def _target(link: str) -> str:
+    try:
+        return os.readlink(link)
+    except OSError:
+        return ""

@@ -175,6 +175,24 @@ def test_a_build_with_warnings_is_skipped_and_says_them_again(site, run_cli, tmp
     assert "dibangun" in in_indonesian.out and "ditampilkan apa adanya" in in_indonesian.err, in_indonesian.err
 
 
+def test_a_link_leading_outside_or_to_nothing_is_seen_by_the_skip(site, run_cli, tmp_path):
+    """Such links are left out of the input files (a build refuses or warns of them), so adding one was skipped as
+    "nothing changed", and a dangling one's warning was said again after it was removed."""
+    out = tmp_path / "out"
+    assert "built" in run_cli("build", "--site", site, "--out", out).out
+    (tmp_path / "luar.md").write_text("---\ntitle: Luar\ndate: 2020-11-09\n---\nIsi.\n")
+    (site / "content/2020-11/luar.md").symlink_to(tmp_path / "luar.md")
+    refused = run_cli("build", "--site", site, "--out", out, "--lang", "en")
+    assert refused.code == 1 and "content/2020-11/luar.md: error: this is a link to a file outside" in refused.err
+    (site / "content/2020-11/luar.md").unlink()
+    (site / "data/hilang.csv").symlink_to(tmp_path / "tidak-ada.csv")
+    warned = run_cli("build", "--site", site, "--out", out, "--lang", "en")
+    assert "built" in warned.out and "data/hilang.csv: warning:" in warned.err, warned.err
+    (site / "data/hilang.csv").unlink()
+    quiet = run_cli("build", "--site", site, "--out", out, "--lang", "en")
+    assert "built" in quiet.out and "hilang" not in quiet.err, quiet.err
+
+
 def _hidden_dataset(site: Path) -> None:
     (site / "data/catatan.csv").rename(site / "data/.catatan.csv")
     package = site / "data/datapackage.yaml"

@@ -429,6 +429,16 @@ def test_check_reports_a_site_templates_syntax_and_unknown_filters_at_their_line
                              "one is used again") for line in found), result.err
 
 
+def test_the_remembered_template_check_sees_an_include_of_any_name(make_site, run_cli, tmp_path):
+    """The check's memory was keyed by .html and .xml files only: a broken `.j2` include passed a cached check."""
+    site = make_site({"templates/footer_extra.html": '{% if false %}{% include "parts/kontak.j2" %}{% endif %}\n',
+                      "templates/parts/kontak.j2": "<p>Kontak</p>\n"})
+    assert run_cli("build", "--site", site, "--out", tmp_path / "out").code == 0
+    (site / "templates/parts/kontak.j2").write_text("<p>{% if %}</p>\n")
+    result = run_cli("check", "--site", site, "--lang", "en")
+    assert result.code == 1 and "templates/parts/kontak.j2:1: error: theme template:" in result.err, result.err
+
+
 def test_a_page_too_large_for_the_theme_is_the_documents_fault_not_the_templates(make_site, run_cli, tmp_path,
                                                                                  monkeypatch):
     """A table of tens of thousands of rows made the page pass the bound while the built-in theme wrote it: the

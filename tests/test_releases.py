@@ -415,6 +415,25 @@ def test_a_shallow_clone_or_a_checkout_git_cannot_read_is_a_warning(site, run_cl
                                                     "git")
 
 
+def test_the_shallow_list_is_read_in_a_worktree_and_follows_a_deepening(site, run_cli, tmp_path):
+    """The no-op check read `.git/shallow` only where `.git` is a folder, and only whether it was there: a
+    worktree's build kept the shallow warning after `git fetch --unshallow`, and `--deepen` changed nothing."""
+    from buletin.inputs import clock
+
+    _revised_in_git(site, site, run_cli)
+    _git(site, "commit", "-q", "--allow-empty", "-m", "later", when="2021-03-01T09:00:00+08:00")
+    shallow = tmp_path / "shallow"
+    subprocess.run(["git", "clone", "-q", "--depth", "1", f"file://{site}", str(shallow)], check=True)
+    _git(shallow, "worktree", "add", "-q", str(tmp_path / "pohon"))
+    one = clock.shallow(shallow)
+    assert one and clock.shallow(tmp_path / "pohon") == one and clock.shallow(site) == ""
+    _git(shallow, "fetch", "-q", "--deepen=1")
+    assert clock.shallow(tmp_path / "pohon") not in ("", one)
+    _git(shallow, "fetch", "-q", "--unshallow")
+    assert clock.shallow(tmp_path / "pohon") == ""
+    assert clock.git_folder(tmp_path / "pohon") == ".git" and clock.git_folder(site / "content") == "../.git"
+
+
 def test_an_untracked_data_file_is_dated_by_the_build(site, run_cli, tmp_path):
     assert run_cli("publish", "2020-10", "--site", site).code == 0
     (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-10,7401,4300", "2020-10,7401,4400"))

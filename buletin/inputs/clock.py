@@ -74,10 +74,29 @@ def _unread(reason: str | None) -> str:
              "site's folder says what it needs)").format(reason=reason.removeprefix("fatal: "), dated=dated)
 
 
-def shallow(site_root: Path) -> bool:
-    """Whether the site's checkout is a shallow clone (a stat, no git process: for the no-op check)."""
+def git_folder(site_root: Path) -> str:
+    """The checkout's `.git` as seen from the site (`../.git` for a site in a folder of it)."""
     top = checkout_top(site_root)
-    return top is not None and (top / ".git" / "shallow").exists()
+    return os.path.relpath(top / ".git", os.path.abspath(site_root)).replace(os.sep, "/") if top else ".git"
+
+
+def shallow(site_root: Path) -> str:
+    """The commits a shallow clone stops at ("" for a whole history), read without a git process, for the no-op
+    check: deepening or unshallowing changes what dates a revision. A worktree's or a submodule's `.git` is a
+    file naming its git folder, whose common folder holds the list."""
+    top = checkout_top(site_root)
+    if top is None:
+        return ""
+    folder = top / ".git"
+    try:
+        if folder.is_file():
+            folder = (top / folder.read_text(encoding="utf-8").removeprefix("gitdir:").strip()).resolve()
+        common = folder / "commondir"
+        if common.is_file():
+            folder = (folder / common.read_text(encoding="utf-8").strip()).resolve()
+        return (folder / "shallow").read_text(encoding="utf-8")
+    except (OSError, ValueError):
+        return ""
 
 
 def _epoch() -> dt.datetime | None:

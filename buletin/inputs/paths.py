@@ -247,10 +247,11 @@ def note_digest(path: str, noted: Stamp, digest: str) -> None:
     _HASHED.setdefault(path, (noted, digest))
 
 
-def input_hashes(site_root: Path, extra: tuple[str, ...] = ("site.yaml",), hidden: bool = False) -> dict[str, str]:
+def input_hashes(site_root: Path, extra: tuple[str, ...] = ("site.yaml",), hidden: bool = False,
+                 left_out: list[tuple[str, str]] | None = None) -> dict[str, str]:
     """sha256 of every input file (input_files), by path relative to the site. A file hashed before in this
     process and not modified since (same size and mtime) is not read again."""
-    return dict(sorted((rel, _file_hash(path)) for rel, path in input_files(site_root, extra, hidden)))
+    return dict(sorted((rel, _file_hash(path)) for rel, path in input_files(site_root, extra, hidden, left_out)))
 
 
 def hidden(rel: str) -> bool:
@@ -259,15 +260,16 @@ def hidden(rel: str) -> bool:
     return any(part.startswith(".") for part in rel.split("/"))
 
 
-def input_files(site_root: Path, extra: tuple[str, ...] = ("site.yaml",),
-                hidden: bool = False) -> Iterator[tuple[str, str]]:
+def input_files(site_root: Path, extra: tuple[str, ...] = ("site.yaml",), hidden: bool = False,
+                left_out: list[tuple[str, str]] | None = None) -> Iterator[tuple[str, str]]:
     """Every input file (config, content, data, templates): its path relative to the site, and its absolute path.
 
     Walked with os.scandir, which knows from the folder listing which entries are links: only those are
     resolved. A link, to a file or a folder, is followed when it stays inside the site (one leading outside is
     left out, and reported by the stage that reads it). Hidden files and folders are left out unless `hidden`:
     the no-op check and serve's watch want them (a dataset may be named `.contoh.csv`), the manifest does not
-    list an editor's lock files.
+    list an editor's lock files. The links left out (leading outside, or to nothing) are added to `left_out`,
+    when given, as the no-op check must see them come and go: a build reports them.
     """
     site_root = site_root.absolute()  # the hash memo's keys are absolute paths
     for name in extra:
@@ -286,7 +288,9 @@ def input_files(site_root: Path, extra: tuple[str, ...] = ("site.yaml",),
                         continue
                     if entry.is_symlink():
                         real = os.path.realpath(entry.path)
-                        if not real.startswith(top + os.sep):
+                        if not real.startswith(top + os.sep) or not os.path.exists(real):
+                            if left_out is not None:
+                                left_out.append((f"{prefix}{entry.name}", entry.path))
                             continue
                         if os.path.isdir(real):
                             if real not in seen:  # a link to a folder above it would loop

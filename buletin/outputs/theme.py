@@ -88,8 +88,8 @@ def _sources_key(folder: Path, locale: Locale) -> str:
     theme's, and the language (parsing the whole theme to see which templates it reaches takes longer than a
     build with one edit)."""
     texts = [f"{path.relative_to(top).as_posix()}\0{path.read_text(encoding='utf-8', errors='replace')}"
-             for top in (folder, THEME_DIR / "templates") for path in sorted(top.rglob("*.*"))
-             if path.suffix in (".html", ".xml") and path.is_file()]
+             for top in (folder, THEME_DIR / "templates") for path in sorted(top.rglob("*"))
+             if path.relative_to(top).parts[0] != "assets" and path.is_file()]  # any name: an include may be .j2
     return "\0".join(["templates", locale.language, *texts])
 
 
