@@ -610,6 +610,9 @@ CASES = [
     case("html-nested-1001-deep", {ARTICLE: body("<div>" * 1001 + "x")}, f"{ARTICLE}:8", "nested more than 1,000 deep"),
     case("html-nested-1001-deep-self-closed", {ARTICLE: body("<figure/>" * 1001 + "x")}, f"{ARTICLE}:8",
          "nested more than 1,000 deep"),  # HTML ignores the `/`: each opens a figure in the one before
+    case("html-nested-1001-deep-self-closed-in-svg-html", {ARTICLE: body("<svg><foreignObject>" + "<figure/>" * 1001
+                                                                         + "x")}, f"{ARTICLE}:8",
+         "nested more than 1,000 deep"),  # a foreignObject holds HTML, where `/` closes nothing
     case("html-nested-1001-deep-between-paragraphs", {ARTICLE: body("<div><p>x</p>\n" * 1001)}, f"{ARTICLE}:8",
          "nested more than 1,000 deep"),  # `</p>` took a level away, though `<p>` added none
     case("macro-range-too-big", {ARTICLE: body("{% for i in range(10**9) %}x{% endfor %}")}, f"{ARTICLE}:@range(",

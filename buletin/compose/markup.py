@@ -72,22 +72,26 @@ _FLAT = frozenset({"area", "base", "br", "col", "embed", "hr", "img", "input", "
                    "colgroup", "caption", "rt", "rp"})
 
 
+_MODES = frozenset({"svg", "math", "foreignobject", "desc", "title", "annotation-xml"})  # where the way changes
+
+
 def _check_depth(html: str) -> None:
     """TooMuchWork for HTML nested deeper than MAX_DEPTH (200,000 `<div>` kept a build busy for minutes)."""
     if html.count("<") <= MAX_DEPTH:  # too few tags to nest that deep: most bodies
         return
     if "<!--" in html:
         html = re.sub(r"<!--.*?(?:-->|$)", "", html, flags=re.S)  # what a comment holds is no element
-    depth, foreign = 0, 0  # foreign: inside <svg> or <math>, where `<x/>` holds nothing, as in XML
+    depth, modes = 0, [False]  # whether `<x/>` holds nothing, as in XML: inside <svg> or <math>, not in their HTML
     for closing, name, empty in _TAG.findall(html):
         name = name.lower()
         if closing:  # the end of an element that added no depth takes none away (`<div><p>a</p>` is one deep)
             depth = depth if name in _FLAT else max(depth - 1, 0)
-            foreign = max(foreign - 1, 0) if name in ("svg", "math") else foreign
-        elif not (empty and (foreign or name in ("svg", "math"))) and name not in _FLAT:  # HTML ignores the `/`
-            # of `<div/>`: it opens an element
-            depth += 1
-            foreign += name in ("svg", "math")
+            if name in _MODES and len(modes) > 1:
+                modes.pop()
+        elif not (empty and (modes[-1] or name in ("svg", "math"))) and name not in _FLAT:  # HTML ignores the
+            depth += 1  # `/` of `<div/>`: it opens an element
+            if name in ("svg", "math") or (modes[-1] and name in _MODES):
+                modes.append(name in ("svg", "math"))  # foreignObject, desc, title, annotation-xml hold HTML
             if depth > MAX_DEPTH:
                 raise TooMuchWork(_("HTML elements are nested more than {limit} deep here (a page needs some tens): "
                                     "write the text flatter").format(limit=number(MAX_DEPTH)))
