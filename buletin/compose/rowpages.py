@@ -43,7 +43,7 @@ def rows_of(page: Page, composer: Composer) -> list[dict[str, str]] | None:
     by_address: dict[str, list[str]] = {}  # a page's folder, as Windows and macOS see it (case aside)
     for row in rows:
         by_address.setdefault(slugify(row[key]), []).append(row[key])
-    too_long = [row[key] for row in rows if len(slugify(row[key])) > MAX_SLUG]
+    too_long = [values[0] for address, values in by_address.items() if len(address) > MAX_SLUG]
     if too_long:
         problems.add(page.source, page.line_of("each", "key"), "each: " + _(
             "the column `{key}` of `{dataset}` names one page per row, and {problem}: choose a column of short "

@@ -4,6 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 from pathlib import Path
+from typing import Any
 
 
 def checkout_top(folder: Path) -> Path | None:
@@ -17,16 +18,31 @@ def in_checkout(site_root: Path) -> bool:
     return checkout_top(site_root) is not None
 
 
+class _NoGit(Exception):
+    """git did not run: not installed (args[0] None), or it took too long (args[0] says so)."""
+
+
+def _git(site_root: Path, *args: str, text: bool = True, timeout: float = 10) -> Any:
+    """A finished git command in the site's folder (a subprocess.CompletedProcess), its words read whatever the
+    locale (a folder's name); _NoGit when it did not run."""
+    import subprocess
+
+    try:
+        return subprocess.run(["git", "-C", str(site_root), *args], capture_output=True, text=text,
+                              errors="replace" if text else None, timeout=timeout)
+    except OSError:
+        raise _NoGit(None) from None
+    except subprocess.SubprocessError as exc:
+        raise _NoGit(str(exc)) from None
+
+
 def git(site_root: Path, *args: str) -> str | None:
     """A git command's output in the site's checkout; None outside one or on failure."""
     if not in_checkout(site_root):
         return None
-    import subprocess
-
     try:
-        done = subprocess.run(["git", "-C", str(site_root), *args], capture_output=True, text=True, errors="replace",
-                              timeout=10)  # errors: a folder's name in git's words, whatever the locale
-    except (OSError, subprocess.SubprocessError):
+        done = _git(site_root, *args)
+    except _NoGit:
         return None
     return (done.stdout.strip() or None) if done.returncode == 0 else None
 
@@ -37,15 +53,10 @@ def checkout(site_root: Path, published: bool) -> tuple[str | None, str | None]:
     that of the commit that changed the data, which a shallow clone lacks). (None, None) outside a checkout."""
     if not in_checkout(site_root):
         return None, None
-    import subprocess
-
     try:
-        done = subprocess.run(["git", "-C", str(site_root), "rev-parse", "--is-shallow-repository", "HEAD"],
-                              capture_output=True, text=True, errors="replace", timeout=10)
-    except OSError:
-        return None, _unread(None)
-    except subprocess.SubprocessError as exc:
-        return None, _unread(str(exc))
+        done = _git(site_root, "rev-parse", "--is-shallow-repository", "HEAD")
+    except _NoGit as exc:
+        return None, _unread(exc.args[0])
     lines = done.stdout.split()
     if not lines:  # git could not read the checkout at all (not merely a checkout without commits)
         said = [line for line in done.stderr.splitlines() if line.strip()]
@@ -136,12 +147,9 @@ def file_at(site_root: Path, commit: str, path: str) -> bytes | None:
     """A file's bytes as a commit holds them; None when it does not (or outside git)."""
     if not in_checkout(site_root):
         return None
-    import subprocess
-
     try:
-        done = subprocess.run(["git", "-C", str(site_root), "show", f"{commit}:./{path}"], capture_output=True,
-                              timeout=30)
-    except (OSError, subprocess.SubprocessError):
+        done = _git(site_root, "show", f"{commit}:./{path}", text=False, timeout=30)
+    except _NoGit:
         return None
     return done.stdout if done.returncode == 0 else None
 

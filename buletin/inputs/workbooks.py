@@ -100,10 +100,12 @@ def check_workbook_file(path: Path) -> None:
 def _elements(archive: zipfile.ZipFile, name: str) -> int:
     """How many elements a part of the workbook holds (0 when it has no such part), read a megabyte at a time:
     its start tags, not its end tags, declarations or comments."""
-    if name not in archive.namelist():
+    try:
+        part = archive.open(name)
+    except KeyError:
         return 0
     count = 0
-    with archive.open(name) as part:
+    with part:
         while chunk := part.read(2**20):
             count += chunk.count(b"<") - chunk.count(b"</") - chunk.count(b"<?") - chunk.count(b"<!")
     return count

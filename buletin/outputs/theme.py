@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from functools import cache
 from pathlib import Path
 from typing import Any
 
@@ -65,32 +66,35 @@ def check_site_templates(site_root: Path, locale: Locale, problems: Problems) ->
     if not folder.is_dir():
         return
     found = Problems()  # its own: another input's problem must not hide a template's
+    texts = []  # every template's name and text: what the check below reads besides the code
     for path in sorted(folder.rglob("*")):
-        parts = path.relative_to(folder).parts
-        if parts[0] == "assets" or any(part.startswith(".") for part in parts):  # an editor's lock or backup
+        rel, parts = path.relative_to(folder).as_posix(), path.relative_to(folder).parts
+        if parts[0] == "assets" or not (path.is_file() or path.is_symlink()):
             continue
-        if path.is_file() or path.is_symlink():
-            refused = refused_reading(site_root, path)
-            if refused:
-                found.add(path.relative_to(site_root).as_posix(), None, refused)
-            elif path.suffix in (".html", ".xml"):
-                try:
-                    decode_utf8(path.read_bytes())
-                except NotUtf8 as exc:  # Jinja would fail on it in the middle of rendering
-                    found.add(path.relative_to(site_root).as_posix(), exc.line, str(exc))
-    if not found:
-        found.extend(yamlfile.remembered(_sources_key(folder, locale), lambda: _compiled(site_root, folder, locale)))
+        refused = refused_reading(site_root, path)
+        if refused:
+            if not any(part.startswith(".") for part in parts):  # an editor's lock or backup is no template
+                found.add(f"templates/{rel}", None, refused)
+            continue
+        data = path.read_bytes()
+        try:
+            texts.append(f"{rel}\0{decode_utf8(data)}")  # any name: an include may be .j2
+        except NotUtf8 as exc:  # Jinja would fail on it in the middle of rendering
+            if path.suffix in (".html", ".xml") and not any(part.startswith(".") for part in parts):
+                found.add(f"templates/{rel}", exc.line, str(exc))
+            texts.append(f"{rel}\0{data.decode('utf-8', 'replace')}")
+    if not found:  # remembered: parsing the whole theme to see which templates it reaches takes 25 ms
+        key = "\0".join(["templates", locale.language, *texts, *_theme_texts()])
+        found.extend(yamlfile.remembered(key, lambda: _compiled(site_root, folder, locale)))
     problems.extend(found)
 
 
-def _sources_key(folder: Path, locale: Locale) -> str:
-    """What the templates' check read besides the code: every template's name and text, the site's and the
-    theme's, and the language (parsing the whole theme to see which templates it reaches takes longer than a
-    build with one edit)."""
-    texts = [f"{path.relative_to(top).as_posix()}\0{path.read_text(encoding='utf-8', errors='replace')}"
-             for top in (folder, THEME_DIR / "templates") for path in sorted(top.rglob("*"))
-             if path.relative_to(top).parts[0] != "assets" and path.is_file()]  # any name: an include may be .j2
-    return "\0".join(["templates", locale.language, *texts])
+@cache
+def _theme_texts() -> tuple[str, ...]:
+    """The built-in templates' names and texts (read once a process: they are part of the code)."""
+    top = THEME_DIR / "templates"
+    return tuple(f"theme:{path.relative_to(top).as_posix()}\0{path.read_text(encoding='utf-8')}"
+                 for path in sorted(top.rglob("*")) if path.is_file())
 
 
 def _compiled(site_root: Path, folder: Path, locale: Locale) -> Problems:
