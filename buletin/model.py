@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any, Generic, TypeVar
 
 from buletin.compose.charts import Figure
-from buletin.compose.composer import Body, Headline
+from buletin.compose.composer import Body, Headline, lead_figure
 from buletin.compose.images import intrinsic_size
 from buletin.i18n import Locale
 from buletin.inputs.catalog import Catalog
@@ -66,6 +66,7 @@ class EditionView:
     summary: str = ""
     data_prefix: str = "data/"  # where its data downloads are: a published edition has its own
     card_path: str | None = None  # the 1200x630 sharing image of its lead chart
+    lead: FigureRef | None = None  # its lead chart (compose.composer.lead_figure), shown on the home page
     revision: Revision | None = None  # how later data changed its figures
     datasets: tuple[ResourceSpec, ...] = ()  # behind its figures and its articles', as they were read
 
@@ -291,14 +292,17 @@ def _edition_view(plan: EditionPlan, made: Made, locale: Locale, files: dict[str
     card = made.cards.get(path)
     if card:
         files[card[0]] = card[1]
+    figures = _figures(plan.slot, made, locale, files)
+    lead = lead_figure(made.bodies[slot.path] for slot in [plan.slot, *plan.articles])
+    lead_ref = next((ref for ref in (*figures, *(r for a in articles for r in a.figures)) if ref.figure is lead), None)
     period = str(edition.period)
     released = edition.published or (max(dates) if dates and edition.status != "draft" else None)  # a draft: none yet
     return EditionView(edition, path, plan.title, locale.period(edition.period), made.bodies[path],
-                       _figures(plan.slot, made, locale, files), made.highlights.get(path, ()),
+                       figures, made.highlights.get(path, ()),
                        made.headlines.get(path, ()), articles,
                        released=released, summary=edition.info.summary,
                        data_prefix=f"{period}/data/" if plan.slot.period else "data/",
-                       card_path=card[0] if card else None, revision=made.revisions.get(period),
+                       card_path=card[0] if card else None, lead=lead_ref, revision=made.revisions.get(period),
                        datasets=made.datasets.get(path, ()))
 
 

@@ -26,8 +26,8 @@ from buletin.build.state import BuildState, make_key, output_name
 from buletin.build.store import flush_pending
 from buletin.build.workers import Workers
 from buletin.compose import links
-from buletin.compose.composer import MIN_FOR_POOL, Body, Composer, Setting, compose_task
-from buletin.compose.drawing import card_key, draw, lead_figure, with_images
+from buletin.compose.composer import MIN_FOR_POOL, Body, Composer, Setting, compose_task, lead_figure
+from buletin.compose.drawing import card_key, draw, with_images
 from buletin.compose.rowpages import row_title, rows_of
 from buletin.i18n import Locale
 from buletin.inputs import clock, releases, revisions, yamlfile

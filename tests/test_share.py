@@ -244,3 +244,37 @@ def test_a_page_with_one_entry_or_none_has_no_table_of_contents(without_base):
     article = furniture(without_base, PAGES["article"])  # one figure, no heading
     assert article.toc is None and [i for i in article.ids if i == "gambar-1"]
     assert furniture(without_base, "tentang/index.html").toc is None
+
+
+LEAD_EDITION = """\
+---
+summary: Edisi uji November 2020.
+---
+
+Ringkasan.
+
+```chart
+title: Dua wilayah terbesar
+type: table
+data: ikm
+filter: {periode: "2020-11"}
+x: kode_wilayah
+y: unit_usaha
+```
+"""
+NO_FIGURE_ARTICLE = "---\ntitle: Catatan awal\ndate: 2020-11-20\n---\n\nTanpa grafik.\n"
+
+
+def test_the_home_page_shows_the_lead_chart_its_sharing_card_draws(make_site, run_cli, tmp_path):
+    """One rule makes an edition's lead chart, for its sharing card and the home page: its first chart that is not
+    a table, in its own body or else its articles'. The home page showed the edition's table (its first figure)
+    under "Grafik utama", while the card drew an article's chart."""
+    site = make_site({"site.yaml": SITE_YAML + f"base_url: {BASE_URL}\n", "content/2020-11/index.md": LEAD_EDITION,
+                      "content/2020-11/awal.md": NO_FIGURE_ARTICLE})
+    result = run_cli("build", "--site", site, "--out", tmp_path / "out", "--quiet")
+    assert result.code == 0, result.err
+    home = (tmp_path / "out/index.html").read_text(encoding="utf-8")
+    lead = re.search(r'<section aria-label="Grafik utama">(.*?)</section>', home, re.S)
+    assert lead is not None, "the home page shows no lead chart"
+    assert "Unit usaha per wilayah" in lead.group(1) and "Dua wilayah terbesar" not in lead.group(1)
+    assert len(list((tmp_path / "out/2020-11").glob("kartu-*.png"))) == 1

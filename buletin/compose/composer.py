@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
 from pathlib import Path
@@ -32,6 +32,12 @@ class Body:
 
     html: str
     figures: tuple[Figure, ...] = ()
+
+
+def lead_figure(bodies: Iterable[Body]) -> Figure | None:
+    """An edition's lead chart, which the home page shows and its sharing card draws: the first chart (not a
+    table) of its own body or, failing that, of its articles' in order."""
+    return next((f for body in bodies for f in body.figures if not f.is_table), None)
 
 
 @dataclass

@@ -1,7 +1,6 @@
 """Drawing every chart and sharing card: from the build state where it can, else in the worker pool."""
 from __future__ import annotations
 
-from collections.abc import Iterable
 from dataclasses import replace
 
 from buletin.build import progress
@@ -30,11 +29,6 @@ def card_key(lead: Figure, language: str, heading: str, site_title: str) -> str:
 
 def _geometry(figure: Figure) -> str | None:
     return figure.areas.digest if figure.areas is not None else None
-
-
-def lead_figure(bodies: Iterable[Body]) -> Figure | None:
-    """An edition's lead chart: the first chart of its own body or, failing that, of its articles'."""
-    return next((f for body in bodies for f in body.figures if not f.is_table), None)
 
 
 def draw(figures: list[Figure], cards: dict[str, tuple[Figure, str, str]], language: str, state: BuildState,

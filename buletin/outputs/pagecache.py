@@ -33,11 +33,12 @@ _OWN_BODY = re.compile(r"{{-?\s*body\s*-?}}|</?body\b|data-pagefind-body")
 # model.files: every chart's name carries its data's hash; built_at: the page keys hold only its year; the theme's
 # macros headline_cards and main_points show what their argument's own page keys; the catalog beyond its package
 # and its datasets' declarations (`catalog.notes`, its hashes, its tables) is read by no page's key
-_OTHERS = re.compile(r"\b(?:body|figures|headlines|highlights|headline_cards|main_points|card_path|files|built_at)\b"
-                     r"|\bcatalog\b(?!\.(?:package|spec)\b)")
+_OTHERS = re.compile(r"\b(?:body|figures|headlines|highlights|headline_cards|main_points|card_path|lead|files"
+                     r"|built_at)\b|\bcatalog\b(?!\.(?:package|spec)\b)")
 # What a view's own page shows (and, for the latest edition, the home page), not lists and neighbours: the page's
 # own key covers these (PageKeys.own, PageKeys.home)
-_OWN = ("edition", "article", "page", "body", "figures", "articles", "related", "headlines", "highlights", "card_path")
+_OWN = ("edition", "article", "page", "body", "figures", "articles", "related", "headlines", "highlights", "card_path",
+        "lead")
 _JINJA = re.compile(r"{[{%].*?[}%]}", re.S)  # what a template computes; its text may say "figures" freely
 
 
@@ -80,10 +81,6 @@ def meta_digest(view: View) -> str:
                       related, held)))
 
 
-def _first(figures: tuple[FigureRef, ...]) -> str | None:
-    return figure_digest(figures[0]) if figures else None
-
-
 def upcoming_digest(model: SiteModel) -> str:
     """The editions scheduled after today, as the release calendar (or a site template) may show them."""
     def own(doc: Document) -> tuple:
@@ -120,7 +117,7 @@ class PageKeys:
         if not model.editions:
             return ""
         latest = model.editions[0]
-        lead = _first(latest.figures) or (_first(latest.articles[0].figures) if latest.articles else None)
+        lead = figure_digest(latest.lead) if latest.lead else None
         return _sha(repr((latest.headlines, latest.highlights, lead)))
 
     def context(self, value: Any) -> Any:
