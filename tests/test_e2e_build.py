@@ -12,11 +12,14 @@ import subprocess
 import sys
 import xml.etree.ElementTree as ET
 from collections import defaultdict
+from html import unescape
 from html.parser import HTMLParser
 from pathlib import Path
 
 import openpyxl
 import pytest
+
+from .conftest import SITE_YAML, WILAYAH_CSV
 
 ARTICLE = "content/2020-11/sorotan.md"
 ARTICLE_PAGE = "2020-11/sorotan/index.html"
@@ -540,7 +543,38 @@ def test_raw_html_kept_when_allowed(make_site, run_cli, tmp_path):
     assert '<script>alert("xss-script")</script>' in html
 
 
-# ---------------------------------------------------------------- the sample site
+ROW_PAGE = """\
+---
+title: "Profil {{ row.nama }}"
+each: {data: wilayah, key: kode}
+---
+
+## Usaha {{ row.nama }}
+
+Wilayah {{ row.nama }} ({{ row.nama | upper }}), [peta]({{ "https://peta.contoh.go.id/?k=" ~ row.kode ~ "&n=1" }}).
+"""
+CELL = 'Kopi & Kelor <script>alert("sel")</script><img src=x onerror=alert(2)>'
+
+
+@pytest.mark.parametrize("raw", [False, True])
+def test_a_data_cell_in_a_body_is_text_even_where_raw_html_is_allowed(make_site, run_cli, tmp_path, raw):
+    """allow_raw_html trusts the site's writers, not its data: `{{ row.nama }}` printed a cell's markup as HTML,
+    so a spreadsheet could put a script on the site. What `{{ }}` prints in a body is now escaped text."""
+    quoted = '"' + CELL.replace('"', '""') + '"'
+    site = make_site({"site.yaml": SITE_YAML + ("allow_raw_html: true\n" if raw else ""),
+                      "content/pages/wilayah.md": ROW_PAGE,
+                      "data/wilayah.csv": WILAYAH_CSV.replace("7402,Muna", f"7402,{quoted}")})
+    out = tmp_path / "out"
+    build(run_cli, site, out)
+    html = (out / "wilayah/7402/index.html").read_text(encoding="utf-8")
+    main = html[html.index("<main"):html.index("</main>")]
+    assert "<script" not in main and "<img" not in main
+    shown = re.search(r"<p>Wilayah (.*?) \((.*?)\), <a href=\"(.*?)\">peta</a>", main)
+    assert shown is not None, main
+    assert [unescape(part) for part in shown.groups()] == [CELL, CELL.upper(), "https://peta.contoh.go.id/?k=7402&n=1"]
+    heading = re.search(r'<h2 id="([^"]+)">(.*?)</h2>', main)
+    assert heading is not None and unescape(heading.group(2)) == f"Usaha {CELL}"
+    assert heading.group(1) == "usaha-kopi-kelor-scriptalertselscriptimg-srcx-onerroralert2"
 
 
 SAMPLE_BRIEFING = "2020-11/pembinaan-ikm-di-masa-pandemi/index.html"

@@ -89,9 +89,18 @@ def extract_charts(body: str, body_line: int) -> tuple[str, list[ChartBlock]]:
     return BodyText("\n".join(out)), blocks
 
 
+_BODY = "body"  # the name a body is compiled under: what its `{{ }}` print is escaped
+
+
 def make_environment() -> BodySandbox:
-    """The sandbox: no access to Python internals, undefined names are errors, work is bounded."""
-    return BodySandbox(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    """The sandbox: no access to Python internals, undefined names are errors, work is bounded.
+
+    In a body, what `{{ }}` prints is text, escaped before Markdown sees it: a data cell shown by `{{ row.nama }}`
+    never becomes markup, even on a site that allows raw HTML (which trusts its writers, not its data). Titles,
+    main points and chart blocks are not HTML, and the theme escapes them where it shows them.
+    """
+    return BodySandbox(undefined=jinja2.StrictUndefined, autoescape=lambda name: name == _BODY,
+                       keep_trailing_newline=True)
 
 
 Lookup = Callable[[str, tuple, Callable[[], Any]], Any]
@@ -126,7 +135,7 @@ class MacroStage:
         before, body = self.problems.mark(), isinstance(text, BodyText)
         for _attempt in range(MAX_RETRIES):
             self.footnotes = {} if body else None
-            result, failed_line = self._render_once(text, source, first_line, context)
+            result, failed_line = self._render_once(text, source, first_line, context, body)
             if failed_line is None:
                 return _with_footnotes(result, self.footnotes) if self.problems.mark() == before else None
             lines = text.split("\n")
@@ -136,13 +145,13 @@ class MacroStage:
             text = "\n".join(lines)
         return None
 
-    def _render_once(self, text: str, source: str, first_line: int,
-                     context: dict[str, Any]) -> tuple[str | None, int | None]:
+    def _render_once(self, text: str, source: str, first_line: int, context: dict[str, Any],
+                     body: bool) -> tuple[str | None, int | None]:
         """(result, None) or (None, the failing template line)."""
         filename = f"{source}#L{first_line}"
         try:
-            template = self.env.template_class.from_code(
-                self.env, self.env.compile(text, filename=filename), self.env.make_globals(None))
+            code = self.env.compile(text, name=_BODY if body else None, filename=filename)
+            template = self.env.template_class.from_code(self.env, code, self.env.make_globals(None))
         except jinja2.TemplateSyntaxError as exc:
             line, message = syntax_problem(exc, text)
             self.problems.add(source, first_line + line - 1, message)
