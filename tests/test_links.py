@@ -44,6 +44,15 @@ def test_broken_links_and_missing_images_name_the_line(make_site, run_cli, line_
         in fixed.err
 
 
+
+def test_a_missing_link_with_an_ampersand_is_named_as_written_at_its_line(make_site, run_cli, line_of):
+    """The message quoted the page's HTML (`peta.html?k=1&amp;n=1`), which the body does not hold, so it had no line."""
+    article = ARTICLE_MD.replace("Paragraf penutup.", "Lihat [peta](peta.html?k=1&n=1).")
+    result = run_cli("check", "--site", make_site({"content/2020-11/sorotan.md": article}))
+    assert result.code == 1
+    assert f"content/2020-11/sorotan.md:{line_of(article, 'peta.html')}: error: the link `peta.html?k=1&n=1` leads " \
+        "to no page or file of the site" in result.err
+
 def test_a_document_is_published_beside_its_page_and_files_the_build_makes_can_be_linked(make_site, run_cli,
                                                                                          line_of, tmp_path):
     article = ARTICLE_MD.replace("Paragraf penutup.", "Lihat [laporan](laporan.pdf) dan [data](../../data/ikm.csv).")

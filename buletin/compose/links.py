@@ -6,6 +6,7 @@ import os
 import posixpath
 import re
 from dataclasses import replace
+from html import unescape
 from pathlib import Path
 from urllib.parse import unquote
 
@@ -201,7 +202,7 @@ _REFERENCE = re.compile(r'<(?:a|img|link|script)\b[^<>]*?\b(?:href|src)="([^"]+)
 
 def check_internal(html: str, doc: Document, page: str, paths: set[str], problems: Problems) -> None:
     """Every relative link written in Markdown must reach a file of the site (`paths`: every output path)."""
-    for href in sorted(set(_REFERENCE.findall(html))):
+    for href in sorted({unescape(found) for found in _REFERENCE.findall(html)}):  # as written: `&`, not `&amp;`
         if _EXTERNAL.match(href):
             continue
         name = file_name(href)
