@@ -234,10 +234,11 @@ def row_path(page: Page, key: str) -> str:
 # ---------------------------------------------------------------- the model
 
 
-@dataclass
+@dataclass(frozen=True)
 class Made:
     """What the pipeline made for a plan: each slot's body (links resolved, charts drawn), each edition's
-    main points and headline cards, sharing cards and revisions, and the files pages link to."""
+    main points and headline cards, sharing cards and revisions, and the files pages link to. Each stage that
+    adds to it (revisions, drawing) makes a new one."""
 
     bodies: dict[str, Body]  # by slot path
     highlights: dict[str, tuple[str, ...]]  # by edition path

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -143,7 +143,7 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
     made = _made(plan, bodies, composers, site_root, problems)
     if problems:
         raise SiteError(problems)
-    made.revisions = _revisions(site_root, inputs, composers, plan, made, today)
+    made = replace(made, revisions=_revisions(site_root, inputs, composers, plan, made, today))
     figures = sum(len(body.figures) for body in made.bodies.values())
     if not options.write:
         model = assemble(plan, made, inputs.config, current.locale, inputs.catalog, built_at)
@@ -151,7 +151,7 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
         if problems:
             raise SiteError(problems)
         return BuildResult(figures=figures, problems=problems)
-    drawn = _draw(plan, made, inputs.config, state, workers)
+    made, drawn = _draw(plan, made, inputs.config, state, workers)
     workers.renew()
     model = assemble(plan, made, inputs.config, current.locale, inputs.catalog, built_at, upcoming)
     check_addresses(model, {job.path for job in page_jobs(model)} | set(model.files), problems)  # before writing
@@ -320,8 +320,8 @@ def _revisions(site_root: Path, inputs: Inputs, composers: dict[str | None, Comp
     return found
 
 
-def _draw(plan: SitePlan, made: Made, config: SiteConfig, state: BuildState, workers: Workers) -> int:
-    """Give every chart its SVG and, with a base_url, every edition its sharing card; how many were drawn."""
+def _draw(plan: SitePlan, made: Made, config: SiteConfig, state: BuildState, workers: Workers) -> tuple[Made, int]:
+    """Every chart with its SVG and, with a base_url, every edition with its sharing card; how many were drawn."""
     language = config.language
     cards = {}
     if config.base_url:
@@ -332,11 +332,10 @@ def _draw(plan: SitePlan, made: Made, config: SiteConfig, state: BuildState, wor
                                             (lead, edition.title, config.title))
     figures = [f for body in made.bodies.values() for f in body.figures]
     images, drawn = draw(figures, dict(cards.values()), language, state, workers)
-    made.bodies = {path: with_images(body, images, language) for path, body in made.bodies.items()}
     card_word = Locale(language).text("card")
-    made.cards = {path: (f"{path.rsplit('/', 1)[0]}/{card_word}-{key[:8]}.png", images[key])
-                  for path, (key, _) in cards.items()}
-    return drawn
+    return replace(made, bodies={path: with_images(body, images, language) for path, body in made.bodies.items()},
+                   cards={path: (f"{path.rsplit('/', 1)[0]}/{card_word}-{key[:8]}.png", images[key])
+                          for path, (key, _) in cards.items()}), drawn
 
 
 def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState, workers: Workers,
