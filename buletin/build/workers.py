@@ -162,16 +162,18 @@ class Workers:
 class SharedFile(str):
     """The path of a value shared with the workers (a str, so it pickles as one), with its version."""
 
-    def __new__(cls, path: str, version: int):
+    version: int
+
+    def __new__(cls, path: str, version: int) -> SharedFile:
         made = super().__new__(cls, path)
-        made.version = version  # type: ignore[attr-defined]
+        made.version = version
         return made
 
     def __reduce__(self):
-        return SharedFile, (str(self), self.version)  # type: ignore[attr-defined]
+        return SharedFile, (str(self), self.version)
 
     def load(self) -> Any:
-        return _load_shared(str(self), self.version)  # type: ignore[attr-defined]
+        return _load_shared(str(self), self.version)
 
 
 @lru_cache(maxsize=4)
