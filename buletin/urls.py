@@ -72,17 +72,28 @@ def slugify(text: str) -> str:
 
 
 MAX_SLUG = 200  # characters of a page's folder made from a text (a tag, a row's key); a file system allows 255
+# Names Windows keeps for devices, with any extension: no folder or file so named can be made or copied there
+WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul",
+                             *(f"{port}{n}" for port in ("com", "lpt") for n in range(1, 10))})
+
+
+def is_windows_device(name: str) -> bool:
+    """Whether a folder or file so named cannot be made on Windows (`aux`, `con.html`, `COM1`)."""
+    return name.split(".", 1)[0].strip().lower() in WINDOWS_DEVICES
 
 
 def slug_problem(text: str) -> str | None:
-    """Why a tag or a row's key cannot name a page's folder: it has no letter or digit a web address holds, or is
-    too long (None when it can)."""
+    """Why a tag or a row's key cannot name a page's folder: it has no letter or digit a web address holds, is a
+    name Windows keeps, or is too long (None when it can)."""
     from buletin.messages import _
 
     slug = slugify(text)
     if not slug:
         return _("`{text}` has no letter or digit a web address can hold (a-z, 0-9, or letters with accents): write "
                  "it with some").format(text=text)
+    if is_windows_device(slug):
+        return _("`{text}` would make a folder named `{slug}`, a name Windows keeps for a device, so the site could "
+                 "not be built or copied there: add a word").format(text=text, slug=slug)
     if len(slug) > MAX_SLUG:
         return _("`{text}` would make a web address of {count} characters, more than {limit}").format(
             text=text[:60] + "…", count=len(slug), limit=MAX_SLUG)

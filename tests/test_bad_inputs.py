@@ -403,6 +403,11 @@ CASES = [
          "would make a web address of 299 characters, more than 200: shorten it"),
     case("article-tag-without-letters", {ARTICLE: key("tags", '[uji, "???"]')}, f"{ARTICLE}:@tags:",
          "`???` has no letter or digit a web address can hold"),  # it vanished from the page without a word
+    # a folder Windows cannot make: the build there failed with advice about disk space
+    case("article-tag-windows-device", {ARTICLE: key("tags", "[uji, Aux]")}, f"{ARTICLE}:@tags:",
+         "`Aux` would make a folder named `aux`, a name Windows keeps for a device"),
+    case("page-each-key-windows-device", {PAGE: key("each", "{data: wilayah, key: nama}"), WIL: append("7403,CON\n")},
+         f"{PAGE}:@each:", "`CON` would make a folder named `con`, a name Windows keeps for a device"),
     case("page-extra-list", {PAGE: key("extra", "[a]")}, f"{PAGE}:@extra:", "extra"),
     case("page-unknown-key", {PAGE: key("tanggal", "2020-11-01")}, f"{PAGE}:@tanggal:", "tanggal"),
     case("front-matter-two-dashes", {ARTICLE: lambda text: text.replace("---\n", "--\n", 1)}, f"{ARTICLE}:1",
@@ -418,6 +423,8 @@ CASES = [
          EDITION),
     case("slug-page-reserved", {"content/pages/arsip.md": "---\ntitle: Arsip\n---\n"}, "content/pages/arsip.md",
          "taken by the site"),
+    case("slug-article-windows-device", {"content/2020-11/Nul.md": "---\ntitle: Nol\ndate: 2020-11-02\n---\n"},
+         "content/2020-11/Nul.md", "the file name `Nul.md` would make a folder named `Nul`, a name Windows keeps"),
     case("slug-article-is-a-picture", {"content/2020-11/foto.svg": '<svg xmlns="http://www.w3.org/2000/svg"/>',
                                        "content/2020-11/foto.svg.md": OTHER_ARTICLE,
                                        EDITION: append("\n![Foto](foto.svg)\n")},

@@ -8,7 +8,7 @@ from buletin.compose.composer import Composer
 from buletin.inputs.content import Page
 from buletin.messages import _
 from buletin.problems import did_you_mean
-from buletin.urls import MAX_SLUG, slug_problem, slugify
+from buletin.urls import MAX_SLUG, is_windows_device, slug_problem, slugify
 
 
 def rows_of(page: Page, composer: Composer) -> list[dict[str, str]] | None:
@@ -43,7 +43,8 @@ def rows_of(page: Page, composer: Composer) -> list[dict[str, str]] | None:
     by_address: dict[str, list[str]] = {}  # a page's folder, as Windows and macOS see it (case aside)
     for row in rows:
         by_address.setdefault(slugify(row[key]), []).append(row[key])
-    too_long = [values[0] for address, values in by_address.items() if len(address) > MAX_SLUG]
+    too_long = [values[0] for address, values in by_address.items()
+                if len(address) > MAX_SLUG or is_windows_device(address)]
     if too_long:
         problems.add(page.source, page.line_of("each", "key"), "each: " + _(
             "the column `{key}` of `{dataset}` names one page per row, and {problem}: choose a column of short "

@@ -15,7 +15,7 @@ from buletin.inputs.schema import Where, validate
 from buletin.messages import _
 from buletin.periods import Period, is_period
 from buletin.problems import Problems
-from buletin.urls import slugify
+from buletin.urls import is_windows_device, slugify
 
 if TYPE_CHECKING:
     from _typeshed import DataclassInstance
@@ -237,12 +237,14 @@ def _check_same_address(items: list[tuple[str, str]], prefix: str, problems: Pro
 
 def slug_of(rel: str, stem: str, problems: Problems) -> str:
     """The web address of a file: its name as it is, or transliterated (berita-ūnicode -> berita-unicode)."""
-    if _SLUG.match(stem):
-        return stem
-    slug = slugify(stem)
+    slug = stem if _SLUG.match(stem) else slugify(stem)
     if not slug:
         problems.add(rel, None, _("the file name `{name}` has no letter or digit that a web address can carry "
                                   "(a-z, 0-9): rename it, e.g. `artikel.md`").format(name=f"{stem}.md"))
+    elif is_windows_device(slug):
+        problems.add(rel, None, _("the file name `{name}` would make a folder named `{slug}`, a name Windows keeps "
+                                  "for a device, so the site could not be built or copied there: rename it").format(
+                                      name=f"{stem}.md", slug=slug))
     return slug
 
 

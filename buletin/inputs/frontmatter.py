@@ -9,13 +9,13 @@ from typing import Any, ClassVar, Literal
 
 from buletin.inputs.schema import option
 from buletin.messages import N_, _
-from buletin.urls import slug_problem, slugify
+from buletin.urls import MAX_SLUG, slug_problem, slugify
 
 
 def tag_problem(tag: str) -> str | None:
     """Why a tag cannot name its topic's page, with what to do."""
     problem = slug_problem(tag)
-    return problem and problem + (_(": shorten it") if slugify(tag) else "")
+    return problem and problem + (_(": shorten it") if len(slugify(tag)) > MAX_SLUG else "")
 
 
 Status = Literal["draft", "live", "published"]
