@@ -14,7 +14,7 @@ from buletin.inputs.content import ARTICLE_RESERVED
 from buletin.messages import _
 from buletin.periods import Period, period_days
 from buletin.problems import Problems, SiteError
-from buletin.urls import slugify
+from buletin.urls import is_windows_device, slugify
 
 # `published:` is there but empty: the release date is written there, or `publish` fills in this very line.
 EDITION = """\
@@ -60,7 +60,7 @@ def create(site_root: Path, kind: str, period_text: str, title: str | None, toda
         path = folder / "index.md"
     else:
         slug = _short_slug(slugify(title or ""))
-        if not slug or slug in ARTICLE_RESERVED:
+        if not slug or slug in ARTICLE_RESERVED or is_windows_device(slug):
             problems.add("content", None, _untitled(title or "", slug))
             raise SiteError(problems)
         if not (folder / "index.md").is_file():

@@ -47,6 +47,9 @@ def test_new_article_names_accented_titles_plainly_and_refuses_reserved_ones(mak
     reserved = run_cli("new", "article", "2020-11", "Data", "--site", site)
     assert reserved.code == 1 and "reserved" in reserved.err
     assert not (site / "content/2020-11/data.md").exists()
+    device = run_cli("new", "article", "2020-11", "Aux", "--site", site)  # a name Windows keeps
+    assert device.code == 1 and "`aux`, which is reserved" in device.err
+    assert not (site / "content/2020-11/aux.md").exists()
 
 
 @pytest.mark.parametrize("title", ['Ekspor\\Impor "baru" naik', "Harga\\naik 5%: 'kopi'"])
