@@ -18,6 +18,9 @@ import hashlib
 import json
 import posixpath
 import re
+import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -31,14 +34,12 @@ from buletin.model import EditionView, FigureRef, SiteModel
 from buletin.outputs.pagecache import figure_digest
 from buletin.outputs.pdffonts import font_folder, warn_missing_glyphs
 from buletin.outputs.pdfsource import TEMPLATE, PdfSource, document_date, json_text, pdf_source
+from buletin.outputs.writer import scratch_folder
 from buletin.problems import Problems
 from buletin.urls import file_name, slugify
 
 MIN_FOR_POOL = 4  # PDFs to make before the worker pool is used (fewer are typeset here)
 
-# Typst's project root, which a picture's own references (an SVG's <image href>) resolve against: the
-# theme's folder in the package, never the current directory, so no file of the machine reaches a PDF.
-TYPST_ROOT = str(Path(__file__).resolve().parent.parent / "theme" / "pdf")
 _IMG = re.compile(r"<img\b[^>]*>", re.I)
 _SRC = re.compile(r"""\bsrc\s*=\s*(?:"([^"]*)"|'([^']*)'|([^\s>'"]+))""", re.I)  # pictures a body shows
 
@@ -157,11 +158,13 @@ def render_pdf_or_error(source: PdfSource) -> bytes | str:
 def _compile(source: PdfSource) -> bytes:
     import typst
 
-    inputs = {"doc": source.doc, **dict(source.assets)}
+    texts = {key: text for key, text in source.assets if not key.startswith("b")}
     try:
-        pdf, warnings = typst.compile_with_warnings(source.template.encode("utf-8"), format="pdf", root=TYPST_ROOT,
-                                                    font_paths=_fonts(), ignore_system_fonts=True,
-                                                    sys_inputs=inputs, timestamp=source.timestamp)
+        with _picture_root(source.assets) as root:
+            pdf, warnings = typst.compile_with_warnings(source.template.encode("utf-8"), format="pdf", root=root,
+                                                        font_paths=_fonts(), ignore_system_fonts=True,
+                                                        sys_inputs={"doc": source.doc, **texts},
+                                                        timestamp=source.timestamp)
     except typst.TypstError as exc:
         raise PdfError(_message(exc)) from None
     if warnings:
@@ -180,15 +183,29 @@ def _message(problem: Any) -> str:
     return " ".join([f"Typst: {text}{place}", *(_("(hint: {hint})").format(hint=hint) for hint in hints)])
 
 
+@contextmanager
+def _picture_root(assets: tuple[tuple[str, str], ...]) -> Iterator[str]:
+    """Typst's project root for one document: a folder holding the pictures' bytes, one file per `b` key, which
+    the template reads as they are (as text in sys.inputs, a 20-megapixel photo took Typst 1.7 GB to turn back
+    into bytes). An SVG's own references resolve against it too: no other file of the machine reaches a PDF."""
+    with tempfile.TemporaryDirectory(prefix="buletin-pdf-", dir=scratch_folder()) as root:
+        for key, text in assets:
+            if key.startswith("b"):
+                Path(root, key).write_bytes(text.encode("latin-1"))
+        yield root
+
+
 def _readable(text: str, key: str) -> bool:
     """Can Typst show this picture by itself?"""
     import typst
 
-    probe = ('#let text = sys.inputs.at("p")\n#let data = if sys.inputs.at("k").starts-with("b") '
-             '{ bytes(text.codepoints().map(str.to-unicode)) } else { bytes(text) }\n#image(data, width: 1cm)')
+    probe = ('#let key = sys.inputs.at("k")\n#let data = if key.starts-with("b") { read("/" + key, encoding: none) } '
+             'else { bytes(sys.inputs.at("p")) }\n#image(data, width: 1cm)')
     try:
-        _, warnings = typst.compile_with_warnings(probe.encode(), format="pdf", root=TYPST_ROOT, font_paths=_fonts(),
-                                                  ignore_system_fonts=True, sys_inputs={"p": text, "k": key})
+        with _picture_root(((key, text),)) as root:
+            _, warnings = typst.compile_with_warnings(probe.encode(), format="pdf", root=root, font_paths=_fonts(),
+                                                      ignore_system_fonts=True,
+                                                      sys_inputs={"k": key, "p": "" if key.startswith("b") else text})
     except typst.TypstError:
         return False
     return not warnings

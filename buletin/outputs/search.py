@@ -8,7 +8,6 @@ bundle and merges the others (Pagefind's `mergeIndex`, which shares the first sh
 from __future__ import annotations
 
 import json
-import os
 import subprocess
 import sys
 import tempfile
@@ -21,6 +20,7 @@ from buletin.build.state import BuildState, make_key
 from buletin.build.workers import cores
 from buletin.messages import _, number
 from buletin.outputs.manifest import Digests
+from buletin.outputs.writer import scratch_folder as _scratch
 
 BUNDLE = "pagefind"
 SHARDS_FILE = f"{BUNDLE}/shards.json"  # the merged shards' folders, read by the search page's script
@@ -273,12 +273,6 @@ def _bundle(found: dict[str, dict[str, bytes]], order: list[str]) -> dict[str, b
                      if not name.startswith(_RUNTIME))
     files[SHARDS_FILE] = (json.dumps([f"{shard}/" for shard in merged]) + "\n").encode("utf-8")
     return files
-
-
-def _scratch() -> str | None:
-    """A folder in memory where there is one (Linux): Pagefind's copies never touch the disk."""
-    shm = "/dev/shm"
-    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
 
 
 def _command() -> list[str]:

@@ -373,3 +373,10 @@ def _reuse(old: Path, new: Path, data: bytes) -> bool:
         return True
     except OSError:
         return False
+
+
+def scratch_folder() -> str | None:
+    """A folder in memory where there is one (Linux), for the copies handed to Pagefind and Typst: they never
+    touch the disk."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
