@@ -14,7 +14,7 @@ from buletin.inputs.content import ARTICLE_RESERVED
 from buletin.messages import _
 from buletin.periods import Period, period_days
 from buletin.problems import Problems, SiteError
-from buletin.urls import is_windows_device, slugify
+from buletin.urls import is_windows_device, short_slug, slugify
 
 # `published:` is there but empty: the release date is written there, or `publish` fills in this very line.
 EDITION = """\
@@ -59,7 +59,7 @@ def create(site_root: Path, kind: str, period_text: str, title: str | None, toda
         text = EDITION.format(period_text=Locale(config.language).period(period), **words)
         path = folder / "index.md"
     else:
-        slug = _short_slug(slugify(title or ""))
+        slug = short_slug(slugify(title or ""))
         if not slug or slug in ARTICLE_RESERVED or is_windows_device(slug):
             problems.add("content", None, _untitled(title or "", slug))
             raise SiteError(problems)
@@ -87,14 +87,6 @@ def article_date(period: Period, today: dt.date) -> dt.date:
     """Today when it falls inside the period, else the period's last day: an article belongs to its edition."""
     first, last = period_days(period)
     return today if first <= today <= last else last
-
-
-def _short_slug(slug: str, limit: int = 80) -> str:
-    """A file name of at most `limit` characters, cut between words (a long title stays the article's title)."""
-    if len(slug) <= limit:
-        return slug
-    cut = slug[:limit + 1].rsplit("-", 1)[0]
-    return cut if cut else slug[:limit]
 
 
 def _untitled(title: str, slug: str) -> str:

@@ -71,6 +71,14 @@ def slugify(text: str) -> str:
     return re.sub(r"[^a-z0-9]+", "-", plain.lower()).strip("-")
 
 
+def short_slug(slug: str, limit: int = 80) -> str:
+    """A name of at most `limit` characters, cut between words (a long title stays the title)."""
+    if len(slug) <= limit:
+        return slug
+    cut = slug[:limit + 1].rsplit("-", 1)[0]
+    return cut if cut else slug[:limit]
+
+
 MAX_SLUG = 200  # characters of a page's folder made from a text (a tag, a row's key); a file system allows 255
 # Names Windows keeps for devices, with any extension: no folder or file so named can be made or copied there
 WINDOWS_DEVICES = frozenset({"con", "prn", "aux", "nul",

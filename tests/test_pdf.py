@@ -143,6 +143,8 @@ def test_pdf_name_is_the_site_slug_and_period():
     assert pdf.pdf_name(config, "2020-11") == "buletin-ikm-sulawesi-tenggara-2020-11.pdf"
     assert pdf.pdf_name(SiteConfig(title="Bülten Çeyrek", language="en"), "2020-Q4") == "bulten-ceyrek-2020-Q4.pdf"
     assert pdf.pdf_name(SiteConfig(title="数据", language="en"), "2020") == "buletin-2020.pdf"
+    long = pdf.pdf_name(SiteConfig(title="Buletin " * 31, language="id"), "2020-11")  # was "File name too long"
+    assert long == "-".join(["buletin"] * 10) + "-2020-11.pdf"
 
 
 def test_pdf_path_is_beside_the_edition_page(tiny):

@@ -36,7 +36,7 @@ from buletin.outputs.pdffonts import font_folder, warn_missing_glyphs
 from buletin.outputs.pdfsource import TEMPLATE, PdfSource, document_date, json_text, pdf_source
 from buletin.outputs.writer import scratch_folder
 from buletin.problems import Problems
-from buletin.urls import file_name, slugify
+from buletin.urls import file_name, short_slug, slugify
 
 MIN_FOR_POOL = 4  # PDFs to make before the worker pool is used (fewer are typeset here)
 
@@ -49,8 +49,9 @@ class PdfError(Exception):
 
 
 def pdf_name(config: SiteConfig, period: str) -> str:
-    """SITESLUG-PERIOD.pdf: buletin-ikm-sulawesi-tenggara-2020-11.pdf."""
-    return f"{slugify(config.title) or 'buletin'}-{period}.pdf"
+    """SITESLUG-PERIOD.pdf: buletin-ikm-sulawesi-tenggara-2020-11.pdf (a long title cut between words: a file
+    name may not pass 255 bytes)."""
+    return f"{short_slug(slugify(config.title)) or 'buletin'}-{period}.pdf"
 
 
 def pdf_path(config: SiteConfig, view: EditionView) -> str:
