@@ -715,6 +715,10 @@ CASES = [
          "`name`", "data/NAME.csv"),
     case("datapackage-resource-name-folder", {DP: sub("- name: ikm\n", "- name: sub/ikm\n")}, f"{DP}:@sub/ikm",
          "`name`"),
+    case("datapackage-resource-name-windows-device", {DP: sub("- name: ikm\n", "- name: Aux\n")}, f"{DP}:@Aux",
+         "data/Aux.csv, a name Windows keeps for a device"),
+    case("datapackage-resource-name-too-long", {DP: sub("- name: ikm\n", "- name: " + "i" * 250 + "\n")},
+         f"{DP}:@iiiiiiii", "longer than 200 characters, too long for the download's file name"),  # File name too long
     case("site-base-url-line-break", {SITE: append('base_url: "https://example.go.id/\\nUser-agent: *"\n')},
          f"{SITE}:@base_url:", "base_url"),
     case("site-base-url-bad-port", {SITE: append("base_url: https://example.go.id:99999/\n")}, f"{SITE}:@base_url:",

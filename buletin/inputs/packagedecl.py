@@ -9,6 +9,7 @@ from typing import Any, Literal, get_args
 from buletin.inputs.paths import unsafe_relative
 from buletin.inputs.schema import option
 from buletin.messages import _, number
+from buletin.urls import MAX_SLUG, is_windows_device
 
 FieldType = Literal["string", "integer", "number", "date", "yearmonth", "year", "boolean"]
 FIELD_TYPES = get_args(FieldType)
@@ -20,6 +21,12 @@ _RESOURCE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]*")
 def _resource_name(text: str) -> str | None:
     """A resource's name becomes a file name of the output (data/NAME.csv): letters, digits, `.`, `-`, `_`."""
     if _RESOURCE_NAME.fullmatch(text) and ".." not in text:
+        if len(text) > MAX_SLUG:
+            return _("`name` `{name}` is longer than {limit} characters, too long for the download's file name "
+                     "(data/NAME.csv): shorten it").format(name=text[:60] + "…", limit=MAX_SLUG)
+        if is_windows_device(text):
+            return _("`name` `{name}` would name the download data/{name}.csv, a name Windows keeps for a device, so "
+                     "the site could not be built or copied there: choose another").format(name=text)
         return None
     return _("`name` `{name}` may hold only letters a-z, digits, `-`, `_` and `.` (it becomes the download's file "
              "name, data/NAME.csv), e.g. `unit_usaha`").format(name=text)
