@@ -557,6 +557,13 @@ CASES = [
     case("xlsx-sheet-renamed", {DP: with_pelatihan("Pelatihan"), XLSX: workbook(title="pelatihan ")}, XLSX,
          "`pelatihan `", "rename it `Pelatihan` exactly", f"{DP}:"),
     case("xlsx-missing-sheet", {DP: with_pelatihan("Nope"), XLSX: workbook()}, f"{DP}:@sheet:", "Nope", "Pelatihan"),
+    # both offered as data/pelatihan.xlsx: one dataset's link gave the other's data
+    case("xlsx-two-with-one-name", {DP: append(pelatihan_resource("Pelatihan") + pelatihan_resource(
+        "Pelatihan").replace("name: pelatihan", "name: pelatihan_lama").replace("path: pelatihan.xlsx",
+                                                                                "path: lama/PELATIHAN.xlsx")),
+        XLSX: workbook(), "data/lama/PELATIHAN.xlsx": workbook()}, f"{DP}:@lama/PELATIHAN.xlsx",
+        "resource `pelatihan_lama`: its workbook would be offered for download as `data/PELATIHAN.xlsx`, as "
+        "`data/pelatihan.xlsx` is"),
     case("xlsx-merged-header", {DP: with_pelatihan(), XLSX: workbook(merge="C1:D1")}, f"{XLSX}:Pelatihan!C1",
          "merged"),
     case("xlsx-formula-without-value", {DP: with_pelatihan(), XLSX: workbook(formula=("D7", "=D6*2"))},

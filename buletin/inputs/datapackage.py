@@ -158,10 +158,25 @@ def _names(items: Any) -> tuple[str, ...]:
     return tuple(x for x in out if x)
 
 
+def _check_offered_name(declared: ResourceDecl, here: Where, data_dir: str, offered: dict[str, str],
+                        problems: Problems) -> None:
+    """A workbook is offered for download under its file name (data/FILE.xlsx): two different files may not share
+    it, or one dataset's link would give the other's data."""
+    if not declared.path.lower().endswith((".xlsx", ".xlsm")):
+        return
+    name = posixpath.basename(declared.path)
+    other = offered.setdefault(name.lower(), declared.path)
+    if posixpath.normpath(other) != posixpath.normpath(declared.path):
+        problems.add(here.source, here.at("path").line(), _(
+            "resource `{name}`: its workbook would be offered for download as `data/{file}`, as `{other}` is: rename "
+            "one of the two files").format(name=declared.name, file=name, other=f"{data_dir}/{other}"))
+
+
 def _resources(items: tuple[Any, ...], where: Where, data_dir: str, site_root: Path,
                problems: Problems) -> list[ResourceSpec]:
     out: list[ResourceSpec] = []
     seen: set[str] = set()
+    offered: dict[str, str] = {}  # a workbook's download name, as Windows and macOS see it -> its path
     for index, item in enumerate(items):
         here = where.at(index)
         before = problems.mark()
@@ -173,6 +188,7 @@ def _resources(items: tuple[Any, ...], where: Where, data_dir: str, site_root: P
                 "resource `{name}` is declared twice: keep one of the two, or rename one of them").format(
                 name=declared.name))
         seen.add(declared.name)
+        _check_offered_name(declared, here, data_dir, offered, problems)
         path = f"{data_dir}/{declared.path}"
         reason = refusal(site_root, site_root / path)
         if reason == MISSING:
