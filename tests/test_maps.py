@@ -366,6 +366,18 @@ def test_coordinate_too_large_for_a_number(make_site, run_cli):
     assert_reported(failed(run_cli, site), f"{GEO}:5", "7471", "longitude, latitude")
 
 
+
+def test_an_outline_too_intricate_to_simplify_is_an_error_at_the_file(make_site, run_cli):
+    """A zig-zag whose every tooth is a little smaller than the last is Douglas-Peucker's worst case: 100,000
+    points took `check` 40 s, 160,000 nearly two minutes, for a file of a few megabytes."""
+    n = 40_000
+    teeth = [[122 + i * 0.4 / n, -4.2 + (-1) ** i * (0.2 - i * 0.2 / (n + 1))] for i in range(n)]
+    ring = [*teeth, [122.4, -4.6], [122.0, -4.6], teeth[0]]
+    features = squares()
+    features[3]["geometry"]["coordinates"] = [ring]
+    site = map_site(make_site, {GEO: collection(features)})
+    assert_reported(failed(run_cli, site), GEO, "the outline of area `7471` (40,003 points) zig-zags too finely")
+
 def test_control_characters_in_area_names_stay_out_of_the_map(make_site, run_cli, tmp_path):
     features = squares()
     features[2]["properties"]["nama"] = "Kona\x00we Raya\x07"  # 7403: no data, named by the map

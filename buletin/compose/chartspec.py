@@ -6,7 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, fields
 from typing import Any, Literal, get_args
 
-from buletin.compose.mapareas import map_areas, map_series
+from buletin.compose.mapareas import MapTooIntricate, map_areas, map_series
 from buletin.inputs import yamlfile
 from buletin.inputs.catalog import Catalog
 from buletin.inputs.frontmatter import Aggregate
@@ -257,7 +257,15 @@ def _map_data(spec: ChartSpec, series: Series, catalog: Catalog, source: str, li
             "them").format(code=spec.highlight, map=spec.map, guess=_guess(spec.highlight, geometry.codes),
                            areas=shown)))
         return None
-    return map_series(series, geometry, map_areas(geometry))
+    try:
+        return map_series(series, geometry, map_areas(geometry))
+    except MapTooIntricate as exc:
+        where = catalog.geometry_spec(spec.map)
+        problems.add(where.path if where else source, None, _(
+            "the outline of area `{code}` ({count} points) zig-zags too finely to be drawn in any reasonable time: "
+            "simplify the map file first (mapshaper, or QGIS's Simplify)").format(code=exc.code,
+                                                                                  count=number(exc.points)))
+        return None
 
 
 def _guess(code: str, codes: list[str]) -> str:

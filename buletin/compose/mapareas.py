@@ -73,6 +73,8 @@ def _project(geometry: Geometry, digest: str) -> MapAreas:
     px_per_unit = min(MAP_WIDTH_PX / width, MAP_MAX_HEIGHT_PX / height)
     tolerance, smallest = TOLERANCE_PX / px_per_unit, MIN_RING_PX / px_per_unit
     shapes, anchors = [], []
+    looks = _Looks.for_points(sum(len(ring) for area in geometry.areas for polygon in area.polygons
+                                  for ring in polygon))
     for area in geometry.areas:
         rings: list[Ring] = []
         for polygon in area.polygons:
@@ -84,7 +86,10 @@ def _project(geometry: Geometry, digest: str) -> MapAreas:
             w, h = _size(ring)
             if number != largest and w < smallest and h < smallest:
                 continue
-            simple = _simplified(ring, tolerance)
+            try:
+                simple = _simplified(ring, tolerance, looks)
+            except MapTooIntricate:
+                raise MapTooIntricate(len(ring), area.code) from None
             kept.append(simple if len(simple) >= 4 else ring)
         shapes.append(tuple(kept))
         cx, cy = _centroid(rings[largest])
@@ -125,25 +130,51 @@ def _centroid(ring: Ring) -> Point:
     return cx / (6 * area), cy / (6 * area)
 
 
-def _simplified(ring: Ring, tolerance: float) -> Ring:
+def _simplified(ring: Ring, tolerance: float, looks: _Looks) -> Ring:
     """Douglas-Peucker on a closed ring: split at the vertex farthest from the first, simplify both halves."""
     points = list(ring[:-1])
     if len(points) <= 3:
         return ring
     first = points[0]
     far = max(range(len(points)), key=lambda i: (points[i][0] - first[0]) ** 2 + (points[i][1] - first[1]) ** 2)
-    halves = _douglas_peucker(points[: far + 1], tolerance), _douglas_peucker([*points[far:], first], tolerance)
+    halves = (_douglas_peucker(points[: far + 1], tolerance, looks),
+              _douglas_peucker([*points[far:], first], tolerance, looks))
     kept = [*halves[0][:-1], *halves[1]]
     return tuple(kept)
 
 
 _VECTOR_FROM = 64  # points between two ends from which numpy is quicker than a loop
+# Points Douglas-Peucker may look at for one map, per point and in all: a boundary takes about log2(n) looks per
+# point; a zig-zag whose every tooth is a little smaller than the last takes n / 2 (100,000 points: 5 billion
+# looks, 40 s). 250 million take about 2 s.
+_LOOKS_PER_POINT, _LOOKS_AT_LEAST = 64, 250_000_000
 
 
-def _douglas_peucker(points: list[Point], tolerance: float) -> list[Point]:
-    """The points of an open line that keep it within `tolerance` (iterative: rings may have 100,000 points)."""
+class MapTooIntricate(Exception):
+    """A ring that simplifying would take far longer than any real boundary."""
+
+    def __init__(self, points: int, code: str = ""):
+        super().__init__(code)
+        self.points, self.code = points, code
+
+
+@dataclass
+class _Looks:
+    """What is left of a map's budget of points to look at while simplifying."""
+
+    left: int
+
+    @staticmethod
+    def for_points(count: int) -> _Looks:
+        return _Looks(_LOOKS_PER_POINT * count + _LOOKS_AT_LEAST)
+
+
+def _douglas_peucker(points: list[Point], tolerance: float, looks: _Looks | None = None) -> list[Point]:
+    """The points of an open line that keep it within `tolerance` (iterative: rings may have 100,000 points);
+    MapTooIntricate once `looks` runs out."""
     if len(points) < 3:
         return points
+    looks = looks or _Looks.for_points(len(points))
     import numpy as np
 
     xs, ys = np.array([p[0] for p in points]), np.array([p[1] for p in points])
@@ -153,6 +184,9 @@ def _douglas_peucker(points: list[Point], tolerance: float) -> list[Point]:
     limit = tolerance * tolerance
     while stack:
         start, end = stack.pop()
+        looks.left -= end - start
+        if looks.left < 0:
+            raise MapTooIntricate(len(points))
         if end - start > _VECTOR_FROM:  # a long stretch in one array operation: a comb-shaped ring of 40,000
             worst, index = _farthest(xs, ys, start, end)  # points is quadratic, too slow point by point
         else:
