@@ -359,11 +359,14 @@ def test_coordinates_out_of_range(make_site, run_cli):
     assert_reported(failed(run_cli, site), f"{GEO}:5", "7471", "out of range", "longitude", "EPSG:4326")
 
 
-def test_coordinate_too_large_for_a_number(make_site, run_cli):
+@pytest.mark.parametrize("digits", [400, 5000])  # 5,000: past Python's limit for reading an int, not only a float's
+def test_coordinate_too_large_for_a_number(make_site, run_cli, digits):
     features = squares()
-    features[3]["geometry"]["coordinates"][0][1] = [int("9" * 400), 1]  # valid JSON, no float holds it
-    site = map_site(make_site, {GEO: collection(features)})
-    assert_reported(failed(run_cli, site), f"{GEO}:5", "7471", "longitude, latitude")
+    features[3]["geometry"]["coordinates"][0][1] = [123456789, 1]  # valid JSON, no float holds it
+    site = map_site(make_site, {GEO: collection(features).replace("123456789", "9" * digits)})
+    result = failed(run_cli, site)
+    assert_reported(result, f"{GEO}:5", "7471", "longitude, latitude")
+    assert "set_int_max_str_digits" not in result.err
 
 
 

@@ -82,6 +82,12 @@ class _Reader:
                     more).format(count=number(more), kind=_(kind)))
 
 
+def _whole_number(digits: str) -> int | float:
+    """A JSON integer; one past Python's 4,300 digits is the float it rounds to (inf), which the checks of a
+    coordinate then refuse at its line, instead of a ValueError about sys.set_int_max_str_digits."""
+    return int(digits) if len(digits.lstrip("-")) <= 4000 else float(digits)
+
+
 def read_geojson(site_root: Path, rel: str, resource: str, key: str, problems: Problems) -> Geometry | None:
     """Read and check `rel` (relative to the site root); None when it cannot be used (problems reported)."""
     path = site_root / rel
@@ -103,7 +109,7 @@ def read_geojson(site_root: Path, rel: str, resource: str, key: str, problems: P
                                   "export the map again as GeoJSON").format(example=COLLECTION))
         return None
     try:
-        raw = json.loads(text)
+        raw = json.loads(text, parse_int=_whole_number)
     except RecursionError:
         problems.add(rel, None, _("not GeoJSON: the file is nested too deeply to be a map: export the map again "
                                   "as GeoJSON"))
@@ -304,7 +310,7 @@ def _short(value: Any) -> str:
 
 def _feature_spans(text: str) -> list[tuple[int, int]]:
     """(start, end) offsets of each element of the top-level `features` array of a valid JSON text."""
-    decoder = json.JSONDecoder()
+    decoder = json.JSONDecoder(parse_int=_whole_number)
     i = _skip(text, 0)
     if i >= len(text) or text[i] != "{":
         return []

@@ -75,7 +75,7 @@ def verify(site_root: Path, period: str, problems: Problems) -> bool:
         return False
     try:
         expected = json.loads(lock_path.read_text(encoding="utf-8"))["files"]
-    except (ValueError, KeyError, TypeError, UnicodeDecodeError) as exc:
+    except (ValueError, KeyError, TypeError, UnicodeDecodeError, RecursionError) as exc:
         problems.add(rel, None, _("the lock file cannot be read ({reason}): restore it from version control").format(
             reason=exc))
         return False
