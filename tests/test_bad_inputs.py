@@ -631,6 +631,11 @@ CASES = [
          "nested more than 1,000 deep"),  # `</p>` took a level away, though `<p>` added none
     case("macro-range-too-big", {ARTICLE: body("{% for i in range(10**9) %}x{% endfor %}")}, f"{ARTICLE}:@range(",
          "range"),
+    # where a chart block's figure goes: written or printed by a macro, it put a figure inside a link's address
+    case("body-figure-placeholder", {ARTICLE: body("Lihat [ini](https://contoh.go.id/BULETINFIGURE0X).")},
+         f"{ARTICLE}:@Lihat", "`BULETINFIGURE` is a word buletin keeps for placing figures"),
+    case("row-cell-figure-placeholder", {ROWS: ROW_PAGE, WIL: sub("7402,Muna", "7402,BULETINFIGURE0X")}, ROWS,
+         "a value printed by {{ }} holds `BULETINFIGURE`"),
     case("body-over-2000000-characters", {ARTICLE: body("Kata kata kata kata kata. " * 80_000)}, ARTICLE,
          "this text holds 2,080,2", "split it into several"),  # it said to simplify the {{ }} code
     case("macro-change-digits-huge", {ARTICLE: body("Naik {{ change('ikm', 'unit_usaha', compare={'periode': "

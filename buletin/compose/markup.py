@@ -9,7 +9,8 @@ from typing import Any
 from buletin.compose.limits import SECONDS, TookTooLong, TooMuchWork, deadline
 from buletin.messages import _, number
 
-FIGURE_PLACEHOLDER = "BULETINFIGURE{}X"  # where a chart block stood in a body, until its figure is put there
+RESERVED_WORD = "BULETINFIGURE"  # no body may hold it: it marks where a chart block's figure goes
+FIGURE_PLACEHOLDER = RESERVED_WORD + "{}X"  # where a chart block stood in a body, until its figure is put there
 _PLACEHOLDERS = re.compile(r"BULETINFIGURE\d+X")
 _INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|code|em|i|mark|small|span|strong|sub|sup)\b[^>]*>")
 
