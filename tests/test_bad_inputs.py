@@ -256,6 +256,8 @@ CASES = [
     case("yaml-backslash-in-double-quotes", {ARTICLE: sub("title: Sorotan IKM November",
                                                           'title: "Ekspor\\Impor"')}, f"{ARTICLE}:@title:",
          "`\\\\` for a backslash"),
+    case("yaml-half-a-character-in-double-quotes", {ARTICLE: sub("title: Sorotan IKM November", 'title: "A\\ud800B"')},
+         f"{ARTICLE}:@title:", "names no character"),  # it said the quotes were never closed
     case("yaml-control-character", {EDITION: edition("summary: Edisi\x08uji")}, f"{EDITION}:2", "invisible character"),
     case("yaml-control-character-chart", {ARTICLE: sub("caption: Angka sementara.", "caption: Angka\x1bsementara.")},
          f"{ARTICLE}:@caption:", "invisible character"),

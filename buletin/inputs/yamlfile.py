@@ -121,7 +121,7 @@ def _parse(text: str, first_line: int = 1) -> Any:
                             "YAML needs an ordinary space: retype the space").format(key=odd.group(1)),
                           text[: odd.start()].count("\n") + 1)
         opened = exc.context and ("quoted scalar" in exc.context or "flow" in exc.context) and \
-            not (exc.problem or "").startswith("found unknown escape character")  # closed, but not valid inside
+            not (exc.problem or "").startswith(_BAD_ESCAPES)  # closed, but not valid inside
         mark = (exc.context_mark if opened else None) or exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark is not None else None
         reason = _reason(exc.problem or str(exc))
@@ -208,7 +208,11 @@ _REASONS = (("mapping values are not allowed", N_("a `:` where no `key: value` c
             ("found undefined alias", N_("`*` starts an alias in YAML; put the value in quotes")),
             ("found a tab character", _TAB),
             ("found unknown escape character", N_("a `\\` in a value in double quotes starts a code like `\\n`; "
-                                                  "write `\\\\` for a backslash, or put the value in single quotes")))
+                                                  "write `\\\\` for a backslash, or put the value in single quotes")),
+            ("found invalid Unicode character escape code", N_("a `\\u` code in a value in double quotes that names no "
+                                                               "character (`\\ud800` is half of one): write the "
+                                                               "character itself")))
+_BAD_ESCAPES = ("found unknown escape character", "found invalid Unicode character escape code")
 
 
 # A value that starts with a macro, unquoted (YAML reads `{` as a mapping)
