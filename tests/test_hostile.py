@@ -232,6 +232,30 @@ def test_a_build_killed_after_its_workers_started_leaves_no_orphan_lock_or_stray
     assert not _processes_running(marker)
 
 
+
+@pytest.mark.skipif(not hasattr(os, "killpg"), reason="Ctrl-C to a process group is a POSIX terminal's")
+def test_ctrl_c_while_the_worker_server_loads_its_libraries_prints_no_traceback(tmp_path):
+    """Ctrl-C reaches every process of the build, which stops with its own message. The fork server ignored it
+    only once its imports were done: a Ctrl-C while it loaded matplotlib printed a KeyboardInterrupt traceback."""
+    import signal
+
+    (tmp_path / "slow_to_import.py").write_text("import time\ntime.sleep(3)\n", encoding="utf-8")
+    script = ("import time\nfrom buletin.build.workers import Workers\n"
+              "with Workers(2, ('slow_to_import',)) as workers:\n    workers.warm()\n    print('warm', flush=True)\n"
+              "    try:\n        time.sleep(20)\n    except KeyboardInterrupt:\n        print('stopped', flush=True)\n")
+    engine = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(engine)]),
+           "BULETIN_START_METHOD": "forkserver"}
+    process = subprocess.Popen([sys.executable, "-c", script], env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, text=True, start_new_session=True)
+    assert process.stdout is not None and process.stdout.readline() == "warm\n"
+    time.sleep(1)  # the server is in its imports
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert out == "stopped\n"
+    assert "Traceback" not in err and "KeyboardInterrupt" not in err, err
+    assert "buletin.build.nointerrupt" not in sys.modules  # this process still stops on Ctrl-C
+
 def test_a_read_only_output_folder_is_an_error_that_says_so(make_site, run_cli, tmp_path, tree_snapshot):
     if os.geteuid() == 0:
         pytest.skip("root may write into a read-only folder")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import pickle
+import signal
 import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Executor
@@ -96,8 +97,7 @@ class Workers:
             yield from future.result()
 
     def _start_server(self, context: Any) -> None:
-        if self.preload:
-            context.set_forkserver_preload(list(self.preload))
+        context.set_forkserver_preload(["buletin.build.nointerrupt", *self.preload])
         _start_forkserver()
 
     def warm(self) -> None:
@@ -203,8 +203,10 @@ def _run_chunk(function: Callable[..., R], chunk: list[Any], arguments: tuple) -
 
 
 def start_worker(build: int, language: str) -> None:
-    """A worker's first acts: speak the build's language (a forkserver, started once per process, may have
-    been started for a build in another), and end when the build ends."""
+    """A worker's first acts: leave Ctrl-C to the build (see nointerrupt), speak the build's language (a
+    forkserver, started once per process, may have been started for a build in another), and end when the build
+    ends."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     messages.use(language)
     die_with_parent(build)
 
