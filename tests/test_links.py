@@ -53,6 +53,16 @@ def test_a_missing_link_with_an_ampersand_is_named_as_written_at_its_line(make_s
     assert f"content/2020-11/sorotan.md:{line_of(article, 'peta.html')}: error: the link `peta.html?k=1&n=1` leads " \
         "to no page or file of the site" in result.err
 
+
+def test_a_link_a_macro_makes_is_reported_at_its_line(make_site, run_cli, line_of):
+    """The message had no line: the address on the page (`7401.md`) is not what the body holds."""
+    page = "---\ntitle: Profil {{ row.nama }}\neach: {data: wilayah, key: kode}\n---\n\nSatu.\n\n" \
+           "Lihat [profil]({{ row.kode }}.md).\n"
+    result = run_cli("check", "--site", make_site({"content/pages/profil.md": page}))
+    assert result.code == 1
+    assert f"content/pages/profil.md:{line_of(page, 'Lihat')}: error: the link to `7401.md` leads nowhere" \
+        in result.err
+
 def test_a_document_is_published_beside_its_page_and_files_the_build_makes_can_be_linked(make_site, run_cli,
                                                                                          line_of, tmp_path):
     article = ARTICLE_MD.replace("Paragraf penutup.", "Lihat [laporan](laporan.pdf) dan [data](../../data/ikm.csv).")

@@ -194,7 +194,15 @@ def _line_of(doc, text: str) -> int | None:
     for number, line in enumerate(lines, start=doc.body_line):
         if text in line or (text.strip() and text.strip() in line):
             return number
+    for number, line in enumerate(lines, start=doc.body_line):  # an address a macro makes: `]({{ row.kode }}.md)`
+        for written in _MADE_ADDRESS.findall(line):
+            parts = re.split(r"\{\{.*?\}\}", written)
+            if re.fullmatch(".*?".join(re.escape(part) for part in parts), text, re.S):
+                return number
     return None
+
+
+_MADE_ADDRESS = re.compile(r"\]\(\s*([^)\s]*\{\{.*?\}\}[^)\s]*)")
 
 
 _REFERENCE = re.compile(r'<(?:a|img|link|script)\b[^<>]*?\b(?:href|src)="([^"]+)"')
