@@ -21,7 +21,7 @@ from buletin.inputs.config import SiteConfig
 from buletin.inputs.content import Article, Content, Document, Edition, Page, is_visible
 from buletin.inputs.datapackage import ResourceSpec
 from buletin.inputs.frontmatter import EachSpec
-from buletin.inputs.releases import Revision
+from buletin.inputs.revisions import Revision
 from buletin.urls import page_path, slugify
 
 

@@ -137,7 +137,7 @@ def _run(options: BuildOptions, workers: Workers) -> BuildResult:
     current = composers[None]
     plan = plan_site(inputs.content, current.locale, today, options.drafts,
                      set(inputs.frozen), lambda page: rows_of(page, current),
-                     lambda page, context: row_title(page, context["row"], current, context))
+                     lambda page, context: row_title(page, current, context))
     bodies = _compose(plan, composers, workers)
     workers.renew()  # each stage's workers start fresh from the server: no stage's leftovers weigh on the next
     made = _made(plan, bodies, composers, site_root, problems)
@@ -390,7 +390,7 @@ def _compose_quietly(inputs: Inputs, state: BuildState, problems: Problems) -> N
     current = composers[None]
     plan = plan_site(content, current.locale, dt.date.max, True, set(inputs.frozen),
                      lambda page: rows_of(page, current),
-                     lambda page, context: row_title(page, context["row"], current, context))
+                     lambda page, context: row_title(page, current, context))
     for slot in plan.slots():
         composer = composers[slot.period]
         if composer.kept_body(slot.doc, slot.context) is None:

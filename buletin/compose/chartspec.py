@@ -11,7 +11,7 @@ from buletin.inputs import yamlfile
 from buletin.inputs.catalog import Catalog
 from buletin.inputs.frontmatter import Aggregate
 from buletin.inputs.query import QueryError, Series, grouped
-from buletin.inputs.schema import Where, keys_of, option, validate
+from buletin.inputs.schema import Where, option, validate
 from buletin.messages import _, _n, listing, number
 from buletin.problems import Problems, nearest
 
@@ -49,7 +49,6 @@ class ChartSpec:
     highlight: str = ""  # type: map: the code of an area to outline
 
 
-SPEC_KEYS = keys_of(ChartSpec)
 _NUMBER_KEYS = {f.name for f in fields(ChartSpec) if "int" in str(f.type)}  # top, digits
 Render = Callable[[str, int], "str | None"]  # a value's text and its file line -> rendered, or None on error
 

@@ -68,8 +68,8 @@ def rows_of(page: Page, composer: Composer) -> list[dict[str, str]] | None:
     return rows
 
 
-def row_title(page: Page, row: dict[str, str], composer: Composer, context: dict[str, Any]) -> str:
-    """The page's title with `{{ row.FIELD }}` filled in."""
+def row_title(page: Page, composer: Composer, context: dict[str, Any]) -> str:
+    """The page's title with `{{ row.FIELD }}` filled in (the row is the context's)."""
     title = composer.macros.render(page.title, page.source, page.line_of("title") or 1, context)
     return title if title is not None else page.title
 

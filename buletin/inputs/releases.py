@@ -11,16 +11,15 @@ from pathlib import Path
 from buletin import __version__
 from buletin.build.state import NO_STATE, BuildState
 from buletin.inputs import yamlfile
-from buletin.inputs.catalog import Catalog
+from buletin.inputs.catalog import Catalog, load_catalog
 from buletin.inputs.content import Edition
 from buletin.inputs.datapackage import PACKAGE_FILE
 from buletin.inputs.notes import NOTES_FILE
 from buletin.inputs.paths import MISSING, refusal, refused, unsafe_relative
-from buletin.inputs.revisions import RevisedFigure, Revision
 from buletin.messages import _
 from buletin.problems import Problems
 
-__all__ = ["RevisedFigure", "Revision", "check_unfrozen", "load_frozen", "mark_published", "release_dir",
+__all__ = ["check_unfrozen", "load_frozen", "mark_published", "release_dir",
            "release_folder_problem", "snapshot", "verify", "write_text_atomically"]
 
 RELEASES_DIR = "data/releases"
@@ -205,8 +204,6 @@ def check_unfrozen(site_root: Path, editions: list[Edition], problems: Problems,
 def load_frozen(site_root: Path, published_periods: list[str], problems: Problems,
                 state: BuildState = NO_STATE) -> dict[str, Catalog]:
     """The snapshot catalog of every published edition, each verified against its lock file."""
-    from buletin.inputs.catalog import load_catalog
-
     frozen = {}
     for period in published_periods:
         if verify(site_root, period, problems):

@@ -143,7 +143,7 @@ class ShardIndexer:
             html = indexed_pages(pages)
             if set(html) != set(self.shard_of) or any(self.pages[p] != html[p] for p in self.pages):
                 self.close()
-                again = ShardIndexer(list(html), self.years, self.language, self.state, self.jobs)
+                again = ShardIndexer(list(html), self.years, self.language, self.state, self.jobs, self.digests)
                 for path, data in html.items():
                     again.add(path, data)
                 files = again.files(html)
