@@ -133,6 +133,22 @@ def test_a_value_of_a_list_filter_that_no_row_has_is_an_error(catalog):
     assert value(catalog, "ikm", "unit_usaha", "sum", {"kode_wilayah": [7401, "7471"], "periode": "2020-11"}) == 41
 
 
+
+def test_a_period_the_data_lack_names_the_last_one_or_the_nearest(catalog):
+    """A month after the data's last (not entered yet, or a typo of the year) says where the data end; a value
+    written otherwise says the one meant. The list was cut after the eight oldest values, so it never showed the
+    recent months that a writer asks for."""
+    with pytest.raises(QueryError) as late:
+        value(catalog, "ikm", "unit_usaha", "sum", {"periode": "2021-12"})
+    assert str(late.value).endswith("periode has: 2020-10, 2020-11 (the data end at 2020-11: correct the value, "
+                                    "or add its rows to the data)")
+    with pytest.raises(QueryError) as typed:
+        value(catalog, "ikm", "unit_usaha", "sum", {"periode": "2020-1"})
+    assert str(typed.value).endswith("(did you mean `2020-11`?)")
+    with pytest.raises(QueryError) as code:  # a code is no period: nothing is said of where the data end
+        value(catalog, "ikm", "unit_usaha", "sum", {"kode_wilayah": "9999"})
+    assert "data end" not in str(code.value)
+
 @pytest.mark.parametrize("filters", [
     {"periode": "2020-11"}, {"periode": "2020-11", "kode_wilayah": 7401}, {"kode_wilayah": [7401, "7471"]},
     {"status": "tetap", "periode": ["2020-11", "2020-10"]}, {"periode": "2031-01"}, {"kode_wilayah": []},

@@ -1,6 +1,7 @@
 """Filter and aggregate: the one definition shared by `value()` and chart blocks."""
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -183,17 +184,32 @@ def _named_by_its_label(exc: QueryError, table: Table, catalog: Catalog) -> Quer
 
 def _no_row(dataset: str, column: str, wanted: Any, applied: dict[str, Any], found: list[str]) -> str:
     """No row has the value a filter wants: the values the column does have, among the rows kept so far."""
-    shown = ", ".join(found[:8])
-    if len(found) > 8:
-        shown += ", " + _("… ({count} values)").format(count=number(len(found)))
+    shown = ", ".join(found)
+    if len(found) > 8:  # the first and the last: a period asked for is most often a recent one
+        shown = ", ".join([*found[:3], "…", *found[-4:]]) + " " + _("({count} values)").format(count=number(len(found)))
     values = {"dataset": dataset, "column": column, "wanted": _shown(wanted), "others": _describe(applied),
               "found": shown}
     if not found:
         return _("no row of `{dataset}` has {column}={wanted}, and {column} has no values at all").format(**values)
     if applied:
-        return _("no row of `{dataset}` has {column}={wanted} among the rows with {others}; there {column} has: "
-                 "{found}").format(**values)
-    return _("no row of `{dataset}` has {column}={wanted}; {column} has: {found}").format(**values)
+        message = _("no row of `{dataset}` has {column}={wanted} among the rows with {others}; there {column} has: "
+                    "{found}").format(**values)
+    else:
+        message = _("no row of `{dataset}` has {column}={wanted}; {column} has: {found}").format(**values)
+    return message + _after_the_last(as_text(wanted), found)
+
+
+_PERIOD = re.compile(r"\d{4}-(?:\d{2}|Q[1-4])")  # a month or a quarter (a year looks like a code)
+
+
+def _after_the_last(wanted: str, found: list[str]) -> str:
+    """A period after the column's last (a typo, or a month whose data are not in yet), or the nearest value."""
+    if _PERIOD.fullmatch(wanted) and _PERIOD.fullmatch(found[-1]) and len(wanted) == len(found[-1]) and \
+            wanted > found[-1]:
+        return " " + _("(the data end at {last}: correct the value, or add its rows to the data)").format(
+            last=found[-1])
+    guess = nearest(wanted, found)
+    return " " + _("(did you mean `{name}`?)").format(name=guess) if guess and guess != wanted else ""
 
 
 def _shown(wanted: Any) -> str:
