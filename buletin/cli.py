@@ -207,7 +207,8 @@ def _serve(args: argparse.Namespace, site: Path) -> int:
     out, cache = _folders(args, site)
     cache = _usable(cache)
     with _preview_folder(out if args.out else None, cache) as folder:
-        options = BuildOptions(site, folder, args.drafts, args.base_url, cache_dir=cache, jobs=args.jobs)
+        options = BuildOptions(site, folder, args.drafts, args.base_url, cache_dir=cache, jobs=args.jobs,
+                               command="serve")
         try:
             return serve(options, args.host, args.port)
         except OSError as exc:

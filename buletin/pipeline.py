@@ -69,6 +69,7 @@ class BuildOptions:
     republishing: str | None = None  # `publish PERIOD`: that edition's snapshot is about to be (re)placed
     as_of: dt.date | None = None  # `publish`: checked as the site will be on the release day, if that is later
     changed: tuple[str, ...] | None = None  # input files changed since the last build, when the no-op check knows
+    command: str = "build"  # the command building (`build`, `serve`): what a second one is told holds the site
 
 
 @dataclass
@@ -102,7 +103,7 @@ def run(options: BuildOptions, workers: Workers | None = None) -> BuildResult:
     """
     if options.write and options.out is not None:
         writer.check_output_folder(options.out, options.site_root)
-        with writer.site_lock(options.site_root, note=options.note):
+        with writer.site_lock(options.site_root, options.command, note=options.note):
             return _with_workers(options, workers)
     return _with_workers(options, workers)
 

@@ -235,13 +235,17 @@ def test_without_source_date_epoch_build_time_is_the_last_commit(site, run_cli, 
     assert len(manifest["commit"]) == 40
 
 
-def test_a_second_build_is_refused_while_one_runs(site, tmp_path):
+@pytest.mark.parametrize(("holder", "told"), [
+    ("build", "(`build`, process {pid})"),
+    ("serve", "(the preview of `serve` building again after an edit, process {pid})"),  # it said "build, process"
+])
+def test_a_second_build_is_refused_while_one_runs(site, tmp_path, holder, told):
     out = tmp_path / "out"
-    with site_lock(site):  # as a running build holds it
+    with site_lock(site, holder):  # as a running build holds it
         second = subprocess.run([sys.executable, str(BUILD_PY), "--site", str(site), "--out", str(out)],
                                 capture_output=True, text=True)
     assert second.returncode == 1
-    assert "another build or publish" in second.stderr and f"build, process {os.getpid()}" in second.stderr
+    assert "another build or publish of this site is running " + told.format(pid=os.getpid()) in second.stderr
     assert "Traceback" not in second.stderr
     assert not out.exists()
 

@@ -1,6 +1,7 @@
 """Writing the site: fingerprinted assets and an atomic swap into the output folder."""
 from __future__ import annotations
 
+import json
 import os
 import re
 import shutil
@@ -100,20 +101,31 @@ def site_lock(site_root: Path, what: str = "build", note=None) -> Iterator[None]
     with (folder / LOCK_FILE).open("a+", encoding="utf-8") as handle:
         if not _try_lock(handle):
             handle.seek(0)
-            holder = handle.read().strip()
-            raise SiteBusy(_("another build or publish of {site} is running ({holder}): wait for it to finish, "
-                             "then run `{command}` again").format(site=site_root, holder=holder or "?", command=what))
+            raise SiteBusy(_("another build or publish of this site is running ({holder}): wait for it to finish, "
+                             "then run `{command}` again").format(holder=_holder(handle.read()), command=what))
         handle.seek(0)
         left = handle.read().strip()
         if left and note is not None:
             note(_("the last build or publish ({holder}) stopped before it finished; its lock was taken over, and "
-                   "its unfinished files are cleared").format(holder=left))
-        _rewrite(handle, f"{what}, process {os.getpid()}")
+                   "its unfinished files are cleared").format(holder=_holder(left)))
+        _rewrite(handle, json.dumps({"command": what, "process": os.getpid()}))
         try:
             yield
         finally:
             _rewrite(handle, "")
             _unlock(handle)
+
+
+def _holder(recorded: str) -> str:
+    """Who holds the site's lock, as its lock file names it, in the reader's words."""
+    try:
+        found = json.loads(recorded)
+        command, process = str(found["command"]), int(found["process"])
+    except (ValueError, KeyError, TypeError):  # written by another version of buletin, or empty
+        return recorded.strip() or "?"
+    if command == "serve":
+        return _("the preview of `serve` building again after an edit, process {process}").format(process=process)
+    return _("`{command}`, process {process}").format(command=command, process=process)
 
 
 def _rewrite(handle, text: str) -> None:
