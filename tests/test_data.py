@@ -59,8 +59,8 @@ def test_a_column_one_letter_off_its_declaration_is_one_error_that_does_not_take
     package = DATA_PACKAGE.replace("name: unit_usaha", "name: unit_usha")
     _, problems = data_site(tmp_path, "periode,kode_wilayah,unit_usaha,status\n2020-11,7401,1,tetap\n", package)
     assert problems == ["data/ikm.csv:1: error: the column `unit_usaha` is declared as `unit_usha` in "
-                        "data/datapackage.yaml: one of the two names is misspelt; correct it where it is wrong "
-                        "(articles and charts name the column as data/datapackage.yaml does)"]
+                        "data/datapackage.yaml, the name articles and charts use: if `unit_usha` is right, rename "
+                        "the column so here; if it is misspelt, have data/datapackage.yaml corrected"]
 
 
 def test_unknown_schema_type_and_key_suggest(tmp_path):

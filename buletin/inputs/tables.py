@@ -215,8 +215,8 @@ _PAIRINGS = (
     (lambda name, extra: next((other for other in extra if _loose(other) == _loose(name)), None),
      N_("the column `{found}` is named `{name}` in data/datapackage.yaml: write it so, letter for letter")),
     (lambda name, extra: next(iter(difflib.get_close_matches(name, extra, n=1, cutoff=0.8)), None),
-     N_("the column `{found}` is declared as `{name}` in data/datapackage.yaml: one of the two names is misspelt; "
-        "correct it where it is wrong (articles and charts name the column as data/datapackage.yaml does)")),
+     N_("the column `{found}` is declared as `{name}` in data/datapackage.yaml, the name articles and charts use: if "
+        "`{name}` is right, rename the column so here; if it is misspelt, have data/datapackage.yaml corrected")),
 )
 
 
