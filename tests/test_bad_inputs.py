@@ -669,7 +669,7 @@ CASES = [
     case("macro-period-without-quotes", {ARTICLE: body("Isi {{ value('ikm', 'nilai', periode=2020-11) }}.")},
          f"{ARTICLE}:@periode=2020-11", "subtraction", 'periode="2020-11"'),
     case("macro-period-zero-without-quotes", {ARTICLE: body("Isi {{ value('ikm', 'nilai', periode=2020-09) }}.")},
-         f"{ARTICLE}:@periode=2020-09", 'periode="2020-09"'),
+         f"{ARTICLE}:@periode=2020-09", 'a period or a code must be written in quotes: write periode="2020-09"'),
     case("macro-other-period-without-quotes", {ARTICLE: body("Isi {{ value('ikm', 'nilai', periode=2020-10) }}.")},
          f"{ARTICLE}:@periode=2020-10", "2020-10 is a subtraction", 'periode="2020-10"'),
     case("macro-unclosed-quote-before-another", {ARTICLE: body(

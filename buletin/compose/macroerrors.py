@@ -62,9 +62,9 @@ def syntax_problem(exc: jinja2.TemplateSyntaxError, text: str) -> tuple[int, str
     if "got 'integer'" in said:
         typed = re.search(r"\b(\w+)\s*=\s*(\d+(?:-\d+)+)", text_line(text, line))
         if typed:  # periode=2020-09: Jinja reads 0 and 9, two numbers
-            return line, _("a period or a code is written in quotes: write {column}=\"{typed}\"").format(
+            return line, _("a period or a code must be written in quotes: write {column}=\"{typed}\"").format(
                 column=typed.group(1), typed=typed.group(2))
-        message += _(": a period or a code is written in quotes, e.g. periode=\"2021-03\"")
+        message += _(": a period or a code must be written in quotes, e.g. periode=\"2021-03\"")
     return line, message
 
 
