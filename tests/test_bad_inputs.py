@@ -723,6 +723,8 @@ CASES = [
     case("edition-next-release-year-9999", {EDITION: key("next_release", "9999-12-31")}, f"{EDITION}:@next_release:",
          "9999", "1900", "2999"),
     case("article-date-year-zero", {ARTICLE: key("date", "0000-01-01")}, f"{ARTICLE}:@date:", "1900"),
+    case("article-date-day-first", {ARTICLE: key("date", "15-01-2021")}, f"{ARTICLE}:@date:",
+         "must be a date written YYYY-MM-DD, e.g. 2020-11-09, not `15-01-2021`: write 2021-01-15"),
     case("edition-folder-year-zero", {"content/0000-01/index.md": "---\nsummary: Edisi.\n---\n"}, "content/0000-01",
          "0000-01", "1900"),
     case("datapackage-resource-name-leaves-data", {DP: sub("- name: ikm\n", "- name: ../ikm\n")}, f"{DP}:@../ikm",

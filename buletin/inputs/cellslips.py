@@ -78,7 +78,7 @@ def not_of_type(text: str, kind: str, percent: bool = False) -> str:
         if advice:
             return message + advice
     if kind in ("date", "yearmonth"):
-        meant = _as_written(text, kind)
+        meant = typed_as_people_write(text, kind)
         if meant:
             return message + _(": write {fixed}").format(fixed=meant)
     if kind in ("date", "yearmonth", "year"):
@@ -158,7 +158,7 @@ _MONTH_AND_YEAR = (re.compile(r"(?P<month>[0-9]{1,2})[/.-](?P<year>[0-9]{4})"),
                    re.compile(r"(?P<year>[0-9]{4})\.(?P<month>[0-9]{2})"))
 
 
-def _as_written(text: str, kind: str) -> str | None:
+def typed_as_people_write(text: str, kind: str) -> str | None:
     """A month or a day typed as people write them (12/2020, Des-20, 13/11/2020) in the form the column takes,
     when only one reading is possible; else None (1/12/2020 may be the 1st of December or the 12th of January)."""
     text = text.strip()

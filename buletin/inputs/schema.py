@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args, get_origin
 
-from buletin.inputs.cellslips import CONTROL
+from buletin.inputs.cellslips import CONTROL, typed_as_people_write
 from buletin.inputs.yamlfile import KeyLines
 from buletin.messages import N_, _, number
 from buletin.periods import year_problem
@@ -304,8 +304,9 @@ def _date(checker: _Checker, raw: Any, where: Where, key: str, rule: Rule) -> tu
     text = _scalar_text(raw, where)
     written = _DATE.fullmatch(text.strip()) if text else None
     if text is None or written is None:
+        meant = typed_as_people_write(text, "date") if text else None  # 15-01-2021: write 2021-01-15
         checker.fail(where, _("`{key}` must be a date written YYYY-MM-DD, e.g. 2020-11-09, not {shown}").format(
-            key=key, shown=_shown(text)))
+            key=key, shown=_shown(text)) + (_(": write {fixed}").format(fixed=meant) if meant else ""))
         return False, None
     year, month, day = (int(part) for part in written.groups())
     out_of_range = year_problem(text.strip(), year)
