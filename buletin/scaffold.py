@@ -22,6 +22,7 @@ EDITION = """\
 status: draft                 # {c_status}
 summary: {summary}
 published:                    # {c_published}
+next_release:                 # {c_next_release}
 highlights:                   # {c_highlights}
   - {point}
 figures: []                   # {c_figures}

@@ -230,7 +230,7 @@ def test_an_example_text_in_a_draft_is_said_only_when_drafts_are_built(make_site
     assert run_cli("new", "edition", "2020-12", "--site", site).code == 0
     assert warned(run_cli("check", "--site", site).err) == []
     assert warned(run_cli("check", "--site", site, "--drafts").err) == [
-        "content/2020-12/index.md:3", "content/2020-12/index.md:6"]
+        "content/2020-12/index.md:3", "content/2020-12/index.md:7"]
 
 
 @pytest.mark.parametrize(("given", "zone", "cron"), [("WITA", "Asia/Makassar", "17 16 * * *"),
