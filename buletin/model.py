@@ -1,7 +1,7 @@
 """The site model: every page with its address, relations and what it shows.
 
 It is made in two steps. `plan_site` decides which documents become pages, where, and what their macros
-see; the pipeline then composes their bodies, resolves their links, draws their charts and finds revisions;
+see; the pipeline then composes their bodies, resolves their links, finds revisions and draws their charts;
 `assemble` puts all of that together into views that are complete when made. Rendering only reads them.
 """
 from __future__ import annotations

@@ -45,7 +45,7 @@ from buletin.outputs.feeds import site_files
 from buletin.outputs.linkcheck import check_addresses, check_anchors, check_links, planned_paths, shown_snapshots
 from buletin.outputs.manifest import MANIFEST, Digests, manifest
 from buletin.outputs.pagecache import LastOutput
-from buletin.outputs.render import PageTooLarge, Theme, page_jobs, render_site
+from buletin.outputs.render import PageTooLarge, RenderSetting, page_jobs, render_site
 from buletin.outputs.search import PagefindMissing, ShardIndexer
 from buletin.outputs.theme import RefusedTemplate, check_site_templates, template_location, template_problem
 from buletin.problems import Problems, SiteError
@@ -278,7 +278,8 @@ def _compose(plan: SitePlan, composers: dict[str | None, Composer], workers: Wor
 
 def _made(plan: SitePlan, bodies: dict[str, Body], composers: dict[str | None, Composer], site_root: Path,
           problems: Problems) -> Made:
-    """The bodies with their links resolved, and each edition's main points and headline cards."""
+    """What composing made, complete but for revisions and drawings: the bodies with their links resolved (and
+    the pictures, documents and photos they bring), and each edition's main points, headline cards and datasets."""
     sources = {slot.doc.source: slot.path for slot in [*plan.pages, *(e.slot for e in plan.editions),
                                                        *(a for e in plan.editions for a in e.articles)]}
     sources.update((row_plan.page.source, row_plan.path) for row_plan in plan.row_pages)
@@ -299,7 +300,8 @@ def _made(plan: SitePlan, bodies: dict[str, Body], composers: dict[str | None, C
             composer.inline(text, edition.edition.source, edition.edition.line_of("highlights", i) or 1,
                             edition.slot.context) for i, text in enumerate(edition.edition.info.highlights))
         headlines[edition.slot.path] = tuple(composer.headlines(edition.edition))
-    return Made(resolved, highlights, headlines, {}, {}, files, datasets)
+    return Made(bodies=resolved, highlights=highlights, headlines=headlines, revisions={}, cards={}, files=files,
+                datasets=datasets)
 
 
 def _revisions(site_root: Path, inputs: Inputs, composers: dict[str | None, Composer], plan: SitePlan,
@@ -311,13 +313,12 @@ def _revisions(site_root: Path, inputs: Inputs, composers: dict[str | None, Comp
     locale = composers[None].locale
     charted = {e.slot.period: made.datasets.get(e.slot.path, ()) for e in plan.editions if e.slot.period}
     for period, frozen in inputs.frozen.items():
-        quoted = composers[period].macros.quoted
+        quoted = composers[period].macros.quoted  # every value() its bodies quoted, composed or recalled
         uses = {call["data"] for call in quoted} | {spec.name for spec in charted.get(period, ())}
         revision = revisions.find_revision(frozen, inputs.catalog, period, quoted, locale, uses)
         if revision:
-            revision.date = revisions.revision_date(history, frozen, inputs.catalog, period, revision.changed,
-                                                    today, ZoneInfo(inputs.config.timezone))
-            found[period] = revision
+            found[period] = replace(revision, date=revisions.revision_date(
+                history, frozen, inputs.catalog, period, revision.changed, today, ZoneInfo(inputs.config.timezone)))
     return found
 
 
@@ -352,8 +353,8 @@ def _render(site_root: Path, model: SiteModel, inputs: Inputs, state: BuildState
     try:
         sizes = tuple((view.path, path, len(pdfs[path])) for view in model.editions
                       if (path := pdf.pdf_path(model.config, view)) in pdfs)
-        theme = Theme(site_root, state.root, names, tuple(downloads), sizes)
-        pages = render_site(model, theme, state, workers, last, indexer.add, indexer.hold, indexer.started)
+        setting = RenderSetting(site_root, state.root, names, tuple(downloads), sizes)
+        pages = render_site(model, setting, state, workers, last, indexer.add, indexer.hold, indexer.started)
         workers.renew()  # the search index and the writing need no worker
     except BaseException:
         indexer.close()

@@ -243,11 +243,11 @@ def test_words_and_addresses_in_both_languages():
 
 def render_calendar(model: SiteModel, site: Path) -> str:
     """calendar.html rendered as the theme renders every page (base.html, its context)."""
-    from buletin.outputs.render import PageJob, Renderer, Theme
+    from buletin.outputs.render import PageJob, Renderer, RenderSetting
     from buletin.outputs.theme import make_environment
 
     env = make_environment(site, model.locale)
-    renderer = Renderer(env, model, Theme(site, None, {"style.css": "s.css", "favicon.svg": "f.svg"}, ()))
+    renderer = Renderer(env, model, RenderSetting(site, None, {"style.css": "s.css", "favicon.svg": "f.svg"}, ()))
     return renderer.render(PageJob("calendar.html", calendar_page_path(model.locale), "calendar")).decode()
 
 

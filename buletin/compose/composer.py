@@ -108,11 +108,11 @@ class Composer:
             self.macros.quoted.extend(found["quoted"])
             self.state.touch(found["uses"])  # what it was made from stays in the state as long as it does
             return found["value"]
-        outcome = self.compute(compute)
+        outcome = self.capture(compute)
         self.keep(kind, key, outcome)
         return outcome.value
 
-    def compute(self, compute: Callable[[], Any]) -> Outcome:
+    def capture(self, compute: Callable[[], Any]) -> Outcome:
         """Run a step, capturing what it adds: problems, quoted figures, datasets read (also counted as read
         by the step around it)."""
         outer, quoted_from, problems_from = set(self.catalog.accessed), len(self.macros.quoted), self.problems.mark()
@@ -159,7 +159,7 @@ class Composer:
 
     def compose(self, doc: Document, context: dict[str, Any]) -> Outcome:
         """Macros, then chart blocks, then Markdown; figures numbered from 1 in order of appearance."""
-        return self.compute(lambda: self._body(doc, context))
+        return self.capture(lambda: self._body(doc, context))
 
     def _body(self, doc: Document, context: dict[str, Any]) -> Body:
         text, blocks = extract_charts(doc.body, doc.body_line)

@@ -29,7 +29,7 @@ class Catalog:
 
     package: PackageSpec
     site_root: Path
-    hashes: dict[str, str]  # name -> sha256 of the resource's file and declaration
+    hashes: dict[str, str]  # name -> sha256 of the resource's file, declaration and notes
     broken: set[str] = field(default_factory=set)  # declared resources that could not be read
     accessed: set[str] = field(default_factory=set)
     notes: Notes = field(default_factory=dict)  # data/catatan.yaml, by dataset

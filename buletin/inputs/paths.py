@@ -250,7 +250,8 @@ def note_digest(path: str, noted: Stamp, digest: str) -> None:
 def input_hashes(site_root: Path, extra: tuple[str, ...] = ("site.yaml",), hidden: bool = False,
                  left_out: list[tuple[str, str]] | None = None) -> dict[str, str]:
     """sha256 of every input file (input_files), by path relative to the site. A file hashed before in this
-    process and not modified since (same size and mtime) is not read again."""
+    process and not modified since (the same stamp: size, modification and change times, inode) is not read
+    again."""
     return dict(sorted((rel, _file_hash(path)) for rel, path in input_files(site_root, extra, hidden, left_out)))
 
 

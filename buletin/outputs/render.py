@@ -17,7 +17,7 @@ from typing import Any
 import jinja2
 from markupsafe import Markup
 
-from buletin.build.state import make_key, template_code
+from buletin.build.state import BuildState, make_key, template_code
 from buletin.build.workers import SharedFile, Workers
 from buletin.compose.charts import x_text  # formatting only; matplotlib is imported when drawing
 from buletin.compose.limits import TooMuchWork, bounded, capped
@@ -53,7 +53,7 @@ class PageJob:
 
 
 @dataclass(frozen=True)
-class Theme:
+class RenderSetting:
     """What a process needs, besides the model, to render pages the same way here or in a worker."""
 
     site_root: Path
@@ -101,13 +101,13 @@ class PageTooLarge(TooMuchToRender):
 class Renderer:
     """Renders each kind of page with the shared context (site, nav, assets, root)."""
 
-    def __init__(self, env: jinja2.Environment, model: SiteModel, theme: Theme):
+    def __init__(self, env: jinja2.Environment, model: SiteModel, setting: RenderSetting):
         self.env = env
         self.model = model
-        self.site_root = theme.site_root
-        self.assets = theme.assets
-        self.downloads = list(theme.downloads)
-        self.pdfs = {page: (path, size) for page, path, size in theme.pdfs}
+        self.site_root = setting.site_root
+        self.assets = setting.assets
+        self.downloads = list(setting.downloads)
+        self.pdfs = {page: (path, size) for page, path, size in setting.pdfs}
         self.tags = by_tag(model)
         text = model.locale.text
         self.nav = [("home", text("home"), page_path()), ("arsip", text("archive"), page_path("arsip")),
@@ -247,7 +247,8 @@ class FigureMaker:
         return self._renderer.figure(ref, path)
 
 
-def render_site(model: SiteModel, theme: Theme, state: Any, workers: Workers, last: LastOutput | None = None,
+def render_site(model: SiteModel, setting: RenderSetting, state: BuildState, workers: Workers,
+                last: LastOutput | None = None,
                 on_page: Callable[[str, bytes], None] | None = None,
                 on_pool: Callable[[], None] | None = None,
                 first: Callable[[str], bool] | None = None) -> dict[str, bytes]:
@@ -256,10 +257,10 @@ def render_site(model: SiteModel, theme: Theme, state: Any, workers: Workers, la
     soon as it is there: the rendered ones first, then the last build's, those for which `first` is true
     before the others (the search index starts a part as soon as it has all of its pages)."""
     told = on_page or (lambda path, html: None)
-    renderer = Renderer(make_environment(theme.site_root, model.locale, template_code(state)), model, theme)
+    renderer = Renderer(make_environment(setting.site_root, model.locale, template_code(state)), model, setting)
     out: dict[str, bytes] = {}
-    pending, kept = _pending_and_kept(model, theme, renderer, last)
-    _render_jobs(pending, model, theme, state, workers, renderer, out, told, on_pool)
+    pending, kept = _pending_and_kept(model, setting, renderer, last)
+    _render_jobs(pending, model, setting, state, workers, renderer, out, told, on_pool)
     if kept and last is not None:
         if first is not None:
             kept.sort(key=lambda item: not first(item[0].path))  # stable: in the pages' order otherwise
@@ -271,20 +272,20 @@ def render_site(model: SiteModel, theme: Theme, state: Any, workers: Workers, la
             else:
                 out[job.path] = html
                 told(job.path, html)
-        _render_jobs(changed_by_hand, model, theme, state, workers, renderer, out, told, on_pool)
+        _render_jobs(changed_by_hand, model, setting, state, workers, renderer, out, told, on_pool)
     return out
 
 
-def _pending_and_kept(model: SiteModel, theme: Theme, renderer: Renderer,
+def _pending_and_kept(model: SiteModel, setting: RenderSetting, renderer: Renderer,
                       last: LastOutput | None) -> tuple[list[PageJob], list[tuple[PageJob, str]]]:
     """The pages to render, and the pages the last build wrote under the key they have now (with that key)."""
     jobs = page_jobs(model)
     if last is None:
         return jobs, []
-    sources, trusted = template_sources(theme.site_root / "templates", THEME_DIR / "templates")
+    sources, trusted = template_sources(setting.site_root / "templates", THEME_DIR / "templates")
     if not trusted:
         return jobs, []
-    keys = PageKeys(model, (theme.assets, sources))
+    keys = PageKeys(model, (setting.assets, sources))
     pending, kept = [], []
     for job in jobs:
         view = renderer.own_view(job)  # its context is made from it and the site's metadata alone
@@ -302,7 +303,7 @@ def _pending_and_kept(model: SiteModel, theme: Theme, renderer: Renderer,
     return pending, kept
 
 
-def _render_jobs(jobs: list[PageJob], model: SiteModel, theme: Theme, state: Any, workers: Workers,
+def _render_jobs(jobs: list[PageJob], model: SiteModel, setting: RenderSetting, state: BuildState, workers: Workers,
                  renderer: Renderer, out: dict[str, bytes], told: Callable[[str, bytes], None],
                  on_pool: Callable[[], None] | None) -> None:
     """Render these pages (in the worker pool when there are many) into `out`, telling each."""
@@ -310,7 +311,7 @@ def _render_jobs(jobs: list[PageJob], model: SiteModel, theme: Theme, state: Any
     if len(jobs) >= MIN_FOR_POOL and workers.size > 1:
         if on_pool is not None:
             on_pool()
-        shared = workers.share((_portable(model), theme), state.root / "shared" if state.root else None)
+        shared = workers.share((_portable(model), setting), state.root / "shared" if state.root else None)
         pages = workers.map(render_task, jobs, shared, minimum=MIN_FOR_POOL)
     else:
         pages = (renderer.render(job) for job in jobs)
@@ -337,14 +338,10 @@ def _portable(model: SiteModel) -> SiteModel:
 
 @lru_cache(maxsize=2)
 def _worker_renderer(shared: SharedFile) -> Renderer:
-    model, theme = shared.load()
-    state = None
-    if theme.state_root is not None:
-        from buletin.build.state import BuildState
-
-        state = BuildState(theme.state_root, read_only=True)
-    return Renderer(make_environment(theme.site_root, model.locale, template_code(state) if state else None),
-                    model, theme)
+    model, setting = shared.load()
+    state = BuildState(setting.state_root, read_only=True) if setting.state_root is not None else None
+    return Renderer(make_environment(setting.site_root, model.locale, template_code(state) if state else None),
+                    model, setting)
 
 
 def render_task(job: PageJob, shared: SharedFile) -> bytes:

@@ -1,4 +1,5 @@
-"""Writing the site: fingerprinted assets and an atomic swap into the output folder."""
+"""Writing the site: the site's lock, its assets with fingerprinted names, and the output written in a work folder
+and put in place only when the build succeeded (see Staging), with the checks that keep it from harm."""
 from __future__ import annotations
 
 import json
@@ -12,6 +13,7 @@ from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
+from buletin.build.state import DEFAULT_DIR as CACHE_DIR
 from buletin.build.state import linked_cache
 from buletin.inputs.paths import refused as refused_reading
 from buletin.messages import _
@@ -81,7 +83,6 @@ def _made_by_buletin(manifest: Path) -> bool:
     return re.search(r'"generator":\s*"buletin[ "]', head) is not None
 
 
-CACHE_DIR = ".buletin-cache"
 LOCK_FILE = "build.lock"
 
 
