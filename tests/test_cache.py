@@ -501,6 +501,34 @@ def test_a_changed_headline_figure_renders_its_edition_its_articles_and_the_home
     assert tree_snapshot(tmp_path / "out") == tree_snapshot(fresh)
 
 
+
+def test_a_changed_headline_figure_leaves_the_editions_articles_alone(site, tmp_path, monkeypatch):
+    """An article's page shows its edition's sharing image, not its headline figures or main points: a change
+    to them rendered every article of the edition again. Here an October value changes only the card's change."""
+    (site / "content/2020-11/index.md").write_text(
+        "---\nsummary: Edisi uji.\nfigures:\n  - {data: ikm, y: nilai, label: nilai, unit: juta rupiah}\n---\n\n"
+        "Ringkasan.\n")
+    _build(site, tmp_path / "out")
+    (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-10,7402,3700,480,", "2020-10,7402,3700,481,"))
+    assert _rendered_pages(site, tmp_path / "out", monkeypatch) == ["2020-11/index.html", "index.html"]
+    fresh = tmp_path / "fresh"
+    run(BuildOptions(site, fresh))
+    assert tree_snapshot(tmp_path / "out") == tree_snapshot(fresh)
+
+
+def test_a_row_pages_new_figure_leaves_the_list_of_rows_alone(site, tmp_path, monkeypatch):
+    """The list of the pages made from rows shows their titles and addresses: it was keyed by every row page's
+    body too, so each data edit rendered it again."""
+    (site / "content/pages/wilayah.md").write_text(
+        "---\ntitle: Profil {{ row.nama }}\neach: {data: wilayah, key: kode, title: Profil wilayah}\n---\n\n"
+        "Unit usaha: {{ value('ikm', 'unit_usaha', periode='2020-10', kode_wilayah=row.kode) }}.\n")
+    _build(site, tmp_path / "out")
+    (site / "data/ikm.csv").write_text(IKM_CSV.replace("2020-10,7402,3700,", "2020-10,7402,3701,"))
+    assert _rendered_pages(site, tmp_path / "out", monkeypatch) == ["wilayah/7402/index.html"]
+    fresh = tmp_path / "fresh"
+    run(BuildOptions(site, fresh))
+    assert tree_snapshot(tmp_path / "out") == tree_snapshot(fresh)
+
 @pytest.mark.parametrize(("template", "cached"), [
     ("{% extends 'base.html' %}{% block main %}{{ latest.figures | length }}{% endblock %}", False),
     ("{% extends 'base.html' %}{% block main %}{{ model.editions[-1].highlights | length }}{% endblock %}", False),

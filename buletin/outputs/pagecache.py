@@ -3,7 +3,7 @@
 A page's key covers the site (templates, config, assets, the data's declarations, every page's title, dates, tags
 and summary: what menus, lists and neighbours show, and the editions scheduled ahead) and the page's own: for an
 edition, article or page, its body and figures (the rest of its context is made from the site's metadata), and
-for an edition also its headline figures, main points and sharing image, which its articles show too; for the
+for an edition also its headline figures, main points and sharing image, the last of which its articles show; for the
 home page, the latest edition's figures, main points and lead chart; for another page, its context (the data
 page's: the downloads), where a view stands for its metadata. So an edited body renders only its own page
 again, and a changed number only the pages that show it. No theme template shows another page's body, figures,
@@ -24,7 +24,7 @@ from typing import Any
 from buletin.build.state import BuildState, Unkeyable, output_name
 from buletin.inputs.content import Document
 from buletin.inputs.paths import listed_stamp, refusal
-from buletin.model import ArticleView, EditionView, FigureRef, PageView, SiteModel, views
+from buletin.model import ArticleView, EditionView, FigureRef, PageView, RowIndex, SiteModel, views
 from buletin.outputs.manifest import Digests
 
 View = ArticleView | EditionView | PageView
@@ -102,12 +102,14 @@ class PageKeys:
                                [self.meta[id(v)] for v in views(model)], upcoming_digest(model), extra)))
 
     def own(self, view: View, edition: EditionView | None = None) -> str:
-        """What an edition's, article's or page's own page shows beyond the site's metadata: its body and figures,
-        and its edition's headline figures, main points and sharing image (`edition`: an article's). (Everything
-        else in its context is made from the model's metadata, which the site digest covers, its own too: the
-        page's key names its place in the model.)"""
-        edition = view if isinstance(view, EditionView) else edition
-        shown = (edition.headlines, edition.highlights, edition.card_path) if edition is not None else None
+        """What an edition's, article's or page's own page shows beyond the site's metadata: its body and figures;
+        an edition's page also its headline figures, main points and sharing image, an article's page its
+        edition's sharing image (`edition`). (Everything else in its context is made from the model's metadata,
+        which the site digest covers, its own too: the page's key names its place in the model.)"""
+        if isinstance(view, EditionView):
+            shown: tuple | None = (view.headlines, view.highlights, view.card_path)
+        else:
+            shown = (edition.card_path,) if edition is not None else None
         return _sha(repr((_sha(view.body.html), [figure_digest(ref) for ref in view.figures], shown)))
 
     @staticmethod
@@ -134,6 +136,8 @@ class PageKeys:
             return [self.context(v) for v in value]
         if isinstance(value, FigureRef):
             return figure_digest(value)
+        if isinstance(value, RowIndex):  # a list of the pages made from rows: each stands for its metadata
+            return [self.context(value.page), value.path, value.title, [self.context(v) for v in value.rows]]
         if value is None or isinstance(value, (int, float, bool)):
             return value
         if dataclasses.is_dataclass(value):
