@@ -33,10 +33,12 @@ periode,kode_wilayah,unit_usaha,nilai,status
 WARNING = {
     "id": "data/ikm.csv:5: warning: `nilai` 5,522 for Buton, November 2020 — was 5.494,7 a month earlier "
           "(−99,9%, more than the ±50% allowed); a thousands dot in a decimal number? If the figure is right, add "
-          "a note in data/catatan.yaml.",
+          "a note in data/catatan.yaml with `data: ikm`, `row: {periode: 2020-11, kode_wilayah: \"7401\"}` and "
+          "`column: nilai`.",
     "en": "data/ikm.csv:5: warning: `nilai` 5.522 for Buton, November 2020 — was 5,494.7 a month earlier "
           "(−99.9%, more than the ±50% allowed); a thousands dot in a decimal number? If the figure is right, add "
-          "a note in data/catatan.yaml.",
+          "a note in data/catatan.yaml with `data: ikm`, `row: {periode: 2020-11, kode_wilayah: \"7401\"}` and "
+          "`column: nilai`.",
 }
 NOTE = """\
 # Angka yang benar walaupun berubah tajam.
@@ -70,6 +72,16 @@ def test_a_thousands_dot_in_a_decimal_number_is_a_warning_naming_line_values_cha
     assert warnings(result.err) == [WARNING[language]]
     assert "no errors" in result.out
 
+
+def test_the_note_the_warning_asks_for_can_be_pasted_as_it_says(checked, run_cli):
+    """Staff guessed the row of a note from the warning's words (Kabupaten Buton Utara, Mesin), wrote another
+    row's code, and the warning stayed: it now gives the note's data, row and column as YAML."""
+    said = warnings(run_cli("check", "--site", checked).err)[0]
+    data, row, column = re.search(r"with `data: (\w+)`, `row: (\{.*?\})` and `column: (\w+)`", said).groups()
+    (checked / "data/catatan.yaml").write_text(f"- data: {data}\n  row: {row}\n  column: {column}\n"
+                                               "  note: Angka yang benar.\n")
+    again = run_cli("check", "--strict", "--site", checked)
+    assert again.code == 0 and warnings(again.err) == [], again.err
 
 def test_a_build_with_a_warning_succeeds_and_says_it(checked, run_cli, tmp_path):
     result = run_cli("build", "--site", checked, "--out", tmp_path / "out")

@@ -12,6 +12,7 @@ build state with it, so a build that reads no table still reports them.
 """
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Callable, Mapping
 from typing import TYPE_CHECKING, NamedTuple
@@ -234,7 +235,8 @@ def warning(table: Table, tables: Callable[[str], Table | None], field: FieldSpe
     # Panduan: Angka ini berubah lebih jauh dari batas `max_change` kolomnya sejak periode sebelumnya. Cocokkan
     # dengan sumbernya dan perbaiki selnya; bila angkanya memang benar, beri catatan di data/catatan.yaml (bab 6).
     return _("`{column}` {value} for {row} — was {previous} {earlier} ({change}, more than the {allowed} allowed); "
-             "{cause} If the figure is right, add a note in {notes}.").format(
+             "{cause} If the figure is right, add a note in {notes} with `data: {data}`, `row: {key}` and "
+             "`column: {column}`.").format(data=spec.name, key=_row_key(values),
         column=field.name, value=locale.number(value, _digits(text)), row=", ".join(row_words(
             table, tables, values, language)), previous=locale.number(previous, _digits(earlier)),
         earlier=_(_EARLIER[period.frequency if period else "monthly"]),
@@ -243,6 +245,17 @@ def warning(table: Table, tables: Callable[[str], Table | None], field: FieldSpe
         cause=_("the earlier value has a warning too: check that one first.") if follows
         else _cause_here(value, previous, text, field, table, before, first),
         notes=notes_file)
+
+
+def _row_key(values: Mapping[str, str]) -> str:
+    """A row's primary key as a note's `row:` takes it, in YAML: {periode: 2020-11, kode_wilayah: "7403"}."""
+    def shown(value: str) -> str:
+        plain = re.fullmatch(r"[A-Za-z][\w.-]*|\d{4}-\d{2}", value) and value.lower() not in _YAML_WORDS
+        return value if plain else json.dumps(value, ensure_ascii=False)
+    return "{" + ", ".join(f"{name}: {shown(str(value))}" for name, value in values.items()) + "}"
+
+
+_YAML_WORDS = {"true", "false", "yes", "no", "on", "off", "null", "y", "n"}  # YAML would read these otherwise
 
 
 def _cause_here(value: float, previous: float, text: str, field: FieldSpec, table: Table, before: int,
