@@ -66,7 +66,7 @@ def _build_options(command: argparse.ArgumentParser, name: str) -> None:
     if name == "serve":
         command.add_argument("--port", type=_port, default=8000,
                              help=_("port (default: 8000; 0 picks a free one)"))
-        command.add_argument("--host", default="127.0.0.1",
+        command.add_argument("--host", default="127.0.0.1", type=_host,
                              help=_("address (default: 127.0.0.1, this computer only)"))
 
 
@@ -163,6 +163,15 @@ def _period(text: str) -> str:
                 text=text))
     _plausible_year(text, int(text[:4]))
     return text
+
+
+def _host(text: str) -> str:
+    """An address to show the preview on; an empty one (an unset variable in `--host "$HOST"`) would be every
+    address of the machine, open to the network."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(_("an empty address would show the site to the whole network: leave out "
+                                           "--host to show it on this computer only"))
+    return text.strip()
 
 
 def _iso_date(text: str) -> dt.date:

@@ -211,6 +211,9 @@ def _serve(args: argparse.Namespace, site: Path) -> int:
                                command="serve")
         try:
             return serve(options, args.host, args.port)
+        except UsageError as exc:  # an --out folder it may not use
+            _say(_("buletin: error: {message}").format(message=exc))
+            return 2
         except OSError as exc:
             reason = _("the port is in use") if exc.errno == errno.EADDRINUSE else exc.strerror or exc
             _say(_("buletin: error: cannot show the site on {host}:{port}: {reason}; another `serve` may be running: "

@@ -23,6 +23,7 @@ from buletin.inputs.config import load_config, normalise_base_url
 from buletin.inputs.paths import Stamp, input_files, stamp
 from buletin.messages import _, _n, decimal, language, number
 from buletin.outputs.headers import SECURITY_HEADERS
+from buletin.outputs.writer import check_output_folder
 from buletin.pipeline import PRELOAD, BuildOptions, run
 from buletin.problems import OutputError, Problems, SiteBusy, SiteError, in_report_order
 
@@ -82,12 +83,29 @@ class Handler(SimpleHTTPRequestHandler):
 
     state: State
     directory: str
+    hosts: frozenset[str] = frozenset()  # the names a request may give in its Host (none: any, on every address)
 
     def do_GET(self) -> None:
+        if self.hosts and _host_name(self.headers.get("Host", "")) not in self.hosts:
+            self.send_error(HTTPStatus.MISDIRECTED_REQUEST)  # another site's page, through DNS rebinding
+            return
+        try:
+            self._get()
+        except (BrokenPipeError, ConnectionResetError):  # the browser went away: a reloaded tab's poll
+            pass
+        except (ValueError, OSError):  # an address no file can have: `%00`, a name too long
+            self.send_error(HTTPStatus.NOT_FOUND)
+
+    do_HEAD = do_GET
+
+    def _get(self) -> None:
         url = urlparse(self.path)
         if url.path == POLL_PATH:
-            seen = int(parse_qs(url.query).get("v", ["0"])[0] or 0)
-            self._send(json.dumps({"version": self.state.wait(seen)}).encode(), "application/json")
+            seen = parse_qs(url.query).get("v", ["0"])[0] or "0"
+            if not seen.isdigit():
+                self.send_error(HTTPStatus.BAD_REQUEST)
+                return
+            self._send(json.dumps({"version": self.state.wait(int(seen))}).encode(), "application/json")
             return
         if url.path in (SCRIPT_PATH, STYLE_PATH):
             kind = "text/javascript" if url.path == SCRIPT_PATH else "text/css"
@@ -105,7 +123,7 @@ class Handler(SimpleHTTPRequestHandler):
         if target.suffix == ".html" and target.is_file():
             self._send(self._inject(target.read_bytes()), "text/html; charset=utf-8")
             return
-        super().do_GET()
+        super().do_HEAD() if self.command == "HEAD" else super().do_GET()
 
     def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
         if code != HTTPStatus.NOT_FOUND:
@@ -146,6 +164,22 @@ class Handler(SimpleHTTPRequestHandler):
 
     def log_message(self, format: str, *args) -> None:  # the terminal is for build messages
         pass
+
+
+def _host_name(host: str) -> str:
+    """A Host header's name, without its port: `localhost:8000` -> localhost, `[::1]:8000` -> ::1."""
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]", 1)[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+def allowed_hosts(host: str) -> frozenset[str]:
+    """The names a preview on `host` answers to: this computer's, and the address it was given; any, on every
+    address (0.0.0.0, shown to the network on purpose), where the machine's names cannot all be known."""
+    if host in ("0.0.0.0", "::"):
+        return frozenset()
+    return frozenset({"localhost", "127.0.0.1", "::1", _host_name(host) if ":" not in host else host.lower()})
 
 
 def _at_root(page: bytes, base_url: str | None) -> bytes:
@@ -219,12 +253,19 @@ def serve(options: BuildOptions, host: str, port: int, say=print, stop: threadin
     """
     state = State()
     assert options.out is not None
-    handler = type("BoundHandler", (Handler,), {"state": state})
+    check_output_folder(options.out, options.site_root)  # refused: nothing is served (it was, the refusal said)
+    handler = type("BoundHandler", (Handler,), {"state": state, "hosts": allowed_hosts(host)})
     # Bind first: a port in use is reported before any build work is done.
     server = ThreadingHTTPServer((host, port), partial(handler, directory=str(options.out.absolute())))
     workers = Workers(options.jobs, PRELOAD)
     seen = _snapshot(options.site_root)
-    built = _build(options, state, say, workers)
+    try:
+        built = _build(options, state, say, workers)
+    except KeyboardInterrupt:  # before the server runs: nothing to shut down but its socket and the workers
+        server.server_close()
+        workers.close()
+        say(_("buletin: stopped"))
+        return 0
     options.out.mkdir(parents=True, exist_ok=True)
     server.daemon_threads = True
     threading.Thread(target=server.serve_forever, daemon=True).start()

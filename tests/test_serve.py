@@ -282,3 +282,43 @@ def test_serve_says_the_warnings_that_build_says(make_site, tmp_path):
         pass
     warned = [line for line in said if ": warning: " in line]
     assert warned and warned[0].startswith("content/2020-11/sorotan.md:") and "is shown as written" in warned[0], said
+
+
+def test_serve_refuses_an_out_folder_build_refuses_and_serves_nothing(make_site, run_cli, tmp_path):
+    """`serve --out /` printed the refusal, then served the whole disk anyway (/etc/passwd)."""
+    site = make_site()
+    result = run_cli("serve", "--site", site, "--out", site, "--port", "0")
+    assert result.code == 2 and "would replace the site itself" in result.err
+    assert "http://" not in result.out + result.err and "Traceback" not in result.err
+
+
+def test_an_empty_host_is_refused_not_every_address(make_site, run_cli):
+    """`--host "$HOST"` with HOST unset bound 0.0.0.0: the preview, drafts and all, open to the network."""
+    result = run_cli("serve", "--site", make_site(), "--host", "", "--port", "0")
+    assert result.code == 2 and "an empty address would show the site to the whole network" in result.err
+
+
+def test_the_preview_answers_odd_requests_without_a_traceback_and_only_to_its_own_names(make_site, tmp_path,
+                                                                                         capfd):
+    """`/%00`, a name too long for a file, a poll for version `abc`: each was a traceback in the terminal and a
+    dropped connection (so was a poll the browser abandons). A page of another name (DNS rebinding) got the site;
+    HEAD gave the file's length, not the page's as served."""
+    import http.client
+
+    site = make_site()
+    options = BuildOptions(site, tmp_path / "out", cache_dir=site / ".buletin-cache", jobs=1)
+    with _serving(options) as (base, _said):
+        port = int(re.search(r":(\d+)/", base).group(1))
+
+        def status(path: str, method: str = "GET", host: str | None = None) -> tuple[int, bytes]:
+            connection = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
+            connection.request(method, path, headers={"Host": host} if host else {})
+            response = connection.getresponse()
+            return response.status, response.read() if method == "GET" else response.getheader("Content-Length")
+
+        assert status("/%00")[0] == 404 and status("/" + "a" * 300)[0] == 404
+        assert status("/__buletin/poll?v=abc")[0] == 400
+        assert status("/manifest.json", host="attacker.example")[0] == 421
+        assert status("/manifest.json", host=f"localhost:{port}")[0] == 200
+        assert status("/", "HEAD")[1] == str(len(status("/")[1]))  # the page as served, reload script and all
+    assert "Traceback" not in capfd.readouterr().err
