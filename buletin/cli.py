@@ -14,6 +14,7 @@ from buletin import arguments, messages
 from buletin.build import progress
 from buletin.build.state import DEFAULT_DIR as DEFAULT_CACHE
 from buletin.build.state import PREVIEW_FOLDER
+from buletin.inputs.clock import epoch_problem
 from buletin.messages import _, _n, decimal, number
 from buletin.problems import OutputError, Problem, SiteError, UsageError
 from buletin.report import default_format, report
@@ -77,6 +78,10 @@ def _run(args: argparse.Namespace) -> int:
     if not site.is_dir():
         _say(_("buletin: error: --site {site}: there is no such folder; give the folder that holds "
                "site.yaml").format(site=site))
+        return 2
+    epoch = epoch_problem()
+    if epoch:
+        _say(_("buletin: error: {message}").format(message=epoch))
         return 2
     started = time.perf_counter()
     progress.enable(args.quiet)

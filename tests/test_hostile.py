@@ -610,3 +610,15 @@ def test_a_poisoned_cache_entry_runs_nothing_and_is_made_again(make_site, run_cl
     assert not marker.exists()
     assert {p.relative_to(out): p.read_bytes() for p in out.rglob("*") if p.is_file()} == \
         {p.relative_to(fresh): p.read_bytes() for p in fresh.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("value", ["abc", "1.5", "-5", "99999999999999999999", "253402300800"])
+def test_a_source_date_epoch_that_is_no_time_is_an_error_that_names_it(make_site, run_cli, monkeypatch, tmp_path,
+                                                                        value):
+    """matplotlib read `abc` and failed with an internal error; 99999999999999999999 overflowed, 253402300800 is
+    the year 10000; buletin itself ignored `abc` and `-5`, taking the clock."""
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", value)
+    result = run_cli("build", "--site", make_site(), "--out", tmp_path / "out")
+    assert result.code == 2 and "Traceback" not in result.err
+    assert f"SOURCE_DATE_EPOCH is `{value}`: it must be the build's time in whole seconds since 1970" in result.err
+    assert not (tmp_path / "out").exists()

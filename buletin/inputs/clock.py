@@ -110,6 +110,18 @@ def shallow(site_root: Path) -> str:
         return ""
 
 
+def epoch_problem() -> str | None:
+    """Why SOURCE_DATE_EPOCH cannot be the build's time (None when it is unset or can): whole seconds since 1970,
+    before the year 10000. Libraries read it too: matplotlib failed on `abc` with an internal error."""
+    text = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
+    if not text or (text.isdigit() and len(text) <= 12 and int(text) < 253402300800):
+        return None
+    from buletin.messages import _
+
+    return _("SOURCE_DATE_EPOCH is `{value}`: it must be the build's time in whole seconds since 1970-01-01 UTC, "
+             "e.g. 1606780800, or be unset").format(value=text[:40])
+
+
 def _epoch() -> dt.datetime | None:
     epoch = os.environ.get("SOURCE_DATE_EPOCH", "").strip()
     return dt.datetime.fromtimestamp(int(epoch), tz=dt.timezone.utc) if epoch.isdigit() else None
