@@ -12,6 +12,7 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
+from buletin.messages import _
 from buletin.problems import Problem, in_report_order
 
 FORMATS = ("text", "github", "gitlab")
@@ -34,7 +35,13 @@ def report(problems: list[Problem], fmt: str, site_root: Path, stream: TextIO | 
             print(github_command(problem, _ci_path(site_root, problem.path)), file=sys.stdout)
         sys.stdout.flush()
     elif fmt == "gitlab":
-        write_gitlab_report(ordered, site_root, Path.cwd() / GITLAB_REPORT)
+        target = Path.cwd() / GITLAB_REPORT
+        try:
+            write_gitlab_report(ordered, site_root, target)
+        except OSError as exc:  # a folder of that name, a read-only workspace: said, not a traceback
+            print(_("buletin: warning: cannot write GitLab's report {path} ({reason}): GitLab shows none of the "
+                    "problems above; remove what stands in its place, or run where files may be written").format(
+                path=GITLAB_REPORT, reason=exc.strerror or exc), file=stream)
 
 
 def _ci_path(site_root: Path, path: str) -> str:

@@ -68,3 +68,13 @@ def test_usage_errors_exit_2_and_create_nothing(make_site, run_cli, tmp_path, tr
         assert result.code == 2, (args, result)
         assert "Traceback" not in result.err and result.err.strip()
     assert tree_snapshot(tmp_path) == before
+
+
+def test_a_gitlab_report_that_cannot_be_written_is_a_warning_not_a_traceback(make_site, run_cli, monkeypatch,
+                                                                             tmp_path):
+    """A folder named gl-code-quality-report.json (or a read-only workspace) gave IsADirectoryError's traceback."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "gl-code-quality-report.json").mkdir()
+    result = run_cli("check", "--site", make_site(), "--format", "gitlab")
+    assert result.code == 0 and "Traceback" not in result.err
+    assert "buletin: warning: cannot write GitLab's report gl-code-quality-report.json" in result.err
