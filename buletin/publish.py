@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import shutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -16,7 +18,7 @@ from buletin.messages import _, _n, number
 from buletin.outputs import writer
 from buletin.periods import Period
 from buletin.pipeline import BuildOptions, run
-from buletin.problems import Problems, SiteError
+from buletin.problems import OutputError, Problems, SiteError
 
 
 @dataclass(frozen=True)
@@ -66,9 +68,26 @@ def publish(site_root: Path, period_text: str, force: bool = False, date: dt.dat
                 raise SiteError(refusals)
         path = site_root / source
         marked = _marked(path, source, day)  # before anything is written: a front matter it cannot edit stops it
-        files = releases.snapshot(site_root, catalog, str(period), day)
-        releases.write_text_atomically(path, marked)
+        files = _written(site_root, str(period), lambda: releases.snapshot(site_root, catalog, str(period), day),
+                         path, marked)
     return Published(str(period), day, files)
+
+
+def _written(site_root: Path, period: str, snapshot: Callable[[], list[str]], path: Path, marked: str) -> list[str]:
+    """The snapshot taken and the edition marked published, or neither: a snapshot whose edition could not be
+    marked (a file that may not be written) is removed again, so that the site builds as before."""
+    folder = site_root / releases.release_dir(period)
+    new = not folder.exists()
+    try:
+        files = snapshot()
+        releases.write_text_atomically(path, marked)
+    except OSError as exc:
+        if new:
+            shutil.rmtree(folder, ignore_errors=True)
+        raise OutputError(_("cannot write {path} ({reason}): edition {period} was not published; make the site's "
+                            "files writable, then publish again").format(
+            path=exc.filename or path, reason=exc.strerror or exc, period=period)) from None
+    return files
 
 
 def _marked(path: Path, source: str, day: dt.date) -> str:

@@ -59,6 +59,25 @@ def test_publish_snapshots_data_and_marks_front_matter(site, run_cli):
     assert text == OCTOBER_MD.replace("---\n\nPada", "status: published\npublished: 2020-11-05\n---\n\nPada")
 
 
+
+def test_an_edition_that_cannot_be_marked_published_leaves_no_snapshot(site, run_cli, monkeypatch):
+    """A front matter that may not be written (read-only, immutable) was an internal error after the snapshot
+    was written: the site then failed to build, its edition having a snapshot and no `status: published`."""
+    import os
+
+    def refused(temporary, path):
+        raise PermissionError(1, "Operation not permitted", str(temporary))
+
+    monkeypatch.setattr(os, "replace", refused)
+    result = run_cli("publish", "2020-10", "--site", site, "--date", "2020-11-05")
+    assert result.code == 1 and "Traceback" not in result.err and "internal error" not in result.err
+    assert "Operation not permitted): edition 2020-10 was not published; make the site's files writable" in result.err
+    assert not (site / "data/releases/2020-10").exists()
+    assert (site / "content/2020-10/index.md").read_text() == OCTOBER_MD
+    assert not [p.name for p in (site / "content/2020-10").iterdir() if p.name.endswith(".tmp")]
+    monkeypatch.undo()
+    assert run_cli("check", "--site", site).code == 0
+
 def test_publish_twice_is_refused_unless_forced(site, run_cli):
     assert run_cli("publish", "2020-10", "--site", site).code == 0
     again = run_cli("publish", "2020-10", "--site", site)

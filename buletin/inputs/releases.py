@@ -180,9 +180,12 @@ def _only_marked(before: str, after: str, published: dt.date) -> bool:
 def write_text_atomically(path: Path, text: str) -> None:
     """Replace a user's file only once the new text is fully on disk."""
     temporary = path.with_name(f".{path.name}.tmp")
-    with temporary.open("w", encoding="utf-8", newline="") as handle:
-        handle.write(text)
-    os.replace(temporary, path)
+    try:
+        with temporary.open("w", encoding="utf-8", newline="") as handle:
+            handle.write(text)
+        os.replace(temporary, path)
+    finally:
+        temporary.unlink(missing_ok=True)  # left only when the replacing failed
 
 
 def check_unfrozen(site_root: Path, editions: list[Edition], problems: Problems, publishing: str | None = None) -> None:

@@ -98,8 +98,14 @@ def site_lock(site_root: Path, what: str = "build", note=None) -> Iterator[None]
     folder = site_root / CACHE_DIR
     if folder.is_symlink():  # its work folder is emptied at will: through a link, that could be any folder
         raise UsageError(linked_cache(folder))
-    folder.mkdir(parents=True, exist_ok=True)
-    with (folder / LOCK_FILE).open("a+", encoding="utf-8") as handle:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle = (folder / LOCK_FILE).open("a+", encoding="utf-8")
+    except OSError as exc:  # a site folder that may not be written
+        raise OutputError(_("cannot write {path} ({reason}), where buletin keeps its lock and cache: make the site's "
+                            "folder writable").format(path=exc.filename or folder,
+                                                      reason=exc.strerror or exc)) from None
+    with handle:
         if not _try_lock(handle):
             handle.seek(0)
             raise SiteBusy(_("another build or publish of this site is running ({holder}): wait for it to finish, "
