@@ -31,6 +31,7 @@ from buletin.compose.drawing import card_key, draw, with_images
 from buletin.compose.rowpages import row_title, rows_of
 from buletin.i18n import Locale
 from buletin.inputs import clock, releases, revisions, yamlfile
+from buletin.inputs.assets import collect_assets
 from buletin.inputs.catalog import Catalog, load_catalog
 from buletin.inputs.config import FALLBACK, SiteConfig, load_config
 from buletin.inputs.content import Content, Document, load_content
@@ -237,7 +238,7 @@ def _read(options: BuildOptions, state: BuildState, problems: Problems) -> Input
                  if e.status == "published" and str(e.period) != options.republishing]
     frozen = releases.load_frozen(site_root, published, problems, state)
     releases.check_unfrozen(site_root, content.editions, problems, publishing=options.republishing)
-    assets = writer.collect_assets(site_root, problems)
+    assets = collect_assets(site_root, problems)
     check_site_templates(site_root, Locale(config.language), problems)
     check_slips(site_root, content, options.drafts, problems)
     return Inputs(config, catalog, frozen, content, assets)

@@ -183,3 +183,25 @@ def test_every_page_carries_the_security_policy_for_hosts_without_headers(make_s
     raw = make_site({"site.yaml": (site / "site.yaml").read_text() + "allow_raw_html: true\n"}, name="mentah")
     assert run_cli("build", "--site", raw, "--out", tmp_path / "o2").code == 0
     assert "http-equiv" not in (tmp_path / "o2" / "index.html").read_text(encoding="utf-8")
+
+
+def test_an_empty_output_folder_is_filled_and_kept_with_its_mode_and_any_link_to_it(make_site, run_cli, tmp_path):
+    """A web server's root prepared for the site (its group, setgid) was swapped for a new folder, losing them;
+    a link to it was replaced by a folder, so the web root stayed empty."""
+    import os
+    import stat
+
+    site = make_site()
+    root = tmp_path / "webroot"
+    root.mkdir()
+    root.chmod(0o2775)
+    before = root.stat()
+    assert run_cli("build", "--site", site, "--out", root, "--quiet").code == 0
+    after = root.stat()
+    assert (after.st_ino, stat.S_IMODE(after.st_mode)) == (before.st_ino, stat.S_IMODE(before.st_mode))
+    assert (root / "index.html").is_file()
+    target, link = tmp_path / "www", tmp_path / "situs"
+    target.mkdir()
+    os.symlink(target, link)
+    assert run_cli("build", "--site", site, "--out", link, "--quiet").code == 0
+    assert link.is_symlink() and (target / "index.html").is_file()

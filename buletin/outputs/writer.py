@@ -15,30 +15,12 @@ from pathlib import Path
 
 from buletin.build.state import DEFAULT_DIR as CACHE_DIR
 from buletin.build.state import linked_cache
-from buletin.inputs.paths import refused as refused_reading
 from buletin.messages import _
 from buletin.outputs.manifest import MANIFEST, Digests, sha256
-from buletin.problems import OutputError, Problems, SiteBusy, UsageError
+from buletin.problems import OutputError, SiteBusy, UsageError
 
-THEME_ASSETS = Path(__file__).parent.parent / "theme" / "assets"
 WRITERS = 2  # threads writing the output's files (see Staging._write)
 THREADED_FROM = 200  # files: a smaller tree is written by one thread, as threads would cost more than they save
-
-
-def collect_assets(site_root: Path, problems: Problems) -> dict[str, bytes]:
-    """Theme assets, overridden or added to by the site's templates/assets/, by logical name."""
-    assets: dict[str, bytes] = {}
-    for folder in (THEME_ASSETS, site_root / "templates" / "assets"):
-        if folder.is_dir():
-            for path in sorted(folder.rglob("*")):
-                if path.name.startswith(".") or path.is_dir():
-                    continue
-                refused = None if folder == THEME_ASSETS else refused_reading(site_root, path)
-                if refused:
-                    problems.add(path.relative_to(site_root).as_posix(), None, refused)
-                else:
-                    assets[path.relative_to(folder).as_posix()] = path.read_bytes()
-    return assets
 
 
 def fingerprint(assets: dict[str, bytes]) -> tuple[dict[str, str], dict[str, bytes]]:
@@ -369,10 +351,13 @@ def _place(out: Path, staged: list[tuple[Path, str]], paths: set[str], old: tupl
 
 
 def _swap(out: Path, work: Path) -> None:
-    """Put the folder written in `work` in place of `out`."""
+    """Put the folder written in `work` in place of `out`; an empty `out` is filled instead, and kept."""
     staging, retired = work / "new", work / "old"
     staging.mkdir(parents=True, exist_ok=True)  # a site of no files
     out.parent.mkdir(parents=True, exist_ok=True)
+    if out.is_dir() and not any(out.iterdir()):
+        _fill(out, staging)
+        return
     if out.exists():
         out.rename(retired)
     try:
@@ -380,6 +365,19 @@ def _swap(out: Path, work: Path) -> None:
     except BaseException:
         if retired.exists() and not out.exists():
             retired.rename(out)
+        raise
+
+
+def _fill(out: Path, staging: Path) -> None:
+    """Move the written site into an empty folder, which keeps its owner, its mode and any link to it (a web
+    server's root prepared for the site, or a link to one): swapped for a new folder, it lost them. On failure the
+    folder is emptied again, as it was."""
+    try:
+        for entry in sorted(staging.iterdir()):
+            shutil.move(entry, out / entry.name)  # across file systems too, where the link leads elsewhere
+    except BaseException:
+        for entry in out.iterdir():
+            shutil.rmtree(entry) if entry.is_dir() and not entry.is_symlink() else entry.unlink()
         raise
 
 
