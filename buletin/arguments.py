@@ -116,12 +116,12 @@ def _common_options(command: argparse.ArgumentParser) -> None:
 
 
 def _base_url(text: str) -> str:
-    from buletin.inputs.config import web_address
+    from buletin.inputs.config import query_problem, web_address
 
     if not web_address(text):
-        raise argparse.ArgumentTypeError(
-            _("`{text}` is not a full web address: write it with http:// or https://, e.g. "
-              "https://example.go.id/buletin/").format(text=text))
+        raise argparse.ArgumentTypeError(query_problem(text) or _(
+            "`{text}` is not a full web address: write it with http:// or https://, e.g. "
+            "https://example.go.id/buletin/").format(text=text))
     return text
 
 

@@ -220,10 +220,14 @@ def _serve(args: argparse.Namespace, site: Path) -> int:
             _say(_("buletin: error: {message}").format(message=exc))
             return 2
         except OSError as exc:
-            reason = _("the port is in use") if exc.errno == errno.EADDRINUSE else exc.strerror or exc
-            _say(_("buletin: error: cannot show the site on {host}:{port}: {reason}; another `serve` may be running: "
-                   "stop it, or choose another port with --port").format(host=args.host, port=args.port,
-                                                                         reason=reason))
+            if exc.errno == errno.EADDRINUSE:
+                _say(_("buletin: error: cannot show the site on {host}:{port}: {reason}; another `serve` may be "
+                       "running: stop it, or choose another port with --port").format(
+                    host=args.host, port=args.port, reason=_("the port is in use")))
+            else:  # an address this computer does not have
+                _say(_("buletin: error: cannot show the site on {host}:{port}: {reason}; leave out --host to show it "
+                       "on this computer, or give one of its addresses").format(
+                    host=args.host, port=args.port, reason=exc.strerror or exc))
             return 2
 
 

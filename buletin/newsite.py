@@ -3,6 +3,7 @@ value and draws a chart, a small dataset with its schema, the CI files for GitHu
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 from importlib.resources import files
 from pathlib import Path
@@ -20,7 +21,18 @@ ZONES = {"id": "Asia/Jakarta", "en": "UTC"}
 def create_site(target: Path, title: str | None, language: str, frequency: str,
                 today: dt.date | None = None, zone: str | None = None) -> list[str]:
     """Write the new site into `target` (which must be missing or empty); the files written, relative to it."""
-    if target.exists() and (not target.is_dir() or any(target.iterdir())):
+    if target.is_symlink() and not target.exists():  # a link to nowhere: no folder can be made in its place
+        problems = Problems()
+        problems.add(str(target), None, _("this is a link to {place}, which does not exist, so nothing was written: "
+                                          "make that folder, or choose a new folder name").format(
+            place=os.readlink(target)))
+        raise SiteError(problems)
+    if target.exists() and not target.is_dir():
+        problems = Problems()
+        problems.add(str(target), None, _("this is a file, not a folder, so nothing was written: choose a new folder "
+                                          "name"))
+        raise SiteError(problems)
+    if target.exists() and any(target.iterdir()):
         problems = Problems()
         problems.add(str(target), None, _("this folder is not empty, so nothing was written: choose a new folder "
                                           "name"))

@@ -16,7 +16,7 @@ from buletin.inputs.plausibility import Finding, within
 from buletin.inputs.slips import Placeholder, edition_placeholders
 from buletin.messages import _, _n, number
 from buletin.outputs import writer
-from buletin.periods import Period
+from buletin.periods import Period, period_days
 from buletin.pipeline import BuildOptions, run
 from buletin.problems import OutputError, Problems, SiteError
 
@@ -46,6 +46,9 @@ def publish(site_root: Path, period_text: str, force: bool = False, date: dt.dat
     folder_problem = releases.release_folder_problem(site_root, str(period))
     if folder_problem:
         problems.add(releases.release_dir(str(period)), None, folder_problem)
+    if date is not None and date < period_days(period)[0]:  # a release before the period it reports on
+        problems.add(source, None, _("--date {date} is before {period} begins: an edition is released after its "
+                                     "period, write its release day").format(date=date.isoformat(), period=period))
     if problems:
         raise SiteError(problems)
     assert edition is not None  # a missing edition is a problem above

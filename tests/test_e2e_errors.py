@@ -505,3 +505,24 @@ def test_a_chart_blocks_and_a_front_matters_messages_name_the_files_lines_and_wh
     macro = ARTICLE_MD.replace("type: bar\n", "type: bar\ndigits: {{ -1 }}\n")
     assert f"{ARTICLE}:{line_of(macro, 'digits:')}: error: chart: `digits` must be a whole number from 0 to 10, not " \
         "`{{ -1 }}`" in check(macro, "c")
+
+
+@pytest.mark.parametrize(("arguments", "said"), [
+    # each said "write it with http:// or https://", or pointed at the disk's room, or was an internal error
+    (("check", "--base-url", "https://contoh.go.id/b/?a=1"), "has a `?` or `#` part, which the site's address cannot "
+     "have (pages are added to it): write it without that part, e.g. https://contoh.go.id/b/"),
+    (("build", "--out", "{site}/.buletin-cache/work"), "is the site's cache folder"),
+    (("build", "--out", "{tmp}/link"), "is a link to {tmp}/nowhere, which does not exist"),
+    (("new", "site", "{tmp}/link"), "this is a link to {tmp}/nowhere, which does not exist, so nothing was written"),
+    (("publish", "2020-11", "--date", "2020-10-31"), "--date 2020-10-31 is before 2020-11 begins"),
+])
+def test_misuses_of_the_commands_are_told_what_they_are(make_site, run_cli, tmp_path, arguments, said):
+    import os
+
+    site = make_site()
+    os.symlink(tmp_path / "nowhere", tmp_path / "link")
+    filled = [a.format(site=site, tmp=tmp_path) for a in arguments]
+    result = run_cli(*filled, *([] if filled[0] == "new" else ["--site", site]))
+    assert result.code in (1, 2) and "Traceback" not in result.err and "internal error" not in result.err
+    assert said.format(tmp=tmp_path) in result.err, result.err
+    assert not (tmp_path / "nowhere").exists()

@@ -241,3 +241,9 @@ def _watch(build: int) -> None:
         time.sleep(0.5)
     os._exit(0)
 
+
+def scratch_folder() -> str | None:
+    """A folder in memory where there is one (Linux), for the copies handed to Pagefind and Typst: they never
+    touch the disk."""
+    shm = "/dev/shm"
+    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None

@@ -24,8 +24,23 @@ assert get_args(Language) == LANGUAGES and get_args(Frequency) == FREQUENCIES, "
 def _absolute_url(url: str) -> str | None:
     if web_address(url):
         return None
-    return _("`base_url` must be the site's full web address, starting with http:// or https://, e.g. "
-             "https://example.go.id/buletin/, not `{url}`").format(url=url)
+    return query_problem(url) or _("`base_url` must be the site's full web address, starting with http:// or "
+                                   "https://, e.g. https://example.go.id/buletin/, not `{url}`").format(url=url)
+
+
+def query_problem(url: str) -> str | None:
+    """What is wrong with an address that is a full one but for a `?` or `#` part (None otherwise)."""
+    from urllib.parse import urlsplit
+
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return None
+    if parts.scheme in ("http", "https") and parts.hostname and (parts.query or parts.fragment or "?" in url):
+        return _("`{url}` has a `?` or `#` part, which the site's address cannot have (pages are added to it): "
+                 "write it without that part, e.g. {plain}").format(
+            url=url, plain=url.split("?", 1)[0].split("#", 1)[0])
+    return None
 
 
 def web_address(url: str) -> bool:

@@ -27,14 +27,13 @@ from typing import Any
 
 from buletin.build import progress
 from buletin.build.state import BuildState, make_key
-from buletin.build.workers import Workers
+from buletin.build.workers import Workers, scratch_folder
 from buletin.inputs.config import SiteConfig
 from buletin.messages import _, number
 from buletin.model import EditionView, FigureRef, SiteModel
 from buletin.outputs.pagecache import figure_digest
 from buletin.outputs.pdffonts import font_folder, warn_missing_glyphs
 from buletin.outputs.pdfsource import TEMPLATE, PdfSource, document_date, json_text, pdf_source
-from buletin.outputs.writer import scratch_folder
 from buletin.problems import Problems
 from buletin.urls import file_name, short_slug, slugify
 

@@ -18,9 +18,9 @@ from pathlib import Path
 from buletin.build import progress
 from buletin.build.state import BuildState, make_key
 from buletin.build.workers import cores
+from buletin.build.workers import scratch_folder as _scratch
 from buletin.messages import _, number
 from buletin.outputs.manifest import Digests
-from buletin.outputs.writer import scratch_folder as _scratch
 
 BUNDLE = "pagefind"
 SHARDS_FILE = f"{BUNDLE}/shards.json"  # the merged shards' folders, read by the search page's script

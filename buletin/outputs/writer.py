@@ -14,7 +14,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from buletin.build.state import DEFAULT_DIR as CACHE_DIR
-from buletin.build.state import linked_cache
+from buletin.build.state import PREVIEW_FOLDER, linked_cache
 from buletin.messages import _
 from buletin.outputs.manifest import MANIFEST, Digests, sha256
 from buletin.problems import OutputError, SiteBusy, UsageError
@@ -45,8 +45,12 @@ def check_output_folder(out: Path, site_root: Path) -> None:
         if (site / name).resolve() == resolved or (site / name).resolve() in resolved.parents:
             raise UsageError(_("--out {out} is inside the site's {name}: choose a folder such as output/").format(
                 out=out, name=name))
-    if resolved == (site / CACHE_DIR).resolve():  # its work folder and lock are in it (serve's preview may be)
+    cache = (site / CACHE_DIR).resolve()
+    if resolved == cache or (cache in resolved.parents and resolved != cache / PREVIEW_FOLDER):  # serve's own
         raise UsageError(_("--out {out} is the site's cache folder: choose a folder such as output/").format(out=out))
+    if out.is_symlink() and not out.exists():
+        raise UsageError(_("--out {out} is a link to {target}, which does not exist: make that folder, or choose "
+                           "another --out").format(out=out, target=os.readlink(out)))
     if out.exists() and not out.is_dir():
         raise UsageError(_("--out {out} is a file, not a folder: choose a folder such as output/").format(out=out))
     if out.is_dir() and any(out.iterdir()) and not _made_by_buletin(out / MANIFEST):
@@ -390,10 +394,3 @@ def _reuse(old: Path, new: Path, data: bytes) -> bool:
         return True
     except OSError:
         return False
-
-
-def scratch_folder() -> str | None:
-    """A folder in memory where there is one (Linux), for the copies handed to Pagefind and Typst: they never
-    touch the disk."""
-    shm = "/dev/shm"
-    return shm if os.path.isdir(shm) and os.access(shm, os.W_OK | os.X_OK) else None
