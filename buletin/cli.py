@@ -278,4 +278,4 @@ def _publish(args: argparse.Namespace, site: Path) -> tuple[str, list[Problem]]:
 
     done = publish(site, args.period, force=args.force, date=args.date)
     return _("published edition {period} ({date}): {count} files frozen in data/releases/{period}/").format(
-        period=done.period, date=done.date.isoformat(), count=number(len(done.files))), []
+        period=done.period, date=done.date.isoformat(), count=number(len(done.files))), done.overridden

@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -18,7 +18,7 @@ from buletin.messages import _, _n, number
 from buletin.outputs import writer
 from buletin.periods import Period, period_days
 from buletin.pipeline import BuildOptions, run
-from buletin.problems import OutputError, Problems, SiteError
+from buletin.problems import OutputError, Problem, Problems, SiteError
 
 
 @dataclass(frozen=True)
@@ -26,6 +26,7 @@ class Published:
     period: str
     date: dt.date
     files: list[str]
+    overridden: list[Problem] = field(default_factory=list)  # with --force: what would have refused it
 
 
 def publish(site_root: Path, period_text: str, force: bool = False, date: dt.date | None = None) -> Published:
@@ -62,18 +63,19 @@ def publish(site_root: Path, period_text: str, force: bool = False, date: dt.dat
         run(BuildOptions(site_root, drafts=edition.status == "draft", write=False, republishing=str(period),
                          as_of=max(day, edition.published or day)))  # a later planned date: still checked
         catalog = load_catalog(site_root, problems, language=config.language)
-        if not force:  # both reasons at once: the office mends everything in one go
-            refusals = Problems()
-            _refuse_drafts(edition, period, source, refusals)
-            _refuse_doubts(catalog.findings, period, source, refusals)
-            _refuse_placeholders(edition_placeholders(site_root, edition), period, refusals)
-            if refusals:
-                raise SiteError(refusals)
+        refusals = Problems()  # every reason at once: the office mends everything in one go
+        _refuse_drafts(edition, period, source, refusals)
+        _refuse_doubts(catalog.findings, period, source, refusals)
+        _refuse_placeholders(edition_placeholders(site_root, edition), period, refusals)
+        if refusals and not force:
+            raise SiteError(refusals)
+        # --force publishes all the same, and says what it froze so: the values in doubt were frozen silently
+        overridden = [*refusals.warnings, *(problem._replace(severity="warning") for problem in refusals.items)]
         path = site_root / source
         marked = _marked(path, source, day)  # before anything is written: a front matter it cannot edit stops it
         files = _written(site_root, str(period), lambda: releases.snapshot(site_root, catalog, str(period), day),
                          path, marked)
-    return Published(str(period), day, files)
+    return Published(str(period), day, files, overridden)
 
 
 def _written(site_root: Path, period: str, snapshot: Callable[[], list[str]], path: Path, marked: str) -> list[str]:

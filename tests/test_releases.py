@@ -78,6 +78,7 @@ def test_an_edition_that_cannot_be_marked_published_leaves_no_snapshot(site, run
     monkeypatch.undo()
     assert run_cli("check", "--site", site).code == 0
 
+
 def test_publish_twice_is_refused_unless_forced(site, run_cli):
     assert run_cli("publish", "2020-10", "--site", site).code == 0
     again = run_cli("publish", "2020-10", "--site", site)
@@ -109,6 +110,17 @@ def test_publish_refuses_a_draft_edition_or_one_with_draft_articles_unless_force
     (site / "content/2020-10/kabar.md").write_text("---\ntitle: Kabar Oktober\ndate: 2020-10-20\n---\n\nIsi.\n")
     assert run_cli("publish", "2020-10", "--site", site).code == 0
 
+
+
+def test_publish_force_says_what_it_froze_against_the_refusals(site, run_cli):
+    """--force froze a draft article's absence or a value in doubt without a word."""
+    (site / "content/2020-10/kabar.md").write_text(
+        "---\ntitle: Kabar Oktober\ndate: 2020-10-20\ndraft: true\n---\n\nIsi kabar.\n")
+    result = run_cli("publish", "2020-10", "--site", site, "--force")
+    assert result.code == 0, result.err
+    assert "content/2020-10/kabar.md:4: warning: this article is still a draft (`draft: true`), so edition 2020-10 " \
+        "would be published without it" in result.err
+    assert "published edition 2020-10" in result.out
 
 def test_a_published_edition_whose_status_line_was_deleted_is_an_error(site, run_cli):
     """With `status: published` deleted by mistake, the published edition showed the current data, and no revision
