@@ -54,6 +54,16 @@ def test_a_missing_link_with_an_ampersand_is_named_as_written_at_its_line(make_s
         "to no page or file of the site" in result.err
 
 
+
+def test_a_link_to_nowhere_names_the_file_it_most_likely_meant(make_site, run_cli):
+    """A wrong image named the file in other capitals; a wrong link named nothing (`teh-daun-kelor.md` for
+    `teh-daun-kelor-muna.md`, `Index.md` for `index.md`)."""
+    article = ARTICLE_MD.replace("Paragraf penutup.", "Lihat [ini](../2020-11/sorotn.md) dan [edisi](Index.md).")
+    result = run_cli("check", "--site", make_site({"content/2020-11/sorotan.md": article}))
+    assert result.code == 1
+    assert "the link to `../2020-11/sorotn.md` leads nowhere" in result.err
+    assert "(did you mean `../2020-11/sorotan.md`?)" in result.err and "(did you mean `index.md`?)" in result.err
+
 def test_a_link_a_macro_makes_is_reported_at_its_line(make_site, run_cli, line_of):
     """The message had no line: the address on the page (`7401.md`) is not what the body holds."""
     page = "---\ntitle: Profil {{ row.nama }}\neach: {data: wilayah, key: kode}\n---\n\nSatu.\n\n" \

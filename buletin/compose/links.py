@@ -16,7 +16,7 @@ from buletin.compose.rawhtml import browser_form, is_remote, raw_fetches
 from buletin.inputs.content import IMAGE_TYPES, Document
 from buletin.inputs.paths import refused
 from buletin.messages import N_, _
-from buletin.problems import Problems
+from buletin.problems import Problems, nearest
 from buletin.urls import address_of, file_name, relative
 
 _IMAGE = re.compile(r'(<img\b[^<>]*?\bsrc=")([^"]+)(")')  # [^<>]: a run of `<img ` without `>` stays linear
@@ -93,11 +93,12 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
         href = match.group(2)
         if _EXTERNAL.match(href):
             return match.group(0)
-        target = pages.get(posixpath.normpath(posixpath.join(folder, file_name(href))))
+        source = posixpath.normpath(posixpath.join(folder, file_name(href)))
+        target = pages.get(source)
         if target is None:
             problems.add(doc.source, _line_of(doc, href), _("the link to `{href}` leads nowhere: no page is made "
                                                             "from that file (a typo, a draft, or an item dated in the "
-                                                            "future?)").format(href=href))
+                                                            "future?)").format(href=href) + _meant(href, source, pages))
             return match.group(0)
         return match.group(1) + relative(page, target) + match.group(3)
 
@@ -118,6 +119,17 @@ def _name_and_rest(address: str, folder: Path) -> tuple[str, str]:
     end = min((i for i in (address.find("?"), address.find("#")) if i >= 0), default=len(address))
     written = html.unescape(address[:end])
     return (written if (folder / written).is_file() else unquote(written)), address[end:]
+
+
+def _meant(href: str, source: str, pages: dict[str, str]) -> str:
+    """The file of that folder a link to nowhere most likely meant, as the link would name it (or nothing)."""
+    there = [posixpath.basename(path) for path in pages if posixpath.dirname(path) == posixpath.dirname(source)]
+    guess = nearest(posixpath.basename(source), there)
+    if guess is None:
+        return ""
+    written = file_name(href)
+    return " " + _("(did you mean `{name}`?)").format(name=written[: len(written) - len(posixpath.basename(written))]
+                                                         + guess)
 
 
 def missing(what: str, name: str, folder: str, site_root: Path | None = None) -> str:
