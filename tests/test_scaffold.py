@@ -34,6 +34,8 @@ def test_new_refuses_a_malformed_period_or_a_missing_edition(make_site, run_cli)
     site = make_site()
     malformed = run_cli("new", "edition", "2020-13", "--site", site)
     assert malformed.code == 2 and "is not a period" in malformed.err
+    short = run_cli("new", "edition", "2021-1", "--site", site)  # it offered 2020-Q4, which a monthly site refuses
+    assert short.code == 2 and "`2021-1` is not a period: write the month as 2021-01" in short.err
     other_frequency = run_cli("new", "edition", "2020-Q4", "--site", site)
     assert other_frequency.code == 2 and "is not a month" in other_frequency.err
     missing = run_cli("new", "article", "2021-01", "Judul", "--site", site)
