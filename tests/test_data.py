@@ -341,6 +341,16 @@ def test_office_habits_in_a_number_cell_get_their_fix(tmp_path, cell, advice):
     assert len(problems) == 1 and advice in problems[0], problems
 
 
+
+@pytest.mark.parametrize("cell", ["12%", "Rp 1.500"])
+def test_a_percent_or_a_currency_in_a_decimal_column_is_told_only_what_is_wrong(tmp_path, cell):
+    """`12%` in a column of decimals was "not a number written with `.` before the decimals", which is not its
+    slip."""
+    package = DATA_PACKAGE.replace("{name: unit_usaha, type: integer, constraints: {minimum: 0}}",
+                                   "{name: unit_usaha, type: number}")
+    _, problems = data_site(tmp_path, HEADER + f'2020-11,7401,"{cell}",tetap\n', package)
+    assert len(problems) == 1 and f"`{cell}` is not a number: write the number alone" in problems[0], problems
+
 def test_excels_error_in_a_text_cell_is_an_error_at_the_cell_not_a_name(tmp_path):
     """A text column takes any text, so a failed lookup's `#N/A` became a region's name on the site."""
     book, path = workbook_site(tmp_path, [["no", "nama", "nilai"], [1, "Buton", 5], [2, "#N/A", 6],

@@ -38,7 +38,9 @@ def cell(text: str) -> str:
 def not_of_type(text: str, kind: str, percent: bool = False) -> str:
     """Why a cell is not of its column's type, with the fix for the usual typing mistakes (`percent`: the
     workbook shows the cell as a percentage)."""
-    message = _(_NOT_OF_TYPE[kind]).format(value=cell(text))
+    # `12%` or `Rp 1.500` has no decimal point to speak of: its first words say only that it is no number
+    said = N_("{value} is not a number") if kind == "number" and re.search(r"[%A-Za-z]", text) else _NOT_OF_TYPE[kind]
+    message = _(said).format(value=cell(text))
     plain = _ascii_digits(text)
     if plain != text:  # any other advice would be made of those digits, and be no value either
         if re.fullmatch(TYPE_PATTERNS[kind], plain):
