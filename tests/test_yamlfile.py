@@ -44,7 +44,8 @@ def test_keys_written_as_yaml_booleans_or_numbers_stay_as_written_in_a_row_or_fi
 @pytest.mark.parametrize(("text", "line", "reason"), [
     # libyaml names no character: a tab before a list item read as "a character that cannot start a value", with
     # a hint about macros for an item in quotes
-    ("highlights:\n  - 'a {{ x }}'\n\t- 'b'\n", 3, "a tab in the indentation; indent with spaces"),
+    ("highlights:\n  - 'a {{ x }}'\n\t- 'b'\n", 3,
+     "a tab in the indentation; indent with spaces, as the lines above are"),
     ("highlights:\n  - 'a'\n  - @b\n", 3, "a character that cannot start a value here"),
 ])
 def test_a_tab_in_the_indentation_is_named_as_such(text, line, reason):

@@ -188,7 +188,8 @@ _CLOSING = {'"': re.compile(r'(?:[^"\\]|\\.)*"', re.S), "'": re.compile(r"(?:[^'
 _BLOCK_TEXT = re.compile(r":\s*[|>][-+0-9]*\s*(?:#.*)?$")
 
 
-_TAB = N_("a tab in the indentation; indent with spaces")
+_TAB = N_("a tab in the indentation; indent with spaces, as the lines above are (a key of its own starts at the "
+          "line's beginning)")
 _ODD_SPACE = re.compile(r"^[ \t]*(?:- )?([^\s:#'\"][^:\n]*):[\u00a0\u2007\u202f]", re.M)
 _UNCLOSED = (("quoted scalar", N_("a value in quotes that is never closed: add the closing quote")),
              ("flow sequence", N_("a list [ ... ] that is never closed: add the `]`")),
