@@ -215,7 +215,7 @@ def _serve(args: argparse.Namespace, site: Path) -> int:
         options = BuildOptions(site, folder, args.drafts, args.base_url, cache_dir=cache, jobs=args.jobs,
                                command="serve")
         try:
-            return serve(options, args.host, args.port)
+            return serve(options, args.host, args.port, quiet=args.quiet)
         except UsageError as exc:  # an --out folder it may not use
             _say(_("buletin: error: {message}").format(message=exc))
             return 2

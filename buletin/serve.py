@@ -211,7 +211,8 @@ def _snapshot(site_root: Path) -> dict[str, Stamp]:
     return found
 
 
-def _build(options: BuildOptions, state: State, say, workers: Workers, waiting: bool = False) -> bool:
+def _build(options: BuildOptions, state: State, say, workers: Workers, waiting: bool = False,
+           quiet: bool = False) -> bool:
     """Build and show the outcome; False when another build or publish of the site holds its lock (said once
     while `waiting` is False): the caller tries again."""
     started = time.perf_counter()
@@ -238,15 +239,17 @@ def _build(options: BuildOptions, state: State, say, workers: Workers, waiting: 
     for line in [*(str(w) for w in in_report_order(result.problems.warnings)), *(
             _("buletin: warning: {message}").format(message=warning) for warning in result.warnings)]:
         say(line)  # as `build` says them: the preview is where staff work
-    say(_n("buletin: {rendered} of {pages} pages made again ({count} file changed) in {seconds} s",
-           "buletin: {rendered} of {pages} pages made again ({count} files changed) in {seconds} s",
-           result.written).format(rendered=number(result.rendered), pages=number(result.pages),
-                                  count=number(result.written), seconds=decimal(time.perf_counter() - started, 2)))
+    if not quiet:  # --quiet: errors and warnings only
+        say(_n("buletin: {rendered} of {pages} pages made again ({count} file changed) in {seconds} s",
+               "buletin: {rendered} of {pages} pages made again ({count} files changed) in {seconds} s",
+               result.written).format(rendered=number(result.rendered), pages=number(result.pages),
+                                      count=number(result.written), seconds=decimal(time.perf_counter() - started, 2)))
     state.update([], _base_url(options))
     return True
 
 
-def serve(options: BuildOptions, host: str, port: int, say=print, stop: threading.Event | None = None) -> int:
+def serve(options: BuildOptions, host: str, port: int, say=print, stop: threading.Event | None = None,
+          quiet: bool = False) -> int:
     """Build, then serve until interrupted, rebuilding whenever an input changes.
 
     One pool of worker processes serves the whole session; it is made before the server's threads start.
@@ -260,7 +263,7 @@ def serve(options: BuildOptions, host: str, port: int, say=print, stop: threadin
     workers = Workers(options.jobs, PRELOAD)
     seen = _snapshot(options.site_root)
     try:
-        built = _build(options, state, say, workers)
+        built = _build(options, state, say, workers, quiet=quiet)
     except KeyboardInterrupt:  # before the server runs: nothing to shut down but its socket and the workers
         server.server_close()
         workers.close()
@@ -278,7 +281,7 @@ def serve(options: BuildOptions, host: str, port: int, say=print, stop: threadin
             now = _snapshot(options.site_root)
             if now != seen or not built:  # refused by another build's lock: again, until it is done
                 seen = now
-                built = _build(options, state, say, workers, waiting=not built)
+                built = _build(options, state, say, workers, waiting=not built, quiet=quiet)
     except KeyboardInterrupt:
         say(_("buletin: stopped"))
     finally:

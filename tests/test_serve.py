@@ -113,11 +113,12 @@ def test_a_folder_without_its_slash_is_redirected(make_site, tmp_path):
 
 
 @contextlib.contextmanager
-def _serving(options: BuildOptions) -> Iterator[tuple[str, list[str]]]:
+def _serving(options: BuildOptions, quiet: bool = False) -> Iterator[tuple[str, list[str]]]:
     """serve() in a thread: its address and what it said; stopped on leaving."""
     said: list[str] = []
     stop = threading.Event()
-    thread = threading.Thread(target=serve, args=(options, "127.0.0.1", 0), kwargs={"say": said.append, "stop": stop})
+    thread = threading.Thread(target=serve, args=(options, "127.0.0.1", 0),
+                              kwargs={"say": said.append, "stop": stop, "quiet": quiet})
     thread.start()
     try:
         for _ in range(600):
@@ -322,3 +323,13 @@ def test_the_preview_answers_odd_requests_without_a_traceback_and_only_to_its_ow
         assert status("/manifest.json", host=f"localhost:{port}")[0] == 200
         assert status("/", "HEAD")[1] == str(len(status("/")[1]))  # the page as served, reload script and all
     assert "Traceback" not in capfd.readouterr().err
+
+
+
+def test_serve_quiet_says_its_address_and_no_build_summaries(make_site, tmp_path):
+    """--quiet means errors only: each rebuild's "N of M pages made again" was printed all the same."""
+    site = make_site()
+    options = BuildOptions(site, tmp_path / "out", cache_dir=site / ".buletin-cache", jobs=1)
+    with _serving(options, quiet=True) as (base, said):
+        assert _get(base + "index.html")
+    assert [line for line in said if "http://" in line] and not [line for line in said if "made again" in line]
