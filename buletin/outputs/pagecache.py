@@ -200,15 +200,16 @@ class LastOutput:
         wrote it with those bytes (page() found so this build, or the file's size and times say so now)."""
         return self.hashes.get(path) == digest and (path in self._checked or self.untouched(path))
 
-    def kept(self, path: str, key: str) -> bool:
-        """Whether the last build wrote the page under `key` (page() then reads it, checking its bytes)."""
+    def claim(self, path: str, key: str) -> bool:
+        """Record `key` as the page's key in this build, and say whether the last build wrote the page under it
+        (page() then reads it, checking its bytes)."""
         self.used[path] = key
         kept = self.keys.get(path)
         return isinstance(kept, list) and len(kept) == 2 and kept[0] == key
 
     def page(self, path: str, key: str) -> bytes | None:
         """The page as the last build wrote it, when its key is `key` and the file still has those bytes."""
-        if not self.kept(path, key):
+        if not self.claim(path, key):
             return None
         kept = self.keys[path]
         try:

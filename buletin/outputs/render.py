@@ -296,7 +296,7 @@ def _pending_and_kept(model: SiteModel, setting: RenderSetting, renderer: Render
             shown = (keys.context(renderer.context(job)), keys.home(model) if job.kind == "home" else None)
         pdf = renderer.pdfs.get(view.path) if job.kind == "edition" and view is not None else None  # its size
         key = make_key("page", keys.site, job.template, job.path, job.kind, job.index, shown, pdf)
-        if last.kept(job.path, key):
+        if last.claim(job.path, key):
             kept.append((job, key))
         else:
             pending.append(job)
