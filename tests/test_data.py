@@ -635,3 +635,10 @@ def test_a_row_hidden_in_excel_is_a_warning_at_its_row_unless_noted(tmp_path):
     assert workbook_warnings(tmp_path, book, path) == [("Data!B7", message)]
     book["Data"].row_dimensions[7].hidden = False
     assert workbook_warnings(tmp_path, book, path) == []
+
+
+def test_a_value_in_other_capitals_is_offered_alone(tmp_path):
+    """`Pangan` offered `pangan` and then values unlike it: aneka, bahan_bangunan."""
+    package = DATA_PACKAGE.replace("enum: [sementara, tetap]", "enum: [pangan, aneka, bahan_bangunan]")
+    _, problems = data_site(tmp_path, HEADER + "2020-11,7401,5,Pangan\n", package)
+    assert len(problems) == 1 and problems[0].endswith("(nearest: pangan)"), problems

@@ -248,5 +248,8 @@ def nearest(text: str, known) -> str:
     """" (nearest: 7404, 7401)" for a typo among known values."""
     import difflib
 
-    found = difflib.get_close_matches(text, sorted(set(known)), n=3, cutoff=0.5)
+    by_folded = {str(value).casefold(): str(value) for value in sorted(set(known), reverse=True)}
+    same = by_folded.get(text.casefold())  # `Pangan` for `pangan`: that one alone, not two unlike it after it
+    found = [same] if same is not None else [by_folded[value] for value in difflib.get_close_matches(
+        text.casefold(), sorted(by_folded), n=3, cutoff=0.5)]
     return " " + _("(nearest: {values})").format(values=", ".join(found)) if found else ""
