@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field, replace
 from functools import lru_cache
@@ -14,7 +15,7 @@ from buletin.compose.charts import Figure, build_figure, chart_notes
 from buletin.compose.chartspec import chart_data, parse_spec
 from buletin.compose.limits import TooMuchWork
 from buletin.compose.macros import PLACEHOLDER_LINE, MacroStage, extract_charts, quote_record
-from buletin.compose.markup import RESERVED_WORD, Markup, sanitise
+from buletin.compose.markup import PRINTED, PRINTED_END, RESERVED_WORD, Markup, sanitise
 from buletin.i18n import Locale
 from buletin.inputs.catalog import Catalog, open_catalog
 from buletin.inputs.content import Document, Edition
@@ -164,7 +165,7 @@ class Composer:
     def _body(self, doc: Document, context: dict[str, Any]) -> Body:
         text, blocks = extract_charts(doc.body, doc.body_line)
         rendered = self.macros.render(text, doc.source, doc.body_line, context)
-        if rendered is not None and not self._placeholders_own(doc, rendered, len(blocks)):
+        if rendered is not None and not self._placeholders_own(doc, rendered):
             return Body("", ())
         figures: list[Figure] = []
         for block in blocks:
@@ -185,7 +186,7 @@ class Composer:
             self.problems.add(doc.source, doc.body_line, str(exc))
             return Body("", ())
 
-    def _placeholders_own(self, doc: Document, rendered: str, blocks: int) -> bool:
+    def _placeholders_own(self, doc: Document, rendered: str) -> bool:
         """Whether the word that marks where a chart block's figure goes appears only where one does: written in
         a text or printed by `{{ }}`, it put a figure's HTML anywhere, inside a link's address too."""
         written = [n for n, line in enumerate(doc.body.split("\n"), start=doc.body_line) if RESERVED_WORD in line]
@@ -193,7 +194,7 @@ class Composer:
             self.problems.add(doc.source, line, _("`{word}` is a word buletin keeps for placing figures: write it "
                                                   "otherwise, e.g. `{spaced}`").format(word=RESERVED_WORD,
                                                                                       spaced="BULETIN FIGURE"))
-        if not written and rendered.count(RESERVED_WORD) != blocks:
+        if not written and re.search(f"{PRINTED}[^{PRINTED_END}]*{RESERVED_WORD}", rendered):
             self.problems.add(doc.source, doc.body_line, _("a value printed by {code} holds `{word}`, a word buletin "
                                                            "keeps for placing figures: correct the data").format(
                                                                code="{{ }}", word=RESERVED_WORD))

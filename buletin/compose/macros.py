@@ -22,7 +22,7 @@ from buletin.compose.macroerrors import (
     undefined,
     unquoted_period,
 )
-from buletin.compose.markup import FIGURE_PLACEHOLDER
+from buletin.compose.markup import FIGURE_PLACEHOLDER, PRINTED, PRINTED_END
 from buletin.i18n import Locale
 from buletin.inputs.catalog import Catalog
 from buletin.inputs.notes import covered, note_text
@@ -89,18 +89,32 @@ def extract_charts(body: str, body_line: int) -> tuple[str, list[ChartBlock]]:
     return BodyText("\n".join(out)), blocks
 
 
-_BODY = "body"  # the name a body is compiled under: what its `{{ }}` print is escaped
-
-
-def make_environment() -> BodySandbox:
+def make_environment(body: bool = False) -> BodySandbox:
     """The sandbox: no access to Python internals, undefined names are errors, work is bounded.
 
-    In a body, what `{{ }}` prints is text, escaped before Markdown sees it: a data cell shown by `{{ row.nama }}`
-    never becomes markup, even on a site that allows raw HTML (which trusts its writers, not its data). Titles,
-    main points and chart blocks are not HTML, and the theme escapes them where it shows them.
+    In a body (`body`), what `{{ }}` prints is marked (PRINTED ... PRINTED_END), so that after Markdown it is made
+    text, whatever it holds (markup.printed_as_text): a data cell shown by `{{ row.nama }}` never becomes markup,
+    even on a site that allows raw HTML (which trusts its writers, not its data), while Markdown still treats it
+    as it treats any text, in code too. Titles, main points and chart blocks are not HTML; the theme escapes them.
     """
-    return BodySandbox(undefined=jinja2.StrictUndefined, autoescape=lambda name: name == _BODY,
-                       keep_trailing_newline=True)
+    env = BodySandbox(undefined=jinja2.StrictUndefined, autoescape=False, keep_trailing_newline=True)
+    if body:
+        bounded = env.finalize
+        assert bounded is not None  # limits._Bounded sets it
+        env.finalize = lambda value: _printed(bounded(value))
+    return env
+
+
+def _printed(value: Any) -> str:
+    """A value `{{ }}` prints in a body, between the marks that make it text (its footnote marks after them)."""
+    marks = value.marks if isinstance(value, Marked) else ""
+    text = str(value)[: len(str(value)) - len(marks)] if marks else str(value)
+    return PRINTED + _unmarked(text) + PRINTED_END + marks
+
+
+def _unmarked(text: str) -> str:
+    """A printed value without the marks of what is printed: a cell holding one could end its own text early."""
+    return text.replace(PRINTED, "").replace(PRINTED_END, "")
 
 
 Lookup = Callable[[str, tuple, Callable[[], Any]], Any]
@@ -111,7 +125,7 @@ class MacroStage:
 
     def __init__(self, catalog: Catalog, locale: Locale, problems: Problems, lookup: Lookup | None = None):
         self.lookup = lookup or (lambda kind, parts, compute: compute())  # a cache of values (Composer.artifact)
-        self.env = make_environment()
+        self.env, self.body_env = make_environment(), make_environment(body=True)
         self.catalog = catalog
         self.locale = locale
         self.problems = problems
@@ -150,8 +164,8 @@ class MacroStage:
         """(result, None) or (None, the failing template line)."""
         filename = f"{source}#L{first_line}"
         try:
-            code = self.env.compile(text, name=_BODY if body else None, filename=filename)
-            template = self.env.template_class.from_code(self.env, code, self.env.make_globals(None))
+            env = self.body_env if body else self.env
+            template = env.template_class.from_code(env, env.compile(text, filename=filename), env.make_globals(None))
         except jinja2.TemplateSyntaxError as exc:
             line, message = syntax_problem(exc, text)
             self.problems.add(source, first_line + line - 1, message)
@@ -270,9 +284,22 @@ def _defined(*values: Any) -> None:
             _defined(*argument.values())
 
 
+class Marked(str):
+    """A quoted figure with the footnote mark of each note on a value it includes (Markdown: 5.522[^catatan-1]);
+    printed in a body, the marks stay Markdown (make_environment)."""
+
+    marks: str
+
+    def __new__(cls, shown: str, marks: str) -> Marked:
+        made = super().__new__(cls, shown + marks)
+        made.marks = marks
+        return made
+
+
 def _marked(shown: str, labels: list[str]) -> str:
-    """A quoted figure with the footnote mark of each note on a value it includes (Markdown: 5.522[^catatan-1])."""
-    return shown + "".join(f"[^{label}]" for label in dict.fromkeys(labels))
+    """`shown` with the footnote marks of `labels`, as Marked when it has any."""
+    marks = "".join(f"[^{label}]" for label in dict.fromkeys(labels))
+    return Marked(shown, marks) if marks else shown
 
 
 def _with_footnotes(text: str | None, footnotes: dict[str, str] | None) -> str | None:

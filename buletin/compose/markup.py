@@ -9,6 +9,7 @@ from typing import Any
 from buletin.compose.limits import SECONDS, TookTooLong, TooMuchWork, deadline
 from buletin.messages import _, number
 
+PRINTED, PRINTED_END = "\ue000", "\ue001"  # around what `{{ }}` printed in a body, until Markdown is done
 RESERVED_WORD = "BULETINFIGURE"  # no body may hold it: it marks where a chart block's figure goes
 FIGURE_PLACEHOLDER = RESERVED_WORD + "{}X"  # where a chart block stood in a body, until its figure is put there
 _PLACEHOLDERS = re.compile(r"BULETINFIGURE\d+X")
@@ -58,11 +59,25 @@ class Markup:
         except TookTooLong:
             raise TooMuchWork(_("Markdown takes more than {seconds} s on this text (thousands of `[` or `*` in a "
                                 "row?): write it plainly").format(seconds=number(SECONDS))) from None
+        converted = printed_as_text(converted)
         _check_depth(converted)
         html = _own_ids(_demote_h1(converted))
         if not self.allow_raw_html:
             html = sanitise(html)
         return _scrolling_tables(_alignment_classes(html), self.table_label)
+
+
+_PRINTED = re.compile(f"{PRINTED}([^{PRINTED}{PRINTED_END}]*){PRINTED_END}")
+_AS_TEXT = str.maketrans({"<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;"})
+
+
+def printed_as_text(html: str) -> str:
+    """The HTML Markdown made, with what `{{ }}` printed made text: its `<`, `>` and quotes escaped where Markdown
+    left them as they were (as markup, or inside an attribute), its marks removed. Markdown escapes `<` in code
+    and `&` everywhere itself, so a printed value reads in the page as it was printed, code included."""
+    if PRINTED not in html:
+        return html
+    return _PRINTED.sub(lambda m: m.group(1).translate(_AS_TEXT), html).replace(PRINTED, "").replace(PRINTED_END, "")
 
 
 MAX_DEPTH = 1000  # elements inside elements: a page has tens; the sanitiser takes time with the square of it
