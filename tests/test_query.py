@@ -148,6 +148,12 @@ def test_a_period_the_data_lack_names_the_last_one_or_the_nearest(catalog):
     with pytest.raises(QueryError) as code:  # a code is no period: nothing is said of where the data end
         value(catalog, "ikm", "unit_usaha", "sum", {"kode_wilayah": "9999"})
     assert "data end" not in str(code.value)
+    with pytest.raises(QueryError) as quarter:  # 2020-Q1 sorts after 2020-11 as text, but is no later month
+        value(catalog, "ikm", "unit_usaha", "sum", {"periode": "2020-Q1"})
+    assert "data end" not in str(quarter.value)
+    with pytest.raises(QueryError) as listed:  # one hint, not the list's own and _no_row's
+        value(catalog, "ikm", "unit_usaha", "sum", {"periode": ["2020-11", "2020-1"]})
+    assert str(listed.value).count("did you mean") == 1, listed.value
 
 @pytest.mark.parametrize("filters", [
     {"periode": "2020-11"}, {"periode": "2020-11", "kode_wilayah": 7401}, {"kode_wilayah": [7401, "7471"]},

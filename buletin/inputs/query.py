@@ -104,9 +104,7 @@ def select(table: Table, filters: dict[str, Any]) -> pd.Series:
             if absent and len(absent) < len(texts):  # none at all: no_rows() says which filter left no row
                 # one value of the list misspelt would drop its rows from a sum without a word
                 found = sorted(set(table.frame[column]) - {""})
-                meant = nearest(absent[0], found)  # the values are listed already: only the one meant, if any
-                hint = " " + _("(did you mean `{name}`?)").format(name=meant) if meant else ""
-                raise QueryError(_no_row(table.spec.name, column, absent[0], {}, found) + hint, "filter",
+                raise QueryError(_no_row(table.spec.name, column, absent[0], {}, found), "filter",
                                  column=column, wanted=absent[0])
             mask = mask & table.matching(column, texts)
         else:
@@ -199,13 +197,12 @@ def _no_row(dataset: str, column: str, wanted: Any, applied: dict[str, Any], fou
     return message + _after_the_last(as_text(wanted), found)
 
 
-_PERIOD = re.compile(r"\d{4}-(?:\d{2}|Q[1-4])")  # a month or a quarter (a year looks like a code)
+_PERIODS = (re.compile(r"\d{4}-\d{2}"), re.compile(r"\d{4}-Q[1-4]"))  # months, quarters (a year looks like a code)
 
 
 def _after_the_last(wanted: str, found: list[str]) -> str:
     """A period after the column's last (a typo, or a month whose data are not in yet), or the nearest value."""
-    if _PERIOD.fullmatch(wanted) and _PERIOD.fullmatch(found[-1]) and len(wanted) == len(found[-1]) and \
-            wanted > found[-1]:
+    if any(kind.fullmatch(wanted) and kind.fullmatch(found[-1]) for kind in _PERIODS) and wanted > found[-1]:
         return " " + _("(the data end at {last}: correct the value, or add its rows to the data)").format(
             last=found[-1])
     guess = nearest(wanted, found)
