@@ -79,19 +79,24 @@ def publish(site_root: Path, period_text: str, force: bool = False, date: dt.dat
 
 
 def _written(site_root: Path, period: str, snapshot: Callable[[], list[str]], path: Path, marked: str) -> list[str]:
-    """The snapshot taken and the edition marked published, or neither: a snapshot whose edition could not be
-    marked (a file that may not be written) is removed again, so that the site builds as before."""
+    """The snapshot taken and the edition marked published, or neither: when the edition cannot be marked (a
+    file that may not be written), the new snapshot is removed and the one published before, if any, put back."""
     folder = site_root / releases.release_dir(period)
-    new = not folder.exists()
+    kept = folder.with_name(f".{folder.name}.previous")  # a snapshot published before, until this one is done
+    shutil.rmtree(kept, ignore_errors=True)
     try:
+        if folder.exists():
+            folder.rename(kept)
         files = snapshot()
         releases.write_text_atomically(path, marked)
     except OSError as exc:
-        if new:
-            shutil.rmtree(folder, ignore_errors=True)
+        shutil.rmtree(folder, ignore_errors=True)
+        if kept.exists():
+            kept.rename(folder)
         raise OutputError(_("cannot write {path} ({reason}): edition {period} was not published; make the site's "
                             "files writable, then publish again").format(
             path=exc.filename or path, reason=exc.strerror or exc, period=period)) from None
+    shutil.rmtree(kept, ignore_errors=True)
     return files
 
 

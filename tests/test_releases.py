@@ -77,6 +77,19 @@ def test_an_edition_that_cannot_be_marked_published_leaves_no_snapshot(site, run
     assert not [p.name for p in (site / "content/2020-10").iterdir() if p.name.endswith(".tmp")]
     monkeypatch.undo()
     assert run_cli("check", "--site", site).code == 0
+    # published once, then again with --force after a data edit: a failure keeps the first snapshot as it was
+    assert run_cli("publish", "2020-10", "--site", site, "--date", "2020-11-05").code == 0
+    frozen = {p.name: p.read_bytes() for p in (site / "data/releases/2020-10").iterdir()}
+    marked = (site / "content/2020-10/index.md").read_text()
+    data = site / "data/ikm.csv"
+    data.write_text(data.read_text().replace("2020-10,7401,4300", "2020-10,7401,4301"))
+    monkeypatch.setattr(os, "replace", refused)
+    again = run_cli("publish", "2020-10", "--site", site, "--force", "--date", "2020-11-06")
+    monkeypatch.undo()
+    assert again.code == 1 and "was not published" in again.err
+    assert {p.name: p.read_bytes() for p in (site / "data/releases/2020-10").iterdir()} == frozen
+    assert (site / "content/2020-10/index.md").read_text() == marked
+    assert [p.name for p in (site / "data/releases").iterdir()] == ["2020-10"]
 
 
 def test_publish_twice_is_refused_unless_forced(site, run_cli):
