@@ -4,7 +4,6 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import re
 from collections.abc import Iterator
 
 from buletin.build.state import DEFAULT_DIR as DEFAULT_CACHE
@@ -159,10 +158,12 @@ def _period(text: str) -> str:
     from buletin.periods import FREQUENCIES, is_period
 
     if not any(is_period(text, frequency) for frequency in FREQUENCIES):
-        month = re.fullmatch(r"\s*(\d{4})\s*[-/.]\s*(\d{1,2})\s*", text)  # 2021-1, 2021/01: a month written otherwise
-        if month and 1 <= int(month.group(2)) <= 12:
+        from buletin.inputs.cellslips import typed_as_people_write
+
+        month = typed_as_people_write(text, "yearmonth")  # 2021-1, 2021/01: a month written otherwise
+        if month:
             raise argparse.ArgumentTypeError(_("`{text}` is not a period: write the month as {month}").format(
-                text=text, month=f"{month.group(1)}-{int(month.group(2)):02d}"))
+                text=text, month=month))
         raise argparse.ArgumentTypeError(
             _("`{text}` is not a period: write 2020-11 (a month), 2020-Q4 (a quarter) or 2020 (a year)").format(
                 text=text))

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import NamedTuple
 
 
@@ -147,14 +148,23 @@ _INDONESIAN_KEYS = {
 
 def nearest(word: str, choices: list[str] | tuple[str, ...] | set[str]) -> str | None:
     """The closest known name to a misspelt one, or the one an Indonesian name means, for "did you mean"."""
-    import difflib
-
     meant = next((key for key in _INDONESIAN_KEYS.get(str(word).strip().lower(), ()) if key in choices), None)
     if meant:
         return meant
-    by_lower = {choice.casefold(): choice for choice in sorted(choices, reverse=True)}  # `IKM` for `ikm`
-    found = difflib.get_close_matches(str(word).casefold(), sorted(by_lower), n=1, cutoff=0.6)
-    return by_lower[found[0]] if found else None
+    found = close_matches(str(word), choices, 1, 0.6)
+    return found[0] if found else None
+
+
+def close_matches(word: str, choices: Iterable[str], count: int, cutoff: float) -> list[str]:
+    """Up to `count` choices most like `word`, capitals aside (`IKM` for `ikm`): the one that differs only in them
+    alone, else difflib's closest at `cutoff` or above."""
+    import difflib
+
+    by_folded = {str(choice).casefold(): str(choice) for choice in sorted(set(choices), reverse=True)}
+    if word.casefold() in by_folded:
+        return [by_folded[word.casefold()]]
+    return [by_folded[found] for found in difflib.get_close_matches(word.casefold(), sorted(by_folded), n=count,
+                                                                    cutoff=cutoff)]
 
 
 def did_you_mean(word: str, choices) -> str:

@@ -179,7 +179,7 @@ def allowed_hosts(host: str) -> frozenset[str]:
     address (0.0.0.0, shown to the network on purpose), where the machine's names cannot all be known."""
     if host in ("0.0.0.0", "::"):
         return frozenset()
-    return frozenset({"localhost", "127.0.0.1", "::1", _host_name(host) if ":" not in host else host.lower()})
+    return frozenset({"localhost", "127.0.0.1", "::1", _host_name(host)})
 
 
 def _at_root(page: bytes, base_url: str | None) -> bytes:

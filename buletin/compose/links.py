@@ -127,9 +127,7 @@ def _meant(href: str, source: str, pages: dict[str, str]) -> str:
     guess = nearest(posixpath.basename(source), there)
     if guess is None:
         return ""
-    written = file_name(href)
-    return " " + _("(did you mean `{name}`?)").format(name=written[: len(written) - len(posixpath.basename(written))]
-                                                         + guess)
+    return " " + _("(did you mean `{name}`?)").format(name=posixpath.join(posixpath.dirname(file_name(href)), guess))
 
 
 def missing(what: str, name: str, folder: str, site_root: Path | None = None) -> str:

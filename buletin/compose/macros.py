@@ -107,9 +107,8 @@ def make_environment(body: bool = False) -> BodySandbox:
 
 def _printed(value: Any) -> str:
     """A value `{{ }}` prints in a body, between the marks that make it text (its footnote marks after them)."""
-    marks = value.marks if isinstance(value, Marked) else ""
-    text = str(value)[: len(str(value)) - len(marks)] if marks else str(value)
-    return PRINTED + _unmarked(text) + PRINTED_END + marks
+    shown, marks = (value.shown, value.marks) if isinstance(value, Marked) else (str(value), "")
+    return PRINTED + _unmarked(shown) + PRINTED_END + marks
 
 
 def _unmarked(text: str) -> str:
@@ -288,11 +287,12 @@ class Marked(str):
     """A quoted figure with the footnote mark of each note on a value it includes (Markdown: 5.522[^catatan-1]);
     printed in a body, the marks stay Markdown (make_environment)."""
 
+    shown: str
     marks: str
 
     def __new__(cls, shown: str, marks: str) -> Marked:
         made = super().__new__(cls, shown + marks)
-        made.marks = marks
+        made.shown, made.marks = shown, marks
         return made
 
 

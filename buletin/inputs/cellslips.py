@@ -7,6 +7,7 @@ import re
 from typing import TYPE_CHECKING
 
 from buletin.messages import N_, _
+from buletin.problems import close_matches
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -157,7 +158,8 @@ _NAMED_MONTH = re.compile(r"(?P<month>[a-z]+)\.?(?:-(?P<short>[0-9]{2})|[\s/.-]*
 # 12/2020 (12.2020, 12-2020), 2020/12, 2020.12 (not 2020.1, which may be Excel's 2020.10)
 _MONTH_AND_YEAR = (re.compile(r"(?P<month>[0-9]{1,2})[/.-](?P<year>[0-9]{4})"),
                    re.compile(r"(?P<year>[0-9]{4})/(?P<month>[0-9]{1,2})"),
-                   re.compile(r"(?P<year>[0-9]{4})\.(?P<month>[0-9]{2})"))
+                   re.compile(r"(?P<year>[0-9]{4})\.(?P<month>[0-9]{2})"),
+                   re.compile(r"(?P<year>[0-9]{4})-(?P<month>[0-9])"))  # 2021-1
 
 
 def typed_as_people_write(text: str, kind: str) -> str | None:
@@ -246,10 +248,5 @@ def _spreadsheet_habit(text: str, kind: str) -> str:
 
 def nearest(text: str, known) -> str:
     """" (nearest: 7404, 7401)" for a typo among known values."""
-    import difflib
-
-    by_folded = {str(value).casefold(): str(value) for value in sorted(set(known), reverse=True)}
-    same = by_folded.get(text.casefold())  # `Pangan` for `pangan`: that one alone, not two unlike it after it
-    found = [same] if same is not None else [by_folded[value] for value in difflib.get_close_matches(
-        text.casefold(), sorted(by_folded), n=3, cutoff=0.5)]
+    found = close_matches(text, known, 3, 0.5)
     return " " + _("(nearest: {values})").format(values=", ".join(found)) if found else ""
