@@ -158,7 +158,7 @@ def render_pdf_or_error(source: PdfSource) -> bytes | str:
 def _compile(source: PdfSource) -> bytes:
     import typst
 
-    texts = {key: text for key, text in source.assets if not key.startswith("b")}
+    texts = {key: text for key, text in source.assets if isinstance(text, str)}
     try:
         with _picture_root(source.assets) as root:
             pdf, warnings = typst.compile_with_warnings(source.template.encode("utf-8"), format="pdf", root=root,
@@ -184,28 +184,29 @@ def _message(problem: Any) -> str:
 
 
 @contextmanager
-def _picture_root(assets: tuple[tuple[str, str], ...]) -> Iterator[str]:
+def _picture_root(assets: tuple[tuple[str, str | bytes], ...]) -> Iterator[str]:
     """Typst's project root for one document: a folder holding the pictures' bytes, one file per `b` key, which
-    the template reads as they are (as text in sys.inputs, a 20-megapixel photo took Typst 1.7 GB to turn back
-    into bytes). An SVG's own references resolve against it too: no other file of the machine reaches a PDF."""
+    the template reads as they are (passed as text in sys.inputs, one character per byte, a 20-megapixel photo
+    took Typst 1.7 GB to turn back into bytes). An SVG's own references resolve against it too: no other file of
+    the machine reaches a PDF."""
     with tempfile.TemporaryDirectory(prefix="buletin-pdf-", dir=scratch_folder()) as root:
-        for key, text in assets:
-            if key.startswith("b"):
-                Path(root, key).write_bytes(text.encode("latin-1"))
+        for key, data in assets:
+            if isinstance(data, bytes):
+                Path(root, key).write_bytes(data)
         yield root
 
 
-def _readable(text: str, key: str) -> bool:
-    """Can Typst show this picture by itself?"""
+def _readable(data: str | bytes, key: str) -> bool:
+    """Can Typst show this picture (an SVG's text, or a picture's bytes) by itself?"""
     import typst
 
     probe = ('#let key = sys.inputs.at("k")\n#let data = if key.starts-with("b") { read("/" + key, encoding: none) } '
              'else { bytes(sys.inputs.at("p")) }\n#image(data, width: 1cm)')
     try:
-        with _picture_root(((key, text),)) as root:
+        with _picture_root(((key, data),)) as root:
             _, warnings = typst.compile_with_warnings(probe.encode(), format="pdf", root=root, font_paths=_fonts(),
                                                       ignore_system_fonts=True,
-                                                      sys_inputs={"k": key, "p": "" if key.startswith("b") else text})
+                                                      sys_inputs={"k": key, "p": data if isinstance(data, str) else ""})
     except typst.TypstError:
         return False
     return not warnings

@@ -29,12 +29,12 @@ _SVG_SIZE = re.compile(rb'<svg[^>]*?width="([\d.]+)pt"[^>]*?height="([\d.]+)pt"'
 @dataclass(frozen=True)
 class PdfSource:
     """Everything one edition's PDF is made from: the template, the document as JSON, and the charts' and
-    pictures' bytes (as text: `t...` keys hold SVG text, `b...` keys one character per byte). Picklable, so a
-    worker process can compile it, and keyable (build.state.make_key)."""
+    pictures' data (`t...` keys an SVG's text, `b...` keys a picture's bytes). Picklable, so a worker process
+    can compile it, and keyable (build.state.make_key)."""
 
     template: str
     doc: str
-    assets: tuple[tuple[str, str], ...]  # sys.inputs key -> text
+    assets: tuple[tuple[str, str | bytes], ...]  # key -> an SVG's text (`t...`, a sys.inputs) or a picture's bytes
     pictures: tuple[str, ...] = ()  # keys of the pictures of bodies (not charts): shown as text if unreadable
     timestamp: int = 0  # the document's date (UNIX seconds), for anything Typst would otherwise take the clock for
 
@@ -185,22 +185,23 @@ class Assets:
 
     def __init__(self) -> None:
         self._keys: dict[bytes, str] = {}
-        self._texts: dict[str, str] = {}
+        self._texts: dict[str, str | bytes] = {}
         self._pictures: set[str] = set()
 
     def add(self, data: bytes, picture: bool = False) -> str:
         key = self._keys.get(data)
         if key is None:
+            kept: str | bytes
             try:
-                key, text = f"t{len(self._keys)}", data.decode("utf-8")
-            except UnicodeDecodeError:
-                key, text = f"b{len(self._keys)}", data.decode("latin-1")
-            self._keys[data], self._texts[key] = key, text
+                key, kept = f"t{len(self._keys)}", data.decode("utf-8")
+            except UnicodeDecodeError:  # a picture: a file of Typst's root (pdf._picture_root)
+                key, kept = f"b{len(self._keys)}", data
+            self._keys[data], self._texts[key] = key, kept
         if picture:
             self._pictures.add(key)
         return key
 
-    def items(self) -> tuple[tuple[str, str], ...]:
+    def items(self) -> tuple[tuple[str, str | bytes], ...]:
         return tuple(self._texts.items())
 
     def pictures(self) -> tuple[str, ...]:
