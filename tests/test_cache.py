@@ -640,3 +640,16 @@ def test_a_removed_input_counts_as_changed_once(site, tmp_path, monkeypatch, run
     assert build() == ("content/pages/lain.md",)
     article.write_text(ARTICLE_MD + "\nKalimat baru.\n")
     assert build() == ("content/2020-11/sorotan.md",)
+
+
+def test_what_is_remembered_with_the_parsed_texts_is_said_in_the_language_of_each_build(site, run_cli, tmp_path):
+    """A front matter's checks and a body's slips are remembered with the parsed texts; a second check in another
+    language, in the same process, said them in the first one's language."""
+    article = site / "content/2020-11/sorotan.md"
+    article.write_text(ARTICLE_MD.replace("tags: [uji]", "tags: [uji]\njudull: x") + "\nIni { value('ikm', 'x') }.\n")
+    english = run_cli("check", "--site", site, "--lang", "en")
+    indonesian = run_cli("check", "--site", site, "--lang", "id")
+    warned = [[line.split(": ", 2)[2] for line in result.err.splitlines() if "sorotan.md" in line]
+              for result in (english, indonesian)]
+    assert len(warned[0]) == len(warned[1]) == 2 and not set(warned[0]) & set(warned[1]), warned
+    assert "tidak dikenal" in indonesian.err and "ditampilkan apa adanya" in indonesian.err, indonesian.err

@@ -9,6 +9,7 @@ from typing import Any, ClassVar, TypeVar
 
 import yaml
 
+from buletin import messages
 from buletin.build import pickles
 from buletin.messages import N_, _, number
 
@@ -84,8 +85,9 @@ def load(text: str, first_line: int = 1) -> Any:
 
 def remembered(key: str, make: Callable[[], T]) -> T:
     """What `make()` gives for `key` (a pickle of it kept with the parsed texts: the next build reads it
-    instead of making it again). The key must name everything the result depends on besides the code."""
-    return _memo("\0" + key, make)  # no YAML text starts with NUL: never mistaken for one
+    instead of making it again). The key must name everything the result depends on besides the code and the
+    language of messages, which it is kept under (a process may build in two: the tests do)."""
+    return _memo(f"\0{messages.language()}\0{key}", make)  # no YAML text starts with NUL: never taken for one
 
 
 def _memo(key: str, make: Callable[[], T]) -> T:
