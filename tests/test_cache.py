@@ -642,6 +642,28 @@ def test_a_removed_input_counts_as_changed_once(site, tmp_path, monkeypatch, run
     assert build() == ("content/2020-11/sorotan.md",)
 
 
+def test_a_documents_slips_are_said_again_by_builds_that_remember_them(site, run_cli, tmp_path):
+    """A document's slips are remembered with its parsed text: a build after another file's edit still warns of an
+    unchanged body's slip, at its line, and one after the slip is mended no longer does."""
+    article = site / "content/2020-11/sorotan.md"
+    article.write_text(ARTICLE_MD + "\nJumlahnya { value('ikm', 'unit_usaha') }.\n")
+    line = (ARTICLE_MD + "\n").count("\n") + 1
+    out, index = tmp_path / "out", site / "content/2020-11/index.md"
+
+    def slips(result) -> list[str]:
+        return [text for text in result.err.splitlines() if "is shown as written" in text]
+
+    first = run_cli("build", "--site", site, "--out", out)
+    assert first.code == 0 and [text.split(": warning")[0] for text in slips(first)] == \
+        [f"content/2020-11/sorotan.md:{line}"], first.err
+    index.write_text(index.read_text() + "\nSatu kalimat lagi.\n")
+    again = run_cli("build", "--site", site, "--out", out)
+    assert "built" in again.out and slips(again) == slips(first), again.err
+    article.write_text(ARTICLE_MD)
+    mended = run_cli("build", "--site", site, "--out", out)
+    assert mended.code == 0 and "built" in mended.out and slips(mended) == [], mended.err
+
+
 def test_what_is_remembered_with_the_parsed_texts_is_said_in_the_language_of_each_build(site, run_cli, tmp_path):
     """A front matter's checks and a body's slips are remembered with the parsed texts; a second check in another
     language, in the same process, said them in the first one's language."""

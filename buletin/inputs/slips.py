@@ -9,6 +9,7 @@ Only whole sentences are looked for, never a word a real text could use.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import re
 from collections.abc import Iterator
 from contextlib import suppress
@@ -17,6 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from buletin.i18n import NEW_FILE_WORDS, NEW_SITE_WORDS
+from buletin.inputs import yamlfile
 from buletin.inputs.cellslips import CONTROL
 from buletin.inputs.content import Content, Document, Edition, Page
 from buletin.inputs.datapackage import PACKAGE_FILE
@@ -57,13 +59,27 @@ def check_slips(site_root: Path, content: Content, drafts: bool, problems: Probl
         if drafts or edition.status != "draft":
             shown += [edition, *(a for a in edition.articles if drafts or not a.draft)]
             _check_articles(edition, problems)
-    for placeholder in [*_in_settings(site_root), *(found for doc in shown for found in _in_document(doc))]:
+    found = [_document_slips(doc) for doc in shown]
+    for placeholder in [*_in_settings(site_root), *(one for placeholders, _slips in found for one in placeholders)]:
         problems.warn(placeholder.source, placeholder.line, placeholder.message())
-    for doc in shown:
-        _check_macros(doc, problems)
-        _check_fences(doc, problems)
-        _check_prose(doc, problems)
-        _check_invisible(doc, problems)
+    for _placeholders, slips in found:
+        problems.extend(slips)
+
+
+def _document_slips(doc: Document) -> tuple[list[Placeholder], Problems]:
+    """One document's example texts and slips: remembered with the parsed texts (they are made from its text
+    alone, and a thousand unchanged bodies would otherwise be searched again on every build)."""
+    def make() -> tuple[list[Placeholder], Problems]:
+        slips = Problems()
+        _check_macros(doc, slips)
+        _check_fences(doc, slips)
+        _check_prose(doc, slips)
+        _check_invisible(doc, slips)
+        return list(_in_document(doc)), slips
+
+    each = isinstance(doc, Page) and bool(doc.info.each)  # the one thing read besides the text (_check_macros)
+    body = hashlib.sha256(doc.body.encode("utf-8", "surrogatepass")).hexdigest()
+    return yamlfile.remembered(f"slips\0{each}\0{doc.source}\0{doc.body_line}\0{body}\0{doc.key_lines.text}", make)
 
 
 # The names a chart block is given by mistake (```Chart, ```grafik): a code block of that name would show the
