@@ -347,23 +347,26 @@ class SourceText:
     problem: str = ""  # what to do when the front matter's `---` lines are not right (none has the file: "")
 
 
+# The line that closes a front matter, `---` or `...` with spaces around it (what str.strip() removes: \s):
+# found in the whole text at once, as splitting a long body into lines to find it costs more than parsing its YAML.
+_CLOSING_FENCE = re.compile(r"\n[^\S\n]*(?:---|\.\.\.)[^\S\n]*(?=\n|\Z)")
 _LOOKS_LIKE_FENCE = re.compile(r"^(?:-{1,2}|-{4,}|[\u2013\u2014]+-*|(?:title|date|summary|judul|tanggal)\s*:.*)$")
 
 
 def split_front_matter(text: str) -> SourceText:
     """Split `---` delimited YAML front matter from the body."""
     text = text.lstrip("\ufeff")
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        first = lines[0].strip() if lines else ""
+    end = text.find("\n")
+    first = (text if end < 0 else text[:end]).strip()
+    if first != "---":
         problem = _("a front matter stands between two lines of three dashes, `---`, but this file starts with "
                     "`{line}`: write a `---` line above the keys and one below them").format(line=first[:40]) \
             if _LOOKS_LIKE_FENCE.match(first) else ""  # `--`, a word processor's `—`, or keys without their fences
         return SourceText("", text, 1, problem=problem)
-    for index in range(1, len(lines)):
-        if lines[index].strip() in ("---", "..."):
-            front = "\n".join(lines[1:index])
-            body = "\n".join(lines[index + 1 :])
-            return SourceText(front, body, index + 2)
-    return SourceText("\n".join(lines[1:]), "", len(lines) + 1, problem=_(
-        "the front matter starts with `---` but has no closing `---` line: add it after the last `key: value` line"))
+    closing = _CLOSING_FENCE.search(text, end) if end >= 0 else None
+    if closing is None:
+        return SourceText(text[end + 1:] if end >= 0 else "", "", text.count("\n") + 2, problem=_(
+            "the front matter starts with `---` but has no closing `---` line: add it after the last `key: value` "
+            "line"))
+    fence_line = text.count("\n", 0, closing.start()) + 1  # counted from 0, as the file's second line is 1
+    return SourceText(text[end + 1:closing.start()], text[closing.end() + 1:], fence_line + 2)
