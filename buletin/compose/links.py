@@ -103,14 +103,15 @@ def resolve(body: Body, doc: Document, page: str, pages: dict[str, str], site_ro
         return match.group(1) + relative(page, target) + match.group(3)
 
     _check_fetched(body.html, doc, problems)
-    for href in sorted(set(_ROOTED_LINK.findall(body.html))):
+    rooted = _ROOTED_LINK.findall(body.html) if 'href="/' in body.html else []  # the text it needs, found first
+    for href in sorted(set(rooted)):
         problems.add(doc.source, _line_of(doc, href), _(
             "the link `{href}` starts with `/`, so it leads elsewhere when the site is published in a folder (as "
             "on GitHub Pages): link to an article by its file name as seen from this one, e.g. "
             "`../2020-11/artikel.md`").format(href=href))
     html = with_sizes(_IMAGE.sub(lambda m: local(m, "image"), body.html), sizes.get)
     html = _ATTACHMENT.sub(lambda m: local(m, "file"), html)
-    return replace(body, html=_LINK.sub(link, html)), files
+    return replace(body, html=_LINK.sub(link, html) if ".md" in html else html), files
 
 
 def _name_and_rest(address: str, folder: Path) -> tuple[str, str]:
@@ -151,8 +152,9 @@ def missing(what: str, name: str, folder: str, site_root: Path | None = None) ->
 
 def needs_resolving(html: str) -> bool:
     """Whether resolve() could change or report anything in `html` (a quick test that spares most bodies the
-    whole pass): an address a browser would fetch, or a link other than to an anchor of the page."""
-    return any(pattern.search(html) is not None for pattern in (_FETCHED, _IMAGE, _OTHER_LINK))
+    whole pass): an address a browser would fetch, or a link other than to an anchor of the page. (The quickest
+    pattern first: most bodies that have any have a link.)"""
+    return any(pattern.search(html) is not None for pattern in (_OTHER_LINK, _IMAGE, _FETCHED))
 
 
 def photo(doc: Document, page: str, site_root: Path, problems: Problems) -> dict[str, bytes]:
