@@ -34,11 +34,11 @@ from buletin.inputs import clock, releases, revisions, yamlfile
 from buletin.inputs.assets import collect_assets
 from buletin.inputs.catalog import Catalog, load_catalog
 from buletin.inputs.config import FALLBACK, SiteConfig, load_config
-from buletin.inputs.content import Content, Document, load_content
+from buletin.inputs.content import Content, load_content
 from buletin.inputs.paths import hidden, input_hashes
 from buletin.inputs.slips import check_slips
 from buletin.messages import _, number
-from buletin.model import Made, SiteModel, SitePlan, Slot, assemble, plan_site, views
+from buletin.model import Made, SiteModel, SitePlan, assemble, plan_site, views
 from buletin.outputs import pdf, writer
 from buletin.outputs.calendar import check_next_release, scheduled_editions
 from buletin.outputs.downloads import data_files
@@ -262,14 +262,14 @@ def _composers(inputs: Inputs, state: BuildState, problems: Problems) -> dict[st
 def _compose(plan: SitePlan, composers: dict[str | None, Composer], workers: Workers) -> dict[str, Body]:
     """Every slot's body: from the build state where nothing it read changed, else composed (in the pool
     when there are many)."""
-    bodies: dict[str, Body] = {}
-    pending: list[Slot[Document]] = []
-    for slot in plan.slots():
-        kept = composers[slot.period].kept_body(slot.doc, slot.context)
-        if kept is None:
-            pending.append(slot)
-        else:
-            bodies[slot.path] = kept
+    slots = list(plan.slots())
+    kept: dict[str, Body | None] = {}
+    for period, composer in composers.items():
+        own = [slot for slot in slots if slot.period == period]
+        kept.update(zip((slot.path for slot in own),
+                        composer.kept_bodies([(slot.doc, slot.context) for slot in own]), strict=True))
+    bodies = {slot.path: body for slot in slots if (body := kept[slot.path]) is not None}
+    pending = [slot for slot in slots if kept[slot.path] is None]
     progress.say(_("composing {count} documents").format(count=number(len(pending))), len(pending))
     tasks = [(composers[slot.period].setting, slot.doc, slot.context) for slot in pending]
     for slot, outcome in zip(pending, workers.map(compose_task, tasks, minimum=MIN_FOR_POOL), strict=True):

@@ -104,6 +104,29 @@ def test_an_entry_only_read_is_marked_used_by_the_next_flush(tmp_path):
     assert Store(tmp_path).names() == ["figure/a"]
 
 
+def test_entries_read_ahead_are_what_get_reads_and_count_as_used_only_once_taken(tmp_path, monkeypatch):
+    """prefetch() reads many entries in few queries; get() takes them from there, an entry this process kept
+    still wins, a missing one is None, and only the entries taken count as used by the build."""
+    store = Store(tmp_path)
+    for index in range(1200):
+        store.put(f"body/{index}", str(index).encode())
+    store.close()
+    time.sleep(0.01)
+    cutoff = time.time()
+    reader = Store(tmp_path)
+    reader.put("body/7", b"kept again")
+    monkeypatch.setattr(store_module, "_PER_QUERY", 500)
+    reader.prefetch([f"body/{index}" for index in range(1200)] + ["body/none"])
+    monkeypatch.setattr(reader, "_connection", lambda: None)  # from here nothing more is read from the file
+    assert [reader.get(f"body/{index}") for index in (0, 7, 499, 500, 1199)] == \
+        [b"0", b"kept again", b"499", b"500", b"1199"]
+    assert reader.get("body/none") is None and reader.get("body/0") is None  # each taken once
+    monkeypatch.undo()
+    reader.close()
+    assert Store(tmp_path).prune(cutoff) == 1195  # the four taken and the one kept again stay
+    assert Store(tmp_path).names() == ["body/0", "body/1199", "body/499", "body/500", "body/7"]
+
+
 def test_a_large_batch_is_written_without_waiting_for_the_flush(tmp_path, monkeypatch):
     monkeypatch.setattr(store_module, "_BATCH_BYTES", 100)
     store = Store(tmp_path)

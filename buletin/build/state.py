@@ -226,6 +226,11 @@ class BuildState:
             return None
         return value
 
+    def prefetch(self, kind: str, keys: list[str]) -> None:
+        """Read these artifacts' entries at once, ahead of recall() for each."""
+        if self.store is not None:
+            self.store.prefetch(f"{kind}/{key}" for key in keys)
+
     def keep(self, kind: str, key: str, value: Any, reads: Mapping[str, str] | None = None) -> None:
         """Keep an artifact with the hashes of what it read (a failure to write only costs time)."""
         store = None if self.read_only else self.store

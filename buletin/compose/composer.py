@@ -141,9 +141,15 @@ class Composer:
         return make_key("body", self.locale.language, self.markup.allow_raw_html, doc.source, text,
                         doc.body_line, rest)
 
-    def kept_body(self, doc: Document, context: dict[str, Any]) -> Body | None:
-        """The body as a build made it before, when nothing it read changed."""
-        found = self.state.recall("body", self.body_key(doc, context), self.catalog.hashes)
+    def kept_bodies(self, slots: list[tuple[Document, dict[str, Any]]]) -> list[Body | None]:
+        """kept_body() for each document and its context, their entries read from the build state at once."""
+        keys = [self.body_key(doc, context) for doc, context in slots]
+        self.state.prefetch("body", keys)
+        return [self.kept_body(doc, context, key) for (doc, context), key in zip(slots, keys, strict=True)]
+
+    def kept_body(self, doc: Document, context: dict[str, Any], key: str | None = None) -> Body | None:
+        """The body as a build made it before, when nothing it read changed (`key`: its body_key, if known)."""
+        found = self.state.recall("body", key or self.body_key(doc, context), self.catalog.hashes)
         if found is None:
             return None
         self.macros.quoted.extend(found["quoted"])
