@@ -253,7 +253,9 @@ class _Run:
 
 def _first_finished(running: dict[str, _Run]) -> str:
     """The name of a run that has finished, waiting for one (checked every few milliseconds: portable, and a
-    shard takes a tenth of a second or more)."""
+    shard takes a tenth of a second or more). A run alone is waited for by its result()."""
+    if len(running) == 1:
+        return next(iter(running))
     while True:
         for name, run in running.items():
             if run.finished():
