@@ -1,7 +1,6 @@
 """Links and images written relative to a Markdown file, made to work from its page."""
 from __future__ import annotations
 
-import html
 import os
 import posixpath
 import re
@@ -118,7 +117,7 @@ def _name_and_rest(address: str, folder: Path) -> tuple[str, str]:
     """The file an image's or a document's address names in `folder`, and what follows its name (`?...`, `#...`):
     `foto%20kegiatan.png` names `foto kegiatan.png`, unless a file is named so, `%20` and all."""
     end = min((i for i in (address.find("?"), address.find("#")) if i >= 0), default=len(address))
-    written = html.unescape(address[:end])
+    written = unescape(address[:end])
     return (written if (folder / written).is_file() else unquote(written)), address[end:]
 
 
