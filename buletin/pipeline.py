@@ -21,8 +21,8 @@ from zoneinfo import ZoneInfo
 
 import jinja2
 
-from buletin.build import progress
-from buletin.build.state import BuildState, make_key, output_name
+from buletin.build import lastbuild, progress
+from buletin.build.state import BuildState, make_key
 from buletin.build.store import flush_pending
 from buletin.build.workers import Workers
 from buletin.compose import links
@@ -221,7 +221,7 @@ def _much_changed(changed: tuple[str, ...] | None) -> bool:
 
 def _first_build(out: Path | None, state: BuildState) -> bool:
     """Whether nothing is known of a last build into `out` (its no-op record is missing)."""
-    return out is None or state.record(f"{output_name(out)}.build") is None
+    return out is None or not lastbuild.exists(state, out)
 
 
 def _read(options: BuildOptions, state: BuildState, problems: Problems) -> Inputs:

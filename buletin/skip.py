@@ -14,7 +14,8 @@ from pathlib import Path
 from typing import Any
 
 from buletin import messages
-from buletin.build.state import BuildState, output_name, versions
+from buletin.build import lastbuild
+from buletin.build.state import BuildState, versions
 from buletin.inputs import clock, paths
 from buletin.problems import Problem
 
@@ -30,17 +31,15 @@ class Verdict:
 
 def check(cache_dir: Path, site_root: Path, out: Path, drafts: bool, base_url: str | None) -> Verdict:
     """Whether this build can be skipped, and what changed since the last one."""
-    record = BuildState(cache_dir).record(f"{output_name(out)}.build")
-    record = record if isinstance(record, dict) else {}
+    record = lastbuild.read(BuildState(cache_dir), out)
     _recall_hashes(site_root, record)
     left_out: list[tuple[str, str]] = []
     inputs = paths.input_hashes(site_root, hidden=True, left_out=left_out)
     inputs.update((rel, f"link {_target(path)}") for rel, path in left_out)  # refused by a build: seen as a change
     print_ = fingerprint(site_root, out, drafts, base_url, inputs)
-    if record.get("fingerprint") == print_ and out.is_dir() and \
-            _untouched(out, record.get("files") or {}, record.get("folders") or {}):
-        return Verdict(print_, len(record["files"]), (), frozenset(inputs), tuple(record.get("warnings") or ()))
-    last = {rel: noted[-1] for rel, noted in (record.get("hashes") or {}).items()}  # (stamp, digest)
+    if record.fingerprint == print_ and out.is_dir() and _untouched(out, record.files, record.folders):
+        return Verdict(print_, len(record.files), (), frozenset(inputs), record.warnings)
+    last = {rel: noted[-1] for rel, noted in record.hashes.items()}  # (stamp, digest)
     changed = tuple(sorted(rel for rel in inputs.keys() | last.keys() if inputs.get(rel) != last.get(rel))) \
         if last else None
     return Verdict(print_, None, changed, frozenset(inputs))
@@ -62,10 +61,10 @@ def _untouched(out: Path, files: dict[str, list[int]], folders: dict[str, int]) 
         return False
 
 
-def _recall_hashes(site_root: Path, record: dict) -> None:
+def _recall_hashes(site_root: Path, record: lastbuild.LastBuild) -> None:
     """The input files' hashes noted by the last build, for files unchanged since (the same stamp: size, times
     and inode), except those changed just before it noted them (a change in the same instant would go unseen)."""
-    noted, hashes = record.get("noted", 0), record.get("hashes") or {}
+    noted, hashes = record.noted, record.hashes
     site = os.path.join(os.path.abspath(site_root), "")  # with one separator at its end
     for rel, entry in hashes.items():
         if len(entry) != 2 or len(entry[0]) != 4:  # a record of an older buletin: its files are hashed again
@@ -129,10 +128,8 @@ def remember(cache_dir: Path, site_root: Path, out: Path, verdict: Verdict, warn
     paths.settle()
     hashes = {rel: noted for rel, noted in paths.known_digests(site).items() if rel in verdict.inputs}
     files, folders = _tree(out)
-    BuildState(cache_dir).write_record(f"{output_name(out)}.build", {
-        "fingerprint": verdict.fingerprint, "files": files, "folders": folders, "hashes": hashes,
-        "warnings": [tuple(warning) for warning in warnings],
-        "noted": time.time_ns()})
+    lastbuild.write(BuildState(cache_dir), out, lastbuild.LastBuild(
+        verdict.fingerprint, files, folders, hashes, tuple(tuple(warning) for warning in warnings), time.time_ns()))
 
 
 def _target(link: str) -> str:

@@ -12,11 +12,11 @@ The rule is one; where an artifact is kept differs with its size and with when i
   bodies, figures, values, main points, headline cards, row lists, downloads, chart images, search shards,
   PDFs, compiled templates;
 - as records (`record()`/`write_record()`, a pickle file each): the last build's fingerprint of the inputs
-  (skip.py: the no-op build is the whole build's key), the YAML memo of a site (yamlfile.py: parsed texts keyed
-  by the text itself, and, through `yamlfile.remembered`, what is made from texts alone: front matters checked
-  (inputs/content.py), each document's slips (inputs/slips.py) and the site templates' check (outputs/theme.py),
-  each keyed by everything it reads), and
-  each output folder's page keys (outputs/pagecache.py: a page is taken from the last output when its key, made
+  (skip.py, laid out in lastbuild.py: the no-op build is the whole build's key), the YAML memo of a site
+  (yamlfile.py: parsed texts keyed by the text itself, and, through `yamlfile.remembered`, what is made from texts
+  alone: front matters checked (inputs/content.py), each document's slips (inputs/slips.py) and the site
+  templates' check (outputs/theme.py), each keyed by everything it reads and the language), and each output
+  folder's page keys (outputs/pagecache.py: a page is taken from the last output when its key, made
   with make_key like every other, is the one it was written under);
 - with the fingerprint record: the digest of each input file, used while the file keeps its stamp, as git's
   index does: size, modification and change times, inode (inputs/paths.py: known_digests, note_digest);

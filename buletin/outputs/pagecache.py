@@ -21,6 +21,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from buletin.build import lastbuild
 from buletin.build.state import BuildState, Unkeyable, output_name
 from buletin.inputs.content import Document
 from buletin.inputs.paths import listed_stamp, refusal
@@ -180,8 +181,7 @@ class LastOutput:
         kept = state.record(self.record)
         self.keys: dict[str, list[str]] = kept if isinstance(kept, dict) else {}  # path -> [key, digest]
         self.hashes = _manifest_files(out) if self.keys else {}
-        last_build = state.record(f"{output_name(out)}.build")  # each file's size and times after the last build
-        self.stats: dict[str, list[int]] = (last_build.get("files") or {}) if isinstance(last_build, dict) else {}
+        self.stats = lastbuild.read(state, out).files  # each file's size and times after the last build
         self.used: dict[str, str] = {}
         self.reused = 0  # pages given by page()
         self._folder = os.fspath(out)
