@@ -22,21 +22,12 @@ def create_site(target: Path, title: str | None, language: str, frequency: str,
                 today: dt.date | None = None, zone: str | None = None) -> list[str]:
     """Write the new site into `target` (which must be missing or empty); the files written, relative to it."""
     if target.is_symlink() and not target.exists():  # a link to nowhere: no folder can be made in its place
-        problems = Problems()
-        problems.add(str(target), None, _("this is a link to {place}, which does not exist, so nothing was written: "
-                                          "make that folder, or choose a new folder name").format(
-            place=os.readlink(target)))
-        raise SiteError(problems)
+        _refuse(target, _("this is a link to {place}, which does not exist, so nothing was written: make that "
+                          "folder, or choose a new folder name").format(place=os.readlink(target)))
     if target.exists() and not target.is_dir():
-        problems = Problems()
-        problems.add(str(target), None, _("this is a file, not a folder, so nothing was written: choose a new folder "
-                                          "name"))
-        raise SiteError(problems)
+        _refuse(target, _("this is a file, not a folder, so nothing was written: choose a new folder name"))
     if target.exists() and any(target.iterdir()):
-        problems = Problems()
-        problems.add(str(target), None, _("this folder is not empty, so nothing was written: choose a new folder "
-                                          "name"))
-        raise SiteError(problems)
+        _refuse(target, _("this folder is not empty, so nothing was written: choose a new folder name"))
     zone = zone or ZONES[language]
     today = today or clock.today(ZoneInfo(zone))  # SOURCE_DATE_EPOCH when set, as for a build
     period = _period_of(today, frequency)
@@ -46,6 +37,13 @@ def create_site(target: Path, title: str | None, language: str, frequency: str,
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(text, encoding="utf-8")
     return sorted(written)
+
+
+def _refuse(target: Path, message: str) -> None:
+    """Stop with `message` at `target`, before anything is written."""
+    problems = Problems()
+    problems.add(str(target), None, message)
+    raise SiteError(problems)
 
 
 def _period_of(day: dt.date, frequency: str) -> Period:
