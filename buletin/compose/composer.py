@@ -195,7 +195,8 @@ class Composer:
     def _placeholders_own(self, doc: Document, rendered: str) -> bool:
         """Whether the word that marks where a chart block's figure goes appears only where one does: written in
         a text or printed by `{{ }}`, it put a figure's HTML anywhere, inside a link's address too."""
-        written = [n for n, line in enumerate(doc.body.split("\n"), start=doc.body_line) if RESERVED_WORD in line]
+        written = [n for n, line in enumerate(doc.body.split("\n"), start=doc.body_line) if RESERVED_WORD in line] \
+            if RESERVED_WORD in doc.body else []  # the whole text first: most bodies never hold it
         for line in written:
             self.problems.add(doc.source, line, _("`{word}` is a word buletin keeps for placing figures: write it "
                                                   "otherwise, e.g. `{spaced}`").format(word=RESERVED_WORD,

@@ -12,7 +12,7 @@ from buletin.messages import _, number
 PRINTED, PRINTED_END = "\ue000", "\ue001"  # around what `{{ }}` printed in a body, until Markdown is done
 RESERVED_WORD = "BULETINFIGURE"  # no body may hold it: it marks where a chart block's figure goes
 FIGURE_PLACEHOLDER = RESERVED_WORD + "{}X"  # where a chart block stood in a body, until its figure is put there
-_PLACEHOLDERS = re.compile(r"BULETINFIGURE\d+X")
+_PLACEHOLDERS = re.compile(RESERVED_WORD + r"\d+X")
 _INLINE_TAGS = re.compile(r"</?(?:a|abbr|b|code|em|i|mark|small|span|strong|sub|sup)\b[^>]*>")
 
 _ALLOWED_TAGS = {
