@@ -311,3 +311,16 @@ def test_the_parts_a_page_has_are_found_however_its_html_quotes_their_ids():
     ids, headings = _ids(b"<span id='kutip'>x</span><div ID=bare></div><h2 id=\"bagian\">B</h2>"
                          b"<meta name=\"description\" content=\"x\"><a name=\"old\"></a>")
     assert ids == {"kutip", "bare", "bagian", "old"} and headings == ["bagian"]
+
+
+def test_a_link_that_climbs_above_the_site_root_is_a_warning_at_its_line(make_site, run_cli, line_of, tmp_path):
+    """It was let through unchecked: on the web it leads wherever the host has a page, which depends on where the
+    bulletin is put. A warning, as it may be meant (the office's own site on the same host)."""
+    article = ARTICLE_MD.replace("Paragraf penutup.", "Lihat [profil dinas](../../../profil/) dan [edisi](../../).")
+    site = make_site({"content/2020-11/sorotan.md": article})
+    for command in (("check",), ("build", "--out", str(tmp_path / "out"))):
+        result = run_cli(*command, "--site", site)
+        assert result.code == 0, result.err
+        assert f"content/2020-11/sorotan.md:{line_of(article, 'profil dinas')}: warning: the link `../../../profil/` " \
+            "climbs above the site's root folder" in result.err
+        assert "`../../`" not in result.err  # the home page, inside the site

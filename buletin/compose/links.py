@@ -226,7 +226,13 @@ def check_internal(html: str, doc: Document, page: str, paths: set[str], problem
             continue
         name = file_name(href)
         target = posixpath.normpath(posixpath.join(posixpath.dirname(page), name))
-        if target.startswith("..") or target in paths or f"{target}/index.html" in paths or target == ".":
+        if target.startswith(".."):
+            problems.warn(doc.source, _line_of(doc, href), _(
+                "the link `{href}` climbs above the site's root folder, so where it leads depends on where the "
+                "site is put on the web: for a page outside the bulletin, write its full address "
+                "(`https://...`)").format(href=href))
+            continue
+        if target in paths or f"{target}/index.html" in paths or target == ".":
             continue
         if name.lower().endswith(ATTACHMENTS):  # neither beside the Markdown file nor made by the build
             problems.add(doc.source, _line_of(doc, href), missing("file", name, posixpath.dirname(doc.source)))
