@@ -7,16 +7,14 @@ for an edition also its headline figures, main points and sharing image, the las
 home page, the latest edition's figures, main points and lead chart; for another page, its context (the data
 page's: the downloads), where a view stands for its metadata. So an edited body renders only its own page
 again, and a changed number only the pages that show it. No theme template shows another page's body, figures,
-headline figures or main points but the home page; a site template that reaches for them (any `body` but the
-page's own, any `figures`, `headlines` or `highlights`), or for the model's `files`, turns the cache off, as the
-keys do not follow it.
+headline figures or main points but the home page; a site template that may reach for them, or for the model's
+`files` (outputs/templatereach.py reads its syntax tree), turns the cache off, as the keys do not follow it.
 """
 from __future__ import annotations
 
 import dataclasses
 import hashlib
 import os
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -27,20 +25,13 @@ from buletin.inputs.content import Document
 from buletin.inputs.paths import listed_stamp, refusal
 from buletin.model import ArticleView, EditionView, FigureRef, PageView, RowIndex, SiteModel, views
 from buletin.outputs.manifest import Digests
+from buletin.outputs.templatereach import reaches_off_key
 
 View = ArticleView | EditionView | PageView
-# The page's own body, the <body> element and Pagefind's marker: any other "body" may be another page's.
-_OWN_BODY = re.compile(r"{{-?\s*body\s*-?}}|</?body\b|data-pagefind-body")
-# model.files: every chart's name carries its data's hash; built_at: the page keys hold only its year; the theme's
-# macros headline_cards and main_points show what their argument's own page keys; the catalog beyond its package
-# and its datasets' declarations (`catalog.notes`, its hashes, its tables) is read by no page's key
-_OTHERS = re.compile(r"\b(?:body|figures|headlines|highlights|headline_cards|main_points|card_path|lead|files"
-                     r"|built_at)\b|\bcatalog\b(?!\.(?:package|spec)\b)")
 # What a view's own page shows (and, for the latest edition, the home page), not lists and neighbours: the page's
 # own key covers these (PageKeys.own, PageKeys.home)
 _OWN = ("edition", "article", "page", "body", "figures", "articles", "related", "headlines", "highlights", "card_path",
         "lead")
-_JINJA = re.compile(r"{[{%].*?[}%]}", re.S)  # what a template computes; its text may say "figures" freely
 
 
 class Deferred:
@@ -97,7 +88,8 @@ class PageKeys:
     def __init__(self, model: SiteModel, extra: Any):
         self.meta = {id(view): meta_digest(view) for view in views(model)}
         # the pages show only the year of the build time (an edition's citation): keyed by the second, outside a
-        # git checkout no page was ever reused (a site's template that names built_at is not trusted: _OTHERS)
+        # git checkout no page was ever reused (a site's template that names built_at is not
+        # trusted: templatereach)
         self.site = _sha(repr((model.config, model.locale.language, model.built_at.year, model.catalog.package,
                                [(i.path, i.title, [r.path for r in i.rows]) for i in model.row_indexes],
                                [self.meta[id(v)] for v in views(model)], upcoming_digest(model), extra)))
@@ -147,19 +139,19 @@ class PageKeys:
 
 
 def template_sources(site_templates: Path, theme_templates: Path) -> tuple[list[tuple[str, str]], bool]:
-    """Every template's text (for the keys), and whether the page cache can be trusted with the site's own."""
+    """Every template's text (for the keys), and whether the page cache can be trusted with the site's own: every
+    file the site's template loader can load is read, those under `assets/` too (an include may name one)."""
     sources, trusted = [], True
     for label, folder in (("site", site_templates), ("theme", theme_templates)):
         if not folder.is_dir():
             continue
         for path in sorted(folder.rglob("*")):
-            if path.is_file() and path.relative_to(folder).parts[0] != "assets" and \
-                    (folder != site_templates or refusal(site_templates.parent, path) is None):
-                text = path.read_text(encoding="utf-8", errors="replace")
-                sources.append((f"{label}:{path.relative_to(folder).as_posix()}", text))
-                if folder == site_templates:
-                    trusted = trusted and not any(_OTHERS.search(_OWN_BODY.sub("", part))
-                                                  for part in _JINJA.findall(text))
+            if not path.is_file() or (folder == site_templates and refusal(site_templates.parent, path) is not None):
+                continue
+            text = path.read_text(encoding="utf-8", errors="replace")
+            sources.append((f"{label}:{path.relative_to(folder).as_posix()}", text))
+            if folder == site_templates and trusted and ("{{" in text or "{%" in text):
+                trusted = not reaches_off_key(text)
     return sources, trusted
 
 
