@@ -470,6 +470,43 @@ def test_a_broken_site_template_is_reported_at_its_line(make_site, run_cli, tmp_
     assert not (tmp_path / "out").exists()
 
 
+@pytest.mark.parametrize("in_workers", [False, True], ids=["here", "in-workers"])
+@pytest.mark.parametrize("expression, kind", [("1 / (article.article.meta | length - article.article.meta | length)",
+                                               "ZeroDivisionError"),
+                                              ("article | truncate(20)", "TypeError"),
+                                              ('article.article.title + 1', "TypeError")])
+def test_a_site_templates_own_mistake_at_render_time_is_said_at_its_line_not_as_buletins(
+        make_site, run_cli, tmp_path, monkeypatch, in_workers, expression, kind):
+    """A division by zero, a text added to a number or a filter given a page's object in a site template was
+    "buletin: internal error ... this is buletin's fault, not your file's", with no file or line."""
+    from buletin.outputs import render
+
+    if in_workers:
+        monkeypatch.setattr(render, "MIN_FOR_POOL", 1)
+    site = make_site({"templates/article.html": '{% extends "base.html" %}\n{% block main %}\n'
+                                                f"<p>{{{{ {expression} }}}}</p>\n{{% endblock %}}\n"})
+    result = run_cli("build", "--site", site, "--out", tmp_path / "out", "--jobs", "2", "--lang", "en")
+    assert result.code == 1
+    assert "templates/article.html:3: error: theme template: page 2020-11/sorotan/index.html: " in result.err, \
+        result.err
+    assert f"({kind}): correct the template" in result.err and "internal error" not in result.err
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_bug_in_bulletins_own_code_under_a_site_template_stays_an_internal_error(make_site, run_cli, tmp_path,
+                                                                                  monkeypatch):
+    """Only a failure in the template itself, or in what it called of Jinja's, is the template's: one in buletin's
+    code that the template called (here `slugify`, which no built-in template calls, failing inside) is not."""
+    from buletin import urls
+    from buletin.outputs import theme
+
+    monkeypatch.setattr(theme, "slugify", lambda text: urls.slugify(None))
+    site = make_site({"templates/footer_extra.html": "<p>{{ slugify('Kendari') }}</p>\n"})
+    result = run_cli("build", "--site", site, "--out", tmp_path / "out", "--lang", "en")
+    assert result.code != 0 and "internal error" in result.err, result.err
+    assert "templates/footer_extra.html" not in result.err
+
+
 def test_an_error_in_the_data_is_said_without_the_rows_it_hides_from_the_articles(make_site, run_cli, line_of):
     """Excel turned November's months into dates: the articles quoting November find no row. That follows from
     the data's errors, which are said (first); the articles' other errors are said after them, and the rows the

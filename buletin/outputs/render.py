@@ -38,6 +38,9 @@ from buletin.outputs.pagecache import Deferred, LastOutput, PageKeys, template_s
 from buletin.outputs.theme import THEME_DIR, make_environment, svg_size
 from buletin.urls import absolute, page_path, relative, root_of
 
+_PACKAGE = Path(__file__).resolve().parent.parent  # buletin's own code, the built-in theme's templates too
+_SANDBOX = _PACKAGE / "compose" / "limits.py"
+
 MIN_FOR_POOL = 64  # pages to render; with fewer, worker processes cost more than they save
 _FIGURE_SLOT = re.compile(r"(?:<p>)?BULETINFIGURE(\d+)X(?:</p>)?")  # in a list item it has no paragraph
 
@@ -91,6 +94,29 @@ class TooMuchToRender(jinja2.TemplateError):
 
     def __reduce__(self) -> tuple[Any, ...]:
         return type(self), (self.message, self.filename, self.lineno)
+
+
+class SiteTemplateFailed(TooMuchToRender):
+    """A site template's own mistake met while a page was rendered (a division by zero, a text added to a number,
+    a filter given what it cannot take), with the template's file and line: the site's fault, not buletin's."""
+
+
+def _site_template_failure(exc: Exception, path: str, site_root: Path) -> SiteTemplateFailed | None:
+    """`exc` as the site template's error, when it arose in one of templates/ or in what that template called of
+    Jinja's (not in buletin's own code, nor in the built-in theme)."""
+    frames = traceback.extract_tb(exc.__traceback__)
+    last = max((i for i, frame in enumerate(frames) if frame.filename.endswith((".html", ".xml"))), default=None)
+    if last is None or not Path(frames[last].filename).resolve().is_relative_to((site_root / "templates").resolve()) \
+            or any(_buletins(frame.filename) for frame in frames[last + 1:]):
+        return None
+    return SiteTemplateFailed(_("page {path}: {error} ({kind})").format(path=path, error=exc, kind=type(exc).__name__),
+                              frames[last].filename, frames[last].lineno)
+
+
+def _buletins(filename: str) -> bool:
+    """Whether a frame is of buletin's own code, the sandbox's checks (compose/limits.py) counted as Jinja's."""
+    path = Path(filename).resolve()
+    return path.is_relative_to(_PACKAGE) and path != _SANDBOX
 
 
 class PageTooLarge(TooMuchToRender):
@@ -207,6 +233,13 @@ class Renderer:
                                    str(self.site_root / own.document.source)) from None
             raise TooMuchToRender(_("page {path}: too much work ({reason}): simplify the template").format(
                 path=path, reason=exc), *((frames[-1].filename, frames[-1].lineno) if frames else ())) from None
+        except jinja2.TemplateError:
+            raise
+        except Exception as exc:
+            failed = _site_template_failure(exc, path, self.site_root)
+            if failed is None:
+                raise
+            raise failed from None
         return html.encode("utf-8")
 
     def data_date(self) -> str:
