@@ -410,6 +410,18 @@ def test_a_site_template_that_reaches_another_pages_body_however_written_turns_t
     assert tree_snapshot(tmp_path / "out") == tree_snapshot(tmp_path / "fresh")
 
 
+def test_a_picture_among_the_site_assets_whose_bytes_hold_braces_leaves_the_page_cache_on(site, tmp_path,
+                                                                                            monkeypatch):
+    """A picture or a font under templates/assets/ is read with the templates (an include may name any file
+    there), but Jinja cannot load one that is not UTF-8: bytes that happen to hold `{{` made every page render
+    again on every build."""
+    (site / "templates/assets").mkdir(parents=True)
+    (site / "templates/assets/logo.png").write_bytes(b"\x89PNG\r\n\x1a\n{{ \xff\xfe }}{% \x00")
+    _build(site, tmp_path / "out")
+    (site / "content/2020-11/sorotan.md").write_text(ARTICLE_MD + "\nKalimat baru.\n")
+    assert _rendered_pages(site, tmp_path / "out", monkeypatch) == ["2020-11/sorotan/index.html"]
+
+
 def test_a_site_template_that_shows_the_editions_ahead_follows_their_dates(site, tmp_path, monkeypatch):
     (site / "templates").mkdir()
     (site / "templates/footer_extra.html").write_text(
