@@ -578,7 +578,7 @@ def test_a_data_cell_in_a_body_is_text_even_where_raw_html_is_allowed(make_site,
     assert code is not None and unescape(code.group(1)) == CELL
     heading = re.search(r'<h2 id="([^"]+)">(.*?)</h2>', main)
     assert heading is not None and unescape(heading.group(2)) == f"Usaha {CELL}"
-    assert re.fullmatch(r"usaha-kopi-kelor[a-z0-9-]*", heading.group(1))
+    assert heading.group(1) == "usaha-kopi-kelor-alertsel"  # the table of contents drops the tags it sees
 
 
 SAMPLE_BRIEFING = "2020-11/pembinaan-ikm-di-masa-pandemi/index.html"

@@ -28,7 +28,7 @@ def _name(out: Path) -> str:
 
 def exists(state: BuildState, out: Path) -> bool:
     """Whether a build into `out` was recorded (one built with this cache folder and finished)."""
-    return state.record(_name(out)) is not None
+    return state.has_record(_name(out))
 
 
 def read(state: BuildState, out: Path) -> LastBuild:

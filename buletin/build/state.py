@@ -254,6 +254,10 @@ class BuildState:
         except (OSError, *pickles.UNREADABLE):
             return None
 
+    def has_record(self, name: str) -> bool:
+        """Whether there is such a record, without reading it."""
+        return self.root is not None and (self.root / _RECORDS / name).is_file()
+
     def write_record(self, name: str, value: Any) -> None:
         if self.root is None or self.read_only:
             return

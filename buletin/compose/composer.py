@@ -25,6 +25,7 @@ from buletin.messages import _
 from buletin.problems import Problem, Problems
 
 MIN_FOR_POOL = 48  # bodies; with fewer, worker processes cost more than they save
+_PRINTED_RESERVED_WORD = re.compile(f"{PRINTED}[^{PRINTED_END}]*{RESERVED_WORD}")  # in what `{{ }}` printed
 
 
 @dataclass(frozen=True)
@@ -201,7 +202,7 @@ class Composer:
             self.problems.add(doc.source, line, _("`{word}` is a word buletin keeps for placing figures: write it "
                                                   "otherwise, e.g. `{spaced}`").format(word=RESERVED_WORD,
                                                                                       spaced="BULETIN FIGURE"))
-        if not written and re.search(f"{PRINTED}[^{PRINTED_END}]*{RESERVED_WORD}", rendered):
+        if not written and _PRINTED_RESERVED_WORD.search(rendered):
             self.problems.add(doc.source, doc.body_line, _("a value printed by {code} holds `{word}`, a word buletin "
                                                            "keeps for placing figures: correct the data").format(
                                                                code="{{ }}", word=RESERVED_WORD))

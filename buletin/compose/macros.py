@@ -22,7 +22,7 @@ from buletin.compose.macroerrors import (
     undefined,
     unquoted_period,
 )
-from buletin.compose.markup import FIGURE_PLACEHOLDER, PRINTED, PRINTED_END
+from buletin.compose.markup import FIGURE_PLACEHOLDER, PRINTED, PRINTED_END, unmarked
 from buletin.i18n import Locale
 from buletin.inputs.catalog import Catalog
 from buletin.inputs.notes import covered, note_text
@@ -108,12 +108,7 @@ def make_environment(body: bool = False) -> BodySandbox:
 def _printed(value: Any) -> str:
     """A value `{{ }}` prints in a body, between the marks that make it text (its footnote marks after them)."""
     shown, marks = (value.shown, value.marks) if isinstance(value, Marked) else (str(value), "")
-    return PRINTED + _unmarked(shown) + PRINTED_END + marks
-
-
-def _unmarked(text: str) -> str:
-    """A printed value without the marks of what is printed: a cell holding one could end its own text early."""
-    return text.replace(PRINTED, "").replace(PRINTED_END, "")
+    return PRINTED + unmarked(shown) + PRINTED_END + marks  # unmarked: a cell holding one could end its text early
 
 
 Lookup = Callable[[str, tuple, Callable[[], Any]], Any]

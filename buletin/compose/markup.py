@@ -77,7 +77,12 @@ def printed_as_text(html: str) -> str:
     and `&` everywhere itself, so a printed value reads in the page as it was printed, code included."""
     if PRINTED not in html:
         return html
-    return _PRINTED.sub(lambda m: m.group(1).translate(_AS_TEXT), html).replace(PRINTED, "").replace(PRINTED_END, "")
+    return unmarked(_PRINTED.sub(lambda m: m.group(1).translate(_AS_TEXT), html))
+
+
+def unmarked(text: str) -> str:
+    """`text` without the marks of what `{{ }}` printed."""
+    return text.replace(PRINTED, "").replace(PRINTED_END, "")
 
 
 MAX_DEPTH = 1000  # elements inside elements: a page has tens; the sanitiser takes time with the square of it
